@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * The model catalog: what each Runway model accepts and what it costs.
+ * Kept as data so the client, the workflows' budget check and the simulator agree.
+ *
+ * Sources: request shapes from the official `@runwayml/sdk` (resources/image-to-video.d.ts,
+ * resources/text-to-video.d.ts); gen3a_turbo from the field guide (retired from the current SDK).
+ * Credits are Runway's published API list prices per second of output
+ * (docs.dev.runwayml.com "Pricing", 1 credit = USD 0.01); the guide quotes ~50 credits per 5 s clip
+ * for the Gen-3 Alpha era. Check current prices before budgeting real money.
+ */
+export const endpointSchema = z.enum(['image_to_video', 'text_to_video']);
+export type Endpoint = z.infer<typeof endpointSchema>;
+
+export const modelIdSchema = z.enum(['gen4_turbo', 'gen4.5', 'veo3.1', 'veo3.1_fast', 'gen3a_turbo']);
+export type ModelId = z.infer<typeof modelIdSchema>;
+
+export interface EndpointSpec {
+  ratios: readonly string[];
+}
+
+export interface ModelSpec {
+  id: ModelId;
+  /** Endpoints the model serves, with the ratios each accepts. */
+  endpoints: Partial<Record<Endpoint, EndpointSpec>>;
+  durations: readonly number[];
+  defaultDuration: number;
+  creditsPerSecond: number;
+  /** Whether the model accepts `audio` (veo only). */
+  supportsAudio: boolean;
+  /** Whether `promptImage` may carry a `last` frame position. */
+  supportsLastFrame: boolean;
+  supportsSeed: boolean;
+  supportsContentModeration: boolean;
+}
+
+const GEN4_RATIOS = ['1280:720', '720:1280', '1104:832', '832:1104', '960:960', '1584:672'] as const;
+const VEO_RATIOS = ['1280:720', '720:1280', '1080:1920', '1920:1080'] as const;
+
+export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
+  gen4_turbo: {
+    id: 'gen4_turbo',
+    endpoints: { image_to_video: { ratios: GEN4_RATIOS } },
+    durations: [5, 10],
+    defaultDuration: 10,
+    creditsPerSecond: 5,
+    supportsAudio: false,
+    supportsLastFrame: false,
+    supportsSeed: true,
+    supportsContentModeration: true,
+  },
+  'gen4.5': {
+    id: 'gen4.5',
+    endpoints: {
+      image_to_video: { ratios: GEN4_RATIOS },
+      text_to_video: { ratios: ['1280:720', '720:1280'] },
+    },
+    durations: [2, 3, 4, 5, 6, 7, 8, 9, 10],
+    defaultDuration: 5,
+    creditsPerSecond: 12,
+    supportsAudio: false,
+    supportsLastFrame: false,
+    supportsSeed: true,
+    supportsContentModeration: true,
+  },
+  'veo3.1': {
+    id: 'veo3.1',
+    endpoints: { image_to_video: { ratios: VEO_RATIOS }, text_to_video: { ratios: VEO_RATIOS } },
+    durations: [4, 6, 8],
+    defaultDuration: 8,
+    creditsPerSecond: 40,
+    supportsAudio: true,
+    supportsLastFrame: true,
+    supportsSeed: true,
+    supportsContentModeration: false,
+  },
+  'veo3.1_fast': {
+    id: 'veo3.1_fast',
+    endpoints: { image_to_video: { ratios: VEO_RATIOS }, text_to_video: { ratios: VEO_RATIOS } },
+    durations: [4, 6, 8],
+    defaultDuration: 8,
+    creditsPerSecond: 15,
+    supportsAudio: true,
+    supportsLastFrame: true,
+    supportsSeed: true,
+    supportsContentModeration: false,
+  },
+  gen3a_turbo: {
+    id: 'gen3a_turbo',
+    endpoints: { image_to_video: { ratios: ['1280:768', '768:1280'] } },
+    durations: [5, 10],
+    defaultDuration: 10,
+    creditsPerSecond: 5,
+    supportsAudio: false,
+    supportsLastFrame: true,
+    supportsSeed: true,
+    supportsContentModeration: false,
+  },
+};
+
+export function modelSpec(model: ModelId): ModelSpec {
+  return MODEL_CATALOG[model];
+}
+
+/** Credits Runway charges for one submission of this model and duration. */
+export function creditsFor(model: ModelId, durationSeconds: number): number {
+  return MODEL_CATALOG[model].creditsPerSecond * durationSeconds;
+}
+
+/** Human aspect names the guide uses, mapped per model to pixel ratios. */
+export const ASPECT_ALIASES: Readonly<Record<string, Partial<Record<ModelId, string>>>> = {
+  '16:9': { gen4_turbo: '1280:720', 'gen4.5': '1280:720', 'veo3.1': '1280:720', 'veo3.1_fast': '1280:720', gen3a_turbo: '1280:768' },
+  '9:16': { gen4_turbo: '720:1280', 'gen4.5': '720:1280', 'veo3.1': '720:1280', 'veo3.1_fast': '720:1280', gen3a_turbo: '768:1280' },
+  '1:1': { gen4_turbo: '960:960', 'gen4.5': '960:960' },
+};
+
+/** Resolve a ratio given as an alias ("16:9") or as pixels ("1280:720") for a model. */
+export function resolveRatio(model: ModelId, ratio: string): string {
+  return ASPECT_ALIASES[ratio]?.[model] ?? ratio;
+}
+
+/** Pixel size of a ratio string like "1280:720". */
+export function ratioSize(ratio: string): { width: number; height: number } {
+  const [w, h] = ratio.split(':').map(Number);
+  if (!w || !h) throw new Error(`not a pixel ratio: ${ratio}`);
+  return { width: w, height: h };
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration given as milliseconds or as a string like "8s", "250ms", "20m", "1.5h"; parsed to ms. */
+export const durationMsSchema = z.union([
+  z.number().nonnegative().finite(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like "8s", "250ms", "20m" or "1h"')
+    .transform((text) => {
+      const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+      const [, amount, unit] = match ?? [];
+      return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+    }),
+]);

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { durationMsSchema } from './duration';
+
+/** Generation tuning, as a campaign file or a video request gives it (durations as "8s" or ms). */
+export const generationOptionsInputSchema = z.strictObject({
+  pollInterval: durationMsSchema.optional(),
+  pollJitter: z.number().min(0).max(1).optional(),
+  maxPendingWait: durationMsSchema.optional(),
+  maxRunningWait: durationMsSchema.optional(),
+  maxSubmissions: z.number().int().min(1).max(10).optional(),
+  budgetCredits: z.number().nonnegative('options.budgetCredits must not be negative').optional(),
+});
+export type GenerationOptionsInput = z.input<typeof generationOptionsInputSchema>;
+
+export const DEFAULT_GENERATION_OPTIONS = {
+  pollIntervalMs: 8_000,
+  pollJitter: 0.25,
+  maxPendingWaitMs: 20 * 60_000,
+  maxRunningWaitMs: 30 * 60_000,
+  maxSubmissions: 3,
+} as const;
+
+/** Resolved options, all in milliseconds: what workflows receive. */
+export const generationOptionsSchema = z.object({
+  pollIntervalMs: z.number().positive(),
+  pollJitter: z.number().min(0).max(1),
+  maxPendingWaitMs: z.number().positive(),
+  maxRunningWaitMs: z.number().positive(),
+  maxSubmissions: z.number().int().min(1),
+});
+export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
+
+export function resolveGenerationOptions(input: z.output<typeof generationOptionsInputSchema> = {}): GenerationOptions {
+  return {
+    pollIntervalMs: input.pollInterval ?? DEFAULT_GENERATION_OPTIONS.pollIntervalMs,
+    pollJitter: input.pollJitter ?? DEFAULT_GENERATION_OPTIONS.pollJitter,
+    maxPendingWaitMs: input.maxPendingWait ?? DEFAULT_GENERATION_OPTIONS.maxPendingWaitMs,
+    maxRunningWaitMs: input.maxRunningWait ?? DEFAULT_GENERATION_OPTIONS.maxRunningWaitMs,
+    maxSubmissions: input.maxSubmissions ?? DEFAULT_GENERATION_OPTIONS.maxSubmissions,
+  };
+}

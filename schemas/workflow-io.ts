@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { modelIdSchema } from './catalog';
+import { generationOptionsSchema } from './options';
+import { contentModerationSchema } from './video-request';
+
+/**
+ * A prompt image as workflows carry it: never the bytes (history payloads are limited to ~2 MB),
+ * only where to fetch them at submit time.
+ */
+export const imageRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('url'), url: z.string() }),
+  z.object({ kind: z.literal('s3'), bucket: z.string(), key: z.string(), contentType: z.string(), bytes: z.number().int() }),
+]);
+export type ImageRef = z.infer<typeof imageRefSchema>;
+
+/** A validated, resolved request as the video workflow receives it. */
+export const resolvedVideoRequestSchema = z.object({
+  model: modelIdSchema,
+  promptText: z.string().optional(),
+  promptImage: imageRefSchema.optional(),
+  ratio: z.string(),
+  duration: z.number().int(),
+  seed: z.number().int().optional(),
+  audio: z.boolean().optional(),
+  contentModeration: contentModerationSchema.optional(),
+});
+export type ResolvedVideoRequest = z.infer<typeof resolvedVideoRequestSchema>;
+
+export const archiveDestinationSchema = z.object({ bucket: z.string(), prefix: z.string() });
+export type ArchiveDestination = z.infer<typeof archiveDestinationSchema>;
+
+export const videoWorkflowInputSchema = z.object({
+  videoId: z.string(),
+  campaignId: z.string(),
+  variantId: z.string(),
+  request: resolvedVideoRequestSchema,
+  archive: archiveDestinationSchema,
+  options: generationOptionsSchema,
+  /** Set by the campaign: the child asks it for credits before every submission. */
+  budgeted: z.boolean().default(false),
+});
+export type VideoWorkflowInput = z.input<typeof videoWorkflowInputSchema>;
+
+export interface ArchivedObject {
+  bucket: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+  etag: string;
+}
+
+export interface VideoTimings {
+  startedAt: string;
+  submittedAt?: string;
+  generatedAt?: string;
+  archivedAt: string;
+  /** Wall time spent waiting on Runway across all submissions, ms. */
+  generationMs: number;
+  archiveMs: number;
+}
+
+export interface SubmissionRecord {
+  taskId: string;
+  outcome: string;
+  failureCode?: string;
+  credits: number;
+}
+
+export interface VideoResult {
+  videoId: string;
+  campaignId: string;
+  variantId: string;
+  model: string;
+  s3: ArchivedObject;
+  runwayTaskId: string;
+  submissions: number;
+  submissionHistory: SubmissionRecord[];
+  credits: number;
+  timings: VideoTimings;
+}
+
+export const variantStateSchema = z.enum([
+  'waiting',
+  'prescreening',
+  'submitting',
+  'queued',
+  'running',
+  'archiving',
+  'archived',
+  'failed',
+  'cancelled',
+]);
+export type VariantState = z.infer<typeof variantStateSchema>;
+
+export interface VariantPlan {
+  variantId: string;
+  request: ResolvedVideoRequest;
+}
+
+export const campaignWorkflowInputSchema = z.object({
+  campaignId: z.string(),
+  variants: z.array(z.object({ variantId: z.string(), request: resolvedVideoRequestSchema })).min(1),
+  archive: archiveDestinationSchema,
+  options: generationOptionsSchema,
+  budgetCredits: z.number().nonnegative().optional(),
+  /** Children run on this queue; defaults to the worker's default queue. */
+  taskQueue: z.string().optional(),
+});
+export type CampaignWorkflowInput = z.input<typeof campaignWorkflowInputSchema>;
+
+export interface VariantError {
+  type: string;
+  message: string;
+  failureCode?: string;
+}
+
+export interface VariantOutcome {
+  variantId: string;
+  workflowId: string;
+  state: VariantState;
+  result?: VideoResult;
+  error?: VariantError;
+}
+
+export interface CampaignProgress {
+  campaignId: string;
+  total: number;
+  counts: Record<VariantState, number>;
+  variants: Array<{ variantId: string; state: VariantState; runwayTaskId?: string; submissions?: number; error?: string }>;
+  creditsReserved: number;
+  creditsSpent: number;
+}
+
+export interface CampaignResult {
+  campaignId: string;
+  manifest: { bucket: string; key: string };
+  total: number;
+  archived: number;
+  failed: number;
+  credits: number;
+  variants: VariantOutcome[];
+}
