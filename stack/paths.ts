@@ -1,0 +1,20 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** The repository root (this file lives in `<root>/stack/`). */
+export const repoRoot = path.resolve(__dirname, '..');
+
+/** Project-local tool binaries, git-ignored. */
+export const projectToolsBinDir = path.join(repoRoot, '.tools', 'bin');
+
+/** Default data directory for the embedded stack. */
+export const defaultDataDir = path.join(repoRoot, '.data');
+
+/**
+ * Per-user cache shared by every clone on this machine, so a fresh clone
+ * (as CI makes) does not rebuild the Go binaries.
+ */
+export function userCacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cacheHome, 'runway-temporal', 'bin');
+}
