@@ -1,0 +1,12 @@
+export { ensureStack, type EnsuredStack } from './ensure-stack';
+export { startStack, type Stack } from './start-stack';
+export type { StackOptions, StackPorts } from './stack-options';
+export type { ServiceHandle, ServiceName } from './service';
+export { TemporalServer, stackSearchAttributes } from './temporal-server';
+export { S3Server, s3Region } from './s3-server';
+export { SimulatorProcess, type SimulatorTuning } from './simulator-process';
+export { loadStackEnv, readStackEnv, writeStackEnv, defaultStackEnvPath, stackEnvKeys, type StackEnv } from './stack-env';
+export { findRunningStack } from './running-stack';
+export { ensureTools, ToolUnavailableError, type ToolPaths } from './tools';
+export { PortInUseError } from './ports';
+export { createS3Client } from './s3-bucket';

@@ -1,0 +1,50 @@
+import { resolveDataDir } from './resolve-stack-config';
+import { findRunningStack } from './running-stack';
+import { stackEnvPath } from './stack-env';
+import { startStack, type Stack } from './start-stack';
+
+/**
+ * `npm run stack`: the embedded stack in the foreground until Ctrl-C/SIGTERM.
+ * If a healthy stack already runs for this data dir, it says so and exits 0
+ * (that stack keeps running; stop it where it was started).
+ */
+async function main(): Promise<void> {
+  const envFile = stackEnvPath(resolveDataDir({}));
+  if (await findRunningStack(envFile)) {
+    console.log(`a stack is already running (see ${envFile}); nothing to do`);
+    return;
+  }
+  const stack = await startStack();
+  console.log(`stack up: env in ${stack.envFile}. Ctrl-C to stop.`);
+  stopOnSignals(stack);
+}
+
+function stopOnSignals(stack: Stack): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping the stack…`);
+    stack.stop().then(
+      () => {
+        console.log('stack stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('stopping the stack failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

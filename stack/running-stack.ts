@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import { isS3Live } from './s3-server';
+import { isSimulatorUp } from './simulator-process';
+import { readStackEnv, stackEnvKeys, type StackEnv } from './stack-env';
+import { isTemporalReady } from './temporal-health';
+import { stackSearchAttributes } from './temporal-server';
+
+/**
+ * The env of a stack that is already up: `stackEnvFile` exists, is complete,
+ * and Temporal, S3 and the simulator all answer. Otherwise undefined.
+ * An external Runway endpoint (RUNWAYML_BASE_URL set to the same URL) is not probed.
+ */
+export async function findRunningStack(stackEnvFile: string, env: NodeJS.ProcessEnv = process.env): Promise<StackEnv | undefined> {
+  const stackEnv = readCompleteStackEnv(stackEnvFile);
+  if (!stackEnv) return undefined;
+  const runwayIsExternal = env.RUNWAYML_BASE_URL === stackEnv.RUNWAYML_BASE_URL;
+  const [temporalUp, s3Up, runwayUp] = await Promise.all([
+    isTemporalReady({
+      address: stackEnv.TEMPORAL_ADDRESS,
+      namespace: stackEnv.TEMPORAL_NAMESPACE,
+      searchAttributes: stackSearchAttributes,
+    }).catch(() => false),
+    isS3Live(stackEnv.S3_ENDPOINT),
+    runwayIsExternal || isSimulatorUp(stackEnv.RUNWAYML_BASE_URL),
+  ]);
+  return temporalUp && s3Up && runwayUp ? stackEnv : undefined;
+}
+
+function readCompleteStackEnv(stackEnvFile: string): StackEnv | undefined {
+  if (!fs.existsSync(stackEnvFile)) return undefined;
+  const values = readStackEnv(stackEnvFile);
+  if (!stackEnvKeys.every((key) => typeof values[key] === 'string' && values[key] !== '')) return undefined;
+  return values as StackEnv;
+}

@@ -1,0 +1,36 @@
+import type { ServiceName } from './service';
+import type { SimulatorTuning } from './simulator-process';
+import type { ToolPaths } from './tools';
+
+export interface StackPorts {
+  /** Temporal frontend (gRPC). */
+  temporal: number;
+  temporalUi: number;
+  s3: number;
+  simulator: number;
+}
+
+export interface StackOptions {
+  /** Where state, logs, secrets and stack.env live. Default: STACK_DATA_DIR, else `<repo>/.data`. */
+  dataDir?: string;
+  /** 'auto' picks free ports (tests); otherwise overrides of the env/default ports. */
+  ports?: 'auto' | Partial<StackPorts>;
+  /** Interface every service binds to. Default: STACK_HOST, else 127.0.0.1. */
+  host?: string;
+  namespace?: string;
+  bucket?: string;
+  /** Services started now. Default: all. Handles of the others exist and can be start()ed later. */
+  services?: readonly ServiceName[];
+  /**
+   * An external Runway endpoint: no simulator is started. Default: RUNWAYML_BASE_URL.
+   * `null` always starts the simulator, even when RUNWAYML_BASE_URL is set.
+   */
+  runwayBaseUrl?: string | null;
+  simulator?: SimulatorTuning & { apiSecret?: string; entry?: string };
+  /** Skip discovery/building of binaries. */
+  tools?: Partial<ToolPaths>;
+  /** Source of configuration. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Progress and ready lines. Default: console.log. */
+  log?: (line: string) => void;
+}

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { ManagedProcess } from './managed-process';
+import { readyLine } from './ready-line';
+import type { ServiceHandle } from './service';
+import { isTemporalReady, type TemporalProbe } from './temporal-health';
+import { waitUntilHealthy } from './wait-until-healthy';
+
+/** Custom search attributes every workflow of this project may set (all Keyword). */
+export const stackSearchAttributes = ['CampaignId', 'VariantId', 'RunwayTaskId', 'RunwayModel', 'VideoStatus'] as const;
+
+export interface TemporalServerConfig {
+  cliPath: string;
+  host: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  dataDir: string;
+  log: (line: string) => void;
+}
+
+/** `temporal server start-dev` on SQLite under the data dir, so its state survives restarts. */
+export class TemporalServer implements ServiceHandle {
+  readonly name = 'temporal';
+  readonly address: string;
+  readonly uiUrl: string;
+  private readonly process: ManagedProcess;
+
+  constructor(private readonly config: TemporalServerConfig) {
+    this.address = `${config.host}:${config.port}`;
+    this.uiUrl = `http://${config.host}:${config.uiPort}`;
+    this.process = new ManagedProcess({
+      service: 'temporal',
+      command: config.cliPath,
+      args: startDevArgs(config),
+      env: withoutTemporalClientEnv(process.env),
+      logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
+    });
+  }
+
+  get running(): boolean {
+    return this.process.running;
+  }
+
+  get logFile(): string {
+    return this.process.spec.logFile;
+  }
+
+  async start(): Promise<void> {
+    await this.process.start();
+    await waitUntilHealthy({ process: this.process, isHealthy: () => isTemporalReady(this.probe), timeoutMs: 90_000 });
+    this.config.log(readyLine('temporal', this.address, `Web UI ${this.uiUrl}`));
+  }
+
+  stop(options?: { force?: boolean }): Promise<void> {
+    return this.process.stop(options);
+  }
+
+  isHealthy(): Promise<boolean> {
+    return isTemporalReady(this.probe).catch(() => false);
+  }
+
+  private get probe(): TemporalProbe {
+    return { address: this.address, namespace: this.config.namespace, searchAttributes: stackSearchAttributes };
+  }
+}
+
+function startDevArgs(config: TemporalServerConfig): string[] {
+  const searchAttributeFlags = stackSearchAttributes.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+  return [
+    'server',
+    'start-dev',
+    '--db-filename',
+    path.join(config.dataDir, 'temporal.db'),
+    '--ip',
+    config.host,
+    '--port',
+    String(config.port),
+    '--ui-port',
+    String(config.uiPort),
+    '--namespace',
+    config.namespace,
+    ...searchAttributeFlags,
+  ];
+}
+
+/** The CLI reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE… as client config; the server must not inherit ours. */
+function withoutTemporalClientEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('TEMPORAL_')));
+}
