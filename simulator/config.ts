@@ -1,0 +1,141 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { endpointSchema, modelIdSchema } from '../schemas';
+
+/**
+ * Simulator configuration. Every duration is in SIMULATED seconds (scaled by `timeScale`, the number of
+ * simulated seconds per real second) except the transport-level ones, which are real time because a
+ * client experiences them literally: `faults.latencyMs` (ms) and every Retry-After value (s).
+ */
+export const DEFAULT_API_SECRET = 'sim_dev_secret';
+export const DEFAULT_MEDIA_CACHE_DIR = path.join(os.homedir(), '.cache', 'runway-temporal', 'media');
+export const DEFAULT_MODERATION_TERMS = ['nsfw', 'gore', 'forbidden-content'];
+
+const seconds = z.number().nonnegative().finite();
+const rate = z.number().min(0).max(1);
+
+export const durationDistributionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fixed'), seconds }),
+  z
+    .strictObject({ kind: z.literal('uniform'), min: seconds, max: seconds })
+    .refine((range) => range.max >= range.min, 'uniform: max must be >= min'),
+  z.strictObject({ kind: z.literal('lognormal'), median: z.number().positive(), sigma: z.number().nonnegative() }),
+]);
+export type DurationDistribution = z.infer<typeof durationDistributionSchema>;
+
+export const faultKindSchema = z.enum([
+  'bad_output',
+  'moderation',
+  'stuck_queue',
+  'stuck_running',
+  'truncate_download',
+  'expire_url',
+  'http_error',
+  'reset',
+]);
+export type FaultKind = z.infer<typeof faultKindSchema>;
+
+export const faultRouteSchema = z.enum(['create', 'get', 'delete', 'media']);
+export type FaultRoute = z.infer<typeof faultRouteSchema>;
+
+export const faultMatchSchema = z.strictObject({
+  promptIncludes: z.string().min(1).optional(),
+  model: modelIdSchema.optional(),
+  endpoint: endpointSchema.optional(),
+});
+export type FaultMatch = z.infer<typeof faultMatchSchema>;
+
+/** A deterministic fault: applied to every matching request or task until `times` applications are used up. */
+export const faultRuleSchema = z.strictObject({
+  match: faultMatchSchema.prefault({}),
+  fault: faultKindSchema,
+  times: z.number().int().positive().optional(),
+  /** http_error only: the status to answer (default 503). */
+  status: z.number().int().min(400).max(599).optional(),
+  /** http_error only: Retry-After header value, real seconds. */
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
+  /** http_error and reset: which route the fault hits (default create). */
+  route: faultRouteSchema.optional(),
+  /** reset on create/delete: do the work, then drop the connection (the answer is lost, the effect is not). */
+  afterProcessing: z.boolean().optional(),
+});
+export type FaultRule = z.infer<typeof faultRuleSchema>;
+
+export const faultsSchema = z.strictObject({
+  moderationTerms: z.array(z.string().min(1)).default(DEFAULT_MODERATION_TERMS),
+  badOutputRate: rate.default(0),
+  stuckQueueRate: rate.default(0),
+  stuckRunningRate: rate.default(0),
+  truncateDownloadRate: rate.default(0),
+  /** Share of POST creates answered 429 with Retry-After. */
+  rateLimitRate: rate.default(0),
+  /** Retry-After on random 429s, real seconds. */
+  retryAfterSeconds: z.number().int().nonnegative().default(1),
+  /** Share of requests answered 502/503/504, per method. */
+  serverErrorRate: z.strictObject({ post: rate.default(0), get: rate.default(0), delete: rate.default(0) }).prefault({}),
+  /** Share of /v1 requests whose connection is destroyed before any answer. */
+  resetRate: rate.default(0),
+  /** Added latency on /v1 requests, real milliseconds, uniform in [min, max]. */
+  latencyMs: z
+    .strictObject({ min: seconds.default(0), max: seconds.default(0) })
+    .refine((range) => range.max >= range.min, 'latencyMs: max must be >= min')
+    .prefault({}),
+  rules: z.array(faultRuleSchema).default([]),
+});
+export type FaultsConfig = z.infer<typeof faultsSchema>;
+
+export const simulatorConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(8787),
+  /** Origin used in signed media URLs; defaults to the listening http://host:port. */
+  publicUrl: z.url().optional(),
+  apiSecret: z.string().min(1).default(DEFAULT_API_SECRET),
+  /** HMAC key for media URLs; defaults to one derived from apiSecret and seed. */
+  signingSecret: z.string().min(1).optional(),
+  timeScale: z.number().positive().finite().default(1),
+  seed: z.number().int().default(42),
+  /** maxConcurrentGenerations for every model, unless concurrencyByModel says otherwise. */
+  concurrency: z.number().int().min(1).default(10),
+  concurrencyByModel: z.partialRecord(modelIdSchema, z.number().int().min(1)).default({}),
+  maxDailyGenerations: z.number().int().min(1).default(5000),
+  creditBalance: z.number().nonnegative().default(1_000_000),
+  maxMonthlyCreditSpend: z.number().nonnegative().default(1_000_000),
+  /** How long a task that holds a slot stays PENDING before RUNNING. */
+  pendingSeconds: seconds.default(2),
+  generationSeconds: durationDistributionSchema.default({ kind: 'lognormal', median: 45, sigma: 0.3 }),
+  /** Tasks still PENDING/THROTTLED this long after creation FAIL; null disables. */
+  queueFailAfterSeconds: z.number().positive().nullable().default(1800),
+  urlTtlSeconds: z.number().positive().default(86_400),
+  mediaCacheDir: z.string().min(1).default(DEFAULT_MEDIA_CACHE_DIR),
+  /** Pad every output to this many bytes with an MP4 `free` box (for archive benchmarks). */
+  outputBytes: z.number().int().positive().max(8 * 1024 ** 3).optional(),
+  faults: faultsSchema.prefault({}),
+});
+export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
+export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;
+
+export function parseConfig(input: unknown): SimulatorConfig {
+  return simulatorConfigSchema.parse(input ?? {});
+}
+
+/**
+ * Merge a partial config over a base: plain objects merge key by key; arrays, scalars and objects that
+ * carry a `kind` discriminant (distributions) replace the base value whole.
+ */
+export function mergeConfig(base: unknown, partial: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(partial) || 'kind' in partial) return partial;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(partial)) {
+    merged[key] = value === undefined ? base[key] : mergeConfig(base[key], value);
+  }
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function concurrencyFor(config: SimulatorConfig, model: z.infer<typeof modelIdSchema>): number {
+  return config.concurrencyByModel[model] ?? config.concurrency;
+}

@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RUNWAY_API_VERSION, type Endpoint } from '../../schemas';
+import type { FaultRoute } from '../config';
+import type { HttpFault, HttpMethod, MatchFacts } from '../faults';
+import { readJsonBody, resetConnection, sendError, sendJson, sendMethodNotAllowed, sendNoContent, sleep } from '../http';
+import { signedMediaUrl } from '../signing';
+import type { SimulatorState } from '../state';
+import type { TaskRecord } from '../task';
+import { apiTaskView } from '../task-view';
+import { describeIssues, validateCreateBody } from '../validation';
+
+type ApiRoute =
+  | { kind: 'create'; endpoint: Endpoint }
+  | { kind: 'task'; id: string }
+  | { kind: 'organization' };
+
+const CREATE_PATHS: Record<string, Endpoint> = {
+  '/v1/image_to_video': 'image_to_video',
+  '/v1/text_to_video': 'text_to_video',
+};
+
+/** Runway's public API under /v1: auth and version checks, then routing. */
+export async function handleApi(state: SimulatorState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const reject = (status: number, error: string, options?: Parameters<typeof sendError>[3]) => {
+    state.stats.recordRejection(status);
+    sendError(res, status, error, options);
+  };
+  if (req.headers.authorization !== `Bearer ${state.config.apiSecret}`) {
+    return reject(401, 'Invalid API key: send Authorization: Bearer <RUNWAYML_API_SECRET>.');
+  }
+  const version = req.headers['x-runway-version'];
+  if (version !== RUNWAY_API_VERSION) {
+    const problem = version === undefined ? 'The X-Runway-Version header is required' : `Unsupported X-Runway-Version "${String(version)}"`;
+    return reject(400, `${problem}; supported: ${RUNWAY_API_VERSION}.`);
+  }
+  const route = matchRoute(url.pathname);
+  if (!route) return reject(404, `No such endpoint: ${url.pathname}`);
+  const allowed = route.kind === 'create' ? ['POST'] : route.kind === 'task' ? ['GET', 'DELETE'] : ['GET'];
+  if (!allowed.includes(req.method ?? '')) {
+    state.stats.recordRejection(405);
+    return sendMethodNotAllowed(res, allowed);
+  }
+  await sleep(state.faults.latencyMs());
+  const context: ApiContext = { state, req, res, reject };
+  if (route.kind === 'create') return createTask(context, route.endpoint);
+  if (route.kind === 'organization') return sendJson(res, 200, countOrganization(state));
+  return req.method === 'GET' ? getTask(context, route.id) : deleteTask(context, route.id);
+}
+
+interface ApiContext {
+  state: SimulatorState;
+  req: IncomingMessage;
+  res: ServerResponse;
+  reject: (status: number, error: string, options?: Parameters<typeof sendError>[3]) => void;
+}
+
+function matchRoute(pathname: string): ApiRoute | undefined {
+  const endpoint = CREATE_PATHS[pathname];
+  if (endpoint) return { kind: 'create', endpoint };
+  if (pathname === '/v1/organization') return { kind: 'organization' };
+  const task = /^\/v1\/tasks\/([^/]+)$/.exec(pathname);
+  if (task?.[1]) return { kind: 'task', id: decodeURIComponent(task[1]) };
+  return undefined;
+}
+
+function countOrganization(state: SimulatorState) {
+  state.stats.requests.organization += 1;
+  return state.organization();
+}
+
+async function createTask(context: ApiContext, endpoint: Endpoint): Promise<void> {
+  const { state, req, res, reject } = context;
+  state.stats.requests.creates += 1;
+  const body = await readJsonBody(req);
+  if (!body.ok) return reject(body.status, body.error, { headers: { Connection: 'close' } });
+  const validation = validateCreateBody(endpoint, body.value);
+  if (validation.issues) return reject(400, describeIssues(validation.issues), { details: { issues: validation.issues } });
+  const { request } = validation;
+  const proceed = applyFault(context, 'create', 'POST', request);
+  if (proceed === 'stop') return;
+  const refusal = state.refusalFor(request);
+  if (refusal) return reject(refusal.status, refusal.error);
+  const task = state.createTask(request);
+  if (proceed === 'reset_after') return resetConnection(res);
+  sendJson(res, 200, { id: task.id, estimatedCost: { credits: task.credits } });
+}
+
+function getTask(context: ApiContext, id: string): void {
+  const { state, res, reject } = context;
+  state.stats.requests.gets += 1;
+  const task = state.visibleTask(id);
+  if (!task) return reject(404, `Task ${id} not found.`);
+  const proceed = applyFault(context, 'get', 'GET', task);
+  if (proceed === 'stop') return;
+  const outputUrl = task.status === 'SUCCEEDED' ? issueOutputUrl(state, task) : undefined;
+  if (proceed === 'reset_after') return resetConnection(res);
+  sendJson(res, 200, apiTaskView(task, state.scheduler.progressOf(task), outputUrl));
+}
+
+function deleteTask(context: ApiContext, id: string): void {
+  const { state, res, reject } = context;
+  state.stats.requests.deletes += 1;
+  const task = state.visibleTask(id);
+  if (!task) return reject(404, `Task ${id} not found.`);
+  const proceed = applyFault(context, 'delete', 'DELETE', task);
+  if (proceed === 'stop') return;
+  state.scheduler.remove(task);
+  if (proceed === 'reset_after') return resetConnection(res);
+  sendNoContent(res);
+}
+
+/** Answer an injected fault. 'stop': the request is over; 'reset_after': do the work, then drop the connection. */
+function applyFault(context: ApiContext, route: FaultRoute, method: HttpMethod, facts: MatchFacts): 'go' | 'stop' | 'reset_after' {
+  const fault = context.state.faults.httpFault(route, method, facts);
+  if (!fault) return 'go';
+  if (fault.kind === 'reset') {
+    if (fault.afterProcessing) return 'reset_after';
+    resetConnection(context.res);
+    return 'stop';
+  }
+  context.reject(fault.status, faultMessage(fault), { headers: retryAfterHeader(fault) });
+  return 'stop';
+}
+
+function faultMessage(fault: HttpFault): string {
+  if (fault.status === 429) return 'Too many requests. Slow down and retry later.';
+  if (fault.status >= 500) return 'The service is temporarily unavailable. Retry later.';
+  return 'The request failed.';
+}
+
+/** Retry-After is in real seconds: it is what a client waits, whatever the time scale. */
+function retryAfterHeader(fault: HttpFault): Record<string, string> {
+  return fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+}
+
+/** A freshly signed URL for the task's output; an `expire_url` fault makes it already expired. */
+function issueOutputUrl(state: SimulatorState, task: TaskRecord): string {
+  task.urlsIssued += 1;
+  const nowMs = Date.now();
+  const expiresAt = state.faults.expireUrl(task)
+    ? Math.floor(nowMs / 1000) - 1
+    : Math.ceil((nowMs + state.clock.realMsFor(state.config.urlTtlSeconds)) / 1000);
+  return signedMediaUrl(state.publicUrl, state.signingSecret, task.id, expiresAt);
+}

@@ -1,0 +1,75 @@
+import type { TaskStatus } from '../schemas';
+
+export interface Tally {
+  overall: number;
+  byModel: Record<string, number>;
+}
+
+function emptyTally(): Tally {
+  return { overall: 0, byModel: {} };
+}
+
+function bump(tally: Tally, model: string, delta: number): void {
+  tally.overall += delta;
+  tally.byModel[model] = (tally.byModel[model] ?? 0) + delta;
+}
+
+/** Counters the admin surface reports; the scheduler and the routes feed them. */
+export class SimStats {
+  readonly submissions = { total: 0, byModel: {} as Record<string, number>, byEndpoint: {} as Record<string, number> };
+  readonly createsByPrompt: Record<string, number> = {};
+  readonly requests = { creates: 0, gets: 0, deletes: 0, organization: 0, rejectedByStatus: {} as Record<string, number> };
+  readonly credits = { charged: 0, refunded: 0 };
+  readonly downloads = { total: 0, ranged: 0, truncated: 0, head: 0, forbidden: 0 };
+  readonly maxConcurrentRunning = emptyTally();
+  readonly currentRunning = emptyTally();
+  readonly currentThrottled = emptyTally();
+  readonly faultsInjected: Record<string, number> = {};
+  throttledCount = 0;
+
+  recordSubmission(model: string, endpoint: string, promptKey: string, credits: number): void {
+    this.submissions.total += 1;
+    this.submissions.byModel[model] = (this.submissions.byModel[model] ?? 0) + 1;
+    this.submissions.byEndpoint[endpoint] = (this.submissions.byEndpoint[endpoint] ?? 0) + 1;
+    this.createsByPrompt[promptKey] = (this.createsByPrompt[promptKey] ?? 0) + 1;
+    this.credits.charged += credits;
+  }
+
+  recordRejection(status: number): void {
+    const key = String(status);
+    this.requests.rejectedByStatus[key] = (this.requests.rejectedByStatus[key] ?? 0) + 1;
+  }
+
+  /** Keep the RUNNING / THROTTLED tallies and their peaks in step with a task's status change. */
+  recordStatusChange(model: string, from: TaskStatus | undefined, to: TaskStatus): void {
+    if (from === 'RUNNING') bump(this.currentRunning, model, -1);
+    if (from === 'THROTTLED') bump(this.currentThrottled, model, -1);
+    if (to === 'THROTTLED') {
+      bump(this.currentThrottled, model, 1);
+      this.throttledCount += 1;
+    }
+    if (to === 'RUNNING') {
+      bump(this.currentRunning, model, 1);
+      this.maxConcurrentRunning.overall = Math.max(this.maxConcurrentRunning.overall, this.currentRunning.overall);
+      const byModel = this.maxConcurrentRunning.byModel;
+      byModel[model] = Math.max(byModel[model] ?? 0, this.currentRunning.byModel[model] ?? 0);
+    }
+  }
+
+  counters() {
+    return {
+      submissions: this.submissions,
+      createsByPrompt: this.createsByPrompt,
+      gets: this.requests.gets,
+      deletes: this.requests.deletes,
+      requests: this.requests,
+      throttledCount: this.throttledCount,
+      maxConcurrentRunning: this.maxConcurrentRunning,
+      currentRunning: this.currentRunning,
+      currentThrottled: this.currentThrottled,
+      credits: { ...this.credits, net: this.credits.charged - this.credits.refunded },
+      downloads: this.downloads,
+      faultsInjected: this.faultsInjected,
+    };
+  }
+}

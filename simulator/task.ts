@@ -1,0 +1,57 @@
+import type { Endpoint, ModelId, TaskStatus } from '../schemas';
+import type { MediaVariant } from './media';
+
+/** How a task will end, decided when it is created. */
+export type TaskFate = 'succeed' | 'bad_output' | 'moderation';
+export type StuckAt = 'queue' | 'running';
+
+/** What fault rules and deterministic draws look at. */
+export interface TaskFacts {
+  model: ModelId;
+  endpoint: Endpoint;
+  promptText?: string;
+  /** promptText, or a digest of promptImage when there is no text. */
+  promptKey: string;
+  /** 0 for the first submission of this (model, promptKey), 1 for the next, ... */
+  submissionIndex: number;
+}
+
+export interface StatusChange {
+  status: TaskStatus;
+  at: string;
+  simSeconds: number;
+}
+
+export interface TaskRecord extends TaskFacts {
+  id: string;
+  ratio: string;
+  duration: number;
+  credits: number;
+  refunded: boolean;
+  createdAt: string;
+  createdSim: number;
+  status: TaskStatus;
+  history: StatusChange[];
+  generationSeconds: number;
+  fate: TaskFate;
+  stuck?: StuckAt;
+  faultsApplied: string[];
+  holdsSlot: boolean;
+  runningSinceSim?: number;
+  failure?: string;
+  failureCode?: string;
+  /** Resolves once the output file exists; never rejects (an Error is a value here). */
+  media: Promise<MediaVariant | Error>;
+  output?: MediaVariant;
+  deleted: boolean;
+  downloads: number;
+  urlsIssued: number;
+  timer?: NodeJS.Timeout;
+  queueTimer?: NodeJS.Timeout;
+}
+
+export const ACTIVE_STATUSES: readonly TaskStatus[] = ['PENDING', 'THROTTLED', 'RUNNING'];
+
+export function isActive(task: TaskRecord): boolean {
+  return ACTIVE_STATUSES.includes(task.status);
+}
