@@ -39,3 +39,6 @@ export function resolveGenerationOptions(input: z.output<typeof generationOption
     maxSubmissions: input.maxSubmissions ?? DEFAULT_GENERATION_OPTIONS.maxSubmissions,
   };
 }
+
+/** The generation queue is the default queue's name plus this suffix. */
+export const GENERATION_TASK_QUEUE_SUFFIX = '-generation';

@@ -140,3 +140,13 @@ export interface CampaignResult {
   credits: number;
   variants: VariantOutcome[];
 }
+
+/** What the `videoStatus` query of one video workflow answers. */
+export interface VideoStatus {
+  videoId: string;
+  state: VariantState;
+  runwayTaskId?: string;
+  runwayStatus?: string;
+  progress?: number;
+  submissions: SubmissionRecord[];
+}

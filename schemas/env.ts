@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Connection to Temporal, from the standard TEMPORAL_* variables (local dev server or Temporal Cloud). */
+export const temporalEnvSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: z.enum(['true', 'false', '']).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalText,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TASK_QUEUE: z.string().min(1).default('runway-videos'),
+});
+export type TemporalEnv = z.infer<typeof temporalEnvSchema>;
+
+/** Where archived videos go. Credentials come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID, …). */
+export const s3EnvSchema = z.object({
+  S3_ENDPOINT: optionalText,
+  S3_BUCKET: z.string().min(3).default('runway-videos'),
+  S3_PREFIX: z.string().default(''),
+  AWS_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '']).optional(),
+});
+export type S3Env = z.infer<typeof s3EnvSchema>;
+
+export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
+  RUNWAYML_BASE_URL: z.string().url().default('https://api.dev.runwayml.com'),
+  RUNWAYML_API_SECRET: z.string({ message: 'RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator' }).min(1, 'RUNWAYML_API_SECRET is empty'),
+  RUNWAY_MAX_CONCURRENCY: positiveInt(10),
+  RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  MODERATION_TERMS: optionalText,
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_SHUTDOWN_GRACE_MS: positiveInt(30_000),
+  DEFAULT_QUEUE_CONCURRENCY: positiveInt(100),
+});
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+/** Parse, and report every problem in one readable error. */
+export function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,31 @@
+/** ApplicationFailure types: what the workflows, the CLI and the manifest show. */
+export const FailureType = {
+  PromptRejected: 'PromptRejected',
+  ContentModeration: 'ContentModeration',
+  GenerationFailed: 'GenerationFailed',
+  BudgetExceeded: 'BudgetExceeded',
+  InvalidInput: 'InvalidInput',
+  PromptImageUnavailable: 'PromptImageUnavailable',
+  OutputUrlExpired: 'OutputUrlExpired',
+  DownloadTruncated: 'DownloadTruncated',
+  TaskNotSucceeded: 'TaskNotSucceeded',
+  Cancelled: 'Cancelled',
+  RunwayBadRequest: 'RunwayBadRequest',
+  RunwayUnauthorized: 'RunwayUnauthorized',
+  RunwayNotFound: 'RunwayNotFound',
+  RunwayMethodNotAllowed: 'RunwayMethodNotAllowed',
+  RunwayRateLimited: 'RunwayRateLimited',
+  RunwayUnavailable: 'RunwayUnavailable',
+  RunwayNetworkError: 'RunwayNetworkError',
+  RunwayProtocolError: 'RunwayProtocolError',
+  RunwayCircuitOpen: 'RunwayCircuitOpen',
+} as const;
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/** Runway answers that retrying cannot fix. */
+export const NON_RETRYABLE_RUNWAY_TYPES: string[] = [
+  FailureType.RunwayBadRequest,
+  FailureType.RunwayUnauthorized,
+  FailureType.RunwayNotFound,
+  FailureType.RunwayMethodNotAllowed,
+];
