@@ -1,0 +1,32 @@
+import { ID_PATTERN } from '../schemas';
+
+const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** `<prefix><campaignId>/<variantId>/<taskId>.mp4`, refusing anything that could leave the prefix. */
+export function videoObjectKey(prefix: string, campaignId: string, variantId: string, taskId: string): string {
+  assertSegment('campaignId', campaignId, ID_PATTERN);
+  assertSegment('variantId', variantId, ID_PATTERN);
+  assertSegment('Runway task id', taskId, TASK_ID_PATTERN);
+  return `${normalizedPrefix(prefix)}${campaignId}/${variantId}/${taskId}.mp4`;
+}
+
+export function manifestObjectKey(prefix: string, campaignId: string): string {
+  assertSegment('campaignId', campaignId, ID_PATTERN);
+  return `${normalizedPrefix(prefix)}${campaignId}/manifest.json`;
+}
+
+export function stagedImageKey(prefix: string, campaignId: string, sha256: string, extension: string): string {
+  assertSegment('campaignId', campaignId, ID_PATTERN);
+  return `${normalizedPrefix(prefix)}${campaignId}/inputs/${sha256}.${extension}`;
+}
+
+function normalizedPrefix(prefix: string): string {
+  if (prefix.startsWith('/') || prefix.split('/').some((part) => part === '..' || part === '.')) {
+    throw new Error(`archive prefix "${prefix}" would escape the bucket's prefix`);
+  }
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+function assertSegment(what: string, value: string, pattern: RegExp): void {
+  if (!pattern.test(value)) throw new Error(`${what} "${value}" is not a safe object key segment`);
+}

@@ -1,0 +1,14 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { RunwayClient } from './runway/client';
+import type { PromptModerator } from './moderation';
+import type { AppMetrics } from './metrics';
+
+/** What activities need from the process: built once by the worker, injected here. */
+export interface ActivityDeps {
+  runway: RunwayClient;
+  s3: S3Client;
+  moderator: PromptModerator;
+  metrics: AppMetrics;
+  /** Download budget for one archive attempt, ms. */
+  downloadTimeoutMs?: number;
+}

@@ -1,0 +1,180 @@
+import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import {
+  RUNWAY_TASK_UPDATE_SIGNAL,
+  creditsFor,
+  isSafetyFailure,
+  type ResolvedVideoRequest,
+  type RunwayTask,
+  type RunwayTaskUpdate,
+} from '../schemas';
+import type { ActivityDeps } from './deps';
+import { promptImageUri } from './prompt-image';
+import { RunwayHttpError, toApplicationFailure } from './runway/errors';
+import { requestBody } from './runway/request-body';
+
+export interface GenerateInput {
+  videoId: string;
+  /** 1-based number of this submission within the video workflow. */
+  submission: number;
+  request: ResolvedVideoRequest;
+  pollIntervalMs: number;
+  pollJitter: number;
+  maxPendingWaitMs: number;
+  maxRunningWaitMs: number;
+}
+
+export type GenerateOutcome =
+  | { kind: 'succeeded'; taskId: string; credits: number; polls: number; submittedAt: number; finishedAt: number }
+  | { kind: 'failed'; taskId: string; credits: number; failure: string; failureCode?: string; safety: boolean; polls: number }
+  | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
+  | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number };
+
+/** What survives a worker crash: recorded with heartbeat() and read back on the next attempt. */
+interface Checkpoint {
+  taskId: string;
+  submittedAt: number;
+  runningSince?: number;
+  lastStatus: string;
+  polls: number;
+}
+
+/**
+ * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
+ * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
+ * held for exactly as long as the remote task can occupy a Runway slot.
+ */
+export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>) {
+  return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
+    const resumed = readCheckpoint(activityInfo().heartbeatDetails);
+    const checkpoint = resumed ?? (await submit(deps, input));
+    if (resumed) log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
+    try {
+      return await pollUntilDone(deps, input, checkpoint);
+    } catch (error) {
+      if (error instanceof CancelledFailure && cancellationDetails()?.cancelRequested) {
+        await cancelRemote(deps, checkpoint.taskId);
+      }
+      throw error instanceof CancelledFailure ? error : toApplicationFailure(error);
+    }
+  };
+}
+
+async function submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, input: GenerateInput): Promise<Checkpoint> {
+  const { endpoint, body } = requestBody(input.request, input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined);
+  let taskId: string;
+  try {
+    taskId = (await deps.runway.createTask(endpoint, body)).id;
+  } catch (error) {
+    throw toApplicationFailure(error);
+  }
+  const checkpoint: Checkpoint = { taskId, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
+  heartbeat(checkpoint);
+  deps.metrics.submissions(input.request.model);
+  log.info('submitted to Runway', { videoId: input.videoId, runwayTaskId: taskId, submission: input.submission, model: input.request.model });
+  await notifyWorkflow({ submission: input.submission, taskId, status: 'SUBMITTED' });
+  return checkpoint;
+}
+
+async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, input: GenerateInput, checkpoint: Checkpoint): Promise<GenerateOutcome> {
+  const listCredits = creditsFor(input.request.model, input.request.duration);
+  for (;;) {
+    await sleep(jittered(input.pollIntervalMs, input.pollJitter));
+    let task: RunwayTask;
+    try {
+      task = await deps.runway.getTask(checkpoint.taskId);
+    } catch (error) {
+      if (error instanceof RunwayHttpError && error.status === 404) return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
+      throw error;
+    }
+    checkpoint.polls += 1;
+    await recordStatus(deps, input, checkpoint, task);
+    const outcome = terminalOutcome(task, checkpoint, listCredits);
+    if (outcome) return outcome;
+    const timeout = waitExceeded(input, checkpoint, task);
+    if (timeout) {
+      const deleted = await deps.runway.deleteTask(checkpoint.taskId);
+      log.warn('Runway task waited too long; cancelled it', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, kind: timeout.kind, waitedMs: timeout.waitedMs });
+      return { ...timeout, taskId: checkpoint.taskId, credits: 0, deleted, polls: checkpoint.polls };
+    }
+  }
+}
+
+async function recordStatus(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInput, checkpoint: Checkpoint, task: RunwayTask): Promise<void> {
+  if (task.status === 'RUNNING' && checkpoint.runningSince === undefined) checkpoint.runningSince = Date.now();
+  const changed = task.status !== checkpoint.lastStatus;
+  checkpoint.lastStatus = task.status;
+  heartbeat(checkpoint);
+  if (!changed) return;
+  if (task.status === 'THROTTLED') deps.metrics.throttledSeen(input.request.model);
+  await notifyWorkflow({
+    submission: input.submission,
+    taskId: checkpoint.taskId,
+    status: task.status,
+    ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
+  });
+}
+
+function terminalOutcome(task: RunwayTask, checkpoint: Checkpoint, listCredits: number): GenerateOutcome | undefined {
+  const polls = checkpoint.polls;
+  switch (task.status) {
+    case 'SUCCEEDED':
+      return { kind: 'succeeded', taskId: task.id, credits: task.cost?.credits ?? listCredits, polls, submittedAt: checkpoint.submittedAt, finishedAt: Date.now() };
+    case 'FAILED':
+      return {
+        kind: 'failed',
+        taskId: task.id,
+        credits: task.cost?.credits ?? listCredits,
+        failure: task.failure,
+        ...(task.failureCode !== undefined ? { failureCode: task.failureCode } : {}),
+        safety: isSafetyFailure(task.failureCode),
+        polls,
+      };
+    case 'CANCELLED':
+      return { kind: 'cancelled_remotely', taskId: task.id, credits: task.cost?.credits ?? 0, polls };
+    default:
+      return undefined;
+  }
+}
+
+function waitExceeded(input: GenerateInput, checkpoint: Checkpoint, task: RunwayTask): { kind: 'queue_timeout' | 'running_timeout'; waitedMs: number } | undefined {
+  const now = Date.now();
+  if ((task.status === 'PENDING' || task.status === 'THROTTLED') && now - checkpoint.submittedAt > input.maxPendingWaitMs) {
+    return { kind: 'queue_timeout', waitedMs: now - checkpoint.submittedAt };
+  }
+  if (task.status === 'RUNNING' && checkpoint.runningSince !== undefined && now - checkpoint.runningSince > input.maxRunningWaitMs) {
+    return { kind: 'running_timeout', waitedMs: now - checkpoint.runningSince };
+  }
+  return undefined;
+}
+
+async function cancelRemote(deps: Pick<ActivityDeps, 'runway'>, taskId: string): Promise<void> {
+  try {
+    await deps.runway.deleteTask(taskId);
+    log.info('workflow cancelled: Runway task deleted', { runwayTaskId: taskId });
+  } catch (error) {
+    log.warn('workflow cancelled: could not delete Runway task; the workflow cleanup will retry', { runwayTaskId: taskId, error: String(error) });
+  }
+}
+
+/** Tell our own workflow about the remote task (task id for search attributes and cleanup). Best effort. */
+async function notifyWorkflow(update: RunwayTaskUpdate): Promise<void> {
+  const { workflowExecution } = activityInfo();
+  if (!workflowExecution) return;
+  try {
+    await getClient().workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(RUNWAY_TASK_UPDATE_SIGNAL, update);
+  } catch (error) {
+    log.debug('could not signal the workflow about the task', { error: String(error) });
+  }
+}
+
+function readCheckpoint(details: unknown): Checkpoint | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const candidate = details as Partial<Checkpoint>;
+  if (typeof candidate.taskId !== 'string' || typeof candidate.submittedAt !== 'number') return undefined;
+  return { taskId: candidate.taskId, submittedAt: candidate.submittedAt, runningSince: candidate.runningSince, lastStatus: candidate.lastStatus ?? 'SUBMITTED', polls: candidate.polls ?? 0 };
+}
+
+function jittered(intervalMs: number, jitter: number): number {
+  return Math.max(1, intervalMs * (1 + (Math.random() * 2 - 1) * jitter));
+}

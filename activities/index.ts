@@ -1,0 +1,33 @@
+import type { ActivityDeps } from './deps';
+import { createArchive } from './archive';
+import { createCancelRunwayTask } from './cancel-task';
+import { createGenerate } from './generate';
+import { createWriteManifest } from './manifest';
+import { createPrescreen } from './prescreen';
+import { previousVideoResult } from './previous-result';
+
+/** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
+export function createDefaultQueueActivities(deps: ActivityDeps) {
+  return {
+    prescreenPrompt: createPrescreen(deps),
+    archiveVideo: createArchive(deps),
+    writeManifest: createWriteManifest(deps),
+    cancelRunwayTask: createCancelRunwayTask(deps),
+    previousVideoResult,
+  };
+}
+
+/** Activities of the generation task queue: one slot per remote Runway task. */
+export function createGenerationActivities(deps: ActivityDeps) {
+  return { generateVideo: createGenerate(deps) };
+}
+
+export type DefaultQueueActivities = ReturnType<typeof createDefaultQueueActivities>;
+export type GenerationActivities = ReturnType<typeof createGenerationActivities>;
+
+export type { ActivityDeps } from './deps';
+export type { GenerateInput, GenerateOutcome } from './generate';
+export type { ArchiveInput } from './archive';
+export { OUTPUT_URL_EXPIRED, DOWNLOAD_TRUNCATED, TASK_NOT_SUCCEEDED } from './archive';
+export { PROMPT_REJECTED } from './prescreen';
+export { RunwayFailureType, NON_RETRYABLE_RUNWAY_TYPES } from './runway/errors';

@@ -1,0 +1,34 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { log } from '@temporalio/activity';
+import { FailureType } from '../schemas/failures';
+import type { ActivityDeps } from './deps';
+
+export const PROMPT_REJECTED = FailureType.PromptRejected;
+
+export interface PrescreenInput {
+  videoId: string;
+  promptText?: string;
+}
+
+export interface PrescreenResult {
+  moderator: string;
+  checked: boolean;
+}
+
+/** Refuses a prompt before any POST to Runway (Runway charges for moderated tasks). */
+export function createPrescreen(deps: Pick<ActivityDeps, 'moderator'>) {
+  return async function prescreenPrompt(input: PrescreenInput): Promise<PrescreenResult> {
+    if (input.promptText === undefined) return { moderator: deps.moderator.name, checked: false };
+    const verdict = await deps.moderator.check(input.promptText);
+    if (!verdict.allowed) {
+      log.warn('prompt refused by pre-screen', { videoId: input.videoId, moderator: deps.moderator.name, matched: verdict.matched });
+      throw ApplicationFailure.create({
+        type: PROMPT_REJECTED,
+        message: `prompt refused before submission (${verdict.reason ?? 'blocked'})`,
+        nonRetryable: true,
+        details: [{ matched: verdict.matched ?? [] }],
+      });
+    }
+    return { moderator: deps.moderator.name, checked: true };
+  };
+}

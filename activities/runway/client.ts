@@ -1,0 +1,120 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import {
+  RUNWAY_API_VERSION,
+  createTaskResponseSchema,
+  errorBodySchema,
+  organizationSchema,
+  taskSchema,
+  type CreateTaskResponse,
+  type Endpoint,
+  type ImageToVideoBody,
+  type Organization,
+  type RunwayTask,
+  type TextToVideoBody,
+} from '../../schemas';
+import { RunwayHttpError, parseRetryAfter } from './errors';
+
+export interface RunwayClientOptions {
+  baseUrl: string;
+  apiSecret: string;
+  /** Per-request budget for headers and body, ms. */
+  requestTimeoutMs?: number;
+  dispatcher?: Dispatcher;
+  /** Called around every request, e.g. by a circuit breaker. */
+  guard?: <T>(operation: string, call: () => Promise<T>) => Promise<T>;
+}
+
+/** The one Runway HTTP client every activity uses: undici, zod-parsed answers, typed errors. */
+export class RunwayClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: RunwayClientOptions) {
+    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  }
+
+  createTask(endpoint: Endpoint, body: ImageToVideoBody | TextToVideoBody): Promise<CreateTaskResponse> {
+    return this.call('POST', `/v1/${endpoint}`, `create ${endpoint}`, createTaskResponseSchema, body);
+  }
+
+  getTask(taskId: string): Promise<RunwayTask> {
+    return this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`, 'get task', taskSchema);
+  }
+
+  /** Cancel or delete a task. Resolves false when Runway no longer knows it (already deleted). */
+  async deleteTask(taskId: string): Promise<boolean> {
+    try {
+      await this.call('DELETE', `/v1/tasks/${encodeURIComponent(taskId)}`, 'delete task', undefined);
+      return true;
+    } catch (error) {
+      if (error instanceof RunwayHttpError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  getOrganization(): Promise<Organization> {
+    return this.call('GET', '/v1/organization', 'get organization', organizationSchema);
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.dispatcher) await this.dispatcher.close();
+  }
+
+  private call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, operation: string, schema: z.ZodType<T> | undefined, body?: unknown): Promise<T> {
+    const send = () => this.send(method, path, operation, schema, body);
+    return this.options.guard ? this.options.guard(operation, send) : send();
+  }
+
+  private async send<T>(method: 'GET' | 'POST' | 'DELETE', path: string, operation: string, schema: z.ZodType<T> | undefined, body?: unknown): Promise<T> {
+    const response = await request(new URL(path, this.options.baseUrl), {
+      method,
+      dispatcher: this.dispatcher,
+      headers: {
+        authorization: `Bearer ${this.options.apiSecret}`,
+        'x-runway-version': RUNWAY_API_VERSION,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400) {
+      throw new RunwayHttpError(response.statusCode, apiErrorText(text), parseRetryAfter(response.headers['retry-after']), operation);
+    }
+    if (!schema) return undefined as T;
+    return parseBody(schema, text, operation);
+  }
+}
+
+function apiErrorText(text: string): string {
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data.error;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return text.slice(0, 500) || 'no error text';
+}
+
+function parseBody<T>(schema: z.ZodType<T>, text: string, operation: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`Runway ${operation} answered with a body that is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`Runway ${operation} answered an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+/** The task as a status record without its signed output URLs (safe to log or put in history). */
+export function redactTask(task: RunwayTask): Omit<RunwayTask, 'output'> {
+  const { ...copy } = task as RunwayTask & { output?: string[] };
+  delete copy.output;
+  return copy;
+}

@@ -1,0 +1,70 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+import { FailureType, NON_RETRYABLE_RUNWAY_TYPES } from '../../schemas/failures';
+
+export { NON_RETRYABLE_RUNWAY_TYPES };
+
+export const RunwayFailureType = {
+  BadRequest: FailureType.RunwayBadRequest,
+  Unauthorized: FailureType.RunwayUnauthorized,
+  NotFound: FailureType.RunwayNotFound,
+  MethodNotAllowed: FailureType.RunwayMethodNotAllowed,
+  RateLimited: FailureType.RunwayRateLimited,
+  Unavailable: FailureType.RunwayUnavailable,
+  Network: FailureType.RunwayNetworkError,
+  Protocol: FailureType.RunwayProtocolError,
+  CircuitOpen: FailureType.RunwayCircuitOpen,
+} as const;
+
+/** An HTTP answer from Runway that is not a success. */
+export class RunwayHttpError extends Error {
+  override readonly name = 'RunwayHttpError';
+  constructor(
+    readonly status: number,
+    readonly apiMessage: string,
+    readonly retryAfterMs: number | undefined,
+    readonly operation: string,
+  ) {
+    super(`Runway ${operation} answered ${status}: ${apiMessage}`);
+  }
+}
+
+export function failureTypeForStatus(status: number): string {
+  if (status === 400 || status === 422) return RunwayFailureType.BadRequest;
+  if (status === 401 || status === 403) return RunwayFailureType.Unauthorized;
+  if (status === 404) return RunwayFailureType.NotFound;
+  if (status === 405) return RunwayFailureType.MethodNotAllowed;
+  if (status === 429) return RunwayFailureType.RateLimited;
+  return RunwayFailureType.Unavailable;
+}
+
+/** Parse a Retry-After header (seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Turn any error from the Runway client into a typed ApplicationFailure: 4xx (but 429) never retry and
+ * carry the API's text; 429/5xx/network errors retry under the activity's retry policy, with
+ * Retry-After honoured through nextRetryDelay.
+ */
+export function toApplicationFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof RunwayHttpError) {
+    const type = failureTypeForStatus(error.status);
+    return ApplicationFailure.create({
+      type,
+      message: error.message,
+      nonRetryable: NON_RETRYABLE_RUNWAY_TYPES.includes(type),
+      details: [{ status: error.status, apiMessage: error.apiMessage }],
+      nextRetryDelay: error.retryAfterMs,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return ApplicationFailure.create({ type: RunwayFailureType.Network, message: `Runway request failed: ${message}` });
+}
