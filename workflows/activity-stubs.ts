@@ -1,0 +1,54 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { DefaultQueueActivities, GenerationActivities } from '../activities';
+import { FailureType, NON_RETRYABLE_RUNWAY_TYPES, type GenerationOptions } from '../schemas';
+
+export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
+
+export function prescreenActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.PromptRejected] },
+  });
+}
+
+/** Archive: retried until it lands (S3 may be down a while), well inside the 24 h URL validity. */
+export function archiveActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '2 minutes',
+    scheduleToCloseTimeout: '12 hours',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [FailureType.TaskNotSucceeded, ...NON_RETRYABLE_RUNWAY_TYPES],
+    },
+  });
+}
+
+export function cleanupActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE_RUNWAY_TYPES },
+  });
+}
+
+/**
+ * The generation activity lives on its own task queue, whose worker runs at most the Runway cap of
+ * them at once. Heartbeats carry the task id, so a retry after a crash resumes the same remote task.
+ */
+export function generationActivities(taskQueue: string, options: GenerationOptions) {
+  const heartbeatMs = Math.min(60_000, Math.max(5_000, options.pollIntervalMs * 4));
+  return proxyActivities<GenerationActivities>({
+    taskQueue,
+    startToCloseTimeout: options.maxPendingWaitMs + options.maxRunningWaitMs + 10 * 60_000,
+    heartbeatTimeout: heartbeatMs,
+    cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_RUNWAY_TYPES, FailureType.PromptImageUnavailable],
+    },
+  });
+}

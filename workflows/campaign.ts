@@ -1,0 +1,238 @@
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  campaignWorkflowInputSchema,
+  creditsFor,
+  type CampaignProgress,
+  type CampaignResult,
+  type CampaignWorkflowInput,
+  type CreditRequest,
+  type VariantError,
+  type VariantOutcome,
+  type VariantState,
+  type VariantStateUpdate,
+  type VideoResult,
+} from '../schemas';
+import type { DefaultQueueActivities } from '../activities';
+import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStatusKey, creditDecisionSignal, creditRequestSignal, progressQuery, variantStateSignal } from './definitions';
+import { VideoGenerationWorkflow } from './video';
+
+type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
+type Variant = Input['variants'][number];
+
+const { writeManifest } = proxyActivities<DefaultQueueActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+const { previousVideoResult } = proxyActivities<DefaultQueueActivities>({
+  startToCloseTimeout: '24 hours',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+export function videoWorkflowId(campaignId: string, variantId: string): string {
+  return `${campaignId}--${variantId}`;
+}
+
+/**
+ * A campaign: one child video workflow per variant (deterministic ids, so re-running a campaign never
+ * repeats archived work), partial failures tolerated, a manifest in S3, a summary returned.
+ */
+export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
+  const input = campaignWorkflowInputSchema.parse(rawInput);
+  const ledger = new CampaignLedger(input);
+  setHandler(progressQuery, () => ledger.progress());
+  setHandler(variantStateSignal, (update) => ledger.onVariantState(update));
+  setHandler(creditRequestSignal, (request) => ledger.onCreditRequest(request));
+
+  const outcomes = await Promise.all(input.variants.map((variant) => runVariant(input, variant, ledger)));
+  const manifest = buildManifest(input, outcomes);
+  const written = await writeManifest({ bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest });
+  await condition(allHandlersFinished);
+  return {
+    campaignId: input.campaignId,
+    manifest: written,
+    total: outcomes.length,
+    archived: outcomes.filter((outcome) => outcome.state === 'archived').length,
+    failed: outcomes.filter((outcome) => outcome.state !== 'archived').length,
+    credits: outcomes.reduce((sum, outcome) => sum + (outcome.result?.credits ?? 0), 0),
+    variants: outcomes,
+  };
+}
+
+async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger): Promise<VariantOutcome> {
+  const workflowId = videoWorkflowId(input.campaignId, variant.variantId);
+  const estimate = creditsFor(variant.request.model, variant.request.duration);
+  if (!ledger.reserve(estimate)) {
+    const error: VariantError = { type: 'BudgetExceeded', message: `needs ${estimate} credits; the campaign budget of ${input.budgetCredits} credits has ${ledger.remaining()} left` };
+    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error });
+  }
+  try {
+    const result = await startAndAwait(input, variant, workflowId);
+    ledger.settle(estimate, result.credits);
+    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'archived', result });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    ledger.settle(estimate, 0);
+    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error: variantError(error) });
+  }
+}
+
+async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<VideoResult> {
+  try {
+    const child = await startChild(VideoGenerationWorkflow, {
+      workflowId,
+      taskQueue: input.taskQueue,
+      args: [
+        {
+          videoId: workflowId,
+          campaignId: input.campaignId,
+          variantId: variant.variantId,
+          request: variant.request,
+          archive: input.archive,
+          options: input.options,
+          budgeted: input.budgetCredits !== undefined,
+        },
+      ],
+      // A variant archived by an earlier run of this campaign is reused, never generated again.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      typedSearchAttributes: [
+        { key: CampaignIdKey, value: input.campaignId },
+        { key: VariantIdKey, value: variant.variantId },
+        { key: RunwayModelKey, value: variant.request.model },
+        { key: VideoStatusKey, value: 'waiting' },
+      ],
+      memo: { prompt: promptSummary(variant.request.promptText), model: variant.request.model, ratio: variant.request.ratio, duration: variant.request.duration },
+      staticSummary: `${variant.variantId}: ${promptSummary(variant.request.promptText)}`,
+    });
+    return await child.result();
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return await previousVideoResult(workflowId);
+    throw error;
+  }
+}
+
+function promptSummary(promptText: string | undefined): string {
+  if (!promptText) return '(image only)';
+  return promptText.length > 80 ? `${promptText.slice(0, 77)}…` : promptText;
+}
+
+function variantError(error: unknown): VariantError {
+  const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const details = (cause.details?.[0] ?? {}) as { failureCode?: string };
+    return { type: cause.type ?? 'Error', message: cause.message, ...(details.failureCode ? { failureCode: details.failureCode } : {}) };
+  }
+  if (cause instanceof Error) return { type: cause.name, message: cause.message };
+  return { type: 'Error', message: String(cause) };
+}
+
+function buildManifest(input: Input, outcomes: VariantOutcome[]) {
+  return {
+    campaignId: input.campaignId,
+    workflowId: workflowInfo().workflowId,
+    runId: workflowInfo().runId,
+    writtenAt: new Date(Date.now()).toISOString(),
+    variants: outcomes.map((outcome) => ({
+      variantId: outcome.variantId,
+      workflowId: outcome.workflowId,
+      status: outcome.state,
+      ...(outcome.result
+        ? {
+            s3: outcome.result.s3,
+            runwayTaskId: outcome.result.runwayTaskId,
+            submissions: outcome.result.submissions,
+            credits: outcome.result.credits,
+            model: outcome.result.model,
+          }
+        : {}),
+      ...(outcome.error ? { error: outcome.error } : {}),
+    })),
+  };
+}
+
+const ALL_STATES: VariantState[] = ['waiting', 'prescreening', 'submitting', 'queued', 'running', 'archiving', 'archived', 'failed', 'cancelled'];
+
+/** The campaign's view of its variants and credits. */
+class CampaignLedger {
+  private readonly variants = new Map<string, CampaignProgress['variants'][number]>();
+  private reserved = 0;
+  private spent = 0;
+
+  constructor(private readonly input: Input) {
+    for (const variant of input.variants) this.variants.set(variant.variantId, { variantId: variant.variantId, state: 'waiting' });
+  }
+
+  remaining(): number {
+    return this.input.budgetCredits === undefined ? Number.POSITIVE_INFINITY : this.input.budgetCredits - this.reserved - this.spent;
+  }
+
+  reserve(credits: number): boolean {
+    if (credits > this.remaining()) return false;
+    this.reserved += credits;
+    return true;
+  }
+
+  settle(reservedCredits: number, spentCredits: number): void {
+    this.reserved -= reservedCredits;
+    this.spent += spentCredits;
+  }
+
+  onVariantState(update: VariantStateUpdate): void {
+    const entry = this.variants.get(update.variantId);
+    if (!entry || entry.state === 'archived' || entry.state === 'failed') return;
+    entry.state = update.state;
+    if (update.runwayTaskId !== undefined) entry.runwayTaskId = update.runwayTaskId;
+    if (update.submissions !== undefined) entry.submissions = update.submissions;
+  }
+
+  async onCreditRequest(request: CreditRequest): Promise<void> {
+    const granted = this.reserve(request.credits);
+    await getExternalWorkflowHandle(request.workflowId).signal(creditDecisionSignal, {
+      submission: request.submission,
+      granted,
+      remaining: Math.max(0, this.remaining()),
+    });
+  }
+
+  finish(variantId: string, outcome: VariantOutcome): VariantOutcome {
+    const entry = this.variants.get(variantId);
+    if (entry) {
+      entry.state = outcome.state;
+      if (outcome.result) {
+        entry.runwayTaskId = outcome.result.runwayTaskId;
+        entry.submissions = outcome.result.submissions;
+      }
+      if (outcome.error) entry.error = `${outcome.error.type}: ${outcome.error.message}`;
+    }
+    return outcome;
+  }
+
+  progress(): CampaignProgress {
+    const counts = Object.fromEntries(ALL_STATES.map((state) => [state, 0])) as Record<VariantState, number>;
+    for (const entry of this.variants.values()) counts[entry.state] += 1;
+    return {
+      campaignId: this.input.campaignId,
+      total: this.variants.size,
+      counts,
+      variants: [...this.variants.values()],
+      creditsReserved: this.reserved,
+      creditsSpent: this.spent,
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export { VideoGenerationWorkflow } from './video';
+export { CampaignWorkflow, videoWorkflowId } from './campaign';
+export * from './definitions';

@@ -1,0 +1,275 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  FailureType,
+  creditsFor,
+  videoWorkflowInputSchema,
+  type CreditDecision,
+  type GenerationOptions,
+  type SubmissionRecord,
+  type VariantState,
+  type VideoResult,
+  type VideoStatus,
+  type VideoWorkflowInput,
+} from '../schemas';
+import type { GenerateOutcome } from '../activities';
+import { archiveActivities, cleanupActivities, generationActivities, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
+import {
+  RunwayTaskIdKey,
+  VideoStatusKey,
+  creditDecisionSignal,
+  creditRequestSignal,
+  runwayTaskUpdateSignal,
+  variantStateSignal,
+  videoStatusQuery,
+} from './definitions';
+
+/**
+ * One video: pre-screen → submit and poll on the capped generation queue → resubmit on a stuck queue or
+ * a retryable failure → archive to S3 at once → a typed result.
+ */
+export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Promise<VideoResult> {
+  const input = videoWorkflowInputSchema.parse(rawInput);
+  const status: VideoStatus = { videoId: input.videoId, state: 'prescreening', submissions: [] };
+  const tracker = new RemoteTaskTracker(status, input.variantId);
+  const credits = new CreditLine(input.budgeted);
+  setHandler(videoStatusQuery, () => status);
+  setHandler(runwayTaskUpdateSignal, (update) => tracker.onUpdate(update));
+  setHandler(creditDecisionSignal, (decision) => credits.onDecision(decision));
+  const startedAt = Date.now();
+  tracker.setState('prescreening');
+  try {
+    await rethrowTyped(() => prescreenActivities().prescreenPrompt({ videoId: input.videoId, promptText: input.request.promptText }));
+    const success = await generateWithResubmission(input, tracker, credits);
+    const generatedAt = Date.now();
+    tracker.setState('archiving');
+    const s3 = await rethrowTyped(() =>
+      archiveActivities().archiveVideo({
+        videoId: input.videoId,
+        campaignId: input.campaignId,
+        variantId: input.variantId,
+        runwayTaskId: success.taskId,
+        model: input.request.model,
+        promptText: input.request.promptText,
+        credits: totalCredits(status.submissions),
+        bucket: input.archive.bucket,
+        prefix: input.archive.prefix,
+      }),
+    );
+    tracker.setState('archived', { notifyParent: false });
+    return {
+      videoId: input.videoId,
+      campaignId: input.campaignId,
+      variantId: input.variantId,
+      model: input.request.model,
+      s3,
+      runwayTaskId: success.taskId,
+      submissions: status.submissions.length,
+      submissionHistory: status.submissions,
+      credits: totalCredits(status.submissions),
+      timings: {
+        startedAt: new Date(startedAt).toISOString(),
+        submittedAt: new Date(success.submittedAt).toISOString(),
+        generatedAt: new Date(generatedAt).toISOString(),
+        archivedAt: new Date(Date.now()).toISOString(),
+        generationMs: generatedAt - startedAt,
+        archiveMs: Date.now() - generatedAt,
+      },
+    };
+  } catch (error) {
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(() => tracker.cancelRemoteTask());
+      tracker.setState('cancelled', { notifyParent: false });
+    } else {
+      tracker.setState('failed', { notifyParent: false });
+    }
+    throw error;
+  }
+}
+
+type Success = Extract<GenerateOutcome, { kind: 'succeeded' }>;
+
+async function generateWithResubmission(input: ReturnType<typeof videoWorkflowInputSchema.parse>, tracker: RemoteTaskTracker, credits: CreditLine): Promise<Success> {
+  const generation = generationActivities(generationQueue(), input.options);
+  const estimate = creditsFor(input.request.model, input.request.duration);
+  let lastReason = 'no submission made';
+  for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
+    if (submission > 1) await credits.request(input, submission, estimate);
+    tracker.beginSubmission(submission);
+    const outcome = await rethrowTyped(() => generation.generateVideo({ videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) }));
+    tracker.endSubmission(outcome);
+    if (outcome.kind === 'succeeded') return outcome;
+    if (outcome.kind === 'failed' && outcome.safety) {
+      throw ApplicationFailure.create({
+        type: FailureType.ContentModeration,
+        nonRetryable: true,
+        message: `Runway refused the content (${outcome.failureCode ?? 'SAFETY'}): ${outcome.failure}`,
+        details: [{ failureCode: outcome.failureCode, runwayTaskId: outcome.taskId }],
+      });
+    }
+    lastReason = describeOutcome(outcome);
+  }
+  throw ApplicationFailure.create({
+    type: FailureType.GenerationFailed,
+    nonRetryable: true,
+    message: `gave up after ${input.options.maxSubmissions} submissions; last: ${lastReason}`,
+    details: [{ submissions: tracker.submissions() }],
+  });
+}
+
+function describeOutcome(outcome: Exclude<GenerateOutcome, Success>): string {
+  switch (outcome.kind) {
+    case 'failed':
+      return `FAILED ${outcome.failureCode ?? ''} ${outcome.failure}`.trim();
+    case 'queue_timeout':
+      return `queued ${Math.round(outcome.waitedMs / 1000)} s, cancelled`;
+    case 'running_timeout':
+      return `running ${Math.round(outcome.waitedMs / 1000)} s, cancelled`;
+    default:
+      return `task ${outcome.kind}`;
+  }
+}
+
+function pollOptions(options: GenerationOptions) {
+  return {
+    pollIntervalMs: options.pollIntervalMs,
+    pollJitter: options.pollJitter,
+    maxPendingWaitMs: options.maxPendingWaitMs,
+    maxRunningWaitMs: options.maxRunningWaitMs,
+  };
+}
+
+/** The generation queue of this deployment: the workflow's own queue plus a suffix. */
+function generationQueue(): string {
+  return `${workflowInfo().taskQueue}${GENERATION_TASK_QUEUE_SUFFIX}`;
+}
+
+function totalCredits(submissions: SubmissionRecord[]): number {
+  return submissions.reduce((sum, record) => sum + record.credits, 0);
+}
+
+/** Activity failures surface as the workflow's own typed, non-retryable failure. */
+async function rethrowTyped<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+      const cause = error.cause;
+      throw ApplicationFailure.create({ type: cause.type ?? 'ActivityFailed', message: cause.message, nonRetryable: true, details: cause.details ?? [] });
+    }
+    throw error;
+  }
+}
+
+const RUNWAY_TO_STATE: Record<string, VariantState> = {
+  SUBMITTED: 'queued',
+  PENDING: 'queued',
+  THROTTLED: 'queued',
+  RUNNING: 'running',
+};
+
+/** Remote task bookkeeping: search attributes, the parent's view, and cleanup on cancel. */
+class RemoteTaskTracker {
+  private currentSubmission = 0;
+  private openTaskId: string | undefined;
+
+  constructor(
+    private readonly status: VideoStatus,
+    private readonly variantId: string,
+  ) {}
+
+  submissions(): number {
+    return this.status.submissions.length;
+  }
+
+  beginSubmission(submission: number): void {
+    this.currentSubmission = submission;
+    this.setState('submitting', { notifyParent: false });
+  }
+
+  onUpdate(update: { submission: number; taskId: string; status: string; progress?: number }): void {
+    if (update.submission !== this.currentSubmission) return;
+    this.status.runwayStatus = update.status;
+    if (update.progress !== undefined) this.status.progress = update.progress;
+    if (this.status.runwayTaskId !== update.taskId) {
+      this.status.runwayTaskId = update.taskId;
+      this.openTaskId = update.taskId;
+      upsertSearchAttributes([{ key: RunwayTaskIdKey, value: update.taskId }]);
+    }
+    const state = RUNWAY_TO_STATE[update.status];
+    if (state && state !== this.status.state) this.setState(state);
+  }
+
+  endSubmission(outcome: GenerateOutcome): void {
+    this.openTaskId = undefined;
+    this.status.runwayTaskId = outcome.taskId;
+    this.status.submissions.push({
+      taskId: outcome.taskId,
+      outcome: outcome.kind,
+      credits: outcome.credits,
+      ...(outcome.kind === 'failed' && outcome.failureCode !== undefined ? { failureCode: outcome.failureCode } : {}),
+    });
+  }
+
+  setState(state: VariantState, { notifyParent = true } = {}): void {
+    this.status.state = state;
+    upsertSearchAttributes([{ key: VideoStatusKey, value: state }]);
+    const parent = workflowInfo().parent;
+    if (notifyParent && parent) {
+      void getExternalWorkflowHandle(parent.workflowId)
+        .signal(variantStateSignal, {
+          variantId: this.variantId,
+          state,
+          submissions: this.status.submissions.length,
+          ...(this.status.runwayTaskId !== undefined ? { runwayTaskId: this.status.runwayTaskId } : {}),
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** On cancel: DELETE a remote task the activity may not have reached (e.g. between retries). */
+  async cancelRemoteTask(): Promise<void> {
+    if (this.openTaskId === undefined) return;
+    await cleanupActivities().cancelRunwayTask(this.openTaskId);
+  }
+}
+
+/** Credits for resubmissions come from the campaign's budget, granted by the parent. */
+class CreditLine {
+  private decisions = new Map<number, CreditDecision>();
+
+  constructor(private readonly budgeted: boolean) {}
+
+  onDecision(decision: CreditDecision): void {
+    this.decisions.set(decision.submission, decision);
+  }
+
+  async request(input: ReturnType<typeof videoWorkflowInputSchema.parse>, submission: number, credits: number): Promise<void> {
+    const parent = workflowInfo().parent;
+    if (!this.budgeted || !parent) return;
+    await getExternalWorkflowHandle(parent.workflowId).signal(creditRequestSignal, {
+      variantId: input.variantId,
+      workflowId: workflowInfo().workflowId,
+      submission,
+      credits,
+    });
+    await condition(() => this.decisions.has(submission));
+    const decision = this.decisions.get(submission);
+    if (!decision?.granted) {
+      throw ApplicationFailure.create({
+        type: FailureType.BudgetExceeded,
+        nonRetryable: true,
+        message: `resubmission ${submission} needs ${credits} credits; the campaign budget has ${decision?.remaining ?? 0} left`,
+      });
+    }
+  }
+}
