@@ -1,0 +1,18 @@
+import { Runtime } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities';
+import { TermListModerator, DEFAULT_BLOCKED_TERMS } from '../activities/moderation';
+import { RunwayClient } from '../activities/runway/client';
+import type { WorkerEnv } from '../schemas/env';
+import { temporalAppMetrics } from './app-metrics';
+import { createS3Client } from './s3-client';
+
+/** Build the activities' dependencies from the worker's configuration. */
+export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
+  const terms = env.MODERATION_TERMS ? env.MODERATION_TERMS.split(',') : DEFAULT_BLOCKED_TERMS;
+  return {
+    runway: new RunwayClient({ baseUrl: env.RUNWAYML_BASE_URL, apiSecret: env.RUNWAYML_API_SECRET, requestTimeoutMs: env.RUNWAY_REQUEST_TIMEOUT_MS }),
+    s3: createS3Client(env),
+    moderator: new TermListModerator(terms),
+    metrics: temporalAppMetrics(Runtime.instance().metricMeter),
+  };
+}

@@ -1,0 +1,7 @@
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { temporalConnectionOptions } from '../client/connection-options';
+import type { TemporalEnv } from '../schemas/env';
+
+export function connectWorker(env: TemporalEnv): Promise<NativeConnection> {
+  return NativeConnection.connect(temporalConnectionOptions(env) as NativeConnectionOptions);
+}

@@ -1,0 +1,53 @@
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createDefaultQueueActivities, createGenerationActivities, type ActivityDeps } from '../activities';
+import { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** The Runway concurrency cap: the generation worker runs at most this many generate activities. */
+  maxConcurrentGenerations: number;
+  defaultQueueConcurrency?: number;
+  deps: ActivityDeps;
+  /** Pre-built workflow bundle (tests build it once); otherwise bundled from workflows/. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export function generationTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${GENERATION_TASK_QUEUE_SUFFIX}`;
+}
+
+/**
+ * Two workers in one process: the default queue (workflows and short activities) and the generation
+ * queue, whose slot count IS the concurrency cap — Runway's silent queue is never reached.
+ */
+export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker: Worker; generationWorker: Worker }> {
+  const common = { connection: setup.connection, namespace: setup.namespace, shutdownGraceTime: setup.shutdownGraceTime ?? '30s' };
+  const workflowSource = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('../workflows') };
+  const defaultWorker = await Worker.create({
+    ...common,
+    ...workflowSource,
+    taskQueue: setup.taskQueue,
+    activities: createDefaultQueueActivities(setup.deps),
+    maxConcurrentActivityTaskExecutions: setup.defaultQueueConcurrency ?? 100,
+  });
+  const generationWorker = await Worker.create({
+    ...common,
+    taskQueue: generationTaskQueue(setup.taskQueue),
+    activities: createGenerationActivities(setup.deps),
+    maxConcurrentActivityTaskExecutions: setup.maxConcurrentGenerations,
+  });
+  return { defaultWorker, generationWorker };
+}
+
+/** Run both until either stops; a shutdown of one shuts down the other. */
+export async function runWorkers(workers: { defaultWorker: Worker; generationWorker: Worker }): Promise<void> {
+  const stopBoth = () => {
+    for (const worker of [workers.defaultWorker, workers.generationWorker]) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  };
+  await Promise.all([workers.defaultWorker.run().finally(stopBoth), workers.generationWorker.run().finally(stopBoth)]);
+}
