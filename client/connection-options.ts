@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import type { TemporalEnv } from '../schemas/env';
+
+/** TLS / API key options shared by the worker's NativeConnection and the client's Connection. */
+export function temporalConnectionOptions(env: TemporalEnv) {
+  const clientCert = env.TEMPORAL_TLS_CLIENT_CERT_PATH ? readFileSync(env.TEMPORAL_TLS_CLIENT_CERT_PATH) : undefined;
+  const clientKey = env.TEMPORAL_TLS_CLIENT_KEY_PATH ? readFileSync(env.TEMPORAL_TLS_CLIENT_KEY_PATH) : undefined;
+  const serverRootCACertificate = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH ? readFileSync(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH) : undefined;
+  const tlsWanted = env.TEMPORAL_TLS === 'true' || clientCert !== undefined || env.TEMPORAL_API_KEY !== undefined;
+  const tls = tlsWanted
+    ? {
+        ...(clientCert && clientKey ? { clientCertPair: { crt: clientCert, key: clientKey } } : {}),
+        ...(serverRootCACertificate ? { serverRootCACertificate } : {}),
+        ...(env.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME } : {}),
+      }
+    : undefined;
+  return {
+    address: env.TEMPORAL_ADDRESS,
+    ...(tls ? { tls } : {}),
+    ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
+  };
+}

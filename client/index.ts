@@ -1,0 +1,5 @@
+export { RunwayTemporal, type RunwayTemporalOptions, type StartedCampaign, type VideoStartRequest } from './runway-temporal';
+export { InputError } from './input-error';
+export { TemporalUnreachableError, connectTemporal } from './temporal-client';
+export { loadCampaignFile, parseCampaign } from './campaign-file';
+export type { CampaignProgress, CampaignResult, VideoResult, CampaignFileInput } from '../schemas';

@@ -1,0 +1,150 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { CampaignWorkflow, VideoGenerationWorkflow } from '../workflows';
+import { CampaignIdKey, RunwayModelKey, VariantIdKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
+import {
+  idSchema,
+  parseEnv,
+  resolveGenerationOptions,
+  s3EnvSchema,
+  generationOptionsInputSchema,
+  videoRequestSchema,
+  type CampaignFile,
+  type CampaignFileInput,
+  type CampaignProgress,
+  type CampaignResult,
+  type GenerationOptionsInput,
+  type VideoResult,
+  type VideoStatus,
+} from '../schemas';
+import { createS3Client } from '../worker/s3-client';
+import { loadCampaignFile, parseCampaign } from './campaign-file';
+import { planCampaign } from './campaign-plan';
+import { inputErrorFromZod } from './input-error';
+import { stagePromptImage } from './stage-image';
+import { connectTemporal } from './temporal-client';
+
+export interface RunwayTemporalOptions {
+  client: Client;
+  s3: S3Client;
+  taskQueue: string;
+  bucket: string;
+  prefix: string;
+}
+
+export interface StartedCampaign {
+  campaignId: string;
+  workflowId: string;
+  runId: string;
+}
+
+export interface VideoStartRequest {
+  videoId: string;
+  model: string;
+  promptText?: string;
+  promptImage?: string;
+  ratio: string;
+  duration?: number;
+  seed?: number;
+  options?: GenerationOptionsInput;
+  archive?: { bucket?: string; prefix?: string };
+}
+
+/** The typed API backend code uses: start, watch, wait for and cancel campaigns and single videos. */
+export class RunwayTemporal {
+  constructor(readonly options: RunwayTemporalOptions) {}
+
+  /** Connect from the environment (TEMPORAL_*, S3_*, AWS_*, TASK_QUEUE). */
+  static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RunwayTemporal> {
+    const { client, config } = await connectTemporal(env);
+    const s3Env = parseEnv(s3EnvSchema, env);
+    return new RunwayTemporal({ client, s3: createS3Client(s3Env), taskQueue: config.TASK_QUEUE, bucket: s3Env.S3_BUCKET, prefix: s3Env.S3_PREFIX });
+  }
+
+  get client(): Client {
+    return this.options.client;
+  }
+
+  /**
+   * Validate, stage images and start a campaign. The workflow id is the campaign id: starting a running
+   * campaign again attaches to it; re-running a finished one reuses every archived variant.
+   */
+  async startCampaign(source: string | CampaignFileInput, baseDir = process.cwd()): Promise<StartedCampaign> {
+    const loaded = typeof source === 'string' ? await loadCampaignFile(source) : { campaign: parseCampaign(source), baseDir };
+    return this.startParsedCampaign(loaded.campaign, loaded.baseDir);
+  }
+
+  async startParsedCampaign(campaign: CampaignFile, baseDir: string, workflowId = campaign.campaignId): Promise<StartedCampaign> {
+    const input = await planCampaign(campaign, { s3: this.options.s3, defaultBucket: this.options.bucket, defaultPrefix: this.options.prefix, baseDir });
+    const handle = await this.client.workflow.start(CampaignWorkflow, {
+      workflowId,
+      taskQueue: this.options.taskQueue,
+      args: [{ ...input, taskQueue: this.options.taskQueue }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.campaignId }],
+      memo: { variants: campaign.variants.length },
+      staticSummary: `campaign ${campaign.campaignId}: ${campaign.variants.length} variants`,
+    });
+    return { campaignId: campaign.campaignId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /** One video on its own (no campaign): same workflow, campaign id "single". */
+  async startVideo(request: VideoStartRequest): Promise<WorkflowHandle<typeof VideoGenerationWorkflow>> {
+    const videoId = idSchema('videoId').parse(request.videoId);
+    const { options, archive, videoId: _ignored, ...fields } = request;
+    const parsed = videoRequestSchema.safeParse(fields);
+    if (!parsed.success) throw inputErrorFromZod('video request', parsed.error.issues);
+    const parsedOptions = generationOptionsInputSchema.safeParse(options ?? {});
+    if (!parsedOptions.success) throw inputErrorFromZod('options', parsedOptions.error.issues);
+    const bucket = archive?.bucket ?? this.options.bucket;
+    const prefix = archive?.prefix ?? this.options.prefix;
+    const { promptImage, ...resolved } = parsed.data;
+    const imageRef = promptImage ? await stagePromptImage(promptImage, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd()) : undefined;
+    return this.client.workflow.start(VideoGenerationWorkflow, {
+      workflowId: `single--${videoId}`,
+      taskQueue: this.options.taskQueue,
+      args: [
+        {
+          videoId,
+          campaignId: 'single',
+          variantId: videoId,
+          request: { ...resolved, ...(imageRef ? { promptImage: imageRef } : {}) },
+          archive: { bucket, prefix },
+          options: resolveGenerationOptions(parsedOptions.data),
+        },
+      ],
+      typedSearchAttributes: [
+        { key: CampaignIdKey, value: 'single' },
+        { key: VariantIdKey, value: videoId },
+        { key: RunwayModelKey, value: resolved.model },
+      ],
+      staticSummary: `video ${videoId}`,
+    });
+  }
+
+  getProgress(campaignId: string): Promise<CampaignProgress> {
+    return this.client.workflow.getHandle(campaignId).query(progressQuery);
+  }
+
+  getVideoStatus(workflowId: string): Promise<VideoStatus> {
+    return this.client.workflow.getHandle(workflowId).query(videoStatusQuery);
+  }
+
+  waitForResult(campaignId: string): Promise<CampaignResult> {
+    return this.client.workflow.getHandle<typeof CampaignWorkflow>(campaignId).result();
+  }
+
+  waitForVideo(workflowId: string): Promise<VideoResult> {
+    return this.client.workflow.getHandle<typeof VideoGenerationWorkflow>(workflowId).result();
+  }
+
+  /** Cancels the workflow; its video workflows DELETE their remote Runway tasks. */
+  async cancel(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).cancel();
+  }
+
+  async close(): Promise<void> {
+    await this.client.connection.close();
+    this.options.s3.destroy();
+  }
+}

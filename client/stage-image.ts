@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { stagedImageKey } from '../activities/archive-key';
+import { MAX_DATA_URI_BYTES, type ImageRef } from '../schemas';
+import { InputError } from './input-error';
+
+const IMAGE_TYPES: Array<{ contentType: string; extension: string; matches: (bytes: Buffer) => boolean }> = [
+  { contentType: 'image/png', extension: 'png', matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { contentType: 'image/jpeg', extension: 'jpg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { contentType: 'image/webp', extension: 'webp', matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+];
+
+export interface StagingTarget {
+  s3: S3Client;
+  bucket: string;
+  prefix: string;
+  campaignId: string;
+}
+
+/**
+ * A prompt image as the workflow will carry it: URLs pass through; a local file or a data URI is checked
+ * (exists, really an image, small enough for a data URI) and staged in S3, keyed by its sha256.
+ */
+export async function stagePromptImage(source: string, target: StagingTarget, baseDir: string): Promise<ImageRef> {
+  if (/^(https|runway):\/\//i.test(source)) return { kind: 'url', url: source };
+  const bytes = /^data:/i.test(source) ? dataUriBytes(source) : await localFileBytes(source, baseDir);
+  const type = IMAGE_TYPES.find((candidate) => candidate.matches(bytes));
+  if (!type) throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const key = stagedImageKey(target.prefix, target.campaignId, sha256, type.extension);
+  if (!(await exists(target.s3, target.bucket, key))) {
+    await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: bytes, ContentType: type.contentType }));
+  }
+  return { kind: 's3', bucket: target.bucket, key, contentType: type.contentType, bytes: bytes.length };
+}
+
+/** Checks a local image without staging it (validation before anything is started). */
+export async function checkLocalImage(source: string, baseDir: string): Promise<void> {
+  if (/^(https|runway):\/\//i.test(source)) return;
+  const bytes = /^data:/i.test(source) ? dataUriBytes(source) : await localFileBytes(source, baseDir);
+  if (!IMAGE_TYPES.some((candidate) => candidate.matches(bytes))) throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
+}
+
+async function localFileBytes(source: string, baseDir: string): Promise<Buffer> {
+  const path = source.startsWith('file://') ? new URL(source).pathname : resolvePath(baseDir, source);
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new InputError('promptImage', `${source} is not a file`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError('promptImage', `image file not found: ${source}`);
+  }
+  // base64 grows data by 4/3: the raw file must fit the 5 MB data URI limit once encoded
+  const maxRaw = Math.floor((MAX_DATA_URI_BYTES * 3) / 4);
+  if (size > maxRaw) throw new InputError('promptImage', `image ${source} is ${size} bytes; at most ${maxRaw} bytes fit Runway's 5 MB data URI limit`);
+  return readFile(path);
+}
+
+function dataUriBytes(source: string): Buffer {
+  const comma = source.indexOf(',');
+  return Buffer.from(source.slice(comma + 1), 'base64');
+}
+
+function describe(source: string): string {
+  return /^data:/i.test(source) ? 'the data URI' : source;
+}
+
+async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
+}
