@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from './stack';
+import { testStack } from './stack';
+
+/** Download an archived object and hash it, to compare with the simulator's own record. */
+export async function objectSha256(key: string): Promise<{ sha256: string; bytes: number; metadata: Record<string, string>; tags: Record<string, string> }> {
+  const s3 = s3Client();
+  const bucket = testStack().s3.bucket;
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+    const tags = Object.fromEntries((tagging.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+    return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, metadata: head.Metadata ?? {}, tags };
+  } finally {
+    s3.destroy();
+  }
+}

@@ -1,0 +1,46 @@
+import { request } from 'undici';
+import { testStack } from './stack';
+
+/** The parts of GET /__sim/stats the tests read. */
+export interface SimStats {
+  submissions: { total: number; byModel: Record<string, number> };
+  createsByPrompt: Record<string, number>;
+  gets: number;
+  deletes: number;
+  throttledCount: number;
+  maxConcurrentRunning: { overall: number; byModel: Record<string, number> };
+  credits: { charged: number; refunded: number; net: number };
+  downloads: { total: number; truncated: number; forbidden: number };
+  tasks: Array<{ id: string; model: string; promptText?: string; status: string; outputSha256?: string; outputBytes?: number; deleted?: boolean; history: Array<{ status: string; at: number | string }> }>;
+}
+
+/** Test speed: 600 simulated seconds per real second; generations of 0.1 – 0.2 s real. */
+export const FAST_SIMULATOR = {
+  timeScale: 600,
+  pendingSeconds: 6,
+  generationSeconds: { kind: 'uniform', min: 60, max: 120 },
+} as const;
+
+async function admin<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const response = await request(`${testStack().simulatorAdminUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  if (response.statusCode >= 400) throw new Error(`simulator admin ${method} ${path}: ${response.statusCode} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Clear every task and counter and start over with this config (over the fast test defaults). */
+export function resetSimulator(config: Record<string, unknown> = {}): Promise<unknown> {
+  return admin('POST', '/reset', { apiSecret: testStack().runwayApiSecret, ...FAST_SIMULATOR, ...config });
+}
+
+export function simulatorStats(): Promise<SimStats> {
+  return admin('GET', '/stats');
+}
+
+export function updateSimulator(partial: Record<string, unknown>): Promise<unknown> {
+  return admin('POST', '/config', partial);
+}
