@@ -1,4 +1,5 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { quietAwsNodeVersionWarning } from '../worker/s3-client';
 
 export interface S3Connection {
   endpoint: string;
@@ -9,6 +10,7 @@ export interface S3Connection {
 
 /** Path-style client, as a local S3 server needs. */
 export function createS3Client(connection: S3Connection): S3Client {
+  quietAwsNodeVersionWarning();
   return new S3Client({
     endpoint: connection.endpoint,
     region: connection.region,

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { testStack } from './stack';
+
+const projectRoot = path.resolve(__dirname, '..', '..');
+
+/** The environment a deployed worker or CLI gets: the test stack's, nothing from .data/stack.env. */
+export function productEnv(taskQueue: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const stack = testStack();
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.namespace,
+    TASK_QUEUE: taskQueue,
+    S3_ENDPOINT: stack.s3.endpoint,
+    S3_BUCKET: stack.s3.bucket,
+    S3_PREFIX: '',
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: stack.s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey,
+    AWS_REGION: stack.s3.region,
+    RUNWAYML_BASE_URL: stack.runwayBaseUrl,
+    RUNWAYML_API_SECRET: stack.runwayApiSecret,
+    METRICS_PORT: '0',
+    // Keep .data/stack.env of a developer's own `npm run stack` out of the test's way.
+    STACK_DATA_DIR: path.join(stack.dataDir, 'no-stack-env-here'),
+    ...extra,
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * The real worker (`worker/main.ts`) as its own OS process, started with node directly (not npx) so a
+ * signal reaches the worker itself.
+ */
+export function spawnWorker(taskQueue: string, extra: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: projectRoot, env: productEnv(taskQueue, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"worker ready"')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => reject(new Error(`worker exited before ready (code ${code}, signal ${signal}):\n${output}`)));
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  ready.catch(() => undefined);
+  return { child, output: () => output, ready, exited };
+}
+
+/** Run the CLI as a user would, and collect its streams and exit code. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
