@@ -23,13 +23,20 @@ export async function watchCampaign(api: RunwayTemporal, campaignId: string, int
     }
   };
   await refresh();
-  const timer = setInterval(() => void refresh(), intervalMs);
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(refresh);
+  }, intervalMs);
   try {
     const result = await api.waitForResult(campaignId);
+    clearInterval(timer);
+    await inFlight;
     await refresh();
     return result;
   } finally {
     clearInterval(timer);
+    // No query may outlive this call: the caller closes the connection next.
+    await inFlight;
     if (started) bar.stop();
   }
 }
