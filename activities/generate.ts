@@ -1,5 +1,6 @@
 import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import {
   RUNWAY_TASK_UPDATE_SIGNAL,
   creditsFor,
@@ -76,17 +77,34 @@ async function submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, inp
   return checkpoint;
 }
 
+/**
+ * A failed poll (429, 5xx, network, open circuit) is just a missed poll: the next one comes after the
+ * poll interval or the Retry-After, whichever is longer. Only a run of them fails the attempt and hands
+ * over to the activity's retry policy.
+ */
+export const MAX_CONSECUTIVE_POLL_FAILURES = 5;
+
 async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, input: GenerateInput, checkpoint: Checkpoint): Promise<GenerateOutcome> {
   const listCredits = creditsFor(input.request.model, input.request.duration);
+  let failedPolls = 0;
+  let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
   for (;;) {
-    await sleep(jittered(input.pollIntervalMs, input.pollJitter));
+    await sleep(waitMs);
+    waitMs = jittered(input.pollIntervalMs, input.pollJitter);
     let task: RunwayTask;
     try {
       task = await deps.runway.getTask(checkpoint.taskId);
     } catch (error) {
       if (error instanceof RunwayHttpError && error.status === 404) return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
-      throw error;
+      const transient = transientPollFailure(error);
+      failedPolls += 1;
+      if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
+      log.warn('poll failed; polling again', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, failedPolls, error: error instanceof Error ? error.message : String(error) });
+      heartbeat(checkpoint);
+      waitMs = Math.max(waitMs, transient.retryAfterMs ?? 0);
+      continue;
     }
+    failedPolls = 0;
     checkpoint.polls += 1;
     await recordStatus(deps, input, checkpoint, task);
     const outcome = terminalOutcome(task, checkpoint, listCredits);
@@ -173,6 +191,13 @@ function readCheckpoint(details: unknown): Checkpoint | undefined {
   const candidate = details as Partial<Checkpoint>;
   if (typeof candidate.taskId !== 'string' || typeof candidate.submittedAt !== 'number') return undefined;
   return { taskId: candidate.taskId, submittedAt: candidate.submittedAt, runningSince: candidate.runningSince, lastStatus: candidate.lastStatus ?? 'SUBMITTED', polls: candidate.polls ?? 0 };
+}
+
+/** Worth polling again (with the wait it asks for), or a real error. */
+function transientPollFailure(error: unknown): { retryAfterMs?: number } | undefined {
+  if (error instanceof RunwayHttpError) return error.status === 429 || error.status >= 500 ? { retryAfterMs: error.retryAfterMs } : undefined;
+  if (error instanceof ApplicationFailure) return error.nonRetryable ? undefined : { retryAfterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) };
+  return {};
 }
 
 function jittered(intervalMs: number, jitter: number): number {
