@@ -9,6 +9,8 @@ export interface ActivityDeps {
   s3: S3Client;
   moderator: PromptModerator;
   metrics: AppMetrics;
+  /** The Runway cap of this deployment (RUNWAY_MAX_CONCURRENCY): the capacity of the slot pool. */
+  maxConcurrentGenerations?: number;
   /** Download budget for one archive attempt, ms. */
   downloadTimeoutMs?: number;
 }

@@ -5,6 +5,7 @@ import { createGenerate } from './generate';
 import { createWriteManifest } from './manifest';
 import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
+import { createRequestGenerationSlot } from './request-slot';
 
 /** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
 export function createDefaultQueueActivities(deps: ActivityDeps) {
@@ -14,6 +15,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     writeManifest: createWriteManifest(deps),
     cancelRunwayTask: createCancelRunwayTask(deps),
     previousVideoResult,
+    requestGenerationSlot: createRequestGenerationSlot(deps),
   };
 }
 

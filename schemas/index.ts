@@ -9,3 +9,4 @@ export * from './workflow-io';
 export * from './signals';
 export * from './failures';
 export * from './env';
+export * from './slots';

@@ -30,7 +30,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker
     ...common,
     ...workflowSource,
     taskQueue: setup.taskQueue,
-    activities: createDefaultQueueActivities(setup.deps),
+    // The slot pool's capacity and the generation worker's slots are the same number: the Runway cap.
+    activities: createDefaultQueueActivities({ ...setup.deps, maxConcurrentGenerations: setup.maxConcurrentGenerations }),
     maxConcurrentActivityTaskExecutions: setup.defaultQueueConcurrency ?? 100,
   });
   const generationWorker = await Worker.create({

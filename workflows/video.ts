@@ -22,6 +22,7 @@ import {
   type VideoWorkflowInput,
 } from '../schemas';
 import type { GenerateOutcome } from '../activities';
+import { GenerationSlot } from './generation-slot';
 import { archiveActivities, cleanupActivities, generationActivities, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
 import {
   RunwayTaskIdKey,
@@ -100,12 +101,15 @@ type Success = Extract<GenerateOutcome, { kind: 'succeeded' }>;
 
 async function generateWithResubmission(input: ReturnType<typeof videoWorkflowInputSchema.parse>, tracker: RemoteTaskTracker, credits: CreditLine): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
+  const slot = new GenerationSlot();
   const estimate = creditsFor(input.request.model, input.request.duration);
   let lastReason = 'no submission made';
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     if (submission > 1) await credits.request(input, submission, estimate);
-    tracker.beginSubmission(submission);
-    const outcome = await rethrowTyped(() => generation.generateVideo({ videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) }));
+    const outcome = await slot.hold(submission, input.options, () => {
+      tracker.beginSubmission(submission);
+      return rethrowTyped(() => generation.generateVideo({ videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) }));
+    });
     tracker.endSubmission(outcome);
     if (outcome.kind === 'succeeded') return outcome;
     if (outcome.kind === 'failed' && outcome.safety) {

@@ -57,3 +57,32 @@ test('a worker SIGKILLed mid-poll is replaced and the same Runway task is resume
   worker.child.kill('SIGTERM');
   expect((await worker.exited).code).toBe(0);
 }, 120_000);
+
+test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted worker never exceeds the cap (0 THROTTLED)', async () => {
+  // Cap 3 here and at the simulator; 7 variants of ~8 s real each, so the kill lands with 3 running and 4 waiting.
+  await resetSimulator({ concurrency: 3, generationSeconds: { kind: 'fixed', seconds: 4_800 } });
+  const capEnv = { RUNWAY_MAX_CONCURRENCY: '3' };
+  worker = spawnWorker(taskQueue, capEnv);
+  await worker.ready;
+  const variants = Array.from({ length: 7 }, (_, index) => ({ id: `v${index + 1}`, promptText: `Slot test shot ${index + 1}` }));
+  const started = await api.startCampaign({
+    campaignId: 'crash-cap',
+    defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+    variants,
+    options: { pollInterval: 200, maxPendingWait: '1h', maxRunningWait: '1h' },
+  });
+  await until(async () => ((await simulatorStats()).submissions.total >= 3 ? true : undefined), 30_000);
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+
+  worker = spawnWorker(taskQueue, capEnv);
+  await worker.ready;
+  const result = await api.waitForResult(started.campaignId);
+  const stats = await simulatorStats();
+  expect(result.archived).toBe(7);
+  expect(stats.submissions.total).toBe(7);
+  expect(stats.throttledCount).toBe(0);
+  expect(stats.maxConcurrentRunning.overall).toBeLessThanOrEqual(3);
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+}, 180_000);

@@ -1,0 +1,35 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { slotPoolWorkflowId, type GenerationOptions } from '../schemas';
+import type { DefaultQueueActivities } from '../activities';
+import { releaseSlotSignal, slotGrantedSignal } from './slot-pool';
+
+const { requestGenerationSlot } = proxyActivities<DefaultQueueActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/** Extra lease time beyond the longest a generation may take, for retries and worker restarts. */
+const LEASE_MARGIN_MS = 30 * 60_000;
+
+/** The video workflow's side of the durable slot pool: wait for a lease, hold it, give it back. */
+export class GenerationSlot {
+  private readonly granted = new Set<string>();
+
+  constructor() {
+    setHandler(slotGrantedSignal, ({ leaseId }) => void this.granted.add(leaseId));
+  }
+
+  /** Holds a slot for the duration of `work`, released whatever happens (failure, cancel). */
+  async hold<T>(submission: number, options: GenerationOptions, work: () => Promise<T>): Promise<T> {
+    const { workflowId, runId, taskQueue } = workflowInfo();
+    const leaseId = `${workflowId}/${runId}/${submission}`;
+    const poolWorkflowId = slotPoolWorkflowId(taskQueue);
+    try {
+      await requestGenerationSlot({ poolWorkflowId, leaseId, workflowId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS });
+      await condition(() => this.granted.has(leaseId));
+      return await work();
+    } finally {
+      await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(poolWorkflowId).signal(releaseSlotSignal, { leaseId }));
+    }
+  }
+}
