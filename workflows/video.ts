@@ -106,6 +106,7 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   let lastReason = 'no submission made';
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     if (submission > 1) await credits.request(input, submission, estimate);
+    tracker.setState('waiting');
     const outcome = await slot.hold(submission, input.options, () => {
       tracker.beginSubmission(submission);
       return rethrowTyped(() => generation.generateVideo({ videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) }));

@@ -13,7 +13,7 @@ export async function watchCampaign(api: RunwayTemporal, campaignId: string, int
     try {
       const progress = await api.getProgress(campaignId);
       const done = progress.counts.archived + progress.counts.failed + progress.counts.cancelled;
-      const states = (['queued', 'running', 'archiving', 'archived', 'failed'] as const).map((state) => `${state} ${progress.counts[state]}`).join(' · ');
+      const states = (['waiting', 'queued', 'running', 'archiving', 'archived', 'failed'] as const).map((state) => `${state} ${progress.counts[state]}`).join(' · ');
       if (!started) {
         bar.start(progress.total, done, { states });
         started = true;
