@@ -70,7 +70,7 @@ async function submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, inp
     throw toApplicationFailure(error);
   }
   const checkpoint: Checkpoint = { taskId, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
-  heartbeat(checkpoint);
+  heartbeat({ ...checkpoint });
   deps.metrics.submissions(input.request.model);
   log.info('submitted to Runway', { videoId: input.videoId, runwayTaskId: taskId, submission: input.submission, model: input.request.model });
   await notifyWorkflow({ submission: input.submission, taskId, status: 'SUBMITTED' });
@@ -100,7 +100,7 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
       failedPolls += 1;
       if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
       log.warn('poll failed; polling again', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, failedPolls, error: error instanceof Error ? error.message : String(error) });
-      heartbeat(checkpoint);
+      heartbeat({ ...checkpoint });
       waitMs = Math.max(waitMs, transient.retryAfterMs ?? 0);
       continue;
     }
@@ -122,7 +122,7 @@ async function recordStatus(deps: Pick<ActivityDeps, 'metrics'>, input: Generate
   if (task.status === 'RUNNING' && checkpoint.runningSince === undefined) checkpoint.runningSince = Date.now();
   const changed = task.status !== checkpoint.lastStatus;
   checkpoint.lastStatus = task.status;
-  heartbeat(checkpoint);
+  heartbeat({ ...checkpoint });
   if (!changed) return;
   if (task.status === 'THROTTLED') deps.metrics.throttledSeen(input.request.model);
   await notifyWorkflow({
