@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import RunwayML, { BadRequestError, TaskFailedError } from '@runwayml/sdk';
+import { request } from 'undici';
+import { resetSimulator } from './helpers/simulator-admin';
+import { testStack } from './helpers/stack';
+import { decodeWithFfmpeg, mvhdDurationSeconds } from './simulator-helpers';
+
+/** The official client, pointed at the simulator: the simulator must be indistinguishable from Runway for it. */
+function officialClient(): RunwayML {
+  return new RunwayML({ apiKey: testStack().runwayApiSecret, baseURL: testStack().runwayBaseUrl, maxRetries: 0 });
+}
+
+const heroDataUri = `data:image/jpeg;base64,${fs.readFileSync(path.resolve(__dirname, '../examples/assets/hero-product.jpg')).toString('base64')}`;
+
+beforeEach(async () => {
+  await resetSimulator();
+});
+
+test('imageToVideo.create().waitForTaskOutput() resolves with an output URL whose download is a 5 s MP4', async () => {
+  const task = await officialClient()
+    .imageToVideo.create({ model: 'gen4_turbo', promptImage: heroDataUri, promptText: 'The product turns on a studio table', ratio: '1280:720', duration: 5 })
+    .waitForTaskOutput({ timeout: 60_000 });
+  expect(task.status).toBe('SUCCEEDED');
+  const outputUrl = task.output[0];
+  expect(outputUrl).toMatch(/^http/);
+  const download = await request(outputUrl!);
+  expect(download.statusCode).toBe(200);
+  expect(download.headers['content-type']).toBe('video/mp4');
+  const mp4 = Buffer.from(await download.body.arrayBuffer());
+  expect(mp4.subarray(4, 8).toString('latin1')).toBe('ftyp');
+  expect(mvhdDurationSeconds(mp4)).toBeCloseTo(5, 1);
+  expect(await decodeWithFfmpeg(mp4)).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
+}, 60_000);
+
+test('a prompt Runway moderates makes waitForTaskOutput() throw TaskFailedError with a SAFETY code', async () => {
+  const error = await officialClient()
+    .textToVideo.create({ model: 'gen4.5', promptText: 'a forbidden-content scene', ratio: '1280:720', duration: 5 })
+    .waitForTaskOutput({ timeout: 60_000 })
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+  expect(error).toBeInstanceOf(TaskFailedError);
+  const details = (error as TaskFailedError).taskDetails;
+  expect(details.status).toBe('FAILED');
+  expect(details.status === 'FAILED' ? details.failureCode : undefined).toMatch(/^SAFETY\./);
+}, 60_000);
+
+test('a ratio the model does not support is a 400: the SDK throws BadRequestError naming the field', async () => {
+  const error = await officialClient()
+    .imageToVideo.create({ model: 'gen4_turbo', promptImage: heroDataUri, ratio: '1920:1080' as '1280:720', duration: 5 })
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+  expect(error).toBeInstanceOf(BadRequestError);
+  expect((error as BadRequestError).status).toBe(400);
+  expect(JSON.stringify((error as BadRequestError).error)).toContain('ratio');
+});
