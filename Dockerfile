@@ -1,0 +1,17 @@
+# The worker (and, with another command, the simulator) built from this repository.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY activities ./activities
+COPY client ./client
+COPY schemas ./schemas
+COPY simulator ./simulator
+COPY stack ./stack
+COPY worker ./worker
+COPY workflows ./workflows
+COPY tsconfig.json ./
+USER node
+EXPOSE 9464
+CMD ["npm", "run", "worker"]
