@@ -1,10 +1,13 @@
+import { ensureChromium } from './browser';
 import { ensureTools } from './tools';
 
-/** `npm run tools`: make sure the Temporal CLI and the S3 server exist (builds them on first run). */
+/** `npm run tools`: make sure the Temporal CLI and the S3 server exist (builds them on first run), and chromium for the Web UI test. */
 async function main(): Promise<void> {
   const tools = await ensureTools();
   console.log(`✔ tools    temporal ${tools.temporalCli}`);
   console.log(`✔ tools    minio    ${tools.s3Server}`);
+  const chromium = ensureChromium();
+  if (chromium) console.log(`✔ tools    chromium ${chromium}`);
 }
 
 main().catch((error: unknown) => {
