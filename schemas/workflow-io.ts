@@ -105,6 +105,8 @@ export const campaignWorkflowInputSchema = z.object({
   budgetCredits: z.number().nonnegative().optional(),
   /** Children run on this queue; defaults to the worker's default queue. */
   taskQueue: z.string().optional(),
+  /** Scheduled runs: the campaign id comes from the run's workflow id (which holds the scheduled time). */
+  campaignIdFromWorkflowId: z.boolean().optional(),
 });
 export type CampaignWorkflowInput = z.input<typeof campaignWorkflowInputSchema>;
 

@@ -10,6 +10,7 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -26,6 +27,7 @@ import {
   type VariantStateUpdate,
   type VideoResult,
 } from '../schemas';
+import { campaignIdFromWorkflowId } from '../schemas/scheduled-run';
 import type { DefaultQueueActivities } from '../activities';
 import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStatusKey, creditDecisionSignal, creditRequestSignal, progressQuery, variantStateSignal } from './definitions';
 import { VideoGenerationWorkflow } from './video';
@@ -53,7 +55,7 @@ export function videoWorkflowId(campaignId: string, variantId: string): string {
  * repeats archived work), partial failures tolerated, a manifest in S3, a summary returned.
  */
 export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
-  const input = campaignWorkflowInputSchema.parse(rawInput);
+  const input = withRunCampaignId(campaignWorkflowInputSchema.parse(rawInput));
   const ledger = new CampaignLedger(input);
   setHandler(progressQuery, () => ledger.progress());
   setHandler(variantStateSignal, (update) => ledger.onVariantState(update));
@@ -61,7 +63,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const outcomes = await Promise.all(input.variants.map((variant) => runVariant(input, variant, ledger)));
   const manifest = buildManifest(input, outcomes);
-  const written = await writeManifest({ bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest });
+  const written = await writeManifest.executeWithOptions({ summary: `manifest of ${input.campaignId}` }, [{ bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest }]);
   await condition(allHandlersFinished);
   return {
     campaignId: input.campaignId,
@@ -72,6 +74,17 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     credits: outcomes.reduce((sum, outcome) => sum + (outcome.result?.credits ?? 0), 0),
     variants: outcomes,
   };
+}
+
+/**
+ * A scheduled run's campaign id is derived from its workflow id, which the schedule suffixes with the
+ * scheduled time: unique per run, the same on a retry. The schedule cannot know it, so it is upserted here.
+ */
+function withRunCampaignId(input: Input): Input {
+  if (!input.campaignIdFromWorkflowId) return input;
+  const campaignId = campaignIdFromWorkflowId(workflowInfo().workflowId);
+  upsertSearchAttributes([{ key: CampaignIdKey, value: campaignId }]);
+  return { ...input, campaignId };
 }
 
 async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger): Promise<VariantOutcome> {

@@ -49,12 +49,12 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
   const startedAt = Date.now();
   tracker.setState('prescreening');
   try {
-    await rethrowTyped(() => prescreenActivities().prescreenPrompt({ videoId: input.videoId, promptText: input.request.promptText }));
+    await rethrowTyped(() => prescreenActivities().prescreenPrompt.executeWithOptions({ summary: `pre-screen ${input.variantId}'s prompt` }, [{ videoId: input.videoId, promptText: input.request.promptText }]));
     const success = await generateWithResubmission(input, tracker, credits);
     const generatedAt = Date.now();
     tracker.setState('archiving');
     const s3 = await rethrowTyped(() =>
-      archiveActivities().archiveVideo({
+      archiveActivities().archiveVideo.executeWithOptions({ summary: `archive ${input.variantId} (task ${success.taskId}) to S3` }, [{
         videoId: input.videoId,
         campaignId: input.campaignId,
         variantId: input.variantId,
@@ -64,7 +64,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         credits: totalCredits(status.submissions),
         bucket: input.archive.bucket,
         prefix: input.archive.prefix,
-      }),
+      }]),
     );
     tracker.setState('archived', { notifyParent: false });
     return {
@@ -109,7 +109,9 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
     tracker.setState('waiting');
     const outcome = await slot.hold(submission, input.options, () => {
       tracker.beginSubmission(submission);
-      return rethrowTyped(() => generation.generateVideo({ videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) }));
+      return rethrowTyped(() => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
+        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) },
+      ]));
     });
     tracker.endSubmission(outcome);
     if (outcome.kind === 'succeeded') return outcome;
