@@ -36,6 +36,10 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAYML_API_SECRET: z.string({ message: 'RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator' }).min(1, 'RUNWAYML_API_SECRET is empty'),
   RUNWAY_MAX_CONCURRENCY: positiveInt(10),
   RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  /** Consecutive 5xx / network failures that open the Runway circuit breaker. */
+  RUNWAY_BREAKER_FAILURES: positiveInt(5),
+  /** How long an open circuit fails Runway calls fast before one probe, ms. */
+  RUNWAY_BREAKER_COOLDOWN_MS: positiveInt(30_000),
   MODERATION_TERMS: optionalText,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),

@@ -1,6 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { TermListModerator, DEFAULT_BLOCKED_TERMS } from '../activities/moderation';
+import { CircuitBreaker, logCircuitChanges } from '../activities/runway/circuit-breaker';
 import { RunwayClient } from '../activities/runway/client';
 import type { WorkerEnv } from '../schemas/env';
 import { temporalAppMetrics } from './app-metrics';
@@ -9,8 +10,13 @@ import { createS3Client } from './s3-client';
 /** Build the activities' dependencies from the worker's configuration. */
 export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
   const terms = env.MODERATION_TERMS ? env.MODERATION_TERMS.split(',') : DEFAULT_BLOCKED_TERMS;
+  const breaker = new CircuitBreaker({
+    failureThreshold: env.RUNWAY_BREAKER_FAILURES,
+    cooldownMs: env.RUNWAY_BREAKER_COOLDOWN_MS,
+    onStateChange: logCircuitChanges(Runtime.instance().logger),
+  });
   return {
-    runway: new RunwayClient({ baseUrl: env.RUNWAYML_BASE_URL, apiSecret: env.RUNWAYML_API_SECRET, requestTimeoutMs: env.RUNWAY_REQUEST_TIMEOUT_MS }),
+    runway: new RunwayClient({ baseUrl: env.RUNWAYML_BASE_URL, apiSecret: env.RUNWAYML_API_SECRET, requestTimeoutMs: env.RUNWAY_REQUEST_TIMEOUT_MS, guard: breaker.guard }),
     s3: createS3Client(env),
     moderator: new TermListModerator(terms),
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),
