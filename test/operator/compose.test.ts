@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { parseEnv, workerEnvSchema } from '../../schemas/env';
 import { configFromEnv } from '../../simulator/main';
+import * as definitions from '../../workflows/definitions';
 
 interface ComposeService {
   image?: string;
@@ -10,12 +12,15 @@ interface ComposeService {
   command?: unknown;
   profiles?: string[];
   environment?: Record<string, string | number>;
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Record<string, { condition?: string; required?: boolean }>;
+  healthcheck?: { test?: unknown };
+  restart?: string;
   deploy?: { replicas?: number };
 }
 
 const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
 const services = compose.services;
+const oneShotJobs = ['temporal-search-attributes', 'minio-bucket'];
 
 /** Docker Compose interpolation of ${VAR}, ${VAR:-default} and ${VAR:?error}, against `dotEnv`. */
 function interpolate(value: string | number, dotEnv: Record<string, string>): string {
@@ -39,40 +44,101 @@ function keysRead(read: (env: NodeJS.ProcessEnv) => unknown): Set<string> {
   return seen;
 }
 
+/** The names of the search attribute keys the workflows upsert (workflows/definitions.ts). */
+function searchAttributeNames(): string[] {
+  const types: readonly string[] = Object.values(SearchAttributeType);
+  return Object.values(definitions as Record<string, unknown>)
+    .filter((value): value is { name: string; type: string } => typeof value === 'object' && value !== null && 'name' in value && 'type' in value)
+    .filter((key) => types.includes(key.type))
+    .map((key) => key.name);
+}
+
 test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO with a bucket job, the worker, an optional simulator', () => {
   expect(Object.keys(services).sort()).toEqual(['minio', 'minio-bucket', 'postgres', 'simulator', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker']);
+  expect(services.temporal?.image).toMatch(/^temporalio\/(auto-setup|server):/);
   expect(services.temporal?.environment?.DB).toBe('postgres12');
+  expect(services.temporal?.environment?.POSTGRES_SEEDS).toBe('postgres');
   expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+  expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   expect(String(services['minio-bucket']?.command)).toContain('mc mb');
   expect(String(services['minio-bucket']?.command)).toContain('anonymous set none');
   expect(services.worker?.build).toBeDefined();
   expect(services.worker?.deploy?.replicas).toBe(1);
   expect(services.simulator?.profiles).toEqual(['simulator']);
+  expect(services.simulator?.command).toEqual(['npm', 'run', 'simulator']);
+  for (const [name, service] of Object.entries(services)) expect([name, service.profiles ?? []]).toEqual([name, name === 'simulator' ? ['simulator'] : []]);
 });
 
-test('registers every search attribute the workflows upsert', () => {
+test('every image is pinned to a version', () => {
+  for (const [name, service] of Object.entries(services)) {
+    if (service.image === undefined) continue;
+    expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:(?!latest$)[\w.-]+$/)]);
+  }
+});
+
+test('long-running services have healthchecks, one-shot jobs do not restart, and every dependency waits on a condition', () => {
+  for (const [name, service] of Object.entries(services)) {
+    if (oneShotJobs.includes(name)) expect([name, service.restart]).toEqual([name, 'no']);
+    else if (name !== 'temporal-ui') expect([name, service.healthcheck?.test]).toEqual([name, expect.anything()]);
+    for (const [dependency, spec] of Object.entries(service.depends_on ?? {})) {
+      expect(Object.keys(services)).toContain(dependency);
+      const expected = oneShotJobs.includes(dependency) ? 'service_completed_successfully' : 'service_healthy';
+      expect([name, dependency, spec.condition]).toEqual([name, dependency, expected]);
+    }
+  }
+  expect(Object.keys(services.worker?.depends_on ?? {}).sort()).toEqual(['minio-bucket', 'simulator', 'temporal-search-attributes']);
+  expect(services.worker?.depends_on?.simulator?.required).toBe(false);
+});
+
+test('registers exactly the search attributes the workflows upsert, as Keyword', () => {
+  const registered = String(services['temporal-search-attributes']?.environment?.SEARCH_ATTRIBUTES).split(/\s+/).sort();
+  expect(registered).toEqual(searchAttributeNames().sort());
+  expect(registered).toHaveLength(5);
   const command = String(services['temporal-search-attributes']?.command);
-  for (const name of ['CampaignId', 'VariantId', 'RunwayTaskId', 'RunwayModel', 'VideoStatus']) expect(command).toContain(name);
+  expect(command).toContain('temporal operator search-attribute create');
+  expect(command).toContain('--type Keyword');
 });
 
 test("the worker's environment names are exactly ones the worker reads, and parse with only the secret supplied", () => {
   const known = new Set([...Object.keys(workerEnvSchema.shape), 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
   const names = Object.keys(services.worker?.environment ?? {});
   expect(names.filter((name) => !known.has(name))).toEqual([]);
-  for (const required of ['TEMPORAL_ADDRESS', 'TASK_QUEUE', 'S3_ENDPOINT', 'S3_BUCKET', 'RUNWAYML_API_SECRET', 'RUNWAYML_BASE_URL', 'RUNWAY_MAX_CONCURRENCY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+  for (const required of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_FORCE_PATH_STYLE', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'RUNWAYML_API_SECRET', 'RUNWAYML_BASE_URL', 'RUNWAY_MAX_CONCURRENCY', 'METRICS_PORT']) {
     expect(names).toContain(required);
   }
   const env = parseEnv(workerEnvSchema, resolvedEnv(services.worker!, { RUNWAYML_API_SECRET: 'key_from_dot_env' }));
-  expect(env).toMatchObject({ RUNWAYML_API_SECRET: 'key_from_dot_env', RUNWAY_MAX_CONCURRENCY: 10, S3_ENDPOINT: 'http://minio:9000', METRICS_PORT: 9464 });
+  expect(env).toMatchObject({
+    TEMPORAL_ADDRESS: 'temporal:7233',
+    RUNWAYML_API_SECRET: 'key_from_dot_env',
+    RUNWAYML_BASE_URL: 'https://api.dev.runwayml.com',
+    RUNWAY_MAX_CONCURRENCY: 10,
+    S3_ENDPOINT: 'http://minio:9000',
+    S3_FORCE_PATH_STYLE: 'true',
+    METRICS_PORT: 9464,
+  });
+});
+
+test('the worker and the bucket job agree on the bucket and the MinIO keys', () => {
+  const dotEnv = { RUNWAYML_API_SECRET: 'k', S3_BUCKET: 'my-videos', AWS_ACCESS_KEY_ID: 'admin', AWS_SECRET_ACCESS_KEY: 'long-secret' };
+  const worker = resolvedEnv(services.worker!, dotEnv);
+  const bucketJob = resolvedEnv(services['minio-bucket']!, dotEnv);
+  const minio = resolvedEnv(services.minio!, dotEnv);
+  expect(bucketJob.S3_BUCKET).toBe(worker.S3_BUCKET);
+  expect([minio.MINIO_ROOT_USER, minio.MINIO_ROOT_PASSWORD]).toEqual([worker.AWS_ACCESS_KEY_ID, worker.AWS_SECRET_ACCESS_KEY]);
+  expect([bucketJob.MINIO_ROOT_USER, bucketJob.MINIO_ROOT_PASSWORD]).toEqual([worker.AWS_ACCESS_KEY_ID, worker.AWS_SECRET_ACCESS_KEY]);
 });
 
 test('the API secret is never written in the file: it comes from .env, and compose refuses to start without it', () => {
-  expect(String(services.worker?.environment?.RUNWAYML_API_SECRET)).toMatch(/^\$\{RUNWAYML_API_SECRET:\?/);
+  expect(String(services.worker?.environment?.RUNWAYML_API_SECRET)).toMatch(/^\$\{RUNWAYML_API_SECRET:\?[^}]*\}$/);
   expect(() => resolvedEnv(services.worker!, {})).toThrow(/RUNWAYML_API_SECRET/);
+  const text = fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8');
+  expect(text).not.toMatch(/key_[A-Za-z0-9]{16,}/);
 });
 
-test("the simulator's environment names are ones the simulator reads", () => {
+test("the simulator's environment names are ones the simulator reads, and it listens on all interfaces", () => {
   const read = keysRead((env) => configFromEnv(env));
   const names = Object.keys(services.simulator?.environment ?? {});
   expect(names.filter((name) => !read.has(name))).toEqual([]);
+  const env = resolvedEnv(services.simulator!, { RUNWAYML_API_SECRET: 'k' });
+  expect(configFromEnv(env)).toMatchObject({ host: '0.0.0.0', port: 8787, apiSecret: 'k', publicUrl: 'http://simulator:8787' });
 });
