@@ -11,6 +11,8 @@ COPY simulator ./simulator
 COPY stack ./stack
 COPY worker ./worker
 COPY workflows ./workflows
+# Ready campaign files, so `docker compose exec worker npm run cli -- campaign start --file examples/…` works.
+COPY examples ./examples
 COPY tsconfig.json ./
 USER node
 EXPOSE 9464

@@ -142,3 +142,13 @@ test("the simulator's environment names are ones the simulator reads, and it lis
   const env = resolvedEnv(services.simulator!, { RUNWAYML_API_SECRET: 'k' });
   expect(configFromEnv(env)).toMatchObject({ host: '0.0.0.0', port: 8787, apiSecret: 'k', publicUrl: 'http://simulator:8787' });
 });
+
+test('the image is Node 20, installs with npm ci and runs `npm run worker`, with every source directory copied in', () => {
+  const dockerfile = fs.readFileSync(path.resolve(__dirname, '../../Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/^FROM node:20\S*$/m);
+  expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+  expect(dockerfile).toMatch(/^CMD \["npm", "run", "worker"\]$/m);
+  const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((match) => match[1]);
+  for (const dir of ['activities', 'client', 'schemas', 'simulator', 'stack', 'worker', 'workflows']) expect(copied).toContain(dir);
+  for (const source of copied) expect(fs.existsSync(path.resolve(__dirname, '../..', source!))).toBe(true);
+});
