@@ -3,3 +3,5 @@ export { InputError } from './input-error';
 export { TemporalUnreachableError, connectTemporal } from './temporal-client';
 export { loadCampaignFile, parseCampaign } from './campaign-file';
 export type { CampaignProgress, CampaignResult, VideoResult, CampaignFileInput } from '../schemas';
+export { CampaignSchedules, type CreateScheduleRequest, type CreatedSchedule } from './schedules';
+export type { ScheduleDetails, ScheduleOverview, ScheduledRun } from './schedule-view';

@@ -21,6 +21,7 @@ import { createS3Client } from '../worker/s3-client';
 import { loadCampaignFile, parseCampaign } from './campaign-file';
 import { planCampaign } from './campaign-plan';
 import { inputErrorFromZod } from './input-error';
+import { CampaignSchedules } from './schedules';
 import { stagePromptImage } from './stage-image';
 import { connectTemporal } from './temporal-client';
 
@@ -63,6 +64,14 @@ export class RunwayTemporal {
 
   get client(): Client {
     return this.options.client;
+  }
+
+  private campaignSchedules: CampaignSchedules | undefined;
+
+  /** Campaigns on a schedule: createSchedule, listSchedules, describeSchedule, pause, unpause, trigger, deleteSchedule. */
+  get schedules(): CampaignSchedules {
+    this.campaignSchedules ??= new CampaignSchedules(this.options);
+    return this.campaignSchedules;
   }
 
   /**
