@@ -89,7 +89,7 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
   let failedPolls = 0;
   let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
   for (;;) {
-    await sleep(waitMs);
+    await sleepHeartbeating(waitMs, checkpoint);
     waitMs = jittered(input.pollIntervalMs, input.pollJitter);
     let task: RunwayTask;
     try {
@@ -198,6 +198,19 @@ function transientPollFailure(error: unknown): { retryAfterMs?: number } | undef
   if (error instanceof RunwayHttpError) return error.status === 429 || error.status >= 500 ? { retryAfterMs: error.retryAfterMs } : undefined;
   if (error instanceof ApplicationFailure) return error.nonRetryable ? undefined : { retryAfterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) };
   return {};
+}
+
+/**
+ * Sleep, heartbeating the checkpoint at least every half heartbeat timeout: a long Retry-After or an
+ * open circuit's cooldown is waited out in full without timing the attempt out.
+ */
+async function sleepHeartbeating(ms: number, checkpoint: Checkpoint): Promise<void> {
+  const timeoutMs = activityInfo().heartbeatTimeoutMs;
+  const sliceMs = timeoutMs ? timeoutMs / 2 : ms;
+  for (let leftMs = ms; leftMs > 0; leftMs -= sliceMs) {
+    await sleep(Math.min(leftMs, sliceMs));
+    if (leftMs > sliceMs) heartbeat({ ...checkpoint });
+  }
 }
 
 function jittered(intervalMs: number, jitter: number): number {
