@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CampaignWorkflow, VideoGenerationWorkflow } from '../workflows';
 import { CampaignIdKey, RunwayModelKey, VariantIdKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
 import {
@@ -98,7 +98,7 @@ export class RunwayTemporal {
   }
 
   /** One video on its own (no campaign): same workflow, campaign id "single". */
-  async startVideo(request: VideoStartRequest): Promise<WorkflowHandle<typeof VideoGenerationWorkflow>> {
+  async startVideo(request: VideoStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof VideoGenerationWorkflow>> {
     const videoId = idSchema('videoId').parse(request.videoId);
     const { options, archive, videoId: _ignored, ...fields } = request;
     const parsed = videoRequestSchema.safeParse(fields);
@@ -127,7 +127,8 @@ export class RunwayTemporal {
         { key: VariantIdKey, value: videoId },
         { key: RunwayModelKey, value: resolved.model },
       ],
-      staticSummary: `video ${videoId}`,
+      memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration },
+      staticSummary: `video ${videoId}: ${promptSummary(resolved.promptText)}`,
     });
   }
 
@@ -156,4 +157,10 @@ export class RunwayTemporal {
     await this.client.connection.close();
     this.options.s3.destroy();
   }
+}
+
+/** The prompt as the Web UI shows it in the memo and summary: one short line. */
+function promptSummary(promptText: string | undefined): string {
+  if (!promptText) return '(image only)';
+  return promptText.length > 80 ? `${promptText.slice(0, 77)}…` : promptText;
 }
