@@ -3,6 +3,7 @@ import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExec
 import { CampaignWorkflow, VideoGenerationWorkflow } from '../workflows';
 import { CampaignIdKey, RunwayModelKey, VariantIdKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
 import {
+  archiveTargetSchema,
   idSchema,
   parseEnv,
   resolveGenerationOptions,
@@ -99,14 +100,18 @@ export class RunwayTemporal {
 
   /** One video on its own (no campaign): same workflow, campaign id "single". */
   async startVideo(request: VideoStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof VideoGenerationWorkflow>> {
-    const videoId = idSchema('videoId').parse(request.videoId);
-    const { options, archive, videoId: _ignored, ...fields } = request;
+    const { options, archive, videoId: rawVideoId, ...fields } = request;
+    const parsedId = idSchema('videoId').safeParse(rawVideoId);
+    if (!parsedId.success) throw inputErrorFromZod('videoId', parsedId.error.issues);
+    const videoId = parsedId.data;
     const parsed = videoRequestSchema.safeParse(fields);
     if (!parsed.success) throw inputErrorFromZod('video request', parsed.error.issues);
     const parsedOptions = generationOptionsInputSchema.safeParse(options ?? {});
     if (!parsedOptions.success) throw inputErrorFromZod('options', parsedOptions.error.issues);
-    const bucket = archive?.bucket ?? this.options.bucket;
-    const prefix = archive?.prefix ?? this.options.prefix;
+    const parsedArchive = archiveTargetSchema.safeParse(archive ?? {});
+    if (!parsedArchive.success) throw inputErrorFromZod('archive', parsedArchive.error.issues);
+    const bucket = parsedArchive.data.bucket ?? this.options.bucket;
+    const prefix = parsedArchive.data.prefix ?? this.options.prefix;
     const { promptImage, ...resolved } = parsed.data;
     const imageRef = promptImage ? await stagePromptImage(promptImage, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd()) : undefined;
     return this.client.workflow.start(VideoGenerationWorkflow, {

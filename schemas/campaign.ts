@@ -3,23 +3,23 @@ import { bucketSchema, idSchema, keyPrefixSchema } from './ids';
 import { generationOptionsInputSchema } from './options';
 import { catalogIssues, partialVideoRequestShape, promptTextSchema, videoRequestShape } from './video-request';
 import { MODEL_CATALOG, resolveRatio } from './catalog';
+import { strictObject } from './strict-object';
 
 export const MAX_VARIANTS = 5000;
 
-export const variantSchema = z.strictObject({
+export const variantSchema = strictObject({
   id: idSchema('variant id'),
   promptText: promptTextSchema.optional(),
   overrides: partialVideoRequestShape.optional(),
 });
 
-export const archiveTargetSchema = z.strictObject({
+export const archiveTargetSchema = strictObject({
   bucket: bucketSchema.optional(),
   prefix: keyPrefixSchema.optional(),
 });
 
 /** A campaign file (JSON or YAML): one hero setup, many variants. */
-export const campaignFileSchema = z
-  .strictObject({
+export const campaignFileSchema = strictObject({
     campaignId: idSchema('campaignId'),
     defaults: partialVideoRequestShape.default({}),
     variants: z.array(variantSchema).min(1, 'variants must list at least one variant').max(MAX_VARIANTS),

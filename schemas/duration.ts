@@ -2,8 +2,11 @@ import { z } from 'zod';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
+const DURATION_HINT = 'a duration like "8s", "250ms", "20m" or "1h", or a number of milliseconds';
+
 /** A duration given as milliseconds or as a string like "8s", "250ms", "20m", "1.5h"; parsed to ms. */
-export const durationMsSchema = z.union([
+export const durationMsSchema = z.union(
+  [
   z.number().nonnegative().finite(),
   z
     .string()
@@ -13,4 +16,6 @@ export const durationMsSchema = z.union([
       const [, amount, unit] = match ?? [];
       return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
     }),
-]);
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `must be ${DURATION_HINT} (got ${JSON.stringify(issue.input)})` : undefined) },
+);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyPrefixSchema } from './ids';
 
 const optionalText = z
   .string()
@@ -25,7 +26,7 @@ export type TemporalEnv = z.infer<typeof temporalEnvSchema>;
 export const s3EnvSchema = z.object({
   S3_ENDPOINT: optionalText,
   S3_BUCKET: z.string().min(3).default('runway-videos'),
-  S3_PREFIX: z.string().default(''),
+  S3_PREFIX: keyPrefixSchema.default(''),
   AWS_REGION: z.string().default('us-east-1'),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '']).optional(),
 });

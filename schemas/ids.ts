@@ -5,7 +5,7 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export const idSchema = (what: string) =>
   z
-    .string()
+    .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
     .regex(ID_PATTERN, `${what} must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit`);
 
 /** An S3 key prefix: relative, no "..", no leading "/", ends with "/" when not empty. */

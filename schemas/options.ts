@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { durationMsSchema } from './duration';
+import { strictObject } from './strict-object';
 
 /** Generation tuning, as a campaign file or a video request gives it (durations as "8s" or ms). */
-export const generationOptionsInputSchema = z.strictObject({
+export const generationOptionsInputSchema = strictObject({
   pollInterval: durationMsSchema.optional(),
   pollJitter: z.number().min(0).max(1).optional(),
   maxPendingWait: durationMsSchema.optional(),

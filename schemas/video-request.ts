@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MODEL_CATALOG, modelIdSchema, resolveRatio, type Endpoint, type ModelId } from './catalog';
+import { ASPECT_ALIASES, MODEL_CATALOG, modelIdSchema, resolveRatio, type Endpoint, type ModelId } from './catalog';
+import { strictObject } from './strict-object';
 
 export const MAX_PROMPT_TEXT_LENGTH = 1000;
 export const MAX_IMAGE_URL_LENGTH = 2048;
@@ -52,23 +53,27 @@ export const imageSourceSchema = z
     // anything else is a local file path; the client checks it exists and is an image before staging
   });
 
-export const contentModerationSchema = z.strictObject({
+export const contentModerationSchema = strictObject({
   publicFigureThreshold: z.enum(['auto', 'low']),
 });
+
+const SEED_RANGE = `seed must be a whole number from 0 to ${MAX_SEED}`;
 
 const videoRequestFields = {
   model: modelIdSchema,
   promptText: promptTextSchema.optional(),
   promptImage: imageSourceSchema.optional(),
-  ratio: z.string().min(1),
+  ratio: z
+    .string({ error: (issue) => (issue.input === undefined ? `ratio is required: ${Object.keys(ASPECT_ALIASES).join(', ')} or pixels like 1280:720` : 'ratio must be a string') })
+    .min(1, 'ratio must not be empty'),
   duration: z.number().int('duration must be a whole number of seconds').optional(),
-  seed: z.number().int().min(0).max(MAX_SEED).optional(),
+  seed: z.number().int(SEED_RANGE).min(0, SEED_RANGE).max(MAX_SEED, SEED_RANGE).optional(),
   audio: z.boolean().optional(),
   contentModeration: contentModerationSchema.optional(),
 };
 
-export const videoRequestShape = z.strictObject(videoRequestFields);
-export const partialVideoRequestShape = z.strictObject(videoRequestFields).partial();
+export const videoRequestShape = strictObject(videoRequestFields);
+export const partialVideoRequestShape = strictObject(videoRequestFields).partial();
 export type VideoRequestInput = z.infer<typeof videoRequestShape>;
 
 export function endpointFor(request: { promptImage?: unknown }): Endpoint {
