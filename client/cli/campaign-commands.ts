@@ -1,19 +1,7 @@
 import type { Command } from 'commander';
-import { RunwayTemporal } from '../runway-temporal';
 import { campaignResultJson, printCampaignSummary } from './output';
 import { watchCampaign } from './watch';
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
-
-async function withClient<T>(run: (api: RunwayTemporal) => Promise<T>): Promise<T> {
-  const api = await RunwayTemporal.fromEnv();
-  try {
-    return await run(api);
-  } finally {
-    await api.close();
-  }
-}
+import { err, out, withClient } from './with-client';
 
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('start, watch and cancel campaigns');

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError, type Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { VideoResult } from '../../schemas';
+import { err, out, withClient } from './with-client';
+
+interface VideoFlags {
+  model: string;
+  prompt?: string;
+  image?: string;
+  ratio: string;
+  duration?: number;
+  seed?: number;
+  id?: string;
+  pollInterval?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+export function registerVideoCommands(program: Command): void {
+  const video = program.command('video').description('one video on its own, outside any campaign');
+
+  video
+    .command('start')
+    .description('validate a request and start one video workflow')
+    .requiredOption('-m, --model <model>', 'gen4_turbo, gen4.5, veo3.1, veo3.1_fast or gen3a_turbo')
+    .option('-p, --prompt <text>', 'promptText')
+    .option('-i, --image <pathOrUrl>', 'promptImage: a local file (staged in S3), an https URL or a data URI')
+    .requiredOption('-r, --ratio <ratio>', 'e.g. 1280:720 or 16:9')
+    .option('-d, --duration <seconds>', 'clip length in seconds', wholeNumber)
+    .option('--seed <n>', 'seed', wholeNumber)
+    .option('--id <videoId>', 'video id (default: a fresh one); the workflow id is single--<id>')
+    .option('--poll-interval <duration>', 'how often to poll Runway, e.g. 8s')
+    .option('-w, --wait', 'wait until the video is archived')
+    .option('--json', 'write one JSON document on stdout and nothing else')
+    .action(async (flags: VideoFlags) => {
+      await withClient(async (api) => {
+        const handle = await api.startVideo({
+          videoId: flags.id ?? `video-${randomUUID().slice(0, 8)}`,
+          model: flags.model,
+          ratio: flags.ratio,
+          ...(flags.prompt !== undefined ? { promptText: flags.prompt } : {}),
+          ...(flags.image !== undefined ? { promptImage: flags.image } : {}),
+          ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          ...(flags.pollInterval !== undefined ? { options: { pollInterval: flags.pollInterval } } : {}),
+        });
+        const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+        if (!flags.wait) {
+          if (flags.json) out(JSON.stringify(started));
+          else out(`started video workflow ${started.workflowId} (run ${started.runId})`);
+          return;
+        }
+        if (!flags.json) err(`video workflow ${started.workflowId} started; waiting…`);
+        const result = await resultOrCause(api.waitForVideo(handle.workflowId), handle.workflowId);
+        if (flags.json) out(JSON.stringify(videoResultJson(result)));
+        else out(`✔ ${result.videoId}  s3://${result.s3.bucket}/${result.s3.key}  (${result.submissions} submission(s), ${result.credits} credits, task ${result.runwayTaskId})`);
+      });
+    });
+}
+
+/** A failed video names its own failure ("ContentModeration: …"), not the SDK's "Workflow execution failed". */
+async function resultOrCause(result: Promise<VideoResult>, workflowId: string): Promise<VideoResult> {
+  try {
+    return await result;
+  } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause) {
+      const cause = error.cause as Error & { type?: string };
+      throw new Error(`video ${workflowId} failed: ${cause.type ?? cause.name}: ${cause.message}`);
+    }
+    throw error;
+  }
+}
+
+export function videoResultJson(result: VideoResult) {
+  return {
+    videoId: result.videoId,
+    model: result.model,
+    s3: { bucket: result.s3.bucket, key: result.s3.key, bytes: result.s3.bytes },
+    sha256: result.s3.sha256,
+    runwayTaskId: result.runwayTaskId,
+    submissions: result.submissions,
+    credits: result.credits,
+    timings: result.timings,
+  };
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
+}
