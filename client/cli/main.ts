@@ -3,14 +3,19 @@ import { Command } from 'commander';
 import { loadStackEnv } from '../../stack/stack-env';
 import { registerCampaignCommands } from './campaign-commands';
 import { reportFailure } from './failure';
+import { registerScheduleCommands } from './schedule-commands';
+import { registerVideoCommands } from './video-commands';
 
 async function main(argv: string[]): Promise<void> {
   loadStackEnv();
   const program = new Command('runway-temporal')
     .description('Durable, credit-safe Runway video generation on Temporal')
-    .showHelpAfterError()
+    // One line on stderr for a usage error (commander puts "Did you mean…?" on a line of its own).
+    .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
     .exitOverride();
   registerCampaignCommands(program);
+  registerVideoCommands(program);
+  registerScheduleCommands(program);
   await program.parseAsync(argv);
 }
 
