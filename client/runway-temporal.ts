@@ -58,8 +58,9 @@ export class RunwayTemporal {
 
   /** Connect from the environment (TEMPORAL_*, S3_*, AWS_*, TASK_QUEUE). */
   static async fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RunwayTemporal> {
-    const { client, config } = await connectTemporal(env);
+    // Configuration first: a bad S3_PREFIX must not leave a Temporal connection open behind its error.
     const s3Env = parseEnv(s3EnvSchema, env);
+    const { client, config } = await connectTemporal(env);
     return new RunwayTemporal({ client, s3: createS3Client(s3Env), taskQueue: config.TASK_QUEUE, bucket: s3Env.S3_BUCKET, prefix: s3Env.S3_PREFIX });
   }
 

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stagedImageKey } from '../activities/archive-key';
-import { MAX_DATA_URI_BYTES, type ImageRef } from '../schemas';
+import { MAX_IMAGE_BYTES_FOR_DATA_URI, type ImageRef } from '../schemas';
 import { InputError } from './input-error';
 
 const IMAGE_TYPES: Array<{ contentType: string; extension: string; matches: (bytes: Buffer) => boolean }> = [
@@ -54,15 +54,22 @@ async function localFileBytes(source: string, baseDir: string): Promise<Buffer> 
     if (error instanceof InputError) throw error;
     throw new InputError('promptImage', `image file not found: ${source}`);
   }
-  // base64 grows data by 4/3: the raw file must fit the 5 MB data URI limit once encoded
-  const maxRaw = Math.floor((MAX_DATA_URI_BYTES * 3) / 4);
-  if (size > maxRaw) throw new InputError('promptImage', `image ${source} is ${size} bytes; at most ${maxRaw} bytes fit Runway's 5 MB data URI limit`);
+  assertFitsDataUri(size, `image ${source}`);
   return readFile(path);
 }
 
 function dataUriBytes(source: string): Buffer {
   const comma = source.indexOf(',');
-  return Buffer.from(source.slice(comma + 1), 'base64');
+  const bytes = Buffer.from(source.slice(comma + 1), 'base64');
+  assertFitsDataUri(bytes.length, 'the data URI image');
+  return bytes;
+}
+
+/** The image is sent as a data URI at submit time: once base64-encoded it must fit Runway's 5 MB. */
+function assertFitsDataUri(bytes: number, what: string): void {
+  if (bytes > MAX_IMAGE_BYTES_FOR_DATA_URI) {
+    throw new InputError('promptImage', `${what} is ${bytes} bytes; at most ${MAX_IMAGE_BYTES_FOR_DATA_URI} bytes fit Runway's 5 MB data URI limit`);
+  }
 }
 
 function describe(source: string): string {

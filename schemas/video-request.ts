@@ -4,7 +4,10 @@ import { strictObject } from './strict-object';
 
 export const MAX_PROMPT_TEXT_LENGTH = 1000;
 export const MAX_IMAGE_URL_LENGTH = 2048;
+/** Runway's limit on a data URI, counted on the whole encoded URI. */
 export const MAX_DATA_URI_BYTES = 5 * 1024 * 1024;
+/** The largest image whose data URI (`data:image/jpeg;base64,…`, base64 grows 4/3) fits MAX_DATA_URI_BYTES. */
+export const MAX_IMAGE_BYTES_FOR_DATA_URI = Math.floor((MAX_DATA_URI_BYTES - 'data:image/jpeg;base64,'.length) / 4) * 3;
 export const MAX_SEED = 4_294_967_295;
 
 export const promptTextSchema = z
@@ -25,8 +28,8 @@ export const imageSourceSchema = z
     if (/^data:/i.test(source)) {
       if (!/^data:image\/(png|jpeg|jpg|webp);base64,/i.test(source)) {
         ctx.addIssue({ code: 'custom', message: 'promptImage data URI must be data:image/(png|jpeg|webp);base64,…' });
-      } else if (source.length > Math.ceil((MAX_DATA_URI_BYTES * 4) / 3) + 64) {
-        ctx.addIssue({ code: 'custom', message: 'promptImage data URI must be at most 5 MB' });
+      } else if (source.length > MAX_DATA_URI_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `promptImage data URI is ${source.length} characters; Runway allows at most ${MAX_DATA_URI_BYTES} (5 MB, encoded)` });
       }
       return;
     }
