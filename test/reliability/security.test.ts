@@ -1,0 +1,222 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { request } from 'undici';
+import { manifestObjectKey, stagedImageKey, videoObjectKey } from '../../activities/archive-key';
+import { RunwayClient } from '../../activities/runway/client';
+import { InputError, RunwayTemporal, type CampaignFileInput } from '../../client';
+import type { CampaignResult, VideoResult } from '../../schemas';
+import { FAST_OPTIONS, exportAwsCredentials, uniqueTaskQueue } from '../helpers/product';
+import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { s3Client, testStack } from '../helpers/stack';
+import { productEnv, spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+
+const run = promisify(execFile);
+const PREFIX = 'tenant-a/';
+const taskQueue = uniqueTaskQueue('security');
+const campaignId = `sec-${randomUUID().slice(0, 8)}`;
+const singleVideoId = `sec-single-${randomUUID().slice(0, 8)}`;
+const assetsDir = path.resolve(__dirname, '../../examples/assets');
+
+let worker: WorkerProcess;
+let api: RunwayTemporal;
+let campaignResult: CampaignResult;
+let videoResult: VideoResult;
+
+/** What must never leave the process that holds it: secrets, and the bearer part of signed output URLs. */
+function forbidden(): Array<{ what: string; pattern: RegExp }> {
+  const stack = testStack();
+  const literal = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return [
+    { what: 'the Runway API secret', pattern: literal(stack.runwayApiSecret) },
+    { what: 'the S3 access key id', pattern: literal(stack.s3.accessKeyId) },
+    { what: 'the S3 secret key', pattern: literal(stack.s3.secretAccessKey) },
+    { what: 'an Authorization header', pattern: /Bearer\s+\S/ },
+    { what: 'a signed output URL path', pattern: /\/media\/[^/\s"]+\/output\.mp4/ },
+    { what: 'a signed URL signature', pattern: /[?&]sig=[0-9a-f]{16}/ },
+    { what: 'a signed URL expiry', pattern: /[?&]exp=\d{9}/ },
+  ];
+}
+
+function expectNoSecrets(where: string, text: string): void {
+  const found = forbidden()
+    .filter(({ pattern }) => pattern.test(text))
+    .map(({ what }) => what);
+  expect({ where, found }).toEqual({ where, found: [] });
+}
+
+beforeAll(async () => {
+  await resetSimulator();
+  worker = spawnWorker(taskQueue, { LOG_LEVEL: 'DEBUG' });
+  await worker.ready;
+  exportAwsCredentials();
+  api = await RunwayTemporal.fromEnv(productEnv(taskQueue, { S3_PREFIX: PREFIX }));
+  const campaign: CampaignFileInput = {
+    campaignId,
+    defaults: { model: 'gen4.5', ratio: '16:9', duration: 5 },
+    variants: [
+      { id: 'hero-image', promptText: 'The product turns slowly on a studio table', overrides: { model: 'gen4_turbo', promptImage: 'hero-product.jpg' } },
+      { id: 'text-only', promptText: 'Fog rolls over a harbour at dawn' },
+    ],
+    options: FAST_OPTIONS,
+  };
+  await api.startCampaign(campaign, assetsDir);
+  const video = await api.startVideo({ videoId: singleVideoId, model: 'gen4.5', promptText: 'A paper boat on a rainy street', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  [campaignResult, videoResult] = await Promise.all([api.waitForResult(campaignId), video.result()]);
+}, 120_000);
+
+afterAll(async () => {
+  worker?.child.kill('SIGTERM');
+  await worker?.exited;
+  await api?.close();
+});
+
+/** Every run on this deployment's task queue: the campaign, its children, the single video, the slot pool. */
+async function allRuns(): Promise<Array<{ workflowId: string; runId: string; type: string }>> {
+  const runs = [];
+  for await (const execution of api.client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
+    runs.push({ workflowId: execution.workflowId, runId: execution.runId, type: execution.type });
+  }
+  return runs;
+}
+
+/** Every string in a value, with bytes (payload data) decoded as UTF-8. */
+function textsIn(value: unknown, out: string[] = [], seen = new Set<object>()): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
+  else if (typeof value === 'object' && value !== null && !seen.has(value)) {
+    seen.add(value);
+    for (const key of Object.keys(value)) textsIn((value as Record<string, unknown>)[key], out, seen);
+  }
+  return out;
+}
+
+/** Strings of the CLI's JSON, plus their base64 decoding when they look like raw payload data. */
+function cliTexts(json: string): string {
+  return textsIn(JSON.parse(json))
+    .flatMap((text) => (/^[A-Za-z0-9+/]{16,}={0,2}$/.test(text) ? [text, Buffer.from(text, 'base64').toString('utf8')] : [text]))
+    .join('\n');
+}
+
+test('the campaign (2 variants, one with a staged local image) and the single video archived', () => {
+  expect(campaignResult.archived).toBe(2);
+  expect(videoResult.s3.key.startsWith(PREFIX)).toBe(true);
+});
+
+test('the detector is live: it catches each secret and a real signed output URL from Runway', async () => {
+  const stack = testStack();
+  const runway = new RunwayClient({ baseUrl: stack.runwayBaseUrl, apiSecret: stack.runwayApiSecret });
+  const task = (await runway.getTask(videoResult.runwayTaskId)) as { output?: string[] };
+  await runway.close();
+  const signedUrl = task.output?.[0] ?? '';
+  const caught = (sample: string) => forbidden().filter(({ pattern }) => pattern.test(sample)).map(({ what }) => what);
+  expect(caught(signedUrl)).toEqual(['a signed output URL path', 'a signed URL signature', 'a signed URL expiry']);
+  expect(caught(`{"key":"${stack.runwayApiSecret}"}`)).toEqual(['the Runway API secret']);
+  expect(caught(`id=${stack.s3.accessKeyId}`)).toEqual(['the S3 access key id']);
+  expect(caught(`"${stack.s3.secretAccessKey}"`)).toEqual(['the S3 secret key']);
+});
+
+test('no workflow history holds a secret or a signed URL (SDK fetchHistory of every run)', async () => {
+  const runs = await allRuns();
+  expect(runs.map((execution) => execution.type).sort()).toEqual(expect.arrayContaining(['CampaignWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow']));
+  for (const execution of runs) {
+    const history = await api.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const text = textsIn(history).join('\n');
+    expectNoSecrets(`history of ${execution.workflowId} (${execution.runId})`, text);
+  }
+  console.log(`security: ${runs.length} workflow runs checked (${[...new Set(runs.map((execution) => execution.type))].join(', ')})`);
+  // The payloads really were read: the histories carry the prompts and the Runway task ids.
+  const campaignHistory = textsIn(await api.client.workflow.getHandle(campaignId).fetchHistory()).join('\n');
+  expect(campaignHistory).toContain('Fog rolls over a harbour at dawn');
+  expect(campaignHistory).toContain(campaignResult.variants[0]?.result?.runwayTaskId ?? 'missing task id');
+});
+
+test('`temporal workflow show --output json` of every run holds no secret or signed URL', async () => {
+  const stack = testStack();
+  const runs = await allRuns();
+  let shown = '';
+  for (const execution of runs) {
+    const { stdout } = await run(
+      stack.temporalCliPath,
+      ['workflow', 'show', '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--address', stack.temporalAddress, '--namespace', stack.namespace, '--output', 'json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const text = cliTexts(stdout);
+    expectNoSecrets(`temporal workflow show ${execution.workflowId}`, text);
+    shown += text;
+  }
+  expect(shown).toContain('A paper boat on a rainy street');
+  expect(shown).toContain(videoResult.runwayTaskId);
+});
+
+test("the worker's logs (DEBUG, real process) hold no secret or signed URL, and nothing needed masking", () => {
+  const output = worker.output();
+  expect(output).toContain('"worker ready"');
+  expect(output).toContain('archived video');
+  expectNoSecrets('worker logs', output);
+  expect(output).not.toContain('***');
+});
+
+test('every object of the run lies under the configured prefix, carries no secret in metadata or tags, and anonymous GETs are denied', async () => {
+  const { s3: stackS3 } = testStack();
+  const s3 = s3Client();
+  try {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: stackS3.bucket }));
+    const keys = (listed.Contents ?? []).map((object) => object.Key ?? '').filter((key) => key.includes(campaignId) || key.includes(singleVideoId) || key.includes('single/'));
+    expect(keys.filter((key) => !key.startsWith(PREFIX))).toEqual([]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^${PREFIX}${campaignId}/inputs/[0-9a-f]{64}\\.jpg$`)),
+        expect.stringMatching(new RegExp(`^${PREFIX}${campaignId}/hero-image/[^/]+\\.mp4$`)),
+        expect.stringMatching(new RegExp(`^${PREFIX}${campaignId}/text-only/[^/]+\\.mp4$`)),
+        `${PREFIX}${campaignId}/manifest.json`,
+        videoResult.s3.key,
+      ]),
+    );
+    for (const key of keys) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: stackS3.bucket, Key: key }));
+      const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: stackS3.bucket, Key: key }));
+      expectNoSecrets(`metadata of ${key}`, JSON.stringify({ metadata: head.Metadata, tags: tags.TagSet }));
+      const anonymous = await request(`${stackS3.endpoint}/${stackS3.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`);
+      await anonymous.body.dump();
+      expect({ key, status: anonymous.statusCode }).toEqual({ key, status: 403 });
+    }
+    console.log(`security: ${keys.length} objects checked under ${PREFIX}, each 403 to an anonymous GET`);
+    const manifest = await s3.send(new GetObjectCommand({ Bucket: stackS3.bucket, Key: `${PREFIX}${campaignId}/manifest.json` }));
+    expectNoSecrets('the manifest', await manifest.Body!.transformToString());
+  } finally {
+    s3.destroy();
+  }
+  const anonymousList = await request(`${stackS3.endpoint}/${stackS3.bucket}?list-type=2`);
+  await anonymousList.body.dump();
+  expect(anonymousList.statusCode).toBe(403);
+});
+
+test('keys cannot escape the prefix: hostile ids and prefixes are refused before submit, and the key builders refuse them too', async () => {
+  const before = (await simulatorStats()).submissions.total;
+  const hostile: Array<Partial<CampaignFileInput>> = [
+    { campaignId: '..' },
+    { campaignId: '../tenant-b' },
+    { variants: [{ id: '../../tenant-b/x', promptText: 'escape' }] },
+    { variants: [{ id: 'a/b', promptText: 'escape' }] },
+    { archive: { prefix: `${PREFIX}../tenant-b/` } },
+    { archive: { prefix: '/absolute/' } },
+  ];
+  for (const patch of hostile) {
+    const attempt = api.startCampaign({ campaignId: `${campaignId}-x`, defaults: { model: 'gen4.5', ratio: '16:9' }, variants: [{ id: 'v1', promptText: 'escape' }], ...patch } as CampaignFileInput, assetsDir);
+    await expect(attempt).rejects.toBeInstanceOf(InputError);
+  }
+  await expect(api.startVideo({ videoId: '..', model: 'gen4.5', promptText: 'escape', ratio: '16:9' })).rejects.toBeInstanceOf(InputError);
+  await expect(api.startVideo({ videoId: 'ok', model: 'gen4.5', promptText: 'escape', ratio: '16:9', archive: { prefix: '../' } })).rejects.toBeInstanceOf(InputError);
+  expect((await simulatorStats()).submissions.total).toBe(before);
+
+  // Defence in depth: the activities build keys with these and refuse anything that could leave the prefix.
+  expect(() => videoObjectKey(PREFIX, '..', 'v1', 'task')).toThrow(/not a safe object key segment/);
+  expect(() => videoObjectKey(PREFIX, 'c1', 'v1', '../../x')).toThrow(/not a safe object key segment/);
+  expect(() => videoObjectKey(`${PREFIX}../`, 'c1', 'v1', 'task')).toThrow(/would escape/);
+  expect(() => manifestObjectKey('/etc/', 'c1')).toThrow(/would escape/);
+  expect(() => stagedImageKey(PREFIX, 'a/b', 'f'.repeat(64), 'jpg')).toThrow(/not a safe object key segment/);
+  expect(videoObjectKey(PREFIX, 'c1', 'v1', 'task-1')).toBe(`${PREFIX}c1/v1/task-1.mp4`);
+});
