@@ -23,6 +23,8 @@ export interface GenerateInput {
   pollJitter: number;
   maxPendingWaitMs: number;
   maxRunningWaitMs: number;
+  /** Set on a resubmission: why the previous submission did not succeed (queue_timeout, failed, …), for the metric. */
+  resubmitReason?: string;
 }
 
 export type GenerateOutcome =
@@ -72,6 +74,7 @@ async function submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, inp
   const checkpoint: Checkpoint = { taskId, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
   heartbeat({ ...checkpoint });
   deps.metrics.submissions(input.request.model);
+  if (input.resubmitReason !== undefined) deps.metrics.resubmissions(input.request.model, input.resubmitReason);
   log.info('submitted to Runway', { videoId: input.videoId, runwayTaskId: taskId, submission: input.submission, model: input.request.model });
   await notifyWorkflow({ submission: input.submission, taskId, status: 'SUBMITTED' });
   return checkpoint;
@@ -108,7 +111,10 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
     checkpoint.polls += 1;
     await recordStatus(deps, input, checkpoint, task);
     const outcome = terminalOutcome(task, checkpoint, listCredits);
-    if (outcome) return outcome;
+    if (outcome) {
+      if (outcome.credits > 0) deps.metrics.credits(input.request.model, outcome.credits);
+      return outcome;
+    }
     const timeout = waitExceeded(input, checkpoint, task);
     if (timeout) {
       const deleted = await deps.runway.deleteTask(checkpoint.taskId);

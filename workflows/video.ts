@@ -104,13 +104,14 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   const slot = new GenerationSlot();
   const estimate = creditsFor(input.request.model, input.request.duration);
   let lastReason = 'no submission made';
+  let lastOutcome: string | undefined;
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     if (submission > 1) await credits.request(input, submission, estimate);
     tracker.setState('waiting');
     const outcome = await slot.hold(submission, input.options, () => {
       tracker.beginSubmission(submission);
       return rethrowTyped(() => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
-        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options) },
+        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
       ]));
     });
     tracker.endSubmission(outcome);
@@ -124,6 +125,7 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
       });
     }
     lastReason = describeOutcome(outcome);
+    lastOutcome = outcome.kind === 'failed' ? (outcome.failureCode ?? 'failed') : outcome.kind;
   }
   throw ApplicationFailure.create({
     type: FailureType.GenerationFailed,
