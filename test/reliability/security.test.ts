@@ -164,7 +164,7 @@ test('every object of the run lies under the configured prefix, carries no secre
   const s3 = s3Client();
   try {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: stackS3.bucket }));
-    const keys = (listed.Contents ?? []).map((object) => object.Key ?? '').filter((key) => key.includes(campaignId) || key.includes(singleVideoId) || key.includes('single/'));
+    const keys = (listed.Contents ?? []).map((object) => object.Key ?? '').filter((key) => key.includes(campaignId) || key.includes(singleVideoId));
     expect(keys.filter((key) => !key.startsWith(PREFIX))).toEqual([]);
     expect(keys).toEqual(
       expect.arrayContaining([
