@@ -135,7 +135,7 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
     });
     return await child.result();
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return await previousVideoResult(workflowId);
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return await previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [workflowId]);
     throw error;
   }
 }

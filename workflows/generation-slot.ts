@@ -25,7 +25,9 @@ export class GenerationSlot {
     const leaseId = `${workflowId}/${runId}/${submission}`;
     const poolWorkflowId = slotPoolWorkflowId(taskQueue);
     try {
-      await requestGenerationSlot({ poolWorkflowId, leaseId, workflowId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS });
+      await requestGenerationSlot.executeWithOptions({ summary: `ask for a Runway slot (submission ${submission})` }, [
+        { poolWorkflowId, leaseId, workflowId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS },
+      ]);
       await condition(() => this.granted.has(leaseId));
       return await work();
     } finally {

@@ -248,7 +248,7 @@ class RemoteTaskTracker {
   /** On cancel: DELETE a remote task the activity may not have reached (e.g. between retries). */
   async cancelRemoteTask(): Promise<void> {
     if (this.openTaskId === undefined) return;
-    await cleanupActivities().cancelRunwayTask(this.openTaskId);
+    await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${this.openTaskId}` }, [this.openTaskId]);
   }
 }
 
