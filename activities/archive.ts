@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { FailureType, type ArchivedObject } from '../schemas';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from './archive-key';
+import { withKeepAlive } from './keep-alive';
 import { toApplicationFailure } from './runway/errors';
 
 export const OUTPUT_URL_EXPIRED = FailureType.OutputUrlExpired;
@@ -34,13 +35,15 @@ export interface ArchiveInput {
 export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'downloadTimeoutMs'>) {
   return async function archiveVideo(input: ArchiveInput): Promise<ArchivedObject> {
     const key = videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId);
-    const existing = await alreadyArchived(deps.s3, input.bucket, key);
-    if (existing) return existing;
-    const outputUrl = await freshOutputUrl(deps, input.runwayTaskId);
-    const archived = await streamToS3(deps, input, key, outputUrl);
-    deps.metrics.archiveBytes(archived.bytes);
-    log.info('archived video', { videoId: input.videoId, runwayTaskId: input.runwayTaskId, key, bytes: archived.bytes });
-    return archived;
+    return withKeepAlive(async () => {
+      const existing = await alreadyArchived(deps.s3, input.bucket, key);
+      if (existing) return existing;
+      const outputUrl = await freshOutputUrl(deps, input.runwayTaskId);
+      const archived = await streamToS3(deps, input, key, outputUrl);
+      deps.metrics.archiveBytes(archived.bytes);
+      log.info('archived video', { videoId: input.videoId, runwayTaskId: input.runwayTaskId, key, bytes: archived.bytes });
+      return archived;
+    });
   };
 }
 

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import { FailureType } from '../schemas/failures';
 import type { ActivityDeps } from './deps';
+import { withKeepAlive } from './keep-alive';
 
 export const PROMPT_REJECTED = FailureType.PromptRejected;
 
@@ -18,8 +19,10 @@ export interface PrescreenResult {
 /** Refuses a prompt before any POST to Runway (Runway charges for moderated tasks). */
 export function createPrescreen(deps: Pick<ActivityDeps, 'moderator'>) {
   return async function prescreenPrompt(input: PrescreenInput): Promise<PrescreenResult> {
-    if (input.promptText === undefined) return { moderator: deps.moderator.name, checked: false };
-    const verdict = await deps.moderator.check(input.promptText);
+    const promptText = input.promptText;
+    if (promptText === undefined) return { moderator: deps.moderator.name, checked: false };
+    // An external moderator may take a while; the keep-alive lets a crashed worker be noticed in seconds.
+    const verdict = await withKeepAlive(() => deps.moderator.check(promptText));
     if (!verdict.allowed) {
       log.warn('prompt refused by pre-screen', { videoId: input.videoId, moderator: deps.moderator.name, matched: verdict.matched });
       throw ApplicationFailure.create({

@@ -4,9 +4,16 @@ import { FailureType, NON_RETRYABLE_RUNWAY_TYPES, type GenerationOptions } from 
 
 export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
 
+/**
+ * Short activities heartbeat on a timer (activities/keep-alive.ts): with a heartbeat timeout of seconds,
+ * an attempt lost with a SIGKILLed worker is retried that fast, not after its whole start-to-close timeout.
+ */
+const KEEP_ALIVE_HEARTBEAT_TIMEOUT = '10 seconds';
+
 export function prescreenActivities() {
   return proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: KEEP_ALIVE_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.PromptRejected] },
   });
 }
@@ -15,7 +22,7 @@ export function prescreenActivities() {
 export function archiveActivities() {
   return proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: KEEP_ALIVE_HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: '12 hours',
     retry: {
       initialInterval: '1s',
