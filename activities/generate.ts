@@ -126,17 +126,28 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
 
 async function recordStatus(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInput, checkpoint: Checkpoint, task: RunwayTask): Promise<void> {
   if (task.status === 'RUNNING' && checkpoint.runningSince === undefined) checkpoint.runningSince = Date.now();
-  const changed = task.status !== checkpoint.lastStatus;
+  const previousStatus = checkpoint.lastStatus;
   checkpoint.lastStatus = task.status;
   heartbeat({ ...checkpoint });
-  if (!changed) return;
+  if (task.status === previousStatus) return;
   if (task.status === 'THROTTLED') deps.metrics.throttledSeen(input.request.model);
+  if (!workflowShows(previousStatus, task.status)) return;
   await notifyWorkflow({
     submission: input.submission,
     taskId: checkpoint.taskId,
     status: task.status,
     ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
   });
+}
+
+/**
+ * Whether the workflow would show anything new: every signal costs it a workflow task and history
+ * events. SUBMITTED and PENDING are both "queued" there, and a terminal status arrives with this
+ * activity's result a moment later.
+ */
+function workflowShows(previous: string, next: string): boolean {
+  if (next === 'THROTTLED' || next === 'RUNNING') return true;
+  return next === 'PENDING' && previous === 'THROTTLED';
 }
 
 function terminalOutcome(task: RunwayTask, checkpoint: Checkpoint, listCredits: number): GenerateOutcome | undefined {

@@ -39,17 +39,37 @@ export async function GenerationSlotPoolWorkflow(initial: SlotPoolState): Promis
   setHandler(releaseSlotSignal, ({ leaseId }) => pool.release(leaseId));
   setHandler(slotsQuery, () => pool.state());
 
+  const notifications = new GrantNotifications(pool);
   while (!shouldContinueAsNew()) {
     pool.reclaimExpired(Date.now());
-    const grants = pool.grantWhileFree(Date.now());
-    await Promise.all(grants.map((lease) => notifyHolder(pool, lease)));
+    // Not awaited: a grant waits for no earlier grant's delivery, so a released slot is handed on in
+    // the same workflow task that learns of the release (a failed delivery releases the lease).
+    for (const lease of pool.grantWhileFree(Date.now())) notifications.send(lease);
     const nextExpiry = pool.nextExpiry();
     const woken = () => pool.hasWork() || shouldContinueAsNew();
     if (nextExpiry === undefined) await condition(woken);
     else await condition(woken, Math.max(1, nextExpiry - Date.now()));
   }
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && notifications.settled());
   await continueAsNew<typeof GenerationSlotPoolWorkflow>(pool.state());
+}
+
+/** Grant signals in flight; the run continues as new only once every one of them has landed or failed. */
+class GrantNotifications {
+  private inFlight = 0;
+
+  constructor(private readonly pool: SlotPool) {}
+
+  send(lease: SlotLease): void {
+    this.inFlight += 1;
+    void notifyHolder(this.pool, lease).finally(() => {
+      this.inFlight -= 1;
+    });
+  }
+
+  settled(): boolean {
+    return this.inFlight === 0;
+  }
 }
 
 function shouldContinueAsNew(): boolean {

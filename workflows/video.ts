@@ -47,7 +47,9 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
   setHandler(runwayTaskUpdateSignal, (update) => tracker.onUpdate(update));
   setHandler(creditDecisionSignal, (decision) => credits.onDecision(decision));
   const startedAt = Date.now();
-  tracker.setState('prescreening');
+  // The campaign shows a variant as 'waiting' until told otherwise: a pre-screen of a moment is not
+  // worth a signal (two history events here, a workflow task on both sides).
+  tracker.setState('prescreening', { notifyParent: false });
   try {
     await rethrowTyped(() => prescreenActivities().prescreenPrompt.executeWithOptions({ summary: `pre-screen ${input.variantId}'s prompt` }, [{ videoId: input.videoId, promptText: input.request.promptText }]));
     const success = await generateWithResubmission(input, tracker, credits);
@@ -107,7 +109,7 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   let lastOutcome: string | undefined;
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     if (submission > 1) await credits.request(input, submission, estimate);
-    tracker.setState('waiting');
+    tracker.setState('waiting', { notifyParent: submission > 1 });
     const outcome = await slot.hold(submission, input.options, () => {
       tracker.beginSubmission(submission);
       return rethrowTyped(() => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
@@ -186,6 +188,12 @@ const RUNWAY_TO_STATE: Record<string, VariantState> = {
   RUNNING: 'running',
 };
 
+const FINAL_RUNWAY_STATUS: Partial<Record<GenerateOutcome['kind'], string>> = {
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  cancelled_remotely: 'CANCELLED',
+};
+
 /** Remote task bookkeeping: search attributes, the parent's view, and cleanup on cancel. */
 class RemoteTaskTracker {
   private currentSubmission = 0;
@@ -221,6 +229,9 @@ class RemoteTaskTracker {
   endSubmission(outcome: GenerateOutcome): void {
     this.openTaskId = undefined;
     this.status.runwayTaskId = outcome.taskId;
+    // The activity no longer signals terminal statuses: its result is the news.
+    const finalStatus = FINAL_RUNWAY_STATUS[outcome.kind];
+    if (finalStatus) this.status.runwayStatus = finalStatus;
     this.status.submissions.push({
       taskId: outcome.taskId,
       outcome: outcome.kind,
