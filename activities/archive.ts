@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { heartbeat, log } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { FailureType, type ArchivedObject } from '../schemas';
@@ -15,6 +15,13 @@ import { toApplicationFailure } from './runway/errors';
 export const OUTPUT_URL_EXPIRED = FailureType.OutputUrlExpired;
 export const DOWNLOAD_TRUNCATED = FailureType.DownloadTruncated;
 export const TASK_NOT_SUCCEEDED = FailureType.TaskNotSucceeded;
+
+/**
+ * lib-storage buffers up to queueSize parts in flight plus the one it is filling: with the minimum part
+ * size and two in flight the activity's memory stays flat (tens of MB) whatever the file size.
+ */
+export const ARCHIVE_PART_SIZE = 5 * 1024 * 1024;
+export const ARCHIVE_QUEUE_SIZE = 2;
 
 export interface ArchiveInput {
   videoId: string;
@@ -36,7 +43,8 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
   return async function archiveVideo(input: ArchiveInput): Promise<ArchivedObject> {
     const key = videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId);
     return withKeepAlive(async () => {
-      const existing = await alreadyArchived(deps.s3, input.bucket, key);
+      // A first attempt cannot find its own earlier copy; a later one may (the worker died after the upload).
+      const existing = activityInfo().attempt > 1 ? await alreadyArchived(deps.s3, input.bucket, key) : undefined;
       if (existing) return existing;
       const outputUrl = await freshOutputUrl(deps, input.runwayTaskId);
       const archived = await streamToS3(deps, input, key, outputUrl);
@@ -82,8 +90,8 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
       ContentType: 'video/mp4',
       Metadata: objectMetadata(input),
     },
-    queueSize: 4,
-    partSize: 8 * 1024 * 1024,
+    queueSize: ARCHIVE_QUEUE_SIZE,
+    partSize: ARCHIVE_PART_SIZE,
     leavePartsOnError: false,
   });
   const uploaded = upload.done();
@@ -95,9 +103,7 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
     throw ApplicationFailure.create({ type: DOWNLOAD_TRUNCATED, message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(error)}` });
   }
   const result = await uploaded;
-  const sha256 = meter.digest();
-  await deps.s3.send(new PutObjectTaggingCommand({ Bucket: input.bucket, Key: key, Tagging: { TagSet: [{ Key: 'sha256', Value: sha256 }] } }));
-  return { bucket: input.bucket, key, bytes: meter.bytes, sha256, etag: (result.ETag ?? '').replace(/"/g, '') };
+  return { bucket: input.bucket, key, bytes: meter.bytes, sha256: meter.digest(), etag: (result.ETag ?? '').replace(/"/g, '') };
 }
 
 /** Counts and hashes the bytes passing through; errors when fewer arrive than Content-Length promised. */
@@ -108,7 +114,8 @@ class HashingMeter extends Transform {
   private lastBeat = 0;
 
   constructor(private readonly expectedBytes: number | undefined) {
-    super();
+    // Room for a few of undici's 64 KB chunks, so the socket is not paused after every one.
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -148,15 +155,23 @@ function objectMetadata(input: ArchiveInput): Record<string, string> {
   };
 }
 
-/** An object this activity finished before (its sha256 tag is written last) is not fetched again. */
+/**
+ * An object at the key is complete: S3 makes an object visible only once its PUT or multipart upload
+ * completes, and a short download fails the upload before that. Hash it back rather than fetch again.
+ */
 async function alreadyArchived(s3: S3Client, bucket: string, key: string): Promise<ArchivedObject | undefined> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
-    const sha256 = tags.TagSet?.find((tag) => tag.Key === 'sha256')?.Value;
-    if (!sha256 || head.ContentLength === undefined) return undefined;
-    return { bucket, key, bytes: head.ContentLength, sha256, etag: (head.ETag ?? '').replace(/"/g, '') };
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   } catch {
     return undefined;
   }
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of object.Body as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  log.info('video was archived by an earlier attempt', { key, bytes });
+  return { bucket, key, bytes, sha256: hash.digest('hex'), etag: (object.ETag ?? '').replace(/"/g, '') };
 }
