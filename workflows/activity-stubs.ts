@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DefaultQueueActivities, GenerationActivities } from '../activities';
 import { FailureType, NON_RETRYABLE_RUNWAY_TYPES, type GenerationOptions } from '../schemas';
 
@@ -10,10 +10,14 @@ export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
  */
 const KEEP_ALIVE_HEARTBEAT_TIMEOUT = '10 seconds';
 
+/**
+ * The pre-screen is a local activity: a moment's check recorded as one marker, instead of three activity
+ * events and a workflow task of its own (history per video is a benchmark target). A slow external
+ * moderator still fits: the SDK heartbeats the workflow task while it runs.
+ */
 export function prescreenActivities() {
-  return proxyActivities<DefaultQueueActivities>({
+  return proxyLocalActivities<DefaultQueueActivities>({
     startToCloseTimeout: '1 minute',
-    heartbeatTimeout: KEEP_ALIVE_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.PromptRejected] },
   });
 }

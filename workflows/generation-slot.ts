@@ -1,9 +1,11 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { slotPoolWorkflowId, type GenerationOptions } from '../schemas';
 import type { DefaultQueueActivities } from '../activities';
 import { releaseSlotSignal, slotGrantedSignal } from './slot-pool';
 
-const { requestGenerationSlot } = proxyActivities<DefaultQueueActivities>({
+// One signal-with-start RPC: a local activity (one marker event, no workflow task of its own). A repeat
+// after a crash is harmless: the pool treats a known lease id as the same request.
+const { requestGenerationSlot } = proxyLocalActivities<DefaultQueueActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -20,7 +22,7 @@ export class GenerationSlot {
   }
 
   /** Holds a slot for the duration of `work`, released whatever happens (failure, cancel). */
-  async hold<T>(submission: number, options: GenerationOptions, work: () => Promise<T>): Promise<T> {
+  async hold<T>(submission: number, options: GenerationOptions, work: (lease: { poolWorkflowId: string; leaseId: string }) => Promise<T>): Promise<T> {
     const { workflowId, runId, taskQueue } = workflowInfo();
     const leaseId = `${workflowId}/${runId}/${submission}`;
     const poolWorkflowId = slotPoolWorkflowId(taskQueue);
@@ -29,7 +31,7 @@ export class GenerationSlot {
         { poolWorkflowId, leaseId, workflowId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS },
       ]);
       await condition(() => this.granted.has(leaseId));
-      return await work();
+      return await work({ poolWorkflowId, leaseId });
     } finally {
       await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(poolWorkflowId).signal(releaseSlotSignal, { leaseId }));
     }

@@ -57,8 +57,9 @@ test('workflows carry the search attributes, the prompt memo and activity summar
   expect(await described.staticSummary()).toBe('shot1: Morning fog over a harbour');
 
   const history = await child.fetchHistory();
+  // Activities and local activities (pre-screen, slot request: recorded as markers) alike.
   const summaries = (history.events ?? [])
-    .filter((event) => event.activityTaskScheduledEventAttributes)
+    .filter((event) => event.activityTaskScheduledEventAttributes || event.markerRecordedEventAttributes)
     .map((event) => (event.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary) : undefined));
   expect(summaries).toEqual(expect.arrayContaining([`pre-screen shot1's prompt`, 'ask for a Runway slot (submission 1)', 'gen4.5 submission 1 of shot1: submit and poll', expect.stringMatching(/^archive shot1 \(task [\w-]+\) to S3$/)]));
   expect(summaries).not.toContain(undefined);
