@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import {
   RUNWAY_TASK_UPDATE_SIGNAL,
+  SLOT_RELEASE_SIGNAL,
   creditsFor,
   isSafetyFailure,
   type ResolvedVideoRequest,
@@ -10,6 +11,7 @@ import {
   type RunwayTaskUpdate,
 } from '../schemas';
 import type { ActivityDeps } from './deps';
+import { nextPollDelay, type ProgressSample } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
 import { RunwayHttpError, toApplicationFailure } from './runway/errors';
 import { requestBody } from './runway/request-body';
@@ -25,6 +27,8 @@ export interface GenerateInput {
   maxRunningWaitMs: number;
   /** Set on a resubmission: why the previous submission did not succeed (queue_timeout, failed, …), for the metric. */
   resubmitReason?: string;
+  /** The slot lease this submission holds: given back as soon as the remote task ends. */
+  slotLease?: { poolWorkflowId: string; leaseId: string };
 }
 
 export type GenerateOutcome =
@@ -40,6 +44,8 @@ interface Checkpoint {
   runningSince?: number;
   lastStatus: string;
   polls: number;
+  /** The last RUNNING poll's progress, to predict the end. */
+  progressSample?: ProgressSample;
 }
 
 /**
@@ -113,14 +119,39 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
     const outcome = terminalOutcome(task, checkpoint, listCredits);
     if (outcome) {
       if (outcome.credits > 0) deps.metrics.credits(input.request.model, outcome.credits);
+      await releaseSlotEarly(input);
       return outcome;
     }
     const timeout = waitExceeded(input, checkpoint, task);
     if (timeout) {
       const deleted = await deps.runway.deleteTask(checkpoint.taskId);
       log.warn('Runway task waited too long; cancelled it', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, kind: timeout.kind, waitedMs: timeout.waitedMs });
+      if (deleted) await releaseSlotEarly(input);
       return { ...timeout, taskId: checkpoint.taskId, credits: 0, deleted, polls: checkpoint.polls };
     }
+    waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
+  }
+}
+
+/** The previous and the new progress sample of a RUNNING task (the new one kept in the checkpoint). */
+function trackProgress(checkpoint: Checkpoint, task: RunwayTask): [ProgressSample | undefined, ProgressSample | undefined] {
+  if (task.status !== 'RUNNING' || task.progress === undefined) return [undefined, undefined];
+  const previous = checkpoint.progressSample;
+  const latest = { progress: task.progress, at: Date.now() };
+  checkpoint.progressSample = latest;
+  return [previous, latest];
+}
+
+/**
+ * The remote task no longer occupies a Runway slot: hand the lease back now, so the pool grants the next
+ * video while this result travels to its workflow (which releases again on its side; a repeat is a no-op).
+ */
+async function releaseSlotEarly(input: GenerateInput): Promise<void> {
+  if (!input.slotLease) return;
+  try {
+    await getClient().workflow.getHandle(input.slotLease.poolWorkflowId).signal(SLOT_RELEASE_SIGNAL, { leaseId: input.slotLease.leaseId });
+  } catch (error) {
+    log.debug('could not release the slot early; the workflow releases it', { error: String(error) });
   }
 }
 
@@ -207,7 +238,14 @@ function readCheckpoint(details: unknown): Checkpoint | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
   const candidate = details as Partial<Checkpoint>;
   if (typeof candidate.taskId !== 'string' || typeof candidate.submittedAt !== 'number') return undefined;
-  return { taskId: candidate.taskId, submittedAt: candidate.submittedAt, runningSince: candidate.runningSince, lastStatus: candidate.lastStatus ?? 'SUBMITTED', polls: candidate.polls ?? 0 };
+  return {
+    taskId: candidate.taskId,
+    submittedAt: candidate.submittedAt,
+    runningSince: candidate.runningSince,
+    lastStatus: candidate.lastStatus ?? 'SUBMITTED',
+    polls: candidate.polls ?? 0,
+    ...(candidate.progressSample ? { progressSample: candidate.progressSample } : {}),
+  };
 }
 
 /** Worth polling again (with the wait it asks for), or a real error. */
