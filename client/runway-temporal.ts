@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CampaignWorkflow, VideoGenerationWorkflow } from '../workflows';
-import { CampaignIdKey, RunwayModelKey, VariantIdKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
+import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStatusKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
 import {
   archiveTargetSchema,
   idSchema,
@@ -132,6 +132,7 @@ export class RunwayTemporal {
         { key: CampaignIdKey, value: 'single' },
         { key: VariantIdKey, value: videoId },
         { key: RunwayModelKey, value: resolved.model },
+        { key: VideoStatusKey, value: 'waiting' },
       ],
       memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration },
       staticSummary: `video ${videoId}: ${promptSummary(resolved.promptText)}`,

@@ -49,7 +49,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
   const startedAt = Date.now();
   // The campaign shows a variant as 'waiting' until told otherwise: a pre-screen of a moment is not
   // worth a signal (two history events here, a workflow task on both sides).
-  tracker.setState('prescreening', { notifyParent: false });
+  tracker.setState('prescreening', { notifyParent: false, searchAttribute: false });
   try {
     await rethrowTyped(() => prescreenActivities().prescreenPrompt.executeWithOptions({ summary: `pre-screen ${input.variantId}'s prompt` }, [{ videoId: input.videoId, promptText: input.request.promptText }]));
     const success = await generateWithResubmission(input, tracker, credits);
@@ -110,10 +110,10 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     if (submission > 1) await credits.request(input, submission, estimate);
     tracker.setState('waiting', { notifyParent: submission > 1 });
-    const outcome = await slot.hold(submission, input.options, () => {
+    const outcome = await slot.hold(submission, input.options, (slotLease) => {
       tracker.beginSubmission(submission);
       return rethrowTyped(() => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
-        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
+        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), slotLease, ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
       ]));
     });
     tracker.endSubmission(outcome);
@@ -197,6 +197,8 @@ const FINAL_RUNWAY_STATUS: Partial<Record<GenerateOutcome['kind'], string>> = {
 /** Remote task bookkeeping: search attributes, the parent's view, and cleanup on cancel. */
 class RemoteTaskTracker {
   private currentSubmission = 0;
+  /** VideoStatus as the Web UI sees it; the starter sets 'waiting'. */
+  private shownState: VariantState = 'waiting';
   private openTaskId: string | undefined;
 
   constructor(
@@ -210,20 +212,22 @@ class RemoteTaskTracker {
 
   beginSubmission(submission: number): void {
     this.currentSubmission = submission;
-    this.setState('submitting', { notifyParent: false });
+    // A moment before 'queued' or 'running': not worth an upsert (one history event each).
+    this.setState('submitting', { notifyParent: false, searchAttribute: false });
   }
 
   onUpdate(update: { submission: number; taskId: string; status: string; progress?: number }): void {
     if (update.submission !== this.currentSubmission) return;
     this.status.runwayStatus = update.status;
     if (update.progress !== undefined) this.status.progress = update.progress;
-    if (this.status.runwayTaskId !== update.taskId) {
-      this.status.runwayTaskId = update.taskId;
-      this.openTaskId = update.taskId;
-      upsertSearchAttributes([{ key: RunwayTaskIdKey, value: update.taskId }]);
+    const newTaskId = this.status.runwayTaskId !== update.taskId ? update.taskId : undefined;
+    if (newTaskId !== undefined) {
+      this.status.runwayTaskId = newTaskId;
+      this.openTaskId = newTaskId;
     }
     const state = RUNWAY_TO_STATE[update.status];
-    if (state && state !== this.status.state) this.setState(state);
+    if (state && state !== this.status.state) this.setState(state, { runwayTaskId: newTaskId });
+    else if (newTaskId !== undefined) upsertSearchAttributes([{ key: RunwayTaskIdKey, value: newTaskId }]);
   }
 
   endSubmission(outcome: GenerateOutcome): void {
@@ -240,9 +244,18 @@ class RemoteTaskTracker {
     });
   }
 
-  setState(state: VariantState, { notifyParent = true } = {}): void {
+  /**
+   * One upsert per change, task id and state together (each call is a history event); none when the
+   * visible status would not change: children start with VideoStatus 'waiting'.
+   */
+  setState(state: VariantState, { notifyParent = true, searchAttribute = true, runwayTaskId }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {}): void {
     this.status.state = state;
-    upsertSearchAttributes([{ key: VideoStatusKey, value: state }]);
+    const attributes = [
+      ...(runwayTaskId !== undefined ? [{ key: RunwayTaskIdKey, value: runwayTaskId }] : []),
+      ...(searchAttribute && state !== this.shownState ? [{ key: VideoStatusKey, value: state }] : []),
+    ];
+    if (searchAttribute) this.shownState = state;
+    if (attributes.length > 0) upsertSearchAttributes(attributes);
     const parent = workflowInfo().parent;
     if (notifyParent && parent) {
       void getExternalWorkflowHandle(parent.workflowId)
