@@ -1,0 +1,22 @@
+import type { ArchiveCase } from './archive-bench';
+import type { MakespanReport } from './makespan-bench';
+import type { ScaleProbe } from './scale-probe';
+
+/** Everything one `npm run bench` measured: what bench/results/*.json hold. */
+export interface BenchResults {
+  startedAt: string;
+  command: string;
+  machine: { cpus: number; loadAverageAtStart: number[]; node: string };
+  notes: string[];
+  makespan?: MakespanReport;
+  archive?: ArchiveCase[];
+  scale?: ScaleProbe;
+  targets: TargetCheck[];
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../stack/s3-bucket';
+import { defaultDataDir } from '../stack/paths';
+import { startStack, type Stack } from '../stack/start-stack';
+import { makespanSimulatorConfig } from './bench-config';
+import { SimAdmin } from './sim-admin';
+
+/** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
+export interface BenchStack {
+  stack: Stack;
+  sim: SimAdmin;
+  runwayBaseUrl: string;
+  runwayApiSecret: string;
+  bucket: string;
+  newS3Client(): S3Client;
+}
+
+export async function startBenchStack(startedAt: Date, log: (line: string) => void): Promise<BenchStack> {
+  const dataDir = path.join(defaultDataDir, `bench-${startedAt.getTime()}`);
+  log(`bench: starting a dedicated stack in ${path.relative(process.cwd(), dataDir)}`);
+  const stack = await startStack({
+    ports: 'auto',
+    dataDir,
+    runwayBaseUrl: null,
+    env: withoutStackOverrides(process.env),
+    log: (line) => log(`  ${line}`),
+    simulator: { config: makespanSimulatorConfig() },
+  });
+  if (!stack.simulator) throw new Error('the benchmark needs the simulator');
+  return {
+    stack,
+    sim: new SimAdmin(stack.simulator.adminUrl, stack.env.RUNWAYML_API_SECRET),
+    runwayBaseUrl: stack.env.RUNWAYML_BASE_URL,
+    runwayApiSecret: stack.env.RUNWAYML_API_SECRET,
+    bucket: stack.env.S3_BUCKET,
+    newS3Client: () => createS3Client(stack.s3.connection),
+  };
+}
+
+/** A developer's stack settings (ports, secrets, an external Runway) must not leak into the bench's stack. */
+function withoutStackOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_'];
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !prefixes.some((prefix) => key.startsWith(prefix))));
+}
