@@ -1,9 +1,8 @@
 import type { CampaignResult, GenerationOptionsInput } from '../schemas';
 import type { BenchStack } from './bench-stack';
 import { benchCampaign } from './campaign-file';
-import type { ContenderRun } from './contender-run';
+import { measureContender, type ContenderRun } from './contender-run';
 import type { RunningProduct } from './product-workers';
-import { startResourceSampler } from './resource-sampler';
 
 export interface ProductRun extends ContenderRun {
   campaignId: string;
@@ -17,23 +16,9 @@ export async function runProductCampaign(
   run: { campaignId: string; prompts: readonly string[]; options: GenerationOptionsInput; round: number },
 ): Promise<ProductRun> {
   const campaign = benchCampaign(run.campaignId, run.prompts, run.options);
-  const sampler = startResourceSampler();
-  const startedAtMs = Date.now();
-  const started = await product.api.startCampaign(campaign);
-  const result = await product.api.waitForResult(started.campaignId);
-  const finishedAtMs = Date.now();
-  const resources = sampler.stop();
-  return {
-    contender: 'product',
-    round: run.round,
-    startedAtMs,
-    finishedAtMs,
-    makespanSec: (finishedAtMs - startedAtMs) / 1000,
-    archived: result.archived,
-    failed: result.failed,
-    resources,
-    sim: await bench.sim.stats(),
-    campaignId: run.campaignId,
-    result,
-  };
+  const { outcome: result, ...measured } = await measureContender(bench.sim, 'product', run.round, async () => {
+    const started = await product.api.startCampaign(campaign);
+    return product.api.waitForResult(started.campaignId);
+  });
+  return { ...measured, campaignId: run.campaignId, result };
 }

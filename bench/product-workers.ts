@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TermListModerator } from '../activities/moderation';
 import { noopMetrics } from '../activities/metrics';
 import { RunwayClient } from '../activities/runway/client';
 import type { ActivityDeps } from '../activities';
-import { RunwayTemporal } from '../client';
-import { createWorkers, runWorkers } from '../worker/workers';
+import { startInProcessProduct, type InProcessProduct } from '../worker/in-process';
 import type { BenchStack } from './bench-stack';
 
 /** This project as a deployment runs it: both workers in this process, plus the typed client. */
-export interface RunningProduct {
-  api: RunwayTemporal;
-  client: Client;
-  taskQueue: string;
-  stop(): Promise<void>;
-}
+export type RunningProduct = InProcessProduct;
 
 const silent = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
 
@@ -41,32 +34,16 @@ export function productActivityDeps(bench: BenchStack): ActivityDeps {
   };
 }
 
-export async function startProduct(bench: BenchStack, options: { name: string; cap: number; bundle: WorkflowBundleWithSourceMap }): Promise<RunningProduct> {
-  const address = bench.stack.env.TEMPORAL_ADDRESS;
-  const namespace = bench.stack.env.TEMPORAL_NAMESPACE;
-  const taskQueue = `bench-${options.name}-${randomUUID().slice(0, 8)}`;
-  const connection = await NativeConnection.connect({ address });
-  const workers = await createWorkers({
-    connection,
-    namespace,
-    taskQueue,
-    maxConcurrentGenerations: options.cap,
+export function startProduct(bench: BenchStack, options: { name: string; cap: number; bundle: WorkflowBundleWithSourceMap }): Promise<RunningProduct> {
+  return startInProcessProduct({
+    address: bench.stack.env.TEMPORAL_ADDRESS,
+    namespace: bench.stack.env.TEMPORAL_NAMESPACE,
+    taskQueue: `bench-${options.name}-${randomUUID().slice(0, 8)}`,
+    cap: options.cap,
     deps: productActivityDeps(bench),
     workflowBundle: options.bundle,
-    shutdownGraceTime: '2s',
+    s3: bench.newS3Client(),
+    bucket: bench.bucket,
+    prefix: 'product',
   });
-  const running = runWorkers(workers);
-  const client = new Client({ connection: await Connection.connect({ address }), namespace });
-  const api = new RunwayTemporal({ client, s3: bench.newS3Client(), taskQueue, bucket: bench.bucket, prefix: 'product' });
-  return {
-    api,
-    client,
-    taskQueue,
-    async stop() {
-      workers.defaultWorker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
-      await api.close();
-    },
-  };
 }

@@ -5,9 +5,8 @@ import type { TaskRetrieveResponse } from '@runwayml/sdk/resources/tasks';
 import { CAP, DURATION, MODEL, RATIO } from './bench-config';
 import type { BenchStack } from './bench-stack';
 import { variantId } from './campaign-file';
-import type { ContenderRun } from './contender-run';
+import { measureContender, type ContenderRun } from './contender-run';
 import { pipeUrlToS3 } from './raw-s3-pipe';
-import { startResourceSampler } from './resource-sampler';
 import { SlotLimiter } from './slot-limiter';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -22,31 +21,20 @@ export async function runSdkCampaign(bench: BenchStack, run: { campaignId: strin
   const s3 = bench.newS3Client();
   const downloads = new Agent({ connections: CAP });
   const limiter = new SlotLimiter(CAP);
-  const sampler = startResourceSampler();
-  const startedAtMs = Date.now();
-  const outcomes = await Promise.allSettled(
-    run.prompts.map(async (promptText, index) => {
-      const task = await limiter.run(() => generate(client, promptText, run.pollIntervalMs));
-      if (task.status !== 'SUCCEEDED' || !task.output[0]) throw new Error(`task ${task.id} ended ${task.status}`);
-      await pipeUrlToS3(s3, { url: task.output[0], bucket: bench.bucket, key: `sdk/${run.campaignId}/${variantId(index)}/${task.id}.mp4`, dispatcher: downloads });
-    }),
-  );
-  const finishedAtMs = Date.now();
-  const resources = sampler.stop();
+  const { outcome: _outcome, ...measured } = await measureContender(bench.sim, 'sdk', run.round, async () => {
+    const outcomes = await Promise.allSettled(
+      run.prompts.map(async (promptText, index) => {
+        const task = await limiter.run(() => generate(client, promptText, run.pollIntervalMs));
+        if (task.status !== 'SUCCEEDED' || !task.output[0]) throw new Error(`task ${task.id} ended ${task.status}`);
+        await pipeUrlToS3(s3, { url: task.output[0], bucket: bench.bucket, key: `sdk/${run.campaignId}/${variantId(index)}/${task.id}.mp4`, dispatcher: downloads });
+      }),
+    );
+    const archived = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    return { archived, failed: outcomes.length - archived };
+  });
   s3.destroy();
   await downloads.close();
-  const archived = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
-  return {
-    contender: 'sdk',
-    round: run.round,
-    startedAtMs,
-    finishedAtMs,
-    makespanSec: (finishedAtMs - startedAtMs) / 1000,
-    archived,
-    failed: outcomes.length - archived,
-    resources,
-    sim: await bench.sim.stats(),
-  };
+  return measured;
 }
 
 async function generate(client: RunwayML, promptText: string, pollIntervalMs: number): Promise<TaskRetrieveResponse> {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
 import { noopMetrics } from '../../activities/metrics';
 import type { ActivityDeps } from '../../activities';
-import { RunwayTemporal } from '../../client';
 import { createS3Client } from '../../worker/s3-client';
-import { createWorkers, runWorkers } from '../../worker/workers';
+import { startInProcessProduct, type InProcessProduct } from '../../worker/in-process';
 import { testStack } from './stack';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -50,43 +48,23 @@ export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Activit
   };
 }
 
-export interface RunningProduct {
-  api: RunwayTemporal;
-  client: Client;
-  taskQueue: string;
-  stop(): Promise<void>;
-}
+export type RunningProduct = InProcessProduct;
 
 /** Both workers of the product in this process, plus the typed client, on a queue of their own. */
 export async function startProduct(options: { name: string; cap?: number; deps?: Partial<ActivityDeps> }): Promise<RunningProduct> {
   const stack = testStack();
-  const taskQueue = uniqueTaskQueue(options.name);
-  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const workers = await createWorkers({
-    connection,
+  const s3Env = stackS3Env();
+  return startInProcessProduct({
+    address: stack.temporalAddress,
     namespace: stack.namespace,
-    taskQueue,
-    maxConcurrentGenerations: options.cap ?? 10,
+    taskQueue: uniqueTaskQueue(options.name),
+    cap: options.cap ?? 10,
     deps: testActivityDeps(options.deps),
     workflowBundle: await workflowBundle(),
-    shutdownGraceTime: '2s',
+    s3: createS3Client(s3Env),
+    bucket: s3Env.S3_BUCKET,
+    prefix: '',
   });
-  const running = runWorkers(workers);
-  const clientConnection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection: clientConnection, namespace: stack.namespace });
-  const s3Env = stackS3Env();
-  const api = new RunwayTemporal({ client, s3: createS3Client(s3Env), taskQueue, bucket: s3Env.S3_BUCKET, prefix: '' });
-  return {
-    api,
-    client,
-    taskQueue,
-    async stop() {
-      workers.defaultWorker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
-      await api.close();
-    },
-  };
 }
 
 export const FAST_OPTIONS = { pollInterval: 100, pollJitter: 0.1, maxPendingWait: '20s', maxRunningWait: '20s', maxSubmissions: 3 } as const;

@@ -1,0 +1,54 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities';
+import { RunwayTemporal } from '../client';
+import { createWorkers, runWorkers } from './workers';
+
+/** Both workers of a deployment running in this process, plus the typed client on the same task queue. */
+export interface InProcessProduct {
+  api: RunwayTemporal;
+  client: Client;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export interface InProcessSetup {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  cap: number;
+  deps: ActivityDeps;
+  workflowBundle: WorkerOptions['workflowBundle'];
+  s3: S3Client;
+  bucket: string;
+  prefix: string;
+}
+
+/** What tests and the benchmark run: the product as `npm run worker` deploys it, without a child process. */
+export async function startInProcessProduct(setup: InProcessSetup): Promise<InProcessProduct> {
+  const connection = await NativeConnection.connect({ address: setup.address });
+  const workers = await createWorkers({
+    connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    maxConcurrentGenerations: setup.cap,
+    deps: setup.deps,
+    workflowBundle: setup.workflowBundle,
+    shutdownGraceTime: '2s',
+  });
+  const running = runWorkers(workers);
+  const client = new Client({ connection: await Connection.connect({ address: setup.address }), namespace: setup.namespace });
+  const api = new RunwayTemporal({ client, s3: setup.s3, taskQueue: setup.taskQueue, bucket: setup.bucket, prefix: setup.prefix });
+  return {
+    api,
+    client,
+    taskQueue: setup.taskQueue,
+    async stop() {
+      workers.defaultWorker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await api.close();
+    },
+  };
+}
