@@ -79,6 +79,13 @@ const cases: BadInput[] = [
   { name: 'video: ratio alias the model lacks', attempt: () => startVideo({ model: 'veo3.1', ratio: '1:1', duration: 8 }), error: InputError, field: 'ratio', message: /ratio 1:1 is not allowed for veo3\.1 text_to_video; allowed: 1280:720, 720:1280, 1080:1920, 1920:1080/ },
   { name: 'campaign: duration out of range', attempt: () => campaignWithDefaults({ duration: 12 }), error: InputError, field: 'variants[0].duration', message: /duration 12 is not allowed for gen4\.5; allowed: 2, 3, 4, 5, 6, 7, 8, 9, 10/ },
   { name: 'video: duration the model does not offer', attempt: () => startVideo({ model: 'veo3.1', duration: 5 }), error: InputError, field: 'duration', message: /duration 5 is not allowed for veo3\.1; allowed: 4, 6, 8/ },
+  {
+    name: 'campaign: more variants than one campaign can hold',
+    attempt: () => startCampaign({ variants: Array.from({ length: 2001 }, (_, index) => ({ id: `v${index}`, promptText: 'A calm sea at dawn' })) }),
+    error: InputError,
+    field: 'variants',
+    message: /variants: at most 2000 variants per campaign \(Temporal's limit on pending child workflows\): split the batch/,
+  },
   { name: 'campaign: empty prompt', attempt: () => startCampaign({ variants: [{ id: 'v1', promptText: '   ' }] }), error: InputError, field: 'variants[0].promptText', message: /promptText must not be empty/ },
   { name: 'video: prompt over 1000 characters', attempt: () => startVideo({ promptText: 'x'.repeat(1001) }), error: InputError, field: 'promptText', message: /promptText must be at most 1000 characters/ },
   {
