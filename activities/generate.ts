@@ -13,6 +13,7 @@ import {
 import type { ActivityDeps } from './deps';
 import { nextPollDelay, type ProgressSample } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
+import { activityKey, SubmissionLedger } from './submission-ledger';
 import { RunwayHttpError, toApplicationFailure } from './runway/errors';
 import { requestBody } from './runway/request-body';
 
@@ -53,20 +54,32 @@ interface Checkpoint {
  * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
  * held for exactly as long as the remote task can occupy a Runway slot.
  */
-export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>) {
+export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, ledger = new SubmissionLedger<Checkpoint>()) {
   return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
-    const resumed = readCheckpoint(activityInfo().heartbeatDetails);
-    const checkpoint = resumed ?? (await submit(deps, input));
+    const info = activityInfo();
+    const key = activityKey(info);
+    const resumed = readCheckpoint(info.heartbeatDetails) ?? (await adoptFromLedger(ledger, key, input));
+    const checkpoint = resumed ?? (await ledger.record(key, () => submit(deps, input)));
     if (resumed) log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
     try {
-      return await pollUntilDone(deps, input, checkpoint);
+      const outcome = await pollUntilDone(deps, input, checkpoint);
+      ledger.forget(key);
+      return outcome;
     } catch (error) {
-      if (error instanceof CancelledFailure && cancellationDetails()?.cancelRequested) {
-        await cancelRemote(deps, checkpoint.taskId);
-      }
-      throw error instanceof CancelledFailure ? error : toApplicationFailure(error);
+      const cancelled = error instanceof CancelledFailure && cancellationDetails()?.cancelRequested;
+      if (cancelled) await cancelRemote(deps, checkpoint.taskId);
+      const failure = error instanceof CancelledFailure ? error : toApplicationFailure(error);
+      if (cancelled || (failure instanceof ApplicationFailure && failure.nonRetryable)) ledger.forget(key);
+      throw failure;
     }
   };
+}
+
+/** An earlier attempt in this process submitted, but Temporal never got its heartbeat: take its task over. */
+async function adoptFromLedger(ledger: SubmissionLedger<Checkpoint>, key: string, input: GenerateInput): Promise<Checkpoint | undefined> {
+  const adopted = await ledger.find(key);
+  if (adopted) log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', { videoId: input.videoId, runwayTaskId: adopted.taskId });
+  return adopted;
 }
 
 async function submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, input: GenerateInput): Promise<Checkpoint> {

@@ -54,3 +54,38 @@ test('a queue wait past maxPendingWait DELETEs the remote task and reports queue
   expect(stats.deletes).toBe(1);
   expect(stats.tasks.find((task) => task.id === outcome.taskId)?.deleted).toBe(true);
 });
+
+describe('an attempt whose heartbeat never reached Temporal (server down) is not submitted again', () => {
+  test('a retry in the same worker process adopts the task the failed attempt created', async () => {
+    await resetSimulator({ faults: { rules: [{ fault: 'http_error', route: 'get', status: 503, times: 5 }] } });
+    const first = runIn(new MockActivityEnvironment({ attempt: 1 }), input).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // Five missed polls in a row fail the attempt (retryably) after its POST.
+    await expect(first).resolves.toMatchObject({ type: 'RunwayUnavailable' });
+    const retried = await runIn(new MockActivityEnvironment({ attempt: 2 }), input);
+    const stats = await simulatorStats();
+    expect(stats.submissions.total).toBe(1);
+    expect(retried).toMatchObject({ kind: 'succeeded', taskId: stats.tasks[0]!.id });
+  });
+
+  test('a retry that starts while the earlier POST is in flight waits for its answer and adopts it', async () => {
+    await resetSimulator({ faults: { latencyMs: { min: 400, max: 400 } } });
+    const firstAttempt = runIn(new MockActivityEnvironment({ attempt: 1 }), input);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const secondAttempt = runIn(new MockActivityEnvironment({ attempt: 2 }), input);
+    const [first, second] = await Promise.all([firstAttempt, secondAttempt]);
+    expect((await simulatorStats()).submissions.total).toBe(1);
+    expect(second.taskId).toBe(first.taskId);
+    expect(second.kind).toBe('succeeded');
+  });
+
+  test('a different activity (another submission) still submits its own task', async () => {
+    await resetSimulator();
+    const first = await runIn(new MockActivityEnvironment({ activityId: 'gen-1' }), input);
+    const second = await runIn(new MockActivityEnvironment({ activityId: 'gen-2' }), { ...input, submission: 2 });
+    expect(second.taskId).not.toBe(first.taskId);
+    expect((await simulatorStats()).submissions.total).toBe(2);
+  });
+});
