@@ -14,6 +14,9 @@ COPY workflows ./workflows
 # Ready campaign files, so `docker compose exec worker npm run cli -- campaign start --file examples/…` works.
 COPY examples ./examples
 COPY tsconfig.json ./
+# The generate activity's submission journal (compose mounts a volume here), writable by the worker's user.
+ENV SUBMISSION_JOURNAL_DIR=/var/lib/runway-temporal/submissions
+RUN mkdir -p /var/lib/runway-temporal/submissions && chown -R node:node /var/lib/runway-temporal
 USER node
 EXPOSE 9464
 CMD ["npm", "run", "worker"]

@@ -13,6 +13,7 @@ import {
 import type { ActivityDeps } from './deps';
 import { nextPollDelay, type ProgressSample } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
+import { SubmissionJournal } from './submission-journal';
 import { activityKey, SubmissionLedger } from './submission-ledger';
 import { RunwayHttpError, toApplicationFailure } from './runway/errors';
 import { requestBody } from './runway/request-body';
@@ -54,23 +55,23 @@ interface Checkpoint {
  * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
  * held for exactly as long as the remote task can occupy a Runway slot.
  */
-export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, ledger = new SubmissionLedger<Checkpoint>()) {
+export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir'>) {
+  const journal = deps.submissionJournalDir ? new SubmissionJournal<Checkpoint>(deps.submissionJournalDir) : undefined;
+  const ledger = new SubmissionLedger<Checkpoint>(journal, (error) => log.warn('could not journal a Runway submission on disk', { error: String(error) }));
   return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
     const info = activityInfo();
     const key = activityKey(info);
     const resumed = readCheckpoint(info.heartbeatDetails) ?? (await adoptFromLedger(ledger, key, input));
     const checkpoint = resumed ?? (await ledger.record(key, () => submit(deps, input)));
     if (resumed) log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
+    else await announce(deps, input, checkpoint);
     try {
-      const outcome = await pollUntilDone(deps, input, checkpoint);
-      ledger.forget(key);
-      return outcome;
+      return await pollUntilDone(deps, input, checkpoint);
     } catch (error) {
-      const cancelled = error instanceof CancelledFailure && cancellationDetails()?.cancelRequested;
-      if (cancelled) await cancelRemote(deps, checkpoint.taskId);
-      const failure = error instanceof CancelledFailure ? error : toApplicationFailure(error);
-      if (cancelled || (failure instanceof ApplicationFailure && failure.nonRetryable)) ledger.forget(key);
-      throw failure;
+      if (error instanceof CancelledFailure && cancellationDetails()?.cancelRequested) {
+        await cancelRemote(deps, checkpoint.taskId);
+      }
+      throw error instanceof CancelledFailure ? error : toApplicationFailure(error);
     }
   };
 }
@@ -82,21 +83,24 @@ async function adoptFromLedger(ledger: SubmissionLedger<Checkpoint>, key: string
   return adopted;
 }
 
-async function submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics'>, input: GenerateInput): Promise<Checkpoint> {
+/** POST the task: what the ledger records (on disk too) the moment Runway answers. */
+async function submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
   const { endpoint, body } = requestBody(input.request, input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined);
-  let taskId: string;
   try {
-    taskId = (await deps.runway.createTask(endpoint, body)).id;
+    const { id } = await deps.runway.createTask(endpoint, body);
+    return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
   } catch (error) {
     throw toApplicationFailure(error);
   }
-  const checkpoint: Checkpoint = { taskId, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
+}
+
+/** Record the new task with Temporal (the heartbeat) and tell the workflow, which may be unreachable. */
+async function announce(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInput, checkpoint: Checkpoint): Promise<void> {
   heartbeat({ ...checkpoint });
   deps.metrics.submissions(input.request.model);
   if (input.resubmitReason !== undefined) deps.metrics.resubmissions(input.request.model, input.resubmitReason);
-  log.info('submitted to Runway', { videoId: input.videoId, runwayTaskId: taskId, submission: input.submission, model: input.request.model });
-  await notifyWorkflow({ submission: input.submission, taskId, status: 'SUBMITTED' });
-  return checkpoint;
+  log.info('submitted to Runway', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, submission: input.submission, model: input.request.model });
+  await notifyWorkflow({ submission: input.submission, taskId: checkpoint.taskId, status: 'SUBMITTED' });
 }
 
 /**

@@ -1,19 +1,30 @@
+import type { SubmissionJournal } from './submission-journal';
+
 /**
- * The Runway tasks this worker process created, by the activity that created them, until that activity
- * ends. A retry of the same activity adopts its task instead of POSTing again when the earlier attempt's
- * heartbeat (the durable record) never reached Temporal — the server was down, so Temporal timed the
- * attempt out while it was alive and polling. A retry that starts while the earlier attempt's POST is
- * still in flight waits for its answer.
+ * The Runway tasks this worker created, by the activity that created them (in memory, and in a journal
+ * on disk when one is given). A retry of the same activity adopts its task instead of POSTing again when
+ * the earlier attempt's heartbeat (the durable record) never reached Temporal: the server was down, so
+ * it timed the live attempt out. A retry that starts while the earlier POST is in flight waits for its
+ * answer. Entries stay until they expire, not until the activity returns: Temporal rejects the result
+ * of an attempt it already timed out, and runs the activity again.
  */
 export class SubmissionLedger<Entry extends object> {
   private readonly entries = new Map<string, { created: Promise<Entry>; at: number }>();
+  private prunedAt = 0;
 
-  constructor(private readonly maxAgeMs = 24 * 60 * 60 * 1000) {}
+  constructor(
+    private readonly journal?: SubmissionJournal<Entry>,
+    /** A journal write that failed: the memory entry and the heartbeat still hold the task; never fail the POST for it. */
+    private readonly onJournalError: (error: unknown) => void = () => undefined,
+    private readonly maxAgeMs = 24 * 60 * 60 * 1000,
+  ) {
+    journal?.prune(maxAgeMs);
+  }
 
-  /** A copy of what an earlier attempt of `activityKey` created here, if any. */
+  /** A copy of what an earlier attempt of `activityKey` created here (or before a restart), if any. */
   async find(activityKey: string): Promise<Entry | undefined> {
     const entry = this.entries.get(activityKey);
-    if (!entry) return undefined;
+    if (!entry) return this.journal?.read(activityKey);
     try {
       return { ...(await entry.created) };
     } catch {
@@ -24,7 +35,14 @@ export class SubmissionLedger<Entry extends object> {
   /** Runs `create` (the POST) and keeps its result for later attempts; a failed create leaves nothing. */
   record(activityKey: string, create: () => Promise<Entry>): Promise<Entry> {
     this.prune();
-    const created = create();
+    const created = create().then((entry) => {
+      try {
+        this.journal?.write(activityKey, entry);
+      } catch (error) {
+        this.onJournalError(error);
+      }
+      return entry;
+    });
     this.entries.set(activityKey, { created, at: Date.now() });
     created.catch(() => {
       if (this.entries.get(activityKey)?.created === created) this.entries.delete(activityKey);
@@ -32,19 +50,13 @@ export class SubmissionLedger<Entry extends object> {
     return created;
   }
 
-  /** The activity ended for good (an outcome, a non-retryable failure, a cancel). */
-  forget(activityKey: string): void {
-    this.entries.delete(activityKey);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** A later attempt may have run on another worker: entries it never forgot here expire. */
+  /** Entries older than any attempt of their activity can be (its schedule-to-close timeout) go, at most once a minute. */
   private prune(): void {
-    const oldest = Date.now() - this.maxAgeMs;
-    for (const [key, entry] of this.entries) if (entry.at < oldest) this.entries.delete(key);
+    const now = Date.now();
+    if (now - this.prunedAt < 60_000) return;
+    this.prunedAt = now;
+    for (const [key, entry] of this.entries) if (entry.at < now - this.maxAgeMs) this.entries.delete(key);
+    this.journal?.prune(this.maxAgeMs);
   }
 }
 

@@ -46,6 +46,8 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_SHUTDOWN_GRACE_MS: positiveInt(30_000),
   DEFAULT_QUEUE_CONCURRENCY: positiveInt(100),
+  /** Journal of the Runway tasks this worker created (survives a restart while Temporal is down); '' turns it off. */
+  SUBMISSION_JOURNAL_DIR: z.string().default('.data/submissions'),
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

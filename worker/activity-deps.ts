@@ -20,5 +20,6 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
     s3: createS3Client(env),
     moderator: new TermListModerator(terms),
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),
+    ...(env.SUBMISSION_JOURNAL_DIR.trim() ? { submissionJournalDir: env.SUBMISSION_JOURNAL_DIR.trim() } : {}),
   };
 }

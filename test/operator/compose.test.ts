@@ -16,9 +16,10 @@ interface ComposeService {
   healthcheck?: { test?: unknown };
   restart?: string;
   deploy?: { replicas?: number };
+  volumes?: string[];
 }
 
-const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 const services = compose.services;
 const oneShotJobs = ['temporal-search-attributes', 'minio-bucket'];
 
@@ -151,4 +152,16 @@ test('the image is Node 20, installs with npm ci and runs `npm run worker`, with
   const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((match) => match[1]);
   for (const dir of ['activities', 'client', 'schemas', 'simulator', 'stack', 'worker', 'workflows']) expect(copied).toContain(dir);
   for (const source of copied) expect(fs.existsSync(path.resolve(__dirname, '../..', source!))).toBe(true);
+});
+
+test("the worker's submission journal lives on a named volume the image prepares for its user", () => {
+  const worker = services.worker!;
+  const journalDir = resolvedEnv(worker, { RUNWAYML_API_SECRET: 'k' }).SUBMISSION_JOURNAL_DIR!;
+  const mount = (worker.volumes ?? []).map((volume) => volume.split(':')).find(([, target]) => target !== undefined && journalDir.startsWith(`${target}/`));
+  expect(mount).toBeDefined();
+  expect(Object.keys(compose.volumes ?? {})).toContain(mount![0]);
+  const dockerfile = fs.readFileSync(path.resolve(__dirname, '../../Dockerfile'), 'utf8');
+  expect(dockerfile).toContain(`ENV SUBMISSION_JOURNAL_DIR=${journalDir}`);
+  expect(dockerfile).toMatch(new RegExp(`^RUN mkdir -p ${journalDir} && chown -R node:node ${mount![1]}$`, 'm'));
+  expect(dockerfile.indexOf('chown -R node:node')).toBeLessThan(dockerfile.indexOf('USER node'));
 });

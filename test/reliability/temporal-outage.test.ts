@@ -7,21 +7,26 @@ import type { ActivityDeps } from '../../activities';
 import { noopMetrics } from '../../activities/metrics';
 import { TermListModerator } from '../../activities/moderation';
 import { RunwayClient } from '../../activities/runway/client';
+import { RunwayTemporal } from '../../client';
 import { startStack, type Stack } from '../../stack/start-stack';
 import { startInProcessProduct, type InProcessProduct } from '../../worker/in-process';
 import { simStats } from '../chaos/sim-admin';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/product';
+import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 /**
  * Temporal goes down while a generation activity's POST is in flight, for longer than the activity's
  * heartbeat timeout: the heartbeat carrying the new task id never reaches the server, which times the
- * (live) attempt out once it is back. The retry must adopt that task, not POST a second one.
+ * attempt out once it is back. The retry must adopt that task, not POST a second one — from the worker's
+ * memory when it lived on, from its journal on disk when it was killed meanwhile.
  */
 const POST_LATENCY_MS = 1_500;
 const TEMPORAL_DOWN_MS = 8_000; // > the 5 s heartbeat timeout of a 200 ms poll interval
 
 let stack: Stack;
 let product: InProcessProduct;
+let s3: S3Client;
+const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
@@ -32,7 +37,7 @@ beforeAll(async () => {
     log: () => undefined,
     simulator: { timeScale: 60, config: { pendingSeconds: 6, generationSeconds: { kind: 'fixed', seconds: 300 }, faults: { latencyMs: { min: POST_LATENCY_MS, max: POST_LATENCY_MS } } } },
   });
-  const s3 = new S3Client({
+  s3 = new S3Client({
     endpoint: stack.env.S3_ENDPOINT,
     region: stack.env.AWS_REGION,
     forcePathStyle: true,
@@ -58,21 +63,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const worker of workers) worker.child.kill('SIGKILL');
   await product?.stop();
   await stack?.stop();
 });
 
 test('Temporal down during the POST: the retried attempt adopts the task, 1 POST, archived', async () => {
-  const handle = await product.api.startVideo({
-    videoId: 'outage',
-    model: 'gen4.5',
-    promptText: 'A ferry crossing at dusk',
-    ratio: '1280:720',
-    duration: 5,
-    options: { pollInterval: 200, maxPendingWait: '1m', maxRunningWait: '1m' },
-  });
-  // A worker has the activity: it is resolving the request and POSTing.
-  await until(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'generateVideo' && activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED), 30_000);
+  const handle = await startVideo(product.api, 'outage');
+  await untilGenerating(handle);
 
   // The POST takes POST_LATENCY_MS: the server is gone before its answer (and the heartbeat) come back.
   const stoppedAt = Date.now();
@@ -80,20 +78,87 @@ test('Temporal down during the POST: the retried attempt adopts the task, 1 POST
   await new Promise((resolve) => setTimeout(resolve, TEMPORAL_DOWN_MS));
   await stack.temporal.start();
 
+  await expectOneTaskArchived(handle, stoppedAt);
+}, 120_000);
+
+test('a worker SIGKILLed while Temporal is down, after its POST: the restarted worker adopts the task from its journal', async () => {
+  const taskQueue = uniqueTaskQueue('outage-kill');
+  const journalDir = mkdtempSync(path.join(os.tmpdir(), 'submission-journal-'));
+  const api = new RunwayTemporal({ client: product.client, s3, taskQueue, bucket: stack.env.S3_BUCKET, prefix: '' });
+  const firstWorker = startWorker(taskQueue, journalDir);
+  await firstWorker.ready;
+  const before = (await simStats(stack.simulator!.adminUrl)).submissions.total;
+  const handle = await startVideo(api, 'outage-kill');
+  await untilGenerating(handle);
+
+  const stoppedAt = Date.now();
+  await stack.temporal.stop();
+  // Runway has the task: the worker dies before Temporal ever hears of it.
+  await until(async () => (await simStats(stack.simulator!.adminUrl)).submissions.total > before, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  firstWorker.child.kill('SIGKILL');
+  await firstWorker.exited;
+  await stack.temporal.start();
+
+  const secondWorker = startWorker(taskQueue, journalDir);
+  await secondWorker.ready;
+  await expectOneTaskArchived(handle, stoppedAt, before);
+  secondWorker.child.kill('SIGTERM');
+  await secondWorker.exited;
+}, 180_000);
+
+function startVideo(api: RunwayTemporal, videoId: string) {
+  return api.startVideo({
+    videoId,
+    model: 'gen4.5',
+    promptText: `A ferry crossing at dusk (${videoId})`,
+    ratio: '1280:720',
+    duration: 5,
+    options: { pollInterval: 200, maxPendingWait: '1m', maxRunningWait: '1m' },
+  });
+}
+
+type VideoHandle = Awaited<ReturnType<typeof startVideo>>;
+
+/** A worker has the generate activity: it is resolving the request and POSTing. */
+function untilGenerating(handle: VideoHandle): Promise<void> {
+  return until(
+    async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'generateVideo' && activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED),
+    30_000,
+  );
+}
+
+async function expectOneTaskArchived(handle: VideoHandle, stoppedAt: number, tasksBefore = 0): Promise<void> {
   const result = await handle.result();
   const sim = await simStats(stack.simulator!.adminUrl);
-  expect(sim.submissions.total).toBe(1);
-  const task = sim.tasks[0]!;
+  expect(sim.submissions.total).toBe(tasksBefore + 1);
+  const task = sim.tasks.find((candidate) => candidate.id === result.runwayTaskId)!;
   expect(Date.parse(task.createdAt)).toBeGreaterThan(stoppedAt); // created while Temporal was down
-  expect(result.runwayTaskId).toBe(task.id);
   expect(result.submissions).toBe(1);
   expect(result.s3.sha256).toBe(task.outputSha256);
-
   // Temporal did time the first attempt out: the activity that produced the task ran more than once.
   const history = await handle.fetchHistory();
   const attempts = (history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : []));
   expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
-}, 120_000);
+}
+
+function startWorker(taskQueue: string, journalDir: string): WorkerProcess {
+  const { env } = stack;
+  const worker = spawnWorker(taskQueue, {
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE,
+    S3_ENDPOINT: env.S3_ENDPOINT,
+    S3_BUCKET: env.S3_BUCKET,
+    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+    AWS_REGION: env.AWS_REGION,
+    RUNWAYML_BASE_URL: env.RUNWAYML_BASE_URL,
+    RUNWAYML_API_SECRET: env.RUNWAYML_API_SECRET,
+    SUBMISSION_JOURNAL_DIR: journalDir,
+  });
+  workers.push(worker);
+  return worker;
+}
 
 async function until(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createGenerate, type GenerateInput, type GenerateOutcome } from '../../activities/generate';
 import { testActivityDeps } from '../helpers/product';
@@ -5,6 +8,13 @@ import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 
 const deps = testActivityDeps();
 const generateVideo = createGenerate(deps);
+
+let activityCount = 0;
+
+/** Every test's activity is a new one (the worker's ledger remembers tasks by activity), unless it says otherwise. */
+function newEnv(info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {}): MockActivityEnvironment {
+  return new MockActivityEnvironment({ activityId: `unit-${++activityCount}`, ...info });
+}
 
 function runIn(env: MockActivityEnvironment, generateInput: GenerateInput): Promise<GenerateOutcome> {
   return env.run<[GenerateInput], GenerateOutcome, typeof generateVideo>(generateVideo, generateInput);
@@ -22,7 +32,7 @@ const input: GenerateInput = {
 
 test('records the task id in its first heartbeat, before any poll', async () => {
   await resetSimulator();
-  const env = new MockActivityEnvironment();
+  const env = newEnv();
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const outcome = await runIn(env, input);
@@ -33,7 +43,7 @@ test('records the task id in its first heartbeat, before any poll', async () => 
 test('an attempt that starts with heartbeat details resumes that task and never POSTs', async () => {
   await resetSimulator();
   const existing = await deps.runway.createTask('text_to_video', { model: 'gen4.5', promptText: 'Already submitted', ratio: '1280:720', duration: 5 });
-  const env = new MockActivityEnvironment({ heartbeatDetails: { taskId: existing.id, submittedAt: Date.now(), lastStatus: 'PENDING', polls: 3 }, attempt: 2 });
+  const env = newEnv({ heartbeatDetails: { taskId: existing.id, submittedAt: Date.now(), lastStatus: 'PENDING', polls: 3 }, attempt: 2 });
   const outcome = await runIn(env, input);
   expect(outcome).toMatchObject({ kind: 'succeeded', taskId: existing.id });
   expect((await simulatorStats()).submissions.total).toBe(1);
@@ -41,14 +51,14 @@ test('an attempt that starts with heartbeat details resumes that task and never 
 
 test('503s on GET are missed polls inside one attempt', async () => {
   await resetSimulator({ faults: { rules: [{ fault: 'http_error', route: 'get', status: 503, times: 3 }] } });
-  const outcome = await runIn(new MockActivityEnvironment(), input);
+  const outcome = await runIn(newEnv(), input);
   expect(outcome.kind).toBe('succeeded');
   expect((await simulatorStats()).submissions.total).toBe(1);
 });
 
 test('a queue wait past maxPendingWait DELETEs the remote task and reports queue_timeout', async () => {
   await resetSimulator({ faults: { rules: [{ fault: 'stuck_queue', match: { promptIncludes: 'paper boat' } }] } });
-  const outcome = await runIn(new MockActivityEnvironment(), { ...input, maxPendingWaitMs: 500 });
+  const outcome = await runIn(newEnv(), { ...input, maxPendingWaitMs: 500 });
   expect(outcome).toMatchObject({ kind: 'queue_timeout', deleted: true });
   const stats = await simulatorStats();
   expect(stats.deletes).toBe(1);
@@ -58,13 +68,13 @@ test('a queue wait past maxPendingWait DELETEs the remote task and reports queue
 describe('an attempt whose heartbeat never reached Temporal (server down) is not submitted again', () => {
   test('a retry in the same worker process adopts the task the failed attempt created', async () => {
     await resetSimulator({ faults: { rules: [{ fault: 'http_error', route: 'get', status: 503, times: 5 }] } });
-    const first = runIn(new MockActivityEnvironment({ attempt: 1 }), input).then(
+    const first = runIn(newEnv({ activityId: 'retry-after-failure', attempt: 1 }), input).then(
       () => undefined,
       (error: unknown) => error,
     );
     // Five missed polls in a row fail the attempt (retryably) after its POST.
     await expect(first).resolves.toMatchObject({ type: 'RunwayUnavailable' });
-    const retried = await runIn(new MockActivityEnvironment({ attempt: 2 }), input);
+    const retried = await runIn(newEnv({ activityId: 'retry-after-failure', attempt: 2 }), input);
     const stats = await simulatorStats();
     expect(stats.submissions.total).toBe(1);
     expect(retried).toMatchObject({ kind: 'succeeded', taskId: stats.tasks[0]!.id });
@@ -72,19 +82,39 @@ describe('an attempt whose heartbeat never reached Temporal (server down) is not
 
   test('a retry that starts while the earlier POST is in flight waits for its answer and adopts it', async () => {
     await resetSimulator({ faults: { latencyMs: { min: 400, max: 400 } } });
-    const firstAttempt = runIn(new MockActivityEnvironment({ attempt: 1 }), input);
+    const firstAttempt = runIn(newEnv({ activityId: 'retry-during-post', attempt: 1 }), input);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const secondAttempt = runIn(new MockActivityEnvironment({ attempt: 2 }), input);
+    const secondAttempt = runIn(newEnv({ activityId: 'retry-during-post', attempt: 2 }), input);
     const [first, second] = await Promise.all([firstAttempt, secondAttempt]);
     expect((await simulatorStats()).submissions.total).toBe(1);
     expect(second.taskId).toBe(first.taskId);
     expect(second.kind).toBe('succeeded');
   });
 
+  test('a retry after the earlier attempt returned (Temporal had timed it out and rejected the result) adopts too', async () => {
+    await resetSimulator();
+    const first = await runIn(newEnv({ activityId: 'retry-after-result', attempt: 1 }), input);
+    const second = await runIn(newEnv({ activityId: 'retry-after-result', attempt: 2 }), input);
+    expect(second).toMatchObject({ kind: 'succeeded', taskId: first.taskId });
+    expect((await simulatorStats()).submissions.total).toBe(1);
+  });
+
+  test('a restarted worker (a new ledger) adopts the task from the journal on disk', async () => {
+    await resetSimulator();
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'journal-'));
+    const before = createGenerate({ ...deps, submissionJournalDir: journalDir });
+    const after = createGenerate({ ...deps, submissionJournalDir: journalDir });
+    const info = { activityId: 'restarted-worker', workflowExecution: { workflowId: 'unit-journal', runId: 'run-1' } };
+    const first = await new MockActivityEnvironment({ ...info, attempt: 1 }).run<[GenerateInput], GenerateOutcome, typeof before>(before, input);
+    const second = await new MockActivityEnvironment({ ...info, attempt: 2 }).run<[GenerateInput], GenerateOutcome, typeof after>(after, input);
+    expect(second).toMatchObject({ kind: 'succeeded', taskId: first.taskId });
+    expect((await simulatorStats()).submissions.total).toBe(1);
+  });
+
   test('a different activity (another submission) still submits its own task', async () => {
     await resetSimulator();
-    const first = await runIn(new MockActivityEnvironment({ activityId: 'gen-1' }), input);
-    const second = await runIn(new MockActivityEnvironment({ activityId: 'gen-2' }), { ...input, submission: 2 });
+    const first = await runIn(newEnv({ activityId: 'gen-1' }), input);
+    const second = await runIn(newEnv({ activityId: 'gen-2' }), { ...input, submission: 2 });
     expect(second.taskId).not.toBe(first.taskId);
     expect((await simulatorStats()).submissions.total).toBe(2);
   });
