@@ -11,6 +11,7 @@ import { startStack, type Stack } from '../../stack/start-stack';
 import { assertPlanIsMeaningful, campaignFile, CHAOS_MODEL, planVariants, simulatorFaults, type PlannedVariant } from './plan';
 import { simStats, type SimStats, type SimTask } from './sim-admin';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
+import { envWithoutStackOverrides } from '../helpers/dedicated-stack-env';
 
 export interface ChaosOptions {
   /** Names the campaign and the data dir ("full", "jest"). */
@@ -609,11 +610,6 @@ function explainVariant(variant: PlannedVariant, tasks: SimTask[], outcome: Outc
     return { ...base, explanation: `UNEXPLAINED: ${why}; history ${task.history.map((change) => change.status).join('>')}`, explained: false };
   });
   return { variantId: variant.id, role: variant.role, outcome: outcome?.state ?? 'missing', tasks: explained };
-}
-
-function envWithoutStackOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_'];
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !prefixes.some((prefix) => key.startsWith(prefix))));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -13,6 +13,7 @@ import { startInProcessProduct, type InProcessProduct } from '../../worker/in-pr
 import { simStats } from '../chaos/sim-admin';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/product';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+import { envWithoutStackOverrides } from '../helpers/dedicated-stack-env';
 
 /**
  * Temporal goes down while a generation activity's POST is in flight, for longer than the activity's
@@ -33,7 +34,7 @@ beforeAll(async () => {
     ports: 'auto',
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'temporal-outage-')),
     runwayBaseUrl: null,
-    env: withoutStackVariables(process.env),
+    env: envWithoutStackOverrides(process.env),
     log: () => undefined,
     simulator: { timeScale: 60, config: { pendingSeconds: 6, generationSeconds: { kind: 'fixed', seconds: 300 }, faults: { latencyMs: { min: POST_LATENCY_MS, max: POST_LATENCY_MS } } } },
   });
@@ -168,7 +169,3 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number): Promise<
   }
 }
 
-function withoutStackVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_'];
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !prefixes.some((prefix) => key.startsWith(prefix))));
-}
