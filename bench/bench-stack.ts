@@ -5,6 +5,7 @@ import { defaultDataDir } from '../stack/paths';
 import { startStack, type Stack } from '../stack/start-stack';
 import { makespanSimulatorConfig } from './bench-config';
 import { SimAdmin } from './sim-admin';
+import { envWithoutStackOverrides } from '../stack/stack-env';
 
 /** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
 export interface BenchStack {
@@ -23,7 +24,7 @@ export async function startBenchStack(startedAt: Date, log: (line: string) => vo
     ports: 'auto',
     dataDir,
     runwayBaseUrl: null,
-    env: withoutStackOverrides(process.env),
+    env: envWithoutStackOverrides(process.env),
     log: (line) => log(`  ${line}`),
     simulator: { config: makespanSimulatorConfig() },
   });
@@ -36,10 +37,4 @@ export async function startBenchStack(startedAt: Date, log: (line: string) => vo
     bucket: stack.env.S3_BUCKET,
     newS3Client: () => createS3Client(stack.s3.connection),
   };
-}
-
-/** A developer's stack settings (ports, secrets, an external Runway) must not leak into the bench's stack. */
-function withoutStackOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_'];
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !prefixes.some((prefix) => key.startsWith(prefix))));
 }

@@ -77,3 +77,12 @@ function unquote(value: string): string {
   const quoted = /^(['"])(.*)\1$/.exec(value);
   return quoted?.[2] ?? value;
 }
+
+/**
+ * The environment for a stack of its own (a test's, the benchmark's, the chaos run's): a developer's
+ * stack settings — ports, secrets, an external Runway — must not leak into it.
+ */
+export function envWithoutStackOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_'];
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !prefixes.some((prefix) => key.startsWith(prefix))));
+}

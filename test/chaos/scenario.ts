@@ -11,7 +11,7 @@ import { startStack, type Stack } from '../../stack/start-stack';
 import { assertPlanIsMeaningful, campaignFile, CHAOS_MODEL, planVariants, simulatorFaults, type PlannedVariant } from './plan';
 import { simStats, type SimStats, type SimTask } from './sim-admin';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
-import { envWithoutStackOverrides } from '../helpers/dedicated-stack-env';
+import { envWithoutStackOverrides } from '../../stack/stack-env';
 
 export interface ChaosOptions {
   /** Names the campaign and the data dir ("full", "jest"). */

@@ -13,7 +13,7 @@ import { startInProcessProduct, type InProcessProduct } from '../../worker/in-pr
 import { simStats } from '../chaos/sim-admin';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/product';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
-import { envWithoutStackOverrides } from '../helpers/dedicated-stack-env';
+import { envWithoutStackOverrides } from '../../stack/stack-env';
 
 /**
  * Temporal goes down while a generation activity's POST is in flight, for longer than the activity's
