@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TermListModerator } from '../activities/moderation';
@@ -31,6 +32,8 @@ export function productActivityDeps(bench: BenchStack): ActivityDeps {
     s3: bench.newS3Client(),
     moderator: new TermListModerator(),
     metrics: noopMetrics,
+    // As the worker runs by default: every new task journalled (fsynced) before its heartbeat.
+    submissionJournalDir: path.join(bench.stack.dataDir, 'submissions'),
   };
 }
 
