@@ -76,7 +76,7 @@ export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metri
   };
 }
 
-/** An earlier attempt in this process submitted, but Temporal never got its heartbeat: take its task over. */
+/** An earlier attempt on this worker (or before its restart) submitted, but Temporal never got its heartbeat: take its task over. */
 async function adoptFromLedger(ledger: SubmissionLedger<Checkpoint>, key: string, input: GenerateInput): Promise<Checkpoint | undefined> {
   const adopted = await ledger.find(key);
   if (adopted) log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', { videoId: input.videoId, runwayTaskId: adopted.taskId });
