@@ -3,7 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import { Context, activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { FailureType, type ArchivedObject } from '../schemas';
@@ -80,7 +80,10 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
     throw ApplicationFailure.create({ type: 'OutputDownloadFailed', message: `output download answered ${response.statusCode}` });
   }
   const expectedBytes = Number(response.headers['content-length'] ?? Number.NaN);
-  const meter = new HashingMeter(Number.isFinite(expectedBytes) ? expectedBytes : undefined);
+  // Stream callbacks run in the async context of whoever opened the pooled socket (maybe another
+  // activity, or none): heartbeat through this activity's own context, taken here.
+  const context = Context.current();
+  const meter = new HashingMeter(Number.isFinite(expectedBytes) ? expectedBytes : undefined, (bytes) => context.heartbeat({ bytes }));
   const upload = new Upload({
     client: deps.s3,
     params: {
@@ -113,7 +116,10 @@ class HashingMeter extends Transform {
   private hex: string | undefined;
   private lastBeat = 0;
 
-  constructor(private readonly expectedBytes: number | undefined) {
+  constructor(
+    private readonly expectedBytes: number | undefined,
+    private readonly onProgress: (bytes: number) => void,
+  ) {
     // Room for a few of undici's 64 KB chunks, so the socket is not paused after every one.
     super({ highWaterMark: 1024 * 1024 });
   }
@@ -123,7 +129,7 @@ class HashingMeter extends Transform {
     this.hash.update(chunk);
     if (Date.now() - this.lastBeat > 1000) {
       this.lastBeat = Date.now();
-      heartbeat({ bytes: this.bytes });
+      this.onProgress(this.bytes);
     }
     callback(null, chunk);
   }

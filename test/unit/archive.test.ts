@@ -1,0 +1,43 @@
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { request } from 'undici';
+import { createArchive, type ArchiveInput } from '../../activities/archive';
+import type { ArchivedObject } from '../../schemas';
+import { testActivityDeps } from '../helpers/product';
+import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { testStack } from '../helpers/stack';
+
+const deps = testActivityDeps();
+const archiveVideo = createArchive(deps);
+
+async function succeededTask(promptText: string): Promise<string> {
+  const { id } = await deps.runway.createTask('text_to_video', { model: 'gen4.5', promptText, ratio: '1280:720', duration: 5 });
+  for (let polls = 0; polls < 200; polls++) {
+    if ((await deps.runway.getTask(id)).status === 'SUCCEEDED') return id;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`task ${id} did not succeed`);
+}
+
+function input(runwayTaskId: string, variantId: string): ArchiveInput {
+  return { videoId: `unit-archive--${variantId}`, campaignId: 'unit-archive', variantId, runwayTaskId, model: 'gen4.5', credits: 0, bucket: testStack().s3.bucket, prefix: 'unit/' };
+}
+
+test('streams a multi-part output on sockets pooled outside any activity, hashing what Runway recorded', async () => {
+  // Big enough for several parts, backpressure and more than one progress heartbeat.
+  await resetSimulator({ outputBytes: 120 * 1024 * 1024 });
+  const taskId = await succeededTask('A kite over the dunes');
+  // Open a keep-alive socket to the output's origin from no activity at all: undici's global pool hands it
+  // to the activity's download next, and its stream callbacks run in this (activity-less) async context.
+  const task = await deps.runway.getTask(taskId);
+  if (task.status !== 'SUCCEEDED') throw new Error(`task ${taskId} is ${task.status}`);
+  const outputUrl = task.output[0]!;
+  await (await request(outputUrl, { method: 'HEAD' })).body.dump();
+  // The same for the S3 client's sockets: the upload's callbacks (which pull the download on) run there.
+  await Promise.all(Array.from({ length: 4 }, () => deps.s3.send(new HeadBucketCommand({ Bucket: testStack().s3.bucket }))));
+
+  const archived = (await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'pooled'))) as ArchivedObject;
+  const recorded = (await simulatorStats()).tasks.find((candidate) => candidate.id === taskId)!;
+  expect(archived.key).toBe(`unit/unit-archive/pooled/${taskId}.mp4`);
+  expect(archived.sha256).toBe(recorded.outputSha256);
+});
