@@ -44,11 +44,9 @@ const silent = { log: () => undefined, trace: () => undefined, debug: () => unde
 /**
  * Issue #6 §4: the archive activity (called directly in a MockActivityEnvironment) against a bare
  * undici → lib-storage pipe, on padded outputs of 10 MB, 100 MB and 1 GB. Both fetch a fresh signed URL
- * first; the activity also checks for an earlier copy, hashes, and tags the object.
+ * first; the activity also hashes every byte and checks the length.
  *
- * The two sides share no S3 client and no connection pool: the activity's meter calls heartbeat() from
- * stream callbacks, which run in the async context of whoever opened the socket they come from; a socket
- * opened outside any activity would make heartbeat() throw "Activity context not initialized".
+ * The two sides share no S3 client and no connection pool, so neither inherits the other's warm sockets.
  */
 export async function runArchiveBench(bench: BenchStack, options: { quick: boolean; log: (line: string) => void }): Promise<ArchiveCase[]> {
   const runway = new RunwayClient({ baseUrl: bench.runwayBaseUrl, apiSecret: bench.runwayApiSecret, requestTimeoutMs: 60_000 });
