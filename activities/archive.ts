@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Context, activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,6 +7,7 @@ import { request } from 'undici';
 import { FailureType, type ArchivedObject } from '../schemas';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from './archive-key';
+import { DownloadMeter } from './download-meter';
 import { withKeepAlive } from './keep-alive';
 import { toApplicationFailure } from './runway/errors';
 
@@ -83,13 +82,13 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
   // Stream callbacks run in the async context of whoever opened the pooled socket (maybe another
   // activity, or none): heartbeat through this activity's own context, taken here.
   const context = Context.current();
-  const meter = new HashingMeter(Number.isFinite(expectedBytes) ? expectedBytes : undefined, (bytes) => context.heartbeat({ bytes }));
+  const meter = new DownloadMeter(response.body, (bytes) => context.heartbeat({ bytes }));
   const upload = new Upload({
     client: deps.s3,
     params: {
       Bucket: input.bucket,
       Key: key,
-      Body: meter,
+      Body: response.body,
       ContentType: 'video/mp4',
       Metadata: objectMetadata(input),
     },
@@ -97,55 +96,23 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
     partSize: ARCHIVE_PART_SIZE,
     leavePartsOnError: false,
   });
-  const uploaded = upload.done();
+  let result;
   try {
-    await pipeline(response.body, meter);
+    result = await upload.done();
   } catch (error) {
-    await upload.abort().catch(() => undefined);
-    await uploaded.catch(() => undefined);
-    throw ApplicationFailure.create({ type: DOWNLOAD_TRUNCATED, message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(error)}` });
+    // lib-storage has aborted the multipart upload (leavePartsOnError: false); nothing is left at the key.
+    const downloadError = response.body.errored;
+    response.body.destroy();
+    if (!downloadError) throw error;
+    throw ApplicationFailure.create({ type: DOWNLOAD_TRUNCATED, message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(downloadError)}` });
   }
-  const result = await uploaded;
+  // undici refuses a body shorter than its Content-Length before the upload can complete; this keeps
+  // that promise from ever becoming a short object that a retry would take for a finished archive.
+  if (Number.isFinite(expectedBytes) && meter.bytes !== expectedBytes) {
+    await deps.s3.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: key }));
+    throw ApplicationFailure.create({ type: DOWNLOAD_TRUNCATED, message: `archived ${meter.bytes} of ${expectedBytes} bytes; the short object was deleted` });
+  }
   return { bucket: input.bucket, key, bytes: meter.bytes, sha256: meter.digest(), etag: (result.ETag ?? '').replace(/"/g, '') };
-}
-
-/** Counts and hashes the bytes passing through; errors when fewer arrive than Content-Length promised. */
-class HashingMeter extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-  private hex: string | undefined;
-  private lastBeat = 0;
-
-  constructor(
-    private readonly expectedBytes: number | undefined,
-    private readonly onProgress: (bytes: number) => void,
-  ) {
-    // Room for a few of undici's 64 KB chunks, so the socket is not paused after every one.
-    super({ highWaterMark: 1024 * 1024 });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    if (Date.now() - this.lastBeat > 1000) {
-      this.lastBeat = Date.now();
-      this.onProgress(this.bytes);
-    }
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) {
-      callback(new Error(`short read: ${this.bytes} of ${this.expectedBytes} bytes`));
-      return;
-    }
-    callback();
-  }
-
-  digest(): string {
-    this.hex ??= this.hash.digest('hex');
-    return this.hex;
-  }
 }
 
 /** Metadata that says what the object is. Never a secret, never a signed URL. */

@@ -1,4 +1,5 @@
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { createArchive, type ArchiveInput } from '../../activities/archive';
@@ -39,5 +40,24 @@ test('streams a multi-part output on sockets pooled outside any activity, hashin
   const archived = (await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'pooled'))) as ArchivedObject;
   const recorded = (await simulatorStats()).tasks.find((candidate) => candidate.id === taskId)!;
   expect(archived.key).toBe(`unit/unit-archive/pooled/${taskId}.mp4`);
+  expect(archived.sha256).toBe(recorded.outputSha256);
+});
+
+test('a multi-part download that breaks off fails as DownloadTruncated and leaves nothing in S3, not even parts', async () => {
+  await resetSimulator({ outputBytes: 24 * 1024 * 1024, faults: { rules: [{ match: { promptIncludes: 'broken reel' }, fault: 'truncate_download', times: 1 }] } });
+  const taskId = await succeededTask('A broken reel of film');
+  const failure = await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'truncated')).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect((failure as ApplicationFailure).type).toBe('DownloadTruncated');
+  expect((await simulatorStats()).downloads.truncated).toBe(1);
+  const bucket = testStack().s3.bucket;
+  await expect(deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `unit/unit-archive/truncated/${taskId}.mp4` }))).rejects.toThrow();
+  const pending = await deps.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'unit/unit-archive/truncated/' }));
+  expect(pending.Uploads ?? []).toEqual([]);
+
+  // The retry (the fault is spent) archives the whole file.
+  const archived = (await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'truncated'))) as ArchivedObject;
+  const recorded = (await simulatorStats()).tasks.find((candidate) => candidate.id === taskId)!;
+  expect(archived.bytes).toBe(24 * 1024 * 1024);
   expect(archived.sha256).toBe(recorded.outputSha256);
 });
