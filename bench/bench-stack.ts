@@ -10,6 +10,8 @@ import { envWithoutStackOverrides } from '../stack/stack-env';
 /** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
 export interface BenchStack {
   stack: Stack;
+  /** Its own data dir: gigabytes of archived test objects in MinIO's trash by the end, removed after a good run. */
+  dataDir: string;
   sim: SimAdmin;
   runwayBaseUrl: string;
   runwayApiSecret: string;
@@ -31,6 +33,7 @@ export async function startBenchStack(startedAt: Date, log: (line: string) => vo
   if (!stack.simulator) throw new Error('the benchmark needs the simulator');
   return {
     stack,
+    dataDir,
     sim: new SimAdmin(stack.simulator.adminUrl, stack.env.RUNWAYML_API_SECRET),
     runwayBaseUrl: stack.env.RUNWAYML_BASE_URL,
     runwayApiSecret: stack.env.RUNWAYML_API_SECRET,

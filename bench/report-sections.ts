@@ -1,4 +1,4 @@
-import { GENERATION_SECONDS, TIME_SCALE } from './bench-config';
+import { GENERATION_SECONDS, TARGETS, TIME_SCALE } from './bench-config';
 import type { ArchiveCase } from './archive-bench';
 import type { BenchResults } from './bench-results';
 import type { ContenderSummary } from './contender-summary';
@@ -20,6 +20,18 @@ export function reportSections(results: BenchResults): ReportSection[] {
   ];
 }
 
+/** Older result files have no floor. */
+function blindFloorRow(report: MakespanReport): string[][] {
+  const floor = report.blindSchedulerFloor as MakespanReport['blindSchedulerFloor'] | undefined;
+  if (!floor) return [];
+  return [[
+    `ideal blind FIFO + poll / c over ${floor.seeds} seeds`,
+    `median ${floor.median.toFixed(3)} (p10 ${floor.p10.toFixed(3)}, p90 ${floor.p90.toFixed(3)})`,
+    `${(floor.shareWithinTarget * 100).toFixed(0)} % of seeds ≤ ${TARGETS.makespanVsBound}`,
+    'floor for any scheduler blind to durations',
+  ]];
+}
+
 function makespanSection(report: MakespanReport): ReportSection {
   const { product: a, sdk: b, bound } = report;
   const generation = `lognormal median ${GENERATION_SECONDS.median} s σ ${GENERATION_SECONDS.sigma} at ×${TIME_SCALE}`;
@@ -33,6 +45,7 @@ function makespanSection(report: MakespanReport): ReportSection {
       ['makespan_vs_bound_ratio (a/c)', report.makespan_vs_bound_ratio.toFixed(3), (b.makespanSec / bound.boundSec).toFixed(3), `optimum ≤ LPT ${bound.lptSec.toFixed(2)} s`],
       ['makespan_vs_sdk_ratio (a/b)', report.makespan_vs_sdk_ratio.toFixed(3), '1.000', ''],
       ['vs ideal FIFO (no overhead, blind to durations)', report.makespan_vs_ideal_fifo_ratio.toFixed(3), (b.makespanSec / bound.idealFifoSec).toFixed(3), `ideal FIFO ${bound.idealFifoSec.toFixed(2)} s`],
+      ...blindFloorRow(report),
       ['slot utilisation under backlog', ...both((s) => `${(s.backlogSlotUtilisation * 100).toFixed(1)} %`), '100 %'],
       ['mean slot handoff: task end → next POST (s)', ...both((s) => s.meanSlotHandoffSec.toFixed(3)), '0'],
       ['first POST after start (s)', ...both((s) => s.firstSubmitSec.toFixed(2)), ''],
@@ -50,7 +63,7 @@ function makespanSection(report: MakespanReport): ReportSection {
 
 function archiveSection(cases: ArchiveCase[]): ReportSection {
   return {
-    title: 'Archive path: activities/archive.ts (MockActivityEnvironment) vs raw undici → lib-storage pipe (after a warm-up, median of 11 runs at 10 MB, 7 at 100 MB, 3 at 1 GB)',
+    title: `Archive path: activities/archive.ts (MockActivityEnvironment) vs raw undici → lib-storage pipe (after a warm-up, median of ${cases.map((entry) => `${entry.raw.runs.length} pairs at ${entry.label}`).join(', ')})`,
     rows: [
       ['output', 'activity MB/s', 'raw MB/s', 'ratio (median of pairs)', 'activity RSS +MB', 'raw RSS +MB'],
       ...cases.map((entry) => [

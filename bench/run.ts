@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runArchiveBench } from './archive-bench';
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await bench.stack.stop();
   }
+  // Kept when a section failed (its logs are there); a good run's 1 GB objects would fill the disk run after run.
+  fs.rmSync(bench.dataDir, { recursive: true, force: true });
   results = { ...results, startedAt: startedAt.toISOString(), command: commandLine(argv), machine: { cpus: os.cpus().length, loadAverageAtStart, node: process.version } };
   const sections = reportSections(results);
   for (const section of sections) log(['', `== ${section.title}`, ...textTable(section.rows)].join('\n'));
