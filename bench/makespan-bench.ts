@@ -4,6 +4,7 @@ import type { BenchStack } from './bench-stack';
 import { summarize, type ContenderSummary } from './contender-summary';
 import type { ContenderRun } from './contender-run';
 import { historyEventCounts, historyEventTypes, historySize, sampleIds, type HistorySize } from './history-metrics';
+import { blindSchedulerFloor, type BlindSchedulerFloor } from './blind-scheduler-floor';
 import { configuredTaskSeconds, makespanBound, sameDraws, type MakespanBound } from './makespan-bound';
 import { runProductCampaign, type ProductRun } from './product-contender';
 import { startProduct, type RunningProduct } from './product-workers';
@@ -25,6 +26,8 @@ export interface MakespanReport {
   makespan_vs_sdk_ratio: number;
   /** The product's makespan over the best any duration-blind FIFO scheduler could do with these times. */
   makespan_vs_ideal_fifo_ratio: number;
+  /** Where a/c lies for an ideal blind scheduler across seeds of this workload: the floor under the target. */
+  blindSchedulerFloor: BlindSchedulerFloor;
   history: { perVideoEvents: number[]; meanPerVideo: number; maxPerVideo: number; sampleEventTypes: Record<string, number>; parent: HistorySize };
   /** Queue and processing latencies of workflow and activity tasks, from event timestamps. */
   latency: { videos: TaskLatencies; slotPool: TaskLatencies; campaign: TaskLatencies };
@@ -97,6 +100,7 @@ async function report(product: RunningProduct, runs: ContenderRun[], productRuns
     makespan_vs_bound_ratio: round(productMean.makespanSec / bound.boundSec, 4),
     makespan_vs_sdk_ratio: round(productMean.makespanSec / sdkMean.makespanSec, 4),
     makespan_vs_ideal_fifo_ratio: round(productMean.makespanSec / bound.idealFifoSec, 4),
+    blindSchedulerFloor: blindSchedulerFloor(),
     history: {
       perVideoEvents,
       meanPerVideo: round(perVideoEvents.reduce((a, b) => a + b, 0) / perVideoEvents.length, 1),
