@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
 import { createS3Client } from '../../worker/s3-client';
@@ -19,6 +22,10 @@ afterAll(async () => {
   worker?.child.kill('SIGKILL');
   await api.close();
 });
+
+function journalEntries(dir: string): number {
+  return fs.readdirSync(dir).filter((name) => name.endsWith('.json')).length;
+}
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -61,7 +68,8 @@ test('a worker SIGKILLed mid-poll is replaced and the same Runway task is resume
 test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted worker never exceeds the cap (0 THROTTLED)', async () => {
   // Cap 3 here and at the simulator; 7 variants of ~8 s real each, so the kill lands with 3 running and 4 waiting.
   await resetSimulator({ concurrency: 3, generationSeconds: { kind: 'fixed', seconds: 4_800 } });
-  const capEnv = { RUNWAY_MAX_CONCURRENCY: '3' };
+  const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crash-cap-journal-'));
+  const capEnv = { RUNWAY_MAX_CONCURRENCY: '3', SUBMISSION_JOURNAL_DIR: journalDir };
   worker = spawnWorker(taskQueue, capEnv);
   await worker.ready;
   const variants = Array.from({ length: 7 }, (_, index) => ({ id: `v${index + 1}`, promptText: `Slot test shot ${index + 1}` }));
@@ -71,7 +79,9 @@ test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted 
     variants,
     options: { pollInterval: 200, maxPendingWait: '1h', maxRunningWait: '1h' },
   });
-  await until(async () => ((await simulatorStats()).submissions.total >= 3 ? true : undefined), 30_000);
+  // Killed once the worker has recorded all three tasks: a kill between Runway creating a task and the
+  // worker reading the answer is the one duplicate no client can prevent (see README, Reliability).
+  await until(async () => ((await simulatorStats()).submissions.total >= 3 && journalEntries(journalDir) >= 3 ? true : undefined), 30_000);
   worker.child.kill('SIGKILL');
   await worker.exited;
 
