@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultFfmpegPath } from '../simulator/media';
 
 /** Helpers for the simulator's own tests: they reach it only over HTTP. */
 
@@ -174,16 +175,12 @@ function boxAt(mp4: Buffer, offset: number) {
 
 const run = promisify(execFile);
 
-export function ffmpegPath(): string {
-  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-}
-
 /** Decode every frame with ffmpeg: throws when the file is not a playable video; returns what ffmpeg saw. */
 export async function decodeWithFfmpeg(bytes: Buffer): Promise<{ width: number; height: number; codec: string }> {
   const file = path.join(os.tmpdir(), `sim-check-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.mp4`);
   fs.writeFileSync(file, bytes);
   try {
-    const { stderr } = await run(ffmpegPath(), ['-hide_banner', '-v', 'info', '-xerror', '-i', file, '-f', 'null', '-']);
+    const { stderr } = await run(defaultFfmpegPath(), ['-hide_banner', '-v', 'info', '-xerror', '-i', file, '-f', 'null', '-']);
     const stream = /Stream #0:0.*Video: (\w+).*?, (\d+)x(\d+)/.exec(stderr);
     if (!stream) throw new Error(`no video stream in ffmpeg output:\n${stderr}`);
     return { codec: stream[1] ?? '', width: Number(stream[2]), height: Number(stream[3]) };
