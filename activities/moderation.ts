@@ -31,22 +31,6 @@ export class TermListModerator implements PromptModerator {
   }
 }
 
-/** Runs several moderators; the first refusal wins. */
-export class ChainModerator implements PromptModerator {
-  readonly name: string;
-  constructor(private readonly moderators: readonly PromptModerator[]) {
-    this.name = moderators.map((moderator) => moderator.name).join('+');
-  }
-
-  async check(promptText: string): Promise<ModerationVerdict> {
-    for (const moderator of this.moderators) {
-      const verdict = await moderator.check(promptText);
-      if (!verdict.allowed) return { ...verdict, reason: `${moderator.name}: ${verdict.reason ?? 'refused'}` };
-    }
-    return { allowed: true };
-  }
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -43,7 +43,7 @@ export interface ArchiveCase {
 const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
- * Issue #6 §4: the archive activity (called directly in a MockActivityEnvironment) against a bare
+ * The archive activity (called directly in a MockActivityEnvironment) against a bare
  * undici → lib-storage pipe, on padded outputs of 10 MB, 100 MB and 1 GB. Both fetch a fresh signed URL
  * first; the activity also hashes every byte (on its sha256 thread) and checks the length.
  *

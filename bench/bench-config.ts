@@ -24,7 +24,7 @@ export function benchPrompts(count: number): string[] {
   return Array.from({ length: count }, (_, index) => `A product shot on a studio table, take ${index + 1}`);
 }
 
-/** Targets from issue #6. */
+/** The targets the benchmark checks its figures against. */
 export const TARGETS = {
   makespanVsBound: 1.05,
   makespanVsSdk: 1.02,

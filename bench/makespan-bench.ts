@@ -36,7 +36,7 @@ export interface MakespanReport {
 const WARM_UP_SIMULATOR = { timeScale: 600, seed: BENCH_SEED, concurrency: CAP, pendingSeconds: 2, generationSeconds: { kind: 'fixed', seconds: 30 } };
 
 /**
- * Issue #6 §2–3: the same 100-variant campaign, cap 10, for this project and for the official SDK,
+ * The same 100-variant campaign, cap 10, for this project and for the official SDK,
  * the simulator reset to the same config before each, in ABBA order over `rounds` rounds.
  */
 export async function runMakespanBench(

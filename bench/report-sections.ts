@@ -95,7 +95,7 @@ function scaleSection(scale: ScaleProbe): ReportSection {
 
 function targetsSection(results: BenchResults): ReportSection {
   return {
-    title: 'Targets (issue #6)',
+    title: 'Targets',
     rows: [['target', 'wanted', 'measured', ''], ...results.targets.map((check) => [check.name, check.target, check.measured, check.met ? 'met' : 'MISSED'])],
   };
 }

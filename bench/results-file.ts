@@ -4,14 +4,15 @@ import path from 'node:path';
 export const RESULTS_DIR = path.resolve(__dirname, 'results');
 
 /**
- * A full run goes to `results/<YYYY-MM-DD>.json`, `results/latest.json` and the tables to
- * `results/latest.md`; a partial one (--only, --variants) only to `results/partial.json` and
- * `results/partial.md`, so it never replaces the figures of a full run.
+ * A full run goes to `results/<YYYY-MM-DD>.json` (one file per day: the history stays in the repo) and
+ * its tables to `results/latest.md`, which names that file; a partial one (--only, --variants) only to
+ * `results/partial.json` and `results/partial.md`, so it never replaces the figures of a full run.
  */
 export function writeResults(results: unknown, markdown: string, options: { startedAt: Date; partial: boolean }): string[] {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const jsonNames = options.partial ? ['partial.json'] : [`${options.startedAt.toISOString().slice(0, 10)}.json`, 'latest.json'];
-  const files = [...jsonNames.map((name) => [name, `${JSON.stringify(results, null, 2)}\n`] as const), [options.partial ? 'partial.md' : 'latest.md', markdown] as const];
+  const jsonName = options.partial ? 'partial.json' : `${options.startedAt.toISOString().slice(0, 10)}.json`;
+  const tables = options.partial ? markdown : `Figures of [\`${jsonName}\`](${jsonName}).\n\n${markdown}`;
+  const files = [[jsonName, `${JSON.stringify(results, null, 2)}\n`] as const, [options.partial ? 'partial.md' : 'latest.md', tables] as const];
   return files.map(([name, text]) => {
     const file = path.join(RESULTS_DIR, name);
     fs.writeFileSync(file, text);

@@ -14,9 +14,9 @@ import { checkTargets } from './target-checks';
 import { markdownTable, textTable } from './text-table';
 
 /**
- * `npm run bench`: issue #6 on a dedicated embedded stack — makespan against the bound and the official
+ * `npm run bench`: on a dedicated embedded stack — makespan against the bound and the official
  * SDK, polling and history cost, the archive path, a 1,000-variant scale probe. Prints the tables and
- * writes bench/results/<date>.json, latest.json and latest.md.
+ * writes bench/results/<date>.json and latest.md.
  */
 async function main(argv: string[]): Promise<number> {
   const args = parseBenchArgs(argv);

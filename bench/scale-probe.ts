@@ -30,7 +30,7 @@ export interface ScaleProbe {
 }
 
 /**
- * Issue #6 §5: one campaign of `variants` on a heavily time-scaled simulator (0.1–0.2 s generations),
+ * One campaign of `variants` on a heavily time-scaled simulator (0.1–0.2 s generations),
  * then the parent's history against Temporal's per-execution limits, extrapolated per variant.
  */
 export async function runScaleProbe(bench: BenchStack, bundle: WorkflowBundleWithSourceMap, options: { variants: number; log: (line: string) => void }): Promise<ScaleProbe> {

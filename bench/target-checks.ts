@@ -4,7 +4,7 @@ import type { TargetCheck } from './bench-results';
 import type { MakespanReport } from './makespan-bench';
 import type { ScaleProbe } from './scale-probe';
 
-/** Issue #6's targets against what was measured (only for the sections that ran). */
+/** The targets against what was measured (only for the sections that ran). */
 export function checkTargets(makespan: MakespanReport | undefined, archive: ArchiveCase[] | undefined, scale: ScaleProbe | undefined): TargetCheck[] {
   return [...(makespan ? makespanChecks(makespan) : []), ...(archive ? archiveChecks(archive) : []), ...(scale ? [scaleCheck(scale)] : [])];
 }

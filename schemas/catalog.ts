@@ -5,10 +5,10 @@ import { z } from 'zod';
  * Kept as data so the client, the workflows' budget check and the simulator agree.
  *
  * Sources: request shapes from the official `@runwayml/sdk` (resources/image-to-video.d.ts,
- * resources/text-to-video.d.ts); gen3a_turbo from the field guide (retired from the current SDK).
+ * resources/text-to-video.d.ts); gen3a_turbo is Runway's older model, retired from the current SDK.
  * Credits are Runway's published API list prices per second of output
- * (docs.dev.runwayml.com "Pricing", 1 credit = USD 0.01); the guide quotes ~50 credits per 5 s clip
- * for the Gen-3 Alpha era. Check current prices before budgeting real money.
+ * (docs.dev.runwayml.com "Pricing", 1 credit = USD 0.01); Gen-3 Alpha-era clips cost about 50 credits
+ * per 5 s. Check current prices before budgeting real money.
  */
 export const endpointSchema = z.enum(['image_to_video', 'text_to_video']);
 export type Endpoint = z.infer<typeof endpointSchema>;
@@ -108,7 +108,7 @@ export function creditsFor(model: ModelId, durationSeconds: number): number {
   return MODEL_CATALOG[model].creditsPerSecond * durationSeconds;
 }
 
-/** Human aspect names the guide uses, mapped per model to pixel ratios. */
+/** Human aspect names (16:9, 9:16, …), mapped per model to the pixel ratios Runway takes. */
 export const ASPECT_ALIASES: Readonly<Record<string, Partial<Record<ModelId, string>>>> = {
   '16:9': { gen4_turbo: '1280:720', 'gen4.5': '1280:720', 'veo3.1': '1280:720', 'veo3.1_fast': '1280:720', gen3a_turbo: '1280:768' },
   '9:16': { gen4_turbo: '720:1280', 'gen4.5': '720:1280', 'veo3.1': '720:1280', 'veo3.1_fast': '720:1280', gen3a_turbo: '768:1280' },

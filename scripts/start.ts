@@ -13,7 +13,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
  * `npm start`: the embedded stack (started, or reused if `npm run stack` runs), a real worker process,
- * and the guide's first scenario — 10 messaging variants of one hero image — on the simulator.
+ * and a product campaign — 10 messaging variants of one hero image — on the simulator.
  */
 async function main(options: DemoOptions): Promise<number> {
   refuseRealCreditsUnlessLive(process.env, options.live);

@@ -2,7 +2,7 @@ import { formatReport } from './report';
 import { runChaosScenario, SMALL_CHAOS } from './scenario';
 
 /**
- * The small chaos campaign (issue 5): 12 variants under a cap of 4 on its own stack, with 5xx/429/resets,
+ * The small chaos campaign: 12 variants under a cap of 4 on its own stack, with 5xx/429/resets,
  * BAD_OUTPUT, two stuck tasks, a prompt only Runway moderates, expiring URLs and a truncated download,
  * while the worker is SIGKILLed twice, Temporal restarts and S3 is down a while. `npm run chaos` runs 50.
  */

@@ -87,7 +87,7 @@ export async function assertPlanIsMeaningful(variants: PlannedVariant[]): Promis
 }
 
 /**
- * Simulator faults: the rates of issue 5, plus rules that make sure every kind of fault happens at least
+ * Simulator faults: steady rates of every kind, plus rules that make sure every kind of fault happens at least
  * once even in the small (jest) campaign, each on a known variant so the report can explain it.
  */
 export function simulatorFaults(variants: PlannedVariant[]) {

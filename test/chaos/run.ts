@@ -3,7 +3,7 @@ import { formatReport } from './report';
 import { FULL_CHAOS, runChaosScenario, writeReport, type ChaosOptions } from './scenario';
 
 /**
- * `npm run chaos`: issue 5's 50-variant campaign under faults, kills and outages. Prints the table,
+ * `npm run chaos`: a 50-variant campaign under faults, kills and outages. Prints the table,
  * writes test/chaos/results/latest.json, exits 1 when any check fails.
  * Options: --variants N, --cap N, --seed N (defaults: 50, 10, 5).
  */

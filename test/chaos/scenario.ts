@@ -38,7 +38,7 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
-/** `npm run chaos`: issue 5's campaign of 50. Generations of 1.5 – 3 s real. */
+/** `npm run chaos`: a campaign of 50. Generations of 1.5 – 3 s real. */
 export const FULL_CHAOS: ChaosOptions = {
   label: 'full',
   variants: 50,

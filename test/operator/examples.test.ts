@@ -7,7 +7,7 @@ import { MODEL_CATALOG, variantRequest } from '../../schemas';
 const examplesDir = path.resolve(__dirname, '..', '..', 'examples');
 const exampleFiles = fs.readdirSync(examplesDir).filter((name) => name.endsWith('.json'));
 
-test('examples/ holds the guide\'s two scenarios', () => {
+test('examples/ holds a product campaign and a documentary campaign', () => {
   expect(exampleFiles).toEqual(expect.arrayContaining(['product-hero.json', 'documentary-broll.json']));
 });
 
