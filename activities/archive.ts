@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { FailureType, type ArchivedObject } from '../schemas';
 import type { ActivityDeps } from './deps';
-import { videoObjectKey } from './archive-key';
+import { videoObjectKey } from '../schemas/object-keys';
 import { DownloadMeter } from './download-meter';
 import { withKeepAlive } from './keep-alive';
 import { toApplicationFailure } from './runway/errors';

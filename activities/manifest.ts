@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ActivityDeps } from './deps';
-import { manifestObjectKey } from './archive-key';
+import { manifestObjectKey } from '../schemas/object-keys';
 
 export interface ManifestInput {
   bucket: string;

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../stack/s3-bucket';
-import { defaultDataDir } from '../stack/paths';
+import { createS3Client } from '../infra/s3';
+import { defaultDataDir } from '../infra/paths';
 import { startStack, type Stack } from '../stack/start-stack';
 import { makespanSimulatorConfig } from './bench-config';
 import { SimAdmin } from './sim-admin';
-import { envWithoutStackOverrides } from '../stack/stack-env';
+import { envWithoutStackOverrides } from '../infra/stack-env';
 
 /** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
 export interface BenchStack {

@@ -5,7 +5,7 @@ import { TermListModerator } from '../activities/moderation';
 import { noopMetrics } from '../activities/metrics';
 import { RunwayClient } from '../activities/runway/client';
 import type { ActivityDeps } from '../activities';
-import { startInProcessProduct, type InProcessProduct } from '../worker/in-process';
+import { startInProcessProduct, type InProcessProduct } from '../test/helpers/in-process';
 import type { BenchStack } from './bench-stack';
 
 /** This project as a deployment runs it: both workers in this process, plus the typed client. */

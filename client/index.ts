@@ -1,6 +1,6 @@
 export { RunwayTemporal, type RunwayTemporalOptions, type StartedCampaign, type VideoStartRequest } from './runway-temporal';
 export { InputError } from './input-error';
-export { TemporalUnreachableError, connectTemporal } from './temporal-client';
+export { TemporalUnreachableError, connectTemporal } from '../infra/temporal';
 export { loadCampaignFile, parseCampaign } from './campaign-file';
 export type { CampaignProgress, CampaignResult, VideoResult, CampaignFileInput } from '../schemas';
 export { CampaignSchedules, type CreateScheduleRequest, type CreatedSchedule } from './schedules';

@@ -18,13 +18,13 @@ import {
   type VideoResult,
   type VideoStatus,
 } from '../schemas';
-import { createS3Client } from '../worker/s3-client';
+import { createS3Client, s3TargetFromEnv } from '../infra/s3';
 import { loadCampaignFile, parseCampaign } from './campaign-file';
 import { planCampaign } from './campaign-plan';
 import { inputErrorFromZod } from './input-error';
 import { CampaignSchedules } from './schedules';
 import { stagePromptImage } from './stage-image';
-import { connectTemporal } from './temporal-client';
+import { connectTemporal } from '../infra/temporal';
 
 export interface RunwayTemporalOptions {
   client: Client;
@@ -61,7 +61,7 @@ export class RunwayTemporal {
     // Configuration first: a bad S3_PREFIX must not leave a Temporal connection open behind its error.
     const s3Env = parseEnv(s3EnvSchema, env);
     const { client, config } = await connectTemporal(env);
-    return new RunwayTemporal({ client, s3: createS3Client(s3Env), taskQueue: config.TASK_QUEUE, bucket: s3Env.S3_BUCKET, prefix: s3Env.S3_PREFIX });
+    return new RunwayTemporal({ client, s3: createS3Client(s3TargetFromEnv(s3Env)), taskQueue: config.TASK_QUEUE, bucket: s3Env.S3_BUCKET, prefix: s3Env.S3_PREFIX });
   }
 
   get client(): Client {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { stagedImageKey } from '../activities/archive-key';
+import { stagedImageKey } from '../schemas/object-keys';
 import { MAX_IMAGE_BYTES_FOR_DATA_URI, type ImageRef } from '../schemas';
 import { InputError } from './input-error';
 

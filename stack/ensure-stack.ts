@@ -1,6 +1,6 @@
 import { resolveDataDir } from './resolve-stack-config';
 import { findRunningStack } from './running-stack';
-import { stackEnvPath, type StackEnv } from './stack-env';
+import { stackEnvPath, type StackEnv } from '../infra/stack-env';
 import { startStack, type Stack } from './start-stack';
 import type { StackOptions } from './stack-options';
 

@@ -1,6 +1,6 @@
 import { resolveDataDir } from './resolve-stack-config';
 import { findRunningStack } from './running-stack';
-import { stackEnvPath } from './stack-env';
+import { stackEnvPath } from '../infra/stack-env';
 import { startStack, type Stack } from './start-stack';
 
 /**

@@ -1,14 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-
-/** The repository root (this file lives in `<root>/stack/`). */
-export const repoRoot = path.resolve(__dirname, '..');
+import { repoRoot } from '../infra/paths';
 
 /** Project-local tool binaries, git-ignored. */
 export const projectToolsBinDir = path.join(repoRoot, '.tools', 'bin');
-
-/** Default data directory for the embedded stack. */
-export const defaultDataDir = path.join(repoRoot, '.data');
 
 /**
  * Per-user cache shared by every clone on this machine, so a fresh clone

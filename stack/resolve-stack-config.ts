@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readStackEnvConfig, type StackEnvConfig } from './config';
-import { defaultDataDir } from './paths';
+import { defaultDataDir } from '../infra/paths';
 import { loadOrCreateSecrets, type StackSecrets } from './persistent-secrets';
 import { pickFreePorts, type PortClaim } from './ports';
 import type { ServiceName } from './service';

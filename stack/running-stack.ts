@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { isS3Live } from './s3-server';
 import { isSimulatorUp } from './simulator-process';
-import { readStackEnv, stackEnvKeys, type StackEnv } from './stack-env';
+import { readStackEnv, stackEnvKeys, type StackEnv } from '../infra/stack-env';
 import { isTemporalReady } from './temporal-health';
 import { stackSearchAttributes } from './temporal-server';
 

@@ -1,22 +1,10 @@
-import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { quietAwsNodeVersionWarning } from '../worker/s3-client';
+import { CreateBucketCommand, HeadBucketCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 
 export interface S3Connection {
   endpoint: string;
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
-}
-
-/** Path-style client, as a local S3 server needs. */
-export function createS3Client(connection: S3Connection): S3Client {
-  quietAwsNodeVersionWarning();
-  return new S3Client({
-    endpoint: connection.endpoint,
-    region: connection.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey },
-  });
 }
 
 /**

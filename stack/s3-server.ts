@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { ManagedProcess } from './managed-process';
 import { readyLine } from './ready-line';
-import { createS3Client, ensurePrivateBucket, type S3Connection } from './s3-bucket';
+import { createS3Client } from '../infra/s3';
+import { ensurePrivateBucket, type S3Connection } from './s3-bucket';
 import type { ServiceHandle } from './service';
 import { waitUntilHealthy } from './wait-until-healthy';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ManagedProcess } from './managed-process';
-import { repoRoot } from './paths';
+import { repoRoot } from '../infra/paths';
 import { readyLine } from './ready-line';
 import type { ServiceHandle } from './service';
 import { waitUntilHealthy } from './wait-until-healthy';

@@ -3,7 +3,7 @@ import { portClaims, resolveStackConfig, startsSimulator, type ResolvedStackConf
 import { S3Server, s3Region } from './s3-server';
 import type { ServiceHandle } from './service';
 import { SimulatorProcess } from './simulator-process';
-import { stackEnvPath, writeStackEnv, type StackEnv } from './stack-env';
+import { stackEnvPath, writeStackEnv, type StackEnv } from '../infra/stack-env';
 import type { StackOptions, StackPorts } from './stack-options';
 import { TemporalServer } from './temporal-server';
 import { ensureTool } from './tools';

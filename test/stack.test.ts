@@ -6,7 +6,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { stackSearchAttributes } from '../stack/temporal-server';
-import { loadStackEnv, readStackEnv, stackEnvKeys } from '../stack/stack-env';
+import { loadStackEnv, readStackEnv, stackEnvKeys } from '../infra/stack-env';
 import { startStack } from '../stack/start-stack';
 import * as greetingActivities from './fixtures/greeting-activities';
 import { greetingWorkflow } from './fixtures/greeting-workflow';

@@ -5,7 +5,7 @@ import { CircuitBreaker, logCircuitChanges } from '../activities/runway/circuit-
 import { RunwayClient } from '../activities/runway/client';
 import type { WorkerEnv } from '../schemas/env';
 import { temporalAppMetrics } from './app-metrics';
-import { createS3Client } from './s3-client';
+import { createS3Client, s3TargetFromEnv } from '../infra/s3';
 
 /** Build the activities' dependencies from the worker's configuration. */
 export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
@@ -17,7 +17,7 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
   });
   return {
     runway: new RunwayClient({ baseUrl: env.RUNWAYML_BASE_URL, apiSecret: env.RUNWAYML_API_SECRET, requestTimeoutMs: env.RUNWAY_REQUEST_TIMEOUT_MS, guard: breaker.guard }),
-    s3: createS3Client(env),
+    s3: createS3Client(s3TargetFromEnv(env)),
     moderator: new TermListModerator(terms),
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),
     ...(env.SUBMISSION_JOURNAL_DIR.trim() ? { submissionJournalDir: env.SUBMISSION_JOURNAL_DIR.trim() } : {}),

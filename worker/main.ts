@@ -1,4 +1,4 @@
-import { loadStackEnv } from '../stack/stack-env';
+import { loadStackEnv } from '../infra/stack-env';
 import { parseEnv, workerEnvSchema } from '../schemas/env';
 import { activityDepsFromEnv } from './activity-deps';
 import { installRuntime } from './runtime';

@@ -1,5 +1,5 @@
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { temporalConnectionOptions } from '../client/connection-options';
+import { temporalConnectionOptions } from '../infra/temporal';
 import type { TemporalEnv } from '../schemas/env';
 
 export function connectWorker(env: TemporalEnv): Promise<NativeConnection> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { loadStackEnv } from '../../stack/stack-env';
+import { loadStackEnv } from '../../infra/stack-env';
 import { registerCampaignCommands } from './campaign-commands';
 import { reportFailure } from './failure';
 import { registerScheduleCommands } from './schedule-commands';

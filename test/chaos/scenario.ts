@@ -5,13 +5,13 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { Client, Connection } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
 import type { CampaignResult } from '../../schemas';
-import { defaultDataDir } from '../../stack/paths';
-import { createS3Client } from '../../stack/s3-bucket';
+import { defaultDataDir } from '../../infra/paths';
+import { createS3Client } from '../../infra/s3';
 import { startStack, type Stack } from '../../stack/start-stack';
 import { assertPlanIsMeaningful, campaignFile, CHAOS_MODEL, planVariants, simulatorFaults, type PlannedVariant } from './plan';
 import { simStats, type SimStats, type SimTask } from './sim-admin';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
-import { envWithoutStackOverrides } from '../../stack/stack-env';
+import { envWithoutStackOverrides } from '../../infra/stack-env';
 
 export interface ChaosOptions {
   /** Names the campaign and the data dir ("full", "jest"). */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
-import { createS3Client } from '../../worker/s3-client';
+import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
 import { stackS3Env, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
@@ -16,7 +16,7 @@ let worker: WorkerProcess | undefined;
 beforeAll(async () => {
   const connection = await Connection.connect({ address: testStack().temporalAddress });
   const s3Env = stackS3Env();
-  api = new RunwayTemporal({ client: new Client({ connection, namespace: testStack().namespace }), s3: createS3Client(s3Env), taskQueue, bucket: s3Env.S3_BUCKET, prefix: '' });
+  api = new RunwayTemporal({ client: new Client({ connection, namespace: testStack().namespace }), s3: createS3Client(s3TargetFromEnv(s3Env)), taskQueue, bucket: s3Env.S3_BUCKET, prefix: '' });
 });
 afterAll(async () => {
   worker?.child.kill('SIGKILL');

@@ -4,8 +4,8 @@ import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
 import { noopMetrics } from '../../activities/metrics';
 import type { ActivityDeps } from '../../activities';
-import { createS3Client } from '../../worker/s3-client';
-import { startInProcessProduct, type InProcessProduct } from '../../worker/in-process';
+import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
+import { startInProcessProduct, type InProcessProduct } from './in-process';
 import { testStack } from './stack';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -41,7 +41,7 @@ export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Activit
   const stack = testStack();
   return {
     runway: new RunwayClient({ baseUrl: stack.runwayBaseUrl, apiSecret: stack.runwayApiSecret, requestTimeoutMs: 10_000 }),
-    s3: createS3Client(stackS3Env()),
+    s3: createS3Client(s3TargetFromEnv(stackS3Env())),
     moderator: new TermListModerator(),
     metrics: noopMetrics,
     ...overrides,
@@ -61,7 +61,7 @@ export async function startProduct(options: { name: string; cap?: number; deps?:
     cap: options.cap ?? 10,
     deps: testActivityDeps(options.deps),
     workflowBundle: await workflowBundle(),
-    s3: createS3Client(s3Env),
+    s3: createS3Client(s3TargetFromEnv(s3Env)),
     bucket: s3Env.S3_BUCKET,
     prefix: '',
   });

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Connection } from '@temporalio/client';
-import { createS3Client } from '../../stack/s3-bucket';
+import { createS3Client } from '../../infra/s3';
 import { readTestStackFile, type TestStackInfo } from './test-stack-file';
 
 export type { TestStackInfo } from './test-stack-file';

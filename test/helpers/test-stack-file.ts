@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StackEnv } from '../../stack/stack-env';
+import type { StackEnv } from '../../infra/stack-env';
 
 /**
  * jest's globalSetup runs apart from the test files, so the stack it starts

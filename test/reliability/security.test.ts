@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { request } from 'undici';
-import { manifestObjectKey, stagedImageKey, videoObjectKey } from '../../activities/archive-key';
+import { manifestObjectKey, stagedImageKey, videoObjectKey } from '../../schemas/object-keys';
 import { RunwayClient } from '../../activities/runway/client';
 import { InputError, RunwayTemporal, type CampaignFileInput } from '../../client';
 import type { CampaignResult, VideoResult } from '../../schemas';

@@ -9,11 +9,11 @@ import { TermListModerator } from '../../activities/moderation';
 import { RunwayClient } from '../../activities/runway/client';
 import { RunwayTemporal } from '../../client';
 import { startStack, type Stack } from '../../stack/start-stack';
-import { startInProcessProduct, type InProcessProduct } from '../../worker/in-process';
+import { startInProcessProduct, type InProcessProduct } from '../helpers/in-process';
 import { simStats } from '../chaos/sim-admin';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/product';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
-import { envWithoutStackOverrides } from '../../stack/stack-env';
+import { envWithoutStackOverrides } from '../../infra/stack-env';
 
 /**
  * Temporal goes down while a generation activity's POST is in flight, for longer than the activity's

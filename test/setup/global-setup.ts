@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultDataDir } from '../../stack/paths';
+import { defaultDataDir } from '../../infra/paths';
 import { startStack, type Stack } from '../../stack/start-stack';
 import { writeTestStackFile } from '../helpers/test-stack-file';
 
