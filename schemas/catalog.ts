@@ -99,10 +99,6 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
   },
 };
 
-export function modelSpec(model: ModelId): ModelSpec {
-  return MODEL_CATALOG[model];
-}
-
 /** Credits Runway charges for one submission of this model and duration. */
 export function creditsFor(model: ModelId, durationSeconds: number): number {
   return MODEL_CATALOG[model].creditsPerSecond * durationSeconds;
