@@ -138,7 +138,7 @@ export async function accountCampaign(run: ChaosRunRecord, result: CampaignResul
   const missingFaults = Object.entries(faultsSeen).filter(([, count]) => count === 0).map(([name]) => name);
   check('every kind of fault was injected', missingFaults.length === 0, 'each >= 1', Object.entries(faultsSeen).map(([name, count]) => `${name} ${count}`).join(', '));
 
-    const report: ChaosReport = {
+  const report: ChaosReport = {
     label: run.options.label,
     startedAt: timing.startedAt.toISOString(),
     options: withoutLog(run.options),
