@@ -1,5 +1,6 @@
 import { formatReport } from './report';
-import { runChaosScenario, SMALL_CHAOS } from './scenario';
+import { SMALL_CHAOS } from './options';
+import { runChaosScenario } from './scenario';
 
 /**
  * The small chaos campaign: 12 variants under a cap of 4 on its own stack, with 5xx/429/resets,

@@ -1,4 +1,79 @@
-import type { ChaosReport } from './scenario';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChaosOptions } from './options';
+import type { SimStats } from './sim-admin';
+
+export interface ChaosEvent {
+  kind: 'worker_sigkill' | 'temporal_restart' | 's3_outage' | 'worker_unexpected_exit';
+  /** Seconds since the campaign started. */
+  atSec: number;
+  /** Seconds the service was away (for kills: until the new worker was ready). */
+  downSec: number;
+  /** Runway tasks PENDING/RUNNING at that moment, and the campaign's progress. */
+  inFlight: number;
+  succeededSoFar: number;
+}
+
+export interface ChaosCheck {
+  name: string;
+  ok: boolean;
+  expected: string;
+  actual: string;
+}
+
+export interface VariantAccount {
+  variantId: string;
+  role: string;
+  outcome: string;
+  tasks: Array<{ id: string; status: string; failureCode: string | null; explanation: string; explained: boolean }>;
+}
+
+export interface ChaosReport {
+  label: string;
+  /** The command that made it (set by run.ts). */
+  command?: string;
+  startedAt: string;
+  options: Omit<ChaosOptions, 'log'>;
+  dataDir: string;
+  campaignId: string;
+  figures: {
+    variants: number;
+    archived: number;
+    failed: number;
+    lost: number;
+    strayObjects: number;
+    submissions: number;
+    expectedSubmissions: number;
+    deliberateResubmissions: { badOutput: number; stuckQueue: number };
+    unexplainedSubmissions: number;
+    maxConcurrent: number;
+    cap: number;
+    throttled: number;
+    sha256Checked: number;
+    sha256Mismatches: number;
+    credits: { listPrice: number; charged: number; refunded: number; net: number; expectedNet: number; productReported: number; moderatedCharge: number };
+    wallTimeSec: number;
+    stackStartSec: number;
+    totalSec: number;
+    workerProcesses: number;
+    resumedGenerations: number;
+    missedPolls: number;
+    faultsInjected: Record<string, number>;
+    rejectedByStatus: Record<string, number>;
+    downloads: SimStats['downloads'];
+    gets: number;
+    deletes: number;
+  };
+  events: ChaosEvent[];
+  variants: VariantAccount[];
+  checks: ChaosCheck[];
+  ok: boolean;
+}
+
+export function writeReport(report: ChaosReport, file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}
 
 /** The report as the plain-text table `npm run chaos` prints. */
 export function formatReport(report: ChaosReport): string[] {

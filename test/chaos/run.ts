@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { formatReport } from './report';
-import { FULL_CHAOS, runChaosScenario, writeReport, type ChaosOptions } from './scenario';
+import { formatReport, writeReport } from './report';
+import { FULL_CHAOS, type ChaosOptions } from './options';
+import { runChaosScenario } from './scenario';
 
 /**
  * `npm run chaos`: a 50-variant campaign under faults, kills and outages. Prints the table,

@@ -1,137 +1,18 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
 import type { CampaignResult } from '../../schemas';
 import { defaultDataDir } from '../../infra/paths';
 import { createS3Client } from '../../infra/s3';
 import { startStack, type Stack } from '../../stack/start-stack';
-import { assertPlanIsMeaningful, campaignFile, CHAOS_MODEL, planVariants, simulatorFaults, type PlannedVariant } from './plan';
-import { simStats, type SimStats, type SimTask } from './sim-admin';
+import { assertPlanIsMeaningful, campaignFile, planVariants, simulatorFaults, type PlannedVariant } from './plan';
+import { simStats, type SimStats } from './sim-admin';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
 import { envWithoutStackOverrides } from '../../infra/stack-env';
-
-export interface ChaosOptions {
-  /** Names the campaign and the data dir ("full", "jest"). */
-  label: string;
-  variants: number;
-  /** RUNWAY_MAX_CONCURRENCY of the worker, and the simulated account's concurrency. */
-  cap: number;
-  seed: number;
-  /** Simulated seconds per real second. */
-  timeScale: number;
-  /** Generation time, simulated seconds (uniform). */
-  generationSeconds: { min: number; max: number };
-  /** Life of a signed output URL, simulated seconds. */
-  urlTtlSeconds: number;
-  pollIntervalMs: number;
-  maxPendingWaitMs: number;
-  maxRunningWaitMs: number;
-  temporalDownMs: number;
-  s3DownMs: number;
-  /** Give up on the campaign after this long (the report then fails). */
-  timeoutMs: number;
-  /** Default: `.data/chaos-<label>-<timestamp>` (kept for its logs). */
-  dataDir?: string;
-  log?: (line: string) => void;
-}
-
-/** `npm run chaos`: a campaign of 50. Generations of 1.5 – 3 s real. */
-export const FULL_CHAOS: ChaosOptions = {
-  label: 'full',
-  variants: 50,
-  cap: 10,
-  seed: 5,
-  timeScale: 600,
-  generationSeconds: { min: 900, max: 1800 },
-  urlTtlSeconds: 1200,
-  pollIntervalMs: 200,
-  maxPendingWaitMs: 4_000,
-  maxRunningWaitMs: 120_000,
-  temporalDownMs: 5_000,
-  s3DownMs: 10_000,
-  timeoutMs: 8 * 60_000,
-};
-
-/** The `npm test` version: 12 variants under a cap of 4 (so the cap is actually reached), shorter outages. */
-export const SMALL_CHAOS: ChaosOptions = {
-  ...FULL_CHAOS,
-  label: 'jest',
-  variants: 12,
-  cap: 4,
-  temporalDownMs: 3_000,
-  s3DownMs: 6_000,
-  timeoutMs: 150_000,
-};
-
-export interface ChaosEvent {
-  kind: 'worker_sigkill' | 'temporal_restart' | 's3_outage' | 'worker_unexpected_exit';
-  /** Seconds since the campaign started. */
-  atSec: number;
-  /** Seconds the service was away (for kills: until the new worker was ready). */
-  downSec: number;
-  /** Runway tasks PENDING/RUNNING at that moment, and the campaign's progress. */
-  inFlight: number;
-  succeededSoFar: number;
-}
-
-export interface ChaosCheck {
-  name: string;
-  ok: boolean;
-  expected: string;
-  actual: string;
-}
-
-export interface VariantAccount {
-  variantId: string;
-  role: string;
-  outcome: string;
-  tasks: Array<{ id: string; status: string; failureCode: string | null; explanation: string; explained: boolean }>;
-}
-
-export interface ChaosReport {
-  label: string;
-  /** The command that made it (set by run.ts). */
-  command?: string;
-  startedAt: string;
-  options: Omit<ChaosOptions, 'log'>;
-  dataDir: string;
-  campaignId: string;
-  figures: {
-    variants: number;
-    archived: number;
-    failed: number;
-    lost: number;
-    strayObjects: number;
-    submissions: number;
-    expectedSubmissions: number;
-    deliberateResubmissions: { badOutput: number; stuckQueue: number };
-    unexplainedSubmissions: number;
-    maxConcurrent: number;
-    cap: number;
-    throttled: number;
-    sha256Checked: number;
-    sha256Mismatches: number;
-    credits: { listPrice: number; charged: number; refunded: number; net: number; expectedNet: number; productReported: number; moderatedCharge: number };
-    wallTimeSec: number;
-    stackStartSec: number;
-    totalSec: number;
-    workerProcesses: number;
-    resumedGenerations: number;
-    missedPolls: number;
-    faultsInjected: Record<string, number>;
-    rejectedByStatus: Record<string, number>;
-    downloads: SimStats['downloads'];
-    gets: number;
-    deletes: number;
-  };
-  events: ChaosEvent[];
-  variants: VariantAccount[];
-  checks: ChaosCheck[];
-  ok: boolean;
-}
+import { accountCampaign } from './accounting';
+import type { ChaosOptions } from './options';
+import type { ChaosEvent, ChaosReport } from './report';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -208,10 +89,11 @@ class ChaosRun {
     const totalStarted = Date.now() - stackStartSec * 1000;
     await this.startWorker();
     const connection = await Connection.connect({ address: this.stack.env.TEMPORAL_ADDRESS });
-    this.s3 = createS3Client(this.stack.s3.connection);
+    const s3 = createS3Client(this.stack.s3.connection);
+    this.s3 = s3;
     this.api = new RunwayTemporal({
       client: new Client({ connection, namespace: this.stack.env.TEMPORAL_NAMESPACE }),
-      s3: this.s3,
+      s3,
       taskQueue: this.taskQueue,
       bucket: this.stack.env.S3_BUCKET,
       prefix: '',
@@ -242,12 +124,22 @@ class ChaosRun {
     this.log(`chaos: campaign finished in ${wallTimeSec.toFixed(1)} s: ${result.archived} archived, ${result.failed} failed`);
     await this.stopWorker();
     const stats = await simStats(this.adminUrl);
-    const report = await this.account(result, stats, {
-      startedAt,
-      wallTimeSec,
-      stackStartSec,
-      totalSec: (Date.now() - totalStarted) / 1000,
-    });
+    const report = await accountCampaign(
+      {
+        options,
+        variants: this.variants,
+        campaignId: this.campaignId,
+        dataDir: this.stack.dataDir,
+        events: this.events,
+        workerProcesses: this.workerCount,
+        workerLogs: this.workers.map((worker) => worker.output()).join('\n'),
+        s3,
+        bucket: this.stack.env.S3_BUCKET,
+      },
+      result,
+      stats,
+      { startedAt, wallTimeSec, stackStartSec, totalSec: (Date.now() - totalStarted) / 1000 },
+    );
     return report;
   }
 
@@ -400,216 +292,6 @@ class ChaosRun {
     }
     throw new Error(`the chaos campaign did not finish within ${this.options.timeoutMs / 1000} s (last error: ${String(lastError)}); logs in ${this.stack.dataDir}/logs`);
   }
-
-  // ---------------------------------------------------------------- the accounting
-
-  private async account(result: CampaignResult, stats: SimStats, timing: { startedAt: Date; wallTimeSec: number; stackStartSec: number; totalSec: number }): Promise<ChaosReport> {
-    const checks: ChaosCheck[] = [];
-    const check = (name: string, ok: boolean, expected: string, actual: string) => checks.push({ name, ok, expected, actual });
-    const total = this.variants.length;
-    const moderatedVariants = this.variants.filter((variant) => variant.role === 'moderated');
-    const stuckVariants = this.variants.filter((variant) => variant.role === 'stuck');
-    const tasksByPrompt = groupTasks(stats.tasks);
-    const outcomes = new Map(result.variants.map((outcome) => [outcome.variantId, outcome]));
-    const objects = await this.listObjects();
-
-    // Archived, failed, and the failure being the moderated prompt and nothing else.
-    check('archived', result.archived === total - moderatedVariants.length, String(total - moderatedVariants.length), String(result.archived));
-    const failures = result.variants.filter((outcome) => outcome.state !== 'archived');
-    const failureText = failures.map((outcome) => `${outcome.variantId} ${outcome.error?.type ?? outcome.state}${outcome.error?.failureCode ? ` ${outcome.error.failureCode}` : ''}`).join(', ') || 'none';
-    const onlyModeratedFailed =
-      failures.length === moderatedVariants.length &&
-      failures.every((outcome) => moderatedVariants.some((variant) => variant.id === outcome.variantId) && outcome.error?.type === 'ContentModeration' && (outcome.error.failureCode ?? '').startsWith('SAFETY'));
-    check('failed = the Runway-moderated prompt only', onlyModeratedFailed, moderatedVariants.map((variant) => `${variant.id} ContentModeration SAFETY.*`).join(', '), failureText);
-
-    // Lost and stray objects, and every object's bytes against the simulator's record.
-    let lost = 0;
-    let strays = 0;
-    let shaChecked = 0;
-    const shaMismatches: string[] = [];
-    for (const variant of this.variants) {
-      const keys = objects.filter((key) => key.startsWith(`${this.campaignId}/${variant.id}/`) && key.endsWith('.mp4'));
-      const shouldHave = variant.role === 'moderated' ? 0 : 1;
-      if (keys.length < shouldHave) lost += shouldHave - keys.length;
-      if (keys.length > shouldHave) strays += keys.length - shouldHave;
-      for (const key of keys) {
-        const taskId = path.basename(key, '.mp4');
-        const task = stats.tasks.find((candidate) => candidate.id === taskId);
-        const bytes = await this.objectBytes(key);
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        const reported = outcomes.get(variant.id)?.result?.s3.sha256;
-        shaChecked += 1;
-        if (!task?.outputSha256 || sha256 !== task.outputSha256 || sha256 !== reported || task.promptText !== variant.promptText) {
-          shaMismatches.push(`${key}: object ${sha256.slice(0, 12)}, Runway ${task?.outputSha256?.slice(0, 12) ?? 'no task'}, workflow ${reported?.slice(0, 12) ?? 'none'}`);
-        }
-      }
-    }
-    check('lost (a variant without its S3 object)', lost === 0, '0', String(lost));
-    check('stray objects (more than one video per variant)', strays === 0, '0', String(strays));
-    check('sha256 of every S3 object = Runway record = workflow result', shaMismatches.length === 0 && shaChecked === total - moderatedVariants.length, `${total - moderatedVariants.length} equal`, shaMismatches.length === 0 ? `${shaChecked} equal` : shaMismatches.join('; '));
-
-    // Every Runway task explained by the workflow's own submission history and an injected fault.
-    const accounts = this.variants.map((variant) => explainVariant(variant, tasksByPrompt.get(variant.promptText) ?? [], outcomes.get(variant.id)));
-    const allTasks = accounts.flatMap((account) => account.tasks);
-    const unexplained = allTasks.filter((task) => !task.explained);
-    const badOutputResubmissions = allTasks.filter((task) => task.explanation.startsWith('BAD_OUTPUT')).length;
-    const stuckResubmissions = allTasks.filter((task) => task.explanation.startsWith('stuck')).length;
-    const expectedSubmissions = total + badOutputResubmissions + stuckResubmissions;
-    const strangers = stats.tasks.filter((task) => !this.variants.some((variant) => variant.promptText === task.promptText));
-    check(
-      'duplicate submissions beyond deliberate resubmissions',
-      unexplained.length === 0 && strangers.length === 0 && stats.submissions.total === expectedSubmissions,
-      `0 (${total} + ${badOutputResubmissions} after BAD_OUTPUT + ${stuckResubmissions} after a stuck queue = ${expectedSubmissions} POSTs)`,
-      unexplained.length === 0 && strangers.length === 0
-        ? `0 (${stats.submissions.total} POSTs)`
-        : `${unexplained.length + strangers.length}: ${[...unexplained.map((task) => `${task.id} ${task.status}: ${task.explanation}`), ...strangers.map((task) => `${task.id} unknown prompt`)].join('; ')}`,
-    );
-    const stuckHandled = stuckVariants.every((variant) => {
-      const account = accounts.find((candidate) => candidate.variantId === variant.id);
-      return account?.outcome === 'archived' && account.tasks.some((task) => task.explanation.startsWith('stuck'));
-    });
-    check('stuck tasks DELETEd and resubmitted', stuckHandled && stuckResubmissions === stuckVariants.length, `${stuckVariants.length}`, `${stuckResubmissions}`);
-
-    // The cap.
-    check('max concurrent Runway tasks <= cap', stats.maxConcurrentRunning.overall <= this.options.cap, `<= ${this.options.cap}`, String(stats.maxConcurrentRunning.overall));
-    check('THROTTLED (Runway silent queue)', stats.throttledCount === 0, '0', String(stats.throttledCount));
-
-    // Credits: list price of one submission per variant, plus the charged BAD_OUTPUT attempts; stuck tasks are refunded.
-    const listPrice = this.variants.reduce((sum, variant) => sum + variant.listCredits, 0);
-    const badOutputCharges = allTasks.filter((task) => task.explanation.startsWith('BAD_OUTPUT')).reduce((sum, task) => sum + (stats.tasks.find((candidate) => candidate.id === task.id)?.credits ?? 0), 0);
-    const expectedNet = listPrice + badOutputCharges;
-    const moderatedCharge = moderatedVariants.reduce((sum, variant) => sum + variant.listCredits, 0);
-    check('credits charged (net) = list price + BAD_OUTPUT attempts', stats.credits.net === expectedNet, `${expectedNet} (${listPrice} + ${badOutputCharges})`, `${stats.credits.net} (charged ${stats.credits.charged}, refunded ${stats.credits.refunded})`);
-    check('credits the campaign reports = Runway bill - moderated charge', result.credits === stats.credits.net - moderatedCharge, String(stats.credits.net - moderatedCharge), String(result.credits));
-
-    // The chaos itself happened, mid-run, and nothing else did.
-    const kills = this.events.filter((event) => event.kind === 'worker_sigkill');
-    const unexpectedExits = this.events.filter((event) => event.kind === 'worker_unexpected_exit');
-    const planned = [kills.length === 2, this.events.some((event) => event.kind === 'temporal_restart'), this.events.some((event) => event.kind === 's3_outage')];
-    check(
-      'disruptions landed mid-run (2 SIGKILL, Temporal restart, S3 outage)',
-      planned.every(Boolean) && this.events.every((event) => event.atSec < timing.wallTimeSec),
-      '2 kills, 1 Temporal restart, 1 S3 outage before the end',
-      this.events.filter((event) => event.kind !== 'worker_unexpected_exit').map((event) => `${event.kind}@${event.atSec}s`).join(', ') || 'none',
-    );
-    check('worker exits not caused by the test', unexpectedExits.length === 0, '0', String(unexpectedExits.length));
-    const injected = stats.faultsInjected;
-    const rejected = stats.requests.rejectedByStatus;
-    const serverErrors = (rejected['502'] ?? 0) + (rejected['503'] ?? 0) + (rejected['504'] ?? 0);
-    const faultsSeen = {
-      '5xx': serverErrors,
-      '429': rejected['429'] ?? 0,
-      reset: injected.reset ?? 0,
-      bad_output: injected.bad_output ?? 0,
-      stuck_queue: injected.stuck_queue ?? 0,
-      moderation: injected.moderation ?? 0,
-      truncated: stats.downloads.truncated,
-      'expired URL (403)': stats.downloads.forbidden,
-    };
-    const missingFaults = Object.entries(faultsSeen).filter(([, count]) => count === 0).map(([name]) => name);
-    check('every kind of fault was injected', missingFaults.length === 0, 'each >= 1', Object.entries(faultsSeen).map(([name, count]) => `${name} ${count}`).join(', '));
-
-    const logs = this.workers.map((worker) => worker.output()).join('\n');
-    const report: ChaosReport = {
-      label: this.options.label,
-      startedAt: timing.startedAt.toISOString(),
-      options: withoutLog(this.options),
-      dataDir: this.stack.dataDir,
-      campaignId: this.campaignId,
-      figures: {
-        variants: total,
-        archived: result.archived,
-        failed: result.failed,
-        lost,
-        strayObjects: strays,
-        submissions: stats.submissions.total,
-        expectedSubmissions,
-        deliberateResubmissions: { badOutput: badOutputResubmissions, stuckQueue: stuckResubmissions },
-        unexplainedSubmissions: unexplained.length + strangers.length,
-        maxConcurrent: stats.maxConcurrentRunning.overall,
-        cap: this.options.cap,
-        throttled: stats.throttledCount,
-        sha256Checked: shaChecked,
-        sha256Mismatches: shaMismatches.length,
-        credits: { listPrice, charged: stats.credits.charged, refunded: stats.credits.refunded, net: stats.credits.net, expectedNet, productReported: result.credits, moderatedCharge },
-        wallTimeSec: round1(timing.wallTimeSec),
-        stackStartSec: round1(timing.stackStartSec),
-        totalSec: round1(timing.totalSec),
-        workerProcesses: this.workerCount,
-        resumedGenerations: countMatches(logs, '"resuming Runway task after retry"'),
-        missedPolls: countMatches(logs, '"poll failed; polling again"'),
-        faultsInjected: stats.faultsInjected,
-        rejectedByStatus: stats.requests.rejectedByStatus,
-        downloads: stats.downloads,
-        gets: stats.gets,
-        deletes: stats.deletes,
-      },
-      events: this.events,
-      variants: accounts,
-      checks,
-      ok: checks.every((candidate) => candidate.ok),
-    };
-    return report;
-  }
-
-  private async listObjects(): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3!.send(new ListObjectsV2Command({ Bucket: this.stack.env.S3_BUCKET, Prefix: `${this.campaignId}/`, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
-  }
-
-  private async objectBytes(key: string): Promise<Buffer> {
-    const object = await this.s3!.send(new GetObjectCommand({ Bucket: this.stack.env.S3_BUCKET, Key: key }));
-    return Buffer.from(await object.Body!.transformToByteArray());
-  }
-}
-
-function groupTasks(tasks: SimTask[]): Map<string, SimTask[]> {
-  const byPrompt = new Map<string, SimTask[]>();
-  for (const task of tasks) {
-    const key = task.promptText ?? '';
-    byPrompt.set(key, [...(byPrompt.get(key) ?? []), task]);
-  }
-  for (const list of byPrompt.values()) list.sort((a, b) => a.submissionIndex - b.submissionIndex);
-  return byPrompt;
-}
-
-type Outcome = CampaignResult['variants'][number];
-
-/**
- * Each Runway task of a variant must be one the workflow knows (its submission history) and have a
- * reason: the archived one, a BAD_OUTPUT failure, a stuck-queue task we DELETEd, or the moderation refusal.
- */
-function explainVariant(variant: PlannedVariant, tasks: SimTask[], outcome: Outcome | undefined): VariantAccount {
-  const history = outcome?.result?.submissionHistory ?? [];
-  const explained = tasks.map((task) => {
-    const recorded = history.find((record) => record.taskId === task.id);
-    const base = { id: task.id, status: task.status, failureCode: task.failureCode };
-    if (outcome?.result?.runwayTaskId === task.id && task.status === 'SUCCEEDED') return { ...base, explanation: 'archived', explained: true };
-    if (recorded?.outcome === 'failed' && task.status === 'FAILED' && (task.failureCode ?? '').startsWith('INTERNAL.BAD_OUTPUT') && task.faults.includes('bad_output')) {
-      return { ...base, explanation: 'BAD_OUTPUT: charged, resubmitted', explained: true };
-    }
-    const neverRan = task.history.every((change) => change.status !== 'RUNNING');
-    const deletedWhileStuck = task.stuck === 'queue' && task.deleted && task.status === 'CANCELLED' && neverRan && task.refunded;
-    if (deletedWhileStuck && recorded?.outcome === 'queue_timeout') {
-      return { ...base, explanation: 'stuck in the queue: DELETEd (refunded), resubmitted', explained: true };
-    }
-    if (deletedWhileStuck && recorded?.outcome === 'vanished') {
-      // The attempt that DELETEd it could not report back (crash or Temporal down); its retry found the task gone.
-      return { ...base, explanation: 'stuck in the queue: DELETEd (refunded), resubmitted; recorded as vanished (the DELETEing attempt was lost, its retry got 404)', explained: true };
-    }
-    if (variant.role === 'moderated' && outcome?.state === 'failed' && task.status === 'FAILED' && (task.failureCode ?? '').startsWith('SAFETY') && tasks.length === 1) {
-      return { ...base, explanation: 'moderated by Runway: terminal, not resubmitted', explained: true };
-    }
-    const why = recorded ? `the workflow recorded it as ${recorded.outcome}, with no injected fault to justify it` : 'a task the workflow never recorded (a lost create answer or a crash before the heartbeat)';
-    return { ...base, explanation: `UNEXPLAINED: ${why}; history ${task.history.map((change) => change.status).join('>')}`, explained: false };
-  });
-  return { variantId: variant.id, role: variant.role, outcome: outcome?.state ?? 'missing', tasks: explained };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -627,23 +309,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
-
-function withoutLog(options: ChaosOptions): Omit<ChaosOptions, 'log'> {
-  const { log: _log, ...rest } = options;
-  return rest;
-}
-
-function countMatches(text: string, needle: string): number {
-  return text.split(needle).length - 1;
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-export function writeReport(report: ChaosReport, file: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-}
-
-export { CHAOS_MODEL };
