@@ -1,5 +1,5 @@
 import { startResourceSampler, type ResourceUsage } from './resource-sampler';
-import type { SimStats } from './sim-admin';
+import type { SimulatorSnapshot } from '../simulator/state';
 
 /** One contender's run of the makespan campaign, as measured. */
 export interface ContenderRun {
@@ -12,12 +12,12 @@ export interface ContenderRun {
   failed: number;
   resources: ResourceUsage;
   /** The simulator's view right after the run: counters and every task's history. */
-  sim: SimStats;
+  sim: SimulatorSnapshot;
 }
 
 /** Times `work` from start to finish with the resource sampler on, then reads the simulator's view. */
 export async function measureContender<T extends { archived: number; failed: number }>(
-  sim: { stats(): Promise<SimStats> },
+  sim: { stats(): Promise<SimulatorSnapshot> },
   contender: ContenderRun['contender'],
   round: number,
   work: () => Promise<T>,

@@ -1,6 +1,6 @@
 import { CAP, PENDING_SECONDS, POLL_INTERVAL_MS, TIME_SCALE } from './bench-config';
 import { round } from './resource-sampler';
-import type { SimStats } from './sim-admin';
+import type { SimulatorSnapshot } from '../simulator/state';
 import { listScheduleMakespan, lowerBoundMakespan, lptMakespan } from './schedule-bound';
 
 /** (c) The physical bound of the campaign, from the simulator's configured draws of this run. */
@@ -21,7 +21,7 @@ export interface MakespanBound {
 }
 
 /** Tasks' configured times in prompt order (the campaign's order), real seconds. */
-export function configuredTaskSeconds(sim: SimStats, prompts: readonly string[]): number[] {
+export function configuredTaskSeconds(sim: SimulatorSnapshot, prompts: readonly string[]): number[] {
   const byPrompt = new Map(sim.tasks.map((task) => [task.promptText ?? '', task.generationSeconds]));
   return prompts.map((prompt) => {
     const generationSeconds = byPrompt.get(prompt);
@@ -47,7 +47,7 @@ export function makespanBound(taskSeconds: number[]): MakespanBound {
 }
 
 /** Every contender must have drawn the same times: same seed, same prompts, a reset before each. */
-export function sameDraws(runs: readonly SimStats[], prompts: readonly string[]): boolean {
+export function sameDraws(runs: readonly SimulatorSnapshot[], prompts: readonly string[]): boolean {
   const [first, ...rest] = runs.map((sim) => configuredTaskSeconds(sim, prompts).join(','));
   return rest.every((draws) => draws === first);
 }

@@ -1,5 +1,6 @@
 import { round } from './resource-sampler';
-import type { SimStats, SimTask } from './sim-admin';
+import type { SimulatorSnapshot } from '../simulator/state';
+import type { AdminTaskView } from '../simulator/task-view';
 
 /** A Runway task as the simulator recorded it: from creation (slot taken) to its terminal status. */
 export interface TaskSpan {
@@ -12,14 +13,14 @@ export interface TaskSpan {
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
-export function taskSpans(sim: SimStats): TaskSpan[] {
+export function taskSpans(sim: SimulatorSnapshot): TaskSpan[] {
   return sim.tasks.flatMap((task) => {
     const span = spanOf(task);
     return span ? [span] : [];
   });
 }
 
-function spanOf(task: SimTask): TaskSpan | undefined {
+function spanOf(task: AdminTaskView): TaskSpan | undefined {
   const first = task.history[0];
   const last = [...task.history].reverse().find((change) => TERMINAL.has(change.status));
   if (!first || !last) return undefined;
@@ -56,7 +57,7 @@ export function meanSlotHandoffSec(spans: readonly TaskSpan[], cap: number): num
 }
 
 /** Runway GETs per video against ceil(t / poll) + 2, t being the video's time in a slot. */
-export function getsPerVideo(sim: SimStats, spans: readonly TaskSpan[], pollIntervalMs: number): { actual: number; budget: number } {
+export function getsPerVideo(sim: SimulatorSnapshot, spans: readonly TaskSpan[], pollIntervalMs: number): { actual: number; budget: number } {
   const budget = spans.reduce((sum, span) => sum + Math.ceil((span.finishedMs - span.createdMs) / pollIntervalMs) + 2, 0);
   return { actual: round(sim.gets / spans.length, 2), budget: round(budget / spans.length, 2) };
 }

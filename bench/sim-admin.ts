@@ -1,23 +1,5 @@
 import { Agent, request } from 'undici';
-
-/** One task as GET /__sim/stats lists it (the fields the benchmark reads). */
-export interface SimTask {
-  id: string;
-  promptText?: string;
-  status: string;
-  generationSeconds: number;
-  outputBytes: number | null;
-  history: Array<{ status: string; at: string; simSeconds: number }>;
-}
-
-export interface SimStats {
-  submissions: { total: number };
-  gets: number;
-  throttledCount: number;
-  maxConcurrentRunning: { overall: number };
-  downloads: { total: number };
-  tasks: SimTask[];
-}
+import type { SimulatorSnapshot } from '../simulator/state';
 
 /** The simulator's admin surface (not Runway's API): reset to a full config, read counters. */
 export class SimAdmin {
@@ -34,8 +16,8 @@ export class SimAdmin {
     await this.call('POST', '/reset', { apiSecret: this.apiSecret, ...config });
   }
 
-  stats(withTasks = true): Promise<SimStats> {
-    return this.call('GET', `/stats${withTasks ? '' : '?tasks=false'}`) as Promise<SimStats>;
+  stats(withTasks = true): Promise<SimulatorSnapshot> {
+    return this.call('GET', `/stats${withTasks ? '' : '?tasks=false'}`) as Promise<SimulatorSnapshot>;
   }
 
   private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {

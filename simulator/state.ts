@@ -134,3 +134,6 @@ export class SimulatorState {
   }
 
 }
+
+/** What GET /__sim/stats answers: counters, and each task as the admin surface shows it. */
+export type SimulatorSnapshot = ReturnType<SimulatorState['snapshot']>;

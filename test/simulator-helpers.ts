@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { defaultFfmpegPath } from '../simulator/media';
+import type { SimulatorSnapshot } from '../simulator/state';
+import type { AdminTaskView } from '../simulator/task-view';
 
 /** Helpers for the simulator's own tests: they reach it only over HTTP. */
 
@@ -58,40 +60,14 @@ export function simAdmin(baseUrl: string) {
   return {
     reset: async (config: Record<string, unknown>) => expectOk(await callJson(`${baseUrl}/__sim/reset`, { body: config, headers: {} })),
     config: (partial: Record<string, unknown>) => callJson(`${baseUrl}/__sim/config`, { body: partial, headers: {} }),
-    stats: async () => (await callJson<SimStatsJson>(`${baseUrl}/__sim/stats`, { headers: {} })).body,
-    task: async (id: string) => (await callJson<SimTaskJson>(`${baseUrl}/__sim/tasks/${id}`, { headers: {} })).body,
+    stats: async () => (await callJson<SimulatorSnapshot>(`${baseUrl}/__sim/stats`, { headers: {} })).body,
+    task: async (id: string) => (await callJson<AdminTaskView>(`${baseUrl}/__sim/tasks/${id}`, { headers: {} })).body,
   };
 }
 
 function expectOk<T>(response: JsonResponse<T>): T {
   if (response.status !== 200) throw new Error(`admin call failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
-}
-
-export interface SimTaskJson {
-  id: string;
-  status: string;
-  promptText?: string;
-  generationSeconds: number;
-  refunded: boolean;
-  outputSha256: string | null;
-  outputBytes: number | null;
-  deleted: boolean;
-  history: Array<{ status: string; at: string; simSeconds: number }>;
-}
-
-export interface SimStatsJson {
-  submissions: { total: number; byModel: Record<string, number>; byEndpoint: Record<string, number> };
-  createsByPrompt: Record<string, number>;
-  gets: number;
-  deletes: number;
-  throttledCount: number;
-  maxConcurrentRunning: { overall: number; byModel: Record<string, number> };
-  currentRunning: { overall: number; byModel: Record<string, number> };
-  currentThrottled: { overall: number; byModel: Record<string, number> };
-  credits: { charged: number; refunded: number; net: number };
-  downloads: { total: number; truncated: number; forbidden: number };
-  tasks: SimTaskJson[];
 }
 
 /** Poll `read` until `done` holds (or fail after `timeoutMs`). */

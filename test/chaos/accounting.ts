@@ -5,7 +5,8 @@ import type { CampaignResult } from '../../schemas';
 import { withoutLog, type ChaosOptions } from './options';
 import type { PlannedVariant } from './plan';
 import type { ChaosCheck, ChaosEvent, ChaosReport, VariantAccount } from './report';
-import type { SimStats, SimTask } from './sim-admin';
+import type { SimulatorSnapshot } from '../../simulator/state';
+import type { AdminTaskView } from '../../simulator/task-view';
 
 /** What the accounting needs from a finished run: the plan, the disruptions, the workers' output and where the objects are. */
 export interface ChaosRunRecord {
@@ -32,7 +33,7 @@ export interface ChaosTiming {
  * Turns the campaign's result, the simulator's task list and the bucket into the report's checks and
  * figures: every object and credit accounted for against what Runway (the simulator) recorded.
  */
-export async function accountCampaign(run: ChaosRunRecord, result: CampaignResult, stats: SimStats, timing: ChaosTiming): Promise<ChaosReport> {
+export async function accountCampaign(run: ChaosRunRecord, result: CampaignResult, stats: SimulatorSnapshot, timing: ChaosTiming): Promise<ChaosReport> {
   const checks: ChaosCheck[] = [];
   const check = (name: string, ok: boolean, expected: string, actual: string) => checks.push({ name, ok, expected, actual });
   const total = run.variants.length;
@@ -196,8 +197,8 @@ async function objectBytes(s3: S3Client, bucket: string, key: string): Promise<B
   return Buffer.from(await object.Body!.transformToByteArray());
 }
 
-function groupTasks(tasks: SimTask[]): Map<string, SimTask[]> {
-  const byPrompt = new Map<string, SimTask[]>();
+function groupTasks(tasks: AdminTaskView[]): Map<string, AdminTaskView[]> {
+  const byPrompt = new Map<string, AdminTaskView[]>();
   for (const task of tasks) {
     const key = task.promptText ?? '';
     byPrompt.set(key, [...(byPrompt.get(key) ?? []), task]);
@@ -212,7 +213,7 @@ type Outcome = CampaignResult['variants'][number];
  * Each Runway task of a variant must be one the workflow knows (its submission history) and have a
  * reason: the archived one, a BAD_OUTPUT failure, a stuck-queue task we DELETEd, or the moderation refusal.
  */
-function explainVariant(variant: PlannedVariant, tasks: SimTask[], outcome: Outcome | undefined): VariantAccount {
+function explainVariant(variant: PlannedVariant, tasks: AdminTaskView[], outcome: Outcome | undefined): VariantAccount {
   const history = outcome?.result?.submissionHistory ?? [];
   const explained = tasks.map((task) => {
     const recorded = history.find((record) => record.taskId === task.id);

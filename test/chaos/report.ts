@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChaosOptions } from './options';
-import type { SimStats } from './sim-admin';
+import type { SimulatorSnapshot } from '../../simulator/state';
 
 export interface ChaosEvent {
   kind: 'worker_sigkill' | 'temporal_restart' | 's3_outage' | 'worker_unexpected_exit';
@@ -60,7 +60,7 @@ export interface ChaosReport {
     missedPolls: number;
     faultsInjected: Record<string, number>;
     rejectedByStatus: Record<string, number>;
-    downloads: SimStats['downloads'];
+    downloads: SimulatorSnapshot['downloads'];
     gets: number;
     deletes: number;
   };

@@ -7,7 +7,8 @@ import { defaultDataDir } from '../../infra/paths';
 import { createS3Client } from '../../infra/s3';
 import { startStack, type Stack } from '../../stack/start-stack';
 import { assertPlanIsMeaningful, campaignFile, planVariants, simulatorFaults, type PlannedVariant } from './plan';
-import { simStats, type SimStats } from './sim-admin';
+import type { SimulatorSnapshot } from '../../simulator/state';
+import { simStats } from './sim-admin';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
 import { envWithoutStackOverrides } from '../../infra/stack-env';
 import { accountCampaign } from './accounting';
@@ -228,7 +229,7 @@ class ChaosRun {
   }
 
   /** Waits until the simulator shows this much progress; false when the campaign ended first. */
-  private async progressReaches(predicate: (stats: SimStats) => boolean): Promise<boolean> {
+  private async progressReaches(predicate: (stats: SimulatorSnapshot) => boolean): Promise<boolean> {
     while (!this.done) {
       if (predicate(await simStats(this.adminUrl))) return true;
       await sleep(200);
@@ -242,8 +243,8 @@ class ChaosRun {
    */
   private async driveChaos(): Promise<void> {
     const total = this.variants.length;
-    const succeeded = (stats: SimStats) => stats.tasks.filter((task) => task.status === 'SUCCEEDED').length;
-    const running = (stats: SimStats) => stats.tasks.filter((task) => task.status === 'RUNNING').length;
+    const succeeded = (stats: SimulatorSnapshot) => stats.tasks.filter((task) => task.status === 'SUCCEEDED').length;
+    const running = (stats: SimulatorSnapshot) => stats.tasks.filter((task) => task.status === 'RUNNING').length;
 
     // 1. SIGKILL while the first wave generates.
     if (!(await this.progressReaches((stats) => stats.submissions.total >= Math.max(2, Math.ceil(total * 0.15)) && running(stats) >= 2))) return;

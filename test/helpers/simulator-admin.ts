@@ -1,18 +1,6 @@
 import { request } from 'undici';
+import type { SimulatorSnapshot } from '../../simulator/state';
 import { testStack } from './stack';
-
-/** The parts of GET /__sim/stats the tests read. */
-export interface SimStats {
-  submissions: { total: number; byModel: Record<string, number> };
-  createsByPrompt: Record<string, number>;
-  gets: number;
-  deletes: number;
-  throttledCount: number;
-  maxConcurrentRunning: { overall: number; byModel: Record<string, number> };
-  credits: { charged: number; refunded: number; net: number };
-  downloads: { total: number; truncated: number; forbidden: number };
-  tasks: Array<{ id: string; model: string; promptText?: string; status: string; outputSha256?: string; outputBytes?: number; deleted?: boolean; history: Array<{ status: string; at: number | string }> }>;
-}
 
 /** Test speed: 600 simulated seconds per real second; generations of 0.1 – 0.2 s real. */
 export const FAST_SIMULATOR = {
@@ -37,7 +25,7 @@ export function resetSimulator(config: Record<string, unknown> = {}): Promise<un
   return admin('POST', '/reset', { apiSecret: testStack().runwayApiSecret, ...FAST_SIMULATOR, ...config });
 }
 
-export function simulatorStats(): Promise<SimStats> {
+export function simulatorStats(): Promise<SimulatorSnapshot> {
   return admin('GET', '/stats');
 }
 
