@@ -3,6 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { pollUntil } from '../helpers/poll';
 import { objectSha256 } from '../helpers/s3-object';
 import { testStack } from '../helpers/stack';
 
@@ -135,7 +136,7 @@ test('a truncated download is retried and the archived sha256 equals the simulat
 test('cancelling the workflow DELETEs the remote task', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
   const handle = await product.api.startVideo({ videoId: 'cancelled', model: 'gen4.5', promptText: 'an endless dance', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
-  await waitFor(async () => (await product.api.getVideoStatus(handle.workflowId)).state === 'running');
+  await pollUntil('the video running', async () => (await product.api.getVideoStatus(handle.workflowId).catch(() => undefined))?.state, (state) => state === 'running');
   await handle.cancel();
   await expect(handle.result()).rejects.toThrow();
   const stats = await simulatorStats();
@@ -144,12 +145,3 @@ test('cancelling the workflow DELETEs the remote task', async () => {
   expect(stats.tasks[0]?.deleted).toBe(true);
   expect((await handle.describe()).status.name).toBe('CANCELLED');
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('condition not met in time');
-}

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from './stack';
-import { testStack } from './stack';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { s3Client, testStack } from './stack';
 
 /** Download an archived object and hash it, to compare with the simulator's own record. */
 export async function objectSha256(key: string): Promise<{ sha256: string; bytes: number; metadata: Record<string, string>; tags: Record<string, string> }> {
@@ -14,6 +13,17 @@ export async function objectSha256(key: string): Promise<{ sha256: string; bytes
     const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
     const tags = Object.fromEntries((tagging.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
     return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, metadata: head.Metadata ?? {}, tags };
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** Every key under a prefix of the test stack's bucket. */
+export async function listKeys(prefix: string): Promise<string[]> {
+  const s3 = s3Client();
+  try {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: testStack().s3.bucket, Prefix: prefix }));
+    return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
   } finally {
     s3.destroy();
   }

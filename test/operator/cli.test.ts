@@ -7,7 +7,7 @@ import type { CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { productEnv, runCli } from '../helpers/worker-process';
-import { pollUntil } from './poll';
+import { pollUntil } from '../helpers/poll';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const heroImage = path.join(projectRoot, 'examples', 'assets', 'hero-product.jpg');

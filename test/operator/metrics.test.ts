@@ -8,7 +8,7 @@ import { FAST_OPTIONS, stackS3Env, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
-import { pollUntil } from './poll';
+import { pollUntil } from '../helpers/poll';
 
 let worker: WorkerProcess | undefined;
 let api: RunwayTemporal | undefined;

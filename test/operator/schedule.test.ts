@@ -6,7 +6,8 @@ import { ID_PATTERN, type CampaignFileInput } from '../../schemas';
 import type { ScheduledRun } from '../../client';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { listKeys, pollUntil, sleep } from './poll';
+import { pollUntil, sleep } from '../helpers/poll';
+import { listKeys } from '../helpers/s3-object';
 
 const examplesDir = path.resolve(__dirname, '..', '..', 'examples');
 const suffix = randomUUID().slice(0, 6);

@@ -5,6 +5,7 @@ import { RunwayClient } from '../../activities/runway/client';
 import type { VideoResult } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats, updateSimulator } from '../helpers/simulator-admin';
+import { pollUntil } from '../helpers/poll';
 import { testStack } from '../helpers/stack';
 
 const FAILURE_THRESHOLD = 3;
@@ -42,16 +43,8 @@ afterAll(async () => {
 
 /** Every request the simulator's /v1 API received, answered or not. */
 async function runwayRequests(): Promise<number> {
-  const { requests } = (await simulatorStats()) as unknown as { requests: { creates: number; gets: number; deletes: number; organization: number } };
+  const { requests } = await simulatorStats();
   return requests.creates + requests.gets + requests.deletes + requests.organization;
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(200);
-  }
 }
 
 /** The last failure of the workflow's pending activity, as the Web UI shows it. */
@@ -68,22 +61,24 @@ function startVideo(videoId: string) {
 test('a Runway outage opens the circuit: bounded requests, visible state, and every video completes by itself once Runway is back', async () => {
   await resetSimulator(SLOW_GENERATION);
   const running = await Promise.all(['poll-a', 'poll-b', 'poll-c'].map(startVideo));
-  await waitUntil('3 submissions', async () => (await simulatorStats()).submissions.total === 3);
+  await pollUntil('3 submissions', async () => (await simulatorStats()).submissions.total, (total) => total === 3, 30_000, 200);
 
   // Runway down: every POST, GET and DELETE answers 502/503/504.
   await updateSimulator({ faults: { serverErrorRate: { post: 1, get: 1, delete: 1 } } });
   const outageStartedAt = Date.now();
   const requestsBefore = await runwayRequests();
   const submittedDuringOutage = await startVideo('submit-during-outage');
-  await waitUntil('the circuit to open', async () => breaker.state() !== 'closed', 10_000);
+  await pollUntil('the circuit to open', async () => breaker.state(), (state) => state !== 'closed', 10_000, 200);
   let visibleFailure: { type?: string; message?: string } | undefined;
-  await waitUntil(
+  await pollUntil(
     'the open circuit to show as the pending activity failure',
     async () => {
       visibleFailure = await pendingActivityFailure(submittedDuringOutage);
       return visibleFailure?.type === 'RunwayCircuitOpen';
     },
+    Boolean,
     OUTAGE_MS,
+    200,
   );
   await delay(Math.max(0, OUTAGE_MS - (Date.now() - outageStartedAt)));
   const requestsDuringOutage = (await runwayRequests()) - requestsBefore;
