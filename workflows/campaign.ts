@@ -203,6 +203,9 @@ function buildManifest(input: Input, outcomes: VariantOutcome[]) {
       variantId: outcome.variantId,
       workflowId: outcome.workflowId,
       status: outcome.state,
+      ...promptOf(input, outcome.variantId),
+      billedThisRun: outcome.credits,
+      ...(outcome.reused ? { reused: true } : {}),
       ...(outcome.result
         ? {
             s3: outcome.result.s3,
@@ -215,6 +218,12 @@ function buildManifest(input: Input, outcomes: VariantOutcome[]) {
       ...(outcome.error ? { error: outcome.error } : {}),
     })),
   };
+}
+
+/** The request's prompt, so the manifest pairs each clip with the words it was made from. */
+function promptOf(input: Input, variantId: string): { promptText?: string } {
+  const promptText = input.variants.find((variant) => variant.variantId === variantId)?.request.promptText;
+  return promptText !== undefined ? { promptText } : {};
 }
 
 const ALL_STATES: VariantState[] = ['waiting', 'prescreening', 'submitting', 'queued', 'running', 'archiving', 'archived', 'failed', 'cancelled'];
