@@ -144,7 +144,8 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
       const deleted = await deps.runway.deleteTask(checkpoint.taskId);
       log.warn('Runway task waited too long; cancelled it', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, kind: timeout.kind, waitedMs: timeout.waitedMs });
       if (deleted) await releaseSlotEarly(input);
-      return { ...timeout, taskId: checkpoint.taskId, credits: 0, deleted, polls: checkpoint.polls };
+      // Runway refunds a task cancelled before it ran; one that started running is charged.
+      return { ...timeout, taskId: checkpoint.taskId, credits: timeout.kind === 'running_timeout' ? listCredits : 0, deleted, polls: checkpoint.polls };
     }
     waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
   }

@@ -30,7 +30,7 @@ export async function planCampaign(campaign: CampaignFile, context: PlanContext)
   const bucket = campaign.archive.bucket ?? context.defaultBucket;
   const prefix = campaign.archive.prefix ?? context.defaultPrefix;
   const staged = new Map<string, ImageRef>();
-  const variants: Array<{ variantId: string; request: ResolvedVideoRequest }> = [];
+  const variants: Array<{ variantId: string; request: ResolvedVideoRequest; regenerate?: boolean }> = [];
   for (const variant of campaign.variants) {
     const { promptImage, ...request } = variantRequest(campaign, variant.id);
     let imageRef: ImageRef | undefined;
@@ -38,7 +38,7 @@ export async function planCampaign(campaign: CampaignFile, context: PlanContext)
       imageRef = staged.get(promptImage) ?? (await stagePromptImage(promptImage, { s3: context.s3, bucket, prefix, campaignId: campaign.campaignId }, context.baseDir));
       staged.set(promptImage, imageRef);
     }
-    variants.push({ variantId: variant.id, request: { ...request, ...(imageRef ? { promptImage: imageRef } : {}) } });
+    variants.push({ variantId: variant.id, request: { ...request, ...(imageRef ? { promptImage: imageRef } : {}) }, ...(variant.regenerate ? { regenerate: true } : {}) });
   }
   return {
     campaignId: campaign.campaignId,

@@ -1,19 +1,22 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { CampaignWorkflow, VideoGenerationWorkflow } from '../workflows';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { CampaignWorkflow, VideoGenerationWorkflow, videoWorkflowId } from '../workflows';
 import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStatusKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
 import {
   archiveTargetSchema,
+  creditsFor,
   idSchema,
   parseEnv,
   resolveGenerationOptions,
   s3EnvSchema,
   generationOptionsInputSchema,
+  requestFingerprint,
   videoRequestSchema,
   type CampaignFile,
   type CampaignFileInput,
   type CampaignProgress,
   type CampaignResult,
+  type CampaignWorkflowInput,
   type GenerationOptionsInput,
   type VideoResult,
   type VideoStatus,
@@ -21,7 +24,7 @@ import {
 import { createS3Client, s3TargetFromEnv } from '../infra/s3';
 import { loadCampaignFile, parseCampaign } from './campaign-file';
 import { planCampaign } from './campaign-plan';
-import { inputErrorFromZod } from './input-error';
+import { InputError, inputErrorFromZod } from './input-error';
 import { CampaignSchedules } from './schedules';
 import { stagePromptImage } from './stage-image';
 import { connectTemporal } from '../infra/temporal';
@@ -87,6 +90,7 @@ export class RunwayTemporal {
 
   async startParsedCampaign(campaign: CampaignFile, baseDir: string, workflowId = campaign.campaignId): Promise<StartedCampaign> {
     const input = await planCampaign(campaign, { s3: this.options.s3, defaultBucket: this.options.bucket, defaultPrefix: this.options.prefix, baseDir });
+    await this.refuseChangedVariants(input);
     const handle = await this.client.workflow.start(CampaignWorkflow, {
       workflowId,
       taskQueue: this.options.taskQueue,
@@ -97,6 +101,48 @@ export class RunwayTemporal {
       staticSummary: `campaign ${campaign.campaignId}: ${campaign.variants.length} variants`,
     });
     return { campaignId: campaign.campaignId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /**
+   * A re-run reuses the clip archived under `<campaignId>--<variantId>`: refuse, before anything starts,
+   * when that clip was made from a different request than the variant now asks for.
+   */
+  private async refuseChangedVariants(input: CampaignWorkflowInput): Promise<void> {
+    const changed: string[] = [];
+    const variants = input.variants.filter((variant) => !variant.regenerate);
+    for (let start = 0; start < variants.length; start += 20) {
+      await Promise.all(
+        variants.slice(start, start + 20).map(async (variant) => {
+          const previous = await this.archivedFingerprint(videoWorkflowId(input.campaignId, variant.variantId));
+          if (previous !== 'none' && previous !== requestFingerprint(variant.request)) changed.push(variant.variantId);
+        }),
+      );
+    }
+    if (changed.length === 0) return;
+    changed.sort();
+    throw new InputError(
+      'variants',
+      `campaign ${input.campaignId} already archived ${changed.join(', ')} from a different request (model, prompt, image, ratio, duration, seed or options that change the output); ` +
+        `re-running would not make the new clip. Give ${changed.length === 1 ? 'that variant' : 'those variants'} a new id, or set "regenerate": true on ${changed.length === 1 ? 'it' : 'them'} to archive a new clip beside the old one`,
+    );
+  }
+
+  /** The fingerprint of the video a re-run would reuse; 'none' when a new run would start; undefined when unknown. */
+  private async archivedFingerprint(workflowId: string): Promise<string | undefined | 'none'> {
+    const handle = this.client.workflow.getHandle<typeof VideoGenerationWorkflow>(workflowId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'none';
+      throw error;
+    }
+    // The campaign starts a variant again only when its last run did not complete.
+    if (['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(description.status.name)) return 'none';
+    const memo = description.memo?.fingerprint;
+    if (typeof memo === 'string') return memo;
+    if (description.status.name !== 'COMPLETED') return undefined;
+    return (await handle.result()).fingerprint;
   }
 
   /** One video on its own (no campaign): same workflow, campaign id "single". */
@@ -111,6 +157,11 @@ export class RunwayTemporal {
     if (!parsedOptions.success) throw inputErrorFromZod('options', parsedOptions.error.issues);
     const parsedArchive = archiveTargetSchema.safeParse(archive ?? {});
     if (!parsedArchive.success) throw inputErrorFromZod('archive', parsedArchive.error.issues);
+    const budgetCredits = parsedOptions.data.budgetCredits;
+    const estimate = creditsFor(parsed.data.model, parsed.data.duration);
+    if (budgetCredits !== undefined && budgetCredits < estimate) {
+      throw new InputError('options.budgetCredits', `${budgetCredits} credits do not cover one submission: ${parsed.data.model} for ${parsed.data.duration} s is estimated at ${estimate} credits`);
+    }
     const bucket = parsedArchive.data.bucket ?? this.options.bucket;
     const prefix = parsedArchive.data.prefix ?? this.options.prefix;
     const { promptImage, ...resolved } = parsed.data;
@@ -126,6 +177,7 @@ export class RunwayTemporal {
           request: { ...resolved, ...(imageRef ? { promptImage: imageRef } : {}) },
           archive: { bucket, prefix },
           options: resolveGenerationOptions(parsedOptions.data),
+          ...(budgetCredits !== undefined ? { budgetCredits } : {}),
         },
       ],
       typedSearchAttributes: [
@@ -134,7 +186,7 @@ export class RunwayTemporal {
         { key: RunwayModelKey, value: resolved.model },
         { key: VideoStatusKey, value: 'waiting' },
       ],
-      memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration },
+      memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration, fingerprint: requestFingerprint({ ...resolved, ...(imageRef ? { promptImage: imageRef } : {}) }) },
       staticSummary: `video ${videoId}: ${promptSummary(resolved.promptText)}`,
     });
   }

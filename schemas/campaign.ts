@@ -15,6 +15,11 @@ export const variantSchema = strictObject({
   id: idSchema('variant id'),
   promptText: promptTextSchema.optional(),
   overrides: partialVideoRequestShape.optional(),
+  /**
+   * Re-running a campaign whose variant changed: make a new clip under an id derived from the request,
+   * archived beside the old one, instead of being refused.
+   */
+  regenerate: z.boolean().optional(),
 });
 
 export const archiveTargetSchema = strictObject({

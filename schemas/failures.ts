@@ -4,6 +4,8 @@ export const FailureType = {
   ContentModeration: 'ContentModeration',
   GenerationFailed: 'GenerationFailed',
   BudgetExceeded: 'BudgetExceeded',
+  /** A re-run variant whose request differs from the clip archived under its id. */
+  VariantChanged: 'VariantChanged',
   InvalidInput: 'InvalidInput',
   PromptImageUnavailable: 'PromptImageUnavailable',
   OutputUrlExpired: 'OutputUrlExpired',

@@ -10,3 +10,4 @@ export * from './signals';
 export * from './failures';
 export * from './env';
 export * from './slots';
+export * from './request-fingerprint';

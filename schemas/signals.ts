@@ -32,6 +32,8 @@ export interface CreditRequest {
   workflowId: string;
   submission: number;
   credits: number;
+  /** What Runway has billed this video so far: the campaign settles the earlier submissions with it. */
+  billedCredits?: number;
 }
 
 export interface CreditDecision {

@@ -38,6 +38,8 @@ export const videoWorkflowInputSchema = z.object({
   options: generationOptionsSchema,
   /** Set by the campaign: the child asks it for credits before every submission. */
   budgeted: z.boolean().default(false),
+  /** A video without a campaign keeps its own ledger: billed so far + the next estimate must fit. */
+  budgetCredits: z.number().nonnegative().optional(),
 });
 export type VideoWorkflowInput = z.input<typeof videoWorkflowInputSchema>;
 
@@ -75,8 +77,20 @@ export interface VideoResult {
   runwayTaskId: string;
   submissions: number;
   submissionHistory: SubmissionRecord[];
+  /** What Runway billed for this video's submissions, net of refunds. */
   credits: number;
+  /** requestFingerprint of the request this clip was made from (absent on results older than it). */
+  fingerprint?: string;
   timings: VideoTimings;
+}
+
+/**
+ * What a failed video workflow puts in its ApplicationFailure's first detail, beside the failure's own
+ * fields: Runway bills attempts that end the video as failed too, and the campaign's ledger must know.
+ */
+export interface VideoFailureBilling {
+  credits: number;
+  submissionHistory: SubmissionRecord[];
 }
 
 export const variantStateSchema = z.enum([
@@ -99,7 +113,7 @@ export interface VariantPlan {
 
 export const campaignWorkflowInputSchema = z.object({
   campaignId: z.string(),
-  variants: z.array(z.object({ variantId: z.string(), request: resolvedVideoRequestSchema })).min(1),
+  variants: z.array(z.object({ variantId: z.string(), request: resolvedVideoRequestSchema, regenerate: z.boolean().optional() })).min(1),
   archive: archiveDestinationSchema,
   options: generationOptionsSchema,
   budgetCredits: z.number().nonnegative().optional(),
@@ -122,6 +136,10 @@ export interface VariantOutcome {
   state: VariantState;
   result?: VideoResult;
   error?: VariantError;
+  /** The clip was archived by an earlier run of this campaign: nothing was billed for it in this run. */
+  reused?: boolean;
+  /** Credits Runway billed for this variant in this run, net of refunds (also when it failed). */
+  credits: number;
 }
 
 export interface CampaignProgress {
@@ -139,6 +157,7 @@ export interface CampaignResult {
   total: number;
   archived: number;
   failed: number;
+  /** Credits Runway billed for THIS run, net of refunds: reused variants count 0, failed attempts count. */
   credits: number;
   variants: VariantOutcome[];
 }

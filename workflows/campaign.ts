@@ -16,7 +16,10 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   campaignWorkflowInputSchema,
+  FailureType,
   creditsFor,
+  requestFingerprint,
+  shortFingerprint,
   type CampaignProgress,
   type CampaignResult,
   type CampaignWorkflowInput,
@@ -25,6 +28,7 @@ import {
   type VariantOutcome,
   type VariantState,
   type VariantStateUpdate,
+  type VideoFailureBilling,
   type VideoResult,
 } from '../schemas';
 import { campaignIdFromWorkflowId } from '../schemas/scheduled-run';
@@ -51,6 +55,18 @@ export function videoWorkflowId(campaignId: string, variantId: string): string {
 }
 
 /**
+ * A regenerated variant runs under an id of its own request, so the clip archived under the plain id
+ * stays, the new one lands beside it, and re-running the same regenerate is idempotent.
+ */
+export function regeneratedVideoWorkflowId(campaignId: string, variantId: string, fingerprint: string): string {
+  return `${campaignId}--${variantId}--${shortFingerprint(fingerprint)}`;
+}
+
+export function variantWorkflowId(campaignId: string, variant: { variantId: string; request: Parameters<typeof requestFingerprint>[0]; regenerate?: boolean | undefined }): string {
+  return variant.regenerate ? regeneratedVideoWorkflowId(campaignId, variant.variantId, requestFingerprint(variant.request)) : videoWorkflowId(campaignId, variant.variantId);
+}
+
+/**
  * A campaign: one child video workflow per variant (deterministic ids, so re-running a campaign never
  * repeats archived work), partial failures tolerated, a manifest in S3, a summary returned.
  */
@@ -71,7 +87,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     total: outcomes.length,
     archived: outcomes.filter((outcome) => outcome.state === 'archived').length,
     failed: outcomes.filter((outcome) => outcome.state !== 'archived').length,
-    credits: outcomes.reduce((sum, outcome) => sum + (outcome.result?.credits ?? 0), 0),
+    credits: outcomes.reduce((sum, outcome) => sum + outcome.credits, 0),
     variants: outcomes,
   };
 }
@@ -88,24 +104,29 @@ function withRunCampaignId(input: Input): Input {
 }
 
 async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger): Promise<VariantOutcome> {
-  const workflowId = videoWorkflowId(input.campaignId, variant.variantId);
+  const workflowId = variantWorkflowId(input.campaignId, variant);
   const estimate = creditsFor(variant.request.model, variant.request.duration);
-  if (!ledger.reserve(estimate)) {
+  if (!ledger.reserve(variant.variantId, estimate)) {
     const error: VariantError = { type: 'BudgetExceeded', message: `needs ${estimate} credits; the campaign budget of ${input.budgetCredits} credits has ${ledger.remaining()} left` };
-    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error });
+    ledger.settle(variant.variantId, 0);
+    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error, credits: 0 });
   }
   try {
-    const result = await startAndAwait(input, variant, workflowId);
-    ledger.settle(estimate, result.credits);
-    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'archived', result });
+    const { result, reused } = await startAndAwait(input, variant, workflowId);
+    // A clip archived by an earlier run was billed then, not by this run.
+    const credits = reused ? 0 : result.credits;
+    ledger.settle(variant.variantId, credits);
+    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'archived', result, credits, ...(reused ? { reused } : {}) });
   } catch (error) {
     if (isCancellation(error)) throw error;
-    ledger.settle(estimate, 0);
-    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error: variantError(error) });
+    const billed = billedByFailure(error);
+    ledger.settle(variant.variantId, billed);
+    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error: variantError(error), credits: billed ?? 0 });
   }
 }
 
-async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<VideoResult> {
+async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<{ result: VideoResult; reused: boolean }> {
+  const fingerprint = requestFingerprint(variant.request);
   try {
     const child = await startChild(VideoGenerationWorkflow, {
       workflowId,
@@ -130,14 +151,31 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
         { key: RunwayModelKey, value: variant.request.model },
         { key: VideoStatusKey, value: 'waiting' },
       ],
-      memo: { prompt: promptSummary(variant.request.promptText), model: variant.request.model, ratio: variant.request.ratio, duration: variant.request.duration },
+      memo: { prompt: promptSummary(variant.request.promptText), model: variant.request.model, ratio: variant.request.ratio, duration: variant.request.duration, fingerprint },
       staticSummary: `${variant.variantId}: ${promptSummary(variant.request.promptText)}`,
     });
-    return await child.result();
+    return { result: await child.result(), reused: false };
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return await previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [workflowId]);
-    throw error;
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const previous = await previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [workflowId]);
+    // The client refuses a changed variant before the campaign starts; this guards every other starter.
+    if (previous.fingerprint !== fingerprint) {
+      throw ApplicationFailure.create({
+        type: FailureType.VariantChanged,
+        nonRetryable: true,
+        message: `${workflowId} already holds a clip made from ${previous.fingerprint ? 'a different request' : 'a request of unknown fingerprint'}; use a new variant id, or set regenerate: true on the variant to archive a new clip beside it`,
+      });
+    }
+    return { result: previous, reused: true };
   }
+}
+
+/** What Runway billed a failed child, from its failure's details; undefined when the failure does not say. */
+function billedByFailure(error: unknown): number | undefined {
+  const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  const billing = cause.details?.[0] as Partial<VideoFailureBilling> | undefined;
+  return typeof billing?.credits === 'number' ? billing.credits : undefined;
 }
 
 function promptSummary(promptText: string | undefined): string {
@@ -165,6 +203,9 @@ function buildManifest(input: Input, outcomes: VariantOutcome[]) {
       variantId: outcome.variantId,
       workflowId: outcome.workflowId,
       status: outcome.state,
+      ...promptOf(input, outcome.variantId),
+      billedThisRun: outcome.credits,
+      ...(outcome.reused ? { reused: true } : {}),
       ...(outcome.result
         ? {
             s3: outcome.result.s3,
@@ -179,31 +220,73 @@ function buildManifest(input: Input, outcomes: VariantOutcome[]) {
   };
 }
 
+/** The request's prompt, so the manifest pairs each clip with the words it was made from. */
+function promptOf(input: Input, variantId: string): { promptText?: string } {
+  const promptText = input.variants.find((variant) => variant.variantId === variantId)?.request.promptText;
+  return promptText !== undefined ? { promptText } : {};
+}
+
 const ALL_STATES: VariantState[] = ['waiting', 'prescreening', 'submitting', 'queued', 'running', 'archiving', 'archived', 'failed', 'cancelled'];
 
-/** The campaign's view of its variants and credits. */
+/**
+ * The campaign's view of its variants and credits. Per variant it holds what Runway has billed so far and
+ * what is reserved for the submission in flight; a submission's reservation is released once the next
+ * credit request or the child's end reports what it was billed (refunded attempts bill 0).
+ */
 class CampaignLedger {
   private readonly variants = new Map<string, CampaignProgress['variants'][number]>();
-  private reserved = 0;
-  private spent = 0;
+  /** Variants whose child is still running: billed so far and the reservation of their open submission. */
+  private readonly open = new Map<string, { billed: number; reserved: number }>();
+  /** Billed by variants that have ended. */
+  private settledSpent = 0;
 
   constructor(private readonly input: Input) {
     for (const variant of input.variants) this.variants.set(variant.variantId, { variantId: variant.variantId, state: 'waiting' });
   }
 
-  remaining(): number {
-    return this.input.budgetCredits === undefined ? Number.POSITIVE_INFINITY : this.input.budgetCredits - this.reserved - this.spent;
+  private reserved(): number {
+    let sum = 0;
+    for (const entry of this.open.values()) sum += entry.reserved;
+    return sum;
   }
 
-  reserve(credits: number): boolean {
+  private spent(): number {
+    let sum = this.settledSpent;
+    for (const entry of this.open.values()) sum += entry.billed;
+    return sum;
+  }
+
+  remaining(): number {
+    return this.input.budgetCredits === undefined ? Number.POSITIVE_INFINITY : this.input.budgetCredits - this.reserved() - this.spent();
+  }
+
+  /** Reserve the next submission of a variant; `billed` settles its earlier submissions first. */
+  reserve(variantId: string, credits: number, billed?: number): boolean {
+    const entry = this.open.get(variantId) ?? { billed: 0, reserved: 0 };
+    this.open.set(variantId, entry);
+    if (billed !== undefined) {
+      entry.billed = billed;
+      entry.reserved = 0;
+    }
     if (credits > this.remaining()) return false;
-    this.reserved += credits;
+    entry.reserved += credits;
     return true;
   }
 
-  settle(reservedCredits: number, spentCredits: number): void {
-    this.reserved -= reservedCredits;
-    this.spent += spentCredits;
+  /**
+   * The child ended: release its reservations and count what it billed. When a failure does not say
+   * (not a typed failure of the video workflow), its reservation stays held so the budget cannot be
+   * exceeded, and only what it reported billed so far counts as spent.
+   */
+  settle(variantId: string, billed: number | undefined): void {
+    const entry = this.open.get(variantId) ?? { billed: 0, reserved: 0 };
+    this.open.delete(variantId);
+    if (billed !== undefined) {
+      this.settledSpent += billed;
+      return;
+    }
+    this.settledSpent += entry.billed;
+    this.open.set(`${variantId} (unsettled)`, { billed: 0, reserved: entry.reserved });
   }
 
   onVariantState(update: VariantStateUpdate): void {
@@ -215,7 +298,7 @@ class CampaignLedger {
   }
 
   async onCreditRequest(request: CreditRequest): Promise<void> {
-    const granted = this.reserve(request.credits);
+    const granted = this.reserve(request.variantId, request.credits, request.billedCredits);
     await getExternalWorkflowHandle(request.workflowId).signal(creditDecisionSignal, {
       submission: request.submission,
       granted,
@@ -244,8 +327,8 @@ class CampaignLedger {
       total: this.variants.size,
       counts,
       variants: [...this.variants.values()],
-      creditsReserved: this.reserved,
-      creditsSpent: this.spent,
+      creditsReserved: this.reserved(),
+      creditsSpent: this.spent(),
     };
   }
 }

@@ -12,11 +12,13 @@ import {
 import {
   FailureType,
   creditsFor,
+  requestFingerprint,
   videoWorkflowInputSchema,
   type CreditDecision,
   type GenerationOptions,
   type SubmissionRecord,
   type VariantState,
+  type VideoFailureBilling,
   type VideoResult,
   type VideoStatus,
   type VideoWorkflowInput,
@@ -42,7 +44,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
   const input = videoWorkflowInputSchema.parse(rawInput);
   const status: VideoStatus = { videoId: input.videoId, state: 'prescreening', submissions: [] };
   const tracker = new RemoteTaskTracker(status, input.variantId);
-  const credits = new CreditLine(input.budgeted);
+  const credits = new CreditLine(input.budgeted, input.budgetCredits, status.submissions);
   setHandler(videoStatusQuery, () => status);
   setHandler(runwayTaskUpdateSignal, (update) => tracker.onUpdate(update));
   setHandler(creditDecisionSignal, (decision) => credits.onDecision(decision));
@@ -79,6 +81,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
       submissions: status.submissions.length,
       submissionHistory: status.submissions,
       credits: totalCredits(status.submissions),
+      fingerprint: requestFingerprint(input.request),
       timings: {
         startedAt: new Date(startedAt).toISOString(),
         submittedAt: new Date(success.submittedAt).toISOString(),
@@ -94,9 +97,22 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
       tracker.setState('cancelled', { notifyParent: false });
     } else {
       tracker.setState('failed', { notifyParent: false });
+      throw withBilling(error, status.submissions);
     }
     throw error;
   }
+}
+
+/**
+ * The failure as thrown, with what Runway billed for this video in its first detail: SAFETY refusals and
+ * failed retries are charged, and the campaign's ledger reads them from here.
+ */
+function withBilling(error: unknown, submissions: SubmissionRecord[]): unknown {
+  if (!(error instanceof ApplicationFailure)) return error;
+  const [first, ...rest] = error.details ?? [];
+  const billing: VideoFailureBilling = { credits: totalCredits(submissions), submissionHistory: [...submissions] };
+  const merged = first !== null && typeof first === 'object' && !Array.isArray(first) ? { ...(first as Record<string, unknown>), ...billing } : billing;
+  return ApplicationFailure.create({ type: error.type ?? undefined, message: error.message, nonRetryable: error.nonRetryable ?? undefined, details: [merged, ...(first !== undefined && merged === billing ? [first] : []), ...rest] });
 }
 
 type Success = Extract<GenerateOutcome, { kind: 'succeeded' }>;
@@ -108,7 +124,7 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   let lastReason = 'no submission made';
   let lastOutcome: string | undefined;
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
-    if (submission > 1) await credits.request(input, submission, estimate);
+    await credits.request(input, submission, estimate);
     tracker.setState('waiting', { notifyParent: submission > 1 });
     const outcome = await slot.hold(submission, input.options, (slotLease) => {
       tracker.beginSubmission(submission);
@@ -276,11 +292,19 @@ class RemoteTaskTracker {
   }
 }
 
-/** Credits for resubmissions come from the campaign's budget, granted by the parent. */
+/**
+ * Credits for resubmissions come from the campaign's budget, granted by the parent; a video without a
+ * campaign keeps its own ledger against its budgetCredits, for every submission.
+ */
 class CreditLine {
   private decisions = new Map<number, CreditDecision>();
 
-  constructor(private readonly budgeted: boolean) {}
+  constructor(
+    private readonly budgeted: boolean,
+    private readonly ownBudget: number | undefined,
+    /** The video's submission records so far: what Runway has billed it. */
+    private readonly submissions: SubmissionRecord[],
+  ) {}
 
   onDecision(decision: CreditDecision): void {
     this.decisions.set(decision.submission, decision);
@@ -288,12 +312,23 @@ class CreditLine {
 
   async request(input: ReturnType<typeof videoWorkflowInputSchema.parse>, submission: number, credits: number): Promise<void> {
     const parent = workflowInfo().parent;
-    if (!this.budgeted || !parent) return;
+    const billed = totalCredits(this.submissions);
+    if (!parent) {
+      if (this.ownBudget === undefined || billed + credits <= this.ownBudget) return;
+      throw ApplicationFailure.create({
+        type: FailureType.BudgetExceeded,
+        nonRetryable: true,
+        message: `submission ${submission} needs ${credits} credits; the video's budget of ${this.ownBudget} credits has ${this.ownBudget - billed} left (${billed} billed)`,
+      });
+    }
+    // The campaign reserved the first submission before it started this child.
+    if (!this.budgeted || submission === 1) return;
     await getExternalWorkflowHandle(parent.workflowId).signal(creditRequestSignal, {
       variantId: input.variantId,
       workflowId: workflowInfo().workflowId,
       submission,
       credits,
+      billedCredits: billed,
     });
     await condition(() => this.decisions.has(submission));
     const decision = this.decisions.get(submission);
