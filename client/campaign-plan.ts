@@ -5,9 +5,8 @@ import {
   type CampaignFile,
   type CampaignWorkflowInput,
   type ImageRef,
-  type ResolvedVideoRequest,
 } from '../schemas';
-import { checkLocalImage, stagePromptImage } from './stage-image';
+import { checkLocalImage, resolveRequest } from './stage-image';
 
 export interface PlanContext {
   s3: S3Client;
@@ -30,15 +29,11 @@ export async function planCampaign(campaign: CampaignFile, context: PlanContext)
   const bucket = campaign.archive.bucket ?? context.defaultBucket;
   const prefix = campaign.archive.prefix ?? context.defaultPrefix;
   const staged = new Map<string, ImageRef>();
-  const variants: Array<{ variantId: string; request: ResolvedVideoRequest; regenerate?: boolean }> = [];
+  const target = { s3: context.s3, bucket, prefix, campaignId: campaign.campaignId };
+  const variants: CampaignWorkflowInput['variants'] = [];
   for (const variant of campaign.variants) {
-    const { promptImage, ...request } = variantRequest(campaign, variant.id);
-    let imageRef: ImageRef | undefined;
-    if (promptImage !== undefined) {
-      imageRef = staged.get(promptImage) ?? (await stagePromptImage(promptImage, { s3: context.s3, bucket, prefix, campaignId: campaign.campaignId }, context.baseDir));
-      staged.set(promptImage, imageRef);
-    }
-    variants.push({ variantId: variant.id, request: { ...request, ...(imageRef ? { promptImage: imageRef } : {}) }, ...(variant.regenerate ? { regenerate: true } : {}) });
+    const resolved = await resolveRequest(variantRequest(campaign, variant.id), target, context.baseDir, staged);
+    variants.push({ variantId: variant.id, ...resolved, ...(variant.regenerate ? { regenerate: true } : {}) });
   }
   return {
     campaignId: campaign.campaignId,

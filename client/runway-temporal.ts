@@ -10,7 +10,6 @@ import {
   resolveGenerationOptions,
   s3EnvSchema,
   generationOptionsInputSchema,
-  requestFingerprint,
   videoRequestSchema,
   type CampaignFile,
   type CampaignFileInput,
@@ -26,7 +25,7 @@ import { loadCampaignFile, parseCampaign } from './campaign-file';
 import { planCampaign } from './campaign-plan';
 import { InputError, inputErrorFromZod } from './input-error';
 import { CampaignSchedules } from './schedules';
-import { stagePromptImage } from './stage-image';
+import { resolveRequest } from './stage-image';
 import { connectTemporal } from '../infra/temporal';
 
 export interface RunwayTemporalOptions {
@@ -114,7 +113,7 @@ export class RunwayTemporal {
       await Promise.all(
         variants.slice(start, start + 20).map(async (variant) => {
           const previous = await this.archivedFingerprint(videoWorkflowId(input.campaignId, variant.variantId));
-          if (previous !== 'none' && previous !== requestFingerprint(variant.request)) changed.push(variant.variantId);
+          if (previous !== 'none' && previous !== variant.fingerprint) changed.push(variant.variantId);
         }),
       );
     }
@@ -164,8 +163,7 @@ export class RunwayTemporal {
     }
     const bucket = parsedArchive.data.bucket ?? this.options.bucket;
     const prefix = parsedArchive.data.prefix ?? this.options.prefix;
-    const { promptImage, ...resolved } = parsed.data;
-    const imageRef = promptImage ? await stagePromptImage(promptImage, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd()) : undefined;
+    const { request: resolved, fingerprint } = await resolveRequest(parsed.data, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd());
     return this.client.workflow.start(VideoGenerationWorkflow, {
       workflowId: `single--${videoId}`,
       taskQueue: this.options.taskQueue,
@@ -174,10 +172,11 @@ export class RunwayTemporal {
           videoId,
           campaignId: 'single',
           variantId: videoId,
-          request: { ...resolved, ...(imageRef ? { promptImage: imageRef } : {}) },
+          request: resolved,
           archive: { bucket, prefix },
           options: resolveGenerationOptions(parsedOptions.data),
           ...(budgetCredits !== undefined ? { budgetCredits } : {}),
+          fingerprint,
         },
       ],
       typedSearchAttributes: [
@@ -186,7 +185,7 @@ export class RunwayTemporal {
         { key: RunwayModelKey, value: resolved.model },
         { key: VideoStatusKey, value: 'waiting' },
       ],
-      memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration, fingerprint: requestFingerprint({ ...resolved, ...(imageRef ? { promptImage: imageRef } : {}) }) },
+      memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration, fingerprint },
       staticSummary: `video ${videoId}: ${promptSummary(resolved.promptText)}`,
     });
   }

@@ -3,7 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stagedImageKey } from '../schemas/object-keys';
-import { MAX_IMAGE_BYTES_FOR_DATA_URI, type ImageRef } from '../schemas';
+import { MAX_IMAGE_BYTES_FOR_DATA_URI, type ImageRef, type ResolvedVideoRequest } from '../schemas';
+import { requestFingerprint } from './request-fingerprint';
 import { InputError } from './input-error';
 
 const IMAGE_TYPES: Array<{ contentType: string; extension: string; matches: (bytes: Buffer) => boolean }> = [
@@ -34,6 +35,25 @@ export async function stagePromptImage(source: string, target: StagingTarget, ba
     await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: bytes, ContentType: type.contentType }));
   }
   return { kind: 's3', bucket: target.bucket, key, contentType: type.contentType, bytes: bytes.length };
+}
+
+/**
+ * A request as the workflows take it: its image staged (once per source, `staged` remembers), and the
+ * fingerprint of what makes the clip.
+ */
+export async function resolveRequest(
+  { promptImage, ...request }: Omit<ResolvedVideoRequest, 'promptImage'> & { promptImage?: string },
+  target: StagingTarget,
+  baseDir: string,
+  staged = new Map<string, ImageRef>(),
+): Promise<{ request: ResolvedVideoRequest; fingerprint: string }> {
+  let imageRef: ImageRef | undefined;
+  if (promptImage !== undefined) {
+    imageRef = staged.get(promptImage) ?? (await stagePromptImage(promptImage, target, baseDir));
+    staged.set(promptImage, imageRef);
+  }
+  const resolved: ResolvedVideoRequest = { ...request, ...(imageRef ? { promptImage: imageRef } : {}) };
+  return { request: resolved, fingerprint: requestFingerprint(resolved) };
 }
 
 /** Checks a local image without staging it (validation before anything is started). */

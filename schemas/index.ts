@@ -10,4 +10,3 @@ export * from './signals';
 export * from './failures';
 export * from './env';
 export * from './slots';
-export * from './request-fingerprint';

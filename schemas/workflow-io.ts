@@ -29,6 +29,8 @@ export type ResolvedVideoRequest = z.infer<typeof resolvedVideoRequestSchema>;
 export const archiveDestinationSchema = z.object({ bucket: z.string(), prefix: z.string() });
 export type ArchiveDestination = z.infer<typeof archiveDestinationSchema>;
 
+const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'fingerprint must be a sha256 in hex');
+
 export const videoWorkflowInputSchema = z.object({
   videoId: z.string(),
   campaignId: z.string(),
@@ -40,6 +42,8 @@ export const videoWorkflowInputSchema = z.object({
   budgeted: z.boolean().default(false),
   /** A video without a campaign keeps its own ledger: billed so far + the next estimate must fit. */
   budgetCredits: z.number().nonnegative().optional(),
+  /** sha256 of what makes the clip (client/request-fingerprint.ts): a re-run reuses a clip only for the same one. */
+  fingerprint: fingerprintSchema,
 });
 export type VideoWorkflowInput = z.input<typeof videoWorkflowInputSchema>;
 
@@ -113,7 +117,7 @@ export interface VariantPlan {
 
 export const campaignWorkflowInputSchema = z.object({
   campaignId: z.string(),
-  variants: z.array(z.object({ variantId: z.string(), request: resolvedVideoRequestSchema, regenerate: z.boolean().optional() })).min(1),
+  variants: z.array(z.object({ variantId: z.string(), request: resolvedVideoRequestSchema, fingerprint: fingerprintSchema, regenerate: z.boolean().optional() })).min(1),
   archive: archiveDestinationSchema,
   options: generationOptionsSchema,
   budgetCredits: z.number().nonnegative().optional(),

@@ -18,8 +18,6 @@ import {
   campaignWorkflowInputSchema,
   FailureType,
   creditsFor,
-  requestFingerprint,
-  shortFingerprint,
   type CampaignProgress,
   type CampaignResult,
   type CampaignWorkflowInput,
@@ -59,11 +57,11 @@ export function videoWorkflowId(campaignId: string, variantId: string): string {
  * stays, the new one lands beside it, and re-running the same regenerate is idempotent.
  */
 export function regeneratedVideoWorkflowId(campaignId: string, variantId: string, fingerprint: string): string {
-  return `${campaignId}--${variantId}--${shortFingerprint(fingerprint)}`;
+  return `${campaignId}--${variantId}--${fingerprint.slice(0, 12)}`;
 }
 
-export function variantWorkflowId(campaignId: string, variant: { variantId: string; request: Parameters<typeof requestFingerprint>[0]; regenerate?: boolean | undefined }): string {
-  return variant.regenerate ? regeneratedVideoWorkflowId(campaignId, variant.variantId, requestFingerprint(variant.request)) : videoWorkflowId(campaignId, variant.variantId);
+export function variantWorkflowId(campaignId: string, variant: { variantId: string; fingerprint: string; regenerate?: boolean | undefined }): string {
+  return variant.regenerate ? regeneratedVideoWorkflowId(campaignId, variant.variantId, variant.fingerprint) : videoWorkflowId(campaignId, variant.variantId);
 }
 
 /**
@@ -126,7 +124,7 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
 }
 
 async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<{ result: VideoResult; reused: boolean }> {
-  const fingerprint = requestFingerprint(variant.request);
+  const { fingerprint } = variant;
   try {
     const child = await startChild(VideoGenerationWorkflow, {
       workflowId,
@@ -140,6 +138,7 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
           archive: input.archive,
           options: input.options,
           budgeted: input.budgetCredits !== undefined,
+          fingerprint,
         },
       ],
       // A variant archived by an earlier run of this campaign is reused, never generated again.

@@ -12,7 +12,6 @@ import {
 import {
   FailureType,
   creditsFor,
-  requestFingerprint,
   videoWorkflowInputSchema,
   type CreditDecision,
   type GenerationOptions,
@@ -81,7 +80,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
       submissions: status.submissions.length,
       submissionHistory: status.submissions,
       credits: totalCredits(status.submissions),
-      fingerprint: requestFingerprint(input.request),
+      fingerprint: input.fingerprint,
       timings: {
         startedAt: new Date(startedAt).toISOString(),
         submittedAt: new Date(success.submittedAt).toISOString(),
