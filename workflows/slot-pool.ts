@@ -61,7 +61,7 @@ export async function GenerationSlotPoolWorkflow(initial: SlotPoolState): Promis
   while (!shouldContinueAsNew()) {
     const expired = pool.expired(Date.now());
     if (expired.length > 0) {
-      if (patched(HOLDER_CHECK_PATCH)) await pool.settleExpired(expired, await askHolders(expired));
+      if (patched(HOLDER_CHECK_PATCH)) pool.settleExpired(expired, await askHolders(expired));
       else pool.reclaimExpired(Date.now());
     }
     // Not awaited: a grant waits for no earlier grant's delivery, so a released slot is handed on in
