@@ -11,6 +11,8 @@ export interface ActivityDeps {
   metrics: AppMetrics;
   /** The Runway cap of this deployment (RUNWAY_MAX_CONCURRENCY): the capacity of the slot pool. */
   maxConcurrentGenerations?: number;
+  /** Overrides the slot lease TTL the video workflow asks for (how often the pool checks a lease's holder is alive). */
+  slotLeaseTtlMs?: number;
   /** Where the generate activity journals the Runway tasks it created (SUBMISSION_JOURNAL_DIR); memory only without. */
   submissionJournalDir?: string;
   /** Download budget for one archive attempt, ms. */

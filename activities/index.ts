@@ -6,6 +6,7 @@ import { createWriteManifest } from './manifest';
 import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
 import { createRequestGenerationSlot } from './request-slot';
+import { checkSlotHolders } from './slot-holders';
 
 /** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
 export function createDefaultQueueActivities(deps: ActivityDeps) {
@@ -16,6 +17,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     cancelRunwayTask: createCancelRunwayTask(deps),
     previousVideoResult,
     requestGenerationSlot: createRequestGenerationSlot(deps),
+    checkSlotHolders,
   };
 }
 

@@ -6,6 +6,7 @@ export interface SlotRequestInput {
   poolWorkflowId: string;
   leaseId: string;
   workflowId: string;
+  runId?: string;
   leaseTtlMs: number;
 }
 
@@ -13,10 +14,16 @@ export interface SlotRequestInput {
  * Ask the deployment's slot pool for a lease, starting the pool if it is not running (signal-with-start:
  * workflows cannot start a non-child workflow themselves). The grant arrives as a signal.
  */
-export function createRequestGenerationSlot(deps: Pick<ActivityDeps, 'maxConcurrentGenerations'>) {
+export function createRequestGenerationSlot(deps: Pick<ActivityDeps, 'maxConcurrentGenerations' | 'slotLeaseTtlMs'>) {
   return async function requestGenerationSlot(input: SlotRequestInput): Promise<void> {
     const capacity = deps.maxConcurrentGenerations ?? 10;
-    const request: SlotRequest = { leaseId: input.leaseId, workflowId: input.workflowId, leaseTtlMs: input.leaseTtlMs, capacity };
+    const request: SlotRequest = {
+      leaseId: input.leaseId,
+      workflowId: input.workflowId,
+      ...(input.runId ? { runId: input.runId } : {}),
+      leaseTtlMs: deps.slotLeaseTtlMs ?? input.leaseTtlMs,
+      capacity,
+    };
     const initial: SlotPoolState = { capacity, holders: [], waiting: [] };
     await getClient().workflow.signalWithStart(SLOT_POOL_WORKFLOW_TYPE, {
       workflowId: input.poolWorkflowId,

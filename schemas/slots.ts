@@ -13,7 +13,9 @@ export interface SlotRequest {
   leaseId: string;
   /** Who gets the grant signal. */
   workflowId: string;
-  /** A lease not released by then is reclaimed (its workflow was terminated or lost). */
+  /** The holder's run: its lease outlives the TTL for as long as this run is open. Without it, the latest run of workflowId. */
+  runId?: string;
+  /** How often the pool checks that the holder is still alive once the lease is not released. */
   leaseTtlMs: number;
   /** The deployment's Runway cap, as the requesting worker is configured. */
   capacity: number;
@@ -30,15 +32,36 @@ export interface SlotGrant {
 export interface SlotLease {
   leaseId: string;
   workflowId: string;
+  runId?: string;
   grantedAt: number;
+  /** When the pool next asks Temporal whether the holder's run is still open. */
   expiresAt: number;
+  /** Renewal period; absent on leases granted before renewals existed (then expiresAt - grantedAt). */
+  ttlMs?: number;
 }
 
 export interface SlotPoolState {
   capacity: number;
   holders: SlotLease[];
   waiting: SlotRequest[];
+  /** Leases kept past their TTL because their holder's run was still open (cumulative across runs of the pool). */
+  renewedLeases?: number;
+  /** Leases taken back because their holder's run had closed or did not exist (cumulative). */
+  reclaimedLeases?: number;
 }
+
+/** Who holds a lease, as the pool asks Temporal about it. */
+export interface SlotHolderRef {
+  leaseId: string;
+  workflowId: string;
+  runId?: string;
+}
+
+/**
+ * 'running': the run is open, the lease stays. 'gone': Temporal answered that the run is closed or does
+ * not exist, the only proof of death. 'unknown': no answer (an outage, a timeout), the lease stays.
+ */
+export type SlotHolderLiveness = 'running' | 'gone' | 'unknown';
 
 export function slotPoolWorkflowId(taskQueue: string): string {
   return `generation-slots--${taskQueue}`;

@@ -10,7 +10,10 @@ const { requestGenerationSlot } = proxyLocalActivities<DefaultQueueActivities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-/** Extra lease time beyond the longest a generation may take, for retries and worker restarts. */
+/**
+ * Extra lease time beyond the longest a generation may take, for retries and worker restarts. Past it the
+ * pool only checks that this run is still open (and renews the lease if so).
+ */
 const LEASE_MARGIN_MS = 30 * 60_000;
 
 /** The video workflow's side of the durable slot pool: wait for a lease, hold it, give it back. */
@@ -28,7 +31,7 @@ export class GenerationSlot {
     const poolWorkflowId = slotPoolWorkflowId(taskQueue);
     try {
       await requestGenerationSlot.executeWithOptions({ summary: `ask for a Runway slot (submission ${submission})` }, [
-        { poolWorkflowId, leaseId, workflowId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS },
+        { poolWorkflowId, leaseId, workflowId, runId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS },
       ]);
       await condition(() => this.granted.has(leaseId));
       return await work({ poolWorkflowId, leaseId });

@@ -6,15 +6,19 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   log,
+  patched,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { DefaultQueueActivities } from '../activities';
 import {
   SLOTS_QUERY,
   SLOT_ACQUIRE_SIGNAL,
   SLOT_GRANTED_SIGNAL,
   SLOT_RELEASE_SIGNAL,
   type SlotGrant,
+  type SlotHolderLiveness,
   type SlotLease,
   type SlotPoolState,
   type SlotRelease,
@@ -29,9 +33,23 @@ export const slotsQuery = defineQuery<SlotPoolState>(SLOTS_QUERY);
 /** Continue as new well before Temporal's history limits (and its per-run signal limit). */
 const MAX_HISTORY_EVENTS = 8_000;
 
+/** A holder whose liveness Temporal could not tell is asked about again this soon (or at its TTL if shorter). */
+const RECHECK_UNKNOWN_MS = 60_000;
+
+/** Pool runs that reclaimed expired leases without asking replay that way; later ones ask first. */
+const HOLDER_CHECK_PATCH = 'slot-lease-holder-check';
+
+// One describe per expired holder in one local activity (one marker event). A failure here is no answer:
+// the leases stay and are asked about again.
+const { checkSlotHolders } = proxyLocalActivities<DefaultQueueActivities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3 },
+});
+
 /**
  * The deployment's Runway concurrency as a durable semaphore: grants leases first come, first served,
- * up to the capacity; reclaims leases past their TTL; runs forever by continuing as new.
+ * up to the capacity; once a lease passes its TTL asks Temporal whether the holder's run is still open,
+ * renews it if so and reclaims it only if the run is provably closed or gone; runs forever by continuing as new.
  */
 export async function GenerationSlotPoolWorkflow(initial: SlotPoolState): Promise<void> {
   const pool = new SlotPool(initial);
@@ -41,7 +59,11 @@ export async function GenerationSlotPoolWorkflow(initial: SlotPoolState): Promis
 
   const notifications = new GrantNotifications(pool);
   while (!shouldContinueAsNew()) {
-    pool.reclaimExpired(Date.now());
+    const expired = pool.expired(Date.now());
+    if (expired.length > 0) {
+      if (patched(HOLDER_CHECK_PATCH)) pool.settleExpired(expired, await askHolders(expired));
+      else pool.reclaimExpired(Date.now());
+    }
     // Not awaited: a grant waits for no earlier grant's delivery, so a released slot is handed on in
     // the same workflow task that learns of the release (a failed delivery releases the lease).
     for (const lease of pool.grantWhileFree(Date.now())) notifications.send(lease);
@@ -72,6 +94,15 @@ class GrantNotifications {
   }
 }
 
+async function askHolders(leases: SlotLease[]): Promise<Record<string, SlotHolderLiveness>> {
+  try {
+    return await checkSlotHolders(leases.map(({ leaseId, workflowId, runId }) => ({ leaseId, workflowId, ...(runId ? { runId } : {}) })));
+  } catch (error) {
+    log.warn('could not check generation slot holders; their leases stay', { leases: leases.length, error: String(error) });
+    return {};
+  }
+}
+
 function shouldContinueAsNew(): boolean {
   const info = workflowInfo();
   return info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS;
@@ -92,9 +123,13 @@ class SlotPool {
   private readonly holders = new Map<string, SlotLease>();
   private readonly waiting: SlotRequest[];
   private dirty = true;
+  private renewed: number;
+  private reclaimed: number;
 
   constructor(initial: SlotPoolState) {
     this.capacity = initial.capacity;
+    this.renewed = initial.renewedLeases ?? 0;
+    this.reclaimed = initial.reclaimedLeases ?? 0;
     for (const lease of initial.holders) this.holders.set(lease.leaseId, lease);
     this.waiting = [...initial.waiting];
   }
@@ -124,12 +159,45 @@ class SlotPool {
     }
   }
 
+  expired(now: number): SlotLease[] {
+    return [...this.holders.values()].filter((lease) => lease.expiresAt <= now);
+  }
+
+  /** Apply the holders' liveness: renew the live and the unknown, reclaim only the provably gone. */
+  settleExpired(leases: SlotLease[], liveness: Record<string, SlotHolderLiveness>): void {
+    const now = Date.now();
+    this.dirty = true;
+    for (const lease of leases) {
+      // Released or granted anew while Temporal was being asked: the answer is about a lease that no longer exists.
+      if (this.holders.get(lease.leaseId) !== lease) continue;
+      const ttlMs = lease.ttlMs ?? Math.max(1, lease.expiresAt - lease.grantedAt);
+      const answer = liveness[lease.leaseId] ?? 'unknown';
+      if (answer === 'gone') {
+        log.warn('generation slot holder has ended; lease reclaimed', { leaseId: lease.leaseId, workflowId: lease.workflowId });
+        this.reclaimed += 1;
+        this.release(lease.leaseId);
+      } else if (answer === 'running') {
+        this.renewed += 1;
+        this.holders.set(lease.leaseId, { ...lease, ttlMs, expiresAt: now + ttlMs });
+      } else {
+        this.holders.set(lease.leaseId, { ...lease, ttlMs, expiresAt: now + Math.min(ttlMs, RECHECK_UNKNOWN_MS) });
+      }
+    }
+  }
+
   grantWhileFree(now: number): SlotLease[] {
     this.dirty = false;
     const granted: SlotLease[] = [];
     while (this.holders.size < this.capacity && this.waiting.length > 0) {
       const request = this.waiting.shift()!;
-      const lease: SlotLease = { leaseId: request.leaseId, workflowId: request.workflowId, grantedAt: now, expiresAt: now + request.leaseTtlMs };
+      const lease: SlotLease = {
+        leaseId: request.leaseId,
+        workflowId: request.workflowId,
+        ...(request.runId ? { runId: request.runId } : {}),
+        grantedAt: now,
+        expiresAt: now + request.leaseTtlMs,
+        ttlMs: request.leaseTtlMs,
+      };
       this.holders.set(lease.leaseId, lease);
       granted.push(lease);
     }
@@ -147,6 +215,6 @@ class SlotPool {
   }
 
   state(): SlotPoolState {
-    return { capacity: this.capacity, holders: [...this.holders.values()], waiting: [...this.waiting] };
+    return { capacity: this.capacity, holders: [...this.holders.values()], waiting: [...this.waiting], renewedLeases: this.renewed, reclaimedLeases: this.reclaimed };
   }
 }

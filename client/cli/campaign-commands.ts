@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readCampaignFile } from './input';
 import { campaignResultJson, printCampaignSummary } from './output';
 import { watchCampaign } from './watch';
 import { err, out, withClient } from './with-client';
@@ -13,8 +14,9 @@ export function registerCampaignCommands(program: Command): void {
     .option('-w, --wait', 'wait for the campaign to finish')
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (options: { file: string; wait?: boolean; json?: boolean }) => {
+      const { campaign, baseDir } = await readCampaignFile(options.file);
       await withClient(async (api) => {
-        const started = await api.startCampaign(options.file);
+        const started = await api.startParsedCampaign(campaign, baseDir);
         if (!options.wait) {
           if (options.json) out(JSON.stringify(started));
           else out(`started campaign ${started.campaignId} (workflow ${started.workflowId}, run ${started.runId})`);

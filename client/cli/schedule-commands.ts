@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { loadCampaignFile } from '../campaign-file';
 import type { ScheduleDetails, ScheduleOverview } from '../schedule-view';
+import { checkScheduleFlags, readCampaignFile } from './input';
 import { out, withClient } from './with-client';
 
 interface CreateFlags {
@@ -28,17 +28,17 @@ export function registerScheduleCommands(program: Command): void {
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (flags: CreateFlags) => {
       if (flags.cron === undefined && flags.every === undefined) schedule.error('error: schedule create needs --cron <expr> or --every <duration>', { exitCode: 2 });
+      const { campaign, baseDir } = await readCampaignFile(flags.file);
+      const options = {
+        scheduleId: flags.id ?? campaign.campaignId,
+        ...(flags.cron !== undefined ? { cron: flags.cron } : {}),
+        ...(flags.every !== undefined ? { every: flags.every } : {}),
+        overlap: flags.overlap,
+        paused: flags.paused ?? false,
+      };
+      checkScheduleFlags(options);
       await withClient(async (api) => {
-        const { campaign, baseDir } = await loadCampaignFile(flags.file);
-        const created = await api.schedules.createSchedule({
-          campaign,
-          baseDir,
-          scheduleId: flags.id ?? campaign.campaignId,
-          ...(flags.cron !== undefined ? { cron: flags.cron } : {}),
-          ...(flags.every !== undefined ? { every: flags.every } : {}),
-          overlap: flags.overlap,
-          paused: flags.paused ?? false,
-        });
+        const created = await api.schedules.createSchedule({ campaign, baseDir, ...options });
         if (flags.json) return out(JSON.stringify(created));
         out(`created schedule ${created.scheduleId} for campaign ${created.campaignId} (${flags.cron ? `cron "${flags.cron}"` : `every ${flags.every}`}, overlap ${flags.overlap}${flags.paused ? ', paused' : ''})`);
         out(`runs start as workflows ${created.workflowIdPrefix}<scheduled time>`);

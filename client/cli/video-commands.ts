@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { VideoResult } from '../../schemas';
+import { checkVideoStart, type VideoStartInput } from './input';
 import { err, out, withClient } from './with-client';
 
 interface VideoFlags {
@@ -34,17 +35,19 @@ export function registerVideoCommands(program: Command): void {
     .option('-w, --wait', 'wait until the video is archived')
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (flags: VideoFlags) => {
+      const request: VideoStartInput = {
+        videoId: flags.id ?? `video-${randomUUID().slice(0, 8)}`,
+        model: flags.model,
+        ratio: flags.ratio,
+        ...(flags.prompt !== undefined ? { promptText: flags.prompt } : {}),
+        ...(flags.image !== undefined ? { promptImage: flags.image } : {}),
+        ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.pollInterval !== undefined ? { options: { pollInterval: flags.pollInterval } } : {}),
+      };
+      await checkVideoStart(request);
       await withClient(async (api) => {
-        const handle = await api.startVideo({
-          videoId: flags.id ?? `video-${randomUUID().slice(0, 8)}`,
-          model: flags.model,
-          ratio: flags.ratio,
-          ...(flags.prompt !== undefined ? { promptText: flags.prompt } : {}),
-          ...(flags.image !== undefined ? { promptImage: flags.image } : {}),
-          ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-          ...(flags.pollInterval !== undefined ? { options: { pollInterval: flags.pollInterval } } : {}),
-        });
+        const handle = await api.startVideo(request);
         const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
         if (!flags.wait) {
           if (flags.json) out(JSON.stringify(started));

@@ -49,11 +49,29 @@ test('grants up to the capacity, queues the rest first come first served, and ha
   await pool.terminate();
 });
 
-test('a lease past its TTL is reclaimed and the next waiter gets the slot', async () => {
-  const poolId = slotPoolWorkflowId(`${product.taskQueue}-ttl`);
-  const pool = await requestSlot(poolId, { leaseId: 'forgotten', workflowId: holderId, leaseTtlMs: 500 });
+test('a lease past its TTL whose holder is still running is renewed, not reclaimed', async () => {
+  const poolId = slotPoolWorkflowId(`${product.taskQueue}-renew`);
+  const { runId } = await product.client.workflow.getHandle(holderId).describe();
+  const pool = await requestSlot(poolId, { leaseId: 'kept', workflowId: holderId, runId, leaseTtlMs: 300 });
   await requestSlot(poolId, { leaseId: 'next', workflowId: holderId, leaseTtlMs: 60_000 });
+  await eventually(async () => ((await pool.query(slotsQuery)).renewedLeases ?? 0) >= 3);
+  const state = await pool.query(slotsQuery);
+  expect(state.holders.map((lease) => lease.leaseId)).toEqual(['kept']);
+  expect(state.waiting.map((request) => request.leaseId)).toEqual(['next']);
+  expect(state.reclaimedLeases).toBe(0);
+  await pool.terminate();
+});
+
+test('a lease whose holder has ended is reclaimed once past its TTL, and the next waiter gets the slot', async () => {
+  const poolId = slotPoolWorkflowId(`${product.taskQueue}-ttl`);
+  const goneId = `${poolId}-gone-holder`;
+  const gone = await product.client.workflow.start(GenerationSlotPoolWorkflow, { workflowId: goneId, taskQueue: product.taskQueue, args: [{ capacity: 1, holders: [], waiting: [] }] });
+  const pool = await requestSlot(poolId, { leaseId: 'forgotten', workflowId: goneId, runId: gone.firstExecutionRunId, leaseTtlMs: 500 });
+  await requestSlot(poolId, { leaseId: 'next', workflowId: holderId, leaseTtlMs: 60_000 });
+  await eventually(async () => (await pool.query(slotsQuery)).holders.map((lease) => lease.leaseId).join() === 'forgotten');
+  await gone.terminate();
   await eventually(async () => (await pool.query(slotsQuery)).holders.map((lease) => lease.leaseId).join() === 'next');
+  expect((await pool.query(slotsQuery)).reclaimedLeases).toBe(1);
   await pool.terminate();
 });
 
