@@ -5,7 +5,8 @@ import {
   RUNWAY_TASK_UPDATE_SIGNAL,
   SLOT_RELEASE_SIGNAL,
   creditsFor,
-  isSafetyFailure,
+  classifyFailureCode,
+  type FailureClass,
   type ResolvedVideoRequest,
   type RunwayTask,
   type RunwayTaskUpdate,
@@ -15,7 +16,7 @@ import { nextPollDelay, type ProgressSample } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
 import { SubmissionJournal } from './submission-journal';
 import { activityKey, SubmissionLedger } from './submission-ledger';
-import { RunwayHttpError, toApplicationFailure } from './runway/errors';
+import { RunwayFailureType, RunwayHttpError, RunwayProtocolError, toApplicationFailure } from './runway/errors';
 import { requestBody } from './runway/request-body';
 
 export interface GenerateInput {
@@ -35,7 +36,7 @@ export interface GenerateInput {
 
 export type GenerateOutcome =
   | { kind: 'succeeded'; taskId: string; credits: number; polls: number; submittedAt: number; finishedAt: number }
-  | { kind: 'failed'; taskId: string; credits: number; failure: string; failureCode?: string; safety: boolean; polls: number }
+  | { kind: 'failed'; taskId: string; credits: number; failure: string; failureCode?: string; failureClass: FailureClass; polls: number }
   | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
   | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number };
 
@@ -122,6 +123,7 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
       task = await deps.runway.getTask(checkpoint.taskId);
     } catch (error) {
       if (error instanceof RunwayHttpError && error.status === 404) return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
+      if (error instanceof RunwayProtocolError) throw await abandonUnreadableTask(deps, input, checkpoint, error);
       const transient = transientPollFailure(error);
       failedPolls += 1;
       if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
@@ -149,6 +151,36 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
     }
     waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
   }
+}
+
+/**
+ * The task answers in a shape we cannot read, so we can no longer tell when it ends, what it cost or
+ * where its output is. Best effort: DELETE it so it stops holding a Runway slot and costing credits
+ * (nothing we could archive would come of it), give the slot back, and fail this video without retry.
+ * A DELETE that fails leaves the task to run out on Runway's side; the failure says so in the log.
+ */
+async function abandonUnreadableTask(deps: Pick<ActivityDeps, 'runway'>, input: GenerateInput, checkpoint: Checkpoint, error: RunwayProtocolError): Promise<ApplicationFailure> {
+  let deleted: boolean | 'failed' = 'failed';
+  try {
+    deleted = await deps.runway.deleteTask(checkpoint.taskId);
+  } catch (deleteError) {
+    log.warn('could not delete the unreadable Runway task', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, error: String(deleteError) });
+  }
+  log.error('Runway answered off the API contract; giving up on this video', {
+    videoId: input.videoId,
+    runwayTaskId: checkpoint.taskId,
+    operation: error.operation,
+    field: error.field,
+    problem: error.problem,
+    remoteTaskDeleted: deleted,
+  });
+  if (deleted !== 'failed') await releaseSlotEarly(input);
+  return ApplicationFailure.create({
+    type: RunwayFailureType.Protocol,
+    message: `${error.message}; task ${checkpoint.taskId} ${deleted === 'failed' ? 'could not be deleted' : 'deleted'}`,
+    nonRetryable: true,
+    details: [{ operation: error.operation, field: error.field, problem: error.problem, runwayTaskId: checkpoint.taskId, remoteTaskDeleted: deleted }],
+  });
 }
 
 /** The previous and the new progress sample of a RUNNING task (the new one kept in the checkpoint). */
@@ -211,7 +243,7 @@ function terminalOutcome(task: RunwayTask, checkpoint: Checkpoint, listCredits: 
         credits: task.cost?.credits ?? listCredits,
         failure: task.failure,
         ...(task.failureCode !== undefined ? { failureCode: task.failureCode } : {}),
-        safety: isSafetyFailure(task.failureCode),
+        failureClass: classifyFailureCode(task.failureCode),
         polls,
       };
     case 'CANCELLED':

@@ -2,6 +2,8 @@
 export const FailureType = {
   PromptRejected: 'PromptRejected',
   ContentModeration: 'ContentModeration',
+  /** Runway refused the task's input (INPUT_PREPROCESSING.* or ASSET.* failure code): resubmitting cannot help. */
+  RunwayInputRejected: 'RunwayInputRejected',
   GenerationFailed: 'GenerationFailed',
   BudgetExceeded: 'BudgetExceeded',
   /** A re-run variant whose request differs from the clip archived under its id. */
@@ -30,4 +32,6 @@ export const NON_RETRYABLE_RUNWAY_TYPES: string[] = [
   FailureType.RunwayUnauthorized,
   FailureType.RunwayNotFound,
   FailureType.RunwayMethodNotAllowed,
+  // A 200 whose body is off the contract: the same request gets the same answer, and the call may have had its effect.
+  FailureType.RunwayProtocolError,
 ];

@@ -78,6 +78,27 @@ export interface TextToVideoBody {
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 
-export function isSafetyFailure(failureCode: string | undefined): boolean {
-  return failureCode?.startsWith('SAFETY.') ?? false;
+/**
+ * What a FAILED task's failureCode means for the video (Runway's documented code families):
+ * - `moderation`: any code with a SAFETY segment (`SAFETY.INPUT.*`, `SAFETY.OUTPUT.*`,
+ *   `INPUT_PREPROCESSING.SAFETY.*`). Credits are spent; the same input is refused again: never resubmit.
+ * - `input`: other `INPUT_PREPROCESSING.*` and `ASSET.*` codes. The input itself is unusable: resubmitting
+ *   the same request would fail the same way and spend again.
+ * - `bad_output`: `INTERNAL.BAD_OUTPUT.*`, a quality/system rejection: resubmit within maxSubmissions.
+ * - `unknown`: any other code, or none. Runway says such codes may be transient, but an unknown code
+ *   that repeats is most likely permanent: resubmit once, then give up (UNKNOWN_FAILURE_RESUBMISSIONS).
+ */
+export const failureClassSchema = z.enum(['moderation', 'input', 'bad_output', 'unknown']);
+export type FailureClass = z.infer<typeof failureClassSchema>;
+
+/** How many times a video resubmits after `unknown` failures before it gives up. */
+export const UNKNOWN_FAILURE_RESUBMISSIONS = 1;
+
+export function classifyFailureCode(failureCode: string | undefined): FailureClass {
+  if (failureCode === undefined || failureCode.trim() === '') return 'unknown';
+  const segments = failureCode.trim().toUpperCase().split('.');
+  if (segments.includes('SAFETY')) return 'moderation';
+  if (segments[0] === 'INPUT_PREPROCESSING' || segments[0] === 'ASSET') return 'input';
+  if (segments[0] === 'INTERNAL' && segments[1] === 'BAD_OUTPUT') return 'bad_output';
+  return 'unknown';
 }

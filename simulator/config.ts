@@ -33,6 +33,8 @@ export const faultKindSchema = z.enum([
   'expire_url',
   'http_error',
   'reset',
+  'fail',
+  'off_contract',
 ]);
 export type FaultKind = z.infer<typeof faultKindSchema>;
 
@@ -59,6 +61,15 @@ export const faultRuleSchema = z.strictObject({
   route: faultRouteSchema.optional(),
   /** reset on create/delete: do the work, then drop the connection (the answer is lost, the effect is not). */
   afterProcessing: z.boolean().optional(),
+  /** fail only: the task runs, then FAILs with this failureCode (absent: a FAILED without failureCode). */
+  failureCode: z.string().min(1).optional(),
+  /** fail only: the task's `failure` text. */
+  failure: z.string().min(1).optional(),
+  /**
+   * off_contract only: fields laid over the matched task's GET answer (200), null removing one, e.g.
+   * `{ "status": "ARCHIVED" }` or `{ "status": "SUCCEEDED", "output": null }`. Default: an undocumented status.
+   */
+  body: z.record(z.string(), z.unknown()).optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 

@@ -1,9 +1,10 @@
 import type { FaultKind, FaultMatch, FaultRoute, FaultRule, SimulatorConfig } from './config';
 import { createRng, hashUnit, type Rng } from './rng';
-import type { StuckAt, TaskFacts, TaskFate } from './task';
+import type { StuckAt, TaskFacts, TaskFailure, TaskFate } from './task';
 
 export interface TaskFaults {
   fate: TaskFate;
+  failWith?: TaskFailure;
   stuck?: StuckAt;
   applied: FaultKind[];
 }
@@ -41,9 +42,15 @@ export class FaultInjector {
   /** Fate and stuckness of a new task. */
   forNewTask(facts: TaskFacts): TaskFaults {
     const applied: FaultKind[] = [];
-    const fate = this.fateOf(facts, applied);
+    const { fate, failWith } = this.fateOf(facts, applied);
     const stuck = fate === 'moderation' ? undefined : this.stuckness(facts, applied);
-    return { fate, stuck, applied };
+    return { fate, ...(failWith ? { failWith } : {}), stuck, applied };
+  }
+
+  /** Fields to lay over this GET answer to take it off the API contract, or undefined. */
+  offContractBody(facts: MatchFacts): Record<string, unknown> | undefined {
+    const rule = this.take((candidate) => candidate.fault === 'off_contract', facts);
+    return rule ? (rule.body ?? { status: 'ARCHIVED' }) : undefined;
   }
 
   /** A fault for this request, or undefined. `facts` describe the task (absent when there is none). */
@@ -68,10 +75,15 @@ export class FaultInjector {
     return max > 0 ? min + this.stream('latency')() * (max - min) : 0;
   }
 
-  private fateOf(facts: TaskFacts, applied: FaultKind[]): TaskFate {
+  private fateOf(facts: TaskFacts, applied: FaultKind[]): { fate: TaskFate; failWith?: TaskFailure } {
+    const rule = this.take((candidate) => candidate.fault === 'fail', facts);
+    if (rule) {
+      applied.push('fail');
+      return { fate: 'fail', failWith: { ...(rule.failureCode ? { code: rule.failureCode } : {}), text: rule.failure ?? 'The task failed.' } };
+    }
     const kind = this.fateFault(facts);
     if (kind) applied.push(kind);
-    return kind ?? 'succeed';
+    return { fate: kind ?? 'succeed' };
   }
 
   private fateFault(facts: TaskFacts): 'moderation' | 'bad_output' | undefined {

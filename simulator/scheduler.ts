@@ -103,6 +103,7 @@ export class Scheduler {
 
   private async finish(task: TaskRecord): Promise<void> {
     if (task.fate === 'bad_output') return this.fail(task, FAILURES.badOutput);
+    if (task.fate === 'fail') return this.fail(task, task.failWith ?? { text: 'The task failed.' });
     const media = await task.media;
     if (this.stopped || task.status !== 'RUNNING') return;
     if (media instanceof Error) return this.fail(task, FAILURES.media);
@@ -111,7 +112,7 @@ export class Scheduler {
     this.settle(task);
   }
 
-  private fail(task: TaskRecord, failure: { code: string; text: string }): void {
+  private fail(task: TaskRecord, failure: { code?: string; text: string }): void {
     task.failure = failure.text;
     task.failureCode = failure.code;
     this.setStatus(task, 'FAILED');

@@ -22,7 +22,7 @@ export interface TaskFactoryDeps {
  */
 export function buildTask(request: CreateRequest, deps: TaskFactoryDeps): TaskRecord {
   const facts = factsOf(request, deps.submissionIndex);
-  const { fate, stuck, applied } = deps.faults.forNewTask(facts);
+  const { fate, failWith, stuck, applied } = deps.faults.forNewTask(facts);
   const { width, height } = ratioSize(request.ratio);
   const media =
     fate === 'succeed'
@@ -41,6 +41,7 @@ export function buildTask(request: CreateRequest, deps: TaskFactoryDeps): TaskRe
     history: [],
     generationSeconds: generationSecondsFor(facts, deps.config),
     fate,
+    ...(failWith ? { failWith } : {}),
     stuck,
     faultsApplied: applied,
     holdsSlot: false,

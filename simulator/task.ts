@@ -2,7 +2,13 @@ import type { Endpoint, ModelId, TaskStatus } from '../schemas';
 import type { MediaVariant } from './media';
 
 /** How a task will end, decided when it is created. */
-export type TaskFate = 'succeed' | 'bad_output' | 'moderation';
+export type TaskFate = 'succeed' | 'bad_output' | 'moderation' | 'fail';
+
+/** How a task with fate 'fail' fails: the code (none for a FAILED without failureCode) and text. */
+export interface TaskFailure {
+  code?: string;
+  text: string;
+}
 export type StuckAt = 'queue' | 'running';
 
 /** What fault rules and deterministic draws look at. */
@@ -34,6 +40,8 @@ export interface TaskRecord extends TaskFacts {
   history: StatusChange[];
   generationSeconds: number;
   fate: TaskFate;
+  /** fate 'fail' only. */
+  failWith?: TaskFailure;
   stuck?: StuckAt;
   faultsApplied: string[];
   holdsSlot: boolean;

@@ -235,6 +235,45 @@ describe('task failures', () => {
     expect((await admin.stats()).createsByPrompt['flaky shot']).toBe(2);
   });
 
+  it('a fail rule fails matched tasks with the given failureCode, or with none', async () => {
+    await reset({
+      faults: {
+        rules: [
+          { match: { promptIncludes: 'smudged' }, fault: 'fail', failureCode: 'INPUT_PREPROCESSING.SAFETY.TEXT', failure: 'The prompt was refused.', times: 1 },
+          { match: { promptIncludes: 'mystery' }, fault: 'fail' },
+        ],
+      },
+    });
+    const refused = await finished(await submit('smudged glass'));
+    expect(refused.body).toMatchObject({ status: 'FAILED', failureCode: 'INPUT_PREPROCESSING.SAFETY.TEXT', failure: 'The prompt was refused.', cost: { credits: 25 } });
+    const codeless = await finished(await submit('mystery box'));
+    expect(codeless.body).toMatchObject({ status: 'FAILED' });
+    expect(codeless.body).not.toHaveProperty('failureCode');
+    expect((await finished(await submit('smudged glass'))).body.status).toBe('SUCCEEDED');
+    expect(((await admin.stats()) as unknown as { faultsInjected: Record<string, number> }).faultsInjected).toMatchObject({ fail: 2 });
+  });
+
+  it('an off_contract rule answers the matched task\'s GETs with a 200 off the API contract', async () => {
+    await reset({
+      faults: {
+        rules: [
+          { match: { promptIncludes: 'odd' }, fault: 'off_contract' },
+          { match: { promptIncludes: 'hollow' }, fault: 'off_contract', body: { status: 'SUCCEEDED', output: null }, times: 1 },
+        ],
+      },
+    });
+    const odd = await submit('odd one');
+    const answer = await api.task(odd);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ id: odd, status: 'ARCHIVED' });
+    const hollow = await submit('hollow shell');
+    const first = await api.task(hollow);
+    expect(first.body.status).toBe('SUCCEEDED');
+    expect(first.body).not.toHaveProperty('output');
+    expect(['PENDING', 'RUNNING', 'SUCCEEDED']).toContain((await api.task(hollow)).body.status);
+    expect((await api.remove(odd)).status).toBe(204);
+  });
+
   it('stuck tasks never move on their own: stuck_queue outlives the queue limit, stuck_running keeps its slot', async () => {
     await reset({
       concurrencyByModel: { gen4_turbo: 1 },

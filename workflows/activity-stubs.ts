@@ -44,15 +44,33 @@ export function cleanupActivities() {
   });
 }
 
+/** The least time the generation bound allows beyond the waits: submit, retries of a refused POST, a worker restart. */
+export const GENERATION_MARGIN_FLOOR_MS = 30_000;
+
+/**
+ * How long one submission's generation activity may take, all its attempts together: a task may queue for
+ * maxPendingWait and then run for maxRunningWait before the activity itself gives it up, plus a margin
+ * that grows with those waits (a fifth of them: 10 min at the 20 + 30 min defaults) and with the poll
+ * interval, never below GENERATION_MARGIN_FLOOR_MS. Past it Temporal stops retrying and the workflow
+ * turns the timeout into a typed failure: a permanent problem ends, it never retries forever.
+ */
+export function generationScheduleToCloseMs(options: Pick<GenerationOptions, 'maxPendingWaitMs' | 'maxRunningWaitMs' | 'pollIntervalMs'>): number {
+  const waits = options.maxPendingWaitMs + options.maxRunningWaitMs;
+  const margin = Math.max(GENERATION_MARGIN_FLOOR_MS, 10 * options.pollIntervalMs, Math.round(waits / 5));
+  return waits + margin;
+}
+
 /**
  * The generation activity lives on its own task queue, whose worker runs at most the Runway cap of
  * them at once. Heartbeats carry the task id, so a retry after a crash resumes the same remote task.
  */
 export function generationActivities(taskQueue: string, options: GenerationOptions) {
   const heartbeatMs = Math.min(60_000, Math.max(5_000, options.pollIntervalMs * 4));
+  const boundMs = generationScheduleToCloseMs(options);
   return proxyActivities<GenerationActivities>({
     taskQueue,
-    startToCloseTimeout: options.maxPendingWaitMs + options.maxRunningWaitMs + 10 * 60_000,
+    startToCloseTimeout: boundMs,
+    scheduleToCloseTimeout: boundMs,
     heartbeatTimeout: heartbeatMs,
     cancellationType: 'WAIT_CANCELLATION_COMPLETED',
     retry: {

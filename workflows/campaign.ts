@@ -37,15 +37,19 @@ import { VideoGenerationWorkflow } from './video';
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 type Variant = Input['variants'][number];
 
+// Bounded like the archive: S3 may be down a while, but a campaign must end.
 const { writeManifest } = proxyActivities<DefaultQueueActivities>({
   startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '12 hours',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
+// The earlier run it waits for is itself bounded (generation, archive); this bound only stops a wait on a run that never ends.
 const { previousVideoResult } = proxyActivities<DefaultQueueActivities>({
   startToCloseTimeout: '24 hours',
+  scheduleToCloseTimeout: '48 hours',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
 });
 
 export function videoWorkflowId(campaignId: string, variantId: string): string {

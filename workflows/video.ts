@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  TimeoutFailure,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
@@ -11,6 +12,8 @@ import {
 } from '@temporalio/workflow';
 import {
   FailureType,
+  UNKNOWN_FAILURE_RESUBMISSIONS,
+  classifyFailureCode,
   creditsFor,
   videoWorkflowInputSchema,
   type CreditDecision,
@@ -24,7 +27,7 @@ import {
 } from '../schemas';
 import type { GenerateOutcome } from '../activities';
 import { GenerationSlot } from './generation-slot';
-import { archiveActivities, cleanupActivities, generationActivities, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
+import { archiveActivities, cleanupActivities, generationActivities, generationScheduleToCloseMs, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
 import {
   RunwayTaskIdKey,
   VideoStatusKey,
@@ -122,24 +125,23 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   const estimate = creditsFor(input.request.model, input.request.duration);
   let lastReason = 'no submission made';
   let lastOutcome: string | undefined;
+  let unknownFailures = 0;
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     await credits.request(input, submission, estimate);
     tracker.setState('waiting', { notifyParent: submission > 1 });
     const outcome = await slot.hold(submission, input.options, (slotLease) => {
       tracker.beginSubmission(submission);
-      return rethrowTyped(() => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
+      return generationTyped(submission, input.options, tracker, () => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
         { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), slotLease, ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
       ]));
     });
     tracker.endSubmission(outcome);
     if (outcome.kind === 'succeeded') return outcome;
-    if (outcome.kind === 'failed' && outcome.safety) {
-      throw ApplicationFailure.create({
-        type: FailureType.ContentModeration,
-        nonRetryable: true,
-        message: `Runway refused the content (${outcome.failureCode ?? 'SAFETY'}): ${outcome.failure}`,
-        details: [{ failureCode: outcome.failureCode, runwayTaskId: outcome.taskId }],
-      });
+    if (outcome.kind === 'failed') {
+      const failureClass = classifyFailureCode(outcome.failureCode);
+      if (failureClass === 'unknown') unknownFailures += 1;
+      const final = finalFailure(failureClass, outcome, unknownFailures);
+      if (final) throw final;
     }
     lastReason = describeOutcome(outcome);
     lastOutcome = outcome.kind === 'failed' ? (outcome.failureCode ?? 'failed') : outcome.kind;
@@ -150,6 +152,59 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
     message: `gave up after ${input.options.maxSubmissions} submissions; last: ${lastReason}`,
     details: [{ submissions: tracker.submissions() }],
   });
+}
+
+/**
+ * A FAILED task that ends the video, by its failure code's class (schemas/runway.ts classifyFailureCode),
+ * or undefined when it is worth another submission.
+ */
+function finalFailure(failureClass: ReturnType<typeof classifyFailureCode>, outcome: Extract<GenerateOutcome, { kind: 'failed' }>, unknownFailures: number): ApplicationFailure | undefined {
+  const details = [{ failureCode: outcome.failureCode, failureClass, runwayTaskId: outcome.taskId }];
+  const code = outcome.failureCode ?? 'no failureCode';
+  switch (failureClass) {
+    case 'moderation':
+      return ApplicationFailure.create({ type: FailureType.ContentModeration, nonRetryable: true, message: `Runway refused the content (${code}): ${outcome.failure}`, details });
+    case 'input':
+      return ApplicationFailure.create({ type: FailureType.RunwayInputRejected, nonRetryable: true, message: `Runway rejected the input (${code}), not resubmitted: ${outcome.failure}`, details });
+    case 'unknown':
+      if (unknownFailures <= UNKNOWN_FAILURE_RESUBMISSIONS) return undefined;
+      return ApplicationFailure.create({
+        type: FailureType.GenerationFailed,
+        nonRetryable: true,
+        message: `Runway failed the task with an unknown failure code (${code}) ${unknownFailures} times; gave up: ${outcome.failure}`,
+        details,
+      });
+    case 'bad_output':
+      return undefined;
+  }
+}
+
+/**
+ * The generation activity's failures as typed workflow failures. When Temporal stops retrying it (the
+ * schedule-to-close bound passed, or the attempts ran out) the problem is permanent for this video: DELETE
+ * the remote task an attempt had opened, so it stops holding a slot and costing, and say it gave up and why.
+ */
+async function generationTyped<T>(submission: number, options: GenerationOptions, tracker: RemoteTaskTracker, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+    await tracker.deleteOpenTask();
+    const cause = error.cause;
+    const gaveUp = cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT' || error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
+    if (!gaveUp && cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({ type: cause.type ?? 'ActivityFailed', message: cause.message, nonRetryable: true, details: cause.details ?? [] });
+    }
+    const boundS = Math.round(generationScheduleToCloseMs(options) / 1000);
+    const why = cause instanceof TimeoutFailure ? `${cause.timeoutType ?? 'activity'} timeout` : (cause?.message ?? error.message);
+    const type = cause instanceof ApplicationFailure && cause.type ? cause.type : FailureType.GenerationFailed;
+    throw ApplicationFailure.create({
+      type,
+      nonRetryable: true,
+      message: `gave up on submission ${submission} after its ${boundS} s bound (${error.retryState ?? 'no retry state'}): ${why}`,
+      details: [{ submission, retryState: error.retryState, boundMs: generationScheduleToCloseMs(options), ...(cause instanceof ApplicationFailure ? { lastFailureType: cause.type } : {}) }],
+    });
+  }
 }
 
 function describeOutcome(outcome: Exclude<GenerateOutcome, Success>): string {
@@ -288,6 +343,18 @@ class RemoteTaskTracker {
   async cancelRemoteTask(): Promise<void> {
     if (this.openTaskId === undefined) return;
     await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${this.openTaskId}` }, [this.openTaskId]);
+  }
+
+  /** After the generation activity failed for good: best-effort DELETE of the task it left open (a repeat is a no-op). */
+  async deleteOpenTask(): Promise<void> {
+    const taskId = this.openTaskId;
+    if (taskId === undefined) return;
+    this.openTaskId = undefined;
+    try {
+      await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${taskId}, left open by a failed generation` }, [taskId]);
+    } catch {
+      // The cleanup activity retried and gave up: the video's failure matters more than this DELETE.
+    }
   }
 }
 

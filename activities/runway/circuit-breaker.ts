@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { RunwayFailureType, RunwayHttpError } from './errors';
+import { RunwayFailureType, RunwayHttpError, RunwayProtocolError } from './errors';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -130,9 +130,13 @@ export class CircuitBreaker {
   }
 }
 
-/** Runway down or unreachable: 5xx answers and anything that is not an HTTP answer (network, timeout). */
+/**
+ * Runway down or unreachable: 5xx answers and anything that is not an HTTP answer (network, timeout).
+ * An off-contract 200 is an answer: one odd task must not stop every other video's calls.
+ */
 export function countsAsFailure(error: unknown): boolean {
   if (error instanceof RunwayHttpError) return error.status >= 500;
+  if (error instanceof RunwayProtocolError) return false;
   if (error instanceof ApplicationFailure) return false;
   return true;
 }

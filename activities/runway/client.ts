@@ -13,7 +13,7 @@ import {
   type RunwayTask,
   type TextToVideoBody,
 } from '../../schemas';
-import { RunwayHttpError, parseRetryAfter } from './errors';
+import { RunwayHttpError, RunwayProtocolError, parseRetryAfter } from './errors';
 
 export interface RunwayClientOptions {
   baseUrl: string;
@@ -105,11 +105,23 @@ function parseBody<T>(schema: z.ZodType<T>, text: string, operation: string): T 
   try {
     json = JSON.parse(text);
   } catch {
-    throw new Error(`Runway ${operation} answered with a body that is not JSON`);
+    throw new RunwayProtocolError(operation, '', 'not JSON');
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error(`Runway ${operation} answered an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue ? issue.path.map(String).join('.') : '';
+  throw new RunwayProtocolError(operation, field, `${issue?.message ?? 'invalid'} (got ${describeValue(json, issue?.path ?? [])})`);
+}
+
+/** The offending value, short, for the message: never a whole body (it may hold signed URLs). */
+function describeValue(json: unknown, path: readonly PropertyKey[]): string {
+  let value: unknown = json;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? `an array of ${value.length}` : 'an object';
 }
 
 /** The task as a status record without its signed output URLs (safe to log or put in history). */

@@ -29,6 +29,23 @@ export class RunwayHttpError extends Error {
   }
 }
 
+/**
+ * A success answer (2xx) whose body is not what the contract says (not JSON, an undocumented status, a
+ * missing field). Not an outage: Runway is up and answering, so it never counts for the circuit breaker.
+ * Not retryable either: the same request gets the same answer, and the call may already have had its effect.
+ */
+export class RunwayProtocolError extends Error {
+  override readonly name = 'RunwayProtocolError';
+  constructor(
+    readonly operation: string,
+    /** Dotted path of the offending field ('' for the whole body). */
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`Runway ${operation} answered 200 with a body off the API contract: ${field ? `field "${field}"` : 'the body'}: ${problem}`);
+  }
+}
+
 export function failureTypeForStatus(status: number): string {
   if (status === 400 || status === 422) return RunwayFailureType.BadRequest;
   if (status === 401 || status === 403) return RunwayFailureType.Unauthorized;
@@ -63,6 +80,14 @@ export function toApplicationFailure(error: unknown): ApplicationFailure {
       nonRetryable: NON_RETRYABLE_RUNWAY_TYPES.includes(type),
       details: [{ status: error.status, apiMessage: error.apiMessage }],
       nextRetryDelay: error.retryAfterMs,
+    });
+  }
+  if (error instanceof RunwayProtocolError) {
+    return ApplicationFailure.create({
+      type: RunwayFailureType.Protocol,
+      message: error.message,
+      nonRetryable: true,
+      details: [{ operation: error.operation, field: error.field, problem: error.problem }],
     });
   }
   const message = error instanceof Error ? error.message : String(error);

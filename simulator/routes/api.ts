@@ -94,7 +94,8 @@ function getTask(context: ApiContext, id: string): void {
   if (proceed === 'stop') return;
   const outputUrl = task.status === 'SUCCEEDED' ? issueOutputUrl(state, task) : undefined;
   if (proceed === 'reset_after') return resetConnection(res);
-  sendJson(res, 200, apiTaskView(task, state.scheduler.progressOf(task), outputUrl));
+  const view = apiTaskView(task, state.scheduler.progressOf(task), outputUrl);
+  sendJson(res, 200, offContract(view, state.faults.offContractBody(task)));
 }
 
 function deleteTask(context: ApiContext, id: string): void {
@@ -107,6 +108,17 @@ function deleteTask(context: ApiContext, id: string): void {
   state.scheduler.remove(task);
   if (proceed === 'reset_after') return resetConnection(res);
   sendNoContent(res);
+}
+
+/** An `off_contract` fault's fields laid over a GET answer (null removes a field): a 200 no client contract allows. */
+function offContract(view: Record<string, unknown>, overlay: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!overlay) return view;
+  const answer = { ...view };
+  for (const [key, value] of Object.entries(overlay)) {
+    if (value === null) delete answer[key];
+    else answer[key] = value;
+  }
+  return answer;
 }
 
 /** Answer an injected fault. 'stop': the request is over; 'reset_after': do the work, then drop the connection. */

@@ -119,3 +119,22 @@ describe('an attempt whose heartbeat never reached Temporal (server down) is not
     expect((await simulatorStats()).submissions.total).toBe(2);
   });
 });
+
+test('a GET answered 200 off the contract fails the attempt non-retryably, naming the field, and DELETEs the task', async () => {
+  await resetSimulator({ faults: { rules: [{ fault: 'off_contract', match: { promptIncludes: 'paper boat' }, body: { status: 'ARCHIVED' } }] } });
+  const error = await runIn(newEnv(), input).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toMatchObject({ type: 'RunwayProtocolError', nonRetryable: true });
+  expect((error as Error).message).toContain('"status"');
+  const stats = await simulatorStats();
+  expect(stats.submissions.total).toBe(1);
+  expect(stats.tasks[0]?.deleted).toBe(true);
+});
+
+test('a FAILED task carries its failure class', async () => {
+  await resetSimulator({ faults: { rules: [{ fault: 'fail', match: { promptIncludes: 'paper boat' }, failureCode: 'ASSET.INVALID' }] } });
+  const outcome = await runIn(newEnv(), input);
+  expect(outcome).toMatchObject({ kind: 'failed', failureCode: 'ASSET.INVALID', failureClass: 'input' });
+});
