@@ -11,10 +11,6 @@ import { DownloadMeter } from './download-meter';
 import { withKeepAlive } from './keep-alive';
 import { toApplicationFailure } from './runway/errors';
 
-export const OUTPUT_URL_EXPIRED = FailureType.OutputUrlExpired;
-export const DOWNLOAD_TRUNCATED = FailureType.DownloadTruncated;
-export const TASK_NOT_SUCCEEDED = FailureType.TaskNotSucceeded;
-
 /**
  * lib-storage buffers up to queueSize parts in flight plus the one it is filling: with the minimum part
  * size and two in flight the activity's memory stays flat (tens of MB) whatever the file size.
@@ -62,7 +58,7 @@ async function freshOutputUrl(deps: Pick<ActivityDeps, 'runway'>, taskId: string
     throw toApplicationFailure(error);
   }
   if (task.status !== 'SUCCEEDED' || !task.output[0]) {
-    throw ApplicationFailure.create({ type: TASK_NOT_SUCCEEDED, nonRetryable: true, message: `Runway task ${taskId} is ${task.status}, nothing to archive` });
+    throw ApplicationFailure.create({ type: FailureType.TaskNotSucceeded, nonRetryable: true, message: `Runway task ${taskId} is ${task.status}, nothing to archive` });
   }
   return task.output[0];
 }
@@ -72,11 +68,11 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
   const response = await request(outputUrl, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   if (response.statusCode === 403 || response.statusCode === 410) {
     await response.body.dump();
-    throw ApplicationFailure.create({ type: OUTPUT_URL_EXPIRED, message: `signed output URL refused (${response.statusCode}); the next attempt fetches a fresh one` });
+    throw ApplicationFailure.create({ type: FailureType.OutputUrlExpired, message: `signed output URL refused (${response.statusCode}); the next attempt fetches a fresh one` });
   }
   if (response.statusCode !== 200) {
     await response.body.dump();
-    throw ApplicationFailure.create({ type: 'OutputDownloadFailed', message: `output download answered ${response.statusCode}` });
+    throw ApplicationFailure.create({ type: FailureType.OutputDownloadFailed, message: `output download answered ${response.statusCode}` });
   }
   const expectedBytes = Number(response.headers['content-length'] ?? Number.NaN);
   // Stream callbacks run in the async context of whoever opened the pooled socket (maybe another
@@ -104,13 +100,13 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
     const downloadError = response.body.errored;
     response.body.destroy();
     if (!downloadError) throw error;
-    throw ApplicationFailure.create({ type: DOWNLOAD_TRUNCATED, message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(downloadError)}` });
+    throw ApplicationFailure.create({ type: FailureType.DownloadTruncated, message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(downloadError)}` });
   }
   // undici refuses a body shorter than its Content-Length before the upload can complete; this keeps
   // that promise from ever becoming a short object that a retry would take for a finished archive.
   if (Number.isFinite(expectedBytes) && meter.bytes !== expectedBytes) {
     await deps.s3.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: key }));
-    throw ApplicationFailure.create({ type: DOWNLOAD_TRUNCATED, message: `archived ${meter.bytes} of ${expectedBytes} bytes; the short object was deleted` });
+    throw ApplicationFailure.create({ type: FailureType.DownloadTruncated, message: `archived ${meter.bytes} of ${expectedBytes} bytes; the short object was deleted` });
   }
   return { bucket: input.bucket, key, bytes: meter.bytes, sha256: meter.digest(), etag: (result.ETag ?? '').replace(/"/g, '') };
 }

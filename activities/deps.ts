@@ -9,10 +9,10 @@ export interface ActivityDeps {
   s3: S3Client;
   moderator: PromptModerator;
   metrics: AppMetrics;
-  /** The Runway cap of this deployment (RUNWAY_MAX_CONCURRENCY): the capacity of the slot pool. */
+  /** The Runway cap of this deployment (RUNWAY_MAX_CONCURRENCY): the capacity of the lease pool. */
   maxConcurrentGenerations?: number;
-  /** Overrides the slot lease TTL the video workflow asks for (how often the pool checks a lease's holder is alive). */
-  slotLeaseTtlMs?: number;
+  /** Overrides the lease TTL the video workflow asks for (how often the pool checks a lease's holder is alive). */
+  leaseTtlMs?: number;
   /** Where the generate activity journals the Runway tasks it created (SUBMISSION_JOURNAL_DIR); memory only without. */
   submissionJournalDir?: string;
   /** Download budget for one archive attempt, ms. */

@@ -2,21 +2,20 @@ import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } f
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import {
-  RUNWAY_TASK_UPDATE_SIGNAL,
-  SLOT_RELEASE_SIGNAL,
   creditsFor,
   classifyFailureCode,
+  FailureType,
   type FailureClass,
   type ResolvedVideoRequest,
   type RunwayTask,
-  type RunwayTaskUpdate,
 } from '../schemas';
+import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { nextPollDelay, type ProgressSample } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
 import { SubmissionJournal } from './submission-journal';
 import { activityKey, SubmissionLedger } from './submission-ledger';
-import { RunwayFailureType, RunwayHttpError, RunwayProtocolError, toApplicationFailure } from './runway/errors';
+import { RunwayHttpError, RunwayProtocolError, toApplicationFailure } from './runway/errors';
 import { requestBody } from './runway/request-body';
 
 export interface GenerateInput {
@@ -30,8 +29,8 @@ export interface GenerateInput {
   maxRunningWaitMs: number;
   /** Set on a resubmission: why the previous submission did not succeed (queue_timeout, failed, …), for the metric. */
   resubmitReason?: string;
-  /** The slot lease this submission holds: given back as soon as the remote task ends. */
-  slotLease?: { poolWorkflowId: string; leaseId: string };
+  /** The lease this submission holds: given back as soon as the remote task ends. */
+  lease?: { poolWorkflowId: string; leaseId: string };
 }
 
 export type GenerateOutcome =
@@ -54,7 +53,7 @@ interface Checkpoint {
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
  * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
- * held for exactly as long as the remote task can occupy a Runway slot.
+ * held for exactly as long as the remote task can count against Runway's concurrency.
  */
 export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir'>) {
   const journal = deps.submissionJournalDir ? new SubmissionJournal<Checkpoint>(deps.submissionJournalDir) : undefined;
@@ -138,14 +137,14 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
     const outcome = terminalOutcome(task, checkpoint, listCredits);
     if (outcome) {
       if (outcome.credits > 0) deps.metrics.credits(input.request.model, outcome.credits);
-      await releaseSlotEarly(input);
+      await releaseLeaseEarly(input);
       return outcome;
     }
     const timeout = waitExceeded(input, checkpoint, task);
     if (timeout) {
       const deleted = await deps.runway.deleteTask(checkpoint.taskId);
       log.warn('Runway task waited too long; cancelled it', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, kind: timeout.kind, waitedMs: timeout.waitedMs });
-      if (deleted) await releaseSlotEarly(input);
+      if (deleted) await releaseLeaseEarly(input);
       // Runway refunds a task cancelled before it ran; one that started running is charged.
       return { ...timeout, taskId: checkpoint.taskId, credits: timeout.kind === 'running_timeout' ? listCredits : 0, deleted, polls: checkpoint.polls };
     }
@@ -155,8 +154,8 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
 
 /**
  * The task answers in a shape we cannot read, so we can no longer tell when it ends, what it cost or
- * where its output is. Best effort: DELETE it so it stops holding a Runway slot and costing credits
- * (nothing we could archive would come of it), give the slot back, and fail this video without retry.
+ * where its output is. Best effort: DELETE it so it stops counting against Runway's concurrency and costing credits
+ * (nothing we could archive would come of it), give the lease back, and fail this video without retry.
  * A DELETE that fails leaves the task to run out on Runway's side; the failure says so in the log.
  */
 async function abandonUnreadableTask(deps: Pick<ActivityDeps, 'runway'>, input: GenerateInput, checkpoint: Checkpoint, error: RunwayProtocolError): Promise<ApplicationFailure> {
@@ -174,9 +173,9 @@ async function abandonUnreadableTask(deps: Pick<ActivityDeps, 'runway'>, input: 
     problem: error.problem,
     remoteTaskDeleted: deleted,
   });
-  if (deleted !== 'failed') await releaseSlotEarly(input);
+  if (deleted !== 'failed') await releaseLeaseEarly(input);
   return ApplicationFailure.create({
-    type: RunwayFailureType.Protocol,
+    type: FailureType.RunwayProtocolError,
     message: `${error.message}; task ${checkpoint.taskId} ${deleted === 'failed' ? 'could not be deleted' : 'deleted'}`,
     nonRetryable: true,
     details: [{ operation: error.operation, field: error.field, problem: error.problem, runwayTaskId: checkpoint.taskId, remoteTaskDeleted: deleted }],
@@ -193,15 +192,15 @@ function trackProgress(checkpoint: Checkpoint, task: RunwayTask): [ProgressSampl
 }
 
 /**
- * The remote task no longer occupies a Runway slot: hand the lease back now, so the pool grants the next
+ * The remote task no longer counts against Runway's concurrency: hand the lease back now, so the pool grants the next
  * video while this result travels to its workflow (which releases again on its side; a repeat is a no-op).
  */
-async function releaseSlotEarly(input: GenerateInput): Promise<void> {
-  if (!input.slotLease) return;
+async function releaseLeaseEarly(input: GenerateInput): Promise<void> {
+  if (!input.lease) return;
   try {
-    await getClient().workflow.getHandle(input.slotLease.poolWorkflowId).signal(SLOT_RELEASE_SIGNAL, { leaseId: input.slotLease.leaseId });
+    await getClient().workflow.getHandle(input.lease.poolWorkflowId).signal(releaseLeaseSignal, { leaseId: input.lease.leaseId });
   } catch (error) {
-    log.debug('could not release the slot early; the workflow releases it', { error: String(error) });
+    log.debug('could not give the lease back early; the workflow gives it back', { error: String(error) });
   }
 }
 
@@ -278,7 +277,7 @@ async function notifyWorkflow(update: RunwayTaskUpdate): Promise<void> {
   const { workflowExecution } = activityInfo();
   if (!workflowExecution) return;
   try {
-    await getClient().workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(RUNWAY_TASK_UPDATE_SIGNAL, update);
+    await getClient().workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(runwayTaskUpdateSignal, update);
   } catch (error) {
     log.debug('could not signal the workflow about the task', { error: String(error) });
   }

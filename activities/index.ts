@@ -5,8 +5,8 @@ import { createGenerate } from './generate';
 import { createWriteManifest } from './manifest';
 import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
-import { createRequestGenerationSlot } from './request-slot';
-import { checkSlotHolders } from './slot-holders';
+import { createRequestGenerationLease } from './request-lease';
+import { checkLeaseHolders } from './lease-holders';
 
 /** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
 export function createDefaultQueueActivities(deps: ActivityDeps) {
@@ -16,12 +16,12 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     writeManifest: createWriteManifest(deps),
     cancelRunwayTask: createCancelRunwayTask(deps),
     previousVideoResult,
-    requestGenerationSlot: createRequestGenerationSlot(deps),
-    checkSlotHolders,
+    requestGenerationLease: createRequestGenerationLease(deps),
+    checkLeaseHolders,
   };
 }
 
-/** Activities of the generation task queue: one slot per remote Runway task. */
+/** Activities of the generation task queue: one worker slot per remote Runway task. */
 export function createGenerationActivities(deps: ActivityDeps) {
   return { generateVideo: createGenerate(deps) };
 }
@@ -32,6 +32,3 @@ export type GenerationActivities = ReturnType<typeof createGenerationActivities>
 export type { ActivityDeps } from './deps';
 export type { GenerateInput, GenerateOutcome } from './generate';
 export type { ArchiveInput } from './archive';
-export { OUTPUT_URL_EXPIRED, DOWNLOAD_TRUNCATED, TASK_NOT_SUCCEEDED } from './archive';
-export { PROMPT_REJECTED } from './prescreen';
-export { RunwayFailureType, NON_RETRYABLE_RUNWAY_TYPES } from './runway/errors';

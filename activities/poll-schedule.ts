@@ -13,7 +13,7 @@ const MIN_POLL_FRACTION = 0.25;
 
 /**
  * The wait before the next poll: the regular interval, or less when Runway's progress over the last two
- * polls says the task ends sooner — then just after the predicted end, so a finished task's slot is
+ * polls says the task ends sooner — then just after the predicted end, so a finished task's lease is
  * handed on within a fraction of a poll instead of half a poll on average. The early poll takes the
  * place of the regular one, so a video costs no more GETs.
  */

@@ -4,8 +4,6 @@ import { FailureType } from '../schemas/failures';
 import type { ActivityDeps } from './deps';
 import { withKeepAlive } from './keep-alive';
 
-export const PROMPT_REJECTED = FailureType.PromptRejected;
-
 export interface PrescreenInput {
   videoId: string;
   promptText?: string;
@@ -26,7 +24,7 @@ export function createPrescreen(deps: Pick<ActivityDeps, 'moderator'>) {
     if (!verdict.allowed) {
       log.warn('prompt refused by pre-screen', { videoId: input.videoId, moderator: deps.moderator.name, matched: verdict.matched });
       throw ApplicationFailure.create({
-        type: PROMPT_REJECTED,
+        type: FailureType.PromptRejected,
         message: `prompt refused before submission (${verdict.reason ?? 'blocked'})`,
         nonRetryable: true,
         details: [{ matched: verdict.matched ?? [] }],

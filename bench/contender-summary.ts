@@ -1,7 +1,7 @@
 import { CAP } from './bench-config';
 import type { ContenderRun } from './contender-run';
 import { round } from './resource-sampler';
-import { backlogUtilisation, getsPerVideo, heldSeconds, meanSlotHandoffSec, taskSpans } from './run-metrics';
+import { backlogUtilisation, getsPerVideo, heldSeconds, meanHandoffSec, taskSpans } from './run-metrics';
 import { listScheduleMakespan } from './schedule-bound';
 
 /** What the report shows of one contender's run. */
@@ -15,12 +15,12 @@ export interface ContenderSummary {
   throttled: number;
   maxConcurrentRunning: number;
   /** Slot-seconds held by Runway tasks / (cap × window), from the first to the last submission. */
-  backlogSlotUtilisation: number;
+  backlogUtilisation: number;
   backlogWindowSec: number;
   /** Mean real seconds a Runway task held its slot (PENDING + RUNNING, as the simulator timed it). */
   meanTaskSec: number;
   /** Mean idle time of a slot between a task ending and the next submission (poll overshoot + handoff). */
-  meanSlotHandoffSec: number;
+  meanHandoffSec: number;
   /** Greedy FIFO schedule of this run's own task times in its submission order, with zero overhead. */
   idealFifoSec: number;
   firstSubmitSec: number;
@@ -50,10 +50,10 @@ export function summarize(run: ContenderRun, pollIntervalMs: number): ContenderS
     submissions: run.sim.submissions.total,
     throttled: run.sim.throttledCount,
     maxConcurrentRunning: run.sim.maxConcurrentRunning.overall,
-    backlogSlotUtilisation: backlog.utilisation,
+    backlogUtilisation: backlog.utilisation,
     backlogWindowSec: backlog.windowSec,
     meanTaskSec: round(held.reduce((a, b) => a + b, 0) / held.length, 3),
-    meanSlotHandoffSec: meanSlotHandoffSec(spans, CAP),
+    meanHandoffSec: meanHandoffSec(spans, CAP),
     idealFifoSec: round(listScheduleMakespan(held, CAP), 2),
     firstSubmitSec: round((firstCreated - run.startedAtMs) / 1000, 3),
     drainSec: round((run.finishedAtMs - lastFinished) / 1000, 3),

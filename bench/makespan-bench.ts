@@ -11,7 +11,7 @@ import { startProduct, type RunningProduct } from './product-workers';
 import { round } from './resource-sampler';
 import { runSdkCampaign } from './sdk-contender';
 import { taskLatencies, type TaskLatencies } from './task-latency';
-import { slotPoolWorkflowId } from '../schemas';
+import { leasePoolWorkflowId } from '../workflows/messages';
 
 export interface MakespanReport {
   variants: number;
@@ -30,7 +30,7 @@ export interface MakespanReport {
   blindSchedulerFloor: BlindSchedulerFloor;
   history: { perVideoEvents: number[]; meanPerVideo: number; maxPerVideo: number; sampleEventTypes: Record<string, number>; parent: HistorySize };
   /** Queue and processing latencies of workflow and activity tasks, from event timestamps. */
-  latency: { videos: TaskLatencies; slotPool: TaskLatencies; campaign: TaskLatencies };
+  latency: { videos: TaskLatencies; leasePool: TaskLatencies; campaign: TaskLatencies };
 }
 
 const WARM_UP_SIMULATOR = { timeScale: 600, seed: BENCH_SEED, concurrency: CAP, pendingSeconds: 2, generationSeconds: { kind: 'fixed', seconds: 30 } };
@@ -70,7 +70,7 @@ export async function runMakespanBench(
   }
 }
 
-/** One short campaign per contender first: workflow isolates, connections and the slot pool exist. */
+/** One short campaign per contender first: workflow isolates, connections and the lease pool exist. */
 async function warmUp(bench: BenchStack, product: RunningProduct, log: (line: string) => void): Promise<void> {
   log('bench: warm-up (3 variants per contender on a fast simulator)');
   const prompts = ['Warm-up one', 'Warm-up two', 'Warm-up three'];
@@ -110,7 +110,7 @@ async function report(product: RunningProduct, runs: ContenderRun[], productRuns
     },
     latency: {
       videos: await taskLatencies(product.client, sampleIds(childIds, 10)),
-      slotPool: await taskLatencies(product.client, [slotPoolWorkflowId(product.taskQueue)]),
+      leasePool: await taskLatencies(product.client, [leasePoolWorkflowId(product.taskQueue)]),
       campaign: await taskLatencies(product.client, [lastProduct.campaignId]),
     },
   };

@@ -48,7 +48,7 @@ export function backlogUtilisation(spans: readonly TaskSpan[], cap: number): { u
  * Mean idle time of a slot between a Runway task ending and the next submission: the k-th task end frees
  * the slot the (k + cap)-th submission takes. Poll overshoot plus orchestration handoff.
  */
-export function meanSlotHandoffSec(spans: readonly TaskSpan[], cap: number): number {
+export function meanHandoffSec(spans: readonly TaskSpan[], cap: number): number {
   const finishes = spans.map((span) => span.finishedMs).sort((a, b) => a - b);
   const creations = spans.map((span) => span.createdMs).sort((a, b) => a - b);
   const gaps: number[] = [];

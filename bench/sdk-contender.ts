@@ -7,7 +7,7 @@ import type { BenchStack } from './bench-stack';
 import { variantId } from './campaign-file';
 import { measureContender, type ContenderRun } from './contender-run';
 import { pipeUrlToS3 } from './raw-s3-pipe';
-import { SlotLimiter } from './slot-limiter';
+import { ConcurrencyLimiter } from './concurrency-limiter';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
@@ -20,7 +20,7 @@ export async function runSdkCampaign(bench: BenchStack, run: { campaignId: strin
   const client = new RunwayML({ apiKey: bench.runwayApiSecret, baseURL: bench.runwayBaseUrl, maxRetries: 2 });
   const s3 = bench.newS3Client();
   const downloads = new Agent({ connections: CAP });
-  const limiter = new SlotLimiter(CAP);
+  const limiter = new ConcurrencyLimiter(CAP);
   const { outcome: _outcome, ...measured } = await measureContender(bench.sim, 'sdk', run.round, async () => {
     const outcomes = await Promise.allSettled(
       run.prompts.map(async (promptText, index) => {

@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CampaignWorkflow, VideoGenerationWorkflow, videoWorkflowId } from '../workflows';
-import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStatusKey, progressQuery, videoStatusQuery } from '../workflows/definitions';
+import { progressQuery, videoProgressQuery } from '../workflows/messages';
+import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from '../workflows/search-attributes';
 import {
   archiveTargetSchema,
   creditsFor,
@@ -18,7 +19,7 @@ import {
   type CampaignWorkflowInput,
   type GenerationOptionsInput,
   type VideoResult,
-  type VideoStatus,
+  type VideoProgress,
 } from '../schemas';
 import { createS3Client, s3TargetFromEnv } from '../infra/s3';
 import { loadCampaignFile, parseCampaign } from './campaign-file';
@@ -183,7 +184,7 @@ export class RunwayTemporal {
         { key: CampaignIdKey, value: 'single' },
         { key: VariantIdKey, value: videoId },
         { key: RunwayModelKey, value: resolved.model },
-        { key: VideoStatusKey, value: 'waiting' },
+        { key: VideoStateKey, value: 'waiting' },
       ],
       memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration, fingerprint },
       staticSummary: `video ${videoId}: ${promptSummary(resolved.promptText)}`,
@@ -194,8 +195,8 @@ export class RunwayTemporal {
     return this.client.workflow.getHandle(campaignId).query(progressQuery);
   }
 
-  getVideoStatus(workflowId: string): Promise<VideoStatus> {
-    return this.client.workflow.getHandle(workflowId).query(videoStatusQuery);
+  getVideoProgress(workflowId: string): Promise<VideoProgress> {
+    return this.client.workflow.getHandle(workflowId).query(videoProgressQuery);
   }
 
   waitForResult(campaignId: string): Promise<CampaignResult> {

@@ -8,12 +8,12 @@ export const FailureType = {
   BudgetExceeded: 'BudgetExceeded',
   /** A re-run variant whose request differs from the clip archived under its id. */
   VariantChanged: 'VariantChanged',
-  InvalidInput: 'InvalidInput',
   PromptImageUnavailable: 'PromptImageUnavailable',
   OutputUrlExpired: 'OutputUrlExpired',
   DownloadTruncated: 'DownloadTruncated',
+  /** The signed output URL answered neither the file nor an expiry (a 5xx of the media host): retried. */
+  OutputDownloadFailed: 'OutputDownloadFailed',
   TaskNotSucceeded: 'TaskNotSucceeded',
-  Cancelled: 'Cancelled',
   RunwayBadRequest: 'RunwayBadRequest',
   RunwayUnauthorized: 'RunwayUnauthorized',
   RunwayNotFound: 'RunwayNotFound',
@@ -23,6 +23,8 @@ export const FailureType = {
   RunwayNetworkError: 'RunwayNetworkError',
   RunwayProtocolError: 'RunwayProtocolError',
   RunwayCircuitOpen: 'RunwayCircuitOpen',
+  /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
+  Unexpected: 'Unexpected',
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 

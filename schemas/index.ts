@@ -6,7 +6,5 @@ export * from './options';
 export * from './video-request';
 export * from './campaign';
 export * from './workflow-io';
-export * from './signals';
 export * from './failures';
 export * from './env';
-export * from './slots';

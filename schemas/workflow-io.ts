@@ -97,7 +97,7 @@ export interface VideoFailureBilling {
   submissionHistory: SubmissionRecord[];
 }
 
-export const variantStateSchema = z.enum([
+export const videoStateSchema = z.enum([
   'waiting',
   'prescreening',
   'submitting',
@@ -108,7 +108,7 @@ export const variantStateSchema = z.enum([
   'failed',
   'cancelled',
 ]);
-export type VariantState = z.infer<typeof variantStateSchema>;
+export type VideoState = z.infer<typeof videoStateSchema>;
 
 export interface VariantPlan {
   variantId: string;
@@ -137,7 +137,7 @@ export interface VariantError {
 export interface VariantOutcome {
   variantId: string;
   workflowId: string;
-  state: VariantState;
+  state: VideoState;
   result?: VideoResult;
   error?: VariantError;
   /** The clip was archived by an earlier run of this campaign: nothing was billed for it in this run. */
@@ -149,8 +149,8 @@ export interface VariantOutcome {
 export interface CampaignProgress {
   campaignId: string;
   total: number;
-  counts: Record<VariantState, number>;
-  variants: Array<{ variantId: string; state: VariantState; runwayTaskId?: string; submissions?: number; error?: string }>;
+  counts: Record<VideoState, number>;
+  variants: Array<{ variantId: string; state: VideoState; runwayTaskId?: string; submissions?: number; error?: string }>;
   creditsReserved: number;
   creditsSpent: number;
 }
@@ -167,11 +167,11 @@ export interface CampaignResult {
 }
 
 /** What the `videoStatus` query of one video workflow answers. */
-export interface VideoStatus {
+export interface VideoProgress {
   videoId: string;
-  state: VariantState;
+  state: VideoState;
   runwayTaskId?: string;
-  runwayStatus?: string;
+  runwayTaskStatus?: string;
   progress?: number;
   submissions: SubmissionRecord[];
 }

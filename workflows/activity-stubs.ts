@@ -37,6 +37,47 @@ export function archiveActivities() {
   });
 }
 
+/**
+ * One signal-with-start RPC: a local activity (one marker event, no workflow task of its own). A repeat
+ * after a crash is harmless: the pool treats a known lease id as the same request. Bounded: a pool that
+ * cannot be reached for half an hour fails the video instead of waiting forever.
+ */
+export function leaseRequestActivities() {
+  return proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: '30 minutes',
+    retry: { initialInterval: '1s', maximumInterval: '30s' },
+  });
+}
+
+/** The pool's check on expired leases' holders. A failure here is no answer: the leases stay and are asked about again. */
+export function leaseHolderActivities() {
+  return proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '20s',
+    retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3 },
+  });
+}
+
+/**
+ * The campaign's own activities. The manifest is bounded like the archive (S3 may be down a while, but a
+ * campaign must end); the earlier run previousVideoResult waits for is itself bounded (generation,
+ * archive), so its bound only stops a wait on a run that never ends.
+ */
+export function campaignActivities() {
+  const { writeManifest } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '12 hours',
+    retry: { initialInterval: '1s', maximumInterval: '30s' },
+  });
+  const { previousVideoResult } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '24 hours',
+    scheduleToCloseTimeout: '48 hours',
+    heartbeatTimeout: '30s',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+  });
+  return { writeManifest, previousVideoResult };
+}
+
 export function cleanupActivities() {
   return proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '1 minute',

@@ -21,36 +21,20 @@ import {
   type CampaignProgress,
   type CampaignResult,
   type CampaignWorkflowInput,
-  type CreditRequest,
   type VariantError,
   type VariantOutcome,
-  type VariantState,
-  type VariantStateUpdate,
+  type VideoState,
   type VideoFailureBilling,
   type VideoResult,
 } from '../schemas';
 import { campaignIdFromWorkflowId } from '../schemas/scheduled-run';
-import type { DefaultQueueActivities } from '../activities';
-import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStatusKey, creditDecisionSignal, creditRequestSignal, progressQuery, variantStateSignal } from './definitions';
+import { campaignActivities } from './activity-stubs';
+import { creditDecisionSignal, creditRequestSignal, progressQuery, variantStateSignal, type CreditRequest, type VariantStateUpdate } from './messages';
+import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from './search-attributes';
 import { VideoGenerationWorkflow } from './video';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 type Variant = Input['variants'][number];
-
-// Bounded like the archive: S3 may be down a while, but a campaign must end.
-const { writeManifest } = proxyActivities<DefaultQueueActivities>({
-  startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '12 hours',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
-
-// The earlier run it waits for is itself bounded (generation, archive); this bound only stops a wait on a run that never ends.
-const { previousVideoResult } = proxyActivities<DefaultQueueActivities>({
-  startToCloseTimeout: '24 hours',
-  scheduleToCloseTimeout: '48 hours',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
-});
 
 export function videoWorkflowId(campaignId: string, variantId: string): string {
   return `${campaignId}--${variantId}`;
@@ -81,7 +65,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const outcomes = await Promise.all(input.variants.map((variant) => runVariant(input, variant, ledger)));
   const manifest = buildManifest(input, outcomes);
-  const written = await writeManifest.executeWithOptions({ summary: `manifest of ${input.campaignId}` }, [{ bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest }]);
+  const written = await campaignActivities().writeManifest.executeWithOptions({ summary: `manifest of ${input.campaignId}` }, [{ bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest }]);
   await condition(allHandlersFinished);
   return {
     campaignId: input.campaignId,
@@ -109,7 +93,7 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
   const workflowId = variantWorkflowId(input.campaignId, variant);
   const estimate = creditsFor(variant.request.model, variant.request.duration);
   if (!ledger.reserve(variant.variantId, estimate)) {
-    const error: VariantError = { type: 'BudgetExceeded', message: `needs ${estimate} credits; the campaign budget of ${input.budgetCredits} credits has ${ledger.remaining()} left` };
+    const error: VariantError = { type: FailureType.BudgetExceeded, message: `needs ${estimate} credits; the campaign budget of ${input.budgetCredits} credits has ${ledger.remaining()} left` };
     ledger.settle(variant.variantId, 0);
     return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error, credits: 0 });
   }
@@ -152,7 +136,7 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
         { key: CampaignIdKey, value: input.campaignId },
         { key: VariantIdKey, value: variant.variantId },
         { key: RunwayModelKey, value: variant.request.model },
-        { key: VideoStatusKey, value: 'waiting' },
+        { key: VideoStateKey, value: 'waiting' },
       ],
       memo: { prompt: promptSummary(variant.request.promptText), model: variant.request.model, ratio: variant.request.ratio, duration: variant.request.duration, fingerprint },
       staticSummary: `${variant.variantId}: ${promptSummary(variant.request.promptText)}`,
@@ -160,7 +144,7 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
     return { result: await child.result(), reused: false };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const previous = await previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [workflowId]);
+    const previous = await campaignActivities().previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [workflowId]);
     // The client refuses a changed variant before the campaign starts; this guards every other starter.
     if (previous.fingerprint !== fingerprint) {
       throw ApplicationFailure.create({
@@ -190,10 +174,10 @@ function variantError(error: unknown): VariantError {
   const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as { failureCode?: string };
-    return { type: cause.type ?? 'Error', message: cause.message, ...(details.failureCode ? { failureCode: details.failureCode } : {}) };
+    return { type: cause.type ?? FailureType.Unexpected, message: cause.message, ...(details.failureCode ? { failureCode: details.failureCode } : {}) };
   }
-  if (cause instanceof Error) return { type: cause.name, message: cause.message };
-  return { type: 'Error', message: String(cause) };
+  if (cause instanceof Error) return { type: FailureType.Unexpected, message: `${cause.name}: ${cause.message}` };
+  return { type: FailureType.Unexpected, message: String(cause) };
 }
 
 function buildManifest(input: Input, outcomes: VariantOutcome[]) {
@@ -229,7 +213,7 @@ function promptOf(input: Input, variantId: string): { promptText?: string } {
   return promptText !== undefined ? { promptText } : {};
 }
 
-const ALL_STATES: VariantState[] = ['waiting', 'prescreening', 'submitting', 'queued', 'running', 'archiving', 'archived', 'failed', 'cancelled'];
+const ALL_STATES: VideoState[] = ['waiting', 'prescreening', 'submitting', 'queued', 'running', 'archiving', 'archived', 'failed', 'cancelled'];
 
 /**
  * The campaign's view of its variants and credits. Per variant it holds what Runway has billed so far and
@@ -323,7 +307,7 @@ class CampaignLedger {
   }
 
   progress(): CampaignProgress {
-    const counts = Object.fromEntries(ALL_STATES.map((state) => [state, 0])) as Record<VariantState, number>;
+    const counts = Object.fromEntries(ALL_STATES.map((state) => [state, 0])) as Record<VideoState, number>;
     for (const entry of this.variants.values()) counts[entry.state] += 1;
     return {
       campaignId: this.input.campaignId,

@@ -1,4 +1,5 @@
 export { VideoGenerationWorkflow } from './video';
 export { CampaignWorkflow, videoWorkflowId } from './campaign';
-export * from './definitions';
-export { GenerationSlotPoolWorkflow } from './slot-pool';
+export * from './messages';
+export * from './search-attributes';
+export { GenerationLeasePoolWorkflow } from './lease-pool';

@@ -16,27 +16,19 @@ import {
   classifyFailureCode,
   creditsFor,
   videoWorkflowInputSchema,
-  type CreditDecision,
   type GenerationOptions,
   type SubmissionRecord,
-  type VariantState,
+  type VideoState,
   type VideoFailureBilling,
   type VideoResult,
-  type VideoStatus,
+  type VideoProgress,
   type VideoWorkflowInput,
 } from '../schemas';
 import type { GenerateOutcome } from '../activities';
-import { GenerationSlot } from './generation-slot';
+import { GenerationLease } from './generation-lease';
 import { archiveActivities, cleanupActivities, generationActivities, generationScheduleToCloseMs, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
-import {
-  RunwayTaskIdKey,
-  VideoStatusKey,
-  creditDecisionSignal,
-  creditRequestSignal,
-  runwayTaskUpdateSignal,
-  variantStateSignal,
-  videoStatusQuery,
-} from './definitions';
+import { creditDecisionSignal, creditRequestSignal, runwayTaskUpdateSignal, variantStateSignal, videoProgressQuery, type CreditDecision } from './messages';
+import { RunwayTaskIdKey, VideoStateKey } from './search-attributes';
 
 /**
  * One video: pre-screen → submit and poll on the capped generation queue → resubmit on a stuck queue or
@@ -44,10 +36,10 @@ import {
  */
 export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Promise<VideoResult> {
   const input = videoWorkflowInputSchema.parse(rawInput);
-  const status: VideoStatus = { videoId: input.videoId, state: 'prescreening', submissions: [] };
+  const status: VideoProgress = { videoId: input.videoId, state: 'prescreening', submissions: [] };
   const tracker = new RemoteTaskTracker(status, input.variantId);
   const credits = new CreditLine(input.budgeted, input.budgetCredits, status.submissions);
-  setHandler(videoStatusQuery, () => status);
+  setHandler(videoProgressQuery, () => status);
   setHandler(runwayTaskUpdateSignal, (update) => tracker.onUpdate(update));
   setHandler(creditDecisionSignal, (decision) => credits.onDecision(decision));
   const startedAt = Date.now();
@@ -121,7 +113,7 @@ type Success = Extract<GenerateOutcome, { kind: 'succeeded' }>;
 
 async function generateWithResubmission(input: ReturnType<typeof videoWorkflowInputSchema.parse>, tracker: RemoteTaskTracker, credits: CreditLine): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
-  const slot = new GenerationSlot();
+  const slot = new GenerationLease();
   const estimate = creditsFor(input.request.model, input.request.duration);
   let lastReason = 'no submission made';
   let lastOutcome: string | undefined;
@@ -129,10 +121,10 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     await credits.request(input, submission, estimate);
     tracker.setState('waiting', { notifyParent: submission > 1 });
-    const outcome = await slot.hold(submission, input.options, (slotLease) => {
+    const outcome = await slot.hold(submission, input.options, (lease) => {
       tracker.beginSubmission(submission);
       return generationTyped(submission, input.options, tracker, () => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
-        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), slotLease, ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
+        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), lease, ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
       ]));
     });
     tracker.endSubmission(outcome);
@@ -193,7 +185,7 @@ async function generationTyped<T>(submission: number, options: GenerationOptions
     const cause = error.cause;
     const gaveUp = cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT' || error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
     if (!gaveUp && cause instanceof ApplicationFailure) {
-      throw ApplicationFailure.create({ type: cause.type ?? 'ActivityFailed', message: cause.message, nonRetryable: true, details: cause.details ?? [] });
+      throw ApplicationFailure.create({ type: cause.type ?? FailureType.Unexpected, message: cause.message, nonRetryable: true, details: cause.details ?? [] });
     }
     const boundS = Math.round(generationScheduleToCloseMs(options) / 1000);
     const why = cause instanceof TimeoutFailure ? `${cause.timeoutType ?? 'activity'} timeout` : (cause?.message ?? error.message);
@@ -245,13 +237,13 @@ async function rethrowTyped<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
       const cause = error.cause;
-      throw ApplicationFailure.create({ type: cause.type ?? 'ActivityFailed', message: cause.message, nonRetryable: true, details: cause.details ?? [] });
+      throw ApplicationFailure.create({ type: cause.type ?? FailureType.Unexpected, message: cause.message, nonRetryable: true, details: cause.details ?? [] });
     }
     throw error;
   }
 }
 
-const RUNWAY_TO_STATE: Record<string, VariantState> = {
+const RUNWAY_TO_STATE: Record<string, VideoState> = {
   SUBMITTED: 'queued',
   PENDING: 'queued',
   THROTTLED: 'queued',
@@ -267,12 +259,12 @@ const FINAL_RUNWAY_STATUS: Partial<Record<GenerateOutcome['kind'], string>> = {
 /** Remote task bookkeeping: search attributes, the parent's view, and cleanup on cancel. */
 class RemoteTaskTracker {
   private currentSubmission = 0;
-  /** VideoStatus as the Web UI sees it; the starter sets 'waiting'. */
-  private shownState: VariantState = 'waiting';
+  /** VideoProgress as the Web UI sees it; the starter sets 'waiting'. */
+  private shownState: VideoState = 'waiting';
   private openTaskId: string | undefined;
 
   constructor(
-    private readonly status: VideoStatus,
+    private readonly status: VideoProgress,
     private readonly variantId: string,
   ) {}
 
@@ -288,7 +280,7 @@ class RemoteTaskTracker {
 
   onUpdate(update: { submission: number; taskId: string; status: string; progress?: number }): void {
     if (update.submission !== this.currentSubmission) return;
-    this.status.runwayStatus = update.status;
+    this.status.runwayTaskStatus = update.status;
     if (update.progress !== undefined) this.status.progress = update.progress;
     const newTaskId = this.status.runwayTaskId !== update.taskId ? update.taskId : undefined;
     if (newTaskId !== undefined) {
@@ -305,7 +297,7 @@ class RemoteTaskTracker {
     this.status.runwayTaskId = outcome.taskId;
     // The activity no longer signals terminal statuses: its result is the news.
     const finalStatus = FINAL_RUNWAY_STATUS[outcome.kind];
-    if (finalStatus) this.status.runwayStatus = finalStatus;
+    if (finalStatus) this.status.runwayTaskStatus = finalStatus;
     this.status.submissions.push({
       taskId: outcome.taskId,
       outcome: outcome.kind,
@@ -316,13 +308,13 @@ class RemoteTaskTracker {
 
   /**
    * One upsert per change, task id and state together (each call is a history event); none when the
-   * visible status would not change: children start with VideoStatus 'waiting'.
+   * visible status would not change: children start with VideoProgress 'waiting'.
    */
-  setState(state: VariantState, { notifyParent = true, searchAttribute = true, runwayTaskId }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {}): void {
+  setState(state: VideoState, { notifyParent = true, searchAttribute = true, runwayTaskId }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {}): void {
     this.status.state = state;
     const attributes = [
       ...(runwayTaskId !== undefined ? [{ key: RunwayTaskIdKey, value: runwayTaskId }] : []),
-      ...(searchAttribute && state !== this.shownState ? [{ key: VideoStatusKey, value: state }] : []),
+      ...(searchAttribute && state !== this.shownState ? [{ key: VideoStateKey, value: state }] : []),
     ];
     if (searchAttribute) this.shownState = state;
     if (attributes.length > 0) upsertSearchAttributes(attributes);

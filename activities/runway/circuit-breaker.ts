@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { RunwayFailureType, RunwayHttpError, RunwayProtocolError } from './errors';
+import { FailureType } from '../../schemas/failures';
+import { RunwayHttpError, RunwayProtocolError } from './errors';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -121,7 +122,7 @@ export class CircuitBreaker {
   private refusal(operation: string, retryInMs: number): ApplicationFailure {
     const state = this.current === 'open' ? 'open' : 'half-open, probe in flight';
     return ApplicationFailure.create({
-      type: RunwayFailureType.CircuitOpen,
+      type: FailureType.RunwayCircuitOpen,
       message: `Runway circuit open (${state}) after ${this.consecutiveFailures} consecutive failures; retry ${operation} in ${Math.ceil(retryInMs / 1000)} s. Last error: ${this.lastError}`,
       nonRetryable: false,
       nextRetryDelay: retryInMs,

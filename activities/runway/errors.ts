@@ -2,20 +2,6 @@ import { ApplicationFailure } from '@temporalio/common';
 
 import { FailureType, NON_RETRYABLE_RUNWAY_TYPES } from '../../schemas/failures';
 
-export { NON_RETRYABLE_RUNWAY_TYPES };
-
-export const RunwayFailureType = {
-  BadRequest: FailureType.RunwayBadRequest,
-  Unauthorized: FailureType.RunwayUnauthorized,
-  NotFound: FailureType.RunwayNotFound,
-  MethodNotAllowed: FailureType.RunwayMethodNotAllowed,
-  RateLimited: FailureType.RunwayRateLimited,
-  Unavailable: FailureType.RunwayUnavailable,
-  Network: FailureType.RunwayNetworkError,
-  Protocol: FailureType.RunwayProtocolError,
-  CircuitOpen: FailureType.RunwayCircuitOpen,
-} as const;
-
 /** An HTTP answer from Runway that is not a success. */
 export class RunwayHttpError extends Error {
   override readonly name = 'RunwayHttpError';
@@ -47,12 +33,12 @@ export class RunwayProtocolError extends Error {
 }
 
 export function failureTypeForStatus(status: number): string {
-  if (status === 400 || status === 422) return RunwayFailureType.BadRequest;
-  if (status === 401 || status === 403) return RunwayFailureType.Unauthorized;
-  if (status === 404) return RunwayFailureType.NotFound;
-  if (status === 405) return RunwayFailureType.MethodNotAllowed;
-  if (status === 429) return RunwayFailureType.RateLimited;
-  return RunwayFailureType.Unavailable;
+  if (status === 400 || status === 422) return FailureType.RunwayBadRequest;
+  if (status === 401 || status === 403) return FailureType.RunwayUnauthorized;
+  if (status === 404) return FailureType.RunwayNotFound;
+  if (status === 405) return FailureType.RunwayMethodNotAllowed;
+  if (status === 429) return FailureType.RunwayRateLimited;
+  return FailureType.RunwayUnavailable;
 }
 
 /** Parse a Retry-After header (seconds or HTTP date) into milliseconds. */
@@ -84,12 +70,12 @@ export function toApplicationFailure(error: unknown): ApplicationFailure {
   }
   if (error instanceof RunwayProtocolError) {
     return ApplicationFailure.create({
-      type: RunwayFailureType.Protocol,
+      type: FailureType.RunwayProtocolError,
       message: error.message,
       nonRetryable: true,
       details: [{ operation: error.operation, field: error.field, problem: error.problem }],
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return ApplicationFailure.create({ type: RunwayFailureType.Network, message: `Runway request failed: ${message}` });
+  return ApplicationFailure.create({ type: FailureType.RunwayNetworkError, message: `Runway request failed: ${message}` });
 }

@@ -136,7 +136,7 @@ test('a truncated download is retried and the archived sha256 equals the simulat
 test('cancelling the workflow DELETEs the remote task', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
   const handle = await product.api.startVideo({ videoId: 'cancelled', model: 'gen4.5', promptText: 'an endless dance', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
-  await pollUntil('the video running', async () => (await product.api.getVideoStatus(handle.workflowId).catch(() => undefined))?.state, (state) => state === 'running');
+  await pollUntil('the video running', async () => (await product.api.getVideoProgress(handle.workflowId).catch(() => undefined))?.state, (state) => state === 'running');
   await handle.cancel();
   await expect(handle.result()).rejects.toThrow();
   const stats = await simulatorStats();

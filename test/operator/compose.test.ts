@@ -4,7 +4,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { parseEnv, workerEnvSchema } from '../../schemas/env';
 import { configFromEnv } from '../../simulator/main';
-import * as definitions from '../../workflows/definitions';
+import * as searchAttributes from '../../workflows/search-attributes';
 
 interface ComposeService {
   image?: string;
@@ -45,10 +45,10 @@ function keysRead(read: (env: NodeJS.ProcessEnv) => unknown): Set<string> {
   return seen;
 }
 
-/** The names of the search attribute keys the workflows upsert (workflows/definitions.ts). */
+/** The names of the search attribute keys the workflows upsert (workflows/search-attributes.ts). */
 function searchAttributeNames(): string[] {
   const types: readonly string[] = Object.values(SearchAttributeType);
-  return Object.values(definitions as Record<string, unknown>)
+  return Object.values(searchAttributes as Record<string, unknown>)
     .filter((value): value is { name: string; type: string } => typeof value === 'object' && value !== null && 'name' in value && 'type' in value)
     .filter((key) => types.includes(key.type))
     .map((key) => key.name);

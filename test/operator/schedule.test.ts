@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { CampaignWorkflow } from '../../workflows';
-import { CampaignIdKey } from '../../workflows/definitions';
+import { CampaignIdKey } from '../../workflows/search-attributes';
 import { ID_PATTERN, type CampaignFileInput } from '../../schemas';
 import type { ScheduledRun } from '../../client';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { CHROMIUM_PATH, chromiumMissingMessage } from '../../stack/browser';
-import { CampaignIdKey, RunwayModelKey, RunwayTaskIdKey, VariantIdKey, VideoStatusKey } from '../../workflows/definitions';
+import { CampaignIdKey, RunwayModelKey, RunwayTaskIdKey, VariantIdKey, VideoStateKey } from '../../workflows/search-attributes';
 import type { CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator } from '../helpers/simulator-admin';
@@ -52,7 +52,7 @@ test('workflows carry the search attributes, the prompt memo and activity summar
   expect(described.typedSearchAttributes.get(VariantIdKey)).toBe('shot1');
   expect(described.typedSearchAttributes.get(RunwayModelKey)).toBe('gen4.5');
   expect(described.typedSearchAttributes.get(RunwayTaskIdKey)).toBe(variant.result?.runwayTaskId);
-  expect(described.typedSearchAttributes.get(VideoStatusKey)).toBe('archived');
+  expect(described.typedSearchAttributes.get(VideoStateKey)).toBe('archived');
   expect(await described.memo).toMatchObject({ prompt: 'Morning fog over a harbour', model: 'gen4.5' });
   expect(await described.staticSummary()).toBe('shot1: Morning fog over a harbour');
 

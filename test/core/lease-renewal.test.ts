@@ -1,7 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createGenerationActivities } from '../../activities';
-import { slotPoolWorkflowId, type SlotPoolState } from '../../schemas';
-import { slotsQuery } from '../../workflows/slot-pool';
+import { leasePoolWorkflowId, leasesQuery, type LeasePoolState } from '../../workflows/messages';
 import { generationTaskQueue } from '../../worker/workers';
 import { FAST_OPTIONS, startProduct, testActivityDeps, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats, updateSimulator } from '../helpers/simulator-admin';
@@ -17,7 +16,7 @@ let extraWorker: Worker;
 let extraRunning: Promise<void>;
 
 beforeAll(async () => {
-  product = await startProduct({ name: 'lease', cap: CAP, deps: { slotLeaseTtlMs: LEASE_TTL_MS } });
+  product = await startProduct({ name: 'lease', cap: CAP, deps: { leaseTtlMs: LEASE_TTL_MS } });
   // A second generation worker: twice the cap in activity slots, so only the slot pool stands between
   // an over-grant and Runway (the simulator's own concurrency is above the cap too).
   const stack = testStack();
@@ -33,15 +32,15 @@ beforeAll(async () => {
   extraRunning = extraWorker.run();
 });
 afterAll(async () => {
-  await product.client.workflow.getHandle(slotPoolWorkflowId(product.taskQueue)).terminate().catch(() => undefined);
+  await product.client.workflow.getHandle(leasePoolWorkflowId(product.taskQueue)).terminate().catch(() => undefined);
   extraWorker.shutdown();
   await extraRunning.catch(() => undefined);
   await extraConnection.close();
   await product.stop();
 });
 
-function poolState(): Promise<SlotPoolState> {
-  return product.client.workflow.getHandle(slotPoolWorkflowId(product.taskQueue)).query(slotsQuery);
+function poolState(): Promise<LeasePoolState> {
+  return product.client.workflow.getHandle(leasePoolWorkflowId(product.taskQueue)).query(leasesQuery);
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {

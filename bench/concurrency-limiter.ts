@@ -1,5 +1,5 @@
 /** A FIFO semaphore: what a user of the official SDK would write to stay under the Runway cap. */
-export class SlotLimiter {
+export class ConcurrencyLimiter {
   private free: number;
   private readonly waiting: Array<() => void> = [];
 

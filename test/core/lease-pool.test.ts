@@ -1,0 +1,79 @@
+import { acquireLeaseSignal, leasePoolWorkflowId, leasesQuery, releaseLeaseSignal, type LeasePoolState, type LeaseRequest } from '../../workflows/messages';
+import { GenerationLeasePoolWorkflow } from '../../workflows/lease-pool';
+import { pollUntil } from '../helpers/poll';
+import { startProduct, type RunningProduct } from '../helpers/product';
+
+let product: RunningProduct;
+/** A running workflow that stands in for video workflows receiving grants (a pool cannot signal itself). */
+let holderId: string;
+let holderRunId: string;
+
+beforeAll(async () => {
+  product = await startProduct({ name: 'leases' });
+  holderId = leasePoolWorkflowId(`${product.taskQueue}-holder`);
+  const holder = await product.client.workflow.start(GenerationLeasePoolWorkflow, { workflowId: holderId, taskQueue: product.taskQueue, args: [{ capacity: 1, holders: [], waiting: [] }] });
+  holderRunId = holder.firstExecutionRunId;
+});
+afterAll(async () => {
+  await product.client.workflow.getHandle(holderId).terminate();
+  await product.stop();
+});
+
+/** A pool of capacity 1 on the product's queue. */
+async function requestLease(poolId: string, request: Omit<LeaseRequest, 'capacity'>) {
+  const initial: LeasePoolState = { capacity: 1, holders: [], waiting: [] };
+  return product.client.workflow.signalWithStart(GenerationLeasePoolWorkflow, {
+    workflowId: poolId,
+    taskQueue: product.taskQueue,
+    args: [initial],
+    signal: acquireLeaseSignal,
+    signalArgs: [{ ...request, capacity: 1 }],
+  });
+}
+
+test('grants up to the capacity, queues the rest first come first served, and hands a released lease on', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-fifo`);
+  const pool = await requestLease(poolId, { leaseId: 'a', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
+  await requestLease(poolId, { leaseId: 'b', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
+  await requestLease(poolId, { leaseId: 'c', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).waiting.length === 2, Boolean, 10_000, 100);
+  expect((await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId)).toEqual(['a']);
+  await pool.signal(releaseLeaseSignal, { leaseId: 'a' });
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders[0]?.leaseId === 'b', Boolean, 10_000, 100);
+  expect((await pool.query(leasesQuery)).waiting.map((request) => request.leaseId)).toEqual(['c']);
+  await pool.terminate();
+});
+
+test('a lease past its TTL whose holder is still running is renewed, not reclaimed', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-renew`);
+  const { runId } = await product.client.workflow.getHandle(holderId).describe();
+  const pool = await requestLease(poolId, { leaseId: 'kept', workflowId: holderId, runId, leaseTtlMs: 300 });
+  await requestLease(poolId, { leaseId: 'next', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
+  await pollUntil('the pool state', async () => ((await pool.query(leasesQuery)).renewedLeases ?? 0) >= 3, Boolean, 10_000, 100);
+  const state = await pool.query(leasesQuery);
+  expect(state.holders.map((lease) => lease.leaseId)).toEqual(['kept']);
+  expect(state.waiting.map((request) => request.leaseId)).toEqual(['next']);
+  expect(state.reclaimedLeases).toBe(0);
+  await pool.terminate();
+});
+
+test('a lease whose holder has ended is reclaimed once past its TTL, and the next waiter gets the slot', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-ttl`);
+  const goneId = `${poolId}-gone-holder`;
+  const gone = await product.client.workflow.start(GenerationLeasePoolWorkflow, { workflowId: goneId, taskQueue: product.taskQueue, args: [{ capacity: 1, holders: [], waiting: [] }] });
+  const pool = await requestLease(poolId, { leaseId: 'forgotten', workflowId: goneId, runId: gone.firstExecutionRunId, leaseTtlMs: 500 });
+  await requestLease(poolId, { leaseId: 'next', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'forgotten', Boolean, 10_000, 100);
+  await gone.terminate();
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'next', Boolean, 10_000, 100);
+  expect((await pool.query(leasesQuery)).reclaimedLeases).toBe(1);
+  await pool.terminate();
+});
+
+test('a grant to a workflow that no longer exists is reclaimed at once', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-ghost`);
+  const pool = await requestLease(poolId, { leaseId: 'ghost', workflowId: 'no-such-workflow', runId: 'no-such-run', leaseTtlMs: 60_000 });
+  await requestLease(poolId, { leaseId: 'alive', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'alive', Boolean, 10_000, 100);
+  await pool.terminate();
+});

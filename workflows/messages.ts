@@ -1,0 +1,124 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CampaignProgress, TaskStatus, VideoProgress, VideoState } from '../schemas';
+
+/**
+ * Every signal and query of the product's workflows, each beside its payload type. Workflows set handlers
+ * for them; activities and the client send them by these definitions, never by a name typed again.
+ */
+
+// ── A video workflow and its generation activity ─────────────────────────────────────────────────────
+
+/** Sent by the generation activity to its own workflow as the remote task changes. */
+export interface RunwayTaskUpdate {
+  submission: number;
+  taskId: string;
+  status: TaskStatus | 'SUBMITTED';
+  progress?: number;
+}
+export const runwayTaskUpdateSignal = defineSignal<[RunwayTaskUpdate]>('runwayTaskUpdate');
+
+/** What one video workflow is doing. */
+export const videoProgressQuery = defineQuery<VideoProgress>('videoProgress');
+
+// ── A campaign and its videos ─────────────────────────────────────────────────────────────────────────
+
+/** Sent by a video workflow to its campaign. */
+export interface VariantStateUpdate {
+  variantId: string;
+  state: VideoState;
+  runwayTaskId?: string;
+  submissions?: number;
+}
+export const variantStateSignal = defineSignal<[VariantStateUpdate]>('variantState');
+
+/** A video asks its campaign for the credits of its next submission. */
+export interface CreditRequest {
+  variantId: string;
+  workflowId: string;
+  submission: number;
+  credits: number;
+  /** What Runway has billed this video so far: the campaign settles the earlier submissions with it. */
+  billedCredits?: number;
+}
+export const creditRequestSignal = defineSignal<[CreditRequest]>('creditRequest');
+
+export interface CreditDecision {
+  submission: number;
+  granted: boolean;
+  remaining: number;
+}
+export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecision');
+
+/** Counts by state and each variant's state, task id and error. */
+export const progressQuery = defineQuery<CampaignProgress>('progress');
+
+// ── The lease pool: Runway's concurrency leased to video workflows ────────────────────────────────────
+
+/**
+ * One pool workflow per deployment (task queue). A lease lives in workflow state, so a remote task whose
+ * worker crashed keeps its lease until its workflow gives it back, and new submissions wait instead of
+ * landing in Runway's silent queue.
+ */
+export const LEASE_POOL_WORKFLOW_TYPE = 'GenerationLeasePoolWorkflow';
+
+export function leasePoolWorkflowId(taskQueue: string): string {
+  return `generation-leases--${taskQueue}`;
+}
+
+export interface LeaseRequest {
+  leaseId: string;
+  /** Who gets the grant signal. */
+  workflowId: string;
+  /** The holder's run: its lease outlives the TTL for as long as this run is open. */
+  runId: string;
+  /** How often the pool checks that the holder is still alive once the lease is not given back. */
+  leaseTtlMs: number;
+  /** The deployment's Runway cap, as the requesting worker is configured. */
+  capacity: number;
+}
+export const acquireLeaseSignal = defineSignal<[LeaseRequest]>('acquireGenerationLease');
+
+export interface LeaseRelease {
+  leaseId: string;
+}
+export const releaseLeaseSignal = defineSignal<[LeaseRelease]>('releaseGenerationLease');
+
+export interface LeaseGrant {
+  leaseId: string;
+}
+export const leaseGrantedSignal = defineSignal<[LeaseGrant]>('generationLeaseGranted');
+
+/** A lease the pool has granted. */
+export interface HeldLease {
+  leaseId: string;
+  workflowId: string;
+  runId: string;
+  grantedAt: number;
+  /** When the pool next asks Temporal whether the holder's run is still open. */
+  expiresAt: number;
+  ttlMs: number;
+}
+
+export interface LeasePoolState {
+  capacity: number;
+  holders: HeldLease[];
+  waiting: LeaseRequest[];
+  /** Leases kept past their TTL because their holder's run was still open (across runs of the pool). */
+  renewedLeases?: number;
+  /** Leases taken back because their holder's run had closed or did not exist (across runs of the pool). */
+  reclaimedLeases?: number;
+}
+export const leasesQuery = defineQuery<LeasePoolState>('generationLeases');
+
+/** Who holds a lease, as the pool asks Temporal about it. */
+export interface LeaseHolderRef {
+  leaseId: string;
+  workflowId: string;
+  runId: string;
+}
+
+/**
+ * 'running': the run is open, the lease stays. 'gone': Temporal answered that the run is closed or does
+ * not exist, the only proof of death. 'unknown': no answer (an outage, a timeout), the lease stays.
+ */
+export type LeaseHolderLiveness = 'running' | 'gone' | 'unknown';
