@@ -2,7 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CampaignWorkflow, VideoGenerationWorkflow, videoWorkflowId } from '../workflows';
 import { progressQuery, videoProgressQuery } from '../workflows/messages';
-import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from '../workflows/search-attributes';
+import { CampaignIdKey } from '../workflows/search-attributes';
+import { videoVisibility } from '../workflows/video-visibility';
 import {
   archiveTargetSchema,
   creditsFor,
@@ -180,14 +181,7 @@ export class RunwayTemporal {
           fingerprint,
         },
       ],
-      typedSearchAttributes: [
-        { key: CampaignIdKey, value: 'single' },
-        { key: VariantIdKey, value: videoId },
-        { key: RunwayModelKey, value: resolved.model },
-        { key: VideoStateKey, value: 'waiting' },
-      ],
-      memo: { prompt: promptSummary(resolved.promptText), model: resolved.model, ratio: resolved.ratio, duration: resolved.duration, fingerprint },
-      staticSummary: `video ${videoId}: ${promptSummary(resolved.promptText)}`,
+      ...videoVisibility({ campaignId: 'single', variantId: videoId, request: resolved, fingerprint, label: `video ${videoId}` }),
     });
   }
 
@@ -216,10 +210,4 @@ export class RunwayTemporal {
     await this.client.connection.close();
     this.options.s3.destroy();
   }
-}
-
-/** The prompt as the Web UI shows it in the memo and summary: one short line. */
-function promptSummary(promptText: string | undefined): string {
-  if (!promptText) return '(image only)';
-  return promptText.length > 80 ? `${promptText.slice(0, 77)}…` : promptText;
 }

@@ -30,7 +30,8 @@ import {
 import { campaignIdFromWorkflowId } from '../schemas/scheduled-run';
 import { campaignActivities } from './activity-stubs';
 import { creditDecisionSignal, creditRequestSignal, progressQuery, variantStateSignal, type CreditRequest, type VariantStateUpdate } from './messages';
-import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from './search-attributes';
+import { CampaignIdKey } from './search-attributes';
+import { videoVisibility } from './video-visibility';
 import { VideoGenerationWorkflow } from './video';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
@@ -132,14 +133,7 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
       // A variant archived by an earlier run of this campaign is reused, never generated again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [
-        { key: CampaignIdKey, value: input.campaignId },
-        { key: VariantIdKey, value: variant.variantId },
-        { key: RunwayModelKey, value: variant.request.model },
-        { key: VideoStateKey, value: 'waiting' },
-      ],
-      memo: { prompt: promptSummary(variant.request.promptText), model: variant.request.model, ratio: variant.request.ratio, duration: variant.request.duration, fingerprint },
-      staticSummary: `${variant.variantId}: ${promptSummary(variant.request.promptText)}`,
+      ...videoVisibility({ campaignId: input.campaignId, variantId: variant.variantId, request: variant.request, fingerprint, label: variant.variantId }),
     });
     return { result: await child.result(), reused: false };
   } catch (error) {
@@ -163,11 +157,6 @@ function billedByFailure(error: unknown): number | undefined {
   if (!(cause instanceof ApplicationFailure)) return undefined;
   const billing = cause.details?.[0] as Partial<VideoFailureBilling> | undefined;
   return typeof billing?.credits === 'number' ? billing.credits : undefined;
-}
-
-function promptSummary(promptText: string | undefined): string {
-  if (!promptText) return '(image only)';
-  return promptText.length > 80 ? `${promptText.slice(0, 77)}…` : promptText;
 }
 
 function variantError(error: unknown): VariantError {
