@@ -3,11 +3,8 @@ import {
   ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
-  condition,
-  getExternalWorkflowHandle,
   isCancellation,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -18,17 +15,17 @@ import {
   videoWorkflowInputSchema,
   type GenerationOptions,
   type SubmissionRecord,
-  type VideoState,
   type VideoFailureBilling,
   type VideoResult,
   type VideoProgress,
   type VideoWorkflowInput,
 } from '../schemas';
 import type { GenerateOutcome } from '../activities';
+import { CreditLine, totalCredits } from './credit-line';
 import { GenerationLease } from './generation-lease';
-import { archiveActivities, cleanupActivities, generationActivities, generationScheduleToCloseMs, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
-import { creditDecisionSignal, creditRequestSignal, runwayTaskUpdateSignal, variantStateSignal, videoProgressQuery, type CreditDecision } from './messages';
-import { RunwayTaskIdKey, VideoStateKey } from './search-attributes';
+import { RemoteTaskTracker } from './remote-task-tracker';
+import { archiveActivities, generationActivities, generationScheduleToCloseMs, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
+import { creditDecisionSignal, runwayTaskUpdateSignal, videoProgressQuery } from './messages';
 
 /**
  * One video: pre-screen → submit and poll on the capped generation queue → resubmit on a stuck queue or
@@ -226,10 +223,6 @@ function generationQueue(): string {
   return `${workflowInfo().taskQueue}${GENERATION_TASK_QUEUE_SUFFIX}`;
 }
 
-function totalCredits(submissions: SubmissionRecord[]): number {
-  return submissions.reduce((sum, record) => sum + record.credits, 0);
-}
-
 /** Activity failures surface as the workflow's own typed, non-retryable failure. */
 async function rethrowTyped<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -240,162 +233,5 @@ async function rethrowTyped<T>(call: () => Promise<T>): Promise<T> {
       throw ApplicationFailure.create({ type: cause.type ?? FailureType.Unexpected, message: cause.message, nonRetryable: true, details: cause.details ?? [] });
     }
     throw error;
-  }
-}
-
-const RUNWAY_TO_STATE: Record<string, VideoState> = {
-  SUBMITTED: 'queued',
-  PENDING: 'queued',
-  THROTTLED: 'queued',
-  RUNNING: 'running',
-};
-
-const FINAL_RUNWAY_STATUS: Partial<Record<GenerateOutcome['kind'], string>> = {
-  succeeded: 'SUCCEEDED',
-  failed: 'FAILED',
-  cancelled_remotely: 'CANCELLED',
-};
-
-/** Remote task bookkeeping: search attributes, the parent's view, and cleanup on cancel. */
-class RemoteTaskTracker {
-  private currentSubmission = 0;
-  /** VideoProgress as the Web UI sees it; the starter sets 'waiting'. */
-  private shownState: VideoState = 'waiting';
-  private openTaskId: string | undefined;
-
-  constructor(
-    private readonly status: VideoProgress,
-    private readonly variantId: string,
-  ) {}
-
-  submissions(): number {
-    return this.status.submissions.length;
-  }
-
-  beginSubmission(submission: number): void {
-    this.currentSubmission = submission;
-    // A moment before 'queued' or 'running': not worth an upsert (one history event each).
-    this.setState('submitting', { notifyParent: false, searchAttribute: false });
-  }
-
-  onUpdate(update: { submission: number; taskId: string; status: string; progress?: number }): void {
-    if (update.submission !== this.currentSubmission) return;
-    this.status.runwayTaskStatus = update.status;
-    if (update.progress !== undefined) this.status.progress = update.progress;
-    const newTaskId = this.status.runwayTaskId !== update.taskId ? update.taskId : undefined;
-    if (newTaskId !== undefined) {
-      this.status.runwayTaskId = newTaskId;
-      this.openTaskId = newTaskId;
-    }
-    const state = RUNWAY_TO_STATE[update.status];
-    if (state && state !== this.status.state) this.setState(state, { runwayTaskId: newTaskId });
-    else if (newTaskId !== undefined) upsertSearchAttributes([{ key: RunwayTaskIdKey, value: newTaskId }]);
-  }
-
-  endSubmission(outcome: GenerateOutcome): void {
-    this.openTaskId = undefined;
-    this.status.runwayTaskId = outcome.taskId;
-    // The activity no longer signals terminal statuses: its result is the news.
-    const finalStatus = FINAL_RUNWAY_STATUS[outcome.kind];
-    if (finalStatus) this.status.runwayTaskStatus = finalStatus;
-    this.status.submissions.push({
-      taskId: outcome.taskId,
-      outcome: outcome.kind,
-      credits: outcome.credits,
-      ...(outcome.kind === 'failed' && outcome.failureCode !== undefined ? { failureCode: outcome.failureCode } : {}),
-    });
-  }
-
-  /**
-   * One upsert per change, task id and state together (each call is a history event); none when the
-   * visible status would not change: children start with VideoProgress 'waiting'.
-   */
-  setState(state: VideoState, { notifyParent = true, searchAttribute = true, runwayTaskId }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {}): void {
-    this.status.state = state;
-    const attributes = [
-      ...(runwayTaskId !== undefined ? [{ key: RunwayTaskIdKey, value: runwayTaskId }] : []),
-      ...(searchAttribute && state !== this.shownState ? [{ key: VideoStateKey, value: state }] : []),
-    ];
-    if (searchAttribute) this.shownState = state;
-    if (attributes.length > 0) upsertSearchAttributes(attributes);
-    const parent = workflowInfo().parent;
-    if (notifyParent && parent) {
-      void getExternalWorkflowHandle(parent.workflowId)
-        .signal(variantStateSignal, {
-          variantId: this.variantId,
-          state,
-          submissions: this.status.submissions.length,
-          ...(this.status.runwayTaskId !== undefined ? { runwayTaskId: this.status.runwayTaskId } : {}),
-        })
-        .catch(() => undefined);
-    }
-  }
-
-  /** On cancel: DELETE a remote task the activity may not have reached (e.g. between retries). */
-  async cancelRemoteTask(): Promise<void> {
-    if (this.openTaskId === undefined) return;
-    await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${this.openTaskId}` }, [this.openTaskId]);
-  }
-
-  /** After the generation activity failed for good: best-effort DELETE of the task it left open (a repeat is a no-op). */
-  async deleteOpenTask(): Promise<void> {
-    const taskId = this.openTaskId;
-    if (taskId === undefined) return;
-    this.openTaskId = undefined;
-    try {
-      await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${taskId}, left open by a failed generation` }, [taskId]);
-    } catch {
-      // The cleanup activity retried and gave up: the video's failure matters more than this DELETE.
-    }
-  }
-}
-
-/**
- * Credits for resubmissions come from the campaign's budget, granted by the parent; a video without a
- * campaign keeps its own ledger against its budgetCredits, for every submission.
- */
-class CreditLine {
-  private decisions = new Map<number, CreditDecision>();
-
-  constructor(
-    private readonly budgeted: boolean,
-    private readonly ownBudget: number | undefined,
-    /** The video's submission records so far: what Runway has billed it. */
-    private readonly submissions: SubmissionRecord[],
-  ) {}
-
-  onDecision(decision: CreditDecision): void {
-    this.decisions.set(decision.submission, decision);
-  }
-
-  async request(input: ReturnType<typeof videoWorkflowInputSchema.parse>, submission: number, credits: number): Promise<void> {
-    const parent = workflowInfo().parent;
-    const billed = totalCredits(this.submissions);
-    if (!parent) {
-      if (this.ownBudget === undefined || billed + credits <= this.ownBudget) return;
-      throw ApplicationFailure.create({
-        type: FailureType.BudgetExceeded,
-        nonRetryable: true,
-        message: `submission ${submission} needs ${credits} credits; the video's budget of ${this.ownBudget} credits has ${this.ownBudget - billed} left (${billed} billed)`,
-      });
-    }
-    // The campaign reserved the first submission before it started this child.
-    if (!this.budgeted || submission === 1) return;
-    await getExternalWorkflowHandle(parent.workflowId).signal(creditRequestSignal, {
-      variantId: input.variantId,
-      workflowId: workflowInfo().workflowId,
-      submission,
-      credits,
-      billedCredits: billed,
-    });
-    await condition(() => this.decisions.has(submission));
-    const decision = this.decisions.get(submission);
-    if (!decision?.granted) {
-      throw ApplicationFailure.create({
-        type: FailureType.BudgetExceeded,
-        nonRetryable: true,
-        message: `resubmission ${submission} needs ${credits} credits; the campaign budget has ${decision?.remaining ?? 0} left`,
-      });
-    }
   }
 }

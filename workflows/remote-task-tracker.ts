@@ -1,0 +1,114 @@
+import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { VideoProgress, VideoState } from '../schemas';
+import type { GenerateOutcome } from '../activities';
+import { cleanupActivities } from './activity-stubs';
+import { variantStateSignal } from './messages';
+import { RunwayTaskIdKey, VideoStateKey } from './search-attributes';
+
+const RUNWAY_TO_STATE: Record<string, VideoState> = {
+  SUBMITTED: 'queued',
+  PENDING: 'queued',
+  THROTTLED: 'queued',
+  RUNNING: 'running',
+};
+
+const FINAL_RUNWAY_STATUS: Partial<Record<GenerateOutcome['kind'], string>> = {
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  cancelled_remotely: 'CANCELLED',
+};
+
+/** Remote task bookkeeping: search attributes, the parent's view, and cleanup on cancel. */
+export class RemoteTaskTracker {
+  private currentSubmission = 0;
+  /** VideoProgress as the Web UI sees it; the starter sets 'waiting'. */
+  private shownState: VideoState = 'waiting';
+  private openTaskId: string | undefined;
+
+  constructor(
+    private readonly status: VideoProgress,
+    private readonly variantId: string,
+  ) {}
+
+  submissions(): number {
+    return this.status.submissions.length;
+  }
+
+  beginSubmission(submission: number): void {
+    this.currentSubmission = submission;
+    // A moment before 'queued' or 'running': not worth an upsert (one history event each).
+    this.setState('submitting', { notifyParent: false, searchAttribute: false });
+  }
+
+  onUpdate(update: { submission: number; taskId: string; status: string; progress?: number }): void {
+    if (update.submission !== this.currentSubmission) return;
+    this.status.runwayTaskStatus = update.status;
+    if (update.progress !== undefined) this.status.progress = update.progress;
+    const newTaskId = this.status.runwayTaskId !== update.taskId ? update.taskId : undefined;
+    if (newTaskId !== undefined) {
+      this.status.runwayTaskId = newTaskId;
+      this.openTaskId = newTaskId;
+    }
+    const state = RUNWAY_TO_STATE[update.status];
+    if (state && state !== this.status.state) this.setState(state, { runwayTaskId: newTaskId });
+    else if (newTaskId !== undefined) upsertSearchAttributes([{ key: RunwayTaskIdKey, value: newTaskId }]);
+  }
+
+  endSubmission(outcome: GenerateOutcome): void {
+    this.openTaskId = undefined;
+    this.status.runwayTaskId = outcome.taskId;
+    // The activity no longer signals terminal statuses: its result is the news.
+    const finalStatus = FINAL_RUNWAY_STATUS[outcome.kind];
+    if (finalStatus) this.status.runwayTaskStatus = finalStatus;
+    this.status.submissions.push({
+      taskId: outcome.taskId,
+      outcome: outcome.kind,
+      credits: outcome.credits,
+      ...(outcome.kind === 'failed' && outcome.failureCode !== undefined ? { failureCode: outcome.failureCode } : {}),
+    });
+  }
+
+  /**
+   * One upsert per change, task id and state together (each call is a history event); none when the
+   * visible status would not change: children start with VideoProgress 'waiting'.
+   */
+  setState(state: VideoState, { notifyParent = true, searchAttribute = true, runwayTaskId }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {}): void {
+    this.status.state = state;
+    const attributes = [
+      ...(runwayTaskId !== undefined ? [{ key: RunwayTaskIdKey, value: runwayTaskId }] : []),
+      ...(searchAttribute && state !== this.shownState ? [{ key: VideoStateKey, value: state }] : []),
+    ];
+    if (searchAttribute) this.shownState = state;
+    if (attributes.length > 0) upsertSearchAttributes(attributes);
+    const parent = workflowInfo().parent;
+    if (notifyParent && parent) {
+      void getExternalWorkflowHandle(parent.workflowId)
+        .signal(variantStateSignal, {
+          variantId: this.variantId,
+          state,
+          submissions: this.status.submissions.length,
+          ...(this.status.runwayTaskId !== undefined ? { runwayTaskId: this.status.runwayTaskId } : {}),
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** On cancel: DELETE a remote task the activity may not have reached (e.g. between retries). */
+  async cancelRemoteTask(): Promise<void> {
+    if (this.openTaskId === undefined) return;
+    await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${this.openTaskId}` }, [this.openTaskId]);
+  }
+
+  /** After the generation activity failed for good: best-effort DELETE of the task it left open (a repeat is a no-op). */
+  async deleteOpenTask(): Promise<void> {
+    const taskId = this.openTaskId;
+    if (taskId === undefined) return;
+    this.openTaskId = undefined;
+    try {
+      await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${taskId}, left open by a failed generation` }, [taskId]);
+    } catch {
+      // The cleanup activity retried and gave up: the video's failure matters more than this DELETE.
+    }
+  }
+}
+
