@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY activities ./activities
 COPY client ./client
+COPY infra ./infra
 COPY schemas ./schemas
 COPY simulator ./simulator
 COPY stack ./stack

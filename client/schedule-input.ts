@@ -40,4 +40,3 @@ export const scheduleOptionsSchema = z
     path: ['cron'],
   });
 export type ScheduleOptionsInput = z.input<typeof scheduleOptionsSchema>;
-export type ScheduleOptions = z.output<typeof scheduleOptionsSchema>;

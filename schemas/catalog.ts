@@ -31,7 +31,6 @@ export interface ModelSpec {
   supportsAudio: boolean;
   /** Whether `promptImage` may carry a `last` frame position. */
   supportsLastFrame: boolean;
-  supportsSeed: boolean;
   supportsContentModeration: boolean;
 }
 
@@ -47,7 +46,6 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
     creditsPerSecond: 5,
     supportsAudio: false,
     supportsLastFrame: false,
-    supportsSeed: true,
     supportsContentModeration: true,
   },
   'gen4.5': {
@@ -61,7 +59,6 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
     creditsPerSecond: 12,
     supportsAudio: false,
     supportsLastFrame: false,
-    supportsSeed: true,
     supportsContentModeration: true,
   },
   'veo3.1': {
@@ -72,7 +69,6 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
     creditsPerSecond: 40,
     supportsAudio: true,
     supportsLastFrame: true,
-    supportsSeed: true,
     supportsContentModeration: false,
   },
   'veo3.1_fast': {
@@ -83,7 +79,6 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
     creditsPerSecond: 15,
     supportsAudio: true,
     supportsLastFrame: true,
-    supportsSeed: true,
     supportsContentModeration: false,
   },
   gen3a_turbo: {
@@ -94,7 +89,6 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelSpec>> = {
     creditsPerSecond: 5,
     supportsAudio: false,
     supportsLastFrame: true,
-    supportsSeed: true,
     supportsContentModeration: false,
   },
 };

@@ -26,7 +26,6 @@ export const FailureType = {
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;
-export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 
 /** Runway answers that retrying cannot fix. */
 export const NON_RETRYABLE_RUNWAY_TYPES: string[] = [

@@ -43,18 +43,6 @@ export type RunwayTask = z.infer<typeof taskSchema>;
 
 export const errorBodySchema = z.object({ error: z.string() }).passthrough();
 
-export const organizationSchema = z.object({
-  creditBalance: z.number(),
-  tier: z.object({
-    maxMonthlyCreditSpend: z.number(),
-    models: z.record(z.string(), z.object({ maxConcurrentGenerations: z.number(), maxDailyGenerations: z.number() })),
-  }),
-  usage: z.object({
-    models: z.record(z.string(), z.object({ dailyGenerations: z.number() })),
-  }),
-});
-export type Organization = z.infer<typeof organizationSchema>;
-
 /** Body of POST /v1/image_to_video. */
 export interface ImageToVideoBody {
   model: string;

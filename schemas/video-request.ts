@@ -148,4 +148,3 @@ export const videoRequestSchema = videoRequestShape
   ratio: resolveRatio(request.model, request.ratio),
   duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
 }));
-export type VideoRequest = z.output<typeof videoRequestSchema>;

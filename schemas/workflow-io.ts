@@ -27,7 +27,6 @@ export const resolvedVideoRequestSchema = z.object({
 export type ResolvedVideoRequest = z.infer<typeof resolvedVideoRequestSchema>;
 
 export const archiveDestinationSchema = z.object({ bucket: z.string(), prefix: z.string() });
-export type ArchiveDestination = z.infer<typeof archiveDestinationSchema>;
 
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'fingerprint must be a sha256 in hex');
 
@@ -109,11 +108,6 @@ export const videoStateSchema = z.enum([
   'cancelled',
 ]);
 export type VideoState = z.infer<typeof videoStateSchema>;
-
-export interface VariantPlan {
-  variantId: string;
-  request: ResolvedVideoRequest;
-}
 
 export const campaignWorkflowInputSchema = z.object({
   campaignId: z.string(),

@@ -94,7 +94,6 @@ export const faultsSchema = z.strictObject({
     .prefault({}),
   rules: z.array(faultRuleSchema).default([]),
 });
-export type FaultsConfig = z.infer<typeof faultsSchema>;
 
 export const simulatorConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),

@@ -4,12 +4,10 @@ import {
   RUNWAY_API_VERSION,
   createTaskResponseSchema,
   errorBodySchema,
-  organizationSchema,
   taskSchema,
   type CreateTaskResponse,
   type Endpoint,
   type ImageToVideoBody,
-  type Organization,
   type RunwayTask,
   type TextToVideoBody,
 } from '../../schemas';
@@ -54,9 +52,6 @@ export class RunwayClient {
     }
   }
 
-  getOrganization(): Promise<Organization> {
-    return this.call('GET', '/v1/organization', 'get organization', organizationSchema);
-  }
 
   async close(): Promise<void> {
     if (!this.options.dispatcher) await this.dispatcher.close();
@@ -122,11 +117,4 @@ function describeValue(json: unknown, path: readonly PropertyKey[]): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return Array.isArray(value) ? `an array of ${value.length}` : 'an object';
-}
-
-/** The task as a status record without its signed output URLs (safe to log or put in history). */
-export function redactTask(task: RunwayTask): Omit<RunwayTask, 'output'> {
-  const { ...copy } = task as RunwayTask & { output?: string[] };
-  delete copy.output;
-  return copy;
 }

@@ -150,7 +150,7 @@ test('the image is Node 20, installs with npm ci and runs `npm run worker`, with
   expect(dockerfile).toMatch(/^RUN npm ci\b/m);
   expect(dockerfile).toMatch(/^CMD \["npm", "run", "worker"\]$/m);
   const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((match) => match[1]);
-  for (const dir of ['activities', 'client', 'schemas', 'simulator', 'stack', 'worker', 'workflows']) expect(copied).toContain(dir);
+  for (const dir of ['activities', 'client', 'infra', 'schemas', 'simulator', 'stack', 'worker', 'workflows']) expect(copied).toContain(dir);
   for (const source of copied) expect(fs.existsSync(path.resolve(__dirname, '../..', source!))).toBe(true);
 });
 
