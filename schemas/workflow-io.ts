@@ -82,7 +82,7 @@ export interface VideoResult {
   submissionHistory: SubmissionRecord[];
   /** What Runway billed for this video's submissions, net of refunds. */
   credits: number;
-  /** requestFingerprint of the request this clip was made from (absent on results older than it). */
+  /** The fingerprint of the request this clip was made from (client/request-fingerprint.ts). */
   fingerprint?: string;
   timings: VideoTimings;
 }

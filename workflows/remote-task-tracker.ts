@@ -57,7 +57,7 @@ export class RemoteTaskTracker {
   endSubmission(outcome: GenerateOutcome): void {
     this.openTaskId = undefined;
     this.status.runwayTaskId = outcome.taskId;
-    // The activity no longer signals terminal statuses: its result is the news.
+    // Terminal statuses come with the activity's result, not as signals (each signal costs history).
     const finalStatus = FINAL_RUNWAY_STATUS[outcome.kind];
     if (finalStatus) this.status.runwayTaskStatus = finalStatus;
     this.status.submissions.push({

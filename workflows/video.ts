@@ -171,7 +171,7 @@ function finalFailure(failureClass: ReturnType<typeof classifyFailureCode>, outc
 /**
  * The generation activity's failures as typed workflow failures. When Temporal stops retrying it (the
  * schedule-to-close bound passed, or the attempts ran out) the problem is permanent for this video: DELETE
- * the remote task an attempt had opened, so it stops holding a slot and costing, and say it gave up and why.
+ * the remote task an attempt had opened, so it stops holding its lease and costing, and say it gave up and why.
  */
 async function generationTyped<T>(submission: number, options: GenerationOptions, tracker: RemoteTaskTracker, call: () => Promise<T>): Promise<T> {
   try {
