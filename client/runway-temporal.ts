@@ -5,29 +5,27 @@ import { progressQuery, videoProgressQuery } from '../workflows/messages';
 import { CampaignIdKey } from '../workflows/search-attributes';
 import { videoVisibility } from '../workflows/video-visibility';
 import {
-  archiveTargetSchema,
   creditsFor,
-  idSchema,
   parseEnv,
   resolveGenerationOptions,
   s3EnvSchema,
-  generationOptionsInputSchema,
-  videoRequestSchema,
   type CampaignFile,
   type CampaignFileInput,
   type CampaignProgress,
   type CampaignResult,
   type CampaignWorkflowInput,
-  type GenerationOptionsInput,
   type VideoResult,
   type VideoProgress,
 } from '../schemas';
 import { createS3Client, s3TargetFromEnv } from '../infra/s3';
 import { loadCampaignFile, parseCampaign } from './campaign-file';
 import { planCampaign } from './campaign-plan';
-import { InputError, inputErrorFromZod } from './input-error';
+import { InputError } from './input-error';
 import { CampaignSchedules } from './schedules';
 import { resolveRequest } from './stage-image';
+import { parsedOrThrow, parseVideoStart, type VideoStartRequest } from './video-start';
+
+export type { VideoStartRequest } from './video-start';
 import { connectTemporal } from '../infra/temporal';
 
 export interface RunwayTemporalOptions {
@@ -42,18 +40,6 @@ export interface StartedCampaign {
   campaignId: string;
   workflowId: string;
   runId: string;
-}
-
-export interface VideoStartRequest {
-  videoId: string;
-  model: string;
-  promptText?: string;
-  promptImage?: string;
-  ratio: string;
-  duration?: number;
-  seed?: number;
-  options?: GenerationOptionsInput;
-  archive?: { bucket?: string; prefix?: string };
 }
 
 /** The typed API backend code uses: start, watch, wait for and cancel campaigns and single videos. */
@@ -148,24 +134,19 @@ export class RunwayTemporal {
 
   /** One video on its own (no campaign): same workflow, campaign id "single". */
   async startVideo(request: VideoStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof VideoGenerationWorkflow>> {
-    const { options, archive, videoId: rawVideoId, ...fields } = request;
-    const parsedId = idSchema('videoId').safeParse(rawVideoId);
-    if (!parsedId.success) throw inputErrorFromZod('videoId', parsedId.error.issues);
-    const videoId = parsedId.data;
-    const parsed = videoRequestSchema.safeParse(fields);
-    if (!parsed.success) throw inputErrorFromZod('video request', parsed.error.issues);
-    const parsedOptions = generationOptionsInputSchema.safeParse(options ?? {});
-    if (!parsedOptions.success) throw inputErrorFromZod('options', parsedOptions.error.issues);
-    const parsedArchive = archiveTargetSchema.safeParse(archive ?? {});
-    if (!parsedArchive.success) throw inputErrorFromZod('archive', parsedArchive.error.issues);
-    const budgetCredits = parsedOptions.data.budgetCredits;
-    const estimate = creditsFor(parsed.data.model, parsed.data.duration);
+    const parts = parseVideoStart(request);
+    const videoId = parsedOrThrow('videoId', parts.videoId);
+    const fields = parsedOrThrow('video request', parts.request);
+    const options = parsedOrThrow('options', parts.options);
+    const archive = parsedOrThrow('archive', parts.archive);
+    const budgetCredits = options.budgetCredits;
+    const estimate = creditsFor(fields.model, fields.duration);
     if (budgetCredits !== undefined && budgetCredits < estimate) {
-      throw new InputError('options.budgetCredits', `${budgetCredits} credits do not cover one submission: ${parsed.data.model} for ${parsed.data.duration} s is estimated at ${estimate} credits`);
+      throw new InputError('options.budgetCredits', `${budgetCredits} credits do not cover one submission: ${fields.model} for ${fields.duration} s is estimated at ${estimate} credits`);
     }
-    const bucket = parsedArchive.data.bucket ?? this.options.bucket;
-    const prefix = parsedArchive.data.prefix ?? this.options.prefix;
-    const { request: resolved, fingerprint } = await resolveRequest(parsed.data, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd());
+    const bucket = archive.bucket ?? this.options.bucket;
+    const prefix = archive.prefix ?? this.options.prefix;
+    const { request: resolved, fingerprint } = await resolveRequest(fields, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd());
     return this.client.workflow.start(VideoGenerationWorkflow, {
       workflowId: `single--${videoId}`,
       taskQueue: this.options.taskQueue,
@@ -176,7 +157,7 @@ export class RunwayTemporal {
           variantId: videoId,
           request: resolved,
           archive: { bucket, prefix },
-          options: resolveGenerationOptions(parsedOptions.data),
+          options: resolveGenerationOptions(options),
           ...(budgetCredits !== undefined ? { budgetCredits } : {}),
           fingerprint,
         },

@@ -1,9 +1,10 @@
-import { generationOptionsInputSchema, idSchema, videoRequestSchema, type CampaignFile } from '../../schemas';
+import type { CampaignFile } from '../../schemas';
 import { loadCampaignFile } from '../campaign-file';
 import { checkCampaignImages } from '../campaign-plan';
 import { InputError } from '../input-error';
 import { scheduleOptionsSchema } from '../schedule-input';
 import { checkLocalImage } from '../stage-image';
+import { parseVideoStart, type VideoStartRequest } from '../video-start';
 
 /**
  * Everything a command reads from the user, checked before it connects to Temporal or S3: a wrong path or
@@ -15,17 +16,6 @@ export async function readCampaignFile(file: string): Promise<{ campaign: Campai
   const loaded = await loadCampaignFile(file);
   await checkCampaignImages(loaded.campaign, loaded.baseDir);
   return loaded;
-}
-
-export interface VideoStartInput {
-  videoId: string;
-  model: string;
-  ratio: string;
-  promptText?: string;
-  promptImage?: string;
-  duration?: number;
-  seed?: number;
-  options?: { pollInterval: string };
 }
 
 const VIDEO_FLAGS: Record<string, string> = {
@@ -40,11 +30,11 @@ const VIDEO_FLAGS: Record<string, string> = {
 };
 
 /** `video start`'s flags as startVideo validates them (model catalog included), named by flag. */
-export async function checkVideoStart(input: VideoStartInput): Promise<void> {
-  const { videoId, options, ...fields } = input;
-  check(idSchema('videoId').safeParse(videoId), VIDEO_FLAGS, 'videoId');
-  check(videoRequestSchema.safeParse(fields), VIDEO_FLAGS);
-  check(generationOptionsInputSchema.safeParse(options ?? {}), VIDEO_FLAGS);
+export async function checkVideoStart(input: VideoStartRequest): Promise<void> {
+  const parts = parseVideoStart(input);
+  check(parts.videoId, VIDEO_FLAGS, 'videoId');
+  check(parts.request, VIDEO_FLAGS);
+  check(parts.options, VIDEO_FLAGS);
   if (input.promptImage === undefined) return;
   try {
     await checkLocalImage(input.promptImage, process.cwd());

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { VideoResult } from '../../schemas';
-import { checkVideoStart, type VideoStartInput } from './input';
+import type { VideoStartRequest } from '../video-start';
+import { checkVideoStart } from './input';
 import { err, out, withClient } from './with-client';
 
 interface VideoFlags {
@@ -35,7 +36,7 @@ export function registerVideoCommands(program: Command): void {
     .option('-w, --wait', 'wait until the video is archived')
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (flags: VideoFlags) => {
-      const request: VideoStartInput = {
+      const request: VideoStartRequest = {
         videoId: flags.id ?? `video-${randomUUID().slice(0, 8)}`,
         model: flags.model,
         ratio: flags.ratio,

@@ -1,0 +1,44 @@
+import {
+  archiveTargetSchema,
+  generationOptionsInputSchema,
+  idSchema,
+  videoRequestSchema,
+  type GenerationOptionsInput,
+} from '../schemas';
+import { inputErrorFromZod } from './input-error';
+
+/** One video outside any campaign, as backend code and the CLI's `video start` ask for it. */
+export interface VideoStartRequest {
+  videoId: string;
+  model: string;
+  promptText?: string;
+  promptImage?: string;
+  ratio: string;
+  duration?: number;
+  seed?: number;
+  options?: GenerationOptionsInput;
+  archive?: { bucket?: string; prefix?: string };
+}
+
+/**
+ * Each part of a video start request through the schema that owns it (id, request with the model catalog,
+ * options, archive target): the typed client and the CLI's early check read the same answers, the CLI
+ * naming its flags, the client the fields.
+ */
+export function parseVideoStart(request: VideoStartRequest) {
+  const { options, archive, videoId, ...fields } = request;
+  return {
+    videoId: idSchema('videoId').safeParse(videoId),
+    request: videoRequestSchema.safeParse(fields),
+    options: generationOptionsInputSchema.safeParse(options ?? {}),
+    archive: archiveTargetSchema.safeParse(archive ?? {}),
+  };
+}
+
+type SafeParsed<T> = { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
+
+/** The parsed value, or an InputError naming `what` and each issue's field. */
+export function parsedOrThrow<T>(what: string, parsed: SafeParsed<T>): T {
+  if (!parsed.success) throw inputErrorFromZod(what, parsed.error.issues);
+  return parsed.data;
+}
