@@ -58,17 +58,29 @@ async function freshOutputUrl(deps: Pick<ActivityDeps, 'runway'>, taskId: string
     throw toApplicationFailure(error);
   }
   if (task.status !== 'SUCCEEDED' || !task.output[0]) {
-    throw ApplicationFailure.create({ type: FailureType.TaskNotSucceeded, nonRetryable: true, message: `Runway task ${taskId} is ${task.status}, nothing to archive` });
+    throw ApplicationFailure.create({
+      type: FailureType.TaskNotSucceeded,
+      nonRetryable: true,
+      message: `Runway task ${taskId} is ${task.status}, nothing to archive`,
+    });
   }
   return task.output[0];
 }
 
-async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, input: ArchiveInput, key: string, outputUrl: string): Promise<ArchivedObject> {
+async function streamToS3(
+  deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>,
+  input: ArchiveInput,
+  key: string,
+  outputUrl: string,
+): Promise<ArchivedObject> {
   const timeoutMs = deps.downloadTimeoutMs ?? 120_000;
   const response = await request(outputUrl, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   if (response.statusCode === 403 || response.statusCode === 410) {
     await response.body.dump();
-    throw ApplicationFailure.create({ type: FailureType.OutputUrlExpired, message: `signed output URL refused (${response.statusCode}); the next attempt fetches a fresh one` });
+    throw ApplicationFailure.create({
+      type: FailureType.OutputUrlExpired,
+      message: `signed output URL refused (${response.statusCode}); the next attempt fetches a fresh one`,
+    });
   }
   if (response.statusCode !== 200) {
     await response.body.dump();
@@ -100,13 +112,19 @@ async function streamToS3(deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>, 
     const downloadError = response.body.errored;
     response.body.destroy();
     if (!downloadError) throw error;
-    throw ApplicationFailure.create({ type: FailureType.DownloadTruncated, message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(downloadError)}` });
+    throw ApplicationFailure.create({
+      type: FailureType.DownloadTruncated,
+      message: `output download broke off after ${meter.bytes} of ${expectedBytes} bytes: ${String(downloadError)}`,
+    });
   }
   // undici refuses a body shorter than its Content-Length before the upload can complete; this keeps
   // that promise from ever becoming a short object that a retry would take for a finished archive.
   if (Number.isFinite(expectedBytes) && meter.bytes !== expectedBytes) {
     await deps.s3.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: key }));
-    throw ApplicationFailure.create({ type: FailureType.DownloadTruncated, message: `archived ${meter.bytes} of ${expectedBytes} bytes; the short object was deleted` });
+    throw ApplicationFailure.create({
+      type: FailureType.DownloadTruncated,
+      message: `archived ${meter.bytes} of ${expectedBytes} bytes; the short object was deleted`,
+    });
   }
   return { bucket: input.bucket, key, bytes: meter.bytes, sha256: meter.digest(), etag: (result.ETag ?? '').replace(/"/g, '') };
 }
@@ -119,7 +137,9 @@ function objectMetadata(input: ArchiveInput): Record<string, string> {
     'video-id': input.videoId,
     model: input.model,
     'runway-task-id': input.runwayTaskId,
-    'prompt-sha256': createHash('sha256').update(input.promptText ?? '').digest('hex'),
+    'prompt-sha256': createHash('sha256')
+      .update(input.promptText ?? '')
+      .digest('hex'),
     credits: String(input.credits),
   };
 }

@@ -1,14 +1,7 @@
 import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
-import {
-  creditsFor,
-  classifyFailureCode,
-  FailureType,
-  type FailureClass,
-  type ResolvedVideoRequest,
-  type RunwayTask,
-} from '../schemas';
+import { creditsFor, classifyFailureCode, FailureType, type FailureClass, type ResolvedVideoRequest, type RunwayTask } from '../schemas';
 import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { nextPollDelay, type ProgressSample } from './poll-schedule';
@@ -57,13 +50,16 @@ interface Checkpoint {
  */
 export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir'>) {
   const journal = deps.submissionJournalDir ? new SubmissionJournal<Checkpoint>(deps.submissionJournalDir) : undefined;
-  const ledger = new SubmissionLedger<Checkpoint>(journal, (error) => log.warn('could not journal a Runway submission on disk', { error: String(error) }));
+  const ledger = new SubmissionLedger<Checkpoint>(journal, (error) =>
+    log.warn('could not journal a Runway submission on disk', { error: String(error) }),
+  );
   return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
     const info = activityInfo();
     const key = activityKey(info);
     const resumed = readCheckpoint(info.heartbeatDetails) ?? (await adoptFromLedger(ledger, key, input));
     const checkpoint = resumed ?? (await ledger.record(key, () => submit(deps, input)));
-    if (resumed) log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
+    if (resumed)
+      log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
     else await announce(deps, input, checkpoint);
     try {
       return await pollUntilDone(deps, input, checkpoint);
@@ -79,13 +75,20 @@ export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metri
 /** An earlier attempt on this worker (or before its restart) submitted, but Temporal never got its heartbeat: take its task over. */
 async function adoptFromLedger(ledger: SubmissionLedger<Checkpoint>, key: string, input: GenerateInput): Promise<Checkpoint | undefined> {
   const adopted = await ledger.find(key);
-  if (adopted) log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', { videoId: input.videoId, runwayTaskId: adopted.taskId });
+  if (adopted)
+    log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', {
+      videoId: input.videoId,
+      runwayTaskId: adopted.taskId,
+    });
   return adopted;
 }
 
 /** POST the task: what the ledger records (on disk too) the moment Runway answers. */
 async function submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
-  const { endpoint, body } = requestBody(input.request, input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined);
+  const { endpoint, body } = requestBody(
+    input.request,
+    input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined,
+  );
   try {
     const { id } = await deps.runway.createTask(endpoint, body);
     return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
@@ -99,7 +102,12 @@ async function announce(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInpu
   heartbeat({ ...checkpoint });
   deps.metrics.submissions(input.request.model);
   if (input.resubmitReason !== undefined) deps.metrics.resubmissions(input.request.model, input.resubmitReason);
-  log.info('submitted to Runway', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, submission: input.submission, model: input.request.model });
+  log.info('submitted to Runway', {
+    videoId: input.videoId,
+    runwayTaskId: checkpoint.taskId,
+    submission: input.submission,
+    model: input.request.model,
+  });
   await notifyWorkflow({ submission: input.submission, taskId: checkpoint.taskId, status: 'SUBMITTED' });
 }
 
@@ -110,7 +118,11 @@ async function announce(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInpu
  */
 export const MAX_CONSECUTIVE_POLL_FAILURES = 5;
 
-async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, input: GenerateInput, checkpoint: Checkpoint): Promise<GenerateOutcome> {
+async function pollUntilDone(
+  deps: Pick<ActivityDeps, 'runway' | 'metrics'>,
+  input: GenerateInput,
+  checkpoint: Checkpoint,
+): Promise<GenerateOutcome> {
   const listCredits = creditsFor(input.request.model, input.request.duration);
   let failedPolls = 0;
   let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
@@ -121,12 +133,18 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
     try {
       task = await deps.runway.getTask(checkpoint.taskId);
     } catch (error) {
-      if (error instanceof RunwayHttpError && error.status === 404) return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
+      if (error instanceof RunwayHttpError && error.status === 404)
+        return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
       if (error instanceof RunwayProtocolError) throw await abandonUnreadableTask(deps, input, checkpoint, error);
       const transient = transientPollFailure(error);
       failedPolls += 1;
       if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
-      log.warn('poll failed; polling again', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, failedPolls, error: error instanceof Error ? error.message : String(error) });
+      log.warn('poll failed; polling again', {
+        videoId: input.videoId,
+        runwayTaskId: checkpoint.taskId,
+        failedPolls,
+        error: error instanceof Error ? error.message : String(error),
+      });
       heartbeat({ ...checkpoint });
       waitMs = Math.max(waitMs, transient.retryAfterMs ?? 0);
       continue;
@@ -143,10 +161,21 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
     const timeout = waitExceeded(input, checkpoint, task);
     if (timeout) {
       const deleted = await deps.runway.deleteTask(checkpoint.taskId);
-      log.warn('Runway task waited too long; cancelled it', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, kind: timeout.kind, waitedMs: timeout.waitedMs });
+      log.warn('Runway task waited too long; cancelled it', {
+        videoId: input.videoId,
+        runwayTaskId: checkpoint.taskId,
+        kind: timeout.kind,
+        waitedMs: timeout.waitedMs,
+      });
       if (deleted) await releaseLeaseEarly(input);
       // Runway refunds a task cancelled before it ran; one that started running is charged.
-      return { ...timeout, taskId: checkpoint.taskId, credits: timeout.kind === 'running_timeout' ? listCredits : 0, deleted, polls: checkpoint.polls };
+      return {
+        ...timeout,
+        taskId: checkpoint.taskId,
+        credits: timeout.kind === 'running_timeout' ? listCredits : 0,
+        deleted,
+        polls: checkpoint.polls,
+      };
     }
     waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
   }
@@ -158,12 +187,21 @@ async function pollUntilDone(deps: Pick<ActivityDeps, 'runway' | 'metrics'>, inp
  * (nothing we could archive would come of it), give the lease back, and fail this video without retry.
  * A DELETE that fails leaves the task to run out on Runway's side; the failure says so in the log.
  */
-async function abandonUnreadableTask(deps: Pick<ActivityDeps, 'runway'>, input: GenerateInput, checkpoint: Checkpoint, error: RunwayProtocolError): Promise<ApplicationFailure> {
+async function abandonUnreadableTask(
+  deps: Pick<ActivityDeps, 'runway'>,
+  input: GenerateInput,
+  checkpoint: Checkpoint,
+  error: RunwayProtocolError,
+): Promise<ApplicationFailure> {
   let deleted: boolean | 'failed' = 'failed';
   try {
     deleted = await deps.runway.deleteTask(checkpoint.taskId);
   } catch (deleteError) {
-    log.warn('could not delete the unreadable Runway task', { videoId: input.videoId, runwayTaskId: checkpoint.taskId, error: String(deleteError) });
+    log.warn('could not delete the unreadable Runway task', {
+      videoId: input.videoId,
+      runwayTaskId: checkpoint.taskId,
+      error: String(deleteError),
+    });
   }
   log.error('Runway answered off the API contract; giving up on this video', {
     videoId: input.videoId,
@@ -178,7 +216,15 @@ async function abandonUnreadableTask(deps: Pick<ActivityDeps, 'runway'>, input: 
     type: FailureType.RunwayProtocolError,
     message: `${error.message}; task ${checkpoint.taskId} ${deleted === 'failed' ? 'could not be deleted' : 'deleted'}`,
     nonRetryable: true,
-    details: [{ operation: error.operation, field: error.field, problem: error.problem, runwayTaskId: checkpoint.taskId, remoteTaskDeleted: deleted }],
+    details: [
+      {
+        operation: error.operation,
+        field: error.field,
+        problem: error.problem,
+        runwayTaskId: checkpoint.taskId,
+        remoteTaskDeleted: deleted,
+      },
+    ],
   });
 }
 
@@ -204,7 +250,12 @@ async function releaseLeaseEarly(input: GenerateInput): Promise<void> {
   }
 }
 
-async function recordStatus(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInput, checkpoint: Checkpoint, task: RunwayTask): Promise<void> {
+async function recordStatus(
+  deps: Pick<ActivityDeps, 'metrics'>,
+  input: GenerateInput,
+  checkpoint: Checkpoint,
+  task: RunwayTask,
+): Promise<void> {
   if (task.status === 'RUNNING' && checkpoint.runningSince === undefined) checkpoint.runningSince = Date.now();
   const previousStatus = checkpoint.lastStatus;
   checkpoint.lastStatus = task.status;
@@ -234,7 +285,14 @@ function terminalOutcome(task: RunwayTask, checkpoint: Checkpoint, listCredits: 
   const polls = checkpoint.polls;
   switch (task.status) {
     case 'SUCCEEDED':
-      return { kind: 'succeeded', taskId: task.id, credits: task.cost?.credits ?? listCredits, polls, submittedAt: checkpoint.submittedAt, finishedAt: Date.now() };
+      return {
+        kind: 'succeeded',
+        taskId: task.id,
+        credits: task.cost?.credits ?? listCredits,
+        polls,
+        submittedAt: checkpoint.submittedAt,
+        finishedAt: Date.now(),
+      };
     case 'FAILED':
       return {
         kind: 'failed',
@@ -252,7 +310,11 @@ function terminalOutcome(task: RunwayTask, checkpoint: Checkpoint, listCredits: 
   }
 }
 
-function waitExceeded(input: GenerateInput, checkpoint: Checkpoint, task: RunwayTask): { kind: 'queue_timeout' | 'running_timeout'; waitedMs: number } | undefined {
+function waitExceeded(
+  input: GenerateInput,
+  checkpoint: Checkpoint,
+  task: RunwayTask,
+): { kind: 'queue_timeout' | 'running_timeout'; waitedMs: number } | undefined {
   const now = Date.now();
   if ((task.status === 'PENDING' || task.status === 'THROTTLED') && now - checkpoint.submittedAt > input.maxPendingWaitMs) {
     return { kind: 'queue_timeout', waitedMs: now - checkpoint.submittedAt };
@@ -268,7 +330,10 @@ async function cancelRemote(deps: Pick<ActivityDeps, 'runway'>, taskId: string):
     await deps.runway.deleteTask(taskId);
     log.info('workflow cancelled: Runway task deleted', { runwayTaskId: taskId });
   } catch (error) {
-    log.warn('workflow cancelled: could not delete Runway task; the workflow cleanup will retry', { runwayTaskId: taskId, error: String(error) });
+    log.warn('workflow cancelled: could not delete Runway task; the workflow cleanup will retry', {
+      runwayTaskId: taskId,
+      error: String(error),
+    });
   }
 }
 
@@ -299,8 +364,10 @@ function readCheckpoint(details: unknown): Checkpoint | undefined {
 
 /** Worth polling again (with the wait it asks for), or a real error. */
 function transientPollFailure(error: unknown): { retryAfterMs?: number } | undefined {
-  if (error instanceof RunwayHttpError) return error.status === 429 || error.status >= 500 ? { retryAfterMs: error.retryAfterMs } : undefined;
-  if (error instanceof ApplicationFailure) return error.nonRetryable ? undefined : { retryAfterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) };
+  if (error instanceof RunwayHttpError)
+    return error.status === 429 || error.status >= 500 ? { retryAfterMs: error.retryAfterMs } : undefined;
+  if (error instanceof ApplicationFailure)
+    return error.nonRetryable ? undefined : { retryAfterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) };
   return {};
 }
 

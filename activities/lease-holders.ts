@@ -3,7 +3,14 @@ import { WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@tempor
 import type { LeaseHolderLiveness, LeaseHolderRef } from '../workflows/messages';
 
 /** Statuses of a run that will never run again; anything else (PAUSED, a status added later) counts as alive. */
-const CLOSED: ReadonlySet<WorkflowExecutionStatusName> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
+const CLOSED: ReadonlySet<WorkflowExecutionStatusName> = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+]);
 
 /**
  * Ask Temporal whether the runs holding expired leases are still open. Only an answer from Temporal

@@ -27,7 +27,9 @@ export class TermListModerator implements PromptModerator {
 
   async check(promptText: string): Promise<ModerationVerdict> {
     const matched = this.patterns.filter(({ pattern }) => pattern.test(promptText)).map(({ term }) => term);
-    return matched.length === 0 ? { allowed: true } : { allowed: false, reason: `prompt contains blocked terms: ${matched.join(', ')}`, matched };
+    return matched.length === 0
+      ? { allowed: true }
+      : { allowed: false, reason: `prompt contains blocked terms: ${matched.join(', ')}`, matched };
   }
 }
 

@@ -9,7 +9,11 @@ import { FailureType, MAX_DATA_URI_BYTES, type ImageRef } from '../schemas';
 export async function promptImageUri(s3: S3Client, image: ImageRef): Promise<string> {
   if (image.kind === 'url') return image.url;
   if (image.bytes > MAX_DATA_URI_BYTES) {
-    throw ApplicationFailure.create({ type: FailureType.PromptImageUnavailable, nonRetryable: true, message: `staged image is ${image.bytes} bytes; data URIs allow at most ${MAX_DATA_URI_BYTES}` });
+    throw ApplicationFailure.create({
+      type: FailureType.PromptImageUnavailable,
+      nonRetryable: true,
+      message: `staged image is ${image.bytes} bytes; data URIs allow at most ${MAX_DATA_URI_BYTES}`,
+    });
   }
   const object = await s3.send(new GetObjectCommand({ Bucket: image.bucket, Key: image.key }));
   if (!object.Body) throw new Error(`staged image s3://${image.bucket}/${image.key} has no body`);

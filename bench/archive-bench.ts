@@ -40,7 +40,14 @@ export interface ArchiveCase {
   throughputRatio: number;
 }
 
-const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /**
  * The archive activity (called directly in a MockActivityEnvironment) against a bare
@@ -69,7 +76,10 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
       for (let repeat = 0; repeat < size.repeats; repeat++) {
         const key = `bench-archive/raw/${size.bytes}-${repeat}.mp4`;
         const input = archiveInput(bench.bucket, taskId, `${size.bytes}-${repeat}`);
-        const raw = () => measureCall(async () => pipeUrlToS3(s3, { url: await outputUrl(runway, taskId), bucket: bench.bucket, key, dispatcher: rawDownloads }));
+        const raw = () =>
+          measureCall(async () =>
+            pipeUrlToS3(s3, { url: await outputUrl(runway, taskId), bucket: bench.bucket, key, dispatcher: rawDownloads }),
+          );
         const activity = () => measureCall(() => new MockActivityEnvironment(undefined, { logger: silent }).run(archiveVideo, input));
         // Alternate which goes first, so neither always meets a warm page cache.
         if (repeat % 2 === 0) {
@@ -83,7 +93,13 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
       }
       const archive = side(archiveRuns, size.bytes);
       const raw = side(rawRuns, size.bytes);
-      cases.push({ label: size.label, bytes: size.bytes, archive, raw, throughputRatio: round(median(rawRuns.map((rawRun, index) => rawRun.seconds / archiveRuns[index]!.seconds)), 3) });
+      cases.push({
+        label: size.label,
+        bytes: size.bytes,
+        archive,
+        raw,
+        throughputRatio: round(median(rawRuns.map((rawRun, index) => rawRun.seconds / archiveRuns[index]!.seconds)), 3),
+      });
     }
   } finally {
     for (const key of written) await deleteObject(s3, bench.bucket, key);
@@ -96,17 +112,40 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
 }
 
 /** One unmeasured run of each side per size: JIT, connection pools and the page cache start warm for both. */
-async function warmUp(s3: S3Client, runway: RunwayClient, bucket: string, taskId: string, dispatcher: Agent, archiveVideo: ReturnType<typeof createArchive>, bytes: number): Promise<string[]> {
+async function warmUp(
+  s3: S3Client,
+  runway: RunwayClient,
+  bucket: string,
+  taskId: string,
+  dispatcher: Agent,
+  archiveVideo: ReturnType<typeof createArchive>,
+  bytes: number,
+): Promise<string[]> {
   const rawKey = `bench-archive/raw/${bytes}-warm-up.mp4`;
   await pipeUrlToS3(s3, { url: await outputUrl(runway, taskId), bucket, key: rawKey, dispatcher });
-  const archived = (await new MockActivityEnvironment(undefined, { logger: silent }).run(archiveVideo, archiveInput(bucket, taskId, `${bytes}-warm-up`))) as ArchivedObject;
+  const archived = (await new MockActivityEnvironment(undefined, { logger: silent }).run(
+    archiveVideo,
+    archiveInput(bucket, taskId, `${bytes}-warm-up`),
+  )) as ArchivedObject;
   return [rawKey, archived.key];
 }
 
 /** One finished Runway task whose output is padded to `bytes` (the simulator hashes a new size once). */
 async function succeededTask(bench: BenchStack, runway: RunwayClient, bytes: number, label: string): Promise<string> {
-  await bench.sim.reset({ timeScale: 60, seed: BENCH_SEED, concurrency: CAP, pendingSeconds: 2, generationSeconds: { kind: 'fixed', seconds: 30 }, outputBytes: bytes });
-  const { id } = await runway.createTask('text_to_video', { model: MODEL, promptText: `Archive benchmark, ${label}`, ratio: RATIO, duration: DURATION });
+  await bench.sim.reset({
+    timeScale: 60,
+    seed: BENCH_SEED,
+    concurrency: CAP,
+    pendingSeconds: 2,
+    generationSeconds: { kind: 'fixed', seconds: 30 },
+    outputBytes: bytes,
+  });
+  const { id } = await runway.createTask('text_to_video', {
+    model: MODEL,
+    promptText: `Archive benchmark, ${label}`,
+    ratio: RATIO,
+    duration: DURATION,
+  });
   const deadline = Date.now() + 10 * 60_000;
   while (Date.now() < deadline) {
     const task = await runway.getTask(id);
@@ -124,7 +163,16 @@ async function outputUrl(runway: RunwayClient, taskId: string): Promise<string> 
 }
 
 function archiveInput(bucket: string, runwayTaskId: string, variantId: string): ArchiveInput {
-  return { videoId: `bench-archive--${variantId}`, campaignId: 'bench-archive', variantId, runwayTaskId, model: MODEL, credits: 0, bucket, prefix: 'bench-archive/activity/' };
+  return {
+    videoId: `bench-archive--${variantId}`,
+    campaignId: 'bench-archive',
+    variantId,
+    runwayTaskId,
+    model: MODEL,
+    credits: 0,
+    bucket,
+    prefix: 'bench-archive/activity/',
+  };
 }
 
 function side(runs: MeasuredCall<unknown>[], bytes: number): ArchiveSide {

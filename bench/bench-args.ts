@@ -27,7 +27,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     } else if (flag === '--scale-variants') args.scaleVariants = wholeNumber(flag, argv[++index]);
     else if (flag === '--variants') args.variants = wholeNumber(flag, argv[++index]);
     else if (flag === '--only') args.sections = sectionsFrom(argv[++index]);
-    else throw new Error(`unknown option ${flag} (known: --quick, --rounds N, --only ${ALL_SECTIONS.join(',')}, --scale-variants N, --variants N)`);
+    else
+      throw new Error(
+        `unknown option ${flag} (known: --quick, --rounds N, --only ${ALL_SECTIONS.join(',')}, --scale-variants N, --variants N)`,
+      );
   }
   if (args.quick && !roundsGiven) args.rounds = 1;
   return args;

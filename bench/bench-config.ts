@@ -36,5 +36,11 @@ export const TARGETS = {
 
 /** The full simulator config of the makespan run (a reset reverts anything left out). */
 export function makespanSimulatorConfig(): Record<string, unknown> {
-  return { timeScale: TIME_SCALE, seed: BENCH_SEED, concurrency: CAP, pendingSeconds: PENDING_SECONDS, generationSeconds: GENERATION_SECONDS };
+  return {
+    timeScale: TIME_SCALE,
+    seed: BENCH_SEED,
+    concurrency: CAP,
+    pendingSeconds: PENDING_SECONDS,
+    generationSeconds: GENERATION_SECONDS,
+  };
 }

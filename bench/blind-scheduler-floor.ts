@@ -21,7 +21,10 @@ export function blindSchedulerFloor(seeds = 1000, variants = MAKESPAN_VARIANTS):
   const poll = POLL_INTERVAL_MS / 1000;
   const ratios = Array.from({ length: seeds }, (_, seed) => {
     const random = createRng(seed, 'blind-scheduler-floor');
-    const taskSeconds = Array.from({ length: variants }, () => (PENDING_SECONDS + drawSeconds(GENERATION_SECONDS, random(), random())) / TIME_SCALE);
+    const taskSeconds = Array.from(
+      { length: variants },
+      () => (PENDING_SECONDS + drawSeconds(GENERATION_SECONDS, random(), random())) / TIME_SCALE,
+    );
     return (listScheduleMakespan(taskSeconds, CAP) + poll) / (lowerBoundMakespan(taskSeconds, CAP) + poll);
   }).sort((a, b) => a - b);
   const at = (fraction: number) => round(ratios[Math.floor(fraction * (ratios.length - 1))] ?? 0, 3);

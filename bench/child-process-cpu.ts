@@ -14,7 +14,9 @@ export function childProcessCpuSeconds(): Record<string, number> {
 
 /** Per-name CPU seconds spent between two readings. */
 export function cpuDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, Math.round((seconds - (before[name] ?? 0)) * 100) / 100]));
+  return Object.fromEntries(
+    Object.entries(after).map(([name, seconds]) => [name, Math.round((seconds - (before[name] ?? 0)) * 100) / 100]),
+  );
 }
 
 /** Linux clock ticks per second: 100 on every mainstream kernel config. */

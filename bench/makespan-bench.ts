@@ -28,12 +28,24 @@ export interface MakespanReport {
   makespan_vs_ideal_fifo_ratio: number;
   /** Where a/c lies for an ideal blind scheduler across seeds of this workload: the floor under the target. */
   blindSchedulerFloor: BlindSchedulerFloor;
-  history: { perVideoEvents: number[]; meanPerVideo: number; maxPerVideo: number; sampleEventTypes: Record<string, number>; parent: HistorySize };
+  history: {
+    perVideoEvents: number[];
+    meanPerVideo: number;
+    maxPerVideo: number;
+    sampleEventTypes: Record<string, number>;
+    parent: HistorySize;
+  };
   /** Queue and processing latencies of workflow and activity tasks, from event timestamps. */
   latency: { videos: TaskLatencies; leasePool: TaskLatencies; campaign: TaskLatencies };
 }
 
-const WARM_UP_SIMULATOR = { timeScale: 600, seed: BENCH_SEED, concurrency: CAP, pendingSeconds: 2, generationSeconds: { kind: 'fixed', seconds: 30 } };
+const WARM_UP_SIMULATOR = {
+  timeScale: 600,
+  seed: BENCH_SEED,
+  concurrency: CAP,
+  pendingSeconds: 2,
+  generationSeconds: { kind: 'fixed', seconds: 30 },
+};
 
 /**
  * The same 100-variant campaign, cap 10, for this project and for the official SDK,
@@ -57,7 +69,12 @@ export async function runMakespanBench(
         await bench.sim.reset(makespanSimulatorConfig());
         const run =
           contender === 'product'
-            ? await runProductCampaign(bench, product, { campaignId: `makespan-r${round}`, prompts, options: { pollInterval: POLL_INTERVAL_MS }, round })
+            ? await runProductCampaign(bench, product, {
+                campaignId: `makespan-r${round}`,
+                prompts,
+                options: { pollInterval: POLL_INTERVAL_MS },
+                round,
+              })
             : await runSdkCampaign(bench, { campaignId: `makespan-r${round}`, prompts, pollIntervalMs: POLL_INTERVAL_MS, round });
         if (run.contender === 'product') productRuns.push(run as ProductRun);
         runs.push(run);
@@ -79,7 +96,12 @@ async function warmUp(bench: BenchStack, product: RunningProduct, log: (line: st
   await runSdkCampaign(bench, { campaignId: 'warm-up', prompts, pollIntervalMs: 100, round: 0 });
 }
 
-async function report(product: RunningProduct, runs: ContenderRun[], productRuns: ProductRun[], prompts: string[]): Promise<MakespanReport> {
+async function report(
+  product: RunningProduct,
+  runs: ContenderRun[],
+  productRuns: ProductRun[],
+  prompts: string[],
+): Promise<MakespanReport> {
   const summaries = runs.map((run) => summarize(run, POLL_INTERVAL_MS));
   const mean = (contender: 'product' | 'sdk') => meanSummary(summaries.filter((summary) => summary.contender === contender));
   const productMean = mean('product');
@@ -96,7 +118,10 @@ async function report(product: RunningProduct, runs: ContenderRun[], productRuns
     product: productMean,
     sdk: sdkMean,
     bound,
-    sameGenerationTimes: sameDraws(runs.map((run) => run.sim), prompts),
+    sameGenerationTimes: sameDraws(
+      runs.map((run) => run.sim),
+      prompts,
+    ),
     makespan_vs_bound_ratio: round(productMean.makespanSec / bound.boundSec, 4),
     makespan_vs_sdk_ratio: round(productMean.makespanSec / sdkMean.makespanSec, 4),
     makespan_vs_ideal_fifo_ratio: round(productMean.makespanSec / bound.idealFifoSec, 4),
@@ -131,6 +156,8 @@ function meanSummary(summaries: ContenderSummary[]): ContenderSummary {
     averaged[key] = WORST_OF.has(key) ? Math.max(...values) : mean(values);
   }
   const services = Object.keys(first.servicesCpuSeconds);
-  averaged.servicesCpuSeconds = Object.fromEntries(services.map((name) => [name, mean(summaries.map((summary) => summary.servicesCpuSeconds[name] ?? 0))]));
+  averaged.servicesCpuSeconds = Object.fromEntries(
+    services.map((name) => [name, mean(summaries.map((summary) => summary.servicesCpuSeconds[name] ?? 0))]),
+  );
   return averaged as unknown as ContenderSummary;
 }

@@ -23,11 +23,18 @@ export interface CampaignHistoryFacts {
 export async function campaignHistoryFacts(client: Client, workflowId: string): Promise<CampaignHistoryFacts> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = (history.events ?? []) as EventLike[];
-  const facts: CampaignHistoryFacts = { events: events.length, signalsReceived: 0, inputBytes: 0, resultBytes: 0, manifestArgumentBytes: 0 };
+  const facts: CampaignHistoryFacts = {
+    events: events.length,
+    signalsReceived: 0,
+    inputBytes: 0,
+    resultBytes: 0,
+    manifestArgumentBytes: 0,
+  };
   for (const event of events) {
     if (event.workflowExecutionSignaledEventAttributes) facts.signalsReceived += 1;
     if (event.workflowExecutionStartedEventAttributes) facts.inputBytes = bytesOf(event.workflowExecutionStartedEventAttributes.input);
-    if (event.workflowExecutionCompletedEventAttributes) facts.resultBytes = bytesOf(event.workflowExecutionCompletedEventAttributes.result);
+    if (event.workflowExecutionCompletedEventAttributes)
+      facts.resultBytes = bytesOf(event.workflowExecutionCompletedEventAttributes.result);
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'writeManifest') facts.manifestArgumentBytes = bytesOf(scheduled.input);
   }

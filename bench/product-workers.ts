@@ -11,7 +11,14 @@ import type { BenchStack } from './bench-stack';
 /** This project as a deployment runs it: both workers in this process, plus the typed client. */
 export type RunningProduct = InProcessProduct;
 
-const silent = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
+const silent = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  log: () => undefined,
+};
 
 /** Workers log at WARN (the product's INFO lines would drown the table). Call once, before any connection. */
 export function installBenchRuntime(): void {
@@ -37,7 +44,10 @@ export function productActivityDeps(bench: BenchStack): ActivityDeps {
   };
 }
 
-export function startProduct(bench: BenchStack, options: { name: string; cap: number; bundle: WorkflowBundleWithSourceMap }): Promise<RunningProduct> {
+export function startProduct(
+  bench: BenchStack,
+  options: { name: string; cap: number; bundle: WorkflowBundleWithSourceMap },
+): Promise<RunningProduct> {
   return startInProcessProduct({
     address: bench.stack.env.TEMPORAL_ADDRESS,
     namespace: bench.stack.env.TEMPORAL_NAMESPACE,

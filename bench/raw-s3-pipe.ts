@@ -12,7 +12,6 @@ export interface RawPipeTarget {
   dispatcher: Dispatcher;
 }
 
-
 /** The least one can do: undici's response stream straight into a lib-storage Upload. No hash, no checks. */
 export async function pipeUrlToS3(s3: S3Client, target: RawPipeTarget): Promise<{ bytes: number }> {
   const response = await request(target.url, { method: 'GET', dispatcher: target.dispatcher });

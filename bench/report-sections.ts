@@ -24,12 +24,14 @@ export function reportSections(results: BenchResults): ReportSection[] {
 function blindFloorRow(report: MakespanReport): string[][] {
   const floor = report.blindSchedulerFloor as MakespanReport['blindSchedulerFloor'] | undefined;
   if (!floor) return [];
-  return [[
-    `ideal blind FIFO + poll / c over ${floor.seeds} seeds`,
-    `median ${floor.median.toFixed(3)} (p10 ${floor.p10.toFixed(3)}, p90 ${floor.p90.toFixed(3)})`,
-    `${(floor.shareWithinTarget * 100).toFixed(0)} % of seeds ≤ ${TARGETS.makespanVsBound}`,
-    'floor for any scheduler blind to durations',
-  ]];
+  return [
+    [
+      `ideal blind FIFO + poll / c over ${floor.seeds} seeds`,
+      `median ${floor.median.toFixed(3)} (p10 ${floor.p10.toFixed(3)}, p90 ${floor.p90.toFixed(3)})`,
+      `${(floor.shareWithinTarget * 100).toFixed(0)} % of seeds ≤ ${TARGETS.makespanVsBound}`,
+      'floor for any scheduler blind to durations',
+    ],
+  ];
 }
 
 function makespanSection(report: MakespanReport): ReportSection {
@@ -41,10 +43,24 @@ function makespanSection(report: MakespanReport): ReportSection {
     title: `Makespan: ${report.variants} variants, cap ${report.cap}, ${generation} (mean ${bound.meanSec.toFixed(2)} s real), poll ${(report.pollIntervalMs / 1000).toFixed(2)} s; mean of ${rounds} round${rounds > 1 ? 's' : ''}`,
     rows: [
       ['', 'this project (a)', 'official SDK (b)', 'bound (c)'],
-      ['makespan (s)', ...both((s) => s.makespanSec.toFixed(2)), `${bound.boundSec.toFixed(2)} = max(sum/10 ${(bound.sumSec / report.cap).toFixed(2)}, longest ${bound.longestSec.toFixed(2)}) + poll`],
-      ['makespan_vs_bound_ratio (a/c)', report.makespan_vs_bound_ratio.toFixed(3), (b.makespanSec / bound.boundSec).toFixed(3), `optimum ≤ LPT ${bound.lptSec.toFixed(2)} s`],
+      [
+        'makespan (s)',
+        ...both((s) => s.makespanSec.toFixed(2)),
+        `${bound.boundSec.toFixed(2)} = max(sum/10 ${(bound.sumSec / report.cap).toFixed(2)}, longest ${bound.longestSec.toFixed(2)}) + poll`,
+      ],
+      [
+        'makespan_vs_bound_ratio (a/c)',
+        report.makespan_vs_bound_ratio.toFixed(3),
+        (b.makespanSec / bound.boundSec).toFixed(3),
+        `optimum ≤ LPT ${bound.lptSec.toFixed(2)} s`,
+      ],
       ['makespan_vs_sdk_ratio (a/b)', report.makespan_vs_sdk_ratio.toFixed(3), '1.000', ''],
-      ['vs ideal FIFO (no overhead, blind to durations)', report.makespan_vs_ideal_fifo_ratio.toFixed(3), (b.makespanSec / bound.idealFifoSec).toFixed(3), `ideal FIFO ${bound.idealFifoSec.toFixed(2)} s`],
+      [
+        'vs ideal FIFO (no overhead, blind to durations)',
+        report.makespan_vs_ideal_fifo_ratio.toFixed(3),
+        (b.makespanSec / bound.idealFifoSec).toFixed(3),
+        `ideal FIFO ${bound.idealFifoSec.toFixed(2)} s`,
+      ],
       ...blindFloorRow(report),
       ['capacity utilisation under backlog', ...both((s) => `${(s.backlogUtilisation * 100).toFixed(1)} %`), '100 %'],
       ['mean handoff: task end → next POST (s)', ...both((s) => s.meanHandoffSec.toFixed(3)), '0'],
@@ -81,22 +97,34 @@ function archiveSection(cases: ArchiveCase[]): ReportSection {
 function scaleSection(scale: ScaleProbe): ReportSection {
   const rows = [
     ['', 'value'],
-    ['result', scale.completed ? `${scale.archived} archived, ${scale.failed} failed in ${scale.seconds} s` : `FAILED after ${scale.seconds} s: ${scale.error ?? ''}`],
+    [
+      'result',
+      scale.completed
+        ? `${scale.archived} archived, ${scale.failed} failed in ${scale.seconds} s`
+        : `FAILED after ${scale.seconds} s: ${scale.error ?? ''}`,
+    ],
     ['THROTTLED', String(scale.throttled)],
   ];
   if (scale.parent) {
     rows.push(['campaign history', `${scale.parent.events} events, ${kb(scale.parent.bytes)}, ${scale.parent.signalsReceived} signals`]);
     rows.push(['video history events (sample)', (scale.childEventsSample ?? []).join(', ')]);
   }
-  for (const limit of scale.limits ?? []) rows.push([`limit: ${limit.factor}`, `${limit.perVariant} per variant → ≤ ${limit.maxVariants} variants`]);
+  for (const limit of scale.limits ?? [])
+    rows.push([`limit: ${limit.factor}`, `${limit.perVariant} per variant → ≤ ${limit.maxVariants} variants`]);
   if (scale.ceiling) rows.push(['ceiling of one campaign', `${scale.ceiling.maxVariants} variants (${scale.ceiling.factor})`]);
-  return { title: `Scale probe: ${scale.variants} variants, timeScale ${scale.simulator.timeScale}, poll ${scale.options.pollInterval} ms`, rows };
+  return {
+    title: `Scale probe: ${scale.variants} variants, timeScale ${scale.simulator.timeScale}, poll ${scale.options.pollInterval} ms`,
+    rows,
+  };
 }
 
 function targetsSection(results: BenchResults): ReportSection {
   return {
     title: 'Targets',
-    rows: [['target', 'wanted', 'measured', ''], ...results.targets.map((check) => [check.name, check.target, check.measured, check.met ? 'met' : 'MISSED'])],
+    rows: [
+      ['target', 'wanted', 'measured', ''],
+      ...results.targets.map((check) => [check.name, check.target, check.measured, check.met ? 'met' : 'MISSED']),
+    ],
   };
 }
 

@@ -12,7 +12,10 @@ export function writeResults(results: unknown, markdown: string, options: { star
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const jsonName = options.partial ? 'partial.json' : `${options.startedAt.toISOString().slice(0, 10)}.json`;
   const tables = options.partial ? markdown : `Figures of [\`${jsonName}\`](${jsonName}).\n\n${markdown}`;
-  const files = [[jsonName, `${JSON.stringify(results, null, 2)}\n`] as const, [options.partial ? 'partial.md' : 'latest.md', tables] as const];
+  const files = [
+    [jsonName, `${JSON.stringify(results, null, 2)}\n`] as const,
+    [options.partial ? 'partial.md' : 'latest.md', tables] as const,
+  ];
   return files.map(([name, text]) => {
     const file = path.join(RESULTS_DIR, name);
     fs.writeFileSync(file, text);

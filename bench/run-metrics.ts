@@ -24,7 +24,12 @@ function spanOf(task: AdminTaskView): TaskSpan | undefined {
   const first = task.history[0];
   const last = [...task.history].reverse().find((change) => TERMINAL.has(change.status));
   if (!first || !last) return undefined;
-  return { promptText: task.promptText ?? '', createdMs: Date.parse(first.at), finishedMs: Date.parse(last.at), generationSeconds: task.generationSeconds };
+  return {
+    promptText: task.promptText ?? '',
+    createdMs: Date.parse(first.at),
+    finishedMs: Date.parse(last.at),
+    generationSeconds: task.generationSeconds,
+  };
 }
 
 /** Real seconds each task held a Runway slot (PENDING + RUNNING), in submission order. */
@@ -57,7 +62,11 @@ export function meanHandoffSec(spans: readonly TaskSpan[], cap: number): number 
 }
 
 /** Runway GETs per video against ceil(t / poll) + 2, t being the video's time in a slot. */
-export function getsPerVideo(sim: SimulatorSnapshot, spans: readonly TaskSpan[], pollIntervalMs: number): { actual: number; budget: number } {
+export function getsPerVideo(
+  sim: SimulatorSnapshot,
+  spans: readonly TaskSpan[],
+  pollIntervalMs: number,
+): { actual: number; budget: number } {
   const budget = spans.reduce((sum, span) => sum + Math.ceil((span.finishedMs - span.createdMs) / pollIntervalMs) + 2, 0);
   return { actual: round(sim.gets / spans.length, 2), budget: round(budget / spans.length, 2) };
 }

@@ -33,7 +33,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // Kept when a section failed (its logs are there); a good run's 1 GB objects would fill the disk run after run.
   fs.rmSync(bench.dataDir, { recursive: true, force: true });
-  results = { ...results, startedAt: startedAt.toISOString(), command: commandLine(argv), machine: { cpus: os.cpus().length, loadAverageAtStart, node: process.version } };
+  results = {
+    ...results,
+    startedAt: startedAt.toISOString(),
+    command: commandLine(argv),
+    machine: { cpus: os.cpus().length, loadAverageAtStart, node: process.version },
+  };
   const sections = reportSections(results);
   for (const section of sections) log(['', `== ${section.title}`, ...textTable(section.rows)].join('\n'));
   const markdown = sections.map((section) => [`**${section.title}**`, '', ...markdownTable(section.rows), ''].join('\n')).join('\n');
@@ -44,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
 
 async function runSections(bench: BenchStack, args: BenchArgs, log: (line: string) => void): Promise<BenchResults> {
   const bundle = await bundleProductWorkflows();
-  const makespan = args.sections.includes('makespan') ? await runMakespanBench(bench, bundle, { rounds: args.rounds, variants: args.variants, log }) : undefined;
+  const makespan = args.sections.includes('makespan')
+    ? await runMakespanBench(bench, bundle, { rounds: args.rounds, variants: args.variants, log })
+    : undefined;
   const archive = args.sections.includes('archive') ? await runArchiveBench(bench, { quick: args.quick, log }) : undefined;
   const scale = args.sections.includes('scale') ? await runScaleProbe(bench, bundle, { variants: args.scaleVariants, log }) : undefined;
   return {

@@ -8,7 +8,13 @@ import { startProduct } from './product-workers';
 import { round } from './resource-sampler';
 import { MAX_VARIANTS, TEMPORAL_LIMITS, limitFor, type CampaignLimit } from './temporal-limits';
 
-const SCALE_SIMULATOR = { timeScale: 600, seed: BENCH_SEED, concurrency: CAP, pendingSeconds: 6, generationSeconds: { kind: 'uniform', min: 60, max: 120 } };
+const SCALE_SIMULATOR = {
+  timeScale: 600,
+  seed: BENCH_SEED,
+  concurrency: CAP,
+  pendingSeconds: 6,
+  generationSeconds: { kind: 'uniform', min: 60, max: 120 },
+};
 const SCALE_OPTIONS = { pollInterval: 100, pollJitter: 0.1 };
 const TIMEOUT_MS = 45 * 60_000;
 
@@ -33,7 +39,11 @@ export interface ScaleProbe {
  * One campaign of `variants` on a heavily time-scaled simulator (0.1–0.2 s generations),
  * then the parent's history against Temporal's per-execution limits, extrapolated per variant.
  */
-export async function runScaleProbe(bench: BenchStack, bundle: WorkflowBundleWithSourceMap, options: { variants: number; log: (line: string) => void }): Promise<ScaleProbe> {
+export async function runScaleProbe(
+  bench: BenchStack,
+  bundle: WorkflowBundleWithSourceMap,
+  options: { variants: number; log: (line: string) => void },
+): Promise<ScaleProbe> {
   options.log(`bench: scale probe, ${options.variants} variants (timeScale ${SCALE_SIMULATOR.timeScale})`);
   await bench.sim.reset(SCALE_SIMULATOR);
   const product = await startProduct(bench, { name: 'scale', cap: CAP, bundle });
@@ -41,8 +51,14 @@ export async function runScaleProbe(bench: BenchStack, bundle: WorkflowBundleWit
   const base = { variants: options.variants, simulator: SCALE_SIMULATOR, options: SCALE_OPTIONS };
   const startedAt = Date.now();
   try {
-    const run = await withTimeout(runProductCampaign(bench, product, { campaignId, prompts: benchPrompts(options.variants), options: SCALE_OPTIONS, round: 1 }), TIMEOUT_MS);
-    const parent = { ...(await campaignHistoryFacts(product.client, campaignId)), bytes: (await historySize(product.client, campaignId)).bytes };
+    const run = await withTimeout(
+      runProductCampaign(bench, product, { campaignId, prompts: benchPrompts(options.variants), options: SCALE_OPTIONS, round: 1 }),
+      TIMEOUT_MS,
+    );
+    const parent = {
+      ...(await campaignHistoryFacts(product.client, campaignId)),
+      bytes: (await historySize(product.client, campaignId)).bytes,
+    };
     const limits = campaignLimits(parent, options.variants);
     return {
       ...base,
@@ -52,13 +68,27 @@ export async function runScaleProbe(bench: BenchStack, bundle: WorkflowBundleWit
       failed: run.failed,
       throttled: run.sim.throttledCount,
       parent,
-      childEventsSample: await historyEventCounts(product.client, sampleIds(run.result.variants.map((variant) => variant.workflowId), 5)),
+      childEventsSample: await historyEventCounts(
+        product.client,
+        sampleIds(
+          run.result.variants.map((variant) => variant.workflowId),
+          5,
+        ),
+      ),
       limits,
       ceiling: limits.reduce((lowest, limit) => (limit.maxVariants < lowest.maxVariants ? limit : lowest)),
     };
   } catch (error) {
     const stats = await bench.sim.stats(false).catch(() => undefined);
-    return { ...base, completed: false, error: String(error), seconds: round((Date.now() - startedAt) / 1000, 1), archived: 0, failed: 0, throttled: stats?.throttledCount ?? 0 };
+    return {
+      ...base,
+      completed: false,
+      error: String(error),
+      seconds: round((Date.now() - startedAt) / 1000, 1),
+      archived: 0,
+      failed: 0,
+      throttled: stats?.throttledCount ?? 0,
+    };
   } finally {
     await product.stop();
   }

@@ -9,7 +9,10 @@ export function lowerBoundMakespan(durations: readonly number[], slots: number):
 
 /** Longest processing time first: within 4/3 of the optimum. */
 export function lptMakespan(durations: readonly number[], slots: number): number {
-  return listScheduleMakespan([...durations].sort((a, b) => b - a), slots);
+  return listScheduleMakespan(
+    [...durations].sort((a, b) => b - a),
+    slots,
+  );
 }
 
 /** Greedy list scheduling in the given order, with zero overhead: what an ideal online FIFO scheduler gets. */

@@ -16,7 +16,10 @@ const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
  * can occupy a Runway slot, tasks.retrieve() at our poll interval (waitForTaskOutput polls every 6 s
  * and cannot be tuned), then the same archive work as ours: download and stream into S3.
  */
-export async function runSdkCampaign(bench: BenchStack, run: { campaignId: string; prompts: readonly string[]; pollIntervalMs: number; round: number }): Promise<ContenderRun> {
+export async function runSdkCampaign(
+  bench: BenchStack,
+  run: { campaignId: string; prompts: readonly string[]; pollIntervalMs: number; round: number },
+): Promise<ContenderRun> {
   const client = new RunwayML({ apiKey: bench.runwayApiSecret, baseURL: bench.runwayBaseUrl, maxRetries: 2 });
   const s3 = bench.newS3Client();
   const downloads = new Agent({ connections: CAP });
@@ -26,7 +29,12 @@ export async function runSdkCampaign(bench: BenchStack, run: { campaignId: strin
       run.prompts.map(async (promptText, index) => {
         const task = await limiter.run(() => generate(client, promptText, run.pollIntervalMs));
         if (task.status !== 'SUCCEEDED' || !task.output[0]) throw new Error(`task ${task.id} ended ${task.status}`);
-        await pipeUrlToS3(s3, { url: task.output[0], bucket: bench.bucket, key: `sdk/${run.campaignId}/${variantId(index)}/${task.id}.mp4`, dispatcher: downloads });
+        await pipeUrlToS3(s3, {
+          url: task.output[0],
+          bucket: bench.bucket,
+          key: `sdk/${run.campaignId}/${variantId(index)}/${task.id}.mp4`,
+          dispatcher: downloads,
+        });
       }),
     );
     const archived = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;

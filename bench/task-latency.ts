@@ -54,7 +54,8 @@ function collect(events: HistoryEventLike[], wftQueue: number[], wftRun: number[
     const since = (ref: Long | null | undefined) => at - (timeOf.get(toNumber(ref)) ?? at);
     if (event.workflowTaskStartedEventAttributes) wftQueue.push(since(event.workflowTaskStartedEventAttributes.scheduledEventId));
     if (event.workflowTaskCompletedEventAttributes) wftRun.push(since(event.workflowTaskCompletedEventAttributes.startedEventId));
-    if (event.activityTaskScheduledEventAttributes) activityTypeOf.set(id, event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+    if (event.activityTaskScheduledEventAttributes)
+      activityTypeOf.set(id, event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
     if (event.activityTaskStartedEventAttributes) {
       const scheduledId = toNumber(event.activityTaskStartedEventAttributes.scheduledEventId);
       const type = activityTypeOf.get(scheduledId) ?? '?';

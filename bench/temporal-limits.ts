@@ -23,5 +23,10 @@ export interface CampaignLimit {
 }
 
 export function limitFor(factor: string, limit: number, perVariant: number): CampaignLimit {
-  return { factor, limit, perVariant: Math.round(perVariant * 100) / 100, maxVariants: perVariant > 0 ? Math.floor(limit / perVariant) : Number.POSITIVE_INFINITY };
+  return {
+    factor,
+    limit,
+    perVariant: Math.round(perVariant * 100) / 100,
+    maxVariants: perVariant > 0 ? Math.floor(limit / perVariant) : Number.POSITIVE_INFINITY,
+  };
 }

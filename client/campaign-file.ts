@@ -22,7 +22,10 @@ export async function loadCampaignFile(path: string): Promise<LoadedCampaign> {
   try {
     raw = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new InputError('file', `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'JSON/YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(
+      'file',
+      `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'JSON/YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   return { campaign: parseCampaign(raw), baseDir: dirname(path) };
 }

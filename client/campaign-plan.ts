@@ -1,11 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  resolveGenerationOptions,
-  variantRequest,
-  type CampaignFile,
-  type CampaignWorkflowInput,
-  type ImageRef,
-} from '../schemas';
+import { resolveGenerationOptions, variantRequest, type CampaignFile, type CampaignWorkflowInput, type ImageRef } from '../schemas';
 import { checkLocalImage, resolveRequest } from './stage-image';
 
 export interface PlanContext {
@@ -19,7 +13,11 @@ export interface PlanContext {
 
 /** Check every variant's image before any workflow starts or any byte is staged. */
 export async function checkCampaignImages(campaign: CampaignFile, baseDir: string): Promise<void> {
-  const sources = new Set(campaign.variants.map((variant) => variantRequest(campaign, variant.id).promptImage).filter((source): source is string => source !== undefined));
+  const sources = new Set(
+    campaign.variants
+      .map((variant) => variantRequest(campaign, variant.id).promptImage)
+      .filter((source): source is string => source !== undefined),
+  );
   for (const source of sources) await checkLocalImage(source, baseDir);
 }
 

@@ -7,7 +7,9 @@ import type { ResolvedVideoRequest } from '../schemas';
  * a URL by the URL. The client computes it and the workflows carry it: a workflow only compares it.
  */
 export function requestFingerprint(request: ResolvedVideoRequest): string {
-  return createHash('sha256').update(canonicalJson(fingerprintFields(request))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(fingerprintFields(request)))
+    .digest('hex');
 }
 
 function fingerprintFields(request: ResolvedVideoRequest): Record<string, unknown> {

@@ -1,5 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { CampaignWorkflow, VideoGenerationWorkflow, videoWorkflowId } from '../workflows';
 import { progressQuery, videoProgressQuery } from '../workflows/messages';
 import { CampaignIdKey } from '../workflows/search-attributes';
@@ -51,7 +56,13 @@ export class RunwayTemporal {
     // Configuration first: a bad S3_PREFIX must not leave a Temporal connection open behind its error.
     const s3Env = parseEnv(s3EnvSchema, env);
     const { client, config } = await connectTemporal(env);
-    return new RunwayTemporal({ client, s3: createS3Client(s3TargetFromEnv(s3Env)), taskQueue: config.TASK_QUEUE, bucket: s3Env.S3_BUCKET, prefix: s3Env.S3_PREFIX });
+    return new RunwayTemporal({
+      client,
+      s3: createS3Client(s3TargetFromEnv(s3Env)),
+      taskQueue: config.TASK_QUEUE,
+      bucket: s3Env.S3_BUCKET,
+      prefix: s3Env.S3_PREFIX,
+    });
   }
 
   get client(): Client {
@@ -76,7 +87,12 @@ export class RunwayTemporal {
   }
 
   async startParsedCampaign(campaign: CampaignFile, baseDir: string, workflowId = campaign.campaignId): Promise<StartedCampaign> {
-    const input = await planCampaign(campaign, { s3: this.options.s3, defaultBucket: this.options.bucket, defaultPrefix: this.options.prefix, baseDir });
+    const input = await planCampaign(campaign, {
+      s3: this.options.s3,
+      defaultBucket: this.options.bucket,
+      defaultPrefix: this.options.prefix,
+      baseDir,
+    });
     await this.refuseChangedVariants(input);
     const handle = await this.client.workflow.start(CampaignWorkflow, {
       workflowId,
@@ -142,11 +158,18 @@ export class RunwayTemporal {
     const budgetCredits = options.budgetCredits;
     const estimate = creditsFor(fields.model, fields.duration);
     if (budgetCredits !== undefined && budgetCredits < estimate) {
-      throw new InputError('options.budgetCredits', `${budgetCredits} credits do not cover one submission: ${fields.model} for ${fields.duration} s is estimated at ${estimate} credits`);
+      throw new InputError(
+        'options.budgetCredits',
+        `${budgetCredits} credits do not cover one submission: ${fields.model} for ${fields.duration} s is estimated at ${estimate} credits`,
+      );
     }
     const bucket = archive.bucket ?? this.options.bucket;
     const prefix = archive.prefix ?? this.options.prefix;
-    const { request: resolved, fingerprint } = await resolveRequest(fields, { s3: this.options.s3, bucket, prefix, campaignId: 'single' }, process.cwd());
+    const { request: resolved, fingerprint } = await resolveRequest(
+      fields,
+      { s3: this.options.s3, bucket, prefix, campaignId: 'single' },
+      process.cwd(),
+    );
     return this.client.workflow.start(VideoGenerationWorkflow, {
       workflowId: `single--${videoId}`,
       taskQueue: this.options.taskQueue,

@@ -15,7 +15,10 @@ export const scheduleIntervalSchema = z
 export const cronExpressionSchema = z
   .string()
   .trim()
-  .refine((cron) => cron.startsWith('@') || cron.split(/\s+/).length === 5, 'cron must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 9 * * 1"');
+  .refine(
+    (cron) => cron.startsWith('@') || cron.split(/\s+/).length === 5,
+    'cron must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 9 * * 1"',
+  );
 
 export const overlapSchema = z.enum(['skip', 'buffer_one', 'allow_all']);
 export type Overlap = z.infer<typeof overlapSchema>;

@@ -41,9 +41,20 @@ export class CampaignSchedules {
     const parsed = scheduleOptionsSchema.safeParse(rest);
     if (!parsed.success) throw inputErrorFromZod('schedule', parsed.error.issues);
     const options = parsed.data;
-    const { campaign, baseDir: imagesDir } = typeof source === 'string' ? await loadCampaignFile(source) : { campaign: parseCampaign(source), baseDir: baseDir ?? process.cwd() };
-    const input = await planCampaign(campaign, { s3: this.options.s3, defaultBucket: this.options.bucket, defaultPrefix: this.options.prefix, baseDir: imagesDir });
-    const memo: ScheduleMemo = { campaignId: campaign.campaignId, variants: campaign.variants.length, ...(request.cron ? { cron: request.cron } : {}), ...(request.every ? { every: request.every } : {}) };
+    const { campaign, baseDir: imagesDir } =
+      typeof source === 'string' ? await loadCampaignFile(source) : { campaign: parseCampaign(source), baseDir: baseDir ?? process.cwd() };
+    const input = await planCampaign(campaign, {
+      s3: this.options.s3,
+      defaultBucket: this.options.bucket,
+      defaultPrefix: this.options.prefix,
+      baseDir: imagesDir,
+    });
+    const memo: ScheduleMemo = {
+      campaignId: campaign.campaignId,
+      variants: campaign.variants.length,
+      ...(request.cron ? { cron: request.cron } : {}),
+      ...(request.every ? { every: request.every } : {}),
+    };
     try {
       await this.options.client.schedule.create({
         scheduleId: options.scheduleId,
@@ -62,7 +73,8 @@ export class CampaignSchedules {
         memo: { ...memo },
       });
     } catch (error) {
-      if (error instanceof ScheduleAlreadyRunning) throw new InputError('scheduleId', `schedule ${options.scheduleId} already exists; delete it first or choose another id`);
+      if (error instanceof ScheduleAlreadyRunning)
+        throw new InputError('scheduleId', `schedule ${options.scheduleId} already exists; delete it first or choose another id`);
       throw error;
     }
     return { scheduleId: options.scheduleId, campaignId: campaign.campaignId, workflowIdPrefix: `${options.scheduleId}-` };

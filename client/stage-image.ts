@@ -8,9 +8,17 @@ import { requestFingerprint } from './request-fingerprint';
 import { InputError } from './input-error';
 
 const IMAGE_TYPES: Array<{ contentType: string; extension: string; matches: (bytes: Buffer) => boolean }> = [
-  { contentType: 'image/png', extension: 'png', matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  {
+    contentType: 'image/png',
+    extension: 'png',
+    matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  },
   { contentType: 'image/jpeg', extension: 'jpg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { contentType: 'image/webp', extension: 'webp', matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+  {
+    contentType: 'image/webp',
+    extension: 'webp',
+    matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  },
 ];
 
 export interface StagingTarget {
@@ -60,7 +68,8 @@ export async function resolveRequest(
 export async function checkLocalImage(source: string, baseDir: string): Promise<void> {
   if (/^(https|runway):\/\//i.test(source)) return;
   const bytes = /^data:/i.test(source) ? dataUriBytes(source) : await localFileBytes(source, baseDir);
-  if (!IMAGE_TYPES.some((candidate) => candidate.matches(bytes))) throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
+  if (!IMAGE_TYPES.some((candidate) => candidate.matches(bytes)))
+    throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
 }
 
 async function localFileBytes(source: string, baseDir: string): Promise<Buffer> {
@@ -88,7 +97,10 @@ function dataUriBytes(source: string): Buffer {
 /** The image is sent as a data URI at submit time: once base64-encoded it must fit Runway's 5 MB. */
 function assertFitsDataUri(bytes: number, what: string): void {
   if (bytes > MAX_IMAGE_BYTES_FOR_DATA_URI) {
-    throw new InputError('promptImage', `${what} is ${bytes} bytes; at most ${MAX_IMAGE_BYTES_FOR_DATA_URI} bytes fit Runway's 5 MB data URI limit`);
+    throw new InputError(
+      'promptImage',
+      `${what} is ${bytes} bytes; at most ${MAX_IMAGE_BYTES_FOR_DATA_URI} bytes fit Runway's 5 MB data URI limit`,
+    );
   }
 }
 

@@ -1,10 +1,4 @@
-import {
-  archiveTargetSchema,
-  generationOptionsInputSchema,
-  idSchema,
-  videoRequestSchema,
-  type GenerationOptionsInput,
-} from '../schemas';
+import { archiveTargetSchema, generationOptionsInputSchema, idSchema, videoRequestSchema, type GenerationOptionsInput } from '../schemas';
 import { inputErrorFromZod } from './input-error';
 
 /** One video outside any campaign, as backend code and the CLI's `video start` ask for it. */
@@ -35,7 +29,8 @@ export function parseVideoStart(request: VideoStartRequest) {
   };
 }
 
-type SafeParsed<T> = { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
+type SafeParsed<T> =
+  { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
 
 /** The parsed value, or an InputError naming `what` and each issue's field. */
 export function parsedOrThrow<T>(what: string, parsed: SafeParsed<T>): T {

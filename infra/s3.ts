@@ -27,7 +27,9 @@ export function createS3Client(target: S3Target): S3Client {
     region: target.region,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     forcePathStyle: target.forcePathStyle ?? target.endpoint !== undefined,
-    ...(target.accessKeyId && target.secretAccessKey ? { credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey } } : {}),
+    ...(target.accessKeyId && target.secretAccessKey
+      ? { credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey } }
+      : {}),
   });
 }
 

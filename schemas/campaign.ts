@@ -29,32 +29,37 @@ export const archiveTargetSchema = strictObject({
 
 /** A campaign file (JSON or YAML): one hero setup, many variants. */
 export const campaignFileSchema = strictObject({
-    campaignId: idSchema('campaignId'),
-    defaults: partialVideoRequestShape.default({}),
-    variants: z.array(variantSchema).min(1, 'variants must list at least one variant').max(MAX_VARIANTS, `at most ${MAX_VARIANTS} variants per campaign (Temporal's limit on pending child workflows): split the batch into several campaigns`),
-    archive: archiveTargetSchema.default({}),
-    options: generationOptionsInputSchema.default({}),
-  })
-  .superRefine((campaign, ctx) => {
-    const seen = new Set<string>();
-    campaign.variants.forEach((variant, index) => {
-      if (seen.has(variant.id)) {
-        ctx.addIssue({ code: 'custom', path: ['variants', index, 'id'], message: `duplicate variant id "${variant.id}"` });
-      }
-      seen.add(variant.id);
-      const merged = mergeVariant(campaign.defaults, variant);
-      const parsed = videoRequestShape.safeParse(merged);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['variants', index, ...issue.path], message: issue.message });
-        }
-        return;
-      }
-      for (const issue of catalogIssues(parsed.data)) {
+  campaignId: idSchema('campaignId'),
+  defaults: partialVideoRequestShape.default({}),
+  variants: z
+    .array(variantSchema)
+    .min(1, 'variants must list at least one variant')
+    .max(
+      MAX_VARIANTS,
+      `at most ${MAX_VARIANTS} variants per campaign (Temporal's limit on pending child workflows): split the batch into several campaigns`,
+    ),
+  archive: archiveTargetSchema.default({}),
+  options: generationOptionsInputSchema.default({}),
+}).superRefine((campaign, ctx) => {
+  const seen = new Set<string>();
+  campaign.variants.forEach((variant, index) => {
+    if (seen.has(variant.id)) {
+      ctx.addIssue({ code: 'custom', path: ['variants', index, 'id'], message: `duplicate variant id "${variant.id}"` });
+    }
+    seen.add(variant.id);
+    const merged = mergeVariant(campaign.defaults, variant);
+    const parsed = videoRequestShape.safeParse(merged);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
         ctx.addIssue({ code: 'custom', path: ['variants', index, ...issue.path], message: issue.message });
       }
-    });
+      return;
+    }
+    for (const issue of catalogIssues(parsed.data)) {
+      ctx.addIssue({ code: 'custom', path: ['variants', index, ...issue.path], message: issue.message });
+    }
   });
+});
 export type CampaignFile = z.output<typeof campaignFileSchema>;
 export type CampaignFileInput = z.input<typeof campaignFileSchema>;
 
@@ -62,7 +67,11 @@ type PartialRequest = z.output<typeof partialVideoRequestShape>;
 
 /** The full request of one variant: defaults, then the variant's promptText, then its overrides. */
 export function mergeVariant(defaults: PartialRequest, variant: z.output<typeof variantSchema>): PartialRequest {
-  const merged: PartialRequest = { ...defaults, ...(variant.promptText !== undefined ? { promptText: variant.promptText } : {}), ...variant.overrides };
+  const merged: PartialRequest = {
+    ...defaults,
+    ...(variant.promptText !== undefined ? { promptText: variant.promptText } : {}),
+    ...variant.overrides,
+  };
   return merged;
 }
 

@@ -7,15 +7,15 @@ const DURATION_HINT = 'a duration like "8s", "250ms", "20m" or "1h", or a number
 /** A duration given as milliseconds or as a string like "8s", "250ms", "20m", "1.5h"; parsed to ms. */
 export const durationMsSchema = z.union(
   [
-  z.number().nonnegative().finite(),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like "8s", "250ms", "20m" or "1h"')
-    .transform((text) => {
-      const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-      const [, amount, unit] = match ?? [];
-      return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-    }),
+    z.number().nonnegative().finite(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like "8s", "250ms", "20m" or "1h"')
+      .transform((text) => {
+        const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+        const [, amount, unit] = match ?? [];
+        return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+      }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `must be ${DURATION_HINT} (got ${JSON.stringify(issue.input)})` : undefined) },
 );

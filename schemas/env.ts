@@ -35,7 +35,9 @@ export type S3Env = z.infer<typeof s3EnvSchema>;
 
 export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAYML_BASE_URL: z.string().url().default(RUNWAY_DEFAULT_BASE_URL),
-  RUNWAYML_API_SECRET: z.string({ message: 'RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator' }).min(1, 'RUNWAYML_API_SECRET is empty'),
+  RUNWAYML_API_SECRET: z
+    .string({ message: 'RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator' })
+    .min(1, 'RUNWAYML_API_SECRET is empty'),
   RUNWAY_MAX_CONCURRENCY: positiveInt(10),
   RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),
   /** Consecutive 5xx / network failures that open the Runway circuit breaker. */

@@ -4,6 +4,9 @@ import { z } from 'zod';
 export function strictObject<T extends z.ZodRawShape>(shape: T) {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}; allowed: ${allowed}` : undefined),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}; allowed: ${allowed}`
+        : undefined,
   });
 }

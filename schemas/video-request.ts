@@ -29,7 +29,10 @@ export const imageSourceSchema = z
       if (!/^data:image\/(png|jpeg|jpg|webp);base64,/i.test(source)) {
         ctx.addIssue({ code: 'custom', message: 'promptImage data URI must be data:image/(png|jpeg|webp);base64,…' });
       } else if (source.length > MAX_DATA_URI_BYTES) {
-        ctx.addIssue({ code: 'custom', message: `promptImage data URI is ${source.length} characters; Runway allows at most ${MAX_DATA_URI_BYTES} (5 MB, encoded)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `promptImage data URI is ${source.length} characters; Runway allows at most ${MAX_DATA_URI_BYTES} (5 MB, encoded)`,
+        });
       }
       return;
     }
@@ -67,7 +70,12 @@ const videoRequestFields = {
   promptText: promptTextSchema.optional(),
   promptImage: imageSourceSchema.optional(),
   ratio: z
-    .string({ error: (issue) => (issue.input === undefined ? `ratio is required: ${Object.keys(ASPECT_ALIASES).join(', ')} or pixels like 1280:720` : 'ratio must be a string') })
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `ratio is required: ${Object.keys(ASPECT_ALIASES).join(', ')} or pixels like 1280:720`
+          : 'ratio must be a string',
+    })
     .min(1, 'ratio must not be empty'),
   duration: z.number().int('duration must be a whole number of seconds').optional(),
   seed: z.number().int(SEED_RANGE).min(0, SEED_RANGE).max(MAX_SEED, SEED_RANGE).optional(),
@@ -144,7 +152,7 @@ export const videoRequestSchema = videoRequestShape
     for (const issue of catalogIssues(request)) ctx.addIssue({ code: 'custom', ...issue });
   })
   .transform((request) => ({
-  ...request,
-  ratio: resolveRatio(request.model, request.ratio),
-  duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
-}));
+    ...request,
+    ratio: resolveRatio(request.model, request.ratio),
+    duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
+  }));

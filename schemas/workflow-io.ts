@@ -111,7 +111,16 @@ export type VideoState = z.infer<typeof videoStateSchema>;
 
 export const campaignWorkflowInputSchema = z.object({
   campaignId: z.string(),
-  variants: z.array(z.object({ variantId: z.string(), request: resolvedVideoRequestSchema, fingerprint: fingerprintSchema, regenerate: z.boolean().optional() })).min(1),
+  variants: z
+    .array(
+      z.object({
+        variantId: z.string(),
+        request: resolvedVideoRequestSchema,
+        fingerprint: fingerprintSchema,
+        regenerate: z.boolean().optional(),
+      }),
+    )
+    .min(1),
   archive: archiveDestinationSchema,
   options: generationOptionsSchema,
   budgetCredits: z.number().nonnegative().optional(),

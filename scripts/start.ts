@@ -44,8 +44,13 @@ async function runCampaign(api: RunwayTemporal, options: DemoOptions, env: NodeJ
   // A fresh campaign id per run, so every `npm start` shows a generation (re-running an id reuses its videos).
   const campaignId = `${campaign.campaignId}-${timestampId(new Date())}`;
   const pollInterval = onSimulator ? 1_000 : campaign.options.pollInterval;
-  const started = await api.startParsedCampaign({ ...campaign, campaignId, options: { ...campaign.options, ...(pollInterval ? { pollInterval } : {}) } }, baseDir);
-  say(`▶ campaign  ${started.campaignId}: ${campaign.variants.length} variants, ${campaign.defaults.model ?? ''} ${campaign.defaults.duration ?? ''} s ${campaign.defaults.ratio ?? ''}${onSimulator ? ' on the Runway simulator' : ' on Runway (live)'}`);
+  const started = await api.startParsedCampaign(
+    { ...campaign, campaignId, options: { ...campaign.options, ...(pollInterval ? { pollInterval } : {}) } },
+    baseDir,
+  );
+  say(
+    `▶ campaign  ${started.campaignId}: ${campaign.variants.length} variants, ${campaign.defaults.model ?? ''} ${campaign.defaults.duration ?? ''} s ${campaign.defaults.ratio ?? ''}${onSimulator ? ' on the Runway simulator' : ' on Runway (live)'}`,
+  );
   const startedAt = Date.now();
   const result = await watchCampaign(api, started.campaignId);
   const webUi = webUiCampaignLink(env.TEMPORAL_UI_URL ?? 'http://localhost:8233', env.TEMPORAL_NAMESPACE ?? 'default', started.campaignId);
@@ -59,7 +64,11 @@ function timestampId(now: Date): string {
 
 function holdUntilSignal(stack: EnsuredStack): Promise<void> {
   say('');
-  say(stack.reused ? '--keep: the worker keeps running; Ctrl-C stops it.' : '--keep: the stack and the worker keep running; Ctrl-C stops them.');
+  say(
+    stack.reused
+      ? '--keep: the worker keeps running; Ctrl-C stops it.'
+      : '--keep: the stack and the worker keep running; Ctrl-C stops them.',
+  );
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

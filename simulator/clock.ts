@@ -30,10 +30,13 @@ export class SimClock {
 
   /** Run `action` after `simSeconds` of simulated time. */
   after(simSeconds: number, action: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, Math.min(this.realMsFor(simSeconds), 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        action();
+      },
+      Math.min(this.realMsFor(simSeconds), 2 ** 31 - 1),
+    );
     this.timers.add(timer);
     return timer;
   }

@@ -119,7 +119,12 @@ export const simulatorConfigSchema = z.strictObject({
   urlTtlSeconds: z.number().positive().default(86_400),
   mediaCacheDir: z.string().min(1).default(DEFAULT_MEDIA_CACHE_DIR),
   /** Pad every output to this many bytes with an MP4 `free` box (for archive benchmarks). */
-  outputBytes: z.number().int().positive().max(8 * 1024 ** 3).optional(),
+  outputBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(8 * 1024 ** 3)
+    .optional(),
   faults: faultsSchema.prefault({}),
 });
 export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;

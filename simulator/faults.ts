@@ -79,7 +79,10 @@ export class FaultInjector {
     const rule = this.take((candidate) => candidate.fault === 'fail', facts);
     if (rule) {
       applied.push('fail');
-      return { fate: 'fail', failWith: { ...(rule.failureCode ? { code: rule.failureCode } : {}), text: rule.failure ?? 'The task failed.' } };
+      return {
+        fate: 'fail',
+        failWith: { ...(rule.failureCode ? { code: rule.failureCode } : {}), text: rule.failure ?? 'The task failed.' },
+      };
     }
     const kind = this.fateFault(facts);
     if (kind) applied.push(kind);

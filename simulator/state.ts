@@ -132,7 +132,6 @@ export class SimulatorState {
     this.submissionCounts.set(key, index + 1);
     return index;
   }
-
 }
 
 /** What GET /__sim/stats answers: counters, and each task as the admin surface shows it. */

@@ -1,12 +1,4 @@
-import {
-  MAX_PROMPT_TEXT_LENGTH,
-  MAX_SEED,
-  MODEL_CATALOG,
-  modelIdSchema,
-  type Endpoint,
-  type ModelId,
-  type ModelSpec,
-} from '../schemas';
+import { MAX_PROMPT_TEXT_LENGTH, MAX_SEED, MODEL_CATALOG, modelIdSchema, type Endpoint, type ModelId, type ModelSpec } from '../schemas';
 import { imageUriProblem } from './image-input';
 
 export interface PromptImageItem {

@@ -29,10 +29,7 @@ export async function goInstall(request: GoInstallRequest): Promise<void> {
   fs.mkdirSync(path.dirname(request.logFile), { recursive: true });
   const logFd = fs.openSync(request.logFile, 'w');
   const startedAt = Date.now();
-  const heartbeat = setInterval(
-    () => request.onHeartbeat(Math.round((Date.now() - startedAt) / 60_000)),
-    request.heartbeatMs ?? 60_000,
-  );
+  const heartbeat = setInterval(() => request.onHeartbeat(Math.round((Date.now() - startedAt) / 60_000)), request.heartbeatMs ?? 60_000);
   try {
     const exitCode = await runGo(request, logFd);
     if (exitCode !== 0) throw new Error(goInstallFailure(request, exitCode));

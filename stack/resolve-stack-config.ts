@@ -30,7 +30,7 @@ export async function resolveStackConfig(options: StackOptions): Promise<Resolve
   const dataDir = resolveDataDir(options, envConfig);
   const secrets = loadOrCreateSecrets(dataDir);
   const host = options.host ?? envConfig.STACK_HOST;
-  const externalRunwayUrl = options.runwayBaseUrl === undefined ? envConfig.RUNWAYML_BASE_URL : options.runwayBaseUrl ?? undefined;
+  const externalRunwayUrl = options.runwayBaseUrl === undefined ? envConfig.RUNWAYML_BASE_URL : (options.runwayBaseUrl ?? undefined);
   return {
     dataDir,
     host,

@@ -106,8 +106,7 @@ async function ensureNeededTools(config: ResolvedStackConfig, options: StackOpti
   const toolOptions = { env, log: config.log };
   const temporalCli = options.tools?.temporalCli ?? (await ensureTool(temporalCliSpec, toolOptions));
   const s3Server =
-    options.tools?.s3Server ??
-    (config.services.includes('s3') ? await ensureTool(s3ServerSpec, toolOptions) : s3ServerSpec.binaryName);
+    options.tools?.s3Server ?? (config.services.includes('s3') ? await ensureTool(s3ServerSpec, toolOptions) : s3ServerSpec.binaryName);
   return { temporalCli, s3Server };
 }
 

@@ -70,12 +70,7 @@ function linkIntoProject(cachedBinary: string, projectBinary: string): void {
   fs.symlinkSync(cachedBinary, projectBinary);
 }
 
-async function buildIntoCache(
-  spec: ToolSpec,
-  cachedBinary: string,
-  env: NodeJS.ProcessEnv,
-  log: (line: string) => void,
-): Promise<void> {
+async function buildIntoCache(spec: ToolSpec, cachedBinary: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const goBinary = findGo(env);
   if (!goBinary) throw new ToolUnavailableError(missingToolMessage(spec));
   const installDir = path.dirname(cachedBinary);

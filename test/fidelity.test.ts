@@ -19,7 +19,13 @@ beforeEach(async () => {
 
 test('imageToVideo.create().waitForTaskOutput() resolves with an output URL whose download is a 5 s MP4', async () => {
   const task = await officialClient()
-    .imageToVideo.create({ model: 'gen4_turbo', promptImage: heroDataUri, promptText: 'The product turns on a studio table', ratio: '1280:720', duration: 5 })
+    .imageToVideo.create({
+      model: 'gen4_turbo',
+      promptImage: heroDataUri,
+      promptText: 'The product turns on a studio table',
+      ratio: '1280:720',
+      duration: 5,
+    })
     .waitForTaskOutput({ timeout: 60_000 });
   expect(task.status).toBe('SUCCEEDED');
   const outputUrl = task.output[0];

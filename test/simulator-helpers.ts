@@ -81,8 +81,7 @@ export async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => b
   }
 }
 
-export const isFinished = (response: JsonResponse): boolean =>
-  ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(String(response.body.status));
+export const isFinished = (response: JsonResponse): boolean => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(String(response.body.status));
 
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -123,7 +122,7 @@ export function mvhdDurationSeconds(mp4: Buffer): number {
 
 export function topLevelBoxTypes(mp4: Buffer): string[] {
   const types: string[] = [];
-  for (let offset = 0; offset + 8 <= mp4.length; ) {
+  for (let offset = 0; offset + 8 <= mp4.length;) {
     const box = boxAt(mp4, offset);
     types.push(box.type);
     if (box.end <= offset) break;
@@ -133,7 +132,7 @@ export function topLevelBoxTypes(mp4: Buffer): string[] {
 }
 
 function findBox(mp4: Buffer, start: number, end: number, type: string) {
-  for (let offset = start; offset + 8 <= end; ) {
+  for (let offset = start; offset + 8 <= end;) {
     const box = boxAt(mp4, offset);
     if (box.type === type) return box;
     if (box.end <= offset) return undefined;

@@ -114,7 +114,12 @@ describe('validation', () => {
 
   const cases: Array<[string, 'image_to_video' | 'text_to_video', Record<string, unknown>, RegExp]> = [
     ['unknown model', 'image_to_video', i2v('x', { model: 'gen9' }), /^model: .*allowed: gen4_turbo/],
-    ['model without that endpoint', 'text_to_video', { model: 'gen4_turbo', promptText: 'x', ratio: '1280:720' }, /^model: .*text_to_video/],
+    [
+      'model without that endpoint',
+      'text_to_video',
+      { model: 'gen4_turbo', promptText: 'x', ratio: '1280:720' },
+      /^model: .*text_to_video/,
+    ],
     ['ratio not allowed', 'image_to_video', i2v('x', { ratio: '16:9' }), /^ratio: .*allowed: 1280:720, 720:1280/],
     ['duration not allowed', 'image_to_video', i2v('x', { duration: 7 }), /^duration: .*allowed: 5, 10/],
     ['empty promptText', 'image_to_video', i2v('   '), /^promptText: /],
@@ -122,11 +127,26 @@ describe('validation', () => {
     ['missing promptText on text_to_video', 'text_to_video', { model: 'gen4.5', ratio: '1280:720' }, /^promptText: /],
     ['seed out of range', 'image_to_video', i2v('x', { seed: 4_294_967_296 }), /^seed: /],
     ['unknown field', 'image_to_video', i2v('x', { negativePrompt: 'no' }), /^negativePrompt: unknown field/],
-    ['data URI that is not an image', 'image_to_video', i2v('x', { promptImage: `data:image/png;base64,${Buffer.from('hello world').toString('base64')}` }), /^promptImage: .*not a png/],
-    ['data URI of another type', 'image_to_video', i2v('x', { promptImage: 'data:text/plain;base64,aGVsbG8=' }), /^promptImage: invalid data URI/],
+    [
+      'data URI that is not an image',
+      'image_to_video',
+      i2v('x', { promptImage: `data:image/png;base64,${Buffer.from('hello world').toString('base64')}` }),
+      /^promptImage: .*not a png/,
+    ],
+    [
+      'data URI of another type',
+      'image_to_video',
+      i2v('x', { promptImage: 'data:text/plain;base64,aGVsbG8=' }),
+      /^promptImage: invalid data URI/,
+    ],
     ['http:// URL', 'image_to_video', i2v('x', { promptImage: 'http://example.com/a.png' }), /^promptImage: only HTTPS/],
     ['IP address URL', 'image_to_video', i2v('x', { promptImage: 'https://203.0.113.7/a.png' }), /^promptImage: .*domain name/],
-    ['last frame on a model without it', 'image_to_video', i2v('x', { promptImage: [{ uri: TINY_PNG_DATA_URI, position: 'last' }] }), /^promptImage\.0\.position: /],
+    [
+      'last frame on a model without it',
+      'image_to_video',
+      i2v('x', { promptImage: [{ uri: TINY_PNG_DATA_URI, position: 'last' }] }),
+      /^promptImage\.0\.position: /,
+    ],
   ];
 
   it.each(cases)('rejects %s with a 400 naming the field', async (_name, endpoint, body, message) => {
@@ -140,7 +160,15 @@ describe('validation', () => {
     const accepted = [
       i2v('x', { promptImage: 'https://images.example.com/hero.png' }),
       i2v('x', { promptImage: 'runway://uploads/abc' }),
-      i2v('x', { model: 'veo3.1', ratio: '1920:1080', duration: 4, promptImage: [{ uri: TINY_PNG_DATA_URI, position: 'first' }, { uri: 'https://a.example.com/z.webp', position: 'last' }] }),
+      i2v('x', {
+        model: 'veo3.1',
+        ratio: '1920:1080',
+        duration: 4,
+        promptImage: [
+          { uri: TINY_PNG_DATA_URI, position: 'first' },
+          { uri: 'https://a.example.com/z.webp', position: 'last' },
+        ],
+      }),
     ];
     for (const body of accepted) expect((await api.create('image_to_video', body)).status).toBe(200);
     expect((await admin.stats()).submissions.total).toBe(before + accepted.length);
@@ -177,13 +205,20 @@ describe('the silent queue', () => {
     await reset({ concurrencyByModel: { gen4_turbo: 1 }, generationSeconds: { kind: 'fixed', seconds: 3000 } });
     const running = await submit('long one');
     const waiting = await submit('waits for the slot');
-    await waitUntil(() => api.task(running), (task) => task.body.status === 'RUNNING');
+    await waitUntil(
+      () => api.task(running),
+      (task) => task.body.status === 'RUNNING',
+    );
     expect((await api.task(waiting)).body.status).toBe('THROTTLED');
 
     expect((await api.remove(running)).status).toBe(204);
     expect((await api.task(running)).status).toBe(404);
     expect((await api.remove(running)).status).toBe(404);
-    await waitUntil(() => api.task(waiting), (task) => task.body.status === 'RUNNING', 2_000);
+    await waitUntil(
+      () => api.task(waiting),
+      (task) => task.body.status === 'RUNNING',
+      2_000,
+    );
 
     const third = await submit('never runs');
     expect((await api.task(third)).body.status).toBe('THROTTLED');
@@ -239,13 +274,24 @@ describe('task failures', () => {
     await reset({
       faults: {
         rules: [
-          { match: { promptIncludes: 'smudged' }, fault: 'fail', failureCode: 'INPUT_PREPROCESSING.SAFETY.TEXT', failure: 'The prompt was refused.', times: 1 },
+          {
+            match: { promptIncludes: 'smudged' },
+            fault: 'fail',
+            failureCode: 'INPUT_PREPROCESSING.SAFETY.TEXT',
+            failure: 'The prompt was refused.',
+            times: 1,
+          },
           { match: { promptIncludes: 'mystery' }, fault: 'fail' },
         ],
       },
     });
     const refused = await finished(await submit('smudged glass'));
-    expect(refused.body).toMatchObject({ status: 'FAILED', failureCode: 'INPUT_PREPROCESSING.SAFETY.TEXT', failure: 'The prompt was refused.', cost: { credits: 25 } });
+    expect(refused.body).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'INPUT_PREPROCESSING.SAFETY.TEXT',
+      failure: 'The prompt was refused.',
+      cost: { credits: 25 },
+    });
     const codeless = await finished(await submit('mystery box'));
     expect(codeless.body).toMatchObject({ status: 'FAILED' });
     expect(codeless.body).not.toHaveProperty('failureCode');
@@ -253,7 +299,7 @@ describe('task failures', () => {
     expect(((await admin.stats()) as unknown as { faultsInjected: Record<string, number> }).faultsInjected).toMatchObject({ fail: 2 });
   });
 
-  it('an off_contract rule answers the matched task\'s GETs with a 200 off the API contract', async () => {
+  it("an off_contract rule answers the matched task's GETs with a 200 off the API contract", async () => {
     await reset({
       faults: {
         rules: [
@@ -287,7 +333,10 @@ describe('task failures', () => {
     });
     const limbo = await submit('limbo');
     const treadmill = await submit('treadmill');
-    await waitUntil(() => api.task(treadmill), (task) => task.body.status === 'RUNNING');
+    await waitUntil(
+      () => api.task(treadmill),
+      (task) => task.body.status === 'RUNNING',
+    );
     const blocked = await submit('blocked behind the treadmill');
     await new Promise((resolve) => setTimeout(resolve, 400)); // 240 simulated s: past the queue limit and the 60 s generation
     expect((await api.task(limbo)).body.status).toBe('PENDING');
@@ -477,7 +526,11 @@ describe('organization and admin', () => {
     await reset({ faults: { rules: [{ fault: 'expire_url' }] } });
     const merged = await admin.config({ faults: { badOutputRate: 0.5 }, concurrency: 4 });
     expect(merged.status).toBe(200);
-    expect(merged.body).toMatchObject({ concurrency: 4, timeScale: TIME_SCALE, faults: { badOutputRate: 0.5, rules: [{ fault: 'expire_url' }] } });
+    expect(merged.body).toMatchObject({
+      concurrency: 4,
+      timeScale: TIME_SCALE,
+      faults: { badOutputRate: 0.5, rules: [{ fault: 'expire_url' }] },
+    });
     const invalid = await admin.config({ faults: { badOutputRate: 2 } });
     expect(invalid.status).toBe(400);
     expect(String(invalid.body.error)).toMatch(/badOutputRate/);

@@ -103,9 +103,7 @@ describe('embedded stack', () => {
         services: ['temporal'],
         log: quiet,
       });
-      await expect(attempt).rejects.toThrow(
-        `port ${takenPort} is in use (Temporal frontend): stop the other process or set TEMPORAL_PORT`,
-      );
+      await expect(attempt).rejects.toThrow(`port ${takenPort} is in use (Temporal frontend): stop the other process or set TEMPORAL_PORT`);
     } finally {
       blocker.close();
     }
@@ -121,9 +119,7 @@ describe('embedded stack', () => {
       await stack.temporal.stop();
       expect(stack.temporal.running).toBe(false);
       await stack.temporal.start();
-      const description = await withClient(stack.env.TEMPORAL_ADDRESS, (client) =>
-        client.workflow.getHandle(workflowId).describe(),
-      );
+      const description = await withClient(stack.env.TEMPORAL_ADDRESS, (client) => client.workflow.getHandle(workflowId).describe());
       expect(description.status.name).toBe('RUNNING');
     } finally {
       await stack.stop();

@@ -16,7 +16,12 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
     onStateChange: logCircuitChanges(Runtime.instance().logger),
   });
   return {
-    runway: new RunwayClient({ baseUrl: env.RUNWAYML_BASE_URL, apiSecret: env.RUNWAYML_API_SECRET, requestTimeoutMs: env.RUNWAY_REQUEST_TIMEOUT_MS, guard: breaker.guard }),
+    runway: new RunwayClient({
+      baseUrl: env.RUNWAYML_BASE_URL,
+      apiSecret: env.RUNWAYML_API_SECRET,
+      requestTimeoutMs: env.RUNWAY_REQUEST_TIMEOUT_MS,
+      guard: breaker.guard,
+    }),
     s3: createS3Client(s3TargetFromEnv(env)),
     moderator: new TermListModerator(terms),
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),

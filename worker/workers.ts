@@ -25,7 +25,9 @@ export function generationTaskQueue(taskQueue: string): string {
  */
 export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker: Worker; generationWorker: Worker }> {
   const common = { connection: setup.connection, namespace: setup.namespace, shutdownGraceTime: setup.shutdownGraceTime ?? '30s' };
-  const workflowSource = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('../workflows') };
+  const workflowSource = setup.workflowBundle
+    ? { workflowBundle: setup.workflowBundle }
+    : { workflowsPath: require.resolve('../workflows') };
   const defaultWorker = await Worker.create({
     ...common,
     ...workflowSource,

@@ -95,7 +95,9 @@ export const GENERATION_MARGIN_FLOOR_MS = 30_000;
  * interval, never below GENERATION_MARGIN_FLOOR_MS. Past it Temporal stops retrying and the workflow
  * turns the timeout into a typed failure: a permanent problem ends, it never retries forever.
  */
-export function generationScheduleToCloseMs(options: Pick<GenerationOptions, 'maxPendingWaitMs' | 'maxRunningWaitMs' | 'pollIntervalMs'>): number {
+export function generationScheduleToCloseMs(
+  options: Pick<GenerationOptions, 'maxPendingWaitMs' | 'maxRunningWaitMs' | 'pollIntervalMs'>,
+): number {
   const waits = options.maxPendingWaitMs + options.maxRunningWaitMs;
   const margin = Math.max(GENERATION_MARGIN_FLOOR_MS, 10 * options.pollIntervalMs, Math.round(waits / 5));
   return waits + margin;

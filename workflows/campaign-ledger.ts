@@ -4,7 +4,17 @@ import { creditDecisionSignal, type CreditRequest, type VariantStateUpdate } fro
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
-const ALL_STATES: VideoState[] = ['waiting', 'prescreening', 'submitting', 'queued', 'running', 'archiving', 'archived', 'failed', 'cancelled'];
+const ALL_STATES: VideoState[] = [
+  'waiting',
+  'prescreening',
+  'submitting',
+  'queued',
+  'running',
+  'archiving',
+  'archived',
+  'failed',
+  'cancelled',
+];
 
 /**
  * The campaign's view of its variants and credits. Per variant it holds what Runway has billed so far and

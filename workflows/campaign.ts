@@ -46,8 +46,13 @@ export function regeneratedVideoWorkflowId(campaignId: string, variantId: string
   return `${campaignId}--${variantId}--${fingerprint.slice(0, 12)}`;
 }
 
-export function variantWorkflowId(campaignId: string, variant: { variantId: string; fingerprint: string; regenerate?: boolean | undefined }): string {
-  return variant.regenerate ? regeneratedVideoWorkflowId(campaignId, variant.variantId, variant.fingerprint) : videoWorkflowId(campaignId, variant.variantId);
+export function variantWorkflowId(
+  campaignId: string,
+  variant: { variantId: string; fingerprint: string; regenerate?: boolean | undefined },
+): string {
+  return variant.regenerate
+    ? regeneratedVideoWorkflowId(campaignId, variant.variantId, variant.fingerprint)
+    : videoWorkflowId(campaignId, variant.variantId);
 }
 
 /**
@@ -63,7 +68,9 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const outcomes = await Promise.all(input.variants.map((variant) => runVariant(input, variant, ledger)));
   const manifest = buildManifest(input, outcomes);
-  const written = await campaignActivities().writeManifest.executeWithOptions({ summary: `manifest of ${input.campaignId}` }, [{ bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest }]);
+  const written = await campaignActivities().writeManifest.executeWithOptions({ summary: `manifest of ${input.campaignId}` }, [
+    { bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest },
+  ]);
   await condition(allHandlersFinished);
   return {
     campaignId: input.campaignId,
@@ -91,7 +98,10 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
   const workflowId = variantWorkflowId(input.campaignId, variant);
   const estimate = creditsFor(variant.request.model, variant.request.duration);
   if (!ledger.reserve(variant.variantId, estimate)) {
-    const error: VariantError = { type: FailureType.BudgetExceeded, message: `needs ${estimate} credits; the campaign budget of ${input.budgetCredits} credits has ${ledger.remaining()} left` };
+    const error: VariantError = {
+      type: FailureType.BudgetExceeded,
+      message: `needs ${estimate} credits; the campaign budget of ${input.budgetCredits} credits has ${ledger.remaining()} left`,
+    };
     ledger.settle(variant.variantId, 0);
     return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error, credits: 0 });
   }
@@ -100,12 +110,25 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
     // A clip archived by an earlier run was billed then, not by this run.
     const credits = reused ? 0 : result.credits;
     ledger.settle(variant.variantId, credits);
-    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'archived', result, credits, ...(reused ? { reused } : {}) });
+    return ledger.finish(variant.variantId, {
+      variantId: variant.variantId,
+      workflowId,
+      state: 'archived',
+      result,
+      credits,
+      ...(reused ? { reused } : {}),
+    });
   } catch (error) {
     if (isCancellation(error)) throw error;
     const billed = billedByFailure(error);
     ledger.settle(variant.variantId, billed);
-    return ledger.finish(variant.variantId, { variantId: variant.variantId, workflowId, state: 'failed', error: variantError(error), credits: billed ?? 0 });
+    return ledger.finish(variant.variantId, {
+      variantId: variant.variantId,
+      workflowId,
+      state: 'failed',
+      error: variantError(error),
+      credits: billed ?? 0,
+    });
   }
 }
 
@@ -130,12 +153,21 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
       // A variant archived by an earlier run of this campaign is reused, never generated again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      ...videoVisibility({ campaignId: input.campaignId, variantId: variant.variantId, request: variant.request, fingerprint, label: variant.variantId }),
+      ...videoVisibility({
+        campaignId: input.campaignId,
+        variantId: variant.variantId,
+        request: variant.request,
+        fingerprint,
+        label: variant.variantId,
+      }),
     });
     return { result: await child.result(), reused: false };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const previous = await campaignActivities().previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [workflowId]);
+    const previous = await campaignActivities().previousVideoResult.executeWithOptions(
+      { summary: `reuse the archived result of ${workflowId}` },
+      [workflowId],
+    );
     // The client refuses a changed variant before the campaign starts; this guards every other starter.
     if (previous.fingerprint !== fingerprint) {
       throw ApplicationFailure.create({
@@ -160,7 +192,11 @@ function variantError(error: unknown): VariantError {
   const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as { failureCode?: string };
-    return { type: cause.type ?? FailureType.Unexpected, message: cause.message, ...(details.failureCode ? { failureCode: details.failureCode } : {}) };
+    return {
+      type: cause.type ?? FailureType.Unexpected,
+      message: cause.message,
+      ...(details.failureCode ? { failureCode: details.failureCode } : {}),
+    };
   }
   if (cause instanceof Error) return { type: FailureType.Unexpected, message: `${cause.name}: ${cause.message}` };
   return { type: FailureType.Unexpected, message: String(cause) };

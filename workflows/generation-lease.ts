@@ -18,14 +18,19 @@ export class GenerationLease {
   }
 
   /** Holds a lease for the duration of `work`, given back whatever happens (failure, cancel). */
-  async hold<T>(submission: number, options: GenerationOptions, work: (lease: { poolWorkflowId: string; leaseId: string }) => Promise<T>): Promise<T> {
+  async hold<T>(
+    submission: number,
+    options: GenerationOptions,
+    work: (lease: { poolWorkflowId: string; leaseId: string }) => Promise<T>,
+  ): Promise<T> {
     const { workflowId, runId, taskQueue } = workflowInfo();
     const leaseId = `${workflowId}/${runId}/${submission}`;
     const poolWorkflowId = leasePoolWorkflowId(taskQueue);
     try {
-      await leaseRequestActivities().requestGenerationLease.executeWithOptions({ summary: `ask for a Runway generation lease (submission ${submission})` }, [
-        { poolWorkflowId, leaseId, workflowId, runId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS },
-      ]);
+      await leaseRequestActivities().requestGenerationLease.executeWithOptions(
+        { summary: `ask for a Runway generation lease (submission ${submission})` },
+        [{ poolWorkflowId, leaseId, workflowId, runId, leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS }],
+      );
       await condition(() => this.granted.has(leaseId));
       return await work({ poolWorkflowId, leaseId });
     } finally {

@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { leaseHolderActivities } from './activity-stubs';
 import {
   acquireLeaseSignal,
@@ -64,7 +72,9 @@ class GrantNotifications {
 
 async function askHolders(leases: HeldLease[]): Promise<Record<string, LeaseHolderLiveness>> {
   try {
-    return await leaseHolderActivities().checkLeaseHolders(leases.map(({ leaseId, workflowId, runId }) => ({ leaseId, workflowId, runId })));
+    return await leaseHolderActivities().checkLeaseHolders(
+      leases.map(({ leaseId, workflowId, runId }) => ({ leaseId, workflowId, runId })),
+    );
   } catch (error) {
     log.warn('could not check generation lease holders; their leases stay', { leases: leases.length, error: String(error) });
     return {};
@@ -81,7 +91,11 @@ async function notifyHolder(pool: LeasePool, lease: HeldLease): Promise<void> {
     await getExternalWorkflowHandle(lease.workflowId).signal(leaseGrantedSignal, { leaseId: lease.leaseId });
   } catch (error) {
     // The requester is gone (completed, terminated): its lease goes to the next one.
-    log.warn('generation lease holder is gone; lease reclaimed', { leaseId: lease.leaseId, workflowId: lease.workflowId, error: String(error) });
+    log.warn('generation lease holder is gone; lease reclaimed', {
+      leaseId: lease.leaseId,
+      workflowId: lease.workflowId,
+      error: String(error),
+    });
     pool.release(lease.leaseId);
   }
 }
@@ -175,6 +189,12 @@ class LeasePool {
   }
 
   state(): LeasePoolState {
-    return { capacity: this.capacity, holders: [...this.holders.values()], waiting: [...this.waiting], renewedLeases: this.renewed, reclaimedLeases: this.reclaimed };
+    return {
+      capacity: this.capacity,
+      holders: [...this.holders.values()],
+      waiting: [...this.waiting],
+      renewedLeases: this.renewed,
+      reclaimedLeases: this.reclaimed,
+    };
   }
 }

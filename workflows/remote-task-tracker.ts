@@ -72,7 +72,14 @@ export class RemoteTaskTracker {
    * One upsert per change, task id and state together (each call is a history event); none when the
    * visible status would not change: children start with VideoProgress 'waiting'.
    */
-  setState(state: VideoState, { notifyParent = true, searchAttribute = true, runwayTaskId }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {}): void {
+  setState(
+    state: VideoState,
+    {
+      notifyParent = true,
+      searchAttribute = true,
+      runwayTaskId,
+    }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {},
+  ): void {
     this.status.state = state;
     const attributes = [
       ...(runwayTaskId !== undefined ? [{ key: RunwayTaskIdKey, value: runwayTaskId }] : []),
@@ -105,10 +112,12 @@ export class RemoteTaskTracker {
     if (taskId === undefined) return;
     this.openTaskId = undefined;
     try {
-      await cleanupActivities().cancelRunwayTask.executeWithOptions({ summary: `DELETE Runway task ${taskId}, left open by a failed generation` }, [taskId]);
+      await cleanupActivities().cancelRunwayTask.executeWithOptions(
+        { summary: `DELETE Runway task ${taskId}, left open by a failed generation` },
+        [taskId],
+      );
     } catch {
       // The cleanup activity retried and gave up: the video's failure matters more than this DELETE.
     }
   }
 }
-

@@ -5,7 +5,13 @@ import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from './se
  * How a video workflow shows in the Web UI from its start, whoever starts it (a campaign, the client):
  * search attributes to filter by, a memo with the prompt's summary, and a one-line summary.
  */
-export function videoVisibility(video: { campaignId: string; variantId: string; request: ResolvedVideoRequest; fingerprint: string; label: string }) {
+export function videoVisibility(video: {
+  campaignId: string;
+  variantId: string;
+  request: ResolvedVideoRequest;
+  fingerprint: string;
+  label: string;
+}) {
   const prompt = promptSummary(video.request.promptText);
   return {
     typedSearchAttributes: [
@@ -14,7 +20,13 @@ export function videoVisibility(video: { campaignId: string; variantId: string; 
       { key: RunwayModelKey, value: video.request.model },
       { key: VideoStateKey, value: 'waiting' },
     ],
-    memo: { prompt, model: video.request.model, ratio: video.request.ratio, duration: video.request.duration, fingerprint: video.fingerprint },
+    memo: {
+      prompt,
+      model: video.request.model,
+      ratio: video.request.ratio,
+      duration: video.request.duration,
+      fingerprint: video.fingerprint,
+    },
     staticSummary: `${video.label}: ${prompt}`,
   };
 }

@@ -24,7 +24,13 @@ import type { GenerateOutcome } from '../activities';
 import { CreditLine, totalCredits } from './credit-line';
 import { GenerationLease } from './generation-lease';
 import { RemoteTaskTracker } from './remote-task-tracker';
-import { archiveActivities, generationActivities, generationScheduleToCloseMs, GENERATION_TASK_QUEUE_SUFFIX, prescreenActivities } from './activity-stubs';
+import {
+  archiveActivities,
+  generationActivities,
+  generationScheduleToCloseMs,
+  GENERATION_TASK_QUEUE_SUFFIX,
+  prescreenActivities,
+} from './activity-stubs';
 import { creditDecisionSignal, runwayTaskUpdateSignal, videoProgressQuery } from './messages';
 
 /**
@@ -44,22 +50,28 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
   // worth a signal (two history events here, a workflow task on both sides).
   tracker.setState('prescreening', { notifyParent: false, searchAttribute: false });
   try {
-    await rethrowTyped(() => prescreenActivities().prescreenPrompt.executeWithOptions({ summary: `pre-screen ${input.variantId}'s prompt` }, [{ videoId: input.videoId, promptText: input.request.promptText }]));
+    await rethrowTyped(() =>
+      prescreenActivities().prescreenPrompt.executeWithOptions({ summary: `pre-screen ${input.variantId}'s prompt` }, [
+        { videoId: input.videoId, promptText: input.request.promptText },
+      ]),
+    );
     const success = await generateWithResubmission(input, tracker, credits);
     const generatedAt = Date.now();
     tracker.setState('archiving');
     const s3 = await rethrowTyped(() =>
-      archiveActivities().archiveVideo.executeWithOptions({ summary: `archive ${input.variantId} (task ${success.taskId}) to S3` }, [{
-        videoId: input.videoId,
-        campaignId: input.campaignId,
-        variantId: input.variantId,
-        runwayTaskId: success.taskId,
-        model: input.request.model,
-        promptText: input.request.promptText,
-        credits: totalCredits(status.submissions),
-        bucket: input.archive.bucket,
-        prefix: input.archive.prefix,
-      }]),
+      archiveActivities().archiveVideo.executeWithOptions({ summary: `archive ${input.variantId} (task ${success.taskId}) to S3` }, [
+        {
+          videoId: input.videoId,
+          campaignId: input.campaignId,
+          variantId: input.variantId,
+          runwayTaskId: success.taskId,
+          model: input.request.model,
+          promptText: input.request.promptText,
+          credits: totalCredits(status.submissions),
+          bucket: input.archive.bucket,
+          prefix: input.archive.prefix,
+        },
+      ]),
     );
     tracker.setState('archived', { notifyParent: false });
     return {
@@ -102,13 +114,23 @@ function withBilling(error: unknown, submissions: SubmissionRecord[]): unknown {
   if (!(error instanceof ApplicationFailure)) return error;
   const [first, ...rest] = error.details ?? [];
   const billing: VideoFailureBilling = { credits: totalCredits(submissions), submissionHistory: [...submissions] };
-  const merged = first !== null && typeof first === 'object' && !Array.isArray(first) ? { ...(first as Record<string, unknown>), ...billing } : billing;
-  return ApplicationFailure.create({ type: error.type ?? undefined, message: error.message, nonRetryable: error.nonRetryable ?? undefined, details: [merged, ...(first !== undefined && merged === billing ? [first] : []), ...rest] });
+  const merged =
+    first !== null && typeof first === 'object' && !Array.isArray(first) ? { ...(first as Record<string, unknown>), ...billing } : billing;
+  return ApplicationFailure.create({
+    type: error.type ?? undefined,
+    message: error.message,
+    nonRetryable: error.nonRetryable ?? undefined,
+    details: [merged, ...(first !== undefined && merged === billing ? [first] : []), ...rest],
+  });
 }
 
 type Success = Extract<GenerateOutcome, { kind: 'succeeded' }>;
 
-async function generateWithResubmission(input: ReturnType<typeof videoWorkflowInputSchema.parse>, tracker: RemoteTaskTracker, credits: CreditLine): Promise<Success> {
+async function generateWithResubmission(
+  input: ReturnType<typeof videoWorkflowInputSchema.parse>,
+  tracker: RemoteTaskTracker,
+  credits: CreditLine,
+): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
   const slot = new GenerationLease();
   const estimate = creditsFor(input.request.model, input.request.duration);
@@ -120,9 +142,21 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
     tracker.setState('waiting', { notifyParent: submission > 1 });
     const outcome = await slot.hold(submission, input.options, (lease) => {
       tracker.beginSubmission(submission);
-      return generationTyped(submission, input.options, tracker, () => generation.generateVideo.executeWithOptions({ summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` }, [
-        { videoId: input.videoId, submission, request: input.request, ...pollOptions(input.options), lease, ...(lastOutcome ? { resubmitReason: lastOutcome } : {}) },
-      ]));
+      return generationTyped(submission, input.options, tracker, () =>
+        generation.generateVideo.executeWithOptions(
+          { summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` },
+          [
+            {
+              videoId: input.videoId,
+              submission,
+              request: input.request,
+              ...pollOptions(input.options),
+              lease,
+              ...(lastOutcome ? { resubmitReason: lastOutcome } : {}),
+            },
+          ],
+        ),
+      );
     });
     tracker.endSubmission(outcome);
     if (outcome.kind === 'succeeded') return outcome;
@@ -147,14 +181,28 @@ async function generateWithResubmission(input: ReturnType<typeof videoWorkflowIn
  * A FAILED task that ends the video, by its failure code's class (schemas/runway.ts classifyFailureCode),
  * or undefined when it is worth another submission.
  */
-function finalFailure(failureClass: ReturnType<typeof classifyFailureCode>, outcome: Extract<GenerateOutcome, { kind: 'failed' }>, unknownFailures: number): ApplicationFailure | undefined {
+function finalFailure(
+  failureClass: ReturnType<typeof classifyFailureCode>,
+  outcome: Extract<GenerateOutcome, { kind: 'failed' }>,
+  unknownFailures: number,
+): ApplicationFailure | undefined {
   const details = [{ failureCode: outcome.failureCode, failureClass, runwayTaskId: outcome.taskId }];
   const code = outcome.failureCode ?? 'no failureCode';
   switch (failureClass) {
     case 'moderation':
-      return ApplicationFailure.create({ type: FailureType.ContentModeration, nonRetryable: true, message: `Runway refused the content (${code}): ${outcome.failure}`, details });
+      return ApplicationFailure.create({
+        type: FailureType.ContentModeration,
+        nonRetryable: true,
+        message: `Runway refused the content (${code}): ${outcome.failure}`,
+        details,
+      });
     case 'input':
-      return ApplicationFailure.create({ type: FailureType.RunwayInputRejected, nonRetryable: true, message: `Runway rejected the input (${code}), not resubmitted: ${outcome.failure}`, details });
+      return ApplicationFailure.create({
+        type: FailureType.RunwayInputRejected,
+        nonRetryable: true,
+        message: `Runway rejected the input (${code}), not resubmitted: ${outcome.failure}`,
+        details,
+      });
     case 'unknown':
       if (unknownFailures <= UNKNOWN_FAILURE_RESUBMISSIONS) return undefined;
       return ApplicationFailure.create({
@@ -173,7 +221,12 @@ function finalFailure(failureClass: ReturnType<typeof classifyFailureCode>, outc
  * schedule-to-close bound passed, or the attempts ran out) the problem is permanent for this video: DELETE
  * the remote task an attempt had opened, so it stops holding its lease and costing, and say it gave up and why.
  */
-async function generationTyped<T>(submission: number, options: GenerationOptions, tracker: RemoteTaskTracker, call: () => Promise<T>): Promise<T> {
+async function generationTyped<T>(
+  submission: number,
+  options: GenerationOptions,
+  tracker: RemoteTaskTracker,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -182,7 +235,12 @@ async function generationTyped<T>(submission: number, options: GenerationOptions
     const cause = error.cause;
     const gaveUp = cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT' || error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
     if (!gaveUp && cause instanceof ApplicationFailure) {
-      throw ApplicationFailure.create({ type: cause.type ?? FailureType.Unexpected, message: cause.message, nonRetryable: true, details: cause.details ?? [] });
+      throw ApplicationFailure.create({
+        type: cause.type ?? FailureType.Unexpected,
+        message: cause.message,
+        nonRetryable: true,
+        details: cause.details ?? [],
+      });
     }
     const boundS = Math.round(generationScheduleToCloseMs(options) / 1000);
     const why = cause instanceof TimeoutFailure ? `${cause.timeoutType ?? 'activity'} timeout` : (cause?.message ?? error.message);
@@ -191,7 +249,14 @@ async function generationTyped<T>(submission: number, options: GenerationOptions
       type,
       nonRetryable: true,
       message: `gave up on submission ${submission} after its ${boundS} s bound (${error.retryState ?? 'no retry state'}): ${why}`,
-      details: [{ submission, retryState: error.retryState, boundMs: generationScheduleToCloseMs(options), ...(cause instanceof ApplicationFailure ? { lastFailureType: cause.type } : {}) }],
+      details: [
+        {
+          submission,
+          retryState: error.retryState,
+          boundMs: generationScheduleToCloseMs(options),
+          ...(cause instanceof ApplicationFailure ? { lastFailureType: cause.type } : {}),
+        },
+      ],
     });
   }
 }
@@ -230,7 +295,12 @@ async function rethrowTyped<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
       const cause = error.cause;
-      throw ApplicationFailure.create({ type: cause.type ?? FailureType.Unexpected, message: cause.message, nonRetryable: true, details: cause.details ?? [] });
+      throw ApplicationFailure.create({
+        type: cause.type ?? FailureType.Unexpected,
+        message: cause.message,
+        nonRetryable: true,
+        details: cause.details ?? [],
+      });
     }
     throw error;
   }

@@ -46,7 +46,8 @@ export class CircuitBreaker {
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
-    if (!Number.isInteger(options.failureThreshold) || options.failureThreshold < 1) throw new Error('failureThreshold must be a whole number ≥ 1');
+    if (!Number.isInteger(options.failureThreshold) || options.failureThreshold < 1)
+      throw new Error('failureThreshold must be a whole number ≥ 1');
     if (!(options.cooldownMs > 0)) throw new Error('cooldownMs must be > 0');
     this.now = options.now ?? Date.now;
   }
@@ -143,7 +144,10 @@ export function countsAsFailure(error: unknown): boolean {
 }
 
 /** Log lines for state changes: "Runway circuit open" as a warning, closing again as info. */
-export function logCircuitChanges(logger: { info(message: string, meta?: Record<string, unknown>): void; warn(message: string, meta?: Record<string, unknown>): void }) {
+export function logCircuitChanges(logger: {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+}) {
   return (change: CircuitStateChange): void => {
     const meta = { ...change, circuit: change.to };
     if (change.to === 'closed') logger.info('Runway circuit closed', meta);

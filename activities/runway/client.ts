@@ -52,17 +52,28 @@ export class RunwayClient {
     }
   }
 
-
   async close(): Promise<void> {
     if (!this.options.dispatcher) await this.dispatcher.close();
   }
 
-  private call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, operation: string, schema: z.ZodType<T> | undefined, body?: unknown): Promise<T> {
+  private call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    operation: string,
+    schema: z.ZodType<T> | undefined,
+    body?: unknown,
+  ): Promise<T> {
     const send = () => this.send(method, path, operation, schema, body);
     return this.options.guard ? this.options.guard(operation, send) : send();
   }
 
-  private async send<T>(method: 'GET' | 'POST' | 'DELETE', path: string, operation: string, schema: z.ZodType<T> | undefined, body?: unknown): Promise<T> {
+  private async send<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    operation: string,
+    schema: z.ZodType<T> | undefined,
+    body?: unknown,
+  ): Promise<T> {
     const response = await request(new URL(path, this.options.baseUrl), {
       method,
       dispatcher: this.dispatcher,

@@ -38,9 +38,14 @@ export function registerCampaignCommands(program: Command): void {
       await withClient(async (api) => {
         const progress = await api.getProgress(campaignId);
         if (options.json) return out(JSON.stringify(progress));
-        const counts = Object.entries(progress.counts).filter(([, count]) => count > 0).map(([state, count]) => `${state} ${count}`);
+        const counts = Object.entries(progress.counts)
+          .filter(([, count]) => count > 0)
+          .map(([state, count]) => `${state} ${count}`);
         out(`${progress.campaignId}: ${progress.total} variants — ${counts.join(', ')}`);
-        for (const variant of progress.variants) out(`  ${variant.variantId.padEnd(24)} ${variant.state.padEnd(12)} ${variant.runwayTaskId ?? ''} ${variant.error ?? ''}`.trimEnd());
+        for (const variant of progress.variants)
+          out(
+            `  ${variant.variantId.padEnd(24)} ${variant.state.padEnd(12)} ${variant.runwayTaskId ?? ''} ${variant.error ?? ''}`.trimEnd(),
+          );
       });
     });
 

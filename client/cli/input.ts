@@ -44,7 +44,13 @@ export async function checkVideoStart(input: VideoStartRequest): Promise<void> {
   }
 }
 
-const SCHEDULE_FLAGS: Record<string, string> = { scheduleId: '--id', cron: '--cron', every: '--every', overlap: '--overlap', paused: '--paused' };
+const SCHEDULE_FLAGS: Record<string, string> = {
+  scheduleId: '--id',
+  cron: '--cron',
+  every: '--every',
+  overlap: '--overlap',
+  paused: '--paused',
+};
 
 /** `schedule create`'s flags as createSchedule validates them, named by flag. */
 export function checkScheduleFlags(options: { scheduleId: string; cron?: string; every?: string; overlap: string; paused: boolean }): void {

@@ -27,7 +27,10 @@ export function campaignResultJson(result: CampaignResult) {
 
 export function printCampaignSummary(result: CampaignResult, write: (line: string) => void): void {
   for (const variant of result.variants) {
-    if (variant.result) write(`  ✔ ${variant.variantId}  s3://${variant.result.s3.bucket}/${variant.result.s3.key}  (${variant.result.submissions} submission(s), ${variant.result.credits} credits)`);
+    if (variant.result)
+      write(
+        `  ✔ ${variant.variantId}  s3://${variant.result.s3.bucket}/${variant.result.s3.key}  (${variant.result.submissions} submission(s), ${variant.result.credits} credits)`,
+      );
     else write(`  ✘ ${variant.variantId}  ${variant.error?.type ?? 'Error'}: ${variant.error?.message ?? ''}`);
   }
   write(`manifest: s3://${result.manifest.bucket}/${result.manifest.key}`);

@@ -27,7 +27,8 @@ export function registerScheduleCommands(program: Command): void {
     .option('--paused', 'create it paused')
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (flags: CreateFlags) => {
-      if (flags.cron === undefined && flags.every === undefined) schedule.error('error: schedule create needs --cron <expr> or --every <duration>', { exitCode: 2 });
+      if (flags.cron === undefined && flags.every === undefined)
+        schedule.error('error: schedule create needs --cron <expr> or --every <duration>', { exitCode: 2 });
       const { campaign, baseDir } = await readCampaignFile(flags.file);
       const options = {
         scheduleId: flags.id ?? campaign.campaignId,
@@ -40,7 +41,9 @@ export function registerScheduleCommands(program: Command): void {
       await withClient(async (api) => {
         const created = await api.schedules.createSchedule({ campaign, baseDir, ...options });
         if (flags.json) return out(JSON.stringify(created));
-        out(`created schedule ${created.scheduleId} for campaign ${created.campaignId} (${flags.cron ? `cron "${flags.cron}"` : `every ${flags.every}`}, overlap ${flags.overlap}${flags.paused ? ', paused' : ''})`);
+        out(
+          `created schedule ${created.scheduleId} for campaign ${created.campaignId} (${flags.cron ? `cron "${flags.cron}"` : `every ${flags.every}`}, overlap ${flags.overlap}${flags.paused ? ', paused' : ''})`,
+        );
         out(`runs start as workflows ${created.workflowIdPrefix}<scheduled time>`);
       });
     });
@@ -101,9 +104,16 @@ function overviewLine(entry: ScheduleOverview): string {
 }
 
 function printDetails(details: ScheduleDetails): void {
-  out(`schedule ${details.scheduleId}: campaign ${details.campaignId ?? '?'} (${details.variants ?? '?'} variants) on ${details.taskQueue ?? '?'}`);
+  out(
+    `schedule ${details.scheduleId}: campaign ${details.campaignId ?? '?'} (${details.variants ?? '?'} variants) on ${details.taskQueue ?? '?'}`,
+  );
   out(`  when     ${details.cron ? `cron "${details.cron}"` : `every ${details.every ?? '?'}`}, overlap ${details.overlap}`);
-  out(`  state    ${details.paused ? 'paused' : 'active'}${details.note ? ` (${details.note})` : ''}; ${details.actionsTaken} run(s) taken, ${details.actionsSkippedOverlap} skipped for overlap`);
+  out(
+    `  state    ${details.paused ? 'paused' : 'active'}${details.note ? ` (${details.note})` : ''}; ${details.actionsTaken} run(s) taken, ${details.actionsSkippedOverlap} skipped for overlap`,
+  );
   for (const time of details.nextRunTimes.slice(0, 3)) out(`  next     ${time}`);
-  for (const run of details.recentRuns) out(`  run      ${run.workflowId}  campaign ${run.campaignId}  at ${run.takenAt}${details.runningWorkflowIds.includes(run.workflowId) ? '  (running)' : ''}`);
+  for (const run of details.recentRuns)
+    out(
+      `  run      ${run.workflowId}  campaign ${run.campaignId}  at ${run.takenAt}${details.runningWorkflowIds.includes(run.workflowId) ? '  (running)' : ''}`,
+    );
 }

@@ -58,7 +58,10 @@ export function registerVideoCommands(program: Command): void {
         if (!flags.json) err(`video workflow ${started.workflowId} started; waiting…`);
         const result = await resultOrCause(api.waitForVideo(handle.workflowId), handle.workflowId);
         if (flags.json) out(JSON.stringify(videoResultJson(result)));
-        else out(`✔ ${result.videoId}  s3://${result.s3.bucket}/${result.s3.key}  (${result.submissions} submission(s), ${result.credits} credits, task ${result.runwayTaskId})`);
+        else
+          out(
+            `✔ ${result.videoId}  s3://${result.s3.bucket}/${result.s3.key}  (${result.submissions} submission(s), ${result.credits} credits, task ${result.runwayTaskId})`,
+          );
       });
     });
 }

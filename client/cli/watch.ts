@@ -5,7 +5,13 @@ import type { RunwayTemporal } from '../runway-temporal';
 /** A live bar (done / total, with the states in flight and an ETA) until the result arrives. */
 export async function watchCampaign(api: RunwayTemporal, campaignId: string, intervalMs = 1000): Promise<CampaignResult> {
   const bar = new SingleBar(
-    { format: ' {bar} {value}/{total} done | {states} | ETA {eta_formatted}', hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 },
+    {
+      format: ' {bar} {value}/{total} done | {states} | ETA {eta_formatted}',
+      hideCursor: true,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
     Presets.shades_classic,
   );
   let started = false;
@@ -13,7 +19,9 @@ export async function watchCampaign(api: RunwayTemporal, campaignId: string, int
     try {
       const progress = await api.getProgress(campaignId);
       const done = progress.counts.archived + progress.counts.failed + progress.counts.cancelled;
-      const states = (['waiting', 'queued', 'running', 'archiving', 'archived', 'failed'] as const).map((state) => `${state} ${progress.counts[state]}`).join(' · ');
+      const states = (['waiting', 'queued', 'running', 'archiving', 'archived', 'failed'] as const)
+        .map((state) => `${state} ${progress.counts[state]}`)
+        .join(' · ');
       if (!started) {
         bar.start(progress.total, done, { states });
         started = true;

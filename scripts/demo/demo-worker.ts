@@ -11,7 +11,11 @@ export interface DemoWorker {
 export async function startDemoWorker(env: NodeJS.ProcessEnv, logFile: string): Promise<DemoWorker> {
   const fs = await import('node:fs');
   const log = fs.createWriteStream(logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   await new Promise<void>((resolve, reject) => {

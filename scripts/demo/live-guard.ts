@@ -8,5 +8,7 @@ export function isSimulatorUrl(url: string | undefined): boolean {
 /** The demo never spends real credits by accident: a Runway endpoint needs --live. */
 export function refuseRealCreditsUnlessLive(env: NodeJS.ProcessEnv, live: boolean): void {
   if (live || isSimulatorUrl(env.RUNWAYML_BASE_URL)) return;
-  throw new Error(`RUNWAYML_BASE_URL=${env.RUNWAYML_BASE_URL} is Runway itself: the demo would spend real credits. Unset it to use the simulator, or pass --live (npm start -- --live).`);
+  throw new Error(
+    `RUNWAYML_BASE_URL=${env.RUNWAYML_BASE_URL} is Runway itself: the demo would spend real credits. Unset it to use the simulator, or pass --live (npm start -- --live).`,
+  );
 }

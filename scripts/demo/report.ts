@@ -13,6 +13,8 @@ export function printDemoReport(result: CampaignResult, links: { webUi: string }
   }
   write('');
   write(`manifest   s3://${result.manifest.bucket}/${result.manifest.key}`);
-  write(`result     ${result.archived}/${result.total} archived, ${result.failed} failed, ${result.credits} credits, ${seconds.toFixed(1)} s`);
+  write(
+    `result     ${result.archived}/${result.total} archived, ${result.failed} failed, ${result.credits} credits, ${seconds.toFixed(1)} s`,
+  );
   write(`Web UI     ${links.webUi}`);
 }

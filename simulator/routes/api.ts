@@ -9,10 +9,7 @@ import type { TaskRecord } from '../task';
 import { apiTaskView } from '../task-view';
 import { describeIssues, validateCreateBody } from '../validation';
 
-type ApiRoute =
-  | { kind: 'create'; endpoint: Endpoint }
-  | { kind: 'task'; id: string }
-  | { kind: 'organization' };
+type ApiRoute = { kind: 'create'; endpoint: Endpoint } | { kind: 'task'; id: string } | { kind: 'organization' };
 
 const CREATE_PATHS: Record<string, Endpoint> = {
   '/v1/image_to_video': 'image_to_video',

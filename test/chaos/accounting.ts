@@ -33,7 +33,12 @@ export interface ChaosTiming {
  * Turns the campaign's result, the simulator's task list and the bucket into the report's checks and
  * figures: every object and credit accounted for against what Runway (the simulator) recorded.
  */
-export async function accountCampaign(run: ChaosRunRecord, result: CampaignResult, stats: SimulatorSnapshot, timing: ChaosTiming): Promise<ChaosReport> {
+export async function accountCampaign(
+  run: ChaosRunRecord,
+  result: CampaignResult,
+  stats: SimulatorSnapshot,
+  timing: ChaosTiming,
+): Promise<ChaosReport> {
   const checks: ChaosCheck[] = [];
   const check = (name: string, ok: boolean, expected: string, actual: string) => checks.push({ name, ok, expected, actual });
   const total = run.variants.length;
@@ -44,13 +49,34 @@ export async function accountCampaign(run: ChaosRunRecord, result: CampaignResul
   const objects = await listObjects(run.s3, run.bucket, `${run.campaignId}/`);
 
   // Archived, failed, and the failure being the moderated prompt and nothing else.
-  check('archived', result.archived === total - moderatedVariants.length, String(total - moderatedVariants.length), String(result.archived));
+  check(
+    'archived',
+    result.archived === total - moderatedVariants.length,
+    String(total - moderatedVariants.length),
+    String(result.archived),
+  );
   const failures = result.variants.filter((outcome) => outcome.state !== 'archived');
-  const failureText = failures.map((outcome) => `${outcome.variantId} ${outcome.error?.type ?? outcome.state}${outcome.error?.failureCode ? ` ${outcome.error.failureCode}` : ''}`).join(', ') || 'none';
+  const failureText =
+    failures
+      .map(
+        (outcome) =>
+          `${outcome.variantId} ${outcome.error?.type ?? outcome.state}${outcome.error?.failureCode ? ` ${outcome.error.failureCode}` : ''}`,
+      )
+      .join(', ') || 'none';
   const onlyModeratedFailed =
     failures.length === moderatedVariants.length &&
-    failures.every((outcome) => moderatedVariants.some((variant) => variant.id === outcome.variantId) && outcome.error?.type === 'ContentModeration' && (outcome.error.failureCode ?? '').startsWith('SAFETY'));
-  check('failed = the Runway-moderated prompt only', onlyModeratedFailed, moderatedVariants.map((variant) => `${variant.id} ContentModeration SAFETY.*`).join(', '), failureText);
+    failures.every(
+      (outcome) =>
+        moderatedVariants.some((variant) => variant.id === outcome.variantId) &&
+        outcome.error?.type === 'ContentModeration' &&
+        (outcome.error.failureCode ?? '').startsWith('SAFETY'),
+    );
+  check(
+    'failed = the Runway-moderated prompt only',
+    onlyModeratedFailed,
+    moderatedVariants.map((variant) => `${variant.id} ContentModeration SAFETY.*`).join(', '),
+    failureText,
+  );
 
   // Lost and stray objects, and every object's bytes against the simulator's record.
   let lost = 0;
@@ -70,16 +96,25 @@ export async function accountCampaign(run: ChaosRunRecord, result: CampaignResul
       const reported = outcomes.get(variant.id)?.result?.s3.sha256;
       shaChecked += 1;
       if (!task?.outputSha256 || sha256 !== task.outputSha256 || sha256 !== reported || task.promptText !== variant.promptText) {
-        shaMismatches.push(`${key}: object ${sha256.slice(0, 12)}, Runway ${task?.outputSha256?.slice(0, 12) ?? 'no task'}, workflow ${reported?.slice(0, 12) ?? 'none'}`);
+        shaMismatches.push(
+          `${key}: object ${sha256.slice(0, 12)}, Runway ${task?.outputSha256?.slice(0, 12) ?? 'no task'}, workflow ${reported?.slice(0, 12) ?? 'none'}`,
+        );
       }
     }
   }
   check('lost (a variant without its S3 object)', lost === 0, '0', String(lost));
   check('stray objects (more than one video per variant)', strays === 0, '0', String(strays));
-  check('sha256 of every S3 object = Runway record = workflow result', shaMismatches.length === 0 && shaChecked === total - moderatedVariants.length, `${total - moderatedVariants.length} equal`, shaMismatches.length === 0 ? `${shaChecked} equal` : shaMismatches.join('; '));
+  check(
+    'sha256 of every S3 object = Runway record = workflow result',
+    shaMismatches.length === 0 && shaChecked === total - moderatedVariants.length,
+    `${total - moderatedVariants.length} equal`,
+    shaMismatches.length === 0 ? `${shaChecked} equal` : shaMismatches.join('; '),
+  );
 
   // Every Runway task explained by the workflow's own submission history and an injected fault.
-  const accounts = run.variants.map((variant) => explainVariant(variant, tasksByPrompt.get(variant.promptText) ?? [], outcomes.get(variant.id)));
+  const accounts = run.variants.map((variant) =>
+    explainVariant(variant, tasksByPrompt.get(variant.promptText) ?? [], outcomes.get(variant.id)),
+  );
   const allTasks = accounts.flatMap((account) => account.tasks);
   const unexplained = allTasks.filter((task) => !task.explained);
   const badOutputResubmissions = allTasks.filter((task) => task.explanation.startsWith('BAD_OUTPUT')).length;
@@ -98,29 +133,58 @@ export async function accountCampaign(run: ChaosRunRecord, result: CampaignResul
     const account = accounts.find((candidate) => candidate.variantId === variant.id);
     return account?.outcome === 'archived' && account.tasks.some((task) => task.explanation.startsWith('stuck'));
   });
-  check('stuck tasks DELETEd and resubmitted', stuckHandled && stuckResubmissions === stuckVariants.length, `${stuckVariants.length}`, `${stuckResubmissions}`);
+  check(
+    'stuck tasks DELETEd and resubmitted',
+    stuckHandled && stuckResubmissions === stuckVariants.length,
+    `${stuckVariants.length}`,
+    `${stuckResubmissions}`,
+  );
 
   // The cap.
-  check('max concurrent Runway tasks <= cap', stats.maxConcurrentRunning.overall <= run.options.cap, `<= ${run.options.cap}`, String(stats.maxConcurrentRunning.overall));
+  check(
+    'max concurrent Runway tasks <= cap',
+    stats.maxConcurrentRunning.overall <= run.options.cap,
+    `<= ${run.options.cap}`,
+    String(stats.maxConcurrentRunning.overall),
+  );
   check('THROTTLED (Runway silent queue)', stats.throttledCount === 0, '0', String(stats.throttledCount));
 
   // Credits: list price of one submission per variant, plus the charged BAD_OUTPUT attempts; stuck tasks are refunded.
   const listPrice = run.variants.reduce((sum, variant) => sum + variant.listCredits, 0);
-  const badOutputCharges = allTasks.filter((task) => task.explanation.startsWith('BAD_OUTPUT')).reduce((sum, task) => sum + (stats.tasks.find((candidate) => candidate.id === task.id)?.credits ?? 0), 0);
+  const badOutputCharges = allTasks
+    .filter((task) => task.explanation.startsWith('BAD_OUTPUT'))
+    .reduce((sum, task) => sum + (stats.tasks.find((candidate) => candidate.id === task.id)?.credits ?? 0), 0);
   const expectedNet = listPrice + badOutputCharges;
   const moderatedCharge = moderatedVariants.reduce((sum, variant) => sum + variant.listCredits, 0);
-  check('credits charged (net) = list price + BAD_OUTPUT attempts', stats.credits.net === expectedNet, `${expectedNet} (${listPrice} + ${badOutputCharges})`, `${stats.credits.net} (charged ${stats.credits.charged}, refunded ${stats.credits.refunded})`);
-  check('credits the campaign reports = Runway bill - moderated charge', result.credits === stats.credits.net - moderatedCharge, String(stats.credits.net - moderatedCharge), String(result.credits));
+  check(
+    'credits charged (net) = list price + BAD_OUTPUT attempts',
+    stats.credits.net === expectedNet,
+    `${expectedNet} (${listPrice} + ${badOutputCharges})`,
+    `${stats.credits.net} (charged ${stats.credits.charged}, refunded ${stats.credits.refunded})`,
+  );
+  check(
+    'credits the campaign reports = Runway bill - moderated charge',
+    result.credits === stats.credits.net - moderatedCharge,
+    String(stats.credits.net - moderatedCharge),
+    String(result.credits),
+  );
 
   // The chaos itself happened, mid-run, and nothing else did.
   const kills = run.events.filter((event) => event.kind === 'worker_sigkill');
   const unexpectedExits = run.events.filter((event) => event.kind === 'worker_unexpected_exit');
-  const planned = [kills.length === 2, run.events.some((event) => event.kind === 'temporal_restart'), run.events.some((event) => event.kind === 's3_outage')];
+  const planned = [
+    kills.length === 2,
+    run.events.some((event) => event.kind === 'temporal_restart'),
+    run.events.some((event) => event.kind === 's3_outage'),
+  ];
   check(
     'disruptions landed mid-run (2 SIGKILL, Temporal restart, S3 outage)',
     planned.every(Boolean) && run.events.every((event) => event.atSec < timing.wallTimeSec),
     '2 kills, 1 Temporal restart, 1 S3 outage before the end',
-    run.events.filter((event) => event.kind !== 'worker_unexpected_exit').map((event) => `${event.kind}@${event.atSec}s`).join(', ') || 'none',
+    run.events
+      .filter((event) => event.kind !== 'worker_unexpected_exit')
+      .map((event) => `${event.kind}@${event.atSec}s`)
+      .join(', ') || 'none',
   );
   check('worker exits not caused by the test', unexpectedExits.length === 0, '0', String(unexpectedExits.length));
   const injected = stats.faultsInjected;
@@ -136,8 +200,17 @@ export async function accountCampaign(run: ChaosRunRecord, result: CampaignResul
     truncated: stats.downloads.truncated,
     'expired URL (403)': stats.downloads.forbidden,
   };
-  const missingFaults = Object.entries(faultsSeen).filter(([, count]) => count === 0).map(([name]) => name);
-  check('every kind of fault was injected', missingFaults.length === 0, 'each >= 1', Object.entries(faultsSeen).map(([name, count]) => `${name} ${count}`).join(', '));
+  const missingFaults = Object.entries(faultsSeen)
+    .filter(([, count]) => count === 0)
+    .map(([name]) => name);
+  check(
+    'every kind of fault was injected',
+    missingFaults.length === 0,
+    'each >= 1',
+    Object.entries(faultsSeen)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', '),
+  );
 
   const report: ChaosReport = {
     label: run.options.label,
@@ -160,7 +233,15 @@ export async function accountCampaign(run: ChaosRunRecord, result: CampaignResul
       throttled: stats.throttledCount,
       sha256Checked: shaChecked,
       sha256Mismatches: shaMismatches.length,
-      credits: { listPrice, charged: stats.credits.charged, refunded: stats.credits.refunded, net: stats.credits.net, expectedNet, productReported: result.credits, moderatedCharge },
+      credits: {
+        listPrice,
+        charged: stats.credits.charged,
+        refunded: stats.credits.refunded,
+        net: stats.credits.net,
+        expectedNet,
+        productReported: result.credits,
+        moderatedCharge,
+      },
       wallTimeSec: round1(timing.wallTimeSec),
       stackStartSec: round1(timing.stackStartSec),
       totalSec: round1(timing.totalSec),
@@ -218,8 +299,14 @@ function explainVariant(variant: PlannedVariant, tasks: AdminTaskView[], outcome
   const explained = tasks.map((task) => {
     const recorded = history.find((record) => record.taskId === task.id);
     const base = { id: task.id, status: task.status, failureCode: task.failureCode };
-    if (outcome?.result?.runwayTaskId === task.id && task.status === 'SUCCEEDED') return { ...base, explanation: 'archived', explained: true };
-    if (recorded?.outcome === 'failed' && task.status === 'FAILED' && (task.failureCode ?? '').startsWith('INTERNAL.BAD_OUTPUT') && task.faults.includes('bad_output')) {
+    if (outcome?.result?.runwayTaskId === task.id && task.status === 'SUCCEEDED')
+      return { ...base, explanation: 'archived', explained: true };
+    if (
+      recorded?.outcome === 'failed' &&
+      task.status === 'FAILED' &&
+      (task.failureCode ?? '').startsWith('INTERNAL.BAD_OUTPUT') &&
+      task.faults.includes('bad_output')
+    ) {
       return { ...base, explanation: 'BAD_OUTPUT: charged, resubmitted', explained: true };
     }
     const neverRan = task.history.every((change) => change.status !== 'RUNNING');
@@ -229,13 +316,30 @@ function explainVariant(variant: PlannedVariant, tasks: AdminTaskView[], outcome
     }
     if (deletedWhileStuck && recorded?.outcome === 'vanished') {
       // The attempt that DELETEd it could not report back (crash or Temporal down); its retry found the task gone.
-      return { ...base, explanation: 'stuck in the queue: DELETEd (refunded), resubmitted; recorded as vanished (the DELETEing attempt was lost, its retry got 404)', explained: true };
+      return {
+        ...base,
+        explanation:
+          'stuck in the queue: DELETEd (refunded), resubmitted; recorded as vanished (the DELETEing attempt was lost, its retry got 404)',
+        explained: true,
+      };
     }
-    if (variant.role === 'moderated' && outcome?.state === 'failed' && task.status === 'FAILED' && (task.failureCode ?? '').startsWith('SAFETY') && tasks.length === 1) {
+    if (
+      variant.role === 'moderated' &&
+      outcome?.state === 'failed' &&
+      task.status === 'FAILED' &&
+      (task.failureCode ?? '').startsWith('SAFETY') &&
+      tasks.length === 1
+    ) {
       return { ...base, explanation: 'moderated by Runway: terminal, not resubmitted', explained: true };
     }
-    const why = recorded ? `the workflow recorded it as ${recorded.outcome}, with no injected fault to justify it` : 'a task the workflow never recorded (a lost create answer or a crash before the heartbeat)';
-    return { ...base, explanation: `UNEXPLAINED: ${why}; history ${task.history.map((change) => change.status).join('>')}`, explained: false };
+    const why = recorded
+      ? `the workflow recorded it as ${recorded.outcome}, with no injected fault to justify it`
+      : 'a task the workflow never recorded (a lost create answer or a crash before the heartbeat)';
+    return {
+      ...base,
+      explanation: `UNEXPLAINED: ${why}; history ${task.history.map((change) => change.status).join('>')}`,
+      explained: false,
+    };
   });
   return { variantId: variant.id, role: variant.role, outcome: outcome?.state ?? 'missing', tasks: explained };
 }

@@ -43,7 +43,13 @@ const DURATIONS = [5, 6, 4, 8] as const;
 /** The roles of the first variants (in this order); every other variant is plain. Needs >= 8 variants. */
 function roleOf(index: number, total: number): VariantRole {
   if (index === 0 || index === Math.floor(total / 2)) return 'stuck';
-  const fixed: Partial<Record<number, VariantRole>> = { 2: 'truncated', 3: 'moderated', 4: 'expired_url', 5: 'bad_output', 6: 'rate_limited' };
+  const fixed: Partial<Record<number, VariantRole>> = {
+    2: 'truncated',
+    3: 'moderated',
+    4: 'expired_url',
+    5: 'bad_output',
+    6: 'rate_limited',
+  };
   return fixed[index] ?? 'plain';
 }
 
@@ -61,15 +67,30 @@ export function planVariants(count: number): PlannedVariant[] {
     const scene = role === 'moderated' ? `a ${UNSCREENED_MODERATION_TERM} scene behind ${subject}` : subject;
     const ratio = RATIOS[index % RATIOS.length] ?? '1280:720';
     const duration = DURATIONS[Math.floor(index / RATIOS.length) % DURATIONS.length] ?? 5;
-    return { id, promptText: `Chaos take ${markerOf(id)}: ${scene}`, ratio, duration, role, listCredits: creditsFor(CHAOS_MODEL, duration) };
+    return {
+      id,
+      promptText: `Chaos take ${markerOf(id)}: ${scene}`,
+      ratio,
+      duration,
+      role,
+      listCredits: creditsFor(CHAOS_MODEL, duration),
+    };
   });
 }
 
-export function campaignFile(campaignId: string, variants: PlannedVariant[], options: NonNullable<CampaignFileInput['options']>): CampaignFileInput {
+export function campaignFile(
+  campaignId: string,
+  variants: PlannedVariant[],
+  options: NonNullable<CampaignFileInput['options']>,
+): CampaignFileInput {
   return {
     campaignId,
     defaults: { model: CHAOS_MODEL, ratio: '1280:720', duration: 5 },
-    variants: variants.map((variant) => ({ id: variant.id, promptText: variant.promptText, overrides: { ratio: variant.ratio, duration: variant.duration } })),
+    variants: variants.map((variant) => ({
+      id: variant.id,
+      promptText: variant.promptText,
+      overrides: { ratio: variant.ratio, duration: variant.duration },
+    })),
     options,
   };
 }
@@ -82,7 +103,8 @@ export async function assertPlanIsMeaningful(variants: PlannedVariant[]): Promis
   const prescreen = new TermListModerator(DEFAULT_BLOCKED_TERMS);
   for (const variant of variants) {
     const verdict = await prescreen.check(variant.promptText);
-    if (!verdict.allowed) throw new Error(`the worker's pre-screen would refuse ${variant.id} ("${variant.promptText}"): the chaos plan must reach Runway`);
+    if (!verdict.allowed)
+      throw new Error(`the worker's pre-screen would refuse ${variant.id} ("${variant.promptText}"): the chaos plan must reach Runway`);
   }
 }
 
@@ -92,7 +114,11 @@ export async function assertPlanIsMeaningful(variants: PlannedVariant[]): Promis
  */
 export function simulatorFaults(variants: PlannedVariant[]) {
   const withRole = (role: VariantRole) => variants.filter((variant) => variant.role === role);
-  const rule = (variant: PlannedVariant, fault: string, extra: Record<string, unknown> = {}) => ({ match: { promptIncludes: markerOf(variant.id) }, fault, ...extra });
+  const rule = (variant: PlannedVariant, fault: string, extra: Record<string, unknown> = {}) => ({
+    match: { promptIncludes: markerOf(variant.id) },
+    fault,
+    ...extra,
+  });
   return {
     moderationTerms: DEFAULT_MODERATION_TERMS,
     badOutputRate: 0.05,
@@ -109,7 +135,9 @@ export function simulatorFaults(variants: PlannedVariant[]) {
       // when a crash or an outage makes the poll repeat): four make sure the archive gets some too.
       ...withRole('expired_url').map((variant) => rule(variant, 'expire_url', { times: 4 })),
       ...withRole('bad_output').map((variant) => rule(variant, 'bad_output', { times: 1 })),
-      ...withRole('rate_limited').map((variant) => rule(variant, 'http_error', { route: 'create', status: 429, retryAfterSeconds: 1, times: 1 })),
+      ...withRole('rate_limited').map((variant) =>
+        rule(variant, 'http_error', { route: 'create', status: 429, retryAfterSeconds: 1, times: 1 }),
+      ),
       // Connection resets before any answer: one on a task GET, one on an output download.
       { fault: 'reset', route: 'get', times: 1 },
       { fault: 'reset', route: 'media', times: 1 },

@@ -51,7 +51,15 @@ export interface ChaosReport {
     throttled: number;
     sha256Checked: number;
     sha256Mismatches: number;
-    credits: { listPrice: number; charged: number; refunded: number; net: number; expectedNet: number; productReported: number; moderatedCharge: number };
+    credits: {
+      listPrice: number;
+      charged: number;
+      refunded: number;
+      net: number;
+      expectedNet: number;
+      productReported: number;
+      moderatedCharge: number;
+    };
     wallTimeSec: number;
     stackStartSec: number;
     totalSec: number;
@@ -82,19 +90,30 @@ export function formatReport(report: ChaosReport): string[] {
   lines.push('');
   lines.push(`CHAOS ${report.label}: ${f.variants} variants, cap ${f.cap}, campaign ${report.campaignId}`);
   lines.push('');
-  const rows: Array<[string, string, string, string]> = report.checks.map((check) => [check.ok ? 'ok' : 'FAIL', check.name, check.expected, check.actual]);
+  const rows: Array<[string, string, string, string]> = report.checks.map((check) => [
+    check.ok ? 'ok' : 'FAIL',
+    check.name,
+    check.expected,
+    check.actual,
+  ]);
   lines.push(...table(['', 'check', 'expected', 'actual'], rows));
   lines.push('');
   lines.push('figures');
   const figureRows: Array<[string, string]> = [
     ['archived / failed / lost', `${f.archived} / ${f.failed} / ${f.lost}`],
-    ['POSTs (expected)', `${f.submissions} (${f.expectedSubmissions}: ${f.variants} + ${f.deliberateResubmissions.badOutput} BAD_OUTPUT + ${f.deliberateResubmissions.stuckQueue} stuck)`],
+    [
+      'POSTs (expected)',
+      `${f.submissions} (${f.expectedSubmissions}: ${f.variants} + ${f.deliberateResubmissions.badOutput} BAD_OUTPUT + ${f.deliberateResubmissions.stuckQueue} stuck)`,
+    ],
     ['unexplained duplicate submissions', String(f.unexplainedSubmissions)],
     ['max concurrent / cap', `${f.maxConcurrent} / ${f.cap}`],
     ['THROTTLED', String(f.throttled)],
     ['sha256 checked / mismatched', `${f.sha256Checked} / ${f.sha256Mismatches}`],
     ['credits list price', String(f.credits.listPrice)],
-    ['credits charged / refunded / net', `${f.credits.charged} / ${f.credits.refunded} / ${f.credits.net} (expected net ${f.credits.expectedNet})`],
+    [
+      'credits charged / refunded / net',
+      `${f.credits.charged} / ${f.credits.refunded} / ${f.credits.net} (expected net ${f.credits.expectedNet})`,
+    ],
     ['credits reported by the campaign', `${f.credits.productReported} (+ ${f.credits.moderatedCharge} for the moderated prompt)`],
     ['wall time (campaign)', `${f.wallTimeSec} s`],
     ['stack start / whole run', `${f.stackStartSec} s / ${f.totalSec} s`],
@@ -112,20 +131,38 @@ export function formatReport(report: ChaosReport): string[] {
   lines.push(
     ...table(
       ['at', 'what', 'away', 'Runway tasks in flight', 'succeeded so far'],
-      report.events.map((event) => [`${event.atSec} s`, event.kind, `${event.downSec.toFixed(1)} s`, String(event.inFlight), String(event.succeededSoFar)]),
+      report.events.map((event) => [
+        `${event.atSec} s`,
+        event.kind,
+        `${event.downSec.toFixed(1)} s`,
+        String(event.inFlight),
+        String(event.succeededSoFar),
+      ]),
     ),
   );
-  const resubmitted = report.variants.filter((variant) => variant.tasks.length > 1 || variant.tasks.some((task) => !task.explained) || variant.outcome !== 'archived');
+  const resubmitted = report.variants.filter(
+    (variant) => variant.tasks.length > 1 || variant.tasks.some((task) => !task.explained) || variant.outcome !== 'archived',
+  );
   if (resubmitted.length > 0) {
     lines.push('');
     lines.push('variants with more than one Runway task, or not archived');
     for (const variant of resubmitted) {
       lines.push(`  ${variant.variantId} (${variant.role}) → ${variant.outcome}`);
-      for (const task of variant.tasks) lines.push(`    ${task.explained ? ' ' : '!'} ${task.id} ${task.status}${task.failureCode ? ` ${task.failureCode}` : ''}: ${task.explanation}`);
+      for (const task of variant.tasks)
+        lines.push(
+          `    ${task.explained ? ' ' : '!'} ${task.id} ${task.status}${task.failureCode ? ` ${task.failureCode}` : ''}: ${task.explanation}`,
+        );
     }
   }
   lines.push('');
-  lines.push(report.ok ? `CHAOS OK: all ${report.checks.length} checks passed` : `CHAOS FAILED: ${report.checks.filter((check) => !check.ok).map((check) => check.name).join('; ')}`);
+  lines.push(
+    report.ok
+      ? `CHAOS OK: all ${report.checks.length} checks passed`
+      : `CHAOS FAILED: ${report.checks
+          .filter((check) => !check.ok)
+          .map((check) => check.name)
+          .join('; ')}`,
+  );
   lines.push(`logs: ${report.dataDir}/logs`);
   return lines;
 }
@@ -137,6 +174,10 @@ function describe(record: Record<string, number>): string {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((title, column) => Math.min(70, Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length))));
-  const format = (row: string[]) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`;
+  const format = (row: string[]) =>
+    `  ${row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd()}`;
   return [format(header), `  ${widths.map((width) => '-'.repeat(width)).join('  ')}`, ...rows.map(format)];
 }

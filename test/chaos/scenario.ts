@@ -109,7 +109,9 @@ class ChaosRun {
     });
     this.campaignStartedAt = Date.now();
     await this.api.startCampaign(campaign);
-    this.log(`chaos: campaign ${this.campaignId} started: ${this.variants.length} variants, cap ${options.cap}, task queue ${this.taskQueue}`);
+    this.log(
+      `chaos: campaign ${this.campaignId} started: ${this.variants.length} variants, cap ${options.cap}, task queue ${this.taskQueue}`,
+    );
     const chaos = this.driveChaos().catch((error: unknown) => {
       this.log(`chaos: the chaos driver failed: ${String(error)}`);
       throw error;
@@ -198,7 +200,9 @@ class ChaosRun {
     await this.startWorker();
     const event: ChaosEvent = { kind: 'worker_sigkill', atSec, downSec: (Date.now() - at) / 1000, ...snapshot };
     this.events.push(event);
-    this.log(`chaos: SIGKILLed worker ${worker.generation} with ${snapshot.inFlight} Runway tasks in flight; worker ${this.workerCount} ready after ${event.downSec.toFixed(1)} s`);
+    this.log(
+      `chaos: SIGKILLed worker ${worker.generation} with ${snapshot.inFlight} Runway tasks in flight; worker ${this.workerCount} ready after ${event.downSec.toFixed(1)} s`,
+    );
   }
 
   private async stopWorker(): Promise<void> {
@@ -247,7 +251,8 @@ class ChaosRun {
     const running = (stats: SimulatorSnapshot) => stats.tasks.filter((task) => task.status === 'RUNNING').length;
 
     // 1. SIGKILL while the first wave generates.
-    if (!(await this.progressReaches((stats) => stats.submissions.total >= Math.max(2, Math.ceil(total * 0.15)) && running(stats) >= 2))) return;
+    if (!(await this.progressReaches((stats) => stats.submissions.total >= Math.max(2, Math.ceil(total * 0.15)) && running(stats) >= 2)))
+      return;
     await this.killWorker();
 
     // 2. Temporal down and back (SQLite persistence).
@@ -266,12 +271,18 @@ class ChaosRun {
     await this.killWorker();
   }
 
-  private async outage(kind: 'temporal_restart' | 's3_outage', service: { stop(): Promise<void>; start(): Promise<void> }, downMs: number): Promise<void> {
+  private async outage(
+    kind: 'temporal_restart' | 's3_outage',
+    service: { stop(): Promise<void>; start(): Promise<void> },
+    downMs: number,
+  ): Promise<void> {
     const snapshot = await this.snapshot();
     const atSec = this.since();
     const at = Date.now();
     await service.stop();
-    this.log(`chaos: ${kind === 'temporal_restart' ? 'Temporal server stopped' : 'S3 server stopped'} at ${atSec} s with ${snapshot.inFlight} Runway tasks in flight`);
+    this.log(
+      `chaos: ${kind === 'temporal_restart' ? 'Temporal server stopped' : 'S3 server stopped'} at ${atSec} s with ${snapshot.inFlight} Runway tasks in flight`,
+    );
     await sleep(downMs);
     await service.start();
     const event: ChaosEvent = { kind, atSec, downSec: (Date.now() - at) / 1000, ...snapshot };
@@ -291,7 +302,9 @@ class ChaosRun {
         await sleep(1_000);
       }
     }
-    throw new Error(`the chaos campaign did not finish within ${this.options.timeoutMs / 1000} s (last error: ${String(lastError)}); logs in ${this.stack.dataDir}/logs`);
+    throw new Error(
+      `the chaos campaign did not finish within ${this.options.timeoutMs / 1000} s (last error: ${String(lastError)}); logs in ${this.stack.dataDir}/logs`,
+    );
   }
 }
 

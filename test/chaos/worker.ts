@@ -72,7 +72,9 @@ export function spawnChaosWorker(stack: Stack, taskQueue: string, generation: nu
       if (output.includes('"worker ready"')) resolve();
     };
     child.stdout?.on('data', check);
-    void exited.then(({ code, signal }) => reject(new Error(`worker ${generation} exited before ready (code ${code}, signal ${signal}):\n${output.slice(-4000)}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`worker ${generation} exited before ready (code ${code}, signal ${signal}):\n${output.slice(-4000)}`)),
+    );
   });
   ready.catch(() => undefined);
   return { generation, child, logFile, ready, exited, output: () => output };

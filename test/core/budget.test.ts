@@ -31,7 +31,9 @@ async function runAndCompare(name: string, file: CampaignFileInput): Promise<{ r
   const progress = await product.api.getProgress(started.campaignId);
   const stats = await simulatorStats();
   const budget = file.options?.budgetCredits;
-  console.log(`${name}: budget ${budget}, submissions ${stats.submissions.total}, billed net ${stats.credits.net} (charged ${stats.credits.charged}, refunded ${stats.credits.refunded}), reported ${result.credits} (progress ${progress.creditsSpent}, reserved ${progress.creditsReserved})`);
+  console.log(
+    `${name}: budget ${budget}, submissions ${stats.submissions.total}, billed net ${stats.credits.net} (charged ${stats.credits.charged}, refunded ${stats.credits.refunded}), reported ${result.credits} (progress ${progress.creditsSpent}, reserved ${progress.creditsReserved})`,
+  );
   expect(result.credits).toBe(stats.credits.net);
   expect(progress.creditsSpent).toBe(stats.credits.net);
   expect(progress.creditsReserved).toBe(0);
@@ -48,7 +50,10 @@ test('BAD_OUTPUT resubmissions count: one that then succeeds, one whose retry fa
       ],
     },
   });
-  const { result, posts, net } = await runAndCompare('bad output', campaign('budget-bad-output', ['A sunrise, bad-once', 'A sunset, bad-twice'], { budgetCredits: 300, maxSubmissions: 2 }));
+  const { result, posts, net } = await runAndCompare(
+    'bad output',
+    campaign('budget-bad-output', ['A sunrise, bad-once', 'A sunset, bad-twice'], { budgetCredits: 300, maxSubmissions: 2 }),
+  );
   expect(posts).toBe(4);
   expect(net).toBe(4 * PER_SUBMISSION);
   const [once, twice] = result.variants;
@@ -58,16 +63,25 @@ test('BAD_OUTPUT resubmissions count: one that then succeeds, one whose retry fa
 
 test('a SAFETY refusal is billed and counted as spent', async () => {
   await resetSimulator();
-  const { result, posts, net } = await runAndCompare('safety', campaign('budget-safety', ['A calm lake', 'A forbidden-content scene'], { budgetCredits: 200 }));
+  const { result, posts, net } = await runAndCompare(
+    'safety',
+    campaign('budget-safety', ['A calm lake', 'A forbidden-content scene'], { budgetCredits: 200 }),
+  );
   expect(posts).toBe(2);
   expect(net).toBe(2 * PER_SUBMISSION);
   expect(result.variants[1]).toMatchObject({ state: 'failed', credits: PER_SUBMISSION, error: { type: 'ContentModeration' } });
 }, 90_000);
 
 test('a stuck task DELETEd from the queue is refunded: not spent, and its reservation does not block the resubmission', async () => {
-  await resetSimulator({ queueFailAfterSeconds: null, faults: { rules: [{ match: { promptIncludes: 'stuck' }, fault: 'stuck_queue', times: 1 }] } });
+  await resetSimulator({
+    queueFailAfterSeconds: null,
+    faults: { rules: [{ match: { promptIncludes: 'stuck' }, fault: 'stuck_queue', times: 1 }] },
+  });
   // Two submissions' worth: the stuck one's reservation must be released for its resubmission to fit.
-  const { result, posts, net } = await runAndCompare('stuck queue', campaign('budget-stuck', ['A stuck tram', 'A moving tram'], { budgetCredits: 2 * PER_SUBMISSION, maxPendingWait: '1500ms' }));
+  const { result, posts, net } = await runAndCompare(
+    'stuck queue',
+    campaign('budget-stuck', ['A stuck tram', 'A moving tram'], { budgetCredits: 2 * PER_SUBMISSION, maxPendingWait: '1500ms' }),
+  );
   const stats = await simulatorStats();
   expect(posts).toBe(3);
   expect(stats.deletes).toBeGreaterThanOrEqual(1);
@@ -79,7 +93,10 @@ test('a stuck task DELETEd from the queue is refunded: not spent, and its reserv
 
 test('a budget of exactly 3 submissions: 3 are sent and billed, the 4th is refused with BudgetExceeded before its POST', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'always-bad' }, fault: 'bad_output' }] } });
-  const { result, posts, net } = await runAndCompare('exact budget', campaign('budget-exact', ['A fountain, always-bad'], { budgetCredits: 3 * PER_SUBMISSION, maxSubmissions: 5 }));
+  const { result, posts, net } = await runAndCompare(
+    'exact budget',
+    campaign('budget-exact', ['A fountain, always-bad'], { budgetCredits: 3 * PER_SUBMISSION, maxSubmissions: 5 }),
+  );
   expect(posts).toBe(3);
   expect(net).toBe(3 * PER_SUBMISSION);
   expect(result.variants[0]).toMatchObject({ state: 'failed', credits: 3 * PER_SUBMISSION, error: { type: 'BudgetExceeded' } });
@@ -109,7 +126,9 @@ test("a single video's options.budgetCredits is honoured: the submission past it
   const failure = await failureOf(product.api.waitForVideo(handle.workflowId));
   const stats = await simulatorStats();
   const billing = failure.details?.[0] as VideoFailureBilling;
-  console.log(`single video: budget ${2 * PER_SUBMISSION + 30}, submissions ${stats.submissions.total}, billed net ${stats.credits.net}, reported ${billing.credits}`);
+  console.log(
+    `single video: budget ${2 * PER_SUBMISSION + 30}, submissions ${stats.submissions.total}, billed net ${stats.credits.net}, reported ${billing.credits}`,
+  );
   expect(failure.type).toBe('BudgetExceeded');
   expect(stats.submissions.total).toBe(2);
   expect(billing.credits).toBe(stats.credits.net);
@@ -119,7 +138,14 @@ test("a single video's options.budgetCredits is honoured: the submission past it
 test("a single video's budget below one submission's estimate is refused at validation", async () => {
   await resetSimulator();
   await expect(
-    product.api.startVideo({ videoId: 'budget-too-small', model: 'gen4.5', promptText: 'A kite', ratio: '1280:720', duration: 5, options: { budgetCredits: 50 } }),
+    product.api.startVideo({
+      videoId: 'budget-too-small',
+      model: 'gen4.5',
+      promptText: 'A kite',
+      ratio: '1280:720',
+      duration: 5,
+      options: { budgetCredits: 50 },
+    }),
   ).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/budgetCredits.*50.*60 credits/s) });
   expect((await simulatorStats()).submissions.total).toBe(0);
 });

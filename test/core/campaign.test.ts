@@ -23,7 +23,9 @@ function textCampaign(campaignId: string, prompts: string[], options: CampaignFi
   };
 }
 
-async function readManifest(key: string): Promise<{ variants: Array<{ variantId: string; status: string; s3?: { key: string }; error?: { type: string } }> }> {
+async function readManifest(
+  key: string,
+): Promise<{ variants: Array<{ variantId: string; status: string; s3?: { key: string }; error?: { type: string } }> }> {
   const s3 = s3Client();
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
@@ -71,7 +73,9 @@ test('re-running a finished campaign id reuses every archived variant and submit
   expect(first.archived).toBe(2);
   const second = await product.api.waitForResult((await product.api.startCampaign(campaign)).campaignId);
   expect(second.archived).toBe(2);
-  expect(second.variants.map((variant) => variant.result?.runwayTaskId)).toEqual(first.variants.map((variant) => variant.result?.runwayTaskId));
+  expect(second.variants.map((variant) => variant.result?.runwayTaskId)).toEqual(
+    first.variants.map((variant) => variant.result?.runwayTaskId),
+  );
   expect((await simulatorStats()).submissions.total).toBe(2);
 }, 60_000);
 

@@ -36,11 +36,23 @@ interface CliCampaignJson {
   campaignId: string;
   archived: number;
   failed: number;
-  variants: Array<{ variantId: string; status: string; s3?: { key: string }; sha256?: string; runwayTaskId?: string; submissions?: number; credits?: number; error?: { type: string; message: string } }>;
+  variants: Array<{
+    variantId: string;
+    status: string;
+    s3?: { key: string };
+    sha256?: string;
+    runwayTaskId?: string;
+    submissions?: number;
+    credits?: number;
+    error?: { type: string; message: string };
+  }>;
 }
 
 test('campaign start --wait --json: one JSON document on stdout, exit 0 when every variant is archived', async () => {
-  const run = await runCli(['campaign', 'start', '--file', writeCampaign('cli-ok', ['Morning dew', 'Evening tide']), '--wait', '--json'], productEnv(product.taskQueue));
+  const run = await runCli(
+    ['campaign', 'start', '--file', writeCampaign('cli-ok', ['Morning dew', 'Evening tide']), '--wait', '--json'],
+    productEnv(product.taskQueue),
+  );
   expect(run.code).toBe(0);
   const document = JSON.parse(run.stdout) as CliCampaignJson;
   expect(document).toMatchObject({ campaignId: 'cli-ok', archived: 2, failed: 0 });
@@ -53,7 +65,10 @@ test('campaign start --wait --json: one JSON document on stdout, exit 0 when eve
 }, 60_000);
 
 test('campaign start --wait --json exits 1 and names the error of a failed variant', async () => {
-  const run = await runCli(['campaign', 'start', '--file', writeCampaign('cli-partial', ['Quiet forest', 'A forbidden-content scene']), '--wait', '--json'], productEnv(product.taskQueue));
+  const run = await runCli(
+    ['campaign', 'start', '--file', writeCampaign('cli-partial', ['Quiet forest', 'A forbidden-content scene']), '--wait', '--json'],
+    productEnv(product.taskQueue),
+  );
   expect(run.code).toBe(1);
   const document = JSON.parse(run.stdout) as CliCampaignJson;
   expect(document).toMatchObject({ archived: 1, failed: 1 });
@@ -64,7 +79,10 @@ test('campaign start --wait --json exits 1 and names the error of a failed varia
 
 test('an invalid campaign file exits non-zero with one clear line on stderr and nothing on stdout', async () => {
   const file = path.join(workDir, 'bad.json');
-  fs.writeFileSync(file, JSON.stringify({ campaignId: 'bad', defaults: { model: 'gen9', ratio: '1280:720' }, variants: [{ id: 'a', promptText: 'x' }] }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ campaignId: 'bad', defaults: { model: 'gen9', ratio: '1280:720' }, variants: [{ id: 'a', promptText: 'x' }] }),
+  );
   const run = await runCli(['campaign', 'start', '--file', file, '--json'], productEnv(product.taskQueue));
   expect(run.code).not.toBe(0);
   expect(run.stdout).toBe('');

@@ -34,10 +34,19 @@ test('429 with Retry-After on POST is retried by policy honouring Retry-After; 5
     },
   });
   const startedAt = Date.now();
-  const handle = await product.api.startVideo({ videoId: 'rate-limited', model: 'gen4.5', promptText: 'Waves on a pier', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'rate-limited',
+    model: 'gen4.5',
+    promptText: 'Waves on a pier',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const result = await handle.result();
   const elapsedMs = Date.now() - startedAt;
-  const stats = await simulatorStats() as Awaited<ReturnType<typeof simulatorStats>> & { requests: { creates: number; rejectedByStatus: Record<string, number> } };
+  const stats = (await simulatorStats()) as Awaited<ReturnType<typeof simulatorStats>> & {
+    requests: { creates: number; rejectedByStatus: Record<string, number> };
+  };
   expect(result.submissions).toBe(1);
   expect(stats.submissions.total).toBe(1);
   expect(stats.requests.rejectedByStatus['429']).toBe(2);
@@ -48,7 +57,14 @@ test('429 with Retry-After on POST is retried by policy honouring Retry-After; 5
 
 test('401 is not retried: the video fails at once with RunwayUnauthorized and the API error text', async () => {
   await resetSimulator();
-  const handle = await wrongSecretProduct.api.startVideo({ videoId: 'unauthorized', model: 'gen4.5', promptText: 'A quiet street', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await wrongSecretProduct.api.startVideo({
+    videoId: 'unauthorized',
+    model: 'gen4.5',
+    promptText: 'A quiet street',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const error = await handle.result().then(
     () => undefined,
     (caught: unknown) => caught,
@@ -59,7 +75,9 @@ test('401 is not retried: the video fails at once with RunwayUnauthorized and th
   expect((cause as ApplicationFailure).type).toBe('RunwayUnauthorized');
   expect((cause as ApplicationFailure).nonRetryable).toBe(true);
   expect((cause as ApplicationFailure).message).toMatch(/401/);
-  const stats = (await simulatorStats()) as Awaited<ReturnType<typeof simulatorStats>> & { requests: { rejectedByStatus: Record<string, number> } };
+  const stats = (await simulatorStats()) as Awaited<ReturnType<typeof simulatorStats>> & {
+    requests: { rejectedByStatus: Record<string, number> };
+  };
   expect(stats.requests.rejectedByStatus['401']).toBe(1);
   expect(stats.submissions.total).toBe(0);
 }, 60_000);

@@ -1,4 +1,11 @@
-import { acquireLeaseSignal, leasePoolWorkflowId, leasesQuery, releaseLeaseSignal, type LeasePoolState, type LeaseRequest } from '../../workflows/messages';
+import {
+  acquireLeaseSignal,
+  leasePoolWorkflowId,
+  leasesQuery,
+  releaseLeaseSignal,
+  type LeasePoolState,
+  type LeaseRequest,
+} from '../../workflows/messages';
 import { GenerationLeasePoolWorkflow } from '../../workflows/lease-pool';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
@@ -11,7 +18,11 @@ let holderRunId: string;
 beforeAll(async () => {
   product = await startProduct({ name: 'leases' });
   holderId = leasePoolWorkflowId(`${product.taskQueue}-holder`);
-  const holder = await product.client.workflow.start(GenerationLeasePoolWorkflow, { workflowId: holderId, taskQueue: product.taskQueue, args: [{ capacity: 1, holders: [], waiting: [] }] });
+  const holder = await product.client.workflow.start(GenerationLeasePoolWorkflow, {
+    workflowId: holderId,
+    taskQueue: product.taskQueue,
+    args: [{ capacity: 1, holders: [], waiting: [] }],
+  });
   holderRunId = holder.firstExecutionRunId;
 });
 afterAll(async () => {
@@ -60,12 +71,28 @@ test('a lease past its TTL whose holder is still running is renewed, not reclaim
 test('a lease whose holder has ended is reclaimed once past its TTL, and the next waiter gets the slot', async () => {
   const poolId = leasePoolWorkflowId(`${product.taskQueue}-ttl`);
   const goneId = `${poolId}-gone-holder`;
-  const gone = await product.client.workflow.start(GenerationLeasePoolWorkflow, { workflowId: goneId, taskQueue: product.taskQueue, args: [{ capacity: 1, holders: [], waiting: [] }] });
+  const gone = await product.client.workflow.start(GenerationLeasePoolWorkflow, {
+    workflowId: goneId,
+    taskQueue: product.taskQueue,
+    args: [{ capacity: 1, holders: [], waiting: [] }],
+  });
   const pool = await requestLease(poolId, { leaseId: 'forgotten', workflowId: goneId, runId: gone.firstExecutionRunId, leaseTtlMs: 500 });
   await requestLease(poolId, { leaseId: 'next', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
-  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'forgotten', Boolean, 10_000, 100);
+  await pollUntil(
+    'the pool state',
+    async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'forgotten',
+    Boolean,
+    10_000,
+    100,
+  );
   await gone.terminate();
-  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'next', Boolean, 10_000, 100);
+  await pollUntil(
+    'the pool state',
+    async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'next',
+    Boolean,
+    10_000,
+    100,
+  );
   expect((await pool.query(leasesQuery)).reclaimedLeases).toBe(1);
   await pool.terminate();
 });
@@ -74,6 +101,12 @@ test('a grant to a workflow that no longer exists is reclaimed at once', async (
   const poolId = leasePoolWorkflowId(`${product.taskQueue}-ghost`);
   const pool = await requestLease(poolId, { leaseId: 'ghost', workflowId: 'no-such-workflow', runId: 'no-such-run', leaseTtlMs: 60_000 });
   await requestLease(poolId, { leaseId: 'alive', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });
-  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'alive', Boolean, 10_000, 100);
+  await pollUntil(
+    'the pool state',
+    async () => (await pool.query(leasesQuery)).holders.map((lease) => lease.leaseId).join() === 'alive',
+    Boolean,
+    10_000,
+    100,
+  );
   await pool.terminate();
 });

@@ -32,7 +32,10 @@ beforeAll(async () => {
   extraRunning = extraWorker.run();
 });
 afterAll(async () => {
-  await product.client.workflow.getHandle(leasePoolWorkflowId(product.taskQueue)).terminate().catch(() => undefined);
+  await product.client.workflow
+    .getHandle(leasePoolWorkflowId(product.taskQueue))
+    .terminate()
+    .catch(() => undefined);
   extraWorker.shutdown();
   await extraRunning.catch(() => undefined);
   await extraConnection.close();
@@ -61,7 +64,10 @@ test('leases of generations that outlive their TTL are renewed, never reclaimed:
   const started = await product.api.startCampaign({
     campaignId: `lease-renew-${product.taskQueue}`,
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
-    variants: ['A lighthouse at dusk', 'A lighthouse at dawn', 'A lighthouse in fog', 'A lighthouse in snow'].map((promptText, index) => ({ id: `v${index + 1}`, promptText })),
+    variants: ['A lighthouse at dusk', 'A lighthouse at dawn', 'A lighthouse in fog', 'A lighthouse in snow'].map((promptText, index) => ({
+      id: `v${index + 1}`,
+      promptText,
+    })),
     options: OPTIONS,
   });
   const result = await product.api.waitForResult(started.campaignId);
@@ -80,10 +86,22 @@ test('the lease of a terminated holder is reclaimed after its TTL and a waiting 
   // 20 s real: neither holder finishes on its own during the test.
   await resetSimulator({ concurrency: 10, generationSeconds: { kind: 'fixed', seconds: 12_000 } });
   const before = (await poolState().catch(() => undefined))?.reclaimedLeases ?? 0;
-  const video = (videoId: string, promptText: string) => product.api.startVideo({ videoId: `${videoId}-${product.taskQueue}`, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: OPTIONS });
+  const video = (videoId: string, promptText: string) =>
+    product.api.startVideo({
+      videoId: `${videoId}-${product.taskQueue}`,
+      model: 'gen4.5',
+      promptText,
+      ratio: '1280:720',
+      duration: 5,
+      options: OPTIONS,
+    });
   const doomed = await video('doomed', 'A slow tide, doomed');
   const survivor = await video('survivor', 'A slow tide, survivor');
-  await eventually('both holders generating', simulatorStats, (stats) => stats.tasks.filter((task) => task.status === 'RUNNING').length === 2);
+  await eventually(
+    'both holders generating',
+    simulatorStats,
+    (stats) => stats.tasks.filter((task) => task.status === 'RUNNING').length === 2,
+  );
   await doomed.terminate('holder dies while holding its slot');
 
   await updateSimulator({ generationSeconds: { kind: 'fixed', seconds: 60 } });

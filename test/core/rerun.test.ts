@@ -92,8 +92,17 @@ test('the campaign workflow itself refuses to reuse a clip of a different reques
   await resetSimulator();
   await run(campaign('rerun-direct', ['A paper boat']));
   const postsBefore = (await simulatorStats()).submissions.total;
-  const input = await planCampaign(parseCampaign(campaign('rerun-direct', ['A paper plane'])), { s3: product.api.options.s3, defaultBucket: testStack().s3.bucket, defaultPrefix: '', baseDir: process.cwd() });
-  const result = await product.client.workflow.execute(CampaignWorkflow, { workflowId: `rerun-direct-${Date.now()}`, taskQueue: product.taskQueue, args: [{ ...input, taskQueue: product.taskQueue }] });
+  const input = await planCampaign(parseCampaign(campaign('rerun-direct', ['A paper plane'])), {
+    s3: product.api.options.s3,
+    defaultBucket: testStack().s3.bucket,
+    defaultPrefix: '',
+    baseDir: process.cwd(),
+  });
+  const result = await product.client.workflow.execute(CampaignWorkflow, {
+    workflowId: `rerun-direct-${Date.now()}`,
+    taskQueue: product.taskQueue,
+    args: [{ ...input, taskQueue: product.taskQueue }],
+  });
   expect(result.variants[0]).toMatchObject({ state: 'failed', credits: 0, error: { type: 'VariantChanged' } });
   expect((await simulatorStats()).submissions.total).toBe(postsBefore);
 }, 90_000);
@@ -104,7 +113,9 @@ test('regenerate: the edited variant gets a new clip beside the old one; the man
   const oldKey = first.variants[1]!.result!.s3.key;
   const second = await run(campaign('rerun-regen', ['A quiet street', 'A busy street at night'], ['v2']));
   const stats = await simulatorStats();
-  console.log(`regenerate: submissions ${stats.submissions.total}, billed net ${stats.credits.net}, reported ${first.credits} + ${second.credits}`);
+  console.log(
+    `regenerate: submissions ${stats.submissions.total}, billed net ${stats.credits.net}, reported ${first.credits} + ${second.credits}`,
+  );
   expect(stats.submissions.total).toBe(3);
   expect(second.credits).toBe(60);
   expect(second.variants[0]).toMatchObject({ reused: true, credits: 0 });

@@ -35,7 +35,9 @@ async function runNpmStart(): Promise<{ code: number | null; stdout: string; std
 test('npm start brings a stack up, runs the 10-variant hero campaign on the simulator and prints keys, manifest and Web UI link', async () => {
   const run = await runNpmStart();
   if (run.code !== 0) throw new Error(`npm start exited ${run.code}\n${run.stdout}\n${run.stderr}`);
-  const archivedLines = run.stdout.split('\n').filter((line) => /✔ \S+\s+s3:\/\/runway-videos\/campaigns\/product-hero-\d{8}-\d{6}\/[\w-]+\/[0-9a-f-]{36}\.mp4$/.test(line.trim()));
+  const archivedLines = run.stdout
+    .split('\n')
+    .filter((line) => /✔ \S+\s+s3:\/\/runway-videos\/campaigns\/product-hero-\d{8}-\d{6}\/[\w-]+\/[0-9a-f-]{36}\.mp4$/.test(line.trim()));
   expect(archivedLines).toHaveLength(10);
   expect(run.stdout).toMatch(/manifest\s+s3:\/\/runway-videos\/campaigns\/product-hero-\d{8}-\d{6}\/manifest\.json/);
   expect(run.stdout).toMatch(/result\s+10\/10 archived, 0 failed, 250 credits/);

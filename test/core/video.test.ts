@@ -51,7 +51,13 @@ test('image to video: a local image is staged, submitted once, archived with the
   const stored = await objectSha256(result.s3.key);
   expect(stored.sha256).toBe(result.s3.sha256);
   expect(stored.bytes).toBe(result.s3.bytes);
-  expect(stored.metadata).toMatchObject({ 'campaign-id': 'single', 'variant-id': 'hero-image', model: 'gen4_turbo', 'runway-task-id': result.runwayTaskId, credits: '25' });
+  expect(stored.metadata).toMatchObject({
+    'campaign-id': 'single',
+    'variant-id': 'hero-image',
+    model: 'gen4_turbo',
+    'runway-task-id': result.runwayTaskId,
+    credits: '25',
+  });
   const metadataText = JSON.stringify(stored.metadata);
   expect(metadataText).not.toContain(testStack().runwayApiSecret);
   expect(metadataText).not.toContain(testStack().s3.secretAccessKey);
@@ -59,7 +65,14 @@ test('image to video: a local image is staged, submitted once, archived with the
 });
 
 test('text to video on gen4.5 archives one MP4', async () => {
-  const handle = await product.api.startVideo({ videoId: 'text-only', model: 'gen4.5', promptText: 'Fog rolls over a harbour at dawn', ratio: '1280:720', duration: 4, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'text-only',
+    model: 'gen4.5',
+    promptText: 'Fog rolls over a harbour at dawn',
+    ratio: '1280:720',
+    duration: 4,
+    options: FAST_OPTIONS,
+  });
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(stats.submissions.total).toBe(1);
@@ -68,14 +81,28 @@ test('text to video on gen4.5 archives one MP4', async () => {
 });
 
 test('the pre-screen refuses a prompt before any POST: PromptRejected, 0 submissions', async () => {
-  const handle = await product.api.startVideo({ videoId: 'refused', model: 'gen4.5', promptText: 'a scene full of gore', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'refused',
+    model: 'gen4.5',
+    promptText: 'a scene full of gore',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('PromptRejected');
   expect((await simulatorStats()).submissions.total).toBe(0);
 });
 
 test('Runway moderation (SAFETY.*) fails the video after exactly one POST, never resubmitted', async () => {
-  const handle = await product.api.startVideo({ videoId: 'moderated', model: 'gen4.5', promptText: 'a forbidden-content scene', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'moderated',
+    model: 'gen4.5',
+    promptText: 'a forbidden-content scene',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('ContentModeration');
   expect(failure.message).toContain('SAFETY.INPUT.TEXT');
@@ -84,7 +111,14 @@ test('Runway moderation (SAFETY.*) fails the video after exactly one POST, never
 
 test('INTERNAL.BAD_OUTPUT once, then success: exactly 2 POSTs', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'glitchy lighthouse' }, fault: 'bad_output', times: 1 }] } });
-  const handle = await product.api.startVideo({ videoId: 'bad-output', model: 'gen4.5', promptText: 'a glitchy lighthouse at night', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'bad-output',
+    model: 'gen4.5',
+    promptText: 'a glitchy lighthouse at night',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const result = await handle.result();
   expect(result.submissions).toBe(2);
   expect(result.submissionHistory[0]).toMatchObject({ outcome: 'failed', failureCode: 'INTERNAL.BAD_OUTPUT.CODE01' });
@@ -114,7 +148,14 @@ test('a task stuck in the queue past maxPendingWait is DELETEd and resubmitted',
 // The first URL goes to the poll that saw SUCCEEDED (and is never used); the second, the archive's, is expired too.
 test('an expired signed URL is replaced by a fresh GET and the video archived', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'expiring tide' }, fault: 'expire_url', times: 2 }] } });
-  const handle = await product.api.startVideo({ videoId: 'expired-url', model: 'gen4.5', promptText: 'an expiring tide', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'expired-url',
+    model: 'gen4.5',
+    promptText: 'an expiring tide',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(stats.downloads.forbidden).toBeGreaterThanOrEqual(1);
@@ -124,7 +165,14 @@ test('an expired signed URL is replaced by a fresh GET and the video archived', 
 
 test('a truncated download is retried and the archived sha256 equals the simulator record', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'short reel' }, fault: 'truncate_download', times: 1 }] } });
-  const handle = await product.api.startVideo({ videoId: 'truncated', model: 'gen4.5', promptText: 'a short reel of film', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handle = await product.api.startVideo({
+    videoId: 'truncated',
+    model: 'gen4.5',
+    promptText: 'a short reel of film',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(stats.downloads.truncated).toBe(1);
@@ -135,8 +183,19 @@ test('a truncated download is retried and the archived sha256 equals the simulat
 
 test('cancelling the workflow DELETEs the remote task', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
-  const handle = await product.api.startVideo({ videoId: 'cancelled', model: 'gen4.5', promptText: 'an endless dance', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
-  await pollUntil('the video running', async () => (await product.api.getVideoProgress(handle.workflowId).catch(() => undefined))?.state, (state) => state === 'running');
+  const handle = await product.api.startVideo({
+    videoId: 'cancelled',
+    model: 'gen4.5',
+    promptText: 'an endless dance',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
+  await pollUntil(
+    'the video running',
+    async () => (await product.api.getVideoProgress(handle.workflowId).catch(() => undefined))?.state,
+    (state) => state === 'running',
+  );
   await handle.cancel();
   await expect(handle.result()).rejects.toThrow();
   const stats = await simulatorStats();

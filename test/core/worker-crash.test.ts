@@ -16,7 +16,13 @@ let worker: WorkerProcess | undefined;
 beforeAll(async () => {
   const connection = await Connection.connect({ address: testStack().temporalAddress });
   const s3Env = stackS3Env();
-  api = new RunwayTemporal({ client: new Client({ connection, namespace: testStack().namespace }), s3: createS3Client(s3TargetFromEnv(s3Env)), taskQueue, bucket: s3Env.S3_BUCKET, prefix: '' });
+  api = new RunwayTemporal({
+    client: new Client({ connection, namespace: testStack().namespace }),
+    s3: createS3Client(s3TargetFromEnv(s3Env)),
+    taskQueue,
+    bucket: s3Env.S3_BUCKET,
+    prefix: '',
+  });
 });
 afterAll(async () => {
   worker?.child.kill('SIGKILL');
@@ -42,7 +48,14 @@ test('a worker SIGKILLed mid-poll is replaced and the same Runway task is resume
   await resetSimulator({ generationSeconds: { kind: 'fixed', seconds: 12_000 } });
   worker = spawnWorker(taskQueue);
   await worker.ready;
-  const handle = await api.startVideo({ videoId: 'crash-resume', model: 'gen4.5', promptText: 'A lighthouse in a storm', ratio: '1280:720', duration: 5, options: { pollInterval: 200, maxPendingWait: '1h', maxRunningWait: '1h' } });
+  const handle = await api.startVideo({
+    videoId: 'crash-resume',
+    model: 'gen4.5',
+    promptText: 'A lighthouse in a storm',
+    ratio: '1280:720',
+    duration: 5,
+    options: { pollInterval: 200, maxPendingWait: '1h', maxRunningWait: '1h' },
+  });
 
   const taskId = await until(async () => (await simulatorStats()).tasks[0]?.id, 30_000);
   const getsBeforeKill = await until(async () => {

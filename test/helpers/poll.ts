@@ -1,5 +1,11 @@
 /** Calls `read` until `done` holds for its value (or the time is up, then fails naming `what`). */
-export async function pollUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean = Boolean, timeoutMs = 20_000, intervalMs = 250): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean = Boolean,
+  timeoutMs = 20_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

@@ -16,7 +16,14 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundlePromise;
 }
 
-const quietLogger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
+const quietLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  log: () => undefined,
+};
 
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${randomUUID().slice(0, 8)}`;
@@ -67,4 +74,10 @@ export async function startProduct(options: { name: string; cap?: number; deps?:
   });
 }
 
-export const FAST_OPTIONS = { pollInterval: 100, pollJitter: 0.1, maxPendingWait: '20s', maxRunningWait: '20s', maxSubmissions: 3 } as const;
+export const FAST_OPTIONS = {
+  pollInterval: 100,
+  pollJitter: 0.1,
+  maxPendingWait: '20s',
+  maxRunningWait: '20s',
+  maxSubmissions: 3,
+} as const;

@@ -3,7 +3,9 @@ import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjec
 import { s3Client, testStack } from './stack';
 
 /** Download an archived object and hash it, to compare with the simulator's own record. */
-export async function objectSha256(key: string): Promise<{ sha256: string; bytes: number; metadata: Record<string, string>; tags: Record<string, string> }> {
+export async function objectSha256(
+  key: string,
+): Promise<{ sha256: string; bytes: number; metadata: Record<string, string>; tags: Record<string, string> }> {
   const s3 = s3Client();
   const bucket = testStack().s3.bucket;
   try {

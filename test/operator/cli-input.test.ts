@@ -34,7 +34,11 @@ function write(name: string, content: string): string {
   return file;
 }
 
-const validCampaign = { campaignId: 'input-first', defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 }, variants: [{ id: 'v1', promptText: 'A quiet harbour' }] };
+const validCampaign = {
+  campaignId: 'input-first',
+  defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+  variants: [{ id: 'v1', promptText: 'A quiet harbour' }],
+};
 
 /** Non-zero, nothing on stdout, one line on stderr mentioning every expected word, and no connection attempted. */
 async function expectInputError(args: string[], ...mentions: string[]): Promise<string> {
@@ -49,13 +53,25 @@ async function expectInputError(args: string[], ...mentions: string[]): Promise<
 }
 
 test('a missing, malformed or invalid campaign file is named before any connection', async () => {
-  for (const command of [['campaign', 'start'], ['schedule', 'create', '--every', '1h']]) {
+  for (const command of [
+    ['campaign', 'start'],
+    ['schedule', 'create', '--every', '1h'],
+  ]) {
     await expectInputError([...command, '--file', '/nonexistent/campaign.json'], '/nonexistent/campaign.json');
     await expectInputError([...command, '--file', write('truncated.json', '{"campaignId": ')], 'truncated.json', 'not valid JSON');
     await expectInputError([...command, '--file', write('broken.yaml', 'campaignId: x\n  variants: [\n')], 'broken.yaml', 'not valid');
-    const unknownModel = write('unknown-model.json', JSON.stringify({ ...validCampaign, defaults: { ...validCampaign.defaults, model: 'gen9' } }));
+    const unknownModel = write(
+      'unknown-model.json',
+      JSON.stringify({ ...validCampaign, defaults: { ...validCampaign.defaults, model: 'gen9' } }),
+    );
     await expectInputError([...command, '--file', unknownModel], 'defaults.model', 'gen4_turbo', 'gen4.5', 'veo3.1');
-    const missingImage = write('missing-image.json', JSON.stringify({ ...validCampaign, defaults: { ...validCampaign.defaults, model: 'gen4_turbo', promptImage: './no-such-image.png' } }));
+    const missingImage = write(
+      'missing-image.json',
+      JSON.stringify({
+        ...validCampaign,
+        defaults: { ...validCampaign.defaults, model: 'gen4_turbo', promptImage: './no-such-image.png' },
+      }),
+    );
     await expectInputError([...command, '--file', missingImage], 'no-such-image.png');
   }
 }, 120_000);
@@ -70,7 +86,11 @@ test('a bad flag value is named by its flag before any connection', async () => 
   await expectInputError([...video, '--id', 'has spaces'], '--id');
   await expectInputError(['schedule', 'create', '--file', file, '--cron', 'bad'], '--cron');
   await expectInputError(['schedule', 'create', '--file', file, '--every', 'weekly'], '--every');
-  await expectInputError(['schedule', 'create', '--file', file, '--every', '1h', '--overlap', 'sometimes'], '--overlap', 'skip, buffer_one, allow_all');
+  await expectInputError(
+    ['schedule', 'create', '--file', file, '--every', '1h', '--overlap', 'sometimes'],
+    '--overlap',
+    'skip, buffer_one, allow_all',
+  );
 }, 120_000);
 
 test('valid input with Temporal down gets as far as "cannot reach Temporal"', async () => {

@@ -54,7 +54,11 @@ function expectOneLineFailure(run: { code: number | null; stdout: string; stderr
 
 /** `npx runway-temporal …` as package.json's bin runs it: bin/runway-temporal.js. */
 function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'runway-temporal.js'), ...args], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'runway-temporal.js'), ...args], {
+    cwd: workDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -72,14 +76,22 @@ test('schedule list --json is one JSON document, through the package bin too', a
 test('schedule create, describe, pause, unpause, trigger, delete from the CLI', async () => {
   const scheduleId = `cli-${suffix}`;
   const file = writeCampaignFile(textCampaign(`cli-src-${suffix}`, ['Waves on a pier']));
-  const created = await runCli(['schedule', 'create', '--file', file, '--every', '1h', '--overlap', 'buffer_one', '--id', scheduleId, '--json'], env);
+  const created = await runCli(
+    ['schedule', 'create', '--file', file, '--every', '1h', '--overlap', 'buffer_one', '--id', scheduleId, '--json'],
+    env,
+  );
   expect(created.code).toBe(0);
   expect(JSON.parse(created.stdout)).toEqual({ scheduleId, campaignId: `cli-src-${suffix}`, workflowIdPrefix: `${scheduleId}-` });
 
   const describe = async () => {
     const run = await runCli(['schedule', 'describe', scheduleId, '--json'], env);
     expect(run.code).toBe(0);
-    return JSON.parse(run.stdout) as { paused: boolean; every?: string; overlap: string; recentRuns: Array<{ workflowId: string; campaignId: string }> };
+    return JSON.parse(run.stdout) as {
+      paused: boolean;
+      every?: string;
+      overlap: string;
+      recentRuns: Array<{ workflowId: string; campaignId: string }>;
+    };
   };
   expect(await describe()).toMatchObject({ paused: false, every: '1h', overlap: 'buffer_one', recentRuns: [] });
 
@@ -103,31 +115,104 @@ test('schedule create, describe, pause, unpause, trigger, delete from the CLI', 
 test('bad flags exit non-zero with one line on stderr and nothing on stdout', async () => {
   const file = writeCampaignFile(textCampaign(`cli-bad-${suffix}`, ['A quiet street']));
   expectOneLineFailure(await runCli(['schedule', 'list', '--bogus', '--json'], env), "unknown option '--bogus'");
-  expectOneLineFailure(await runCli(['schedule', 'create', '--file', file, '--every', '1h', '--overlap', 'sometimes', '--json'], env), 'skip, buffer_one, allow_all');
-  expectOneLineFailure(await runCli(['schedule', 'create', '--file', file, '--every', '1h', '--cron', '0 9 * * 1', '--json'], env), 'cannot be used with');
+  expectOneLineFailure(
+    await runCli(['schedule', 'create', '--file', file, '--every', '1h', '--overlap', 'sometimes', '--json'], env),
+    'skip, buffer_one, allow_all',
+  );
+  expectOneLineFailure(
+    await runCli(['schedule', 'create', '--file', file, '--every', '1h', '--cron', '0 9 * * 1', '--json'], env),
+    'cannot be used with',
+  );
   expectOneLineFailure(await runCli(['schedule', 'create', '--file', file, '--json'], env), '--cron');
-  expectOneLineFailure(await runCli(['schedule', 'create', '--file', file, '--every', 'weekly', '--json'], env), 'every must be a duration');
+  expectOneLineFailure(
+    await runCli(['schedule', 'create', '--file', file, '--every', 'weekly', '--json'], env),
+    'every must be a duration',
+  );
   expectOneLineFailure(await runCli(['video', 'start', '--model', 'gen9', '--prompt', 'x', '--ratio', '1280:720', '--json'], env), 'model');
-  expectOneLineFailure(await runCli(['video', 'start', '--model', 'gen4.5', '--prompt', 'x', '--ratio', '1280:720', '--duration', 'five', '--json'], env), 'whole number');
+  expectOneLineFailure(
+    await runCli(['video', 'start', '--model', 'gen4.5', '--prompt', 'x', '--ratio', '1280:720', '--duration', 'five', '--json'], env),
+    'whole number',
+  );
   expect((await simulatorStats()).submissions.total).toBe(0);
 }, 90_000);
 
 test('video start --wait --json: one document with the archived object; a refused prompt fails with one line', async () => {
   const videoId = `cli-video-${suffix}`;
-  const run = await runCli(['video', 'start', '--model', 'gen4.5', '--prompt', 'A red kite over dunes', '--ratio', '1280:720', '--duration', '5', '--id', videoId, '--poll-interval', '100ms', '--wait', '--json'], env);
+  const run = await runCli(
+    [
+      'video',
+      'start',
+      '--model',
+      'gen4.5',
+      '--prompt',
+      'A red kite over dunes',
+      '--ratio',
+      '1280:720',
+      '--duration',
+      '5',
+      '--id',
+      videoId,
+      '--poll-interval',
+      '100ms',
+      '--wait',
+      '--json',
+    ],
+    env,
+  );
   expect(run.code).toBe(0);
-  const document = JSON.parse(run.stdout) as { videoId: string; s3: { key: string }; sha256: string; runwayTaskId: string; submissions: number };
+  const document = JSON.parse(run.stdout) as {
+    videoId: string;
+    s3: { key: string };
+    sha256: string;
+    runwayTaskId: string;
+    submissions: number;
+  };
   expect(document).toMatchObject({ videoId, submissions: 1 });
   expect(document.s3.key).toBe(`single/${videoId}/${document.runwayTaskId}.mp4`);
   expect(document.sha256).toBe((await simulatorStats()).tasks.find((task) => task.id === document.runwayTaskId)?.outputSha256);
 
-  const refused = await runCli(['video', 'start', '--model', 'gen4.5', '--prompt', 'A forbidden-content scene', '--ratio', '1280:720', '--poll-interval', '100ms', '--wait', '--json'], env);
+  const refused = await runCli(
+    [
+      'video',
+      'start',
+      '--model',
+      'gen4.5',
+      '--prompt',
+      'A forbidden-content scene',
+      '--ratio',
+      '1280:720',
+      '--poll-interval',
+      '100ms',
+      '--wait',
+      '--json',
+    ],
+    env,
+  );
   expect(refused.code).toBe(1);
   expectOneLineFailure(refused, 'ContentModeration');
 }, 90_000);
 
 test('video start --image stages a local image and returns the workflow at once', async () => {
-  const run = await runCli(['video', 'start', '--model', 'gen4_turbo', '--image', heroImage, '--prompt', 'The product turns slowly', '--ratio', '16:9', '--duration', '5', '--poll-interval', '100ms', '--json'], env);
+  const run = await runCli(
+    [
+      'video',
+      'start',
+      '--model',
+      'gen4_turbo',
+      '--image',
+      heroImage,
+      '--prompt',
+      'The product turns slowly',
+      '--ratio',
+      '16:9',
+      '--duration',
+      '5',
+      '--poll-interval',
+      '100ms',
+      '--json',
+    ],
+    env,
+  );
   expect(run.code).toBe(0);
   const started = JSON.parse(run.stdout) as { workflowId: string; runId: string };
   expect(started.workflowId).toMatch(/^single--video-/);
@@ -148,7 +233,11 @@ test('campaign watch shows a bar with ETA and the summary; status --json reads t
 test('campaign cancel stops a running campaign and its remote tasks are deleted', async () => {
   await resetSimulator({ generationSeconds: { kind: 'fixed', seconds: 60_000 } }); // ~100 s running at the test time scale
   const started = await product.api.startCampaign(textCampaign(`cli-cancel-${suffix}`, ['A slow sunrise']));
-  await pollUntil('a running Runway task', () => product.api.getProgress(started.campaignId), (progress) => progress.counts.running === 1);
+  await pollUntil(
+    'a running Runway task',
+    () => product.api.getProgress(started.campaignId),
+    (progress) => progress.counts.running === 1,
+  );
   const cancelled = await runCli(['campaign', 'cancel', started.campaignId], env);
   expect(cancelled.code).toBe(0);
   expect(cancelled.stdout).toContain(`cancellation requested for ${started.campaignId}`);

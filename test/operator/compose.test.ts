@@ -19,19 +19,25 @@ interface ComposeService {
   volumes?: string[];
 }
 
-const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const oneShotJobs = ['temporal-search-attributes', 'minio-bucket'];
 
 /** Docker Compose interpolation of ${VAR}, ${VAR:-default} and ${VAR:?error}, against `dotEnv`. */
 function interpolate(value: string | number, dotEnv: Record<string, string>): string {
-  return String(value).replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_match, name: string, kind: string | undefined, rest: string | undefined) => {
-    const set = dotEnv[name];
-    if (set !== undefined && set !== '') return set;
-    if (kind === '-') return rest ?? '';
-    if (kind === '?') throw new Error(`${name}: ${rest}`);
-    return '';
-  });
+  return String(value).replace(
+    /\$\{(\w+)(?::([-?])([^}]*))?\}/g,
+    (_match, name: string, kind: string | undefined, rest: string | undefined) => {
+      const set = dotEnv[name];
+      if (set !== undefined && set !== '') return set;
+      if (kind === '-') return rest ?? '';
+      if (kind === '?') throw new Error(`${name}: ${rest}`);
+      return '';
+    },
+  );
 }
 
 function resolvedEnv(service: ComposeService, dotEnv: Record<string, string>): Record<string, string> {
@@ -49,13 +55,24 @@ function keysRead(read: (env: NodeJS.ProcessEnv) => unknown): Set<string> {
 function searchAttributeNames(): string[] {
   const types: readonly string[] = Object.values(SearchAttributeType);
   return Object.values(searchAttributes as Record<string, unknown>)
-    .filter((value): value is { name: string; type: string } => typeof value === 'object' && value !== null && 'name' in value && 'type' in value)
+    .filter(
+      (value): value is { name: string; type: string } => typeof value === 'object' && value !== null && 'name' in value && 'type' in value,
+    )
     .filter((key) => types.includes(key.type))
     .map((key) => key.name);
 }
 
 test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO with a bucket job, the worker, an optional simulator', () => {
-  expect(Object.keys(services).sort()).toEqual(['minio', 'minio-bucket', 'postgres', 'simulator', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker']);
+  expect(Object.keys(services).sort()).toEqual([
+    'minio',
+    'minio-bucket',
+    'postgres',
+    'simulator',
+    'temporal',
+    'temporal-search-attributes',
+    'temporal-ui',
+    'worker',
+  ]);
   expect(services.temporal?.image).toMatch(/^temporalio\/(auto-setup|server):/);
   expect(services.temporal?.environment?.DB).toBe('postgres12');
   expect(services.temporal?.environment?.POSTGRES_SEEDS).toBe('postgres');
@@ -67,7 +84,8 @@ test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO 
   expect(services.worker?.deploy?.replicas).toBe(1);
   expect(services.simulator?.profiles).toEqual(['simulator']);
   expect(services.simulator?.command).toEqual(['npm', 'run', 'simulator']);
-  for (const [name, service] of Object.entries(services)) expect([name, service.profiles ?? []]).toEqual([name, name === 'simulator' ? ['simulator'] : []]);
+  for (const [name, service] of Object.entries(services))
+    expect([name, service.profiles ?? []]).toEqual([name, name === 'simulator' ? ['simulator'] : []]);
 });
 
 test('every image is pinned to a version', () => {
@@ -104,7 +122,21 @@ test("the worker's environment names are exactly ones the worker reads, and pars
   const known = new Set([...Object.keys(workerEnvSchema.shape), 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
   const names = Object.keys(services.worker?.environment ?? {});
   expect(names.filter((name) => !known.has(name))).toEqual([]);
-  for (const required of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_FORCE_PATH_STYLE', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'RUNWAYML_API_SECRET', 'RUNWAYML_BASE_URL', 'RUNWAY_MAX_CONCURRENCY', 'METRICS_PORT']) {
+  for (const required of [
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+    'TASK_QUEUE',
+    'S3_ENDPOINT',
+    'S3_BUCKET',
+    'S3_FORCE_PATH_STYLE',
+    'AWS_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'RUNWAYML_API_SECRET',
+    'RUNWAYML_BASE_URL',
+    'RUNWAY_MAX_CONCURRENCY',
+    'METRICS_PORT',
+  ]) {
     expect(names).toContain(required);
   }
   const env = parseEnv(workerEnvSchema, resolvedEnv(services.worker!, { RUNWAYML_API_SECRET: 'key_from_dot_env' }));
@@ -150,14 +182,17 @@ test('the image is Node 20, installs with npm ci and runs `npm run worker`, with
   expect(dockerfile).toMatch(/^RUN npm ci\b/m);
   expect(dockerfile).toMatch(/^CMD \["npm", "run", "worker"\]$/m);
   const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((match) => match[1]);
-  for (const dir of ['activities', 'client', 'infra', 'schemas', 'simulator', 'stack', 'worker', 'workflows']) expect(copied).toContain(dir);
+  for (const dir of ['activities', 'client', 'infra', 'schemas', 'simulator', 'stack', 'worker', 'workflows'])
+    expect(copied).toContain(dir);
   for (const source of copied) expect(fs.existsSync(path.resolve(__dirname, '../..', source!))).toBe(true);
 });
 
 test("the worker's submission journal lives on a named volume the image prepares for its user", () => {
   const worker = services.worker!;
   const journalDir = resolvedEnv(worker, { RUNWAYML_API_SECRET: 'k' }).SUBMISSION_JOURNAL_DIR!;
-  const mount = (worker.volumes ?? []).map((volume) => volume.split(':')).find(([, target]) => target !== undefined && journalDir.startsWith(`${target}/`));
+  const mount = (worker.volumes ?? [])
+    .map((volume) => volume.split(':'))
+    .find(([, target]) => target !== undefined && journalDir.startsWith(`${target}/`));
   expect(mount).toBeDefined();
   expect(Object.keys(compose.volumes ?? {})).toContain(mount![0]);
   const dockerfile = fs.readFileSync(path.resolve(__dirname, '../../Dockerfile'), 'utf8');

@@ -21,7 +21,12 @@ test('product-hero: 10 messaging variants of the hero image, gen4_turbo, 5 s, 16
   expect(campaign.variants).toHaveLength(10);
   for (const variant of campaign.variants) {
     expect(variant.promptText).toBeTruthy();
-    expect(variantRequest(campaign, variant.id)).toMatchObject({ model: 'gen4_turbo', promptImage: 'assets/hero-product.jpg', ratio: '1280:720', duration: 5 });
+    expect(variantRequest(campaign, variant.id)).toMatchObject({
+      model: 'gen4_turbo',
+      promptImage: 'assets/hero-product.jpg',
+      ratio: '1280:720',
+      duration: 5,
+    });
   }
 });
 

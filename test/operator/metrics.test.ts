@@ -57,10 +57,20 @@ test('the real worker process: Prometheus metrics with the app counters, JSON lo
 
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const s3Env = stackS3Env();
-  api = new RunwayTemporal({ client: new Client({ connection, namespace: stack.namespace }), s3: createS3Client(s3TargetFromEnv(s3Env)), taskQueue, bucket: s3Env.S3_BUCKET, prefix: '' });
+  api = new RunwayTemporal({
+    client: new Client({ connection, namespace: stack.namespace }),
+    s3: createS3Client(s3TargetFromEnv(s3Env)),
+    taskQueue,
+    bucket: s3Env.S3_BUCKET,
+    prefix: '',
+  });
   const runId = randomUUID().slice(0, 8);
-  const video = (videoId: string, promptText: string) => api!.startVideo({ videoId, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
-  const handles = await Promise.all([video(`metrics-boat-${runId}`, 'A paper boat on a puddle'), video(`metrics-glitch-${runId}`, 'A glitchy lighthouse at night')]);
+  const video = (videoId: string, promptText: string) =>
+    api!.startVideo({ videoId, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const handles = await Promise.all([
+    video(`metrics-boat-${runId}`, 'A paper boat on a puddle'),
+    video(`metrics-glitch-${runId}`, 'A glitchy lighthouse at night'),
+  ]);
   const results = await Promise.all(handles.map((handle) => api!.waitForVideo(handle.workflowId)));
   expect(results.map((result) => result.submissions).sort()).toEqual([1, 2]);
 

@@ -37,12 +37,21 @@ function heroCampaign(campaignId: string): CampaignFileInput {
 }
 
 function textCampaign(campaignId: string): CampaignFileInput {
-  return { campaignId, defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 }, variants: [{ id: 'only', promptText: 'A lighthouse at dusk' }], options: FAST_OPTIONS };
+  return {
+    campaignId,
+    defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+    variants: [{ id: 'only', promptText: 'A lighthouse at dusk' }],
+    options: FAST_OPTIONS,
+  };
 }
 
 /** The n-th run (1-based) a schedule has taken. */
 async function nthRun(scheduleId: string, n: number): Promise<ScheduledRun> {
-  const details = await pollUntil(`run ${n} of ${scheduleId}`, () => product.api.schedules.describeSchedule(scheduleId), (d) => d.recentRuns.length >= n);
+  const details = await pollUntil(
+    `run ${n} of ${scheduleId}`,
+    () => product.api.schedules.describeSchedule(scheduleId),
+    (d) => d.recentRuns.length >= n,
+  );
   return details.recentRuns[n - 1]!;
 }
 
@@ -50,7 +59,12 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   const api = product.api;
   const scheduleId = `hero-${suffix}`;
   const sourceCampaignId = `hero-src-${suffix}`;
-  const created = await api.schedules.createSchedule({ scheduleId, campaign: heroCampaign(sourceCampaignId), baseDir: examplesDir, cron: '0 0 1 1 *' });
+  const created = await api.schedules.createSchedule({
+    scheduleId,
+    campaign: heroCampaign(sourceCampaignId),
+    baseDir: examplesDir,
+    cron: '0 0 1 1 *',
+  });
   expect(created).toEqual({ scheduleId, campaignId: sourceCampaignId, workflowIdPrefix: `${scheduleId}-` });
 
   // The image is in S3 before any run, and the schedule's runs carry only its reference.
@@ -59,10 +73,23 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   if (action.type !== 'startWorkflow') throw new Error(`unexpected schedule action ${action.type}`);
   const [runInput] = action.args as Parameters<typeof CampaignWorkflow>;
   expect(runInput.campaignIdFromWorkflowId).toBe(true);
-  expect(runInput.variants[0]?.request.promptImage).toMatchObject({ kind: 's3', key: expect.stringMatching(new RegExp(`^${sourceCampaignId}/inputs/[0-9a-f]{64}\\.jpg$`)) });
+  expect(runInput.variants[0]?.request.promptImage).toMatchObject({
+    kind: 's3',
+    key: expect.stringMatching(new RegExp(`^${sourceCampaignId}/inputs/[0-9a-f]{64}\\.jpg$`)),
+  });
 
   const details = await api.schedules.describeSchedule(scheduleId);
-  expect(details).toMatchObject({ scheduleId, campaignId: sourceCampaignId, variants: 2, cron: '0 0 1 1 *', overlap: 'skip', paused: false, actionsTaken: 0, recentRuns: [], taskQueue: product.taskQueue });
+  expect(details).toMatchObject({
+    scheduleId,
+    campaignId: sourceCampaignId,
+    variants: 2,
+    cron: '0 0 1 1 *',
+    overlap: 'skip',
+    paused: false,
+    actionsTaken: 0,
+    recentRuns: [],
+    taskQueue: product.taskQueue,
+  });
   expect(new Date(details.nextRunTimes[0]!).toISOString()).toMatch(/-01-01T00:00:00/);
 
   await api.schedules.trigger(scheduleId);
@@ -71,7 +98,13 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   expect(first.campaignId).toBe(first.workflowId.replace(/:/g, '-'));
   expect(first.campaignId).toMatch(ID_PATTERN);
   const firstResult = await api.waitForResult(first.workflowId);
-  expect(firstResult).toMatchObject({ campaignId: first.campaignId, total: 2, archived: 2, failed: 0, manifest: { key: `${first.campaignId}/manifest.json` } });
+  expect(firstResult).toMatchObject({
+    campaignId: first.campaignId,
+    total: 2,
+    archived: 2,
+    failed: 0,
+    manifest: { key: `${first.campaignId}/manifest.json` },
+  });
   const firstKeys = await listKeys(`${first.campaignId}/`);
   for (const variant of firstResult.variants) {
     expect(variant.workflowId).toBe(`${first.campaignId}--${variant.variantId}`);
@@ -94,9 +127,15 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   expect((await simulatorStats()).submissions.total).toBe(4);
 
   // A retried run (same workflow id, same input) derives the same campaign id and redoes no work.
-  const retried = await product.client.workflow.execute(CampaignWorkflow, { workflowId: first.workflowId, taskQueue: product.taskQueue, args: [runInput] });
+  const retried = await product.client.workflow.execute(CampaignWorkflow, {
+    workflowId: first.workflowId,
+    taskQueue: product.taskQueue,
+    args: [runInput],
+  });
   expect(retried).toMatchObject({ campaignId: first.campaignId, archived: 2 });
-  expect(retried.variants.map((variant) => variant.result?.runwayTaskId).sort()).toEqual(firstResult.variants.map((variant) => variant.result?.runwayTaskId).sort());
+  expect(retried.variants.map((variant) => variant.result?.runwayTaskId).sort()).toEqual(
+    firstResult.variants.map((variant) => variant.result?.runwayTaskId).sort(),
+  );
   expect((await simulatorStats()).submissions.total).toBe(4);
 
   await api.schedules.deleteSchedule(scheduleId);
@@ -117,7 +156,12 @@ test('a paused every-1s schedule takes no run; unpaused it runs; paused again it
 
   // The control: the same schedule unpaused does take runs.
   await api.schedules.unpause(scheduleId);
-  const running = await pollUntil('a run after unpause', () => api.schedules.describeSchedule(scheduleId), (d) => d.actionsTaken >= 1, 15_000);
+  const running = await pollUntil(
+    'a run after unpause',
+    () => api.schedules.describeSchedule(scheduleId),
+    (d) => d.actionsTaken >= 1,
+    15_000,
+  );
   expect(running.paused).toBe(false);
 
   await api.schedules.pause(scheduleId);
@@ -141,18 +185,33 @@ test('a paused every-1s schedule takes no run; unpaused it runs; paused again it
 test('listSchedules shows a new schedule', async () => {
   const scheduleId = `listed-${suffix}`;
   await product.api.schedules.createSchedule({ scheduleId, campaign: textCampaign(`listed-src-${suffix}`), every: '1d', paused: true });
-  const listed = await pollUntil('the schedule in the list', () => product.api.schedules.listSchedules(), (all) => all.some((entry) => entry.scheduleId === scheduleId));
-  expect(listed.find((entry) => entry.scheduleId === scheduleId)).toMatchObject({ campaignId: `listed-src-${suffix}`, every: '1d', paused: true, recentRuns: [] });
+  const listed = await pollUntil(
+    'the schedule in the list',
+    () => product.api.schedules.listSchedules(),
+    (all) => all.some((entry) => entry.scheduleId === scheduleId),
+  );
+  expect(listed.find((entry) => entry.scheduleId === scheduleId)).toMatchObject({
+    campaignId: `listed-src-${suffix}`,
+    every: '1d',
+    paused: true,
+    recentRuns: [],
+  });
   await product.api.schedules.deleteSchedule(scheduleId);
 });
 
 test('bad schedule input is refused before anything is created', async () => {
   const schedules = product.api.schedules;
   const campaign = textCampaign(`bad-${suffix}`);
-  await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign, cron: '0 9 * * 1', every: '1h' })).rejects.toThrow('exactly one of cron and every');
+  await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign, cron: '0 9 * * 1', every: '1h' })).rejects.toThrow(
+    'exactly one of cron and every',
+  );
   await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign })).rejects.toThrow('exactly one of cron and every');
-  await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign, every: '5 minutes' })).rejects.toThrow('every must be a duration');
-  await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign, cron: '0 9 *' })).rejects.toThrow('cron must have 5 fields');
+  await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign, every: '5 minutes' })).rejects.toThrow(
+    'every must be a duration',
+  );
+  await expect(schedules.createSchedule({ scheduleId: `bad-${suffix}`, campaign, cron: '0 9 *' })).rejects.toThrow(
+    'cron must have 5 fields',
+  );
   await expect(schedules.createSchedule({ scheduleId: 'x'.repeat(44), campaign, every: '1h' })).rejects.toThrow('at most 43 characters');
   await expect(schedules.pause(`missing-${suffix}`)).rejects.toThrow(`no schedule missing-${suffix}`);
 

@@ -12,7 +12,16 @@ import { resetSimulator } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 
 const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const suffix = randomUUID().slice(0, 6);
 let product: RunningProduct;
 let userDataDir: string | undefined;
@@ -44,7 +53,9 @@ function campaign(campaignId: string, prompts: string[]): CampaignFileInput {
 test('workflows carry the search attributes, the prompt memo and activity summaries the Web UI shows', async () => {
   await resetSimulator();
   const campaignId = `attrs-${suffix}`;
-  const result = await product.api.waitForResult((await product.api.startCampaign(campaign(campaignId, ['Morning fog over a harbour']))).campaignId);
+  const result = await product.api.waitForResult(
+    (await product.api.startCampaign(campaign(campaignId, ['Morning fog over a harbour']))).campaignId,
+  );
   const variant = result.variants[0]!;
   const child = product.client.workflow.getHandle(variant.workflowId);
   const described = await child.describe();
@@ -61,7 +72,14 @@ test('workflows carry the search attributes, the prompt memo and activity summar
   const summaries = (history.events ?? [])
     .filter((event) => event.activityTaskScheduledEventAttributes || event.markerRecordedEventAttributes)
     .map((event) => (event.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary) : undefined));
-  expect(summaries).toEqual(expect.arrayContaining([`pre-screen shot1's prompt`, 'ask for a Runway slot (submission 1)', 'gen4.5 submission 1 of shot1: submit and poll', expect.stringMatching(/^archive shot1 \(task [\w-]+\) to S3$/)]));
+  expect(summaries).toEqual(
+    expect.arrayContaining([
+      `pre-screen shot1's prompt`,
+      'ask for a Runway slot (submission 1)',
+      'gen4.5 submission 1 of shot1: submit and poll',
+      expect.stringMatching(/^archive shot1 \(task [\w-]+\) to S3$/),
+    ]),
+  );
   expect(summaries).not.toContain(undefined);
 
   const listed: string[] = [];
@@ -69,7 +87,7 @@ test('workflows carry the search attributes, the prompt memo and activity summar
   expect(listed.sort()).toEqual([campaignId, variant.workflowId].sort());
 }, 60_000);
 
-test('headless Chromium: the Web UI filtered by CampaignId lists that campaign\'s child workflows, and only those', async () => {
+test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's child workflows, and only those", async () => {
   // A missing browser is a failure, not a skip: `npm test` installs it (stack/browser.ts).
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
   await resetSimulator();
@@ -79,17 +97,29 @@ test('headless Chromium: the Web UI filtered by CampaignId lists that campaign\'
     product.api.startCampaign(campaign(campaignId, ['A lighthouse in a storm', 'Gulls over a pier'])),
     product.api.startCampaign(campaign(otherId, ['A desert road at noon'])),
   ]);
-  const [result, otherResult] = await Promise.all([product.api.waitForResult(shown.campaignId), product.api.waitForResult(other.campaignId)]);
+  const [result, otherResult] = await Promise.all([
+    product.api.waitForResult(shown.campaignId),
+    product.api.waitForResult(other.campaignId),
+  ]);
   const childIds = result.variants.map((variant) => variant.workflowId);
   expect(childIds).toEqual([`${campaignId}--shot1`, `${campaignId}--shot2`]);
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1000 } });
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1600, height: 1000 },
+  });
   const page = browser.pages()[0] ?? (await browser.newPage());
   const { temporalUiUrl, namespace } = testStack();
   const url = `${temporalUiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`CampaignId="${campaignId}"`)}`;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-  await page.waitForFunction((ids: string[]) => ids.every((id) => (globalThis as unknown as BrowserWindow).document.body.innerText.includes(id)), childIds, { timeout: 60_000, polling: 500 });
+  await page.waitForFunction(
+    (ids: string[]) => ids.every((id) => (globalThis as unknown as BrowserWindow).document.body.innerText.includes(id)),
+    childIds,
+    { timeout: 60_000, polling: 500 },
+  );
 
   fs.mkdirSync(artifactsDir, { recursive: true });
   const screenshot = path.join(artifactsDir, `web-ui-${campaignId}.png`);

@@ -31,11 +31,19 @@ function writeFixtures(): void {
   huge.set([0xff, 0xd8, 0xff, 0xe0]);
   writeFileSync(path.join(fixtures, 'huge.jpg'), huge);
   writeFileSync(path.join(fixtures, 'broken.json'), '{ "campaignId": "bad-input", "variants": [ ');
-  writeFileSync(path.join(fixtures, 'unknown-model.json'), JSON.stringify({ ...validCampaign(), defaults: { model: 'gen5', ratio: '16:9' } }));
+  writeFileSync(
+    path.join(fixtures, 'unknown-model.json'),
+    JSON.stringify({ ...validCampaign(), defaults: { model: 'gen5', ratio: '16:9' } }),
+  );
 }
 
 function validCampaign(): CampaignFileInput {
-  return { campaignId: CAMPAIGN_ID, defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 }, variants: [{ id: 'v1', promptText: 'A calm sea at dawn' }], options: FAST_OPTIONS };
+  return {
+    campaignId: CAMPAIGN_ID,
+    defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+    variants: [{ id: 'v1', promptText: 'A calm sea at dawn' }],
+    options: FAST_OPTIONS,
+  };
 }
 
 /** A valid campaign changed by `patch` (top level) and started through the typed API. */
@@ -48,7 +56,15 @@ function campaignWithDefaults(defaults: Record<string, unknown>) {
 }
 
 function startVideo(patch: Record<string, unknown>) {
-  return product.api.startVideo({ videoId: 'bad-video', model: 'gen4.5', promptText: 'A calm sea at dawn', ratio: '1280:720', duration: 5, options: FAST_OPTIONS, ...patch } as VideoStartRequest);
+  return product.api.startVideo({
+    videoId: 'bad-video',
+    model: 'gen4.5',
+    promptText: 'A calm sea at dawn',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+    ...patch,
+  } as VideoStartRequest);
 }
 
 const pngDataUri = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
@@ -68,8 +84,20 @@ interface BadInput {
 const ALLOWED_MODELS = /"gen4_turbo"\|"gen4\.5"\|"veo3\.1"\|"veo3\.1_fast"\|"gen3a_turbo"/;
 
 const cases: BadInput[] = [
-  { name: 'campaign: unknown model', attempt: () => campaignWithDefaults({ model: 'gen5' }), error: InputError, field: 'defaults.model', message: new RegExp(`defaults\\.model: .*${ALLOWED_MODELS.source}`) },
-  { name: 'video: unknown model', attempt: () => startVideo({ model: 'gen-9000' }), error: InputError, field: 'model', message: new RegExp(`model: .*${ALLOWED_MODELS.source}`) },
+  {
+    name: 'campaign: unknown model',
+    attempt: () => campaignWithDefaults({ model: 'gen5' }),
+    error: InputError,
+    field: 'defaults.model',
+    message: new RegExp(`defaults\\.model: .*${ALLOWED_MODELS.source}`),
+  },
+  {
+    name: 'video: unknown model',
+    attempt: () => startVideo({ model: 'gen-9000' }),
+    error: InputError,
+    field: 'model',
+    message: new RegExp(`model: .*${ALLOWED_MODELS.source}`),
+  },
   {
     name: 'campaign: ratio not allowed for the model',
     attempt: () => campaignWithDefaults({ ratio: '960:960' }),
@@ -77,18 +105,49 @@ const cases: BadInput[] = [
     field: 'variants[0].ratio',
     message: /variants\[0\]\.ratio: ratio 960:960 is not allowed for gen4\.5 text_to_video; allowed: 1280:720, 720:1280/,
   },
-  { name: 'video: ratio alias the model lacks', attempt: () => startVideo({ model: 'veo3.1', ratio: '1:1', duration: 8 }), error: InputError, field: 'ratio', message: /ratio 1:1 is not allowed for veo3\.1 text_to_video; allowed: 1280:720, 720:1280, 1080:1920, 1920:1080/ },
-  { name: 'campaign: duration out of range', attempt: () => campaignWithDefaults({ duration: 12 }), error: InputError, field: 'variants[0].duration', message: /duration 12 is not allowed for gen4\.5; allowed: 2, 3, 4, 5, 6, 7, 8, 9, 10/ },
-  { name: 'video: duration the model does not offer', attempt: () => startVideo({ model: 'veo3.1', duration: 5 }), error: InputError, field: 'duration', message: /duration 5 is not allowed for veo3\.1; allowed: 4, 6, 8/ },
+  {
+    name: 'video: ratio alias the model lacks',
+    attempt: () => startVideo({ model: 'veo3.1', ratio: '1:1', duration: 8 }),
+    error: InputError,
+    field: 'ratio',
+    message: /ratio 1:1 is not allowed for veo3\.1 text_to_video; allowed: 1280:720, 720:1280, 1080:1920, 1920:1080/,
+  },
+  {
+    name: 'campaign: duration out of range',
+    attempt: () => campaignWithDefaults({ duration: 12 }),
+    error: InputError,
+    field: 'variants[0].duration',
+    message: /duration 12 is not allowed for gen4\.5; allowed: 2, 3, 4, 5, 6, 7, 8, 9, 10/,
+  },
+  {
+    name: 'video: duration the model does not offer',
+    attempt: () => startVideo({ model: 'veo3.1', duration: 5 }),
+    error: InputError,
+    field: 'duration',
+    message: /duration 5 is not allowed for veo3\.1; allowed: 4, 6, 8/,
+  },
   {
     name: 'campaign: more variants than one campaign can hold',
-    attempt: () => startCampaign({ variants: Array.from({ length: 2001 }, (_, index) => ({ id: `v${index}`, promptText: 'A calm sea at dawn' })) }),
+    attempt: () =>
+      startCampaign({ variants: Array.from({ length: 2001 }, (_, index) => ({ id: `v${index}`, promptText: 'A calm sea at dawn' })) }),
     error: InputError,
     field: 'variants',
     message: /variants: at most 2000 variants per campaign \(Temporal's limit on pending child workflows\): split the batch/,
   },
-  { name: 'campaign: empty prompt', attempt: () => startCampaign({ variants: [{ id: 'v1', promptText: '   ' }] }), error: InputError, field: 'variants[0].promptText', message: /promptText must not be empty/ },
-  { name: 'video: prompt over 1000 characters', attempt: () => startVideo({ promptText: 'x'.repeat(1001) }), error: InputError, field: 'promptText', message: /promptText must be at most 1000 characters/ },
+  {
+    name: 'campaign: empty prompt',
+    attempt: () => startCampaign({ variants: [{ id: 'v1', promptText: '   ' }] }),
+    error: InputError,
+    field: 'variants[0].promptText',
+    message: /promptText must not be empty/,
+  },
+  {
+    name: 'video: prompt over 1000 characters',
+    attempt: () => startVideo({ promptText: 'x'.repeat(1001) }),
+    error: InputError,
+    field: 'promptText',
+    message: /promptText must be at most 1000 characters/,
+  },
   {
     name: 'video: data URI image over 5 MB',
     attempt: () => startVideo({ model: 'gen4_turbo', ratio: '16:9', promptImage: pngDataUri(Buffer.alloc(4 * 1024 * 1024)) }),
@@ -117,21 +176,75 @@ const cases: BadInput[] = [
     field: 'promptImage',
     message: /the data URI is not a PNG, JPEG or WebP image/,
   },
-  { name: 'campaign: image file missing', attempt: () => campaignWithDefaults({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'missing.png' }), error: InputError, field: 'promptImage', message: /image file not found: missing\.png/ },
-  { name: 'video: http:// image URL', attempt: () => startVideo({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'http://cdn.example.com/hero.jpg' }), error: InputError, field: 'promptImage', message: /promptImage URL must use https \(got http\)/ },
-  { name: 'campaign: IPv4 image URL', attempt: () => campaignWithDefaults({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'https://203.0.113.7/hero.jpg' }), error: InputError, field: 'defaults.promptImage', message: /promptImage URL must use a domain name, not an IP address/ },
-  { name: 'video: IPv6 image URL', attempt: () => startVideo({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'https://[::1]/hero.jpg' }), error: InputError, field: 'promptImage', message: /promptImage URL must use a domain name, not an IP address/ },
+  {
+    name: 'campaign: image file missing',
+    attempt: () => campaignWithDefaults({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'missing.png' }),
+    error: InputError,
+    field: 'promptImage',
+    message: /image file not found: missing\.png/,
+  },
+  {
+    name: 'video: http:// image URL',
+    attempt: () => startVideo({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'http://cdn.example.com/hero.jpg' }),
+    error: InputError,
+    field: 'promptImage',
+    message: /promptImage URL must use https \(got http\)/,
+  },
+  {
+    name: 'campaign: IPv4 image URL',
+    attempt: () => campaignWithDefaults({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'https://203.0.113.7/hero.jpg' }),
+    error: InputError,
+    field: 'defaults.promptImage',
+    message: /promptImage URL must use a domain name, not an IP address/,
+  },
+  {
+    name: 'video: IPv6 image URL',
+    attempt: () => startVideo({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'https://[::1]/hero.jpg' }),
+    error: InputError,
+    field: 'promptImage',
+    message: /promptImage URL must use a domain name, not an IP address/,
+  },
   {
     name: 'campaign: duplicate variant ids',
-    attempt: () => startCampaign({ variants: [{ id: 'v1', promptText: 'one' }, { id: 'v1', promptText: 'two' }] }),
+    attempt: () =>
+      startCampaign({
+        variants: [
+          { id: 'v1', promptText: 'one' },
+          { id: 'v1', promptText: 'two' },
+        ],
+      }),
     error: InputError,
     field: 'variants[1].id',
     message: /variants\[1\]\.id: duplicate variant id "v1"/,
   },
-  { name: 'campaign: campaignId "../x" (path traversal)', attempt: () => startCampaign({ campaignId: '../x' }), error: InputError, field: 'campaignId', message: /campaignId must be 1-64 characters of letters, digits, "_" or "-"/ },
-  { name: 'campaign: variant id "a/b"', attempt: () => startCampaign({ variants: [{ id: 'a/b', promptText: 'one' }] }), error: InputError, field: 'variants[0].id', message: /variant id must be 1-64 characters of letters, digits, "_" or "-"/ },
-  { name: 'video: videoId "../etc"', attempt: () => startVideo({ videoId: '../etc' }), error: InputError, field: 'videoId', message: /videoId must be 1-64 characters of letters, digits, "_" or "-"/ },
-  { name: 'campaign: negative budget', attempt: () => startCampaign({ options: { budgetCredits: -100 } }), error: InputError, field: 'options.budgetCredits', message: /options\.budgetCredits must not be negative/ },
+  {
+    name: 'campaign: campaignId "../x" (path traversal)',
+    attempt: () => startCampaign({ campaignId: '../x' }),
+    error: InputError,
+    field: 'campaignId',
+    message: /campaignId must be 1-64 characters of letters, digits, "_" or "-"/,
+  },
+  {
+    name: 'campaign: variant id "a/b"',
+    attempt: () => startCampaign({ variants: [{ id: 'a/b', promptText: 'one' }] }),
+    error: InputError,
+    field: 'variants[0].id',
+    message: /variant id must be 1-64 characters of letters, digits, "_" or "-"/,
+  },
+  {
+    name: 'video: videoId "../etc"',
+    attempt: () => startVideo({ videoId: '../etc' }),
+    error: InputError,
+    field: 'videoId',
+    message: /videoId must be 1-64 characters of letters, digits, "_" or "-"/,
+  },
+  {
+    name: 'campaign: negative budget',
+    attempt: () => startCampaign({ options: { budgetCredits: -100 } }),
+    error: InputError,
+    field: 'options.budgetCredits',
+    message: /options\.budgetCredits must not be negative/,
+  },
   {
     name: 'campaign: gen4_turbo without the image it requires',
     attempt: () => campaignWithDefaults({ model: 'gen4_turbo', ratio: '16:9' }),
@@ -139,23 +252,94 @@ const cases: BadInput[] = [
     field: 'variants[0].promptImage',
     message: /model gen4_turbo needs promptImage \(it has no text-to-video endpoint\); text-only models: gen4\.5, veo3\.1, veo3\.1_fast/,
   },
-  { name: 'campaign: missing campaignId', attempt: () => startCampaign({ campaignId: undefined }), error: InputError, field: 'campaignId', message: /campaignId: campaignId is required/ },
-  { name: 'campaign: typo in a variant field (strict)', attempt: () => startCampaign({ variants: [{ id: 'v1', promtText: 'one' }] }), error: InputError, field: 'variants[0]', message: /unknown field "promtText"; allowed: id, promptText, overrides/ },
-  { name: 'video: unknown request field (strict)', attempt: () => startVideo({ promptTxt: 'typo' }), error: InputError, message: /unknown field "promptTxt"; allowed: model, promptText, promptImage, ratio, duration, seed, audio, contentModeration/ },
-  { name: 'campaign file: not JSON', attempt: () => product.api.startCampaign(path.join(fixtures, 'broken.json')), error: InputError, field: 'file', message: /broken\.json is not valid JSON/ },
-  { name: 'campaign file: missing', attempt: () => product.api.startCampaign(path.join(fixtures, 'nope.json')), error: InputError, field: 'file', message: /cannot read campaign file .*nope\.json/ },
-  { name: 'campaign: maxPendingWait "abc"', attempt: () => startCampaign({ options: { maxPendingWait: 'abc' } }), error: InputError, field: 'options.maxPendingWait', message: /options\.maxPendingWait: must be a duration like "8s", "250ms", "20m" or "1h", or a number of milliseconds \(got "abc"\)/ },
-  { name: 'video: pollInterval "soon"', attempt: () => startVideo({ options: { pollInterval: 'soon' } }), error: InputError, field: 'pollInterval', message: /pollInterval: must be a duration like "8s"/ },
-  { name: 'video: seed out of range', attempt: () => startVideo({ seed: 2 ** 32 }), error: InputError, field: 'seed', message: /seed must be a whole number from 0 to 4294967295/ },
-  { name: 'video: audio on a model without it', attempt: () => startVideo({ audio: true }), error: InputError, field: 'audio', message: /model gen4\.5 does not support audio/ },
-  { name: 'campaign: archive prefix with ".."', attempt: () => startCampaign({ archive: { prefix: 'tenant-a/../tenant-b/' } }), error: InputError, field: 'archive.prefix', message: /archive\.prefix must not contain "\." or "\.\." segments/ },
-  { name: 'video: archive prefix "../"', attempt: () => startVideo({ archive: { prefix: '../escape/' } }), error: InputError, field: 'prefix', message: /archive\.prefix must not contain "\." or "\.\." segments/ },
-  { name: 'env: S3_PREFIX with ".."', attempt: () => RunwayTemporal.fromEnv({ ...productEnv(product.taskQueue), S3_PREFIX: 'a/../../b' }), error: Error, message: /invalid configuration:\n {2}S3_PREFIX: archive\.prefix must not contain "\." or "\.\." segments/ },
+  {
+    name: 'campaign: missing campaignId',
+    attempt: () => startCampaign({ campaignId: undefined }),
+    error: InputError,
+    field: 'campaignId',
+    message: /campaignId: campaignId is required/,
+  },
+  {
+    name: 'campaign: typo in a variant field (strict)',
+    attempt: () => startCampaign({ variants: [{ id: 'v1', promtText: 'one' }] }),
+    error: InputError,
+    field: 'variants[0]',
+    message: /unknown field "promtText"; allowed: id, promptText, overrides/,
+  },
+  {
+    name: 'video: unknown request field (strict)',
+    attempt: () => startVideo({ promptTxt: 'typo' }),
+    error: InputError,
+    message: /unknown field "promptTxt"; allowed: model, promptText, promptImage, ratio, duration, seed, audio, contentModeration/,
+  },
+  {
+    name: 'campaign file: not JSON',
+    attempt: () => product.api.startCampaign(path.join(fixtures, 'broken.json')),
+    error: InputError,
+    field: 'file',
+    message: /broken\.json is not valid JSON/,
+  },
+  {
+    name: 'campaign file: missing',
+    attempt: () => product.api.startCampaign(path.join(fixtures, 'nope.json')),
+    error: InputError,
+    field: 'file',
+    message: /cannot read campaign file .*nope\.json/,
+  },
+  {
+    name: 'campaign: maxPendingWait "abc"',
+    attempt: () => startCampaign({ options: { maxPendingWait: 'abc' } }),
+    error: InputError,
+    field: 'options.maxPendingWait',
+    message: /options\.maxPendingWait: must be a duration like "8s", "250ms", "20m" or "1h", or a number of milliseconds \(got "abc"\)/,
+  },
+  {
+    name: 'video: pollInterval "soon"',
+    attempt: () => startVideo({ options: { pollInterval: 'soon' } }),
+    error: InputError,
+    field: 'pollInterval',
+    message: /pollInterval: must be a duration like "8s"/,
+  },
+  {
+    name: 'video: seed out of range',
+    attempt: () => startVideo({ seed: 2 ** 32 }),
+    error: InputError,
+    field: 'seed',
+    message: /seed must be a whole number from 0 to 4294967295/,
+  },
+  {
+    name: 'video: audio on a model without it',
+    attempt: () => startVideo({ audio: true }),
+    error: InputError,
+    field: 'audio',
+    message: /model gen4\.5 does not support audio/,
+  },
+  {
+    name: 'campaign: archive prefix with ".."',
+    attempt: () => startCampaign({ archive: { prefix: 'tenant-a/../tenant-b/' } }),
+    error: InputError,
+    field: 'archive.prefix',
+    message: /archive\.prefix must not contain "\." or "\.\." segments/,
+  },
+  {
+    name: 'video: archive prefix "../"',
+    attempt: () => startVideo({ archive: { prefix: '../escape/' } }),
+    error: InputError,
+    field: 'prefix',
+    message: /archive\.prefix must not contain "\." or "\.\." segments/,
+  },
+  {
+    name: 'env: S3_PREFIX with ".."',
+    attempt: () => RunwayTemporal.fromEnv({ ...productEnv(product.taskQueue), S3_PREFIX: 'a/../../b' }),
+    error: Error,
+    message: /invalid configuration:\n {2}S3_PREFIX: archive\.prefix must not contain "\." or "\.\." segments/,
+  },
   {
     name: 'worker env: no RUNWAYML_API_SECRET',
     attempt: async () => parseEnv(workerEnvSchema, withoutSecret(productEnv(product.taskQueue))),
     error: Error,
-    message: /invalid configuration:\n {2}RUNWAYML_API_SECRET: RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator/,
+    message:
+      /invalid configuration:\n {2}RUNWAYML_API_SECRET: RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator/,
   },
   {
     name: 'Temporal unreachable (RunwayTemporal.fromEnv at 127.0.0.1:1)',
@@ -195,10 +379,17 @@ test.each(cases.map((badInput) => [badInput.name, badInput] as const))('%s → a
 
 describe('the CLI: a non-zero exit and one clear line on stderr', () => {
   test('campaign file with an unknown model → exit 2', async () => {
-    const run = await runCli(['campaign', 'start', '--file', path.join(fixtures, 'unknown-model.json'), '--json'], productEnv(product.taskQueue));
+    const run = await runCli(
+      ['campaign', 'start', '--file', path.join(fixtures, 'unknown-model.json'), '--json'],
+      productEnv(product.taskQueue),
+    );
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: invalid campaign: defaults\\.model: Invalid option: expected one of ${ALLOWED_MODELS.source}$`))]);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^error: invalid campaign: defaults\\.model: Invalid option: expected one of ${ALLOWED_MODELS.source}$`),
+      ),
+    ]);
   });
 
   test('campaign file that is not JSON → exit 2', async () => {
@@ -208,21 +399,32 @@ describe('the CLI: a non-zero exit and one clear line on stderr', () => {
   });
 
   test('Temporal unreachable → exit 1 naming the address', async () => {
-    const run = await runCli(['campaign', 'start', '--file', path.join(fixtures, 'unknown-model.json'), '--json'], { ...productEnv(product.taskQueue), TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const run = await runCli(['campaign', 'start', '--file', path.join(fixtures, 'unknown-model.json'), '--json'], {
+      ...productEnv(product.taskQueue),
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    });
     expect(run.code).not.toBe(0);
-    expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: cannot reach Temporal at 127\.0\.0\.1:1 .*set TEMPORAL_ADDRESS$/)]);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^error: cannot reach Temporal at 127\.0\.0\.1:1 .*set TEMPORAL_ADDRESS$/),
+    ]);
   });
 
   test('the worker without RUNWAYML_API_SECRET exits 1 and says how to fix it', async () => {
     const run = await runWorker(withoutSecret(productEnv(product.taskQueue)));
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^worker failed: invalid configuration:\n {2}RUNWAYML_API_SECRET: RUNWAYML_API_SECRET is not set: export it, or run `npm run stack`/);
+    expect(run.stderr).toMatch(
+      /^worker failed: invalid configuration:\n {2}RUNWAYML_API_SECRET: RUNWAYML_API_SECRET is not set: export it, or run `npm run stack`/,
+    );
   });
 });
 
 /** The real worker entry point with this environment, to its exit. */
 function runWorker(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: path.resolve(__dirname, '../..'), env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
@@ -233,7 +435,8 @@ test('nothing reached Runway, Temporal or S3: 0 POSTs, no workflow, no staged ob
   expect(stats.submissions.total).toBe(0);
   expect((stats as unknown as { requests: { creates: number } }).requests.creates).toBe(0);
   const workflows = [];
-  for await (const workflow of product.client.workflow.list({ query: `TaskQueue = "${product.taskQueue}"` })) workflows.push(workflow.workflowId);
+  for await (const workflow of product.client.workflow.list({ query: `TaskQueue = "${product.taskQueue}"` }))
+    workflows.push(workflow.workflowId);
   expect(workflows).toEqual([]);
   const s3 = s3Client();
   try {

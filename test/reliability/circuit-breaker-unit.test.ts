@@ -6,7 +6,12 @@ import { RunwayHttpError } from '../../activities/runway/errors';
 function breakerOnFakeClock(failureThreshold = 3, cooldownMs = 10_000) {
   const clock = { now: 1_000_000 };
   const changes: CircuitStateChange[] = [];
-  const breaker = new CircuitBreaker({ failureThreshold, cooldownMs, now: () => clock.now, onStateChange: (change) => changes.push(change) });
+  const breaker = new CircuitBreaker({
+    failureThreshold,
+    cooldownMs,
+    now: () => clock.now,
+    onStateChange: (change) => changes.push(change),
+  });
   return { breaker, clock, changes };
 }
 
@@ -23,7 +28,11 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** Run calls through the guard, counting how many reached "Runway". */
-async function callMany(breaker: CircuitBreaker, count: number, call: () => Promise<unknown>): Promise<{ sent: number; errors: unknown[] }> {
+async function callMany(
+  breaker: CircuitBreaker,
+  count: number,
+  call: () => Promise<unknown>,
+): Promise<{ sent: number; errors: unknown[] }> {
   let sent = 0;
   const errors: unknown[] = [];
   for (let i = 0; i < count; i++) {
@@ -162,10 +171,21 @@ test('state changes are logged: open and half-open as warnings naming the state,
     warn: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'warn', message, meta }),
   };
   const log = logCircuitChanges(logger);
-  log({ from: 'closed', to: 'open', consecutiveFailures: 5, operation: 'get task', cooldownMs: 30_000, lastError: 'Runway get task answered 503' });
+  log({
+    from: 'closed',
+    to: 'open',
+    consecutiveFailures: 5,
+    operation: 'get task',
+    cooldownMs: 30_000,
+    lastError: 'Runway get task answered 503',
+  });
   log({ from: 'open', to: 'half-open', consecutiveFailures: 5, operation: 'get task' });
   log({ from: 'half-open', to: 'closed', consecutiveFailures: 0, operation: 'get task' });
-  expect(lines.map(({ level, message }) => `${level} ${message}`)).toEqual(['warn Runway circuit open', 'warn Runway circuit half-open', 'info Runway circuit closed']);
+  expect(lines.map(({ level, message }) => `${level} ${message}`)).toEqual([
+    'warn Runway circuit open',
+    'warn Runway circuit half-open',
+    'info Runway circuit closed',
+  ]);
   expect(lines[0]?.meta).toMatchObject({ circuit: 'open', cooldownMs: 30_000, consecutiveFailures: 5 });
 });
 

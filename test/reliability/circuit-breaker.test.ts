@@ -33,7 +33,12 @@ beforeAll(async () => {
       log(change);
     },
   });
-  const runway = new RunwayClient({ baseUrl: testStack().runwayBaseUrl, apiSecret: testStack().runwayApiSecret, requestTimeoutMs: 10_000, guard: breaker.guard });
+  const runway = new RunwayClient({
+    baseUrl: testStack().runwayBaseUrl,
+    apiSecret: testStack().runwayApiSecret,
+    requestTimeoutMs: 10_000,
+    guard: breaker.guard,
+  });
   product = await startProduct({ name: 'breaker', deps: { runway } });
 });
 afterAll(async () => {
@@ -55,20 +60,39 @@ async function pendingActivityFailure(handle: WorkflowHandle): Promise<{ type?: 
 }
 
 function startVideo(videoId: string) {
-  return product.api.startVideo({ videoId, model: 'gen4.5', promptText: `A lighthouse in a storm, take ${videoId}`, ratio: '1280:720', duration: 5, options: OPTIONS });
+  return product.api.startVideo({
+    videoId,
+    model: 'gen4.5',
+    promptText: `A lighthouse in a storm, take ${videoId}`,
+    ratio: '1280:720',
+    duration: 5,
+    options: OPTIONS,
+  });
 }
 
 test('a Runway outage opens the circuit: bounded requests, visible state, and every video completes by itself once Runway is back', async () => {
   await resetSimulator(SLOW_GENERATION);
   const running = await Promise.all(['poll-a', 'poll-b', 'poll-c'].map(startVideo));
-  await pollUntil('3 submissions', async () => (await simulatorStats()).submissions.total, (total) => total === 3, 30_000, 200);
+  await pollUntil(
+    '3 submissions',
+    async () => (await simulatorStats()).submissions.total,
+    (total) => total === 3,
+    30_000,
+    200,
+  );
 
   // Runway down: every POST, GET and DELETE answers 502/503/504.
   await updateSimulator({ faults: { serverErrorRate: { post: 1, get: 1, delete: 1 } } });
   const outageStartedAt = Date.now();
   const requestsBefore = await runwayRequests();
   const submittedDuringOutage = await startVideo('submit-during-outage');
-  await pollUntil('the circuit to open', async () => breaker.state(), (state) => state !== 'closed', 10_000, 200);
+  await pollUntil(
+    'the circuit to open',
+    async () => breaker.state(),
+    (state) => state !== 'closed',
+    10_000,
+    200,
+  );
   let visibleFailure: { type?: string; message?: string } | undefined;
   await pollUntil(
     'the open circuit to show as the pending activity failure',
@@ -93,7 +117,9 @@ test('a Runway outage opens the circuit: bounded requests, visible state, and ev
   // Bounded: the failures that open it, the callers already on the wire, one probe per cooldown.
   const inFlightCallers = 4;
   const bound = FAILURE_THRESHOLD + inFlightCallers + Math.ceil(outageMs / COOLDOWN_MS) + 1;
-  console.log(`circuit breaker: ${requestsDuringOutage} Runway requests in a ${outageMs} ms outage (bound ${bound}); recovered in ${recoveryMs} ms; transitions ${changes.map((change) => change.to).join(' → ')}`);
+  console.log(
+    `circuit breaker: ${requestsDuringOutage} Runway requests in a ${outageMs} ms outage (bound ${bound}); recovered in ${recoveryMs} ms; transitions ${changes.map((change) => change.to).join(' → ')}`,
+  );
   expect(requestsDuringOutage).toBeLessThanOrEqual(bound);
 
   expect(visibleFailure?.message).toMatch(/^Runway circuit open/);

@@ -13,7 +13,12 @@ let product: RunningProduct;
 beforeAll(async () => {
   // A breaker that opens on the first outage-like failure: an off-contract answer must never count as one.
   const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000, onStateChange: (change) => breakerChanges.push(change) });
-  const runway = new RunwayClient({ baseUrl: testStack().runwayBaseUrl, apiSecret: testStack().runwayApiSecret, requestTimeoutMs: 10_000, guard: breaker.guard });
+  const runway = new RunwayClient({
+    baseUrl: testStack().runwayBaseUrl,
+    apiSecret: testStack().runwayApiSecret,
+    requestTimeoutMs: 10_000,
+    guard: breaker.guard,
+  });
   product = await startProduct({ name: 'failure-codes', deps: { runway } });
 });
 afterAll(async () => {
@@ -66,7 +71,14 @@ test('each failure code class: POSTs per prompt and the typed failure (maxSubmis
   });
   const handles = await Promise.all(
     CASES.map((entry, index) =>
-      product.api.startVideo({ videoId: `code-${index}`, model: 'gen4.5', promptText: entry.prompt, ratio: '1280:720', duration: 5, options: { ...FAST_OPTIONS, maxSubmissions: 3 } }),
+      product.api.startVideo({
+        videoId: `code-${index}`,
+        model: 'gen4.5',
+        promptText: entry.prompt,
+        ratio: '1280:720',
+        duration: 5,
+        options: { ...FAST_OPTIONS, maxSubmissions: 3 },
+      }),
     ),
   );
   const [safety, preprocessingSafety, preprocessingImage, asset, badOutput, unknown, noCode] = handles.map((handle) => handle.result());
@@ -83,9 +95,15 @@ test('each failure code class: POSTs per prompt and the typed failure (maxSubmis
 
   expect(failures.safety).toMatchObject({ type: 'ContentModeration', message: expect.stringContaining('SAFETY.INPUT.TEXT') });
   expect(posts['A red kite over dunes']).toBe(1);
-  expect(failures.preprocessingSafety).toMatchObject({ type: 'ContentModeration', message: expect.stringContaining('INPUT_PREPROCESSING.SAFETY.TEXT') });
+  expect(failures.preprocessingSafety).toMatchObject({
+    type: 'ContentModeration',
+    message: expect.stringContaining('INPUT_PREPROCESSING.SAFETY.TEXT'),
+  });
   expect(posts['A blue kite over dunes']).toBe(1);
-  expect(failures.preprocessingImage).toMatchObject({ type: 'RunwayInputRejected', message: expect.stringContaining('INPUT_PREPROCESSING.IMAGE') });
+  expect(failures.preprocessingImage).toMatchObject({
+    type: 'RunwayInputRejected',
+    message: expect.stringContaining('INPUT_PREPROCESSING.IMAGE'),
+  });
   expect(posts['A green kite over dunes']).toBe(1);
   expect(failures.asset).toMatchObject({ type: 'RunwayInputRejected', message: expect.stringContaining('ASSET.INVALID') });
   expect(posts['A white kite over dunes']).toBe(1);
@@ -109,7 +127,9 @@ function textCampaign(campaignId: string, prompts: string[]): CampaignFileInput 
 }
 
 test('a GET answering 200 off the contract fails that variant only, with RunwayProtocolError naming the field; the breaker stays closed', async () => {
-  await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'odd archive' }, fault: 'off_contract', body: { status: 'ARCHIVED' } }] } });
+  await resetSimulator({
+    faults: { rules: [{ match: { promptIncludes: 'odd archive' }, fault: 'off_contract', body: { status: 'ARCHIVED' } }] },
+  });
   const started = await product.api.startCampaign(textCampaign('off-contract', ['A calm bay', 'An odd archive of tapes', 'A windy ridge']));
   const result = await product.api.waitForResult(started.campaignId);
   expect(result).toMatchObject({ total: 3, archived: 2, failed: 1 });
@@ -127,8 +147,17 @@ test('a GET answering 200 off the contract fails that variant only, with RunwayP
 }, 90_000);
 
 test('a SUCCEEDED answer without output is a RunwayProtocolError naming "output", after one POST', async () => {
-  await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'empty reel' }, fault: 'off_contract', body: { status: 'SUCCEEDED', output: null } }] } });
-  const handle = await product.api.startVideo({ videoId: 'empty-reel', model: 'gen4.5', promptText: 'An empty reel spinning', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  await resetSimulator({
+    faults: { rules: [{ match: { promptIncludes: 'empty reel' }, fault: 'off_contract', body: { status: 'SUCCEEDED', output: null } }] },
+  });
+  const handle = await product.api.startVideo({
+    videoId: 'empty-reel',
+    model: 'gen4.5',
+    promptText: 'An empty reel spinning',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('RunwayProtocolError');
   expect(failure.message).toContain('"output"');

@@ -35,13 +35,24 @@ test('the generation bound: the waits plus a margin that scales with them, never
   expect(generationScheduleToCloseMs({ maxPendingWaitMs: 2_000, maxRunningWaitMs: 2_000, pollIntervalMs: 100 })).toBe(SHORT_BOUND_MS);
   // A slow poll widens the margin: ten polls.
   expect(generationScheduleToCloseMs({ maxPendingWaitMs: 2_000, maxRunningWaitMs: 2_000, pollIntervalMs: 8_000 })).toBe(84_000);
-  expect(generationScheduleToCloseMs({ maxPendingWaitMs: 60 * 60_000, maxRunningWaitMs: 60 * 60_000, pollIntervalMs: 8_000 })).toBe(144 * 60_000);
+  expect(generationScheduleToCloseMs({ maxPendingWaitMs: 60 * 60_000, maxRunningWaitMs: 60 * 60_000, pollIntervalMs: 8_000 })).toBe(
+    144 * 60_000,
+  );
 });
 
 test('Runway answering 503 to every POST ends as a typed failure within the bound, not an activity retrying forever', async () => {
-  await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'closed harbour' }, fault: 'http_error', route: 'create', status: 503 }] } });
+  await resetSimulator({
+    faults: { rules: [{ match: { promptIncludes: 'closed harbour' }, fault: 'http_error', route: 'create', status: 503 }] },
+  });
   const startedAt = Date.now();
-  const handle = await product.api.startVideo({ videoId: 'post-503', model: 'gen4.5', promptText: 'A closed harbour at dusk', ratio: '1280:720', duration: 5, options: SHORT });
+  const handle = await product.api.startVideo({
+    videoId: 'post-503',
+    model: 'gen4.5',
+    promptText: 'A closed harbour at dusk',
+    ratio: '1280:720',
+    duration: 5,
+    options: SHORT,
+  });
   const failure = await failureOf(handle.result());
   const elapsedMs = Date.now() - startedAt;
   expect(failure.type).toBe('RunwayUnavailable');
@@ -54,9 +65,18 @@ test('Runway answering 503 to every POST ends as a typed failure within the boun
 }, 90_000);
 
 test('a task whose every GET fails: the bound ends it, the workflow DELETEs the task the attempt opened, one POST', async () => {
-  await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'foggy pier' }, fault: 'http_error', route: 'get', status: 503 }] } });
+  await resetSimulator({
+    faults: { rules: [{ match: { promptIncludes: 'foggy pier' }, fault: 'http_error', route: 'get', status: 503 }] },
+  });
   const startedAt = Date.now();
-  const handle = await product.api.startVideo({ videoId: 'get-503', model: 'gen4.5', promptText: 'A foggy pier at dawn', ratio: '1280:720', duration: 5, options: SHORT });
+  const handle = await product.api.startVideo({
+    videoId: 'get-503',
+    model: 'gen4.5',
+    promptText: 'A foggy pier at dawn',
+    ratio: '1280:720',
+    duration: 5,
+    options: SHORT,
+  });
   const failure = await failureOf(handle.result());
   expect(Date.now() - startedAt).toBeLessThan(SHORT_BOUND_MS + 15_000);
   expect(failure.type).toBe('RunwayUnavailable');

@@ -57,13 +57,24 @@ beforeAll(async () => {
     campaignId,
     defaults: { model: 'gen4.5', ratio: '16:9', duration: 5 },
     variants: [
-      { id: 'hero-image', promptText: 'The product turns slowly on a studio table', overrides: { model: 'gen4_turbo', promptImage: 'hero-product.jpg' } },
+      {
+        id: 'hero-image',
+        promptText: 'The product turns slowly on a studio table',
+        overrides: { model: 'gen4_turbo', promptImage: 'hero-product.jpg' },
+      },
       { id: 'text-only', promptText: 'Fog rolls over a harbour at dawn' },
     ],
     options: FAST_OPTIONS,
   };
   await api.startCampaign(campaign, assetsDir);
-  const video = await api.startVideo({ videoId: singleVideoId, model: 'gen4.5', promptText: 'A paper boat on a rainy street', ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const video = await api.startVideo({
+    videoId: singleVideoId,
+    model: 'gen4.5',
+    promptText: 'A paper boat on a rainy street',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
   [campaignResult, videoResult] = await Promise.all([api.waitForResult(campaignId), video.result()]);
 }, 120_000);
 
@@ -111,7 +122,10 @@ test('the detector is live: it catches each secret and a real signed output URL 
   const task = (await runway.getTask(videoResult.runwayTaskId)) as { output?: string[] };
   await runway.close();
   const signedUrl = task.output?.[0] ?? '';
-  const caught = (sample: string) => forbidden().filter(({ pattern }) => pattern.test(sample)).map(({ what }) => what);
+  const caught = (sample: string) =>
+    forbidden()
+      .filter(({ pattern }) => pattern.test(sample))
+      .map(({ what }) => what);
   expect(caught(signedUrl)).toEqual(['a signed output URL path', 'a signed URL signature', 'a signed URL expiry']);
   expect(caught(`{"key":"${stack.runwayApiSecret}"}`)).toEqual(['the Runway API secret']);
   expect(caught(`id=${stack.s3.accessKeyId}`)).toEqual(['the S3 access key id']);
@@ -120,7 +134,9 @@ test('the detector is live: it catches each secret and a real signed output URL 
 
 test('no workflow history holds a secret or a signed URL (SDK fetchHistory of every run)', async () => {
   const runs = await allRuns();
-  expect(runs.map((execution) => execution.type).sort()).toEqual(expect.arrayContaining(['CampaignWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow']));
+  expect(runs.map((execution) => execution.type).sort()).toEqual(
+    expect.arrayContaining(['CampaignWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow']),
+  );
   for (const execution of runs) {
     const history = await api.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const text = textsIn(history).join('\n');
@@ -140,7 +156,20 @@ test('`temporal workflow show --output json` of every run holds no secret or sig
   for (const execution of runs) {
     const { stdout } = await run(
       stack.temporalCliPath,
-      ['workflow', 'show', '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--address', stack.temporalAddress, '--namespace', stack.namespace, '--output', 'json'],
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        execution.workflowId,
+        '--run-id',
+        execution.runId,
+        '--address',
+        stack.temporalAddress,
+        '--namespace',
+        stack.namespace,
+        '--output',
+        'json',
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
     const text = cliTexts(stdout);
@@ -164,7 +193,9 @@ test('every object of the run lies under the configured prefix, carries no secre
   const s3 = s3Client();
   try {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: stackS3.bucket }));
-    const keys = (listed.Contents ?? []).map((object) => object.Key ?? '').filter((key) => key.includes(campaignId) || key.includes(singleVideoId));
+    const keys = (listed.Contents ?? [])
+      .map((object) => object.Key ?? '')
+      .filter((key) => key.includes(campaignId) || key.includes(singleVideoId));
     expect(keys.filter((key) => !key.startsWith(PREFIX))).toEqual([]);
     expect(keys).toEqual(
       expect.arrayContaining([
@@ -205,11 +236,21 @@ test('keys cannot escape the prefix: hostile ids and prefixes are refused before
     { archive: { prefix: '/absolute/' } },
   ];
   for (const patch of hostile) {
-    const attempt = api.startCampaign({ campaignId: `${campaignId}-x`, defaults: { model: 'gen4.5', ratio: '16:9' }, variants: [{ id: 'v1', promptText: 'escape' }], ...patch } as CampaignFileInput, assetsDir);
+    const attempt = api.startCampaign(
+      {
+        campaignId: `${campaignId}-x`,
+        defaults: { model: 'gen4.5', ratio: '16:9' },
+        variants: [{ id: 'v1', promptText: 'escape' }],
+        ...patch,
+      } as CampaignFileInput,
+      assetsDir,
+    );
     await expect(attempt).rejects.toBeInstanceOf(InputError);
   }
   await expect(api.startVideo({ videoId: '..', model: 'gen4.5', promptText: 'escape', ratio: '16:9' })).rejects.toBeInstanceOf(InputError);
-  await expect(api.startVideo({ videoId: 'ok', model: 'gen4.5', promptText: 'escape', ratio: '16:9', archive: { prefix: '../' } })).rejects.toBeInstanceOf(InputError);
+  await expect(
+    api.startVideo({ videoId: 'ok', model: 'gen4.5', promptText: 'escape', ratio: '16:9', archive: { prefix: '../' } }),
+  ).rejects.toBeInstanceOf(InputError);
   expect((await simulatorStats()).submissions.total).toBe(before);
 
   // Defence in depth: the activities build keys with these and refuse anything that could leave the prefix.

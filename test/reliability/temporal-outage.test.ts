@@ -36,7 +36,14 @@ beforeAll(async () => {
     runwayBaseUrl: null,
     env: envWithoutStackOverrides(process.env),
     log: () => undefined,
-    simulator: { timeScale: 60, config: { pendingSeconds: 6, generationSeconds: { kind: 'fixed', seconds: 300 }, faults: { latencyMs: { min: POST_LATENCY_MS, max: POST_LATENCY_MS } } } },
+    simulator: {
+      timeScale: 60,
+      config: {
+        pendingSeconds: 6,
+        generationSeconds: { kind: 'fixed', seconds: 300 },
+        faults: { latencyMs: { min: POST_LATENCY_MS, max: POST_LATENCY_MS } },
+      },
+    },
   });
   s3 = new S3Client({
     endpoint: stack.env.S3_ENDPOINT,
@@ -124,7 +131,12 @@ type VideoHandle = Awaited<ReturnType<typeof startVideo>>;
 /** A worker has the generate activity: it is resolving the request and POSTing. */
 function untilGenerating(handle: VideoHandle): Promise<void> {
   return until(
-    async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'generateVideo' && activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED),
+    async () =>
+      ((await handle.describe()).raw.pendingActivities ?? []).some(
+        (activity) =>
+          activity.activityType?.name === 'generateVideo' &&
+          activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      ),
     30_000,
   );
 }
@@ -139,7 +151,9 @@ async function expectOneTaskArchived(handle: VideoHandle, stoppedAt: number, tas
   expect(result.s3.sha256).toBe(task.outputSha256);
   // Temporal did time the first attempt out: the activity that produced the task ran more than once.
   const history = await handle.fetchHistory();
-  const attempts = (history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : []));
+  const attempts = (history.events ?? []).flatMap((event) =>
+    event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : [],
+  );
   expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
 }
 
@@ -168,4 +182,3 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number): Promise<
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-

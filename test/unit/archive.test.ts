@@ -21,7 +21,16 @@ async function succeededTask(promptText: string): Promise<string> {
 }
 
 function input(runwayTaskId: string, variantId: string): ArchiveInput {
-  return { videoId: `unit-archive--${variantId}`, campaignId: 'unit-archive', variantId, runwayTaskId, model: 'gen4.5', credits: 0, bucket: testStack().s3.bucket, prefix: 'unit/' };
+  return {
+    videoId: `unit-archive--${variantId}`,
+    campaignId: 'unit-archive',
+    variantId,
+    runwayTaskId,
+    model: 'gen4.5',
+    credits: 0,
+    bucket: testStack().s3.bucket,
+    prefix: 'unit/',
+  };
 }
 
 test('streams a multi-part output on sockets pooled outside any activity, hashing what Runway recorded', async () => {
@@ -44,7 +53,10 @@ test('streams a multi-part output on sockets pooled outside any activity, hashin
 });
 
 test('a multi-part download that breaks off fails as DownloadTruncated and leaves nothing in S3, not even parts', async () => {
-  await resetSimulator({ outputBytes: 24 * 1024 * 1024, faults: { rules: [{ match: { promptIncludes: 'broken reel' }, fault: 'truncate_download', times: 1 }] } });
+  await resetSimulator({
+    outputBytes: 24 * 1024 * 1024,
+    faults: { rules: [{ match: { promptIncludes: 'broken reel' }, fault: 'truncate_download', times: 1 }] },
+  });
   const taskId = await succeededTask('A broken reel of film');
   const failure = await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'truncated')).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(ApplicationFailure);

@@ -42,7 +42,12 @@ test('records the task id in its first heartbeat, before any poll', async () => 
 
 test('an attempt that starts with heartbeat details resumes that task and never POSTs', async () => {
   await resetSimulator();
-  const existing = await deps.runway.createTask('text_to_video', { model: 'gen4.5', promptText: 'Already submitted', ratio: '1280:720', duration: 5 });
+  const existing = await deps.runway.createTask('text_to_video', {
+    model: 'gen4.5',
+    promptText: 'Already submitted',
+    ratio: '1280:720',
+    duration: 5,
+  });
   const env = newEnv({ heartbeatDetails: { taskId: existing.id, submittedAt: Date.now(), lastStatus: 'PENDING', polls: 3 }, attempt: 2 });
   const outcome = await runIn(env, input);
   expect(outcome).toMatchObject({ kind: 'succeeded', taskId: existing.id });
@@ -105,8 +110,14 @@ describe('an attempt whose heartbeat never reached Temporal (server down) is not
     const before = createGenerate({ ...deps, submissionJournalDir: journalDir });
     const after = createGenerate({ ...deps, submissionJournalDir: journalDir });
     const info = { activityId: 'restarted-worker', workflowExecution: { workflowId: 'unit-journal', runId: 'run-1' } };
-    const first = await new MockActivityEnvironment({ ...info, attempt: 1 }).run<[GenerateInput], GenerateOutcome, typeof before>(before, input);
-    const second = await new MockActivityEnvironment({ ...info, attempt: 2 }).run<[GenerateInput], GenerateOutcome, typeof after>(after, input);
+    const first = await new MockActivityEnvironment({ ...info, attempt: 1 }).run<[GenerateInput], GenerateOutcome, typeof before>(
+      before,
+      input,
+    );
+    const second = await new MockActivityEnvironment({ ...info, attempt: 2 }).run<[GenerateInput], GenerateOutcome, typeof after>(
+      after,
+      input,
+    );
     expect(second).toMatchObject({ kind: 'succeeded', taskId: first.taskId });
     expect((await simulatorStats()).submissions.total).toBe(1);
   });
@@ -121,7 +132,9 @@ describe('an attempt whose heartbeat never reached Temporal (server down) is not
 });
 
 test('a GET answered 200 off the contract fails the attempt non-retryably, naming the field, and DELETEs the task', async () => {
-  await resetSimulator({ faults: { rules: [{ fault: 'off_contract', match: { promptIncludes: 'paper boat' }, body: { status: 'ARCHIVED' } }] } });
+  await resetSimulator({
+    faults: { rules: [{ fault: 'off_contract', match: { promptIncludes: 'paper boat' }, body: { status: 'ARCHIVED' } }] },
+  });
   const error = await runIn(newEnv(), input).then(
     () => undefined,
     (caught: unknown) => caught,
