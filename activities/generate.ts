@@ -4,7 +4,8 @@ import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import { creditsFor, classifyFailureCode, FailureType, type FailureClass, type ResolvedVideoRequest, type RunwayTask } from '../schemas';
 import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
-import { nextPollDelay, type ProgressSample } from './poll-schedule';
+import { readCheckpoint, trackProgress, type Checkpoint } from './generation-checkpoint';
+import { nextPollDelay } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
 import { SubmissionJournal } from './submission-journal';
 import { activityKey, SubmissionLedger } from './submission-ledger';
@@ -32,83 +33,22 @@ export type GenerateOutcome =
   | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
   | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number };
 
-/** What survives a worker crash: recorded with heartbeat() and read back on the next attempt. */
-interface Checkpoint {
-  taskId: string;
-  submittedAt: number;
-  runningSince?: number;
-  lastStatus: string;
-  polls: number;
-  /** The last RUNNING poll's progress, to predict the end. */
-  progressSample?: ProgressSample;
-}
+type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir'>;
 
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
  * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
  * held for exactly as long as the remote task can count against Runway's concurrency.
  */
-export function createGenerate(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir'>) {
+export function createGenerate(deps: GenerateDeps) {
   const journal = deps.submissionJournalDir ? new SubmissionJournal<Checkpoint>(deps.submissionJournalDir) : undefined;
   const ledger = new SubmissionLedger<Checkpoint>(journal, (error) =>
     log.warn('could not journal a Runway submission on disk', { error: String(error) }),
   );
   return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
-    const info = activityInfo();
-    const key = activityKey(info);
-    const resumed = readCheckpoint(info.heartbeatDetails) ?? (await adoptFromLedger(ledger, key, input));
-    const checkpoint = resumed ?? (await ledger.record(key, () => submit(deps, input)));
-    if (resumed)
-      log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
-    else await announce(deps, input, checkpoint);
-    try {
-      return await pollUntilDone(deps, input, checkpoint);
-    } catch (error) {
-      if (error instanceof CancelledFailure && cancellationDetails()?.cancelRequested) {
-        await cancelRemote(deps, checkpoint.taskId);
-      }
-      throw error instanceof CancelledFailure ? error : toApplicationFailure(error);
-    }
+    const attempt = await GenerationAttempt.start(deps, ledger, input);
+    return attempt.run();
   };
-}
-
-/** An earlier attempt on this worker (or before its restart) submitted, but Temporal never got its heartbeat: take its task over. */
-async function adoptFromLedger(ledger: SubmissionLedger<Checkpoint>, key: string, input: GenerateInput): Promise<Checkpoint | undefined> {
-  const adopted = await ledger.find(key);
-  if (adopted)
-    log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', {
-      videoId: input.videoId,
-      runwayTaskId: adopted.taskId,
-    });
-  return adopted;
-}
-
-/** POST the task: what the ledger records (on disk too) the moment Runway answers. */
-async function submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
-  const { endpoint, body } = requestBody(
-    input.request,
-    input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined,
-  );
-  try {
-    const { id } = await deps.runway.createTask(endpoint, body);
-    return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
-  } catch (error) {
-    throw toApplicationFailure(error);
-  }
-}
-
-/** Record the new task with Temporal (the heartbeat) and tell the workflow, which may be unreachable. */
-async function announce(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInput, checkpoint: Checkpoint): Promise<void> {
-  heartbeat({ ...checkpoint });
-  deps.metrics.submissions(input.request.model);
-  if (input.resubmitReason !== undefined) deps.metrics.resubmissions(input.request.model, input.resubmitReason);
-  log.info('submitted to Runway', {
-    videoId: input.videoId,
-    runwayTaskId: checkpoint.taskId,
-    submission: input.submission,
-    model: input.request.model,
-  });
-  await notifyWorkflow({ submission: input.submission, taskId: checkpoint.taskId, status: 'SUBMITTED' });
 }
 
 /**
@@ -118,157 +58,308 @@ async function announce(deps: Pick<ActivityDeps, 'metrics'>, input: GenerateInpu
  */
 export const MAX_CONSECUTIVE_POLL_FAILURES = 5;
 
-async function pollUntilDone(
-  deps: Pick<ActivityDeps, 'runway' | 'metrics'>,
-  input: GenerateInput,
-  checkpoint: Checkpoint,
-): Promise<GenerateOutcome> {
-  const listCredits = creditsFor(input.request.model, input.request.duration);
-  let failedPolls = 0;
-  let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
-  for (;;) {
-    await sleepHeartbeating(waitMs, checkpoint);
-    waitMs = jittered(input.pollIntervalMs, input.pollJitter);
-    let task: RunwayTask;
-    try {
-      task = await deps.runway.getTask(checkpoint.taskId);
-    } catch (error) {
-      if (error instanceof RunwayHttpError && error.status === 404)
-        return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
-      if (error instanceof RunwayProtocolError) throw await abandonUnreadableTask(deps, input, checkpoint, error);
-      const transient = transientPollFailure(error);
-      failedPolls += 1;
-      if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
-      log.warn('poll failed; polling again', {
-        videoId: input.videoId,
-        runwayTaskId: checkpoint.taskId,
-        failedPolls,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      heartbeat({ ...checkpoint });
-      waitMs = Math.max(waitMs, transient.retryAfterMs ?? 0);
-      continue;
-    }
-    failedPolls = 0;
-    checkpoint.polls += 1;
-    await recordStatus(deps, input, checkpoint, task);
-    const outcome = terminalOutcome(task, checkpoint, listCredits);
-    if (outcome) {
-      if (outcome.credits > 0) deps.metrics.credits(input.request.model, outcome.credits);
-      await releaseLeaseEarly(input);
-      return outcome;
-    }
-    const timeout = waitExceeded(input, checkpoint, task);
-    if (timeout) {
-      const deleted = await deps.runway.deleteTask(checkpoint.taskId);
-      log.warn('Runway task waited too long; cancelled it', {
-        videoId: input.videoId,
-        runwayTaskId: checkpoint.taskId,
-        kind: timeout.kind,
-        waitedMs: timeout.waitedMs,
-      });
-      if (deleted) await releaseLeaseEarly(input);
-      // Runway refunds a task cancelled before it ran; one that started running is charged.
-      return {
-        ...timeout,
-        taskId: checkpoint.taskId,
-        credits: timeout.kind === 'running_timeout' ? listCredits : 0,
-        deleted,
-        polls: checkpoint.polls,
-      };
-    }
-    waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
-  }
-}
-
 /**
- * The task answers in a shape we cannot read, so we can no longer tell when it ends, what it cost or
- * where its output is. Best effort: DELETE it so it stops counting against Runway's concurrency and costing credits
- * (nothing we could archive would come of it), give the lease back, and fail this video without retry.
- * A DELETE that fails leaves the task to run out on Runway's side; the failure says so in the log.
+ * One attempt of the generation activity on one Runway task: the task it submitted or took over, and
+ * the checkpoint that every heartbeat carries (updated in place as polls come in).
  */
-async function abandonUnreadableTask(
-  deps: Pick<ActivityDeps, 'runway'>,
-  input: GenerateInput,
-  checkpoint: Checkpoint,
-  error: RunwayProtocolError,
-): Promise<ApplicationFailure> {
-  let deleted: boolean | 'failed' = 'failed';
-  try {
-    deleted = await deps.runway.deleteTask(checkpoint.taskId);
-  } catch (deleteError) {
-    log.warn('could not delete the unreadable Runway task', {
+class GenerationAttempt {
+  private constructor(
+    private readonly deps: GenerateDeps,
+    private readonly input: GenerateInput,
+    private readonly checkpoint: Checkpoint,
+  ) {}
+
+  /** Take over the task an earlier attempt recorded (in its heartbeat, else in this worker's ledger), or submit it now. */
+  static async start(deps: GenerateDeps, ledger: SubmissionLedger<Checkpoint>, input: GenerateInput): Promise<GenerationAttempt> {
+    const info = activityInfo();
+    const key = activityKey(info);
+    const resumed = readCheckpoint(info.heartbeatDetails) ?? (await GenerationAttempt.adoptFromLedger(ledger, key, input));
+    if (resumed) {
+      log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
+      return new GenerationAttempt(deps, input, resumed);
+    }
+    const attempt = new GenerationAttempt(deps, input, await ledger.record(key, () => GenerationAttempt.submit(deps, input)));
+    await attempt.announce();
+    return attempt;
+  }
+
+  /** An earlier attempt on this worker (or before its restart) submitted, but Temporal never got its heartbeat: take its task over. */
+  private static async adoptFromLedger(
+    ledger: SubmissionLedger<Checkpoint>,
+    key: string,
+    input: GenerateInput,
+  ): Promise<Checkpoint | undefined> {
+    const adopted = await ledger.find(key);
+    if (adopted)
+      log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', {
+        videoId: input.videoId,
+        runwayTaskId: adopted.taskId,
+      });
+    return adopted;
+  }
+
+  /** POST the task: what the ledger records (on disk too) the moment Runway answers. */
+  private static async submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
+    const { endpoint, body } = requestBody(
+      input.request,
+      input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined,
+    );
+    try {
+      const { id } = await deps.runway.createTask(endpoint, body);
+      return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
+    } catch (error) {
+      throw toApplicationFailure(error);
+    }
+  }
+
+  /** Poll the task to its end; a cancelled workflow DELETEs it, any other error leaves as a typed failure. */
+  async run(): Promise<GenerateOutcome> {
+    try {
+      return await this.pollUntilDone();
+    } catch (error) {
+      if (error instanceof CancelledFailure && cancellationDetails()?.cancelRequested) {
+        await this.cancelRemote();
+      }
+      throw error instanceof CancelledFailure ? error : toApplicationFailure(error);
+    }
+  }
+
+  /** Record the new task with Temporal (the heartbeat) and tell the workflow, which may be unreachable. */
+  private async announce(): Promise<void> {
+    const { input, checkpoint } = this;
+    heartbeat({ ...checkpoint });
+    this.deps.metrics.submissions(input.request.model);
+    if (input.resubmitReason !== undefined) this.deps.metrics.resubmissions(input.request.model, input.resubmitReason);
+    log.info('submitted to Runway', {
       videoId: input.videoId,
       runwayTaskId: checkpoint.taskId,
-      error: String(deleteError),
+      submission: input.submission,
+      model: input.request.model,
+    });
+    await this.notifyWorkflow({ submission: input.submission, taskId: checkpoint.taskId, status: 'SUBMITTED' });
+  }
+
+  private async pollUntilDone(): Promise<GenerateOutcome> {
+    const { deps, input, checkpoint } = this;
+    const listCredits = creditsFor(input.request.model, input.request.duration);
+    let failedPolls = 0;
+    let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
+    for (;;) {
+      await this.sleepHeartbeating(waitMs);
+      waitMs = jittered(input.pollIntervalMs, input.pollJitter);
+      let task: RunwayTask;
+      try {
+        task = await deps.runway.getTask(checkpoint.taskId);
+      } catch (error) {
+        if (error instanceof RunwayHttpError && error.status === 404)
+          return { kind: 'vanished', taskId: checkpoint.taskId, credits: 0, polls: checkpoint.polls + 1 };
+        if (error instanceof RunwayProtocolError) throw await this.abandonUnreadableTask(error);
+        const transient = transientPollFailure(error);
+        failedPolls += 1;
+        if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
+        log.warn('poll failed; polling again', {
+          videoId: input.videoId,
+          runwayTaskId: checkpoint.taskId,
+          failedPolls,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        heartbeat({ ...checkpoint });
+        waitMs = Math.max(waitMs, transient.retryAfterMs ?? 0);
+        continue;
+      }
+      failedPolls = 0;
+      checkpoint.polls += 1;
+      await this.recordStatus(task);
+      const outcome = this.terminalOutcome(task, listCredits);
+      if (outcome) return this.finish(outcome);
+      const timeout = this.waitExceeded(task);
+      if (timeout) return this.giveUpWaiting(timeout, listCredits);
+      waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
+    }
+  }
+
+  /** The task ended on Runway's side: count what it cost and hand the lease on. */
+  private async finish(outcome: GenerateOutcome): Promise<GenerateOutcome> {
+    if (outcome.credits > 0) this.deps.metrics.credits(this.input.request.model, outcome.credits);
+    await this.releaseLeaseEarly();
+    return outcome;
+  }
+
+  /** The task queued or ran too long: DELETE it and report the timeout. */
+  private async giveUpWaiting(
+    timeout: { kind: 'queue_timeout' | 'running_timeout'; waitedMs: number },
+    listCredits: number,
+  ): Promise<GenerateOutcome> {
+    const { input, checkpoint } = this;
+    const deleted = await this.deps.runway.deleteTask(checkpoint.taskId);
+    log.warn('Runway task waited too long; cancelled it', {
+      videoId: input.videoId,
+      runwayTaskId: checkpoint.taskId,
+      kind: timeout.kind,
+      waitedMs: timeout.waitedMs,
+    });
+    if (deleted) await this.releaseLeaseEarly();
+    // Runway refunds a task cancelled before it ran; one that started running is charged.
+    return {
+      ...timeout,
+      taskId: checkpoint.taskId,
+      credits: timeout.kind === 'running_timeout' ? listCredits : 0,
+      deleted,
+      polls: checkpoint.polls,
+    };
+  }
+
+  /**
+   * The task answers in a shape we cannot read, so we can no longer tell when it ends, what it cost or
+   * where its output is. Best effort: DELETE it so it stops counting against Runway's concurrency and costing credits
+   * (nothing we could archive would come of it), give the lease back, and fail this video without retry.
+   * A DELETE that fails leaves the task to run out on Runway's side; the failure says so in the log.
+   */
+  private async abandonUnreadableTask(error: RunwayProtocolError): Promise<ApplicationFailure> {
+    const { input, checkpoint } = this;
+    let deleted: boolean | 'failed' = 'failed';
+    try {
+      deleted = await this.deps.runway.deleteTask(checkpoint.taskId);
+    } catch (deleteError) {
+      log.warn('could not delete the unreadable Runway task', {
+        videoId: input.videoId,
+        runwayTaskId: checkpoint.taskId,
+        error: String(deleteError),
+      });
+    }
+    log.error('Runway answered off the API contract; giving up on this video', {
+      videoId: input.videoId,
+      runwayTaskId: checkpoint.taskId,
+      operation: error.operation,
+      field: error.field,
+      problem: error.problem,
+      remoteTaskDeleted: deleted,
+    });
+    if (deleted !== 'failed') await this.releaseLeaseEarly();
+    return ApplicationFailure.create({
+      type: FailureType.RunwayProtocolError,
+      message: `${error.message}; task ${checkpoint.taskId} ${deleted === 'failed' ? 'could not be deleted' : 'deleted'}`,
+      nonRetryable: true,
+      details: [
+        {
+          operation: error.operation,
+          field: error.field,
+          problem: error.problem,
+          runwayTaskId: checkpoint.taskId,
+          remoteTaskDeleted: deleted,
+        },
+      ],
     });
   }
-  log.error('Runway answered off the API contract; giving up on this video', {
-    videoId: input.videoId,
-    runwayTaskId: checkpoint.taskId,
-    operation: error.operation,
-    field: error.field,
-    problem: error.problem,
-    remoteTaskDeleted: deleted,
-  });
-  if (deleted !== 'failed') await releaseLeaseEarly(input);
-  return ApplicationFailure.create({
-    type: FailureType.RunwayProtocolError,
-    message: `${error.message}; task ${checkpoint.taskId} ${deleted === 'failed' ? 'could not be deleted' : 'deleted'}`,
-    nonRetryable: true,
-    details: [
-      {
-        operation: error.operation,
-        field: error.field,
-        problem: error.problem,
-        runwayTaskId: checkpoint.taskId,
-        remoteTaskDeleted: deleted,
-      },
-    ],
-  });
-}
 
-/** The previous and the new progress sample of a RUNNING task (the new one kept in the checkpoint). */
-function trackProgress(checkpoint: Checkpoint, task: RunwayTask): [ProgressSample | undefined, ProgressSample | undefined] {
-  if (task.status !== 'RUNNING' || task.progress === undefined) return [undefined, undefined];
-  const previous = checkpoint.progressSample;
-  const latest = { progress: task.progress, at: Date.now() };
-  checkpoint.progressSample = latest;
-  return [previous, latest];
-}
-
-/**
- * The remote task no longer counts against Runway's concurrency: hand the lease back now, so the pool grants the next
- * video while this result travels to its workflow (which releases again on its side; a repeat is a no-op).
- */
-async function releaseLeaseEarly(input: GenerateInput): Promise<void> {
-  if (!input.lease) return;
-  try {
-    await getClient().workflow.getHandle(input.lease.poolWorkflowId).signal(releaseLeaseSignal, { leaseId: input.lease.leaseId });
-  } catch (error) {
-    log.debug('could not give the lease back early; the workflow gives it back', { error: String(error) });
+  /**
+   * The remote task no longer counts against Runway's concurrency: hand the lease back now, so the pool grants the next
+   * video while this result travels to its workflow (which releases again on its side; a repeat is a no-op).
+   */
+  private async releaseLeaseEarly(): Promise<void> {
+    const { lease } = this.input;
+    if (!lease) return;
+    try {
+      await getClient().workflow.getHandle(lease.poolWorkflowId).signal(releaseLeaseSignal, { leaseId: lease.leaseId });
+    } catch (error) {
+      log.debug('could not give the lease back early; the workflow gives it back', { error: String(error) });
+    }
   }
-}
 
-async function recordStatus(
-  deps: Pick<ActivityDeps, 'metrics'>,
-  input: GenerateInput,
-  checkpoint: Checkpoint,
-  task: RunwayTask,
-): Promise<void> {
-  if (task.status === 'RUNNING' && checkpoint.runningSince === undefined) checkpoint.runningSince = Date.now();
-  const previousStatus = checkpoint.lastStatus;
-  checkpoint.lastStatus = task.status;
-  heartbeat({ ...checkpoint });
-  if (task.status === previousStatus) return;
-  if (task.status === 'THROTTLED') deps.metrics.throttledSeen(input.request.model);
-  if (!workflowShows(previousStatus, task.status)) return;
-  await notifyWorkflow({
-    submission: input.submission,
-    taskId: checkpoint.taskId,
-    status: task.status,
-    ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
-  });
+  private async recordStatus(task: RunwayTask): Promise<void> {
+    const { input, checkpoint } = this;
+    if (task.status === 'RUNNING' && checkpoint.runningSince === undefined) checkpoint.runningSince = Date.now();
+    const previousStatus = checkpoint.lastStatus;
+    checkpoint.lastStatus = task.status;
+    heartbeat({ ...checkpoint });
+    if (task.status === previousStatus) return;
+    if (task.status === 'THROTTLED') this.deps.metrics.throttledSeen(input.request.model);
+    if (!workflowShows(previousStatus, task.status)) return;
+    await this.notifyWorkflow({
+      submission: input.submission,
+      taskId: checkpoint.taskId,
+      status: task.status,
+      ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
+    });
+  }
+
+  private terminalOutcome(task: RunwayTask, listCredits: number): GenerateOutcome | undefined {
+    const { polls, submittedAt } = this.checkpoint;
+    switch (task.status) {
+      case 'SUCCEEDED':
+        return {
+          kind: 'succeeded',
+          taskId: task.id,
+          credits: task.cost?.credits ?? listCredits,
+          polls,
+          submittedAt,
+          finishedAt: Date.now(),
+        };
+      case 'FAILED':
+        return {
+          kind: 'failed',
+          taskId: task.id,
+          credits: task.cost?.credits ?? listCredits,
+          failure: task.failure,
+          ...(task.failureCode !== undefined ? { failureCode: task.failureCode } : {}),
+          failureClass: classifyFailureCode(task.failureCode),
+          polls,
+        };
+      case 'CANCELLED':
+        return { kind: 'cancelled_remotely', taskId: task.id, credits: task.cost?.credits ?? 0, polls };
+      default:
+        return undefined;
+    }
+  }
+
+  private waitExceeded(task: RunwayTask): { kind: 'queue_timeout' | 'running_timeout'; waitedMs: number } | undefined {
+    const { input, checkpoint } = this;
+    const now = Date.now();
+    if ((task.status === 'PENDING' || task.status === 'THROTTLED') && now - checkpoint.submittedAt > input.maxPendingWaitMs) {
+      return { kind: 'queue_timeout', waitedMs: now - checkpoint.submittedAt };
+    }
+    if (task.status === 'RUNNING' && checkpoint.runningSince !== undefined && now - checkpoint.runningSince > input.maxRunningWaitMs) {
+      return { kind: 'running_timeout', waitedMs: now - checkpoint.runningSince };
+    }
+    return undefined;
+  }
+
+  private async cancelRemote(): Promise<void> {
+    const { taskId } = this.checkpoint;
+    try {
+      await this.deps.runway.deleteTask(taskId);
+      log.info('workflow cancelled: Runway task deleted', { runwayTaskId: taskId });
+    } catch (error) {
+      log.warn('workflow cancelled: could not delete Runway task; the workflow cleanup will retry', {
+        runwayTaskId: taskId,
+        error: String(error),
+      });
+    }
+  }
+
+  /** Tell our own workflow about the remote task (task id for search attributes and cleanup). Best effort. */
+  private async notifyWorkflow(update: RunwayTaskUpdate): Promise<void> {
+    const { workflowExecution } = activityInfo();
+    if (!workflowExecution) return;
+    try {
+      await getClient().workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(runwayTaskUpdateSignal, update);
+    } catch (error) {
+      log.debug('could not signal the workflow about the task', { error: String(error) });
+    }
+  }
+
+  /**
+   * Sleep, heartbeating the checkpoint at least every half heartbeat timeout: a long Retry-After or an
+   * open circuit's cooldown is waited out in full without timing the attempt out.
+   */
+  private async sleepHeartbeating(ms: number): Promise<void> {
+    const timeoutMs = activityInfo().heartbeatTimeoutMs;
+    const sliceMs = timeoutMs ? timeoutMs / 2 : ms;
+    for (let leftMs = ms; leftMs > 0; leftMs -= sliceMs) {
+      await sleep(Math.min(leftMs, sliceMs));
+      if (leftMs > sliceMs) heartbeat({ ...this.checkpoint });
+    }
+  }
 }
 
 /**
@@ -281,87 +372,6 @@ function workflowShows(previous: string, next: string): boolean {
   return next === 'PENDING' && previous === 'THROTTLED';
 }
 
-function terminalOutcome(task: RunwayTask, checkpoint: Checkpoint, listCredits: number): GenerateOutcome | undefined {
-  const polls = checkpoint.polls;
-  switch (task.status) {
-    case 'SUCCEEDED':
-      return {
-        kind: 'succeeded',
-        taskId: task.id,
-        credits: task.cost?.credits ?? listCredits,
-        polls,
-        submittedAt: checkpoint.submittedAt,
-        finishedAt: Date.now(),
-      };
-    case 'FAILED':
-      return {
-        kind: 'failed',
-        taskId: task.id,
-        credits: task.cost?.credits ?? listCredits,
-        failure: task.failure,
-        ...(task.failureCode !== undefined ? { failureCode: task.failureCode } : {}),
-        failureClass: classifyFailureCode(task.failureCode),
-        polls,
-      };
-    case 'CANCELLED':
-      return { kind: 'cancelled_remotely', taskId: task.id, credits: task.cost?.credits ?? 0, polls };
-    default:
-      return undefined;
-  }
-}
-
-function waitExceeded(
-  input: GenerateInput,
-  checkpoint: Checkpoint,
-  task: RunwayTask,
-): { kind: 'queue_timeout' | 'running_timeout'; waitedMs: number } | undefined {
-  const now = Date.now();
-  if ((task.status === 'PENDING' || task.status === 'THROTTLED') && now - checkpoint.submittedAt > input.maxPendingWaitMs) {
-    return { kind: 'queue_timeout', waitedMs: now - checkpoint.submittedAt };
-  }
-  if (task.status === 'RUNNING' && checkpoint.runningSince !== undefined && now - checkpoint.runningSince > input.maxRunningWaitMs) {
-    return { kind: 'running_timeout', waitedMs: now - checkpoint.runningSince };
-  }
-  return undefined;
-}
-
-async function cancelRemote(deps: Pick<ActivityDeps, 'runway'>, taskId: string): Promise<void> {
-  try {
-    await deps.runway.deleteTask(taskId);
-    log.info('workflow cancelled: Runway task deleted', { runwayTaskId: taskId });
-  } catch (error) {
-    log.warn('workflow cancelled: could not delete Runway task; the workflow cleanup will retry', {
-      runwayTaskId: taskId,
-      error: String(error),
-    });
-  }
-}
-
-/** Tell our own workflow about the remote task (task id for search attributes and cleanup). Best effort. */
-async function notifyWorkflow(update: RunwayTaskUpdate): Promise<void> {
-  const { workflowExecution } = activityInfo();
-  if (!workflowExecution) return;
-  try {
-    await getClient().workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(runwayTaskUpdateSignal, update);
-  } catch (error) {
-    log.debug('could not signal the workflow about the task', { error: String(error) });
-  }
-}
-
-function readCheckpoint(details: unknown): Checkpoint | undefined {
-  if (typeof details !== 'object' || details === null) return undefined;
-  const candidate = details as Partial<Checkpoint>;
-  if (typeof candidate.taskId !== 'string' || typeof candidate.submittedAt !== 'number') return undefined;
-  return {
-    taskId: candidate.taskId,
-    submittedAt: candidate.submittedAt,
-    runningSince: candidate.runningSince,
-    lastStatus: candidate.lastStatus ?? 'SUBMITTED',
-    polls: candidate.polls ?? 0,
-    ...(candidate.progressSample ? { progressSample: candidate.progressSample } : {}),
-  };
-}
-
 /** Worth polling again (with the wait it asks for), or a real error. */
 function transientPollFailure(error: unknown): { retryAfterMs?: number } | undefined {
   if (error instanceof RunwayHttpError)
@@ -369,19 +379,6 @@ function transientPollFailure(error: unknown): { retryAfterMs?: number } | undef
   if (error instanceof ApplicationFailure)
     return error.nonRetryable ? undefined : { retryAfterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) };
   return {};
-}
-
-/**
- * Sleep, heartbeating the checkpoint at least every half heartbeat timeout: a long Retry-After or an
- * open circuit's cooldown is waited out in full without timing the attempt out.
- */
-async function sleepHeartbeating(ms: number, checkpoint: Checkpoint): Promise<void> {
-  const timeoutMs = activityInfo().heartbeatTimeoutMs;
-  const sliceMs = timeoutMs ? timeoutMs / 2 : ms;
-  for (let leftMs = ms; leftMs > 0; leftMs -= sliceMs) {
-    await sleep(Math.min(leftMs, sliceMs));
-    if (leftMs > sliceMs) heartbeat({ ...checkpoint });
-  }
 }
 
 function jittered(intervalMs: number, jitter: number): number {
