@@ -5,20 +5,11 @@ import { TermListModerator } from '../activities/moderation';
 import { noopMetrics } from '../activities/metrics';
 import { RunwayClient } from '../activities/runway/client';
 import type { ActivityDeps } from '../activities';
-import { startInProcessProduct, type InProcessProduct } from '../test/helpers/in-process';
+import { quietLogger, startInProcessProduct, type InProcessProduct } from '../test/helpers/in-process';
 import type { BenchStack } from './bench-stack';
 
 /** This project as a deployment runs it: both workers in this process, plus the typed client. */
 export type RunningProduct = InProcessProduct;
-
-const silent = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  log: () => undefined,
-};
 
 /** Workers log at WARN (the product's INFO lines would drown the table). Call once, before any connection. */
 export function installBenchRuntime(): void {
@@ -30,7 +21,7 @@ export function installBenchRuntime(): void {
 
 /** Bundled once, before anything is measured (bundling costs seconds of CPU). */
 export function bundleProductWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: silent });
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
 }
 
 export function productActivityDeps(bench: BenchStack): ActivityDeps {

@@ -1,20 +1,16 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
-import type { CampaignProgress, VariantOutcome, VideoState, campaignWorkflowInputSchema } from '../schemas';
+import {
+  videoStateSchema,
+  type CampaignProgress,
+  type VariantOutcome,
+  type VideoState,
+  type campaignWorkflowInputSchema,
+} from '../schemas';
 import { creditDecisionSignal, type CreditRequest, type VariantStateUpdate } from './messages';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
-const ALL_STATES: VideoState[] = [
-  'waiting',
-  'prescreening',
-  'submitting',
-  'queued',
-  'running',
-  'archiving',
-  'archived',
-  'failed',
-  'cancelled',
-];
+const ALL_STATES: readonly VideoState[] = videoStateSchema.options;
 
 /**
  * The campaign's view of its variants and credits. Per variant it holds what Runway has billed so far and

@@ -1,8 +1,7 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { CampaignFileInput, CampaignResult, VideoFailureBilling } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { failureOf } from '../helpers/failure';
 
 // gen4.5 costs 12 credits per second: 60 per 5 s submission.
 const PER_SUBMISSION = 60;
@@ -101,17 +100,6 @@ test('a budget of exactly 3 submissions: 3 are sent and billed, the 4th is refus
   expect(net).toBe(3 * PER_SUBMISSION);
   expect(result.variants[0]).toMatchObject({ state: 'failed', credits: 3 * PER_SUBMISSION, error: { type: 'BudgetExceeded' } });
 }, 90_000);
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 test("a single video's options.budgetCredits is honoured: the submission past it is refused before its POST", async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'solo-bad' }, fault: 'bad_output' }] } });

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { pollUntil } from '../helpers/poll';
 import { objectSha256 } from '../helpers/s3-object';
 import { testStack } from '../helpers/stack';
+import { failureOf } from '../helpers/failure';
 
 const heroImage = path.resolve(__dirname, '../../examples/assets/hero-product.jpg');
 let product: RunningProduct;
@@ -19,17 +18,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await resetSimulator();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 test('image to video: a local image is staged, submitted once, archived with the simulator sha256 and safe metadata', async () => {
   const handle = await product.api.startVideo({

@@ -52,3 +52,13 @@ export async function startInProcessProduct(setup: InProcessSetup): Promise<InPr
     },
   };
 }
+
+/** A logger for bundling workflow code that says nothing (webpack's progress would drown test and bench output). */
+export const quietLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  log: () => undefined,
+};

@@ -5,7 +5,7 @@ import { TermListModerator } from '../../activities/moderation';
 import { noopMetrics } from '../../activities/metrics';
 import type { ActivityDeps } from '../../activities';
 import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
-import { startInProcessProduct, type InProcessProduct } from './in-process';
+import { quietLogger, startInProcessProduct, type InProcessProduct } from './in-process';
 import { testStack } from './stack';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -15,15 +15,6 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundlePromise;
 }
-
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  log: () => undefined,
-};
 
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${randomUUID().slice(0, 8)}`;

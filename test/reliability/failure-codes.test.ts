@@ -1,11 +1,10 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { CircuitBreaker, type CircuitStateChange } from '../../activities/runway/circuit-breaker';
 import { RunwayClient } from '../../activities/runway/client';
 import { classifyFailureCode, type CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
+import { failureOf } from '../helpers/failure';
 
 const breakerChanges: CircuitStateChange[] = [];
 let product: RunningProduct;
@@ -24,17 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await product.stop();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 test('classifyFailureCode: SAFETY anywhere is moderation; INPUT_PREPROCESSING / ASSET are input; BAD_OUTPUT resubmits; the rest unknown', () => {
   expect(classifyFailureCode('SAFETY.INPUT.TEXT')).toBe('moderation');

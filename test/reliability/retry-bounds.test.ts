@@ -1,9 +1,8 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_GENERATION_OPTIONS } from '../../schemas/options';
 import { generationScheduleToCloseMs } from '../../workflows/activity-stubs';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { failureOf } from '../helpers/failure';
 
 /** Short waits, so the derived bound is 2 + 2 + 30 s (the margin's floor). */
 const SHORT = { pollInterval: 100, pollJitter: 0.1, maxPendingWait: '2s', maxRunningWait: '2s', maxSubmissions: 3 } as const;
@@ -17,17 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await product.stop();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 test('the generation bound: the waits plus a margin that scales with them, never below 30 s', () => {
   // Defaults 20 + 30 min: a 10 min margin, a fifth of the waits.
