@@ -398,8 +398,8 @@ describe('the CLI: a non-zero exit and one clear line on stderr', () => {
     expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: file: .*broken\.json is not valid JSON/)]);
   });
 
-  test('Temporal unreachable → exit 1 naming the address', async () => {
-    const run = await runCli(['campaign', 'start', '--file', path.join(fixtures, 'unknown-model.json'), '--json'], {
+  test('Temporal unreachable → exit 1 naming the address (a valid file: input is checked first)', async () => {
+    const run = await runCli(['campaign', 'start', '--file', path.resolve(__dirname, '../../examples/product-hero.json'), '--json'], {
       ...productEnv(product.taskQueue),
       TEMPORAL_ADDRESS: '127.0.0.1:1',
     });
