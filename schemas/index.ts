@@ -8,3 +8,4 @@ export * from './campaign';
 export * from './workflow-io';
 export * from './failures';
 export * from './env';
+export * from './broll';

@@ -6,7 +6,7 @@ import { isTemporalReady, type TemporalProbe } from './temporal-health';
 import { waitUntilHealthy } from './wait-until-healthy';
 
 /** Custom search attributes every workflow of this project may set (all Keyword). */
-export const stackSearchAttributes = ['CampaignId', 'VariantId', 'RunwayTaskId', 'RunwayModel', 'VideoState'] as const;
+export const stackSearchAttributes = ['CampaignId', 'VariantId', 'RunwayTaskId', 'RunwayModel', 'VideoState', 'ProjectState'] as const;
 
 export interface TemporalServerConfig {
   cliPath: string;

@@ -1,5 +1,14 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CampaignProgress, TaskStatus, VideoProgress, VideoState } from '../schemas';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  BrollProgress,
+  BrollResult,
+  CampaignProgress,
+  FinalizeUpdate,
+  ReviewUpdate,
+  TaskStatus,
+  VideoProgress,
+  VideoState,
+} from '../schemas';
 
 /**
  * Every signal and query of the product's workflows, each beside its payload type. Workflows set handlers
@@ -51,6 +60,17 @@ export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecisi
 
 /** Counts by state and each variant's state, task id and error. */
 export const progressQuery = defineQuery<CampaignProgress>('progress');
+
+// ── A B-roll project and its editor ─────────────────────────────────────────────────────────────────
+
+/** Segments by state, round, pending decisions. */
+export const brollProgressQuery = defineQuery<BrollProgress>('brollProgress');
+
+/** The editor's decisions: approve, or reject with a new prompt (a new generation). Answers the new state. */
+export const reviewUpdate = defineUpdate<BrollProgress, [ReviewUpdate]>('review');
+
+/** Write the edit list and end the project: every segment approved, or allowUnapproved. */
+export const finalizeUpdate = defineUpdate<BrollResult, [FinalizeUpdate]>('finalize');
 
 // ── The lease pool: Runway's concurrency leased to video workflows ────────────────────────────────────
 

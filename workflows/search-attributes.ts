@@ -6,3 +6,5 @@ export const VariantIdKey = defineSearchAttributeKey('VariantId', SearchAttribut
 export const RunwayTaskIdKey = defineSearchAttributeKey('RunwayTaskId', SearchAttributeType.KEYWORD);
 export const RunwayModelKey = defineSearchAttributeKey('RunwayModel', SearchAttributeType.KEYWORD);
 export const VideoStateKey = defineSearchAttributeKey('VideoState', SearchAttributeType.KEYWORD);
+/** A B-roll project's state: `ProjectState="awaiting-review"` finds what an editor has to review. */
+export const ProjectStateKey = defineSearchAttributeKey('ProjectState', SearchAttributeType.KEYWORD);
