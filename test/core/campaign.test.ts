@@ -36,8 +36,9 @@ async function readManifest(
 }
 
 test('25 variants with cap 10: never more than 10 Runway tasks at once, none THROTTLED, all archived', async () => {
-  // Generations of 3 – 6 s real, so all ten slots are busy at the same moment even on a loaded machine.
-  await resetSimulator({ concurrency: 10, generationSeconds: { kind: 'uniform', min: 1800, max: 3600 } });
+  // Generations of 6 – 9 s real, so all ten leases are busy at the same moment even on a loaded machine,
+  // where submitting the tenth can take seconds.
+  await resetSimulator({ concurrency: 10, generationSeconds: { kind: 'uniform', min: 3600, max: 5400 } });
   const prompts = Array.from({ length: 25 }, (_, index) => `A product shot, take ${index + 1}`);
   const started = await product.api.startCampaign(textCampaign('cap-check', prompts));
   const result = await product.api.waitForResult(started.campaignId);
