@@ -8,6 +8,7 @@ import {
   resolveRatio,
   videoRequestShape,
   type BrollProjectFile,
+  type BrollSegmentPlan,
   type BrollWorkflowInput,
   type Endpoint,
   type GenerationOptions,
@@ -132,7 +133,7 @@ export async function planBroll(project: BrollProjectFile, context: PlanContext 
   const prefix = plan.archive.prefix ?? context.defaultPrefix;
   const target = { s3: context.s3, bucket, prefix, campaignId: plan.projectId };
   const staged = new Map<string, ImageRef>();
-  const segments: BrollWorkflowInput['segments'] = [];
+  const segments: BrollSegmentPlan[] = [];
   for (const segment of plan.segments) {
     const request = {
       model: plan.model,
