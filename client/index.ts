@@ -5,3 +5,6 @@ export { loadCampaignFile, parseCampaign } from './campaign-file';
 export type { CampaignProgress, CampaignResult, VideoResult, CampaignFileInput } from '../schemas';
 export { CampaignSchedules, type CreateScheduleRequest, type CreatedSchedule } from './schedules';
 export type { ScheduleDetails, ScheduleOverview, ScheduledRun } from './schedule-view';
+export { loadBrollProjectFile, parseBrollProject } from './broll/project-file';
+export { draftBrollPlan, describePlan, planBroll, type BrollPlan, type BrollPlanSegment } from './broll/plan';
+export { TfIdfKeywordExtractor, type KeywordExtractor } from './broll/keywords';
