@@ -58,7 +58,6 @@ export interface ChaosReport {
       net: number;
       expectedNet: number;
       productReported: number;
-      moderatedCharge: number;
     };
     wallTimeSec: number;
     stackStartSec: number;
@@ -114,7 +113,7 @@ export function formatReport(report: ChaosReport): string[] {
       'credits charged / refunded / net',
       `${f.credits.charged} / ${f.credits.refunded} / ${f.credits.net} (expected net ${f.credits.expectedNet})`,
     ],
-    ['credits reported by the campaign', `${f.credits.productReported} (+ ${f.credits.moderatedCharge} for the moderated prompt)`],
+    ['credits reported by the campaign', `${f.credits.productReported} (Runway's net bill: ${f.credits.net})`],
     ['wall time (campaign)', `${f.wallTimeSec} s`],
     ['stack start / whole run', `${f.stackStartSec} s / ${f.totalSec} s`],
     ['worker processes', String(f.workerProcesses)],
