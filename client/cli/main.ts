@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { loadStackEnv } from '../../infra/stack-env';
+import { registerBrollCommands } from './broll-commands';
 import { registerCampaignCommands } from './campaign-commands';
 import { reportFailure } from './failure';
 import { registerScheduleCommands } from './schedule-commands';
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
   registerCampaignCommands(program);
   registerVideoCommands(program);
   registerScheduleCommands(program);
+  registerBrollCommands(program);
   await program.parseAsync(argv);
 }
 

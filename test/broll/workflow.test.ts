@@ -1,3 +1,4 @@
+import { WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../client';
 import { ProjectStateKey } from '../../workflows/search-attributes';
 import { brollInput, parseEdl, readText, segmentId } from '../helpers/broll-input';
@@ -5,6 +6,7 @@ import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { objectSha256 } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { productEnv, runCli } from '../helpers/worker-process';
 
 let product: RunningProduct;
 
@@ -123,3 +125,96 @@ test('8 segments: generated, 2 rejected and regenerated, the rest approved, fina
   expect(await projectStateAttribute(projectId)).toBe('finalized');
   expect((await simulatorStats()).submissions.total).toBe(10);
 }, 180_000);
+
+test('finalize is refused while segments are unapproved and allowed with allowUnapproved; a moderated segment gets a new round', async () => {
+  await resetSimulator();
+  const projectId = 'doc-partial';
+  await product.api.broll.startPlanned(brollInput(projectId, ['A calm lake at dawn', 'A busy market', 'A forbidden-content scene']));
+  const ready = await pollUntil(
+    'every first round ended',
+    () => product.api.broll.progress(projectId),
+    (progress) => progress.counts.generating === 0,
+    60_000,
+  );
+  expect(ready.counts).toMatchObject({ 'awaiting-review': 2, failed: 1 });
+  const s03 = ready.segments.find((segment) => segment.segmentId === 's03')!;
+  expect(s03.error).toMatch(/^ContentModeration: /);
+  expect(await refusal(product.api.broll.approve(projectId, ['s03']))).toMatch(
+    /segment s03 has no clip to approve .*reject it with a new prompt/,
+  );
+
+  const env = productEnv(product.taskQueue);
+  const cliRefusal = await runCli(['broll', 'approve', projectId, 's99', '--json'], env);
+  expect(cliRefusal).toMatchObject({ code: 2, stdout: '' });
+  expect(cliRefusal.stderr.trim().split('\n')).toHaveLength(1);
+  expect(cliRefusal.stderr).toMatch(/unknown segment "s99"/);
+  const cliApprove = await runCli(['broll', 'approve', projectId, 's01', '--json'], env);
+  expect(cliApprove.code).toBe(0);
+  expect(JSON.parse(cliApprove.stdout)).toMatchObject({ projectId, counts: { approved: 1 } });
+
+  expect(await refusal(product.api.broll.finalize(projectId))).toBe(
+    'cannot finalize project doc-partial: s02 (awaiting-review), s03 (failed) not approved yet; approve them, or finalize with allowUnapproved to list them as missing',
+  );
+  await product.api.broll.reject(projectId, 's03', 'A quiet library, dust in the light');
+  await awaitingReview(projectId, 2);
+  const cliFinal = await runCli(['broll', 'finalize', projectId, '--allow-unapproved', '--json'], env);
+  expect(cliFinal.code).toBe(0);
+  const result = JSON.parse(cliFinal.stdout) as Awaited<ReturnType<typeof product.api.broll.finalize>>;
+  expect(result).toMatchObject({ state: 'finalized', missing: ['s02', 's03'] });
+  expect(result.entries.map((entry) => [entry.segmentId, entry.approval, entry.round])).toEqual([
+    ['s01', 'approved', 1],
+    ['s02', 'unapproved', 1],
+    ['s03', 'unapproved', 2],
+  ]);
+  const stats = await simulatorStats();
+  expect(stats.submissions.total).toBe(4);
+  expect(result.credits).toBe(stats.credits.net);
+  const record = JSON.parse(await readText(result.editList.jsonKey)) as { missing: string[] };
+  expect(record.missing).toEqual(['s02', 's03']);
+  expect(await refusal(product.api.broll.finalize(projectId, { allowUnapproved: true }))).toMatch(/doc-partial (has ended|is finalized)/);
+  expect((await simulatorStats()).submissions.total).toBe(4);
+}, 120_000);
+
+test('the review deadline passing ends the project as review-expired with an edit list of what was approved', async () => {
+  await resetSimulator();
+  const projectId = 'doc-deadline';
+  await product.api.broll.startPlanned(brollInput(projectId, prompts(3), { reviewDeadlineMs: 4_000 }));
+  const ready = await awaitingReview(projectId, 3);
+  await product.api.broll.approve(projectId, ['s01']);
+  const deadline = Date.parse(ready.reviewDeadline ?? (await product.api.broll.progress(projectId)).reviewDeadline!);
+  expect(deadline).toBeGreaterThan(Date.now() - 4_000);
+  const result = await product.api.broll.waitForResult(projectId);
+  expect(Date.now()).toBeGreaterThanOrEqual(deadline - 1_000);
+  expect(result).toMatchObject({ state: 'review-expired', missing: ['s02', 's03'], credits: 3 * 60 });
+  expect(result.entries.map((entry) => [entry.segmentId, entry.approval, entry.clipKey !== undefined])).toEqual([
+    ['s01', 'approved', true],
+    ['s02', 'missing', false],
+    ['s03', 'missing', false],
+  ]);
+  const edl = parseEdl(await readText(result.editList.edlKey));
+  expect(edl.events.map((event) => event.reel)).toEqual(['AX', 'BL', 'BL']);
+  expect(await projectStateAttribute(projectId)).toBe('review-expired');
+}, 90_000);
+
+test('cancelling a project cancels its children, which DELETE their remote tasks', async () => {
+  await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
+  const projectId = 'doc-cancel';
+  await product.api.broll.startPlanned(brollInput(projectId, prompts(3, 'an endless dance'), { options: { maxRunningWait: '1h' } }));
+  await pollUntil(
+    '3 remote tasks running',
+    simulatorStats,
+    (stats) => stats.tasks.filter((task) => task.status === 'RUNNING').length === 3,
+    30_000,
+  );
+  await product.api.broll.cancel(projectId);
+  await expect(product.api.broll.waitForResult(projectId)).rejects.toBeInstanceOf(WorkflowFailedError);
+  const stats = await simulatorStats();
+  expect(stats.submissions.total).toBe(3);
+  // The generation activity and the video workflow's cleanup each DELETE (the second finds it gone): every task is deleted.
+  expect(stats.tasks.map((task) => task.deleted)).toEqual([true, true, true]);
+  expect(await projectStateAttribute(projectId)).toBe('cancelled');
+  for (const segment of ['s01', 's02', 's03']) {
+    const child = await product.client.workflow.getHandle(`${projectId}--${segment}`).describe();
+    expect(child.status.name).toBe('CANCELLED');
+  }
+}, 90_000);
