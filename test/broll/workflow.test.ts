@@ -218,3 +218,33 @@ test('cancelling a project cancels its children, which DELETE their remote tasks
     expect(child.status.name).toBe('CANCELLED');
   }
 }, 90_000);
+
+test('a reject past maxReviewRounds or past the budget is refused, naming the segment and why, and never submitted', async () => {
+  await resetSimulator();
+  const projectId = 'doc-bounds';
+  // gen4.5 is 60 credits per 5 s clip: 190 credits buy the two first clips and one new round.
+  await product.api.broll.startPlanned(brollInput(projectId, prompts(2), { budgetCredits: 190, maxReviewRounds: 1 }));
+  await awaitingReview(projectId, 2);
+  await product.api.broll.reject(projectId, 's01', 'A ferry leaving port, grain');
+  const second = await awaitingReview(projectId, 2);
+  expect(second).toMatchObject({ round: 2, creditsSpent: 180 });
+  expect(await refusal(product.api.broll.reject(projectId, 's01', 'Yet another ferry'))).toBe(
+    'segment s01 has used all 1 review rounds (maxReviewRounds); approve it or finalize with allowUnapproved',
+  );
+  expect(await refusal(product.api.broll.reject(projectId, 's02', 'A lighthouse'))).toBe(
+    'the new generations need 60 credits; the project budget of 190 credits has 10 left',
+  );
+  expect(
+    await refusal(
+      product.api.broll.review(projectId, [
+        { segmentId: 's01', action: 'approve' },
+        { segmentId: 's01', action: 'approve' },
+      ]),
+    ),
+  ).toMatch(/segment s01 has two decisions/);
+  const result = await product.api.broll.finalize(projectId, { allowUnapproved: true });
+  const stats = await simulatorStats();
+  expect(stats.submissions.total).toBe(3);
+  expect(result).toMatchObject({ credits: 180, missing: ['s01', 's02'] });
+  expect(result.credits).toBe(stats.credits.net);
+}, 90_000);

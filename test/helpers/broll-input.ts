@@ -5,7 +5,6 @@ import {
   generationOptionsInputSchema,
   resolveGenerationOptions,
   type BrollWorkflowInput,
-  type EditListEntry,
   type GenerationOptionsInput,
   type ResolvedVideoRequest,
 } from '../../schemas';
@@ -100,5 +99,3 @@ export function parseEdl(text: string): { title: string; fcm: string; events: Pa
   }
   return { title, fcm, events };
 }
-
-export type { EditListEntry };
