@@ -8,3 +8,5 @@ export type { ScheduleDetails, ScheduleOverview, ScheduledRun } from './schedule
 export { loadBrollProjectFile, parseBrollProject } from './broll/project-file';
 export { draftBrollPlan, describePlan, planBroll, type BrollPlan, type BrollPlanSegment } from './broll/plan';
 export { TfIdfKeywordExtractor, type KeywordExtractor } from './broll/keywords';
+export { BrollProjects, type StartedProject, type ProjectOverview } from './broll';
+export type { BrollProgress, BrollResult, BrollWorkflowInput, EditListEntry, ReviewDecision } from '../schemas';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { loadStackEnv } from '../../infra/stack-env';
-import { registerBrollPlanCommand } from './broll-plan-command';
+import { registerBrollCommands } from './broll-commands';
 import { registerCampaignCommands } from './campaign-commands';
 import { reportFailure } from './failure';
 import { registerScheduleCommands } from './schedule-commands';
@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<void> {
   registerCampaignCommands(program);
   registerVideoCommands(program);
   registerScheduleCommands(program);
-  registerBrollPlanCommand(program.command('broll').description('plan, generate and review documentary B-roll projects'));
+  registerBrollCommands(program);
   await program.parseAsync(argv);
 }
 

@@ -1,0 +1,77 @@
+import { Client, Connection } from '@temporalio/client';
+import { RunwayTemporal } from '../../client';
+import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
+import { brollInput, parseEdl, readText } from '../helpers/broll-input';
+import { pollUntil, sleep } from '../helpers/poll';
+import { stackS3Env, uniqueTaskQueue } from '../helpers/product';
+import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { testStack } from '../helpers/stack';
+import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+
+const taskQueue = uniqueTaskQueue('broll-crash');
+let api: RunwayTemporal;
+let worker: WorkerProcess | undefined;
+
+beforeAll(async () => {
+  const connection = await Connection.connect({ address: testStack().temporalAddress });
+  const s3Env = stackS3Env();
+  api = new RunwayTemporal({
+    client: new Client({ connection, namespace: testStack().namespace }),
+    s3: createS3Client(s3TargetFromEnv(s3Env)),
+    taskQueue,
+    bucket: s3Env.S3_BUCKET,
+    prefix: '',
+  });
+});
+afterAll(async () => {
+  worker?.child.kill('SIGKILL');
+  await api.close();
+});
+
+test('a worker SIGKILLed while the project waits for review loses nothing; the review sent meanwhile completes', async () => {
+  await resetSimulator();
+  worker = spawnWorker(taskQueue);
+  await worker.ready;
+  const projectId = 'doc-crash';
+  const prompts = ['A tram in the rain', 'A radio tower at night', 'Fishermen mending nets', 'A printing press'];
+  await api.broll.startPlanned(brollInput(projectId, prompts));
+  const before = await pollUntil(
+    'all clips awaiting review',
+    () => api.broll.progress(projectId),
+    (progress) => progress.counts['awaiting-review'] === 4,
+    60_000,
+  );
+
+  worker.child.kill('SIGKILL');
+  expect((await worker.exited).signal).toBe('SIGKILL');
+  // The editor's decisions arrive while no worker runs: the Update waits in Temporal for the next one.
+  const review = api.broll.review(projectId, [
+    { segmentId: 's01', action: 'approve' },
+    { segmentId: 's02', action: 'reject', promptText: 'A radio tower at dawn, fog' },
+    { segmentId: 's03', action: 'approve' },
+    { segmentId: 's04', action: 'approve' },
+  ]);
+  await sleep(1_000);
+  worker = spawnWorker(taskQueue);
+  await worker.ready;
+
+  const reviewed = await review;
+  expect(reviewed.counts).toMatchObject({ approved: 3, generating: 1 });
+  const kept = reviewed.segments.find((segment) => segment.segmentId === 's01')!;
+  expect(kept.clip).toEqual(before.segments.find((segment) => segment.segmentId === 's01')!.clip);
+  await pollUntil(
+    's02 regenerated',
+    () => api.broll.progress(projectId),
+    (progress) => progress.pendingDecisions.includes('s02'),
+    60_000,
+  );
+  await api.broll.approve(projectId, ['s02']);
+  const result = await api.broll.finalize(projectId);
+
+  const stats = await simulatorStats();
+  expect(stats.submissions.total).toBe(5);
+  expect(result).toMatchObject({ state: 'finalized', missing: [], credits: stats.credits.net });
+  expect(parseEdl(await readText(result.editList.edlKey)).events).toHaveLength(4);
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+}, 180_000);
