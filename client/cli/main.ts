@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { loadStackEnv } from '../../infra/stack-env';
+import { registerBrollReviewCommand } from './broll-review-command';
 import { registerCampaignCommands } from './campaign-commands';
 import { reportFailure } from './failure';
 import { registerScheduleCommands } from './schedule-commands';
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
   registerCampaignCommands(program);
   registerVideoCommands(program);
   registerScheduleCommands(program);
+  registerBrollReviewCommand(program.command('broll').description('documentary B-roll projects: review and finalize'));
   await program.parseAsync(argv);
 }
 
