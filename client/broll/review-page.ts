@@ -44,7 +44,8 @@ function layout(title: string, nonce: string, body: string, script = '', signatu
 export function renderProjectList(projects: ProjectListing[], nonce: string): string {
   const rows = projects.map((project) => {
     const link = `<a href="/projects/${encodeURIComponent(project.workflowId)}">${escapeHtml(project.progress?.projectId ?? project.workflowId)}</a>`;
-    if (!project.progress) return `<tr><td>${link}</td><td colspan="3" class="message">${escapeHtml(project.error ?? 'no progress')}</td></tr>`;
+    if (!project.progress)
+      return `<tr><td>${link}</td><td colspan="3" class="message">${escapeHtml(project.error ?? 'no progress')}</td></tr>`;
     const { counts, pendingDecisions, round, maxReviewRounds } = project.progress;
     return `<tr><td>${link}</td><td>${pendingDecisions.length} to review</td><td>${counts.approved} approved, ${counts.generating} generating, ${counts.failed} failed</td><td>round ${round} of ${maxReviewRounds}</td></tr>`;
   });
@@ -106,7 +107,13 @@ export function renderProject(workflowId: string, progress: BrollProgress, clipU
 <button type="button" id="finalize">Finalize the edit list</button><p class="message" id="finalize-message"></p></div>`
     : '';
   const segments = progress.segments.map((segment) => renderSegment(segment, clipUrls.get(segment.segmentId), open)).join('\n');
-  return layout(`Review ${progress.projectId}`, nonce, `${header}${finalize}${segments}`, pageScript(workflowId), progressSignature(progress));
+  return layout(
+    `Review ${progress.projectId}`,
+    nonce,
+    `${header}${finalize}${segments}`,
+    pageScript(workflowId),
+    progressSignature(progress),
+  );
 }
 
 /** Posts the editor's decisions to this server, which runs the Workflow Update; shows the validator's refusal. */

@@ -315,6 +315,12 @@ function sendError(response: http.ServerResponse, status: number, message: strin
   if (response.headersSent) return void response.end();
   const wantsHtml = /text\/html/.test(String(response.req?.headers.accept ?? ''));
   if (!wantsHtml) return sendJson(response, status, { error: message });
-  response.writeHead(status, { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'" });
-  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>`);
+  response.writeHead(status, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': "default-src 'none'",
+  });
+  response.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>`,
+  );
 }

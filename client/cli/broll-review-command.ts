@@ -13,7 +13,7 @@ export function registerBrollReviewCommand(broll: Command): void {
   broll
     .command('review-server')
     .description(
-      'serve the editor\'s review page: projects awaiting review, each clip playing, approve / reject with a new prompt, finalize',
+      "serve the editor's review page: projects awaiting review, each clip playing, approve / reject with a new prompt, finalize",
     )
     .option('--host <host>', 'interface to bind; anything but loopback needs a token', DEFAULT_REVIEW_HOST)
     .option('--port <port>', 'port (0: a free one)', '8234')
