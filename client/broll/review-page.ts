@@ -70,7 +70,7 @@ function renderSegment(segment: SegmentProgress, clipUrl: string | undefined, op
 </div>`
       : '';
   const rejected = segment.rejectedClips.length
-    ? `<p>${segment.rejectedClips.length} earlier clip(s) rejected: ${segment.rejectedClips.map((clip) => `<span class="prompt">${escapeHtml(clip.rejected?.promptText ?? clip.promptText)}</span>`).join('; ')}</p>`
+    ? `<p>rejected earlier: ${segment.rejectedClips.map((clip) => `round ${clip.round} <span class="prompt">${escapeHtml(clip.promptText)}</span>`).join('; ')}</p>`
     : '';
   return `<section class="segment" id="segment-${id}" data-state="${escapeHtml(segment.state)}">
 <div>${video}</div>
@@ -156,6 +156,8 @@ if (finalize) finalize.addEventListener('click', async () => {
   finalize.disabled = false;
   if (!ok) return show(message, answer.error || 'refused', false);
   show(message, 'finalized: s3://' + answer.editList.bucket + '/' + answer.editList.edlKey, true);
+  // The project has ended: it takes no more decisions.
+  for (const button of document.querySelectorAll('button')) button.disabled = true;
   finalize.dataset.edlKey = answer.editList.edlKey;
 });
 // While clips are generating, look again when a segment changes state, unless the editor is typing.
