@@ -7,6 +7,8 @@ import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
 import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
+import { createWriteEditList } from './edit-list';
+import { fingerprintRequest } from './request-fingerprint';
 
 /** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
 export function createDefaultQueueActivities(deps: ActivityDeps) {
@@ -18,6 +20,8 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     previousVideoResult,
     requestGenerationLease: createRequestGenerationLease(deps),
     checkLeaseHolders,
+    writeEditList: createWriteEditList(deps),
+    fingerprintRequest,
   };
 }
 
@@ -32,3 +36,5 @@ export type GenerationActivities = ReturnType<typeof createGenerationActivities>
 export type { ActivityDeps } from './deps';
 export type { GenerateInput, GenerateOutcome } from './generate';
 export type { ArchiveInput } from './archive';
+export type { EditListInput, WrittenEditList } from './edit-list';
+export type { EditListSegment } from './edit-list-format';

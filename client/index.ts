@@ -5,3 +5,5 @@ export { loadCampaignFile, parseCampaign } from './campaign-file';
 export type { CampaignProgress, CampaignResult, VideoResult, CampaignFileInput } from '../schemas';
 export { CampaignSchedules, type CreateScheduleRequest, type CreatedSchedule } from './schedules';
 export type { ScheduleDetails, ScheduleOverview, ScheduledRun } from './schedule-view';
+export { BrollProjects, type StartedProject, type ProjectOverview } from './broll';
+export type { BrollProgress, BrollResult, BrollWorkflowInput, EditListEntry, ReviewDecision } from '../schemas';

@@ -27,6 +27,7 @@ import { loadCampaignFile, parseCampaign } from './campaign-file';
 import { planCampaign } from './campaign-plan';
 import { InputError } from './input-error';
 import { CampaignSchedules } from './schedules';
+import { BrollProjects } from './broll';
 import { resolveRequest } from './stage-image';
 import { parsedOrThrow, parseVideoStart, type VideoStartRequest } from './video-start';
 
@@ -75,6 +76,14 @@ export class RunwayTemporal {
   get schedules(): CampaignSchedules {
     this.campaignSchedules ??= new CampaignSchedules(this.options);
     return this.campaignSchedules;
+  }
+
+  private brollProjects: BrollProjects | undefined;
+
+  /** B-roll projects: startPlanned, progress, review, approve, reject, finalize, cancel, waitForResult, listAwaitingReview. */
+  get broll(): BrollProjects {
+    this.brollProjects ??= new BrollProjects(this.options);
+    return this.brollProjects;
   }
 
   /**

@@ -9,6 +9,8 @@ export const FailureType = {
   /** A re-run variant whose request differs from the clip archived under its id. */
   VariantChanged: 'VariantChanged',
   PromptImageUnavailable: 'PromptImageUnavailable',
+  /** An editor's review or finalize a B-roll project cannot take now (unknown segment, still generating, ended…). */
+  ReviewRefused: 'ReviewRefused',
   OutputUrlExpired: 'OutputUrlExpired',
   DownloadTruncated: 'DownloadTruncated',
   /** The signed output URL answered neither the file nor an expiry (a 5xx of the media host): retried. */

@@ -15,6 +15,13 @@ export function manifestObjectKey(prefix: string, campaignId: string): string {
   return `${normalizedPrefix(prefix)}${campaignId}/manifest.json`;
 }
 
+/** `<prefix><projectId>/edit-list.{edl,csv,json}`: a B-roll project's edit list beside its clips. */
+export function editListObjectKeys(prefix: string, projectId: string): { edlKey: string; csvKey: string; jsonKey: string } {
+  assertSegment('projectId', projectId, ID_PATTERN);
+  const base = `${normalizedPrefix(prefix)}${projectId}/edit-list`;
+  return { edlKey: `${base}.edl`, csvKey: `${base}.csv`, jsonKey: `${base}.json` };
+}
+
 export function stagedImageKey(prefix: string, campaignId: string, sha256: string, extension: string): string {
   assertSegment('campaignId', campaignId, ID_PATTERN);
   return `${normalizedPrefix(prefix)}${campaignId}/inputs/${sha256}.${extension}`;

@@ -78,6 +78,23 @@ export function campaignActivities() {
   return { writeManifest, previousVideoResult };
 }
 
+/**
+ * A B-roll project's own activities: the edit list bounded like the manifest, the reuse of an earlier
+ * run's clip like a campaign's, and a rejected segment's new fingerprint as a local activity (a moment's hash).
+ */
+export function brollActivities() {
+  const { writeEditList } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '12 hours',
+    retry: { initialInterval: '1s', maximumInterval: '30s' },
+  });
+  const { fingerprintRequest } = proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1s', maximumAttempts: 5 },
+  });
+  return { writeEditList, fingerprintRequest, previousVideoResult: campaignActivities().previousVideoResult };
+}
+
 export function cleanupActivities() {
   return proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '1 minute',

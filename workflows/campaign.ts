@@ -132,7 +132,7 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
   }
 }
 
-async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<{ result: VideoResult; reused: boolean }> {
+export async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<{ result: VideoResult; reused: boolean }> {
   const { fingerprint } = variant;
   try {
     const child = await startChild(VideoGenerationWorkflow, {
@@ -181,14 +181,14 @@ async function startAndAwait(input: Input, variant: Variant, workflowId: string)
 }
 
 /** What Runway billed a failed child, from its failure's details; undefined when the failure does not say. */
-function billedByFailure(error: unknown): number | undefined {
+export function billedByFailure(error: unknown): number | undefined {
   const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
   if (!(cause instanceof ApplicationFailure)) return undefined;
   const billing = cause.details?.[0] as Partial<VideoFailureBilling> | undefined;
   return typeof billing?.credits === 'number' ? billing.credits : undefined;
 }
 
-function variantError(error: unknown): VariantError {
+export function variantError(error: unknown): VariantError {
   const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as { failureCode?: string };

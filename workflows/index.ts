@@ -3,3 +3,4 @@ export { CampaignWorkflow, videoWorkflowId } from './campaign';
 export * from './messages';
 export * from './search-attributes';
 export { GenerationLeasePoolWorkflow } from './lease-pool';
+export { BrollWorkflow, brollVideoWorkflowId } from './broll';
