@@ -3,22 +3,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { finalizeUpdateSchema, reviewUpdateSchema, type BrollProgress } from '../../schemas';
-import { brollProgressQuery, finalizeUpdate, reviewUpdate } from '../../workflows/messages';
-import { ProjectStateKey } from '../../workflows/search-attributes';
+import { finalizeUpdateSchema, reviewUpdateSchema } from '../../schemas';
+import type { BrollProjects } from '../broll';
 import { InputError } from '../input-error';
 import { escapeHtml, progressSignature, renderProject, renderProjectList, type ProjectListing } from './review-page';
 
 /**
- * The editor's review page. It reads projects from Temporal (visibility + the progress query), shows each
- * clip from a presigned S3 URL that lives a few minutes, and turns the editor's clicks into the BrollWorkflow's
- * review and finalize Updates, whose validators decide what is allowed. Presigned URLs and the token are
+ * The editor's review page over the typed B-roll client: projects awaiting review (visibility), each
+ * project's progress query, each clip from a presigned S3 URL that lives a few minutes, and the editor's
+ * clicks as the BrollWorkflow's review and finalize Updates, whose validators decide what is allowed. Presigned URLs and the token are
  * secrets: they are never logged, and the log shows a request's path without its query string.
  */
 
 export interface ReviewServerOptions {
-  client: Client;
+  projects: BrollProjects;
   s3: S3Client;
   /** Default 127.0.0.1; any other interface needs a token. */
   host?: string;
@@ -117,7 +115,8 @@ class ReviewHandler {
       await this.route(request, response, url);
     } catch (error) {
       if (error instanceof HttpError) return sendError(response, error.status, error.message);
-      if (error instanceof WorkflowNotFoundError) return sendError(response, 404, `no such project: ${error.workflowId ?? ''}`);
+      // The typed client's refusals: an unknown or ended project, or the Update's validator saying no.
+      if (error instanceof InputError) return sendError(response, error.field === 'projectId' ? 404 : 409, error.message);
       throw error;
     }
   }
@@ -177,14 +176,9 @@ class ReviewHandler {
   }
 
   private async listPage(response: http.ServerResponse): Promise<void> {
-    const ids: string[] = [];
-    const query = `${ProjectStateKey.name}="awaiting-review" AND ExecutionStatus="Running"`;
-    for await (const execution of this.options.client.workflow.list({ query })) {
-      ids.push(execution.workflowId);
-      if (ids.length >= MAX_LISTED_PROJECTS) break;
-    }
+    const awaiting = await this.options.projects.listAwaitingReview();
     const projects = await Promise.all(
-      ids.map(async (workflowId): Promise<ProjectListing> => {
+      awaiting.slice(0, MAX_LISTED_PROJECTS).map(async ({ workflowId }): Promise<ProjectListing> => {
         try {
           return { workflowId, progress: await this.progress(workflowId) };
         } catch (error) {
@@ -212,34 +206,20 @@ class ReviewHandler {
     return getSignedUrl(this.options.s3, command, { expiresIn: this.options.clipUrlSeconds ?? 300 });
   }
 
-  private progress(workflowId: string): Promise<BrollProgress> {
-    return this.options.client.workflow.getHandle(workflowId).query(brollProgressQuery);
+  private progress(projectId: string) {
+    return this.options.projects.progress(projectId);
   }
 
   private async review(response: http.ServerResponse, workflowId: string, body: unknown): Promise<void> {
     const parsed = reviewUpdateSchema.safeParse(body);
     if (!parsed.success) throw new HttpError(400, zodMessage(parsed.error.issues));
-    const handle = this.options.client.workflow.getHandle(workflowId);
-    const progress = await refusedAs409(handle.executeUpdate(reviewUpdate, { args: [parsed.data] }));
-    sendJson(response, 200, progress);
+    sendJson(response, 200, await this.options.projects.review(workflowId, parsed.data.decisions));
   }
 
   private async finalize(response: http.ServerResponse, workflowId: string, body: unknown): Promise<void> {
     const parsed = finalizeUpdateSchema.safeParse(body);
     if (!parsed.success) throw new HttpError(400, zodMessage(parsed.error.issues));
-    const handle = this.options.client.workflow.getHandle(workflowId);
-    const result = await refusedAs409(handle.executeUpdate(finalizeUpdate, { args: [parsed.data] }));
-    sendJson(response, 200, result);
-  }
-}
-
-/** The Update's validator (or handler) said no: the editor sees its message. */
-async function refusedAs409<T>(update: Promise<T>): Promise<T> {
-  try {
-    return await update;
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw new HttpError(409, error.cause?.message ?? error.message);
-    throw error;
+    sendJson(response, 200, await this.options.projects.finalize(workflowId, parsed.data));
   }
 }
 

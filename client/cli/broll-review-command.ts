@@ -25,7 +25,7 @@ export function registerBrollReviewCommand(broll: Command): void {
       checkReviewBind(flags.host, token);
       await withClient(async (api) => {
         const server = await startReviewServer({
-          client: api.client,
+          projects: api.broll,
           s3: api.options.s3,
           host: flags.host,
           port,
