@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { draftBrollPlan } from '../broll/plan';
 import { loadBrollProjectFile } from '../broll/project-file';
 import { registerBrollPlanCommand } from './broll-plan-command';
+import { registerBrollReviewCommand } from './broll-review-command';
 import { promptTextSchema, type BrollProgress, type BrollResult } from '../../schemas';
 import { InputError } from '../input-error';
 import { out, withClient } from './with-client';
@@ -14,6 +15,7 @@ import { out, withClient } from './with-client';
 export function registerBrollCommands(program: Command): void {
   const broll = program.command('broll').description('plan, generate, review and finalize documentary B-roll projects');
   registerBrollPlanCommand(broll);
+  registerBrollReviewCommand(broll);
 
   broll
     .command('start')

@@ -1,0 +1,270 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, chromiumMissingMessage } from '../../stack/browser';
+import { startReviewServer, type RunningReviewServer } from '../../client/broll/review-server';
+import type { BrollWorkflowInput } from '../../schemas';
+import { brollInput, parseEdl, readText } from '../helpers/broll-input';
+import { startProduct, type RunningProduct } from '../helpers/product';
+import { pollUntil } from '../helpers/poll';
+import { listKeys } from '../helpers/s3-object';
+import { resetSimulator } from '../helpers/simulator-admin';
+import { s3Client } from '../helpers/stack';
+import { productEnv, runCli } from '../helpers/worker-process';
+
+const projectRoot = path.resolve(__dirname, '..', '..');
+const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+];
+const suffix = randomUUID().slice(0, 6);
+let product: RunningProduct;
+let s3: S3Client;
+let server: RunningReviewServer;
+const serverLog: string[] = [];
+let userDataDir: string | undefined;
+let browser: BrowserContext | undefined;
+
+beforeAll(async () => {
+  product = await startProduct({ name: 'broll-review' });
+  s3 = s3Client();
+  server = await startReviewServer({ projects: product.api.broll, s3, port: 0, log: (line) => serverLog.push(line) });
+});
+afterAll(async () => {
+  await browser?.close();
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await server?.close();
+  s3?.destroy();
+  await product.stop();
+});
+
+/** The page's globals as the functions run in the browser see them (the project's TS lib has no DOM). */
+interface BrowserVideo {
+  duration: number;
+  currentTime: number;
+  readyState: number;
+  muted: boolean;
+  play(): Promise<void>;
+}
+interface BrowserWindow {
+  document: { querySelector(selector: string): BrowserVideo | null };
+}
+
+const SEGMENTS = [
+  {
+    segmentId: 's01',
+    text: 'In 1952 the harbour froze for the first time in living memory.',
+    prompt: 'A frozen harbour at dawn, 1950s film',
+  },
+  {
+    segmentId: 's02',
+    text: 'Fishermen said <b>"never"</b> & <img src=x onerror=alert(1)> meant nothing.',
+    prompt: 'Fishermen mending nets, 16 mm',
+  },
+  { segmentId: 's03', text: 'By spring the boats were back.', prompt: 'Boats leaving a harbour in spring, 1950s film' },
+];
+
+/** A hand-built plan (three 5 s gen4.5 text-to-video segments, fast polling) with the transcript text above. */
+function reviewInput(projectId: string): BrollWorkflowInput {
+  const input = brollInput(
+    projectId,
+    SEGMENTS.map((segment) => segment.prompt),
+  );
+  input.segments.forEach((segment, index) => (segment.text = SEGMENTS[index]!.text));
+  return input;
+}
+
+async function openBrowser(): Promise<Page> {
+  // A missing browser is a failure, not a skip: `npm test` installs it (stack/browser.ts).
+  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-'));
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 1000 },
+  });
+  return browser.pages()[0] ?? (await browser.newPage());
+}
+
+test('headless Chromium: the editor sees the project, plays a clip, rejects one segment with a new prompt, approves the rest and finalizes; the EDL is in S3', async () => {
+  await resetSimulator();
+  const projectId = `review-${suffix}`;
+  const { workflowId } = await product.api.broll.startPlanned(reviewInput(projectId));
+
+  const page = await openBrowser();
+  // The list comes from visibility (ProjectState="awaiting-review"): look again until the project is there.
+  await pollUntil(
+    'the project on the list of projects awaiting review',
+    async () => {
+      await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+      return page.locator(`a[href="/projects/${workflowId}"]`).count();
+    },
+    (count) => count === 1,
+    60_000,
+    1_000,
+  );
+  await page.click(`a[href="/projects/${workflowId}"]`);
+  await page.waitForSelector('#project');
+
+  // Every user-supplied string is text, never markup.
+  const s02 = page.locator('#segment-s02');
+  await expect(s02.locator('.text').innerText()).resolves.toBe(SEGMENTS[1]!.text);
+  expect(await s02.locator('img, b').count()).toBe(0);
+  await expect(page.locator('#segment-s01 .prompt').first().innerText()).resolves.toBe(SEGMENTS[0]!.prompt);
+
+  // A clip plays: its metadata loads from the presigned URL (duration > 0) and time moves once it plays.
+  expect(await page.locator('video').count()).toBe(3);
+  await page.waitForFunction(
+    () => ((globalThis as unknown as BrowserWindow).document.querySelector('#segment-s01 video')?.duration ?? 0) > 0,
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  );
+  const played = await page.evaluate(async () => {
+    const video = (globalThis as unknown as BrowserWindow).document.querySelector('#segment-s01 video')!;
+    video.muted = true;
+    await video.play();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return { duration: video.duration, currentTime: video.currentTime };
+  });
+  expect(played.duration).toBeGreaterThan(0);
+  expect(played.currentTime).toBeGreaterThan(0);
+  const src = (await page.locator('#segment-s01 video').getAttribute('src'))!;
+  expect(src).toContain('X-Amz-Expires=300');
+
+  // Finalizing now is refused by the workflow's validator; the page shows its message.
+  await page.click('#finalize');
+  await page.waitForFunction(
+    () =>
+      !/^(finalizing…)?$/.test(
+        (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById(
+          'finalize-message',
+        ).textContent,
+      ),
+  );
+  const refusal = await page.locator('#finalize-message').innerText();
+  expect(refusal).toMatch(new RegExp(`cannot finalize project ${projectId}: .*s01.*not approved yet`));
+
+  // Approve s02 and s03, then reject s01 with a new prompt: it generates again.
+  for (const segmentId of ['s02', 's03']) {
+    await page.click(`#segment-${segmentId} button.approve`);
+    await page.waitForSelector(`#segment-${segmentId}[data-state="approved"]`, { timeout: 30_000 });
+  }
+  const newPrompt = 'A frozen harbour at dusk, ice floes, 1950s newsreel';
+  await page.fill('#segment-s01 textarea', newPrompt);
+  await page.click('#segment-s01 button.reject');
+  await page.waitForSelector('#segment-s01[data-state="generating"]', { timeout: 30_000 });
+  // The page reloads itself when s01's new clip is ready.
+  await page.waitForSelector('#segment-s01[data-state="awaiting-review"]', { timeout: 90_000 });
+  await expect(page.locator('#segment-s01 .prompt').first().innerText()).resolves.toBe(newPrompt);
+  await page.click('#segment-s01 button.approve');
+  await page.waitForSelector('#segment-s01[data-state="approved"]', { timeout: 30_000 });
+
+  await page.click('#finalize');
+  await page.waitForSelector('#finalize[data-edl-key]', { timeout: 60_000 });
+  const edlKey = (await page.locator('#finalize').getAttribute('data-edl-key'))!;
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  const screenshot = path.join(artifactsDir, `broll-review-${projectId}.png`);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  expect(fs.statSync(screenshot).size).toBeGreaterThan(10_000);
+
+  expect(await listKeys(edlKey)).toEqual([edlKey]);
+  expect(parseEdl(await readText(edlKey)).events).toHaveLength(3);
+  const result = await product.api.broll.waitForResult(projectId);
+  expect(result.editList.edlKey).toBe(edlKey);
+  expect(result.entries.map(({ segmentId, round, approval, promptText }) => ({ segmentId, round, approval, promptText }))).toEqual([
+    { segmentId: 's01', round: 2, approval: 'approved', promptText: newPrompt },
+    { segmentId: 's02', round: 1, approval: 'approved', promptText: SEGMENTS[1]!.prompt },
+    { segmentId: 's03', round: 1, approval: 'approved', promptText: SEGMENTS[2]!.prompt },
+  ]);
+  // Presigned URLs (and their signatures) never reach the log.
+  expect(serverLog.length).toBeGreaterThan(5);
+  expect(serverLog.join('\n')).not.toMatch(/X-Amz|Signature|https?:/);
+}, 300_000);
+
+/** Start `broll review-server` as a user would; resolves with its URL once it listens. */
+function spawnReviewServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<string> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', 'broll', 'review-server', ...args], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /review page: (\S+)/.exec(stdout)?.[1];
+      if (url)
+        resolve({
+          url,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await exited;
+            return stderr;
+          },
+        });
+    });
+    child.once('exit', (code) => reject(new Error(`review-server exited (${code}) before listening: ${stderr}`)));
+  });
+}
+
+test('broll review-server refuses a non-loopback bind without a token, before connecting to anything', async () => {
+  // Nothing listens at this address: the refusal must come before any connection.
+  const env = { ...productEnv(product.taskQueue), TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  for (const host of ['0.0.0.0', '::', '192.0.2.10']) {
+    const run = await runCli(['broll', 'review-server', '--host', host, '--port', '0'], env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/--host: .*not a loopback address.*--token or BROLL_REVIEW_TOKEN/);
+  }
+}, 60_000);
+
+test('with a token, every request without it (or with a wrong one) is 401; the token works as a Bearer header or once in the URL', async () => {
+  const token = `t-${randomUUID()}`;
+  const running = await spawnReviewServer(['--host', '0.0.0.0', '--port', '0'], {
+    ...productEnv(product.taskQueue),
+    BROLL_REVIEW_TOKEN: token,
+  });
+  try {
+    const base = running.url.replace('0.0.0.0', '127.0.0.1');
+    for (const path of ['', 'projects/anything', 'projects/anything/signature']) expect((await fetch(`${base}${path}`)).status).toBe(401);
+    expect(
+      (await fetch(`${base}projects/anything/review`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
+        .status,
+    ).toBe(401);
+    expect((await fetch(base, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${base}?token=wrong`, { redirect: 'manual' })).status).toBe(401);
+
+    const listed = await fetch(base, { headers: { authorization: `Bearer ${token}` } });
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('awaiting review');
+    // Opened once with ?token=, the page drops it from the address and keeps it as an HttpOnly cookie.
+    const redirected = await fetch(`${base}?token=${encodeURIComponent(token)}`, { redirect: 'manual' });
+    expect(redirected.status).toBe(303);
+    expect(redirected.headers.get('location')).toBe('/');
+    const cookie = redirected.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await fetch(base, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+  } finally {
+    const stderr = await running.stop();
+    expect(stderr).not.toContain(token);
+  }
+}, 60_000);
