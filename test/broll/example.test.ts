@@ -93,7 +93,7 @@ test('bad B-roll input is refused before anything starts: 0 POSTs, no workflow',
   const cases: Array<[BrollProjectFileInput, RegExp]> = [
     [project({ transcript: 'malformed.srt' }), /malformed\.srt line 2/],
     [project({ transcript: 'reversed.srt' }), /reversed\.srt line 2/],
-    [project({ transcript: 'overlap.srt' }), /overlap\.srt line 6.*overlapping/s],
+    [project({ transcript: 'overlap.srt' }), /overlap\.srt line 5.*overlapping/s],
     [project({ transcript: 'empty.srt' }), /empty\.srt line 1.*empty segment/s],
     [project({ brief: { ...brief, promptTemplate: 'footage, {style}' } }), /brief\.promptTemplate/],
     [project({ transcript: 'missing.srt' }), /missing\.srt/],
