@@ -112,7 +112,7 @@ test('long-running services have healthchecks, one-shot jobs do not restart, and
 test('registers exactly the search attributes the workflows upsert, as Keyword', () => {
   const registered = String(services['temporal-search-attributes']?.environment?.SEARCH_ATTRIBUTES).split(/\s+/).sort();
   expect(registered).toEqual(searchAttributeNames().sort());
-  expect(registered).toHaveLength(5);
+  expect(registered).toHaveLength(6);
   const command = String(services['temporal-search-attributes']?.command);
   expect(command).toContain('temporal operator search-attribute create');
   expect(command).toContain('--type Keyword');
