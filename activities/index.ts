@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createArchive } from './archive';
+import { createAssembleExplainer } from './assemble-explainer';
 import { createCancelRunwayTask } from './cancel-task';
 import { createGenerate } from './generate';
 import { createWriteManifest } from './manifest';
@@ -22,6 +23,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     checkLeaseHolders,
     writeEditList: createWriteEditList(deps),
     fingerprintRequest,
+    assembleExplainer: createAssembleExplainer(deps),
   };
 }
 

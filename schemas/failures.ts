@@ -25,6 +25,12 @@ export const FailureType = {
   RunwayNetworkError: 'RunwayNetworkError',
   RunwayProtocolError: 'RunwayProtocolError',
   RunwayCircuitOpen: 'RunwayCircuitOpen',
+  /** ffmpeg or ffprobe cannot be found on this worker: the message names what to install. */
+  MediaToolMissing: 'MediaToolMissing',
+  /** ffmpeg failed, an input did not match its recorded sha256, or the result failed its ffprobe check. */
+  AssemblyFailed: 'AssemblyFailed',
+  /** A final assembly object already exists with other content: it is never overwritten. */
+  AssemblyConflict: 'AssemblyConflict',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;

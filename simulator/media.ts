@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ffmpegPath } from '../infra/ffmpeg';
 import { readMediaRange, type MediaLayout } from './media-stream';
 
 const run = promisify(execFile);
@@ -21,9 +22,9 @@ export interface MediaVariant extends MediaLayout {
   sha256: string;
 }
 
+/** The project's one ffmpeg resolver (FFMPEG_PATH, PATH, Debian's /usr/bin), with its clear error when none is found. */
 export function defaultFfmpegPath(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  return ffmpegPath();
 }
 
 /**

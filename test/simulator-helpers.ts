@@ -5,7 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { defaultFfmpegPath } from '../simulator/media';
+import { ffmpegPath } from '../infra/ffmpeg';
 import type { SimulatorSnapshot } from '../simulator/state';
 import type { AdminTaskView } from '../simulator/task-view';
 
@@ -155,7 +155,7 @@ export async function decodeWithFfmpeg(bytes: Buffer): Promise<{ width: number; 
   const file = path.join(os.tmpdir(), `sim-check-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.mp4`);
   fs.writeFileSync(file, bytes);
   try {
-    const { stderr } = await run(defaultFfmpegPath(), ['-hide_banner', '-v', 'info', '-xerror', '-i', file, '-f', 'null', '-']);
+    const { stderr } = await run(ffmpegPath(), ['-hide_banner', '-v', 'info', '-xerror', '-i', file, '-f', 'null', '-']);
     const stream = /Stream #0:0.*Video: (\w+).*?, (\d+)x(\d+)/.exec(stderr);
     if (!stream) throw new Error(`no video stream in ffmpeg output:\n${stderr}`);
     return { codec: stream[1] ?? '', width: Number(stream[2]), height: Number(stream[3]) };

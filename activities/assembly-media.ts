@@ -1,0 +1,245 @@
+import { z } from 'zod';
+
+/**
+ * The pure parts of the explainer's assembly: chunk timing, the WebVTT sidecar, ffmpeg/ffprobe argument
+ * lists and the check of the result. No I/O here, so each piece has a unit test of its own.
+ */
+
+/** Bump when the recipe below changes: an assembly recorded under another recipe is not the same output. */
+export const ASSEMBLY_RECIPE_VERSION = 1;
+
+/** How far the result's duration may stray from the sum of the clips (AAC frames, container rounding). */
+export const DURATION_TOLERANCE_SECONDS = 0.1;
+
+const QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
+
+export interface ChunkTiming {
+  startMs: number;
+  endMs: number;
+}
+
+/** Each chunk starts where the previous clip ends; rounding is done on the running sum so no drift builds up. */
+export function chunkTimings(clipSeconds: number[]): ChunkTiming[] {
+  let elapsed = 0;
+  return clipSeconds.map((seconds) => {
+    const startMs = Math.round(elapsed * 1000);
+    elapsed += seconds;
+    return { startMs, endMs: Math.round(elapsed * 1000) };
+  });
+}
+
+export function formatVttTime(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  const millis = ms % 1000;
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+  return `${pad(hours)}:${pad(minutes)}:${pad(seconds)}.${pad(millis, 3)}`;
+}
+
+/**
+ * One cue per chunk with text, at the chunk's start. Cue text may not hold a blank line (it would end the
+ * cue) nor "-->", and `&` `<` `>` are markup in WebVTT: they are escaped so the narration shows as written.
+ */
+export function webVtt(cues: Array<ChunkTiming & { text: string }>): string {
+  const blocks = cues
+    .map((cue) => ({ ...cue, text: cueText(cue.text) }))
+    .filter((cue) => cue.text !== '' && cue.endMs > cue.startMs)
+    .map((cue, index) => `${index + 1}\n${formatVttTime(cue.startMs)} --> ${formatVttTime(cue.endMs)}\n${cue.text}\n`);
+  return ['WEBVTT\n', ...blocks].join('\n');
+}
+
+function cueText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join('\n')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** ffprobe as JSON, with a hash of each stream's codec extradata (H.264's SPS/PPS) to tell whether copying is safe. */
+export function ffprobeArgs(file: string): string[] {
+  return ['-v', 'error', '-show_data_hash', 'sha256', '-show_streams', '-show_format', '-of', 'json', file];
+}
+
+const probeStreamSchema = z.looseObject({
+  index: z.number(),
+  codec_type: z.string(),
+  codec_name: z.string().optional(),
+  profile: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  pix_fmt: z.string().optional(),
+  r_frame_rate: z.string().optional(),
+  duration: z.string().optional(),
+  extradata_hash: z.string().optional(),
+});
+
+const probeSchema = z.looseObject({
+  streams: z.array(probeStreamSchema).default([]),
+  format: z.looseObject({ duration: z.string().optional(), format_name: z.string().optional() }).optional(),
+});
+
+export type MediaProbe = z.infer<typeof probeSchema>;
+export type ProbeStream = z.infer<typeof probeStreamSchema>;
+
+export function parseProbe(json: string): MediaProbe {
+  return probeSchema.parse(JSON.parse(json));
+}
+
+export function videoStream(probe: MediaProbe): ProbeStream | undefined {
+  return probe.streams.find((stream) => stream.codec_type === 'video');
+}
+
+/** A clip's length is its picture's: an audio track that runs longer must not push the next chunk later. */
+export function clipSeconds(probe: MediaProbe): number | undefined {
+  const seconds = Number(videoStream(probe)?.duration ?? probe.format?.duration);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * What must be equal for H.264 clips to be joined without re-encoding: one MP4 carries one set of parameter
+ * sets (the extradata), so clips whose SPS/PPS differ would decode wrongly after the first.
+ */
+export function copySignature(stream: ProbeStream): string {
+  return [stream.codec_name, stream.profile, stream.width, stream.height, stream.pix_fmt, stream.r_frame_rate, stream.extradata_hash].join(
+    '|',
+  );
+}
+
+export function canConcatByCopy(clips: ProbeStream[]): boolean {
+  const first = clips[0];
+  if (!first || first.codec_name !== 'h264' || first.extradata_hash === undefined) return false;
+  return clips.every((clip) => copySignature(clip) === copySignature(first));
+}
+
+export interface VideoTarget {
+  width: number;
+  height: number;
+  /** As ffprobe gives it, e.g. "24/1" or "30000/1001". */
+  frameRate: string;
+}
+
+/** The first clip sets the size and frame rate: the others are scaled into it (letterboxed, never stretched). */
+export function videoTarget(first: ProbeStream): VideoTarget {
+  const even = (value: number | undefined, fallback: number) => Math.max(2, Math.round((value ?? fallback) / 2) * 2);
+  const frameRate =
+    first.r_frame_rate && /^\d+\/[1-9]\d*$/.test(first.r_frame_rate) && !first.r_frame_rate.startsWith('0/') ? first.r_frame_rate : '24/1';
+  return { width: even(first.width, 1280), height: even(first.height, 720), frameRate };
+}
+
+const H264_RECIPE = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high'];
+
+/** Re-encode one clip to the shared recipe (used for every clip when they differ, so all parameter sets match). */
+export function normalizeClipArgs(input: string, target: VideoTarget, seconds: number, output: string): string[] {
+  const { width, height, frameRate } = target;
+  const filter = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${frameRate}`;
+  return [...QUIET, '-i', input, '-map', '0:v:0', '-vf', filter, '-t', seconds.toFixed(3), ...H264_RECIPE, '-an', '-f', 'mp4', output];
+}
+
+/** The concat demuxer's list; each entry's duration is the clip's picture length, so every chunk starts where planned. */
+export function concatList(entries: Array<{ path: string; seconds: number }>): string {
+  const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+  return [
+    'ffconcat version 1.0',
+    ...entries.flatMap((entry) => [`file ${quote(entry.path)}`, `duration ${entry.seconds.toFixed(6)}`]),
+    '',
+  ].join('\n');
+}
+
+export function concatArgs(listPath: string, output: string): string[] {
+  return [...QUIET, '-f', 'concat', '-safe', '0', '-i', listPath, '-map', '0:v:0', '-c', 'copy', '-f', 'mp4', output];
+}
+
+export interface MuxPlan {
+  video: string;
+  voiceovers: Array<{ path: string; startMs: number }>;
+  totalSeconds: number;
+  /** Burn these subtitles into the picture (re-encodes the video). */
+  burnSubtitlesFrom?: string;
+  output: string;
+}
+
+/**
+ * One MP4: the joined video (copied unless subtitles are burned in) and one AAC track where each voiceover
+ * starts at its chunk's start, the mix padded with silence or cut to exactly the video's length; moov first.
+ */
+export function muxArgs(plan: MuxPlan): string[] {
+  const inputs = plan.voiceovers.flatMap((voiceover) => ['-i', voiceover.path]);
+  const placed = plan.voiceovers.map(
+    (voiceover, index) =>
+      `[${index + 1}:a:0]aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=${voiceover.startMs}:all=1[v${index}]`,
+  );
+  const labels = plan.voiceovers.map((_, index) => `[v${index}]`).join('');
+  const mixed = plan.voiceovers.length === 1 ? '[v0]' : `${labels}amix=inputs=${plan.voiceovers.length}:duration=longest:normalize=0,`;
+  const total = plan.totalSeconds.toFixed(6);
+  const audio = `${plan.voiceovers.length === 1 ? '[v0]' : mixed}apad,atrim=end=${total},asetpts=PTS-STARTPTS[aout]`;
+  const graph = [...placed, audio];
+  let videoMap = ['-map', '0:v:0', '-c:v', 'copy'];
+  if (plan.burnSubtitlesFrom) {
+    graph.push(`[0:v:0]subtitles=filename=${filterPath(plan.burnSubtitlesFrom)}[vout]`);
+    videoMap = ['-map', '[vout]', ...H264_RECIPE];
+  }
+  return [
+    ...QUIET,
+    ...['-i', plan.video],
+    ...inputs,
+    ...['-filter_complex', graph.join(';')],
+    ...videoMap,
+    ...['-map', '[aout]', '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...['-t', total, '-movflags', '+faststart', '-f', 'mp4', plan.output],
+  ];
+}
+
+/** Paths inside a filtergraph need escaping at two levels; the temp paths the activity makes never need it. */
+function filterPath(file: string): string {
+  if (!/^[A-Za-z0-9/_.-]+$/.test(file)) throw new Error(`subtitle path ${file} has characters a filtergraph would misread`);
+  return file;
+}
+
+/** What is wrong with an assembled MP4 (empty when it may be recorded). */
+export function assembledProblems(probe: MediaProbe, expectedSeconds: number): string[] {
+  const problems: string[] = [];
+  const videos = probe.streams.filter((stream) => stream.codec_type === 'video');
+  const audios = probe.streams.filter((stream) => stream.codec_type === 'audio');
+  if (videos.length !== 1 || audios.length !== 1 || probe.streams.length !== 2) {
+    problems.push(
+      `expected one video and one audio stream, found ${probe.streams.map((stream) => stream.codec_type).join(', ') || 'none'}`,
+    );
+  }
+  if (videos[0] && videos[0].codec_name !== 'h264') problems.push(`video codec is ${videos[0].codec_name}, not h264`);
+  if (audios[0] && audios[0].codec_name !== 'aac') problems.push(`audio codec is ${audios[0].codec_name}, not aac`);
+  const duration = Number(probe.format?.duration);
+  if (!Number.isFinite(duration) || Math.abs(duration - expectedSeconds) > DURATION_TOLERANCE_SECONDS) {
+    problems.push(
+      `duration ${probe.format?.duration ?? 'unknown'} s is not within ${DURATION_TOLERANCE_SECONDS} s of the clips' ${expectedSeconds.toFixed(3)} s`,
+    );
+  }
+  return problems;
+}
+
+/** Top-level MP4 box types in file order, read through `readAt` (offset, length) → bytes; stops at the first bad box. */
+export async function topLevelBoxes(readAt: (offset: number, length: number) => Promise<Buffer>, fileBytes: number): Promise<string[]> {
+  const types: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= fileBytes && types.length < 64) {
+    const header = await readAt(offset, 16);
+    const size32 = header.readUInt32BE(0);
+    types.push(header.toString('latin1', 4, 8));
+    const size = size32 === 1 ? Number(header.readBigUInt64BE(8)) : size32 === 0 ? fileBytes - offset : size32;
+    if (size < 8) break;
+    offset += size;
+  }
+  return types;
+}
+
+/** faststart: the index (moov) comes before the media (mdat), so a player can start before the whole file arrives. */
+export function isFaststart(boxTypes: string[]): boolean {
+  const moov = boxTypes.indexOf('moov');
+  const mdat = boxTypes.indexOf('mdat');
+  return moov !== -1 && mdat !== -1 && moov < mdat;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { bucketSchema, idSchema, keyPrefixSchema } from './ids';
+import { strictObject } from './strict-object';
+
+/**
+ * The explainer's assembly: the chunks' clips and voiceovers (already in S3) in, one narrated MP4 and its
+ * WebVTT subtitles out. Timing comes from the clips themselves (ffprobe), so a chunk carries none.
+ */
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+
+export const storedMediaSchema = strictObject({
+  bucket: bucketSchema,
+  key: z.string().min(1).max(1024),
+  /** What the bytes must hash to: a changed object fails the assembly instead of being cut in. */
+  sha256: sha256Schema,
+});
+
+export const assemblyChunkSchema = strictObject({
+  clip: storedMediaSchema,
+  voiceover: storedMediaSchema,
+  /** The narration's text: the chunk's subtitle cue. */
+  text: z.string().max(2000),
+});
+
+export const assembleExplainerInputSchema = strictObject({
+  explainerId: idSchema('explainerId'),
+  chunks: z.array(assemblyChunkSchema).min(1).max(500),
+  output: strictObject({ bucket: bucketSchema, prefix: keyPrefixSchema }),
+  /** Also draw the subtitles into the picture (re-encodes the video); the WebVTT sidecar is written either way. */
+  burnSubtitles: z.boolean().default(false),
+});
+
+export type AssemblyChunk = z.infer<typeof assemblyChunkSchema>;
+export type AssembleExplainerInput = z.input<typeof assembleExplainerInputSchema>;
+
+export interface AssembledExplainer {
+  mp4: { bucket: string; key: string; bytes: number; sha256: string; durationSeconds: number };
+  subtitles: { bucket: string; key: string; sha256: string };
+}
