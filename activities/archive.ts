@@ -4,7 +4,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Context, activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
-import { FailureType, type ArchivedObject } from '../schemas';
+import { FailureType, type ArchivedObject, type GenerationKind } from '../schemas';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from '../schemas/object-keys';
 import { DownloadMeter } from './download-meter';
@@ -23,6 +23,8 @@ export interface ArchiveInput {
   campaignId: string;
   variantId: string;
   runwayTaskId: string;
+  /** What the task made: a video (the default) or speech; decides which outputs and keys are expected. */
+  kind?: GenerationKind;
   model: string;
   promptText?: string;
   credits: number;
@@ -31,20 +33,48 @@ export interface ArchiveInput {
 }
 
 /**
- * GET the task for a fresh signed URL (URLs never enter history), stream the MP4 into S3 while counting
- * and hashing it, and fail (to be retried) on a short read or an expired URL.
+ * The media types each kind of task outputs, by what the download's Content-Type says, and the object's
+ * extension: the first is what an output without a usable Content-Type is taken for.
+ */
+const OUTPUT_TYPES: Record<GenerationKind, ReadonlyArray<{ contentType: string; extension: string }>> = {
+  video: [{ contentType: 'video/mp4', extension: 'mp4' }],
+  speech: [
+    { contentType: 'audio/mpeg', extension: 'mp3' },
+    { contentType: 'audio/wav', extension: 'wav' },
+    { contentType: 'audio/x-wav', extension: 'wav' },
+    { contentType: 'audio/wave', extension: 'wav' },
+    { contentType: 'audio/ogg', extension: 'ogg' },
+  ],
+};
+
+/** The output's type and extension: the download's Content-Type when it is one this kind makes, else the kind's default. */
+function outputType(kind: GenerationKind, contentTypeHeader: unknown): { contentType: string; extension: string } {
+  const types = OUTPUT_TYPES[kind];
+  const given = typeof contentTypeHeader === 'string' ? contentTypeHeader.split(';')[0]!.trim().toLowerCase() : '';
+  return types.find((type) => type.contentType === given) ?? types[0]!;
+}
+
+/**
+ * GET the task for a fresh signed URL (URLs never enter history), stream the output (an MP4, or the audio
+ * of a speech task) into S3 while counting and hashing it, and fail (to be retried) on a short read or an
+ * expired URL.
  */
 export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'downloadTimeoutMs'>) {
   return async function archiveVideo(input: ArchiveInput): Promise<ArchivedObject> {
-    const key = videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId);
+    const kind = input.kind ?? 'video';
+    const keyFor = (extension: string) => videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId, extension);
     return withKeepAlive(async () => {
       // A first attempt cannot find its own earlier copy; a later one may (the worker died after the upload).
-      const existing = activityInfo().attempt > 1 ? await alreadyArchived(deps.s3, input.bucket, key) : undefined;
-      if (existing) return existing;
+      if (activityInfo().attempt > 1) {
+        for (const extension of new Set(OUTPUT_TYPES[kind].map((type) => type.extension))) {
+          const existing = await alreadyArchived(deps.s3, input.bucket, keyFor(extension));
+          if (existing) return existing;
+        }
+      }
       const outputUrl = await freshOutputUrl(deps, input.runwayTaskId);
-      const archived = await streamToS3(deps, input, key, outputUrl);
+      const archived = await streamToS3(deps, input, (contentType) => outputType(kind, contentType), keyFor, outputUrl);
       deps.metrics.archiveBytes(archived.bytes);
-      log.info('archived video', { videoId: input.videoId, runwayTaskId: input.runwayTaskId, key, bytes: archived.bytes });
+      log.info(`archived ${kind}`, { videoId: input.videoId, runwayTaskId: input.runwayTaskId, key: archived.key, bytes: archived.bytes });
       return archived;
     });
   };
@@ -70,7 +100,8 @@ async function freshOutputUrl(deps: Pick<ActivityDeps, 'runway'>, taskId: string
 async function streamToS3(
   deps: Pick<ActivityDeps, 's3' | 'downloadTimeoutMs'>,
   input: ArchiveInput,
-  key: string,
+  typeOf: (contentTypeHeader: unknown) => { contentType: string; extension: string },
+  keyFor: (extension: string) => string,
   outputUrl: string,
 ): Promise<ArchivedObject> {
   const timeoutMs = deps.downloadTimeoutMs ?? 120_000;
@@ -86,6 +117,8 @@ async function streamToS3(
     await response.body.dump();
     throw ApplicationFailure.create({ type: FailureType.OutputDownloadFailed, message: `output download answered ${response.statusCode}` });
   }
+  const { contentType, extension } = typeOf(response.headers['content-type']);
+  const key = keyFor(extension);
   const expectedBytes = Number(response.headers['content-length'] ?? Number.NaN);
   // Stream callbacks run in the async context of whoever opened the pooled socket (maybe another
   // activity, or none): heartbeat through this activity's own context, taken here.
@@ -97,7 +130,7 @@ async function streamToS3(
       Bucket: input.bucket,
       Key: key,
       Body: response.body,
-      ContentType: 'video/mp4',
+      ContentType: contentType,
       Metadata: objectMetadata(input),
     },
     queueSize: ARCHIVE_QUEUE_SIZE,
@@ -126,7 +159,14 @@ async function streamToS3(
       message: `archived ${meter.bytes} of ${expectedBytes} bytes; the short object was deleted`,
     });
   }
-  return { bucket: input.bucket, key, bytes: meter.bytes, sha256: meter.digest(), etag: (result.ETag ?? '').replace(/"/g, '') };
+  return {
+    bucket: input.bucket,
+    key,
+    bytes: meter.bytes,
+    sha256: meter.digest(),
+    etag: (result.ETag ?? '').replace(/"/g, ''),
+    contentType,
+  };
 }
 
 /** Metadata that says what the object is. Never a secret, never a signed URL. */
@@ -149,8 +189,9 @@ function objectMetadata(input: ArchiveInput): Record<string, string> {
  * completes, and a short download fails the upload before that. Hash it back rather than fetch again.
  */
 async function alreadyArchived(s3: S3Client, bucket: string, key: string): Promise<ArchivedObject | undefined> {
+  let contentType: string | undefined;
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    contentType = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentType;
   } catch {
     return undefined;
   }
@@ -161,6 +202,13 @@ async function alreadyArchived(s3: S3Client, bucket: string, key: string): Promi
     hash.update(chunk);
     bytes += chunk.length;
   }
-  log.info('video was archived by an earlier attempt', { key, bytes });
-  return { bucket, key, bytes, sha256: hash.digest('hex'), etag: (object.ETag ?? '').replace(/"/g, '') };
+  log.info('output was archived by an earlier attempt', { key, bytes });
+  return {
+    bucket,
+    key,
+    bytes,
+    sha256: hash.digest('hex'),
+    etag: (object.ETag ?? '').replace(/"/g, ''),
+    ...(contentType ? { contentType } : {}),
+  };
 }

@@ -1,7 +1,14 @@
 import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
-import { creditsFor, classifyFailureCode, FailureType, type FailureClass, type ResolvedVideoRequest, type RunwayTask } from '../schemas';
+import {
+  classifyFailureCode,
+  FailureType,
+  requestCredits,
+  type FailureClass,
+  type ResolvedGenerationRequest,
+  type RunwayTask,
+} from '../schemas';
 import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { readCheckpoint, trackProgress, type Checkpoint } from './generation-checkpoint';
@@ -16,7 +23,8 @@ export interface GenerateInput {
   videoId: string;
   /** 1-based number of this submission within the video workflow. */
   submission: number;
-  request: ResolvedVideoRequest;
+  /** A video or a speech task: the same submit, poll, resubmit and failure handling for every kind. */
+  request: ResolvedGenerationRequest;
   pollIntervalMs: number;
   pollJitter: number;
   maxPendingWaitMs: number;
@@ -100,10 +108,8 @@ class GenerationAttempt {
 
   /** POST the task: what the ledger records (on disk too) the moment Runway answers. */
   private static async submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
-    const { endpoint, body } = requestBody(
-      input.request,
-      input.request.promptImage ? await promptImageUri(deps.s3, input.request.promptImage) : undefined,
-    );
+    const image = input.request.kind === 'speech' ? undefined : input.request.promptImage;
+    const { endpoint, body } = requestBody(input.request, image ? await promptImageUri(deps.s3, image) : undefined);
     try {
       const { id } = await deps.runway.createTask(endpoint, body);
       return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
@@ -141,7 +147,7 @@ class GenerationAttempt {
 
   private async pollUntilDone(): Promise<GenerateOutcome> {
     const { deps, input, checkpoint } = this;
-    const listCredits = creditsFor(input.request.model, input.request.duration);
+    const listCredits = requestCredits(input.request);
     let failedPolls = 0;
     let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
     for (;;) {

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedVideoRequest } from '../schemas';
+import type { ResolvedGenerationRequest, ResolvedVideoRequest } from '../schemas';
 
 /**
  * What identifies a clip: the fields of a request that change Runway's output, in a canonical JSON,
  * hashed with sha256. A staged image counts by its content digest (its S3 key is `…/inputs/<sha256>.<ext>`),
  * a URL by the URL. The client computes it and the workflows carry it: a workflow only compares it.
  */
-export function requestFingerprint(request: ResolvedVideoRequest): string {
+export function requestFingerprint(request: ResolvedGenerationRequest): string {
   return createHash('sha256')
     .update(canonicalJson(fingerprintFields(request)))
     .digest('hex');
 }
 
-function fingerprintFields(request: ResolvedVideoRequest): Record<string, unknown> {
+function fingerprintFields(request: ResolvedGenerationRequest): Record<string, unknown> {
+  // Speech is told apart by its kind; a video's fields stay exactly as before, so archived clips keep their fingerprints.
+  if (request.kind === 'speech') return { kind: 'speech', model: request.model, promptText: request.promptText, voice: request.voice };
   return {
     model: request.model,
     promptText: request.promptText ?? null,

@@ -12,6 +12,7 @@ import { videoVisibility } from '../workflows/video-visibility';
 import {
   creditsFor,
   parseEnv,
+  requestCredits,
   resolveGenerationOptions,
   s3EnvSchema,
   type CampaignFile,
@@ -19,6 +20,7 @@ import {
   type CampaignProgress,
   type CampaignResult,
   type CampaignWorkflowInput,
+  type ResolvedGenerationRequest,
   type VideoResult,
   type VideoProgress,
 } from '../schemas';
@@ -29,9 +31,10 @@ import { InputError } from './input-error';
 import { CampaignSchedules } from './schedules';
 import { BrollProjects } from './broll';
 import { resolveRequest } from './stage-image';
-import { parsedOrThrow, parseVideoStart, type VideoStartRequest } from './video-start';
+import { requestFingerprint } from './request-fingerprint';
+import { parsedOrThrow, parseSpeechStart, parseVideoStart, type SpeechStartRequest, type VideoStartRequest } from './video-start';
 
-export type { VideoStartRequest } from './video-start';
+export type { SpeechStartRequest, VideoStartRequest } from './video-start';
 import { connectTemporal } from '../infra/temporal';
 
 export interface RunwayTemporalOptions {
@@ -179,22 +182,57 @@ export class RunwayTemporal {
       { s3: this.options.s3, bucket, prefix, campaignId: 'single' },
       process.cwd(),
     );
+    return this.startSingle(videoId, resolved, fingerprint, options, { bucket, prefix }, `video ${videoId}`);
+  }
+
+  /**
+   * One text-to-speech task on its own: the same generation workflow (cap, polling, resubmission, failure
+   * classes, archive with sha256) with a speech request; the audio lands at `<prefix>single/<speechId>/<taskId>.mp3`.
+   * Bad input (unknown voice or model, empty or too-long text, a budget below one submission) is an
+   * InputError naming the field, before anything starts.
+   */
+  async startSpeech(request: SpeechStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof VideoGenerationWorkflow>> {
+    const parts = parseSpeechStart(request);
+    const speechId = parsedOrThrow('speechId', parts.speechId);
+    const resolved = parsedOrThrow('speech request', parts.request);
+    const options = parsedOrThrow('options', parts.options);
+    const archive = parsedOrThrow('archive', parts.archive);
+    const estimate = requestCredits(resolved);
+    if (options.budgetCredits !== undefined && options.budgetCredits < estimate) {
+      throw new InputError(
+        'options.budgetCredits',
+        `${options.budgetCredits} credits do not cover one submission: ${resolved.model} for ${resolved.promptText.length} characters is estimated at ${estimate} credits`,
+      );
+    }
+    const destination = { bucket: archive.bucket ?? this.options.bucket, prefix: archive.prefix ?? this.options.prefix };
+    return this.startSingle(speechId, resolved, requestFingerprint(resolved), options, destination, `speech ${speechId}`);
+  }
+
+  private startSingle(
+    id: string,
+    request: ResolvedGenerationRequest,
+    fingerprint: string,
+    options: Parameters<typeof resolveGenerationOptions>[0] & {},
+    archive: { bucket: string; prefix: string },
+    label: string,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof VideoGenerationWorkflow>> {
+    const budgetCredits = options.budgetCredits;
     return this.client.workflow.start(VideoGenerationWorkflow, {
-      workflowId: `single--${videoId}`,
+      workflowId: `single--${id}`,
       taskQueue: this.options.taskQueue,
       args: [
         {
-          videoId,
+          videoId: id,
           campaignId: 'single',
-          variantId: videoId,
-          request: resolved,
-          archive: { bucket, prefix },
+          variantId: id,
+          request,
+          archive,
           options: resolveGenerationOptions(options),
           ...(budgetCredits !== undefined ? { budgetCredits } : {}),
           fingerprint,
         },
       ],
-      ...videoVisibility({ campaignId: 'single', variantId: videoId, request: resolved, fingerprint, label: `video ${videoId}` }),
+      ...videoVisibility({ campaignId: 'single', variantId: id, request, fingerprint, label }),
     });
   }
 

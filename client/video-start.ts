@@ -1,4 +1,11 @@
-import { archiveTargetSchema, generationOptionsInputSchema, idSchema, videoRequestSchema, type GenerationOptionsInput } from '../schemas';
+import {
+  archiveTargetSchema,
+  generationOptionsInputSchema,
+  idSchema,
+  speechRequestSchema,
+  videoRequestSchema,
+  type GenerationOptionsInput,
+} from '../schemas';
 import { inputErrorFromZod } from './input-error';
 
 /** One video outside any campaign, as backend code and the CLI's `video start` ask for it. */
@@ -24,6 +31,29 @@ export function parseVideoStart(request: VideoStartRequest) {
   return {
     videoId: idSchema('videoId').safeParse(videoId),
     request: videoRequestSchema.safeParse(fields),
+    options: generationOptionsInputSchema.safeParse(options ?? {}),
+    archive: archiveTargetSchema.safeParse(archive ?? {}),
+  };
+}
+
+/** One text-to-speech task outside any campaign: the words, a voice preset, optionally the model. */
+export interface SpeechStartRequest {
+  speechId: string;
+  promptText: string;
+  /** A Runway voice preset id (e.g. "Maya"; the SDK's ElevenMultilingualV2.Voice presetId). */
+  voice: string;
+  /** Default eleven_multilingual_v2. */
+  model?: string;
+  options?: GenerationOptionsInput;
+  archive?: { bucket?: string; prefix?: string };
+}
+
+/** Each part of a speech start request through the schema that owns it, as parseVideoStart does for a video. */
+export function parseSpeechStart(request: SpeechStartRequest) {
+  const { options, archive, speechId, ...fields } = request;
+  return {
+    speechId: idSchema('speechId').safeParse(speechId),
+    request: speechRequestSchema.safeParse(fields),
     options: generationOptionsInputSchema.safeParse(options ?? {}),
     archive: archiveTargetSchema.safeParse(archive ?? {}),
   };

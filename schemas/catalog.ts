@@ -12,6 +12,8 @@ import { z } from 'zod';
  */
 export const endpointSchema = z.enum(['image_to_video', 'text_to_video']);
 export type Endpoint = z.infer<typeof endpointSchema>;
+/** Every create endpoint the product POSTs to: a video endpoint, or text_to_speech. */
+export type RunwayEndpoint = Endpoint | 'text_to_speech';
 
 export const modelIdSchema = z.enum(['gen4_turbo', 'gen4.5', 'veo3.1', 'veo3.1_fast', 'gen3a_turbo']);
 export type ModelId = z.infer<typeof modelIdSchema>;
@@ -115,4 +117,40 @@ export function ratioSize(ratio: string): { width: number; height: number } {
   const [w, h] = ratio.split(':').map(Number);
   if (!w || !h) throw new Error(`not a pixel ratio: ${ratio}`);
   return { width: w, height: h };
+}
+
+/**
+ * Text-to-speech models (POST /v1/text_to_speech), from the SDK's resources/text-to-speech.d.ts:
+ * `promptText` non-empty, at most 1000 UTF-16 code units, and `voice: { type: 'runway-preset', presetId }`.
+ *
+ * Price: Runway's API pricing lists eleven_multilingual_v2 at 1 credit per 50 characters of text (as quoted in
+ * a third-party summary of docs.dev.runwayml.com "Pricing"; not confirmed against Runway's own page): we
+ * budget ceil(characters / 50), at least 1. Check current prices before budgeting real money.
+ */
+export const speechModelIdSchema = z.enum(['eleven_multilingual_v2']);
+export type SpeechModelId = z.infer<typeof speechModelIdSchema>;
+
+/** The `presetId`s of ElevenMultilingualV2.Voice in the SDK's types. */
+export const VOICE_PRESETS = [
+  'Maya', 'Arjun', 'Serene', 'Bernard', 'Billy', 'Mark', 'Clint', 'Mabel', 'Chad', 'Leslie', 'Eleanor', 'Elias', 'Elliot',
+  'Grungle', 'Brodie', 'Sandra', 'Kirk', 'Kylie', 'Lara', 'Lisa', 'Malachi', 'Marlene', 'Martin', 'Miriam', 'Monster', 'Paula',
+  'Pip', 'Rusty', 'Ragnar', 'Xylar', 'Maggie', 'Jack', 'Katie', 'Noah', 'James', 'Rina', 'Ella', 'Mariah', 'Frank', 'Claudia',
+  'Niki', 'Vincent', 'Kendrick', 'Myrna', 'Tom', 'Wanda', 'Benjamin', 'Kiana', 'Rachel',
+] as const;
+
+export interface SpeechModelSpec {
+  id: SpeechModelId;
+  voices: readonly string[];
+  /** The SDK's limit on promptText, in UTF-16 code units. */
+  maxTextLength: number;
+  charactersPerCredit: number;
+}
+
+export const SPEECH_MODEL_CATALOG: Readonly<Record<SpeechModelId, SpeechModelSpec>> = {
+  eleven_multilingual_v2: { id: 'eleven_multilingual_v2', voices: VOICE_PRESETS, maxTextLength: 1000, charactersPerCredit: 50 },
+};
+
+/** Credits Runway charges for one text-to-speech submission of this text. */
+export function speechCreditsFor(model: SpeechModelId, promptText: string): number {
+  return Math.max(1, Math.ceil(promptText.length / SPEECH_MODEL_CATALOG[model].charactersPerCredit));
 }

@@ -2,12 +2,16 @@ import { ID_PATTERN } from './ids';
 
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** `<prefix><campaignId>/<variantId>/<taskId>.mp4`, refusing anything that could leave the prefix. */
-export function videoObjectKey(prefix: string, campaignId: string, variantId: string, taskId: string): string {
+/**
+ * `<prefix><campaignId>/<variantId>/<taskId>.<extension>` (mp4 for a video, mp3 or wav for speech),
+ * refusing anything that could leave the prefix.
+ */
+export function videoObjectKey(prefix: string, campaignId: string, variantId: string, taskId: string, extension = 'mp4'): string {
   assertSegment('campaignId', campaignId, ID_PATTERN);
   assertSegment('variantId', variantId, ID_PATTERN);
   assertSegment('Runway task id', taskId, TASK_ID_PATTERN);
-  return `${normalizedPrefix(prefix)}${campaignId}/${variantId}/${taskId}.mp4`;
+  assertSegment('extension', extension, /^[a-z0-9]{1,8}$/);
+  return `${normalizedPrefix(prefix)}${campaignId}/${variantId}/${taskId}.${extension}`;
 }
 
 export function manifestObjectKey(prefix: string, campaignId: string): string {

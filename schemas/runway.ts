@@ -66,6 +66,15 @@ export interface TextToVideoBody {
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 
+/** Body of POST /v1/text_to_speech (the SDK's TextToSpeechCreateParams.ElevenMultilingualV2). */
+export interface TextToSpeechBody {
+  model: string;
+  promptText: string;
+  voice: { type: 'runway-preset'; presetId: string };
+}
+
+export type CreateTaskBody = ImageToVideoBody | TextToVideoBody | TextToSpeechBody;
+
 /**
  * What a FAILED task's failureCode means for the video (Runway's documented code families):
  * - `moderation`: any code with a SAFETY segment (`SAFETY.INPUT.*`, `SAFETY.OUTPUT.*`,

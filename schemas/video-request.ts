@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ASPECT_ALIASES, MODEL_CATALOG, modelIdSchema, resolveRatio, type Endpoint, type ModelId } from './catalog';
+import {
+  ASPECT_ALIASES,
+  MODEL_CATALOG,
+  SPEECH_MODEL_CATALOG,
+  modelIdSchema,
+  resolveRatio,
+  speechModelIdSchema,
+  type Endpoint,
+  type ModelId,
+} from './catalog';
 import { strictObject } from './strict-object';
 
 export const MAX_PROMPT_TEXT_LENGTH = 1000;
@@ -156,3 +165,36 @@ export const videoRequestSchema = videoRequestShape
     ratio: resolveRatio(request.model, request.ratio),
     duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
   }));
+
+/**
+ * A text-to-speech request as the user writes it: the words, a voice preset and the model (one today).
+ * Checked against the speech catalog: an unknown voice or model, an empty or too-long text, each named.
+ */
+export const speechRequestShape = strictObject({
+  model: speechModelIdSchema.default('eleven_multilingual_v2'),
+  promptText: z
+    .string({ error: 'promptText is required: the words to speak' })
+    .refine((text) => text.trim().length > 0, 'promptText must not be empty'),
+  voice: z.string({ error: 'voice is required: a Runway voice preset id such as Maya' }).min(1, 'voice must not be empty'),
+});
+export type SpeechRequestInput = z.input<typeof speechRequestShape>;
+
+export const speechRequestSchema = speechRequestShape
+  .superRefine((request, ctx) => {
+    const spec = SPEECH_MODEL_CATALOG[request.model];
+    if (!spec.voices.includes(request.voice)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voice'],
+        message: `voice ${request.voice} is not a ${request.model} preset; allowed: ${spec.voices.join(', ')}`,
+      });
+    }
+    if (request.promptText.length > spec.maxTextLength) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['promptText'],
+        message: `promptText is ${request.promptText.length} characters; ${request.model} allows at most ${spec.maxTextLength} (UTF-16 code units)`,
+      });
+    }
+  })
+  .transform((request) => ({ kind: 'speech' as const, ...request }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modelIdSchema } from './catalog';
+import { creditsFor, modelIdSchema, speechCreditsFor, speechModelIdSchema } from './catalog';
 import { generationOptionsSchema } from './options';
 import { contentModerationSchema } from './video-request';
 
@@ -13,8 +13,9 @@ export const imageRefSchema = z.discriminatedUnion('kind', [
 ]);
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
-/** A validated, resolved request as the video workflow receives it. */
+/** A validated, resolved video request (image_to_video / text_to_video); `kind` absent means video. */
 export const resolvedVideoRequestSchema = z.object({
+  kind: z.literal('video').optional(),
   model: modelIdSchema,
   promptText: z.string().optional(),
   promptImage: imageRefSchema.optional(),
@@ -26,6 +27,32 @@ export const resolvedVideoRequestSchema = z.object({
 });
 export type ResolvedVideoRequest = z.infer<typeof resolvedVideoRequestSchema>;
 
+/** A validated text-to-speech request: the words and a voice preset id. */
+export const resolvedSpeechRequestSchema = z.object({
+  kind: z.literal('speech'),
+  model: speechModelIdSchema,
+  promptText: z.string(),
+  voice: z.string(),
+});
+export type ResolvedSpeechRequest = z.infer<typeof resolvedSpeechRequestSchema>;
+
+/**
+ * Any Runway generation task the generation workflow runs, by kind: a video (the default, so every
+ * campaign and B-roll request stays as it is) or speech.
+ */
+export const resolvedGenerationRequestSchema = z.union([resolvedSpeechRequestSchema, resolvedVideoRequestSchema]);
+export type ResolvedGenerationRequest = z.infer<typeof resolvedGenerationRequestSchema>;
+export type GenerationKind = 'video' | 'speech';
+
+export function generationKind(request: ResolvedGenerationRequest): GenerationKind {
+  return request.kind ?? 'video';
+}
+
+/** Runway's list price for one submission of the request: per second of video, per character of speech. */
+export function requestCredits(request: ResolvedGenerationRequest): number {
+  return request.kind === 'speech' ? speechCreditsFor(request.model, request.promptText) : creditsFor(request.model, request.duration);
+}
+
 export const archiveDestinationSchema = z.object({ bucket: z.string(), prefix: z.string() });
 
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'fingerprint must be a sha256 in hex');
@@ -34,7 +61,7 @@ export const videoWorkflowInputSchema = z.object({
   videoId: z.string(),
   campaignId: z.string(),
   variantId: z.string(),
-  request: resolvedVideoRequestSchema,
+  request: resolvedGenerationRequestSchema,
   archive: archiveDestinationSchema,
   options: generationOptionsSchema,
   /** Set by the campaign: the child asks it for credits before every submission. */
@@ -52,6 +79,8 @@ export interface ArchivedObject {
   bytes: number;
   sha256: string;
   etag: string;
+  /** What the output is, as Runway's download answered it (video/mp4, audio/mpeg…). */
+  contentType?: string;
 }
 
 export interface VideoTimings {

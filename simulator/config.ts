@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { endpointSchema, modelIdSchema } from '../schemas';
+import { SPEECH_MODELS } from './speech';
 
 /**
  * Simulator configuration. Every duration is in SIMULATED seconds (scaled by `timeScale`, the number of
@@ -43,8 +44,8 @@ export type FaultRoute = z.infer<typeof faultRouteSchema>;
 
 export const faultMatchSchema = z.strictObject({
   promptIncludes: z.string().min(1).optional(),
-  model: modelIdSchema.optional(),
-  endpoint: endpointSchema.optional(),
+  model: z.union([modelIdSchema, z.enum(SPEECH_MODELS)]).optional(),
+  endpoint: z.union([endpointSchema, z.literal('text_to_speech')]).optional(),
 });
 export type FaultMatch = z.infer<typeof faultMatchSchema>;
 
@@ -107,7 +108,7 @@ export const simulatorConfigSchema = z.strictObject({
   seed: z.number().int().default(42),
   /** maxConcurrentGenerations for every model, unless concurrencyByModel says otherwise. */
   concurrency: z.number().int().min(1).default(10),
-  concurrencyByModel: z.partialRecord(modelIdSchema, z.number().int().min(1)).default({}),
+  concurrencyByModel: z.partialRecord(z.union([modelIdSchema, z.enum(SPEECH_MODELS)]), z.number().int().min(1)).default({}),
   maxDailyGenerations: z.number().int().min(1).default(5000),
   creditBalance: z.number().nonnegative().default(1_000_000),
   maxMonthlyCreditSpend: z.number().nonnegative().default(1_000_000),
@@ -151,6 +152,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function concurrencyFor(config: SimulatorConfig, model: z.infer<typeof modelIdSchema>): number {
+export function concurrencyFor(config: SimulatorConfig, model: keyof SimulatorConfig['concurrencyByModel']): number {
   return config.concurrencyByModel[model] ?? config.concurrency;
 }

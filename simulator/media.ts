@@ -20,7 +20,13 @@ export interface MediaSpec {
 
 export interface MediaVariant extends MediaLayout {
   sha256: string;
+  /** What the download says it is, and the file name's extension. */
+  contentType: string;
+  extension: string;
 }
+
+const MP4 = { contentType: 'video/mp4', extension: 'mp4' };
+const MP3 = { contentType: 'audio/mpeg', extension: 'mp3' };
 
 /** The project's one ffmpeg resolver (FFMPEG_PATH, PATH, Debian's /usr/bin), with its clear error when none is found. */
 export function defaultFfmpegPath(): string {
@@ -51,6 +57,28 @@ export class MediaLibrary {
     return pending;
   }
 
+  /**
+   * A real MP3 of this many seconds (a soft tone: a stand-in voice), made once per duration and cached
+   * like the MP4s. Never padded: the `free` box padding is an MP4 structure.
+   */
+  speech(durationSeconds: number): Promise<MediaVariant> {
+    const key = `speech:${durationSeconds}`;
+    let pending = this.variants.get(key);
+    if (!pending) {
+      pending = this.makeSpeech(durationSeconds);
+      pending.catch(() => this.variants.delete(key));
+      this.variants.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async makeSpeech(durationSeconds: number): Promise<MediaVariant> {
+    const basePath = await this.ensureFile(`tone-${durationSeconds}s-v${RECIPE_VERSION}.mp3`, (out) => speechArgs(durationSeconds, out));
+    const stat = await fs.stat(basePath);
+    const layout = { basePath, baseBytes: stat.size, bytes: stat.size };
+    return { ...layout, sha256: await cachedSha256(layout, stat.mtimeMs), ...MP3 };
+  }
+
   private async makeVariant(spec: MediaSpec, outputBytes: number | undefined): Promise<MediaVariant> {
     const basePath = await this.ensureBaseFile(spec);
     const stat = await fs.stat(basePath);
@@ -58,16 +86,20 @@ export class MediaLibrary {
     const bytes = outputBytes !== undefined && outputBytes >= baseBytes + MIN_PADDING ? outputBytes : baseBytes;
     const layout = { basePath, baseBytes, bytes };
     const sha256 = await cachedSha256(layout, stat.mtimeMs);
-    return { ...layout, sha256 };
+    return { ...layout, sha256, ...MP4 };
   }
 
-  private async ensureBaseFile(spec: MediaSpec): Promise<string> {
-    const finalPath = path.join(this.cacheDir, `${baseName(spec)}.mp4`);
+  private ensureBaseFile(spec: MediaSpec): Promise<string> {
+    return this.ensureFile(`${baseName(spec)}.mp4`, (out) => ffmpegArgs(spec, out));
+  }
+
+  private async ensureFile(fileName: string, args: (outputPath: string) => string[]): Promise<string> {
+    const finalPath = path.join(this.cacheDir, fileName);
     if (await isNonEmptyFile(finalPath)) return finalPath;
     await fs.mkdir(this.cacheDir, { recursive: true });
     const tempPath = temporaryName(finalPath);
     try {
-      await run(this.ffmpegPath, ffmpegArgs(spec, tempPath), { maxBuffer: 16 * 1024 * 1024 });
+      await run(this.ffmpegPath, args(tempPath), { maxBuffer: 16 * 1024 * 1024 });
       await fs.rename(tempPath, finalPath);
     } finally {
       await fs.rm(tempPath, { force: true });
@@ -91,6 +123,14 @@ function ffmpegArgs(spec: MediaSpec, outputPath: string): string[] {
     ...['-f', 'lavfi', '-i', source, '-t', String(spec.durationSeconds)],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '40', '-g', String(FPS * 2), '-pix_fmt', 'yuv420p'],
     ...['-movflags', '+faststart', '-an', '-f', 'mp4', outputPath],
+  ];
+}
+
+function speechArgs(durationSeconds: number, outputPath: string): string[] {
+  return [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...['-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=44100:duration=${durationSeconds}`],
+    ...['-af', 'volume=0.2', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', outputPath],
   ];
 }
 

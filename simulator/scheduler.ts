@@ -1,8 +1,8 @@
-import type { ModelId, TaskStatus } from '../schemas';
+import type { TaskStatus } from '../schemas';
 import type { SimClock } from './clock';
 import { concurrencyFor, type SimulatorConfig } from './config';
 import type { SimStats } from './stats';
-import { isActive, type TaskRecord } from './task';
+import { isActive, type SimModel, type TaskRecord } from './task';
 
 export const FAILURES = {
   moderation: { code: 'SAFETY.INPUT.TEXT', text: 'The prompt text did not pass content moderation.' },
@@ -22,8 +22,8 @@ const MAX_RUNNING_PROGRESS = 0.99;
  */
 export class Scheduler {
   readonly tasks = new Map<string, TaskRecord>();
-  private readonly slotsInUse = new Map<ModelId, number>();
-  private readonly throttled = new Map<ModelId, TaskRecord[]>();
+  private readonly slotsInUse = new Map<SimModel, number>();
+  private readonly throttled = new Map<SimModel, TaskRecord[]>();
   private stopped = false;
 
   constructor(
@@ -75,7 +75,7 @@ export class Scheduler {
     this.clock.cancelAll();
   }
 
-  private hasFreeSlot(model: ModelId): boolean {
+  private hasFreeSlot(model: SimModel): boolean {
     return (this.slotsInUse.get(model) ?? 0) < concurrencyFor(this.config(), model);
   }
 
@@ -140,7 +140,7 @@ export class Scheduler {
     this.admitWaiting(task.model);
   }
 
-  private admitWaiting(model: ModelId): void {
+  private admitWaiting(model: SimModel): void {
     const queue = this.throttled.get(model) ?? [];
     while (queue.length > 0 && this.hasFreeSlot(model)) {
       const next = queue.shift();

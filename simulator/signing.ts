@@ -1,10 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const OUTPUT_FILE_NAME = 'output.mp4';
-
 /** The path of a task's output on the simulator's media origin. */
-export function mediaPath(taskId: string): string {
-  return `/media/${encodeURIComponent(taskId)}/${OUTPUT_FILE_NAME}`;
+export function mediaPath(taskId: string, extension = 'mp4'): string {
+  return `/media/${encodeURIComponent(taskId)}/output.${extension}`;
 }
 
 function signature(secret: string, pathname: string, expiresAt: number): string {
@@ -12,8 +10,8 @@ function signature(secret: string, pathname: string, expiresAt: number): string 
 }
 
 /** A signed URL valid until `expiresAt` (unix seconds, real time). */
-export function signedMediaUrl(publicUrl: string, secret: string, taskId: string, expiresAt: number): string {
-  const pathname = mediaPath(taskId);
+export function signedMediaUrl(publicUrl: string, secret: string, taskId: string, expiresAt: number, extension = 'mp4'): string {
+  const pathname = mediaPath(taskId, extension);
   const url = new URL(pathname, publicUrl);
   url.searchParams.set('exp', String(expiresAt));
   url.searchParams.set('sig', signature(secret, pathname, expiresAt));

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { creditsFor, MODEL_CATALOG, type ModelId } from '../schemas';
+import { MODEL_CATALOG } from '../schemas';
 import { SimClock } from './clock';
 import { concurrencyFor, type SimulatorConfig } from './config';
 import { FaultInjector } from './faults';
 import { MediaLibrary } from './media';
 import { Scheduler } from './scheduler';
 import { SimStats } from './stats';
-import type { TaskRecord } from './task';
+import { SPEECH_MODELS } from './speech';
+import type { SimModel, TaskRecord } from './task';
 import { buildTask } from './task-factory';
 import { adminTaskView } from './task-view';
 import type { CreateRequest } from './validation';
@@ -58,7 +59,7 @@ export class SimulatorState {
 
   /** Why a valid request cannot become a task (credits, daily cap), or undefined. */
   refusalFor(request: CreateRequest): Refusal | undefined {
-    const cost = creditsFor(request.model, request.duration);
+    const cost = request.credits;
     if (cost > this.creditBalance()) {
       return { status: 400, error: `You do not have enough credits to run this task (needs ${cost}, balance ${this.creditBalance()}).` };
     }
@@ -103,7 +104,7 @@ export class SimulatorState {
   }
 
   organization() {
-    const models = Object.keys(MODEL_CATALOG) as ModelId[];
+    const models: SimModel[] = [...(Object.keys(MODEL_CATALOG) as SimModel[]), ...SPEECH_MODELS];
     return {
       creditBalance: this.creditBalance(),
       tier: {
@@ -119,7 +120,7 @@ export class SimulatorState {
     };
   }
 
-  private dailyGenerations(model: ModelId): number {
+  private dailyGenerations(model: SimModel): number {
     const since = this.clock.now() - SIM_DAY_SECONDS;
     let count = 0;
     for (const task of this.scheduler.tasks.values()) if (task.model === model && task.createdSim > since) count += 1;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { creditsFor, ratioSize } from '../schemas';
+import { ratioSize } from '../schemas';
 import type { SimulatorConfig } from './config';
 import type { FaultInjector } from './faults';
 import type { MediaLibrary, MediaVariant } from './media';
@@ -23,17 +23,14 @@ export interface TaskFactoryDeps {
 export function buildTask(request: CreateRequest, deps: TaskFactoryDeps): TaskRecord {
   const facts = factsOf(request, deps.submissionIndex);
   const { fate, failWith, stuck, applied } = deps.faults.forNewTask(facts);
-  const { width, height } = ratioSize(request.ratio);
-  const media =
-    fate === 'succeed'
-      ? neverRejects(deps.media.variant({ width, height, durationSeconds: request.duration }, deps.config.outputBytes))
-      : Promise.resolve(new Error('this task produces no output'));
+  const media = fate === 'succeed' ? neverRejects(outputFor(request, deps)) : Promise.resolve(new Error('this task produces no output'));
   return {
     ...facts,
     id: randomUUID(),
-    ratio: request.ratio,
+    ...(request.ratio !== undefined ? { ratio: request.ratio } : {}),
+    ...(request.voice !== undefined ? { voice: request.voice } : {}),
     duration: request.duration,
-    credits: creditsFor(request.model, request.duration),
+    credits: request.credits,
     refunded: false,
     createdAt: new Date().toISOString(),
     createdSim: deps.nowSim,
@@ -50,6 +47,13 @@ export function buildTask(request: CreateRequest, deps: TaskFactoryDeps): TaskRe
     downloads: 0,
     urlsIssued: 0,
   };
+}
+
+/** A real MP4 of the clip's size and duration, or a real MP3 as long as the text takes to say. */
+function outputFor(request: CreateRequest, deps: TaskFactoryDeps): Promise<MediaVariant> {
+  if (request.endpoint === 'text_to_speech') return deps.media.speech(request.duration);
+  const { width, height } = ratioSize(request.ratio ?? '');
+  return deps.media.variant({ width, height, durationSeconds: request.duration }, deps.config.outputBytes);
 }
 
 function factsOf(request: CreateRequest, submissionIndex: TaskFactoryDeps['submissionIndex']): TaskFacts {

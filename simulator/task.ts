@@ -1,5 +1,10 @@
 import type { Endpoint, ModelId, TaskStatus } from '../schemas';
 import type { MediaVariant } from './media';
+import type { SpeechModel } from './speech';
+
+/** Every create endpoint the simulator serves, and every model it knows. */
+export type SimEndpoint = Endpoint | 'text_to_speech';
+export type SimModel = ModelId | SpeechModel;
 
 /** How a task will end, decided when it is created. */
 export type TaskFate = 'succeed' | 'bad_output' | 'moderation' | 'fail';
@@ -13,8 +18,8 @@ export type StuckAt = 'queue' | 'running';
 
 /** What fault rules and deterministic draws look at. */
 export interface TaskFacts {
-  model: ModelId;
-  endpoint: Endpoint;
+  model: SimModel;
+  endpoint: SimEndpoint;
   promptText?: string;
   /** promptText, or a digest of promptImage when there is no text. */
   promptKey: string;
@@ -30,8 +35,12 @@ export interface StatusChange {
 
 export interface TaskRecord extends TaskFacts {
   id: string;
-  ratio: string;
+  /** Video tasks only. */
+  ratio?: string;
+  /** Seconds of output: the clip's duration, or the speech's length. */
   duration: number;
+  /** Speech tasks only: the voice preset. */
+  voice?: string;
   credits: number;
   refunded: boolean;
   createdAt: string;

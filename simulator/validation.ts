@@ -1,19 +1,25 @@
-import { MAX_PROMPT_TEXT_LENGTH, MAX_SEED, MODEL_CATALOG, modelIdSchema, type Endpoint, type ModelId, type ModelSpec } from '../schemas';
+import { creditsFor, MAX_PROMPT_TEXT_LENGTH, MAX_SEED, MODEL_CATALOG, modelIdSchema, type Endpoint, type ModelId, type ModelSpec } from '../schemas';
 import { imageUriProblem } from './image-input';
+import { speechCredits, speechSeconds, validateSpeechBody } from './speech';
+import type { SimEndpoint, SimModel } from './task';
 
 export interface PromptImageItem {
   uri: string;
   position: 'first' | 'last';
 }
 
-/** A create request that passed every check, with the catalog's default duration filled in. */
+/** A create request that passed every check, with the catalog's default duration (or the speech's length) and its price filled in. */
 export interface CreateRequest {
-  endpoint: Endpoint;
-  model: ModelId;
+  endpoint: SimEndpoint;
+  model: SimModel;
   promptText?: string;
   promptImage?: string | PromptImageItem[];
-  ratio: string;
+  /** Video only. */
+  ratio?: string;
   duration: number;
+  /** Speech only: the voice preset id. */
+  voice?: string;
+  credits: number;
   seed?: number;
   audio?: boolean;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
@@ -46,6 +52,17 @@ export function validateCreateBody(endpoint: Endpoint, body: unknown): CreateVal
   checkSeed(body.seed, add);
   if (issues.length > 0) return { issues };
   return { request: toRequest(endpoint, body, spec as ModelSpec) };
+}
+
+/** Validate a POST /v1/text_to_speech body (simulator/speech.ts has the SDK's contract). */
+export function validateSpeechCreateBody(body: unknown): CreateValidation {
+  if (!isRecord(body)) return { issues: [{ path: [], message: 'the body must be a JSON object' }] };
+  const result = validateSpeechBody(body);
+  if ('issues' in result) return { issues: result.issues };
+  const { model, promptText, voice } = result.request;
+  return {
+    request: { endpoint: 'text_to_speech', model, promptText, voice, duration: speechSeconds(promptText), credits: speechCredits(promptText) },
+  };
 }
 
 /** One line naming every offending field. */
@@ -176,6 +193,7 @@ function toRequest(endpoint: Endpoint, body: Body, spec: ModelSpec): CreateReque
     promptImage: body.promptImage as CreateRequest['promptImage'],
     ratio: body.ratio as string,
     duration: (body.duration as number | undefined) ?? spec.defaultDuration,
+    credits: creditsFor(spec.id, (body.duration as number | undefined) ?? spec.defaultDuration),
     seed: body.seed as number | undefined,
     audio: body.audio as boolean | undefined,
     contentModeration: body.contentModeration as CreateRequest['contentModeration'],

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import RunwayML, { BadRequestError, TaskFailedError } from '@runwayml/sdk';
 import { request } from 'undici';
+import { decodeAudio } from './helpers/audio';
 import { resetSimulator } from './helpers/simulator-admin';
 import { testStack } from './helpers/stack';
 import { decodeWithFfmpeg, mvhdDurationSeconds } from './simulator-helpers';
@@ -63,4 +64,37 @@ test('a ratio the model does not support is a 400: the SDK throws BadRequestErro
   expect(error).toBeInstanceOf(BadRequestError);
   expect((error as BadRequestError).status).toBe(400);
   expect(JSON.stringify((error as BadRequestError).error)).toContain('ratio');
+});
+
+test('textToSpeech.create().waitForTaskOutput() resolves with an output URL whose download is an MP3 as long as the text takes to say', async () => {
+  // 12 words at 2.5 words a second: 4.8 s of speech.
+  const promptText = 'Photosynthesis turns sunlight, water and air into the sugar plants grow on.';
+  const task = await officialClient()
+    .textToSpeech.create({ model: 'eleven_multilingual_v2', promptText, voice: { type: 'runway-preset', presetId: 'Maya' } })
+    .waitForTaskOutput({ timeout: 60_000 });
+  expect(task.status).toBe('SUCCEEDED');
+  const download = await request(task.output[0]!);
+  expect(download.statusCode).toBe(200);
+  expect(download.headers['content-type']).toBe('audio/mpeg');
+  const mp3 = Buffer.from(await download.body.arrayBuffer());
+  const audio = await decodeAudio(mp3);
+  expect(audio.codec).toBe('mp3');
+  expect(audio.durationSeconds).toBeGreaterThan(4.5);
+  expect(audio.durationSeconds).toBeLessThan(5.1);
+}, 60_000);
+
+test('a voice that is not a Runway preset is a 400: the SDK throws BadRequestError naming voice.presetId', async () => {
+  const error = await officialClient()
+    .textToSpeech.create({
+      model: 'eleven_multilingual_v2',
+      promptText: 'Hello',
+      voice: { type: 'runway-preset', presetId: 'Nobody' as 'Maya' },
+    })
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+  expect(error).toBeInstanceOf(BadRequestError);
+  expect((error as BadRequestError).status).toBe(400);
+  expect(JSON.stringify((error as BadRequestError).error)).toContain('voice.presetId');
 });

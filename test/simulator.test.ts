@@ -547,3 +547,48 @@ describe('organization and admin', () => {
     expect((await callJson(`${sim.url}/__sim/tasks/nope`, { headers: {} })).status).toBe(404);
   });
 });
+
+describe('text_to_speech', () => {
+  beforeEach(() => reset());
+
+  const speech = (extra: Record<string, unknown> = {}) => ({
+    model: 'eleven_multilingual_v2',
+    promptText: 'One two three four five six seven eight nine ten.',
+    voice: { type: 'runway-preset', presetId: 'Maya' },
+    ...extra,
+  });
+
+  it('runs a task through the same lifecycle and serves a real MP3 whose length follows the text, priced per character', async () => {
+    const created = await api.create('text_to_speech', speech());
+    expect(created.status).toBe(200);
+    // 50 characters at 1 credit per 50.
+    expect(created.body.estimatedCost).toEqual({ credits: 1 });
+    const id = String(created.body.id);
+    const url = await succeededUrl(id);
+    expect(url).toMatch(new RegExp(`^${sim.url}/media/${id}/output\\.mp3\\?exp=\\d+&sig=[0-9a-f]{64}$`));
+    const whole = await download(url);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('audio/mpeg');
+    const task = await admin.task(id);
+    expect(sha256(whole.bytes)).toBe(task.outputSha256);
+    expect(task).toMatchObject({ endpoint: 'text_to_speech', model: 'eleven_multilingual_v2', duration: 4, credits: 1 });
+    expect(task.history.map((change: { status: string }) => change.status)).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED']);
+    // The same URL path with the video extension is not this task's output.
+    expect((await download(url.replace('output.mp3', 'output.mp4'))).status).not.toBe(200);
+  });
+
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['unknown voice preset', speech({ voice: { type: 'runway-preset', presetId: 'Nobody' } }), /^voice\.presetId: .*allowed: Maya/],
+    ['voice without a type', speech({ voice: { presetId: 'Maya' } }), /^voice\.type: /],
+    ['missing voice', speech({ voice: undefined }), /^voice: is required/],
+    ['unknown model', speech({ model: 'gen4.5' }), /^model: .*allowed: eleven_multilingual_v2, eleven_v3/],
+    ['empty text', speech({ promptText: '  ' }), /^promptText: must be a non-empty string/],
+    ['text over 1000 UTF-16 units', speech({ promptText: 'é'.repeat(1001) }), /^promptText: .*1000/],
+    ['a video field', speech({ ratio: '1280:720' }), /^ratio: unknown field for text_to_speech/],
+  ];
+  it.each(cases)('answers 400 in Runway error shape on %s', async (_what, body, message) => {
+    const response = await api.create('text_to_speech', body);
+    expect(response.status).toBe(400);
+    expect(String(response.body.error)).toMatch(message);
+  });
+});

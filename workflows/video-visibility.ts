@@ -1,4 +1,4 @@
-import type { ResolvedVideoRequest } from '../schemas';
+import type { ResolvedGenerationRequest } from '../schemas';
 import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from './search-attributes';
 
 /**
@@ -8,7 +8,7 @@ import { CampaignIdKey, RunwayModelKey, VariantIdKey, VideoStateKey } from './se
 export function videoVisibility(video: {
   campaignId: string;
   variantId: string;
-  request: ResolvedVideoRequest;
+  request: ResolvedGenerationRequest;
   fingerprint: string;
   label: string;
 }) {
@@ -23,8 +23,9 @@ export function videoVisibility(video: {
     memo: {
       prompt,
       model: video.request.model,
-      ratio: video.request.ratio,
-      duration: video.request.duration,
+      ...(video.request.kind === 'speech'
+        ? { kind: 'speech', voice: video.request.voice }
+        : { ratio: video.request.ratio, duration: video.request.duration }),
       fingerprint: video.fingerprint,
     },
     staticSummary: `${video.label}: ${prompt}`,

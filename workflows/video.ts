@@ -11,7 +11,8 @@ import {
   FailureType,
   UNKNOWN_FAILURE_RESUBMISSIONS,
   classifyFailureCode,
-  creditsFor,
+  generationKind,
+  requestCredits,
   videoWorkflowInputSchema,
   type GenerationOptions,
   type SubmissionRecord,
@@ -34,8 +35,10 @@ import {
 import { creditDecisionSignal, runwayTaskUpdateSignal, videoProgressQuery } from './messages';
 
 /**
- * One video: pre-screen → submit and poll on the capped generation queue → resubmit on a stuck queue or
- * a retryable failure → archive to S3 at once → a typed result.
+ * One Runway generation task — a video (image_to_video / text_to_video) or speech (text_to_speech), by the
+ * request's kind: pre-screen → submit and poll on the capped generation queue → resubmit on a stuck queue
+ * or a retryable failure → archive to S3 at once → a typed result. Every kind shares the lease cap, the
+ * failure classes, the credit ledger and the archive; only the request body and the output type differ.
  */
 export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Promise<VideoResult> {
   const input = videoWorkflowInputSchema.parse(rawInput);
@@ -65,6 +68,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
           campaignId: input.campaignId,
           variantId: input.variantId,
           runwayTaskId: success.taskId,
+          kind: generationKind(input.request),
           model: input.request.model,
           promptText: input.request.promptText,
           credits: totalCredits(status.submissions),
@@ -133,7 +137,7 @@ async function generateWithResubmission(
 ): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
   const slot = new GenerationLease();
-  const estimate = creditsFor(input.request.model, input.request.duration);
+  const estimate = requestCredits(input.request);
   let lastReason = 'no submission made';
   let lastOutcome: string | undefined;
   let unknownFailures = 0;

@@ -5,11 +5,10 @@ import {
   createTaskResponseSchema,
   errorBodySchema,
   taskSchema,
+  type CreateTaskBody,
   type CreateTaskResponse,
-  type Endpoint,
-  type ImageToVideoBody,
+  type RunwayEndpoint,
   type RunwayTask,
-  type TextToVideoBody,
 } from '../../schemas';
 import { RunwayHttpError, RunwayProtocolError, parseRetryAfter } from './errors';
 
@@ -33,7 +32,7 @@ export class RunwayClient {
     this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   }
 
-  createTask(endpoint: Endpoint, body: ImageToVideoBody | TextToVideoBody): Promise<CreateTaskResponse> {
+  createTask(endpoint: RunwayEndpoint, body: CreateTaskBody): Promise<CreateTaskResponse> {
     return this.call('POST', `/v1/${endpoint}`, `create ${endpoint}`, createTaskResponseSchema, body);
   }
 

@@ -1,10 +1,19 @@
-import { endpointFor, type Endpoint, type ImageToVideoBody, type ResolvedVideoRequest, type TextToVideoBody } from '../../schemas';
+import { endpointFor, type CreateTaskBody, type ResolvedGenerationRequest, type RunwayEndpoint } from '../../schemas';
 
-/** The wire body for a validated request, given the prompt image already turned into a URI. */
+/**
+ * The endpoint and wire body for a validated request of any kind, given the prompt image already turned
+ * into a URI (videos only). The one place that knows which Runway endpoint a request goes to.
+ */
 export function requestBody(
-  request: ResolvedVideoRequest,
+  request: ResolvedGenerationRequest,
   promptImageUri: string | undefined,
-): { endpoint: Endpoint; body: ImageToVideoBody | TextToVideoBody } {
+): { endpoint: RunwayEndpoint; body: CreateTaskBody } {
+  if (request.kind === 'speech') {
+    return {
+      endpoint: 'text_to_speech',
+      body: { model: request.model, promptText: request.promptText, voice: { type: 'runway-preset', presetId: request.voice } },
+    };
+  }
   const common = {
     model: request.model,
     ratio: request.ratio,

@@ -1,19 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RUNWAY_API_VERSION, type Endpoint } from '../../schemas';
+import { RUNWAY_API_VERSION } from '../../schemas';
 import type { FaultRoute } from '../config';
 import type { HttpFault, HttpMethod, MatchFacts } from '../faults';
 import { readJsonBody, resetConnection, sendError, sendJson, sendMethodNotAllowed, sendNoContent, sleep } from '../http';
 import { signedMediaUrl } from '../signing';
 import type { SimulatorState } from '../state';
-import type { TaskRecord } from '../task';
+import type { SimEndpoint, TaskRecord } from '../task';
 import { apiTaskView } from '../task-view';
-import { describeIssues, validateCreateBody } from '../validation';
+import { describeIssues, validateCreateBody, validateSpeechCreateBody } from '../validation';
 
-type ApiRoute = { kind: 'create'; endpoint: Endpoint } | { kind: 'task'; id: string } | { kind: 'organization' };
+type ApiRoute = { kind: 'create'; endpoint: SimEndpoint } | { kind: 'task'; id: string } | { kind: 'organization' };
 
-const CREATE_PATHS: Record<string, Endpoint> = {
+const CREATE_PATHS: Record<string, SimEndpoint> = {
   '/v1/image_to_video': 'image_to_video',
   '/v1/text_to_video': 'text_to_video',
+  '/v1/text_to_speech': 'text_to_speech',
 };
 
 /** Runway's public API under /v1: auth and version checks, then routing. */
@@ -65,12 +66,12 @@ function countOrganization(state: SimulatorState) {
   return state.organization();
 }
 
-async function createTask(context: ApiContext, endpoint: Endpoint): Promise<void> {
+async function createTask(context: ApiContext, endpoint: SimEndpoint): Promise<void> {
   const { state, req, res, reject } = context;
   state.stats.requests.creates += 1;
   const body = await readJsonBody(req);
   if (!body.ok) return reject(body.status, body.error, { headers: { Connection: 'close' } });
-  const validation = validateCreateBody(endpoint, body.value);
+  const validation = endpoint === 'text_to_speech' ? validateSpeechCreateBody(body.value) : validateCreateBody(endpoint, body.value);
   if (validation.issues) return reject(400, describeIssues(validation.issues), { details: { issues: validation.issues } });
   const { request } = validation;
   const proceed = applyFault(context, 'create', 'POST', request);
@@ -149,5 +150,5 @@ function issueOutputUrl(state: SimulatorState, task: TaskRecord): string {
   const expiresAt = state.faults.expireUrl(task)
     ? Math.floor(nowMs / 1000) - 1
     : Math.ceil((nowMs + state.clock.realMsFor(state.config.urlTtlSeconds)) / 1000);
-  return signedMediaUrl(state.publicUrl, state.signingSecret, task.id, expiresAt);
+  return signedMediaUrl(state.publicUrl, state.signingSecret, task.id, expiresAt, task.output?.extension);
 }

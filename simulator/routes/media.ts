@@ -4,11 +4,11 @@ import { resetConnection, sendError, sendMethodNotAllowed } from '../http';
 import type { MediaVariant } from '../media';
 import { readMediaRange } from '../media-stream';
 import { parseRange, type ByteRange } from '../range';
-import { checkMediaSignature, OUTPUT_FILE_NAME } from '../signing';
+import { checkMediaSignature } from '../signing';
 import type { SimulatorState } from '../state';
 import type { TaskRecord } from '../task';
 
-const MEDIA_PATH = new RegExp(`^/media/([^/]+)/${OUTPUT_FILE_NAME.replace('.', '\\.')}$`);
+const MEDIA_PATH = /^\/media\/([^/]+)\/output\.(mp4|mp3)$/;
 
 /** Signed output downloads: GET and HEAD, Range (206), 403 on a bad or expired signature. */
 export async function handleMedia(state: SimulatorState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -21,7 +21,7 @@ export async function handleMedia(state: SimulatorState, req: IncomingMessage, r
     return sendError(res, 403, check === 'expired' ? 'This URL has expired.' : 'Invalid signature.');
   }
   const task = state.scheduler.tasks.get(decodeURIComponent(match[1]));
-  if (!task?.output) return sendError(res, 404, 'Not found');
+  if (!task?.output || match[2] !== task.output.extension) return sendError(res, 404, 'Not found');
   const fault = state.faults.httpFault('media', 'GET', task);
   if (fault?.kind === 'reset') return resetConnection(res);
   if (fault) return sendError(res, fault.status, 'The media server failed. Retry later.');
@@ -39,7 +39,7 @@ export async function handleMedia(state: SimulatorState, req: IncomingMessage, r
 
 function mediaHeaders(output: MediaVariant, range: ByteRange): Record<string, string> {
   return {
-    'Content-Type': 'video/mp4',
+    'Content-Type': output.contentType,
     'Content-Length': String(range.end - range.start + 1),
     'Accept-Ranges': 'bytes',
     ETag: `"${output.sha256}"`,

@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { defaultFfmpegPath } from '../../simulator/media';
+
+const run = promisify(execFile);
+
+/** Decode the whole file with ffmpeg: throws when it is not playable audio; returns its codec and decoded length. */
+export async function decodeAudio(bytes: Buffer): Promise<{ codec: string; durationSeconds: number }> {
+  const file = path.join(os.tmpdir(), `audio-check-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  fs.writeFileSync(file, bytes);
+  try {
+    const { stderr } = await run(defaultFfmpegPath(), ['-hide_banner', '-v', 'info', '-stats', '-xerror', '-i', file, '-f', 'null', '-']);
+    const stream = /Stream #0:0.*Audio: (\w+)/.exec(stderr);
+    if (!stream) throw new Error(`no audio stream in ffmpeg output:\n${stderr}`);
+    const times = [...stderr.matchAll(/time=(\d+):(\d+):(\d+(?:\.\d+)?)/g)];
+    const last = times.at(-1);
+    if (!last) throw new Error(`ffmpeg decoded no audio:\n${stderr}`);
+    return { codec: stream[1] ?? '', durationSeconds: Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]) };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
