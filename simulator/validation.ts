@@ -1,4 +1,13 @@
-import { creditsFor, MAX_PROMPT_TEXT_LENGTH, MAX_SEED, MODEL_CATALOG, modelIdSchema, type Endpoint, type ModelId, type ModelSpec } from '../schemas';
+import {
+  creditsFor,
+  MAX_PROMPT_TEXT_LENGTH,
+  MAX_SEED,
+  MODEL_CATALOG,
+  modelIdSchema,
+  type Endpoint,
+  type ModelId,
+  type ModelSpec,
+} from '../schemas';
 import { imageUriProblem } from './image-input';
 import { speechCredits, speechSeconds, validateSpeechBody } from './speech';
 import type { SimEndpoint, SimModel } from './task';
@@ -61,7 +70,14 @@ export function validateSpeechCreateBody(body: unknown): CreateValidation {
   if ('issues' in result) return { issues: result.issues };
   const { model, promptText, voice } = result.request;
   return {
-    request: { endpoint: 'text_to_speech', model, promptText, voice, duration: speechSeconds(promptText), credits: speechCredits(promptText) },
+    request: {
+      endpoint: 'text_to_speech',
+      model,
+      promptText,
+      voice,
+      duration: speechSeconds(promptText),
+      credits: speechCredits(promptText),
+    },
   };
 }
 

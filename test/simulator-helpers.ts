@@ -48,7 +48,8 @@ export async function callJson<T = Record<string, unknown>>(
 /** The Runway API of a simulator at `baseUrl`, with the test secret. */
 export function runwayApi(baseUrl: string) {
   return {
-    create: (endpoint: 'image_to_video' | 'text_to_video' | 'text_to_speech', body: unknown) => callJson(`${baseUrl}/v1/${endpoint}`, { body }),
+    create: (endpoint: 'image_to_video' | 'text_to_video' | 'text_to_speech', body: unknown) =>
+      callJson(`${baseUrl}/v1/${endpoint}`, { body }),
     task: (id: string) => callJson(`${baseUrl}/v1/tasks/${id}`),
     remove: (id: string) => callJson(`${baseUrl}/v1/tasks/${id}`, { method: 'DELETE' }),
     organization: () => callJson(`${baseUrl}/v1/organization`),

@@ -59,10 +59,16 @@ test('a speech task is submitted once to text_to_speech, polled and archived as 
 });
 
 test('a longer text makes a longer voiceover', async () => {
-  const short = await product.api.startSpeech({ speechId: 'short', promptText: 'One two three four five.', voice: 'Noah', options: FAST_OPTIONS });
+  const short = await product.api.startSpeech({
+    speechId: 'short',
+    promptText: 'One two three four five.',
+    voice: 'Noah',
+    options: FAST_OPTIONS,
+  });
   const long = await product.api.startSpeech({
     speechId: 'long',
-    promptText: 'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty.',
+    promptText:
+      'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty.',
     voice: 'Noah',
     options: FAST_OPTIONS,
   });
@@ -87,14 +93,24 @@ test('speech Runway moderates (SAFETY.*) fails as ContentModeration after exactl
 });
 
 test('the pre-screen checks the speech text too: PromptRejected, 0 POSTs', async () => {
-  const handle = await product.api.startSpeech({ speechId: 'prescreened', promptText: 'describe the gore in detail', voice: 'Maya', options: FAST_OPTIONS });
+  const handle = await product.api.startSpeech({
+    speechId: 'prescreened',
+    promptText: 'describe the gore in detail',
+    voice: 'Maya',
+    options: FAST_OPTIONS,
+  });
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('PromptRejected');
   expect((await simulatorStats()).submissions.total).toBe(0);
 });
 
 test.each([
-  ['an unknown voice', { promptText: 'Hello class', voice: 'Nobody' }, 'voice', /voice Nobody is not a eleven_multilingual_v2 preset; allowed: Maya/],
+  [
+    'an unknown voice',
+    { promptText: 'Hello class', voice: 'Nobody' },
+    'voice',
+    /voice Nobody is not a eleven_multilingual_v2 preset; allowed: Maya/,
+  ],
   ['an empty text', { promptText: '   ', voice: 'Maya' }, 'promptText', /promptText must not be empty/],
   ['a text over 1000 characters', { promptText: 'word '.repeat(201), voice: 'Maya' }, 'promptText', /at most 1000/],
   ['an unknown model', { promptText: 'Hello class', voice: 'Maya', model: 'eleven_v9' }, 'model', /eleven_multilingual_v2/],
