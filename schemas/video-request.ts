@@ -177,7 +177,6 @@ export const speechRequestShape = strictObject({
     .refine((text) => text.trim().length > 0, 'promptText must not be empty'),
   voice: z.string({ error: 'voice is required: a Runway voice preset id such as Maya' }).min(1, 'voice must not be empty'),
 });
-export type SpeechRequestInput = z.input<typeof speechRequestShape>;
 
 export const speechRequestSchema = speechRequestShape
   .superRefine((request, ctx) => {

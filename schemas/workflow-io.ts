@@ -34,7 +34,6 @@ export const resolvedSpeechRequestSchema = z.object({
   promptText: z.string(),
   voice: z.string(),
 });
-export type ResolvedSpeechRequest = z.infer<typeof resolvedSpeechRequestSchema>;
 
 /**
  * Any Runway generation task the generation workflow runs, by kind: a video (the default, so every
