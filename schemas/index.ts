@@ -9,3 +9,4 @@ export * from './workflow-io';
 export * from './failures';
 export * from './env';
 export * from './broll';
+export * from './explainer';

@@ -3,6 +3,7 @@ import type {
   BrollProgress,
   BrollResult,
   CampaignProgress,
+  ExplainerProgress,
   FinalizeUpdate,
   ReviewUpdate,
   TaskStatus,
@@ -71,6 +72,11 @@ export const reviewUpdate = defineUpdate<BrollProgress, [ReviewUpdate]>('review'
 
 /** Write the edit list and end the project: every segment approved, or allowUnapproved. */
 export const finalizeUpdate = defineUpdate<BrollResult, [FinalizeUpdate]>('finalize');
+
+// ── An explainer ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Stage, each chunk's clip and voiceover state, generations done of all. */
+export const explainerProgressQuery = defineQuery<ExplainerProgress>('explainerProgress');
 
 // ── The lease pool: Runway's concurrency leased to video workflows ────────────────────────────────────
 
