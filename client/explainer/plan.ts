@@ -1,0 +1,390 @@
+import {
+  MODEL_CATALOG,
+  catalogIssues,
+  creditsFor,
+  endpointFor,
+  imageSourceSchema,
+  promptTextSchema,
+  resolveGenerationOptions,
+  resolveRatio,
+  speechCreditsFor,
+  speechRequestSchema,
+  videoRequestShape,
+  type Endpoint,
+  type ExplainerFile,
+  type ExplainerWorkflowInput,
+  type GenerationOptions,
+  type ImageRef,
+  type ModelId,
+  type SpeechModelId,
+} from '../../schemas';
+import { fitDuration } from '../broll/plan';
+import { TfIdfKeywordExtractor } from '../broll/keywords';
+import type { PlanContext } from '../campaign-plan';
+import { InputError, inputErrorFromZod } from '../input-error';
+import { requestFingerprint } from '../request-fingerprint';
+import { checkLocalImage, resolveRequest } from '../stage-image';
+import { readScript, splitClauses, splitSentences, wordCount, type ScriptFormat, type ScriptParagraph } from './script';
+
+/**
+ * Planning an explainer, before any spend: the script's narration cut at sentence or clause boundaries
+ * into chunks a narrator says in about `targetChunkSeconds` (never longer than the model's longest clip,
+ * so a clip always covers its voiceover), a visual prompt per chunk, a clip duration fitted to each chunk
+ * and the credits of its clip and voiceover. `draftExplainerPlan` (what `explainer plan` prints) needs
+ * neither Temporal nor S3; `planExplainer` then stages images and fingerprints every request.
+ */
+
+export interface ExplainerPlanChunk {
+  chunkId: string;
+  /** The script paragraph it comes from (1-based, what `visuals` keys name). */
+  paragraph: number;
+  text: string;
+  words: number;
+  /** How long the narration takes at the brief's pace. */
+  spokenMs: number;
+  keywords: string[];
+  promptText: string;
+  /** The paragraph's visual cue, or the brief's style with the chunk's key words. */
+  promptSource: 'cue' | 'keywords';
+  /** As the explainer file gives it; staged only by planExplainer. */
+  promptImage?: string;
+  endpoint: Endpoint;
+  /** Seconds of the clip: the shortest the model allows that covers the narration. */
+  duration: number;
+  clipCredits: number;
+  voiceoverCredits: number;
+}
+
+export interface ExplainerPlan {
+  explainerId: string;
+  script: { source: string; format: ScriptFormat; paragraphs: number };
+  model: ModelId;
+  ratio: string;
+  style: string;
+  voice: string;
+  speechModel: SpeechModelId;
+  wordsPerSecond: number;
+  targetChunkSeconds: number;
+  /** The model's longest clip: no chunk is spoken for longer. */
+  maxChunkSeconds: number;
+  chunks: ExplainerPlanChunk[];
+  spokenMs: number;
+  clipSeconds: number;
+  clipCredits: number;
+  speechCredits: number;
+  /** List-price credits of one generation of every clip and voiceover. */
+  estimatedCredits: number;
+  budgetCredits?: number;
+  archive: { bucket?: string; prefix?: string };
+  options: GenerationOptions;
+  burnSubtitles: boolean;
+}
+
+/** The plan of a validated explainer file; reads the script and checks local images, stages nothing. */
+export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: string): Promise<ExplainerPlan> {
+  const { brief } = explainer;
+  const { model, ratio } = checkModel(brief.model, brief.ratio);
+  const speechModel = checkVoice(brief.speechModel, brief.voice);
+  const script = await readScript(explainer.script, baseDir);
+  if (script.paragraphs.length === 0)
+    throw new InputError(
+      'script',
+      `${script.source === 'inline' ? 'the script' : script.source} has no narration: no words outside code and markup`,
+    );
+  const visuals = await checkVisuals(explainer, script.paragraphs.length, model, ratio, baseDir);
+  const maxChunkSeconds = Math.max(...MODEL_CATALOG[model].durations);
+  const pace = {
+    wordsPerSecond: brief.wordsPerSecond,
+    targetMs: Math.min(brief.targetChunkSeconds, maxChunkSeconds) * 1000,
+    maxMs: maxChunkSeconds * 1000,
+  };
+  const pieces = script.paragraphs.flatMap((paragraph) =>
+    chunkParagraph(paragraph, pace, { model, source: script.source }).map((text) => ({ paragraph: paragraph.paragraph, text })),
+  );
+  const keywords = new TfIdfKeywordExtractor().extract(pieces.map((piece) => piece.text));
+  const chunks = pieces.map(({ paragraph, text }, index): ExplainerPlanChunk => {
+    const id = chunkId(index);
+    const visual = visuals.get(paragraph);
+    const words = wordCount(text);
+    const spokenMs = spoken(words, brief.wordsPerSecond);
+    const duration = fitDuration(model, spokenMs);
+    const chunkKeywords = keywords[index]!;
+    const promptText = visualPrompt(id, paragraph, visual?.promptText, chunkKeywords, text, brief.style);
+    return {
+      chunkId: id,
+      paragraph,
+      text,
+      words,
+      spokenMs,
+      keywords: chunkKeywords,
+      promptText,
+      promptSource: visual?.promptText !== undefined ? 'cue' : 'keywords',
+      ...(visual?.promptImage !== undefined ? { promptImage: visual.promptImage } : {}),
+      endpoint: endpointFor({ promptImage: visual?.promptImage }),
+      duration,
+      clipCredits: creditsFor(model, duration),
+      voiceoverCredits: speechCreditsFor(speechModel, text),
+    };
+  });
+  const { burnSubtitles, ...generation } = explainer.options;
+  const clipCredits = sum(chunks.map((chunk) => chunk.clipCredits));
+  const speechCredits = sum(chunks.map((chunk) => chunk.voiceoverCredits));
+  return {
+    explainerId: explainer.explainerId,
+    script: { source: script.source, format: script.format, paragraphs: script.paragraphs.length },
+    model,
+    ratio,
+    style: brief.style,
+    voice: brief.voice,
+    speechModel,
+    wordsPerSecond: brief.wordsPerSecond,
+    targetChunkSeconds: brief.targetChunkSeconds,
+    maxChunkSeconds,
+    chunks,
+    spokenMs: sum(chunks.map((chunk) => chunk.spokenMs)),
+    clipSeconds: sum(chunks.map((chunk) => chunk.duration)),
+    clipCredits,
+    speechCredits,
+    estimatedCredits: clipCredits + speechCredits,
+    ...(generation.budgetCredits !== undefined ? { budgetCredits: generation.budgetCredits } : {}),
+    archive: explainer.archive,
+    options: resolveGenerationOptions(generation),
+    burnSubtitles: burnSubtitles ?? false,
+  };
+}
+
+/** The ExplainerWorkflow's input: the draft plan with images staged once each and every clip and voiceover fingerprinted. */
+export async function planExplainer(explainer: ExplainerFile, context: PlanContext): Promise<ExplainerWorkflowInput> {
+  const plan = await draftExplainerPlan(explainer, context.baseDir);
+  const bucket = plan.archive.bucket ?? context.defaultBucket;
+  const prefix = plan.archive.prefix ?? context.defaultPrefix;
+  const target = { s3: context.s3, bucket, prefix, campaignId: plan.explainerId };
+  const staged = new Map<string, ImageRef>();
+  const chunks: ExplainerWorkflowInput['chunks'] = [];
+  for (const chunk of plan.chunks) {
+    const clip = await resolveRequest(
+      {
+        model: plan.model,
+        ratio: plan.ratio,
+        duration: chunk.duration,
+        promptText: chunk.promptText,
+        ...(chunk.promptImage !== undefined ? { promptImage: chunk.promptImage } : {}),
+      },
+      target,
+      context.baseDir,
+      staged,
+    );
+    const speech = { kind: 'speech' as const, model: plan.speechModel, promptText: chunk.text, voice: plan.voice };
+    chunks.push({
+      chunkId: chunk.chunkId,
+      paragraph: chunk.paragraph,
+      text: chunk.text,
+      spokenMs: chunk.spokenMs,
+      clip: { ...clip, estimatedCredits: chunk.clipCredits },
+      voiceover: { request: speech, fingerprint: requestFingerprint(speech), estimatedCredits: chunk.voiceoverCredits },
+    });
+  }
+  return {
+    explainerId: plan.explainerId,
+    chunks,
+    archive: { bucket, prefix },
+    options: plan.options,
+    ...(plan.budgetCredits !== undefined ? { budgetCredits: plan.budgetCredits } : {}),
+    burnSubtitles: plan.burnSubtitles,
+    ...(context.taskQueue ? { taskQueue: context.taskQueue } : {}),
+  };
+}
+
+/** c01, c02, … (ids only need to be unique; they sort in order up to 99). */
+function chunkId(index: number): string {
+  return `c${String(index + 1).padStart(2, '0')}`;
+}
+
+function spoken(words: number, wordsPerSecond: number): number {
+  return Math.round((words / wordsPerSecond) * 1000);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** How far over the target chunk length a whole sentence may run before it is cut at its clauses. */
+const SENTENCE_SLACK = 1.2;
+
+/**
+ * A paragraph's narration in chunks: whole sentences while they fit the target; a sentence more than a
+ * little longer than the target is cut at its clauses. A chunk never crosses a paragraph (each paragraph may have its own
+ * visual) and never runs past the longest clip: a clause that would is an error naming its sentence.
+ */
+function chunkParagraph(
+  paragraph: ScriptParagraph,
+  pace: { wordsPerSecond: number; targetMs: number; maxMs: number },
+  where: { model: ModelId; source: string },
+): string[] {
+  const units: Array<{ text: string; words: number }> = [];
+  for (const sentence of splitSentences(paragraph.text)) {
+    const words = wordCount(sentence);
+    if (words === 0) {
+      if (units.length > 0) units[units.length - 1]!.text += ` ${sentence}`;
+      continue;
+    }
+    // "About" the target: a sentence a little over it stays whole rather than being cut mid-sentence.
+    if (spoken(words, pace.wordsPerSecond) <= Math.min(pace.targetMs * SENTENCE_SLACK, pace.maxMs)) {
+      units.push({ text: sentence, words });
+      continue;
+    }
+    for (const clause of splitClauses(sentence)) {
+      const clauseWords = wordCount(clause);
+      const clauseMs = spoken(clauseWords, pace.wordsPerSecond);
+      if (clauseMs > pace.maxMs) {
+        const at = where.source === 'inline' ? '' : ` (line ${paragraph.line})`;
+        throw new InputError(
+          'script',
+          `paragraph ${paragraph.paragraph}${at}: the sentence "${excerpt(sentence)}" is too long to speak within ${where.model}'s longest clip of ${pace.maxMs / 1000} s, even at a clause boundary: "${excerpt(clause)}" takes ${(clauseMs / 1000).toFixed(1)} s at ${pace.wordsPerSecond} words per second; split it into shorter sentences or clauses`,
+        );
+      }
+      units.push({ text: clause, words: clauseWords });
+    }
+  }
+  const chunks: string[] = [];
+  let current: { texts: string[]; words: number } | undefined;
+  for (const unit of units) {
+    if (current && spoken(current.words + unit.words, pace.wordsPerSecond) > pace.targetMs) {
+      chunks.push(current.texts.join(' '));
+      current = undefined;
+    }
+    current = current
+      ? { texts: [...current.texts, unit.text], words: current.words + unit.words }
+      : { texts: [unit.text], words: unit.words };
+  }
+  if (current) chunks.push(current.texts.join(' '));
+  return chunks;
+}
+
+function excerpt(text: string): string {
+  return text.length <= 80 ? text : `${text.slice(0, 77)}…`;
+}
+
+/** The brief's model and ratio: the model must exist and the ratio be one it takes (as text or image to video). */
+function checkModel(modelName: string, ratioName: string): { model: ModelId; ratio: string } {
+  const parsed = videoRequestShape.safeParse({ model: modelName, ratio: ratioName, promptText: 'Explainer' });
+  if (!parsed.success)
+    throw inputErrorFromZod(
+      'explainer',
+      parsed.error.issues.map((issue) => ({ path: ['brief', ...issue.path], message: issue.message })),
+    );
+  const model = parsed.data.model;
+  const ratio = resolveRatio(model, parsed.data.ratio);
+  const ratios = new Set(Object.values(MODEL_CATALOG[model].endpoints).flatMap((spec) => spec.ratios));
+  if (!ratios.has(ratio))
+    throw new InputError('brief.ratio', `ratio ${ratioName} is not allowed for ${model}; allowed: ${[...ratios].join(', ')}`);
+  return { model, ratio };
+}
+
+/** The voice and speech model against the speech catalog, with the catalog's own messages, named brief.<field>. */
+function checkVoice(speechModel: string, voice: string): SpeechModelId {
+  const parsed = speechRequestSchema.safeParse({ model: speechModel, voice, promptText: 'Explainer' });
+  if (!parsed.success)
+    throw inputErrorFromZod(
+      'explainer',
+      parsed.error.issues.map((issue) => ({
+        path: ['brief', issue.path[0] === 'model' ? 'speechModel' : 'voice'],
+        message: issue.message,
+      })),
+    );
+  return parsed.data.model;
+}
+
+/**
+ * Visuals by paragraph: each key a paragraph the script has, each image a real one, and every paragraph's
+ * request one the model takes (a model without text-to-video needs an image for every paragraph).
+ */
+async function checkVisuals(
+  explainer: ExplainerFile,
+  paragraphs: number,
+  model: ModelId,
+  ratio: string,
+  baseDir: string,
+): Promise<Map<number, { promptText?: string; promptImage?: string }>> {
+  const visuals = new Map<number, { promptText?: string; promptImage?: string }>();
+  for (const [key, visual] of Object.entries(explainer.visuals)) {
+    const paragraph = Number(key);
+    if (!/^[1-9]\d*$/.test(key) || paragraph > paragraphs)
+      throw new InputError(
+        `visuals.${key}`,
+        `no paragraph ${key}: the script has ${paragraphs} paragraph${paragraphs === 1 ? '' : 's'}, 1…${paragraphs}`,
+      );
+    if (visual.promptText === undefined && visual.promptImage === undefined)
+      throw new InputError(`visuals.${key}`, 'give a promptText (a visual cue) or a promptImage, or leave the paragraph out');
+    if (visual.promptImage !== undefined) {
+      const source = imageSourceSchema.safeParse(visual.promptImage);
+      if (!source.success) throw new InputError(`visuals.${key}.promptImage`, source.error.issues[0]!.message);
+      try {
+        await checkLocalImage(visual.promptImage, baseDir);
+      } catch (error) {
+        if (error instanceof InputError) throw new InputError(`visuals.${key}.promptImage`, error.message.replace(/^promptImage: /, ''));
+        throw error;
+      }
+    }
+    visuals.set(paragraph, visual);
+  }
+  for (let paragraph = 1; paragraph <= paragraphs; paragraph++) {
+    const promptImage = visuals.get(paragraph)?.promptImage;
+    const issue = catalogIssues({ model, ratio, promptText: 'Explainer', ...(promptImage !== undefined ? { promptImage } : {}) })[0];
+    if (!issue) continue;
+    if (issue.path[0] === 'promptImage' && promptImage === undefined)
+      throw new InputError('brief.model', `${issue.message}; give visuals.${paragraph}.promptImage or choose a text-to-video model`);
+    if (issue.path[0] === 'ratio')
+      throw new InputError(
+        'brief.ratio',
+        `${issue.message}${promptImage === undefined ? ` (paragraph ${paragraph} has no image)` : ` (paragraph ${paragraph} has an image)`}`,
+      );
+    throw new InputError(promptImage === undefined ? `brief.${issue.path[0]}` : `visuals.${paragraph}.promptImage`, issue.message);
+  }
+  return visuals;
+}
+
+/** The paragraph's cue, else the chunk's key words (its words if it has none); the brief's style always follows. */
+function visualPrompt(id: string, paragraph: number, cue: string | undefined, keywords: string[], text: string, style: string): string {
+  const subject = cue ?? (keywords.length > 0 ? keywords.join(', ') : text);
+  const prompt = `${/[.!?]$/.test(subject.trim()) ? subject.trim() : `${subject.trim()}.`} ${style}`;
+  const checked = promptTextSchema.safeParse(prompt);
+  if (!checked.success)
+    throw new InputError(
+      cue !== undefined ? `visuals.${paragraph}.promptText` : `chunk ${id}`,
+      `its prompt is invalid: ${checked.error.issues[0]!.message}; shorten ${cue !== undefined ? 'the cue' : 'brief.style'}`,
+    );
+  return prompt;
+}
+
+/** The plan as a readable table: one row per chunk, its prompt beneath, and the totals. */
+export function describeExplainerPlan(plan: ExplainerPlan): string[] {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const endpoints = [...new Set(plan.chunks.map((chunk) => chunk.endpoint))].join(' + ');
+  const lines = [
+    `Explainer ${plan.explainerId}: ${plan.chunks.length} chunks from ${plan.script.paragraphs} paragraphs of ${plan.script.source} (${plan.script.format})`,
+    `clips ${plan.model} ${endpoints} ${plan.ratio}; style: ${plan.style}`,
+    `voice ${plan.voice} (${plan.speechModel}) at ${plan.wordsPerSecond} words/s; chunks of about ${plan.targetChunkSeconds} s, at most ${plan.maxChunkSeconds} s`,
+    '',
+    `${'chunk'.padEnd(6)} ${'para'.padStart(4)} ${'spoken'.padStart(6)} ${'clip'.padStart(4)} ${'clip cr'.padStart(7)} ${'voice cr'.padStart(8)}  narration`,
+  ];
+  for (const chunk of plan.chunks) {
+    lines.push(
+      `${chunk.chunkId.padEnd(6)} ${String(chunk.paragraph).padStart(4)} ${seconds(chunk.spokenMs).padStart(6)} ${`${chunk.duration}s`.padStart(4)} ${String(chunk.clipCredits).padStart(7)} ${String(chunk.voiceoverCredits).padStart(8)}  ${chunk.text}`,
+    );
+    lines.push(
+      `${''.padEnd(6)} ${chunk.promptSource === 'cue' ? 'prompt (cue)' : 'prompt'}: ${chunk.promptText}${chunk.promptImage !== undefined ? ` [image ${chunk.promptImage}]` : ''}`,
+    );
+  }
+  const budget =
+    plan.budgetCredits === undefined
+      ? ''
+      : plan.estimatedCredits > plan.budgetCredits
+        ? `; over the budget of ${plan.budgetCredits} credits — the explainer cannot be completed within it`
+        : `; budget ${plan.budgetCredits} credits`;
+  lines.push(
+    '',
+    `${plan.chunks.length} chunks, ${seconds(plan.spokenMs)} of narration, ${plan.clipSeconds} s of video; ${plan.clipCredits} credits for clips + ${plan.speechCredits} for voiceovers = ${plan.estimatedCredits} credits at list price${budget}`,
+  );
+  return lines;
+}
