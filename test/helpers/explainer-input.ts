@@ -6,7 +6,6 @@ import {
   resolveGenerationOptions,
   type ExplainerWorkflowInput,
   type GenerationOptionsInput,
-  type ResolvedGenerationRequest,
   type ResolvedVideoRequest,
 } from '../../schemas';
 import { FAST_OPTIONS } from './product';
@@ -71,12 +70,4 @@ export function explainerInput(
 
 export function chunkId(index: number): string {
   return `c${String(index + 1).padStart(2, '0')}`;
-}
-
-/** List price of every generation of an input: what Runway bills when each is submitted once. */
-export function listPrice(input: ExplainerWorkflowInput): number {
-  return input.chunks.reduce(
-    (sum, chunk) => sum + requestCredits(chunk.clip.request as ResolvedGenerationRequest) + requestCredits(chunk.voiceover.request),
-    0,
-  );
 }
