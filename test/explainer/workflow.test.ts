@@ -9,7 +9,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
 import { ffprobePath } from '../../infra/ffmpeg';
 import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
-import type { ExplainerResult } from '../../schemas';
+import { creditsFor, type ExplainerResult } from '../../schemas';
 import type { ExplainerChunkFailure } from '../../workflows/explainer';
 import { CampaignIdKey } from '../../workflows/search-attributes';
 import { EXPLAINER_CLIP_SECONDS, explainerInput } from '../helpers/explainer-input';
@@ -136,6 +136,15 @@ test('a chunk whose clip Runway moderates fails the explainer naming the chunk; 
   expect(progress.stage).toBe('failed');
   expect(progress.chunks[2]).toMatchObject({ chunkId: 'c03', clip: 'failed', voiceover: 'archived' });
   expect(progress.chunks[2]!.error).toMatch(/^clip: ContentModeration/);
+
+  // Re-run with the chunk's prompt fixed: only that clip is generated again, the rest is reused unbilled.
+  await product.api.explainer.startPlanned(explainerInput(explainerId));
+  const result = await product.api.explainer.waitForResult(explainerId);
+  await expectAssembled(result, explainerId, EXPLAINER_CLIP_SECONDS);
+  const after = await simulatorStats();
+  expect(after.submissions.total).toBe(13);
+  expect(result.credits).toBe(after.credits.net - stats.credits.net);
+  expect(result.credits).toBe(creditsFor('gen4.5', EXPLAINER_CLIP_SECONDS[2]!));
 }, 120_000);
 
 test('cancelling an explainer cancels its generations, which DELETE their remote tasks; nothing is assembled', async () => {
