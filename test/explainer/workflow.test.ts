@@ -147,6 +147,21 @@ test('a chunk whose clip Runway moderates fails the explainer naming the chunk; 
   expect(result.credits).toBe(creditsFor('gen4.5', EXPLAINER_CLIP_SECONDS[2]!));
 }, 120_000);
 
+test('a budget below the whole plan: the generation that does not fit is never sent and fails the explainer naming its chunk', async () => {
+  await resetSimulator();
+  const explainerId = 'cells-budget';
+  // c01 and c02 (24 + 36 credits of clips, a credit or two of speech each) fit; c03's 48-credit clip does not.
+  await product.api.explainer.startPlanned(explainerInput(explainerId, { budgetCredits: 100 }));
+  const failure = await failureOf(product.api.explainer.waitForResult(explainerId));
+  expect(failure.type).toBe('ExplainerChunkFailed');
+  expect(failure.message).toMatch(/^chunk c03's clip failed: BudgetExceeded: needs 48 credits; the explainer budget of 100 credits/);
+  const stats = await simulatorStats();
+  expect(stats.tasks.some((task) => task.endpoint !== 'text_to_speech' && task.duration === 4)).toBe(false);
+  expect(stats.credits.net).toBeLessThanOrEqual(100);
+  expect((failure.details?.[0] as ExplainerChunkFailure).credits).toBe(stats.credits.net);
+  expect(await scheduledActivities(product.client, explainerId)).not.toContain('assembleExplainer');
+}, 120_000);
+
 test('cancelling an explainer cancels its generations, which DELETE their remote tasks; nothing is assembled', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
   const explainerId = 'cells-cancelled';
