@@ -10,3 +10,5 @@ export { draftBrollPlan, describePlan, planBroll, type BrollPlan, type BrollPlan
 export { TfIdfKeywordExtractor, type KeywordExtractor } from './broll/keywords';
 export { BrollProjects, type StartedProject, type ProjectOverview } from './broll';
 export type { BrollProgress, BrollResult, BrollWorkflowInput, EditListEntry, ReviewDecision } from '../schemas';
+export { Explainers, type StartedExplainer } from './explainer';
+export type { ExplainerProgress, ExplainerResult, ExplainerWorkflowInput } from '../schemas';

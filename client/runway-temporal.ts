@@ -30,6 +30,7 @@ import { planCampaign } from './campaign-plan';
 import { InputError } from './input-error';
 import { CampaignSchedules } from './schedules';
 import { BrollProjects } from './broll';
+import { Explainers } from './explainer';
 import { resolveRequest } from './stage-image';
 import { requestFingerprint } from './request-fingerprint';
 import { parsedOrThrow, parseSpeechStart, parseVideoStart, type SpeechStartRequest, type VideoStartRequest } from './video-start';
@@ -87,6 +88,14 @@ export class RunwayTemporal {
   get broll(): BrollProjects {
     this.brollProjects ??= new BrollProjects(this.options);
     return this.brollProjects;
+  }
+
+  private explainers: Explainers | undefined;
+
+  /** Explainer videos: startPlanned, progress, waitForResult, cancel. */
+  get explainer(): Explainers {
+    this.explainers ??= new Explainers(this.options);
+    return this.explainers;
   }
 
   /**

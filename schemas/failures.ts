@@ -31,6 +31,8 @@ export const FailureType = {
   AssemblyFailed: 'AssemblyFailed',
   /** A final assembly object already exists with other content: it is never overwritten. */
   AssemblyConflict: 'AssemblyConflict',
+  /** An explainer chunk's clip or voiceover failed: the message names the chunk; nothing is assembled. */
+  ExplainerChunkFailed: 'ExplainerChunkFailed',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;

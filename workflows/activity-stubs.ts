@@ -38,6 +38,26 @@ export function archiveActivities() {
 }
 
 /**
+ * The explainer's ffmpeg assembly: it heartbeats every few seconds, so an attempt lost with its worker is
+ * retried within the heartbeat timeout (the retry finds or redoes the work: the MP4 is its commit point).
+ * Bounded like the archive: a broken input or a missing ffmpeg fails the explainer instead of retrying forever.
+ */
+export function assemblyActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: KEEP_ALIVE_HEARTBEAT_TIMEOUT,
+    scheduleToCloseTimeout: '6 hours',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: 10,
+      nonRetryableErrorTypes: [FailureType.MediaToolMissing, FailureType.AssemblyConflict],
+    },
+  });
+}
+
+/**
  * One signal-with-start RPC: a local activity (one marker event, no workflow task of its own). A repeat
  * after a crash is harmless: the pool treats a known lease id as the same request. Bounded: a pool that
  * cannot be reached for half an hour fails the video instead of waiting forever.

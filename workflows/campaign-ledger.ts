@@ -24,7 +24,7 @@ export class CampaignLedger {
   /** Billed by variants that have ended. */
   private settledSpent = 0;
 
-  constructor(private readonly input: Input) {
+  constructor(private readonly input: Pick<Input, 'campaignId' | 'budgetCredits'> & { variants: ReadonlyArray<{ variantId: string }> }) {
     for (const variant of input.variants) this.variants.set(variant.variantId, { variantId: variant.variantId, state: 'waiting' });
   }
 

@@ -18,6 +18,7 @@ import {
   creditsFor,
   type CampaignResult,
   type CampaignWorkflowInput,
+  type ResolvedGenerationRequest,
   type VariantError,
   type VariantOutcome,
   type VideoFailureBilling,
@@ -132,7 +133,16 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
   }
 }
 
-export async function startAndAwait(input: Input, variant: Variant, workflowId: string): Promise<{ result: VideoResult; reused: boolean }> {
+/** What a child start needs of its parent: a campaign, or any workload that fans out generations (video or speech). */
+type ChildParent = Pick<Input, 'campaignId' | 'archive' | 'options' | 'budgetCredits' | 'taskQueue'> & {
+  variants: ReadonlyArray<{ variantId: string }>;
+};
+
+export async function startAndAwait(
+  input: ChildParent,
+  variant: { variantId: string; request: ResolvedGenerationRequest; fingerprint: string },
+  workflowId: string,
+): Promise<{ result: VideoResult; reused: boolean }> {
   const { fingerprint } = variant;
   try {
     const child = await startChild(VideoGenerationWorkflow, {

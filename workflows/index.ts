@@ -4,3 +4,4 @@ export * from './messages';
 export * from './search-attributes';
 export { GenerationLeasePoolWorkflow } from './lease-pool';
 export { BrollWorkflow, brollVideoWorkflowId } from './broll';
+export { ExplainerWorkflow, explainerGenerationWorkflowId } from './explainer';

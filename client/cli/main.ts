@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { loadStackEnv } from '../../infra/stack-env';
 import { registerBrollCommands } from './broll-commands';
 import { registerCampaignCommands } from './campaign-commands';
-import { registerExplainerPlanCommand } from './explainer-plan-command';
+import { registerExplainerCommands } from './explainer-commands';
 import { reportFailure } from './failure';
 import { registerScheduleCommands } from './schedule-commands';
 import { registerVideoCommands } from './video-commands';
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
   registerVideoCommands(program);
   registerScheduleCommands(program);
   registerBrollCommands(program);
-  registerExplainerPlanCommand(program.command('explainer').description('plan narrated explainer videos'));
+  registerExplainerCommands(program);
   await program.parseAsync(argv);
 }
 

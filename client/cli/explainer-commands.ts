@@ -1,0 +1,145 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadExplainerFile } from '../explainer/explainer-file';
+import { draftExplainerPlan } from '../explainer/plan';
+import { registerExplainerPlanCommand } from './explainer-plan-command';
+import type { ExplainerProgress, ExplainerResult } from '../../schemas';
+import { InputError } from '../input-error';
+import type { RunwayTemporal } from '../runway-temporal';
+import { out, withClient } from './with-client';
+
+/**
+ * Follow and cancel explainer videos from a terminal. The id is checked before connecting, so a missing
+ * argument never hides behind "cannot reach Temporal".
+ */
+export function registerExplainerCommands(program: Command): void {
+  const explainer = program.command('explainer').description('plan, start, follow and cancel narrated explainer videos');
+  registerExplainerPlanCommand(explainer);
+
+  explainer
+    .command('start')
+    .description('plan an explainer and start it: a clip and a voiceover per chunk, then one narrated MP4')
+    .requiredOption('-f, --file <path>', 'explainer file (JSON or YAML)')
+    .option('-w, --wait', 'follow it with a progress bar until the MP4 is assembled')
+    .option('--json', 'write one JSON document on stdout and nothing else')
+    .action(async (options: { file: string; wait?: boolean; json?: boolean }) => {
+      // The whole plan is checked before connecting: a bad script never hides behind "cannot reach Temporal".
+      const { explainer: file, baseDir } = await loadExplainerFile(options.file);
+      await draftExplainerPlan(file, baseDir);
+      await withClient(async (api) => {
+        const started = await api.explainer.start(file, baseDir);
+        if (!options.wait) {
+          if (options.json) out(JSON.stringify(started));
+          else out(`started explainer ${started.explainerId} (workflow ${started.workflowId}, run ${started.runId})`);
+          return;
+        }
+        const result = options.json
+          ? await api.explainer.waitForResult(started.explainerId)
+          : await watchExplainer(api, started.explainerId);
+        if (options.json) return out(JSON.stringify(result));
+        printResult(result);
+      });
+    });
+
+  explainer
+    .command('status <explainerId>')
+    .description("show an explainer's stage and each chunk's clip and voiceover")
+    .option('--json', 'write one JSON document on stdout')
+    .action(async (explainerId: string, options: { json?: boolean }) => {
+      checkId(explainerId);
+      await withClient(async (api) => {
+        const progress = await api.explainer.progress(explainerId);
+        if (options.json) return out(JSON.stringify(progress));
+        printProgress(progress);
+      });
+    });
+
+  explainer
+    .command('watch <explainerId>')
+    .description('a live progress bar until the explainer is assembled; then its MP4, duration and subtitles')
+    .option('--json', 'write the final record as one JSON document on stdout')
+    .action(async (explainerId: string, options: { json?: boolean }) => {
+      checkId(explainerId);
+      await withClient(async (api) => {
+        const result = await watchExplainer(api, explainerId);
+        if (options.json) return out(JSON.stringify(result));
+        printResult(result);
+      });
+    });
+
+  explainer
+    .command('cancel <explainerId>')
+    .description('cancel an explainer; its remote Runway tasks are deleted and nothing is assembled')
+    .option('--json', 'write one JSON document on stdout')
+    .action(async (explainerId: string, options: { json?: boolean }) => {
+      checkId(explainerId);
+      await withClient(async (api) => {
+        await api.explainer.cancel(explainerId);
+        if (options.json) return out(JSON.stringify({ explainerId, cancelRequested: true }));
+        out(`cancellation requested for ${explainerId}`);
+      });
+    });
+}
+
+function checkId(explainerId: string): void {
+  if (explainerId.trim() === '') throw new InputError('explainerId', 'an explainer id is required');
+}
+
+/** Generations done of all, the stage and the credits, refreshed until the final record arrives. */
+async function watchExplainer(api: RunwayTemporal, explainerId: string, intervalMs = 1000): Promise<ExplainerResult> {
+  const bar = new SingleBar(
+    {
+      format: ' {bar} {value}/{total} generations | {stage} | {credits} credits | ETA {eta_formatted}',
+      hideCursor: true,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const refresh = async () => {
+    try {
+      const progress = await api.explainer.progress(explainerId);
+      const payload = { stage: progress.stage, credits: progress.creditsSpent };
+      if (!started) {
+        bar.start(progress.total, progress.done, payload);
+        started = true;
+      } else bar.update(progress.done, payload);
+    } catch {
+      // the explainer may have just ended; the result below tells
+    }
+  };
+  await refresh();
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(refresh);
+  }, intervalMs);
+  try {
+    const result = await api.explainer.waitForResult(explainerId);
+    clearInterval(timer);
+    await inFlight;
+    await refresh();
+    return result;
+  } finally {
+    clearInterval(timer);
+    // No query may outlive this call: the caller closes the connection next.
+    await inFlight;
+    if (started) bar.stop();
+  }
+}
+
+function printProgress(progress: ExplainerProgress): void {
+  out(`${progress.explainerId}: ${progress.stage}, ${progress.done}/${progress.total} generations done; ${progress.creditsSpent} credits`);
+  for (const chunk of progress.chunks)
+    out(
+      `  ${chunk.chunkId.padEnd(12)} clip ${chunk.clip.padEnd(12)} voiceover ${chunk.voiceover.padEnd(12)} ${chunk.error ?? ''}`.trimEnd(),
+    );
+}
+
+function printResult(result: ExplainerResult): void {
+  out(`${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits`);
+  out(`MP4:       s3://${result.video.bucket}/${result.video.key}`);
+  out(`duration:  ${result.video.durationSeconds.toFixed(2)} s`);
+  out(`subtitles: s3://${result.subtitles.bucket}/${result.subtitles.key}`);
+}
