@@ -169,11 +169,14 @@ class GenerationAttempt {
           failedPolls,
           error: error instanceof Error ? error.message : String(error),
         });
+        const typed = toApplicationFailure(error);
+        checkpoint.lastError = { type: typed.type ?? FailureType.RunwayNetworkError, message: typed.message };
         heartbeat({ ...checkpoint });
         waitMs = Math.max(waitMs, transient.retryAfterMs ?? 0);
         continue;
       }
       failedPolls = 0;
+      delete checkpoint.lastError;
       checkpoint.polls += 1;
       await this.recordStatus(task);
       const outcome = this.terminalOutcome(task, listCredits);

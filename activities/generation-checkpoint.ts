@@ -10,6 +10,11 @@ export interface Checkpoint {
   polls: number;
   /** The last RUNNING poll's progress, to predict the end. */
   progressSample?: ProgressSample;
+  /**
+   * Why the latest polls failed, while they do: when Temporal's bound cuts an attempt short, its timeout
+   * carries only these details, and the workflow names the real cause from them.
+   */
+  lastError?: { type: string; message: string };
 }
 
 export function readCheckpoint(details: unknown): Checkpoint | undefined {
@@ -23,6 +28,7 @@ export function readCheckpoint(details: unknown): Checkpoint | undefined {
     lastStatus: candidate.lastStatus ?? 'SUBMITTED',
     polls: candidate.polls ?? 0,
     ...(candidate.progressSample ? { progressSample: candidate.progressSample } : {}),
+    ...(candidate.lastError ? { lastError: candidate.lastError } : {}),
   };
 }
 

@@ -247,8 +247,11 @@ async function generationTyped<T>(
       });
     }
     const boundS = Math.round(generationScheduleToCloseMs(options) / 1000);
-    const why = cause instanceof TimeoutFailure ? `${cause.timeoutType ?? 'activity'} timeout` : (cause?.message ?? error.message);
-    const type = cause instanceof ApplicationFailure && cause.type ? cause.type : FailureType.GenerationFailed;
+    // A bound that cut an attempt short says only "timeout": the attempt's last heartbeat says why it was still trying.
+    const lastError = cause instanceof TimeoutFailure ? lastPollError(cause.lastHeartbeatDetails) : undefined;
+    const timeoutWhy = cause instanceof TimeoutFailure ? `${cause.timeoutType ?? 'activity'} timeout` : undefined;
+    const why = timeoutWhy ? (lastError ? `${timeoutWhy}; last: ${lastError.message}` : timeoutWhy) : (cause?.message ?? error.message);
+    const type = cause instanceof ApplicationFailure && cause.type ? cause.type : (lastError?.type ?? FailureType.GenerationFailed);
     throw ApplicationFailure.create({
       type,
       nonRetryable: true,
@@ -263,6 +266,13 @@ async function generationTyped<T>(
       ],
     });
   }
+}
+
+/** The failure a generation attempt recorded in its heartbeat while its polls kept failing. */
+function lastPollError(details: unknown): { type: string; message: string } | undefined {
+  const lastError = (details as { lastError?: { type?: unknown; message?: unknown } } | undefined)?.lastError;
+  if (typeof lastError?.type !== 'string' || typeof lastError.message !== 'string') return undefined;
+  return { type: lastError.type, message: lastError.message };
 }
 
 function describeOutcome(outcome: Exclude<GenerateOutcome, Success>): string {
