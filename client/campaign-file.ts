@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { campaignFileSchema, type CampaignFile, type CampaignFileInput } from '../schemas';
-import { InputError, inputErrorFromZod } from './input-error';
+import { inputErrorFromZod } from './input-error';
+import { readWorkloadFile } from './workload-file';
 
 export interface LoadedCampaign {
   campaign: CampaignFile;
@@ -12,22 +10,8 @@ export interface LoadedCampaign {
 
 /** Read a campaign file (JSON, or YAML by extension) and validate it. */
 export async function loadCampaignFile(path: string): Promise<LoadedCampaign> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new InputError('file', `cannot read campaign file ${path}`);
-  }
-  let raw: unknown;
-  try {
-    raw = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new InputError(
-      'file',
-      `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'JSON/YAML'}: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
-  return { campaign: parseCampaign(raw), baseDir: dirname(path) };
+  const { raw, baseDir } = await readWorkloadFile(path, 'campaign file');
+  return { campaign: parseCampaign(raw), baseDir };
 }
 
 export function parseCampaign(raw: unknown | CampaignFileInput): CampaignFile {

@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { RunwayTemporal } from '../../client';
-import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
-import { stackS3Env, uniqueTaskQueue } from '../helpers/product';
+import type { RunwayTemporal } from '../../client';
+import { clientFor, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { testStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 const taskQueue = uniqueTaskQueue('crash');
@@ -14,15 +11,7 @@ let api: RunwayTemporal;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  const connection = await Connection.connect({ address: testStack().temporalAddress });
-  const s3Env = stackS3Env();
-  api = new RunwayTemporal({
-    client: new Client({ connection, namespace: testStack().namespace }),
-    s3: createS3Client(s3TargetFromEnv(s3Env)),
-    taskQueue,
-    bucket: s3Env.S3_BUCKET,
-    prefix: '',
-  });
+  api = await clientFor(taskQueue);
 });
 afterAll(async () => {
   worker?.child.kill('SIGKILL');

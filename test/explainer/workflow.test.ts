@@ -5,17 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { RunwayTemporal } from '../../client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { type RunwayTemporal } from '../../client';
 import { ffprobePath } from '../../infra/ffmpeg';
-import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
 import { creditsFor, type ExplainerResult } from '../../schemas';
 import type { ExplainerChunkFailure } from '../../workflows/explainer';
 import { CampaignIdKey } from '../../workflows/search-attributes';
 import { EXPLAINER_CLIP_SECONDS, explainerInput } from '../helpers/explainer-input';
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
-import { stackS3Env, startProduct, uniqueTaskQueue, type RunningProduct } from '../helpers/product';
+import { clientFor, startProduct, uniqueTaskQueue, type RunningProduct } from '../helpers/product';
 import { listKeys } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { s3Client, testStack } from '../helpers/stack';
@@ -198,15 +197,7 @@ describe('a worker SIGKILLed during assembly', () => {
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    const connection = await Connection.connect({ address: testStack().temporalAddress });
-    const s3Env = stackS3Env();
-    api = new RunwayTemporal({
-      client: new Client({ connection, namespace: testStack().namespace }),
-      s3: createS3Client(s3TargetFromEnv(s3Env)),
-      taskQueue,
-      bucket: s3Env.S3_BUCKET,
-      prefix: '',
-    });
+    api = await clientFor(taskQueue);
   });
   afterAll(async () => {
     worker?.child.kill('SIGKILL');

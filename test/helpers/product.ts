@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
 import { noopMetrics } from '../../activities/metrics';
 import type { ActivityDeps } from '../../activities';
+import { RunwayTemporal } from '../../client';
 import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
 import { quietLogger, startInProcessProduct, type InProcessProduct } from './in-process';
 import { testStack } from './stack';
@@ -72,3 +74,17 @@ export const FAST_OPTIONS = {
   maxRunningWait: '20s',
   maxSubmissions: 3,
 } as const;
+
+/** The typed client alone, on the test stack, for a queue that a real worker process serves. */
+export async function clientFor(taskQueue: string): Promise<RunwayTemporal> {
+  const stack = testStack();
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const s3Env = stackS3Env();
+  return new RunwayTemporal({
+    client: new Client({ connection, namespace: stack.namespace }),
+    s3: createS3Client(s3TargetFromEnv(s3Env)),
+    taskQueue,
+    bucket: s3Env.S3_BUCKET,
+    prefix: '',
+  });
+}
