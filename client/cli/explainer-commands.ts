@@ -1,11 +1,10 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadExplainerFile } from '../explainer/explainer-file';
 import { draftExplainerPlan } from '../explainer/plan';
 import { registerExplainerPlanCommand } from './explainer-plan-command';
 import type { ExplainerProgress, ExplainerResult } from '../../schemas';
 import { InputError } from '../input-error';
-import type { RunwayTemporal } from '../runway-temporal';
+import { watchExplainer } from './watch';
 import { out, withClient } from './with-client';
 
 /**
@@ -83,50 +82,6 @@ export function registerExplainerCommands(program: Command): void {
 
 function checkId(explainerId: string): void {
   if (explainerId.trim() === '') throw new InputError('explainerId', 'an explainer id is required');
-}
-
-/** Generations done of all, the stage and the credits, refreshed until the final record arrives. */
-async function watchExplainer(api: RunwayTemporal, explainerId: string, intervalMs = 1000): Promise<ExplainerResult> {
-  const bar = new SingleBar(
-    {
-      format: ' {bar} {value}/{total} generations | {stage} | {credits} credits | ETA {eta_formatted}',
-      hideCursor: true,
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-    },
-    Presets.shades_classic,
-  );
-  let started = false;
-  const refresh = async () => {
-    try {
-      const progress = await api.explainer.progress(explainerId);
-      const payload = { stage: progress.stage, credits: progress.creditsSpent };
-      if (!started) {
-        bar.start(progress.total, progress.done, payload);
-        started = true;
-      } else bar.update(progress.done, payload);
-    } catch {
-      // the explainer may have just ended; the result below tells
-    }
-  };
-  await refresh();
-  let inFlight: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    inFlight = inFlight.then(refresh);
-  }, intervalMs);
-  try {
-    const result = await api.explainer.waitForResult(explainerId);
-    clearInterval(timer);
-    await inFlight;
-    await refresh();
-    return result;
-  } finally {
-    clearInterval(timer);
-    // No query may outlive this call: the caller closes the connection next.
-    await inFlight;
-    if (started) bar.stop();
-  }
 }
 
 function printProgress(progress: ExplainerProgress): void {

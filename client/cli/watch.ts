@@ -1,33 +1,33 @@
 import { SingleBar, Presets } from 'cli-progress';
-import type { CampaignResult } from '../../schemas';
+import type { CampaignResult, ExplainerResult } from '../../schemas';
 import type { RunwayTemporal } from '../runway-temporal';
 
-/** A live bar (done / total, with the states in flight and an ETA) until the result arrives. */
-export async function watchCampaign(api: RunwayTemporal, campaignId: string, intervalMs = 1000): Promise<CampaignResult> {
+/** What a bar shows at one moment: done of total, and the words after the bar. */
+interface Reading {
+  done: number;
+  total: number;
+  payload: Record<string, string | number>;
+}
+
+/**
+ * A live bar on stderr (refreshed every `intervalMs` from `read`, with an ETA) until `result()` settles. No
+ * query outlives it: the caller closes the connection next.
+ */
+async function watch<T>(format: string, read: () => Promise<Reading>, result: () => Promise<T>, intervalMs: number): Promise<T> {
   const bar = new SingleBar(
-    {
-      format: ' {bar} {value}/{total} done | {states} | ETA {eta_formatted}',
-      hideCursor: true,
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-    },
+    { format: ` {bar} ${format} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 },
     Presets.shades_classic,
   );
   let started = false;
   const refresh = async () => {
     try {
-      const progress = await api.getProgress(campaignId);
-      const done = progress.counts.archived + progress.counts.failed + progress.counts.cancelled;
-      const states = (['waiting', 'queued', 'running', 'archiving', 'archived', 'failed'] as const)
-        .map((state) => `${state} ${progress.counts[state]}`)
-        .join(' · ');
+      const reading = await read();
       if (!started) {
-        bar.start(progress.total, done, { states });
+        bar.start(reading.total, reading.done, reading.payload);
         started = true;
-      } else bar.update(done, { states });
+      } else bar.update(reading.done, reading.payload);
     } catch {
-      // the campaign may have just finished; the result below tells
+      // the workflow may have just ended; the result tells
     }
   };
   await refresh();
@@ -36,15 +36,44 @@ export async function watchCampaign(api: RunwayTemporal, campaignId: string, int
     inFlight = inFlight.then(refresh);
   }, intervalMs);
   try {
-    const result = await api.waitForResult(campaignId);
+    const value = await result();
     clearInterval(timer);
     await inFlight;
     await refresh();
-    return result;
+    return value;
   } finally {
     clearInterval(timer);
-    // No query may outlive this call: the caller closes the connection next.
     await inFlight;
     if (started) bar.stop();
   }
+}
+
+/** Variants done of all, with the states in flight, until the campaign's result arrives. */
+export function watchCampaign(api: RunwayTemporal, campaignId: string, intervalMs = 1000): Promise<CampaignResult> {
+  const read = async (): Promise<Reading> => {
+    const progress = await api.getProgress(campaignId);
+    const states = (['waiting', 'queued', 'running', 'archiving', 'archived', 'failed'] as const)
+      .map((state) => `${state} ${progress.counts[state]}`)
+      .join(' · ');
+    return {
+      done: progress.counts.archived + progress.counts.failed + progress.counts.cancelled,
+      total: progress.total,
+      payload: { states },
+    };
+  };
+  return watch('{value}/{total} done | {states}', read, () => api.waitForResult(campaignId), intervalMs);
+}
+
+/** Generations done of all, the stage and the credits, until the explainer's final record arrives. */
+export function watchExplainer(api: RunwayTemporal, explainerId: string, intervalMs = 1000): Promise<ExplainerResult> {
+  const read = async (): Promise<Reading> => {
+    const progress = await api.explainer.progress(explainerId);
+    return { done: progress.done, total: progress.total, payload: { stage: progress.stage, credits: progress.creditsSpent } };
+  };
+  return watch(
+    '{value}/{total} generations | {stage} | {credits} credits',
+    read,
+    () => api.explainer.waitForResult(explainerId),
+    intervalMs,
+  );
 }
