@@ -1,5 +1,5 @@
 import type { ResolvedVideoRequest } from '../schemas';
-import { requestFingerprint } from '../client/request-fingerprint';
+import { requestFingerprint } from '../infra/request-fingerprint';
 
 /**
  * A request changed inside a workflow (a B-roll segment rejected with a new prompt) needs the same

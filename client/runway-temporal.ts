@@ -32,7 +32,7 @@ import { CampaignSchedules } from './schedules';
 import { BrollProjects } from './broll';
 import { Explainers } from './explainer';
 import { resolveRequest } from './stage-image';
-import { requestFingerprint } from './request-fingerprint';
+import { requestFingerprint } from '../infra/request-fingerprint';
 import { parsedOrThrow, parseSpeechStart, parseVideoStart, type SpeechStartRequest, type VideoStartRequest } from './video-start';
 
 export type { SpeechStartRequest, VideoStartRequest } from './video-start';

@@ -4,7 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stagedImageKey } from '../schemas/object-keys';
 import { MAX_IMAGE_BYTES_FOR_DATA_URI, type ImageRef, type ResolvedVideoRequest } from '../schemas';
-import { requestFingerprint } from './request-fingerprint';
+import { requestFingerprint } from '../infra/request-fingerprint';
 import { InputError } from './input-error';
 
 const IMAGE_TYPES: Array<{ contentType: string; extension: string; matches: (bytes: Buffer) => boolean }> = [

@@ -67,7 +67,7 @@ export const videoWorkflowInputSchema = z.object({
   budgeted: z.boolean().default(false),
   /** A video without a campaign keeps its own ledger: billed so far + the next estimate must fit. */
   budgetCredits: z.number().nonnegative().optional(),
-  /** sha256 of what makes the clip (client/request-fingerprint.ts): a re-run reuses a clip only for the same one. */
+  /** sha256 of what makes the clip (infra/request-fingerprint.ts): a re-run reuses a clip only for the same one. */
   fingerprint: fingerprintSchema,
 });
 export type VideoWorkflowInput = z.input<typeof videoWorkflowInputSchema>;
@@ -110,7 +110,7 @@ export interface VideoResult {
   submissionHistory: SubmissionRecord[];
   /** What Runway billed for this video's submissions, net of refunds. */
   credits: number;
-  /** The fingerprint of the request this clip was made from (client/request-fingerprint.ts). */
+  /** The fingerprint of the request this clip was made from (infra/request-fingerprint.ts). */
   fingerprint?: string;
   timings: VideoTimings;
 }

@@ -22,7 +22,7 @@ import { fitDuration } from '../broll/plan';
 import { TfIdfKeywordExtractor } from '../broll/keywords';
 import type { PlanContext } from '../campaign-plan';
 import { InputError, inputErrorFromZod } from '../input-error';
-import { requestFingerprint } from '../request-fingerprint';
+import { requestFingerprint } from '../../infra/request-fingerprint';
 import { checkLocalImage, resolveRequest } from '../stage-image';
 import { readScript, splitClauses, splitSentences, wordCount, type ScriptFormat, type ScriptParagraph } from './script';
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { draftBrollPlan, describePlan, planBroll, type BrollPlan } from '../../client/broll/plan';
 import { loadBrollProjectFile, parseBrollProject } from '../../client/broll/project-file';
 import type { KeywordExtractor } from '../../client/broll/keywords';
-import { requestFingerprint } from '../../client/request-fingerprint';
+import { requestFingerprint } from '../../infra/request-fingerprint';
 import { brollWorkflowInputSchema, type BrollProjectFileInput } from '../../schemas';
 import { s3Client, testStack } from '../helpers/stack';
 import { runCli } from '../helpers/worker-process';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadExplainerFile, parseExplainerFile } from '../../client/explainer/explainer-file';
 import { describeExplainerPlan, draftExplainerPlan, planExplainer, type ExplainerPlan } from '../../client/explainer/plan';
-import { requestFingerprint } from '../../client/request-fingerprint';
+import { requestFingerprint } from '../../infra/request-fingerprint';
 import { MODEL_CATALOG, explainerWorkflowInputSchema, speechCreditsFor, creditsFor, type ExplainerFileInput } from '../../schemas';
 import { s3Client, testStack } from '../helpers/stack';
 import { runCli } from '../helpers/worker-process';

@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { requestFingerprint } from '../../client/request-fingerprint';
+import { requestFingerprint } from '../../infra/request-fingerprint';
 import {
   creditsFor,
   generationOptionsInputSchema,

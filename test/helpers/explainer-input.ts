@@ -1,4 +1,4 @@
-import { requestFingerprint } from '../../client/request-fingerprint';
+import { requestFingerprint } from '../../infra/request-fingerprint';
 import {
   creditsFor,
   generationOptionsInputSchema,
