@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  TemporalFailure,
   TimeoutFailure,
   isCancellation,
   setHandler,
@@ -115,9 +116,21 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
  * failed retries are charged, and the campaign's ledger reads them from here.
  */
 function withBilling(error: unknown, submissions: SubmissionRecord[]): unknown {
+  const billing: VideoFailureBilling = { credits: totalCredits(submissions), submissionHistory: [...submissions] };
+  // Any other Temporal failure (an activity's timeout, say) ends the video too, and Runway's bill must
+  // still reach the parent: typed as Unexpected, naming what it was. A plain Error is a bug in workflow
+  // code and stays one (its workflow task fails and can be replayed once fixed).
+  if (error instanceof TemporalFailure && !(error instanceof ApplicationFailure)) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
+    return ApplicationFailure.create({
+      type: FailureType.Unexpected,
+      message: `${error.name}: ${error.message}${cause}`,
+      nonRetryable: true,
+      details: [billing],
+    });
+  }
   if (!(error instanceof ApplicationFailure)) return error;
   const [first, ...rest] = error.details ?? [];
-  const billing: VideoFailureBilling = { credits: totalCredits(submissions), submissionHistory: [...submissions] };
   const merged =
     first !== null && typeof first === 'object' && !Array.isArray(first) ? { ...(first as Record<string, unknown>), ...billing } : billing;
   return ApplicationFailure.create({
