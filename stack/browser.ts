@@ -4,6 +4,18 @@ import { isExecutableFile, findOnPath } from './executable';
 /** Debian's chromium: the Web UI test drives it through playwright-core (no browser download). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
+/** Headless Chromium with nothing of its own going to the network: the tests' browsers reach only loopback. */
+export const HEADLESS_CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export interface EnsureChromiumOptions {
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;

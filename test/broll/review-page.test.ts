@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_PATH, chromiumMissingMessage } from '../../stack/browser';
+import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGS, chromiumMissingMessage } from '../../stack/browser';
 import { startReviewServer, type RunningReviewServer } from '../../client/broll/review-server';
 import type { BrollWorkflowInput } from '../../schemas';
 import { brollInput, parseEdl, readText } from '../helpers/broll-input';
@@ -18,17 +18,8 @@ import { productEnv, runCli } from '../helpers/worker-process';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
+// A clip must play without a click for the test to see it play.
+const CHROMIUM_ARGS = [...HEADLESS_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'];
 const suffix = randomUUID().slice(0, 6);
 let product: RunningProduct;
 let s3: S3Client;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { CHROMIUM_PATH, chromiumMissingMessage } from '../../stack/browser';
+import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGS, chromiumMissingMessage } from '../../stack/browser';
 import { CampaignIdKey, RunwayModelKey, RunwayTaskIdKey, VariantIdKey, VideoStateKey } from '../../workflows/search-attributes';
 import type { CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
@@ -12,16 +12,6 @@ import { resetSimulator } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 
 const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const suffix = randomUUID().slice(0, 6);
 let product: RunningProduct;
 let userDataDir: string | undefined;
@@ -108,7 +98,7 @@ test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: HEADLESS_CHROMIUM_ARGS,
     viewport: { width: 1600, height: 1000 },
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
