@@ -9,8 +9,10 @@ export interface ActivityDeps {
   s3: S3Client;
   moderator: PromptModerator;
   metrics: AppMetrics;
-  /** The Runway cap of this deployment (RUNWAY_MAX_CONCURRENCY): the capacity of the lease pool. */
-  maxConcurrentGenerations?: number;
+  /** The deployment's optional ceiling under the workspace's per-model caps (RUNWAY_MAX_CONCURRENCY). */
+  concurrencyCeiling?: number;
+  /** How often the lease pool reads the workspace's limits again while it has work (RUNWAY_LIMITS_REFRESH), ms. */
+  limitsRefreshMs?: number;
   /** Overrides the lease TTL the video workflow asks for (how often the pool checks a lease's holder is alive). */
   leaseTtlMs?: number;
   /** Where the generate activity journals the Runway tasks it created (SUBMISSION_JOURNAL_DIR); memory only without. */

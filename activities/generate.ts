@@ -60,6 +60,41 @@ export function createGenerate(deps: GenerateDeps) {
 }
 
 /**
+ * What a refused create means. A 429 is the model's daily limit when the workspace says its count has
+ * reached it: the video waits for its quota instead of retrying into the same answer. A refusal for want
+ * of credits stops every submission still waiting. Anything else is the usual typed failure.
+ */
+async function createRefusal(deps: Pick<ActivityDeps, 'runway'>, model: string, error: unknown): Promise<ApplicationFailure> {
+  if (error instanceof RunwayHttpError && error.status === 429) {
+    const quota = await deps.runway.getOrganization().then(
+      (organization) => ({
+        dailyGenerations: organization.usage.models[model]?.dailyGenerations ?? 0,
+        maxDaily: organization.tier.models[model]?.maxDailyGenerations ?? null,
+      }),
+      () => undefined,
+    );
+    const reached = quota ? quota.maxDaily !== null && quota.dailyGenerations >= quota.maxDaily : /daily/i.test(error.apiMessage);
+    if (reached) {
+      return ApplicationFailure.create({
+        type: FailureType.DailyQuotaReached,
+        nonRetryable: true,
+        message: `Runway's daily generation limit for ${model} is reached${quota ? ` (${quota.dailyGenerations} of ${quota.maxDaily} in the past 24 h)` : ''}: ${error.apiMessage}`,
+        details: [{ model, ...quota }],
+      });
+    }
+  }
+  if (error instanceof RunwayHttpError && (error.status === 400 || error.status === 402) && /credit/i.test(error.apiMessage)) {
+    return ApplicationFailure.create({
+      type: FailureType.InsufficientCredits,
+      nonRetryable: true,
+      message: `Runway refused the ${model} task for want of credits: ${error.apiMessage}`,
+      details: [{ model, status: error.status }],
+    });
+  }
+  return toApplicationFailure(error);
+}
+
+/**
  * A failed poll (429, 5xx, network, open circuit) is just a missed poll: the next one comes after the
  * poll interval or the Retry-After, whichever is longer. Only a run of them fails the attempt and hands
  * over to the activity's retry policy.
@@ -114,7 +149,7 @@ class GenerationAttempt {
       const { id } = await deps.runway.createTask(endpoint, body);
       return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
     } catch (error) {
-      throw toApplicationFailure(error);
+      throw await createRefusal(deps, input.request.model, error);
     }
   }
 

@@ -10,6 +10,7 @@ import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
 import { createWriteEditList } from './edit-list';
 import { fingerprintRequest } from './request-fingerprint';
+import { createCheckWorkspace, createReadWorkspaceLimits } from './workspace';
 
 /** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
 export function createDefaultQueueActivities(deps: ActivityDeps) {
@@ -21,6 +22,8 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     previousVideoResult,
     requestGenerationLease: createRequestGenerationLease(deps),
     checkLeaseHolders,
+    readWorkspaceLimits: createReadWorkspaceLimits(deps),
+    checkWorkspace: createCheckWorkspace(deps),
     writeEditList: createWriteEditList(deps),
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
@@ -38,5 +41,6 @@ export type GenerationActivities = ReturnType<typeof createGenerationActivities>
 export type { ActivityDeps } from './deps';
 export type { GenerateInput, GenerateOutcome } from './generate';
 export type { ArchiveInput } from './archive';
+export type { WorkspaceCheckInput, WorkspaceCheck } from './workspace';
 export type { EditListInput, WrittenEditList } from './edit-list';
 export type { EditListSegment } from './edit-list-format';

@@ -8,30 +8,33 @@ export interface LeaseRequestInput {
   workflowId: string;
   runId: string;
   leaseTtlMs: number;
+  model: string;
+  credits: number;
 }
 
 /**
  * Ask the deployment's lease pool for a lease, starting the pool if it is not running (signal-with-start:
- * workflows cannot start a non-child workflow themselves). The grant arrives as a signal.
+ * workflows cannot start a non-child workflow themselves). The grant arrives as a signal. The request
+ * carries no capacity: the pool reads the workspace's limits itself, whichever replica asks.
  */
-export function createRequestGenerationLease(deps: Pick<ActivityDeps, 'maxConcurrentGenerations' | 'leaseTtlMs'>) {
+export function createRequestGenerationLease(deps: Pick<ActivityDeps, 'leaseTtlMs'>) {
   return async function requestGenerationLease(input: LeaseRequestInput): Promise<void> {
-    const capacity = deps.maxConcurrentGenerations ?? 10;
     const request: LeaseRequest = {
       leaseId: input.leaseId,
       workflowId: input.workflowId,
       runId: input.runId,
       leaseTtlMs: deps.leaseTtlMs ?? input.leaseTtlMs,
-      capacity,
+      model: input.model,
+      credits: input.credits,
     };
-    const initial: LeasePoolState = { capacity, holders: [], waiting: [] };
+    const initial: LeasePoolState = { usage: {}, holders: [], waiting: [] };
     await getClient().workflow.signalWithStart(LEASE_POOL_WORKFLOW_TYPE, {
       workflowId: input.poolWorkflowId,
       taskQueue: activityInfo().taskQueue,
       args: [initial],
       signal: acquireLeaseSignal,
       signalArgs: [request],
-      staticSummary: `Runway generation leases (cap ${capacity})`,
+      staticSummary: 'Runway generation leases: per-model caps and daily quotas from the workspace',
     });
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
 
@@ -38,7 +39,18 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAYML_API_SECRET: z
     .string({ message: 'RUNWAYML_API_SECRET is not set: export it, or run `npm run stack` to use the simulator' })
     .min(1, 'RUNWAYML_API_SECRET is empty'),
-  RUNWAY_MAX_CONCURRENCY: positiveInt(10),
+  /**
+   * An optional ceiling under the workspace's own per-model caps (GET /v1/organization), e.g. to leave room
+   * for another application on the same workspace. Unset: the workspace's caps as they are.
+   */
+  RUNWAY_MAX_CONCURRENCY: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
+  /** How often the lease pool reads the workspace's limits again while it has work (a tier change lands within it). */
+  RUNWAY_LIMITS_REFRESH: z.preprocess(
+    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    durationMsSchema.default(5 * 60_000),
+  ),
+  /** The per-process bound: generate activities this worker runs at once (default: the ceiling, else 20). */
+  GENERATION_WORKER_SLOTS: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),
   /** Consecutive 5xx / network failures that open the Runway circuit breaker. */
   RUNWAY_BREAKER_FAILURES: positiveInt(5),

@@ -33,6 +33,12 @@ export const FailureType = {
   AssemblyConflict: 'AssemblyConflict',
   /** An explainer chunk's clip or voiceover failed: the message names the chunk; nothing is assembled. */
   ExplainerChunkFailed: 'ExplainerChunkFailed',
+  /** The workspace has no such model (GET /v1/organization): the message names the models it has. */
+  ModelUnavailable: 'ModelUnavailable',
+  /** The workspace's credits cannot pay for the work (its estimate at list price, or Runway's own refusal). */
+  InsufficientCredits: 'InsufficientCredits',
+  /** Runway's daily generation limit for the model answered 429 too often for one submission: the video gave up waiting. */
+  DailyQuotaReached: 'DailyQuotaReached',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;
@@ -45,4 +51,7 @@ export const NON_RETRYABLE_RUNWAY_TYPES: string[] = [
   FailureType.RunwayMethodNotAllowed,
   // A 200 whose body is off the contract: the same request gets the same answer, and the call may have had its effect.
   FailureType.RunwayProtocolError,
+  FailureType.InsufficientCredits,
+  FailureType.DailyQuotaReached,
+  FailureType.ModelUnavailable,
 ];

@@ -10,3 +10,4 @@ export * from './failures';
 export * from './env';
 export * from './broll';
 export * from './explainer';
+export * from './workspace';

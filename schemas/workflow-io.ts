@@ -126,6 +126,8 @@ export interface VideoFailureBilling {
 
 export const videoStateSchema = z.enum([
   'waiting',
+  /** The model's daily generation quota is used up: no POST until Runway's rolling 24 h window frees one. */
+  'quota-wait',
   'prescreening',
   'submitting',
   'queued',

@@ -25,6 +25,8 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
     s3: createS3Client(s3TargetFromEnv(env)),
     moderator: new TermListModerator(terms),
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),
+    ...(env.RUNWAY_MAX_CONCURRENCY !== undefined ? { concurrencyCeiling: env.RUNWAY_MAX_CONCURRENCY } : {}),
+    limitsRefreshMs: env.RUNWAY_LIMITS_REFRESH,
     ...(env.SUBMISSION_JOURNAL_DIR.trim() ? { submissionJournalDir: env.SUBMISSION_JOURNAL_DIR.trim() } : {}),
   };
 }

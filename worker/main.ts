@@ -4,30 +4,40 @@ import { activityDepsFromEnv } from './activity-deps';
 import { installRuntime } from './runtime';
 import { connectWorker } from './temporal-connection';
 import { createWorkers, generationTaskQueue, runWorkers } from './workers';
+import { announceWorkspaceLimits } from './workspace-limits';
+
+/** Generate activities one process runs at once when neither GENERATION_WORKER_SLOTS nor a ceiling says. */
+const DEFAULT_GENERATION_WORKER_SLOTS = 20;
 
 async function main(): Promise<void> {
   loadStackEnv();
   const env = parseEnv(workerEnvSchema, process.env);
   installRuntime(env);
   const connection = await connectWorker(env);
+  const deps = activityDepsFromEnv(env);
+  const generationWorkerSlots = env.GENERATION_WORKER_SLOTS ?? env.RUNWAY_MAX_CONCURRENCY ?? DEFAULT_GENERATION_WORKER_SLOTS;
   const workers = await createWorkers({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TASK_QUEUE,
-    maxConcurrentGenerations: env.RUNWAY_MAX_CONCURRENCY,
+    generationWorkerSlots,
     defaultQueueConcurrency: env.DEFAULT_QUEUE_CONCURRENCY,
-    deps: activityDepsFromEnv(env),
+    deps,
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_MS,
   });
   const ready = {
     msg: 'worker ready',
     taskQueue: env.TASK_QUEUE,
     generationTaskQueue: generationTaskQueue(env.TASK_QUEUE),
-    maxConcurrentGenerations: env.RUNWAY_MAX_CONCURRENCY,
+    generationWorkerSlots,
+    concurrencyCeiling: env.RUNWAY_MAX_CONCURRENCY ?? 'none (the workspace caps)',
     runwayBaseUrl: env.RUNWAYML_BASE_URL,
     metrics: env.METRICS_PORT > 0 ? `http://localhost:${env.METRICS_PORT}/metrics` : 'off',
   };
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...ready })}\n`);
+  const log = (entry: Record<string, unknown>) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...entry })}\n`);
+  await announceWorkspaceLimits({ runway: deps.runway, connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TASK_QUEUE, log });
+  log(ready);
   // Runtime.install registers SIGINT/SIGTERM: both workers drain (shutdownGraceTime) and run() resolves.
   await runWorkers(workers);
   await connection.close();

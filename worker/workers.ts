@@ -6,8 +6,11 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** The Runway concurrency cap: the generation worker runs at most this many generate activities. */
-  maxConcurrentGenerations: number;
+  /**
+   * The per-process bound: this process runs at most this many generate activities at once. The
+   * workspace's caps (per model, across every replica) are the lease pool's, not this number.
+   */
+  generationWorkerSlots: number;
   defaultQueueConcurrency?: number;
   deps: ActivityDeps;
   /** Pre-built workflow bundle (tests build it once); otherwise bundled from workflows/. */
@@ -21,7 +24,8 @@ export function generationTaskQueue(taskQueue: string): string {
 
 /**
  * Two workers in one process: the default queue (workflows and short activities) and the generation
- * queue, whose slot count IS the concurrency cap — Runway's silent queue is never reached.
+ * queue, whose slot count bounds this process. Runway's silent queue is kept out by the lease pool,
+ * whose per-model caps hold across every replica on the task queue.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker: Worker; generationWorker: Worker }> {
   const common = { connection: setup.connection, namespace: setup.namespace, shutdownGraceTime: setup.shutdownGraceTime ?? '30s' };
@@ -32,15 +36,14 @@ export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker
     ...common,
     ...workflowSource,
     taskQueue: setup.taskQueue,
-    // The slot pool's capacity and the generation worker's slots are the same number: the Runway cap.
-    activities: createDefaultQueueActivities({ ...setup.deps, maxConcurrentGenerations: setup.maxConcurrentGenerations }),
+    activities: createDefaultQueueActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: setup.defaultQueueConcurrency ?? 100,
   });
   const generationWorker = await Worker.create({
     ...common,
     taskQueue: generationTaskQueue(setup.taskQueue),
     activities: createGenerationActivities(setup.deps),
-    maxConcurrentActivityTaskExecutions: setup.maxConcurrentGenerations,
+    maxConcurrentActivityTaskExecutions: setup.generationWorkerSlots,
   });
   return { defaultWorker, generationWorker };
 }

@@ -79,6 +79,29 @@ export function leaseHolderActivities() {
 }
 
 /**
+ * The lease pool's read of the workspace's limits: one marker per read. A failure is no answer: the last
+ * limits stay and the pool reads again soon.
+ */
+export function workspaceLimitActivities() {
+  return proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_RUNWAY_TYPES },
+  });
+}
+
+/**
+ * A workload's check of the workspace before its first POST (models, credits). Bounded: a Runway that
+ * cannot be reached for half an hour fails the workload before it spends anything.
+ */
+export function workspaceCheckActivities() {
+  return proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: '30 minutes',
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_RUNWAY_TYPES },
+  });
+}
+
+/**
  * The campaign's own activities. The manifest is bounded like the archive (S3 may be down a while, but a
  * campaign must end); the earlier run previousVideoResult waits for is itself bounded (generation,
  * archive), so its bound only stops a wait on a run that never ends.

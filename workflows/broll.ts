@@ -17,6 +17,7 @@ import {
 import { brollActivities } from './activity-stubs';
 import { BrollProject, type SegmentSlot } from './broll-project';
 import { billedByFailure, startAndAwait, variantError } from './campaign';
+import { checkWorkspaceFirst } from './workspace-check';
 import { CampaignLedger } from './campaign-ledger';
 import { brollProgressQuery, creditRequestSignal, finalizeUpdate, reviewUpdate, variantStateSignal } from './messages';
 import { ProjectStateKey } from './search-attributes';
@@ -108,6 +109,10 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
   );
   setHandler(finalizeUpdate, () => finish('finalized'), { validator: (update) => project.refuseFinalize(update) });
 
+  await checkWorkspaceFirst(
+    `B-roll project ${input.projectId}`,
+    input.segments.map((segment) => segment.request),
+  );
   publishState();
   for (const slot of project.slots) launch(slot);
   try {

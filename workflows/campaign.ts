@@ -31,6 +31,7 @@ import { CampaignIdKey } from './search-attributes';
 import { videoVisibility } from './video-visibility';
 import { VideoGenerationWorkflow } from './video';
 import { CampaignLedger } from './campaign-ledger';
+import { checkWorkspaceFirst } from './workspace-check';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 type Variant = Input['variants'][number];
@@ -66,6 +67,10 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
   setHandler(progressQuery, () => ledger.progress());
   setHandler(variantStateSignal, (update) => ledger.onVariantState(update));
   setHandler(creditRequestSignal, (request) => ledger.onCreditRequest(request));
+  await checkWorkspaceFirst(
+    `campaign ${input.campaignId}`,
+    input.variants.map((variant) => variant.request),
+  );
 
   const outcomes = await Promise.all(input.variants.map((variant) => runVariant(input, variant, ledger)));
   const manifest = buildManifest(input, outcomes);

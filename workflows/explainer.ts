@@ -14,6 +14,7 @@ import {
 import type { AssembledExplainer } from '../schemas/assembly';
 import { assemblyActivities } from './activity-stubs';
 import { billedByFailure, startAndAwait, variantError } from './campaign';
+import { checkWorkspaceFirst } from './workspace-check';
 import { CampaignLedger } from './campaign-ledger';
 import { creditRequestSignal, explainerProgressQuery, variantStateSignal } from './messages';
 
@@ -139,6 +140,10 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
     }
   };
 
+  await checkWorkspaceFirst(
+    `explainer ${input.explainerId}`,
+    input.chunks.flatMap((chunk) => [chunk.clip.request, chunk.voiceover.request]),
+  );
   try {
     // Every generation runs to its end (cancelled with the explainer): none is abandoned mid-flight.
     const settled = await Promise.allSettled(input.chunks.flatMap((chunk) => [generate(chunk, 'clip'), generate(chunk, 'voice')]));

@@ -7,16 +7,22 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { leaseHolderActivities } from './activity-stubs';
+import { FailureType, type WorkspaceLimits } from '../schemas';
+import { leaseHolderActivities, workspaceLimitActivities } from './activity-stubs';
 import {
   acquireLeaseSignal,
   leaseGrantedSignal,
+  leaseQuotaWaitSignal,
+  leaseRefusedSignal,
   leasesQuery,
+  refreshLimitsSignal,
   releaseLeaseSignal,
   type HeldLease,
   type LeaseHolderLiveness,
   type LeasePoolState,
+  type LeaseRelease,
   type LeaseRequest,
+  type ModelUsage,
 } from './messages';
 
 /** Continue as new well before Temporal's history limits (and its per-run signal limit). */
@@ -25,48 +31,124 @@ const MAX_HISTORY_EVENTS = 8_000;
 /** A holder whose liveness Temporal could not tell is asked about again this soon (or at its TTL if shorter). */
 const RECHECK_UNKNOWN_MS = 60_000;
 
+/** A read of the workspace that failed is tried again this soon (no grant is made before the first one answers). */
+const LIMITS_RETRY_MS = 10_000;
+
+/** While a model waits for its daily quota, the workspace is read at least this often to learn that room has freed up. */
+const QUOTA_RECHECK_MS = 60_000;
+
 /**
- * The deployment's Runway concurrency as a durable semaphore: grants leases first come, first served,
- * up to the capacity; once a lease passes its TTL asks Temporal whether the holder's run is still open,
- * renews it if so and reclaims it only if the run is provably closed or gone; runs forever by continuing as new.
+ * A granted lease's POST reaches Runway's daily count within this: a read that started sooner after the
+ * model's last grant may not count it yet, so it can raise the pool's count but never lower it.
+ */
+const POST_SETTLE_MS = 15_000;
+
+type WaitingRequest = LeaseRequest & { quotaWaitSent?: boolean };
+
+/**
+ * The workspace's Runway concurrency as a durable semaphore per model: reads the workspace's limits itself
+ * (the one authority for every worker replica), grants leases first come, first served, up to each model's
+ * cap, holds a model whose daily quota is used up until the workspace shows room again, refuses what the
+ * workspace cannot run. Once a lease passes its TTL it asks Temporal whether the holder's run is still
+ * open, renews it if so and reclaims it only if the run is provably closed or gone. Runs forever by
+ * continuing as new.
  */
 export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Promise<void> {
   const pool = new LeasePool(initial);
+  let refreshRequested = false;
   setHandler(acquireLeaseSignal, (request) => pool.enqueue(request));
-  setHandler(releaseLeaseSignal, ({ leaseId }) => pool.release(leaseId));
+  setHandler(releaseLeaseSignal, (release) => pool.release(release));
   setHandler(leasesQuery, () => pool.state());
+  setHandler(refreshLimitsSignal, () => {
+    refreshRequested = true;
+  });
 
-  const notifications = new GrantNotifications(pool);
+  const notifications = new Notifications(pool);
   while (!shouldContinueAsNew()) {
+    if (refreshRequested || pool.limitsDue(Date.now())) {
+      refreshRequested = false;
+      await readLimits(pool);
+    }
     const expired = pool.expired(Date.now());
     if (expired.length > 0) pool.settleExpired(expired, await askHolders(expired));
     // Not awaited: a grant waits for no earlier grant's delivery, so a released lease is handed on in
     // the same workflow task that learns of the release (a failed delivery releases the lease).
-    for (const lease of pool.grantWhileFree(Date.now())) notifications.send(lease);
-    const nextExpiry = pool.nextExpiry();
-    const woken = () => pool.hasWork() || shouldContinueAsNew();
-    if (nextExpiry === undefined) await condition(woken);
-    else await condition(woken, Math.max(1, nextExpiry - Date.now()));
+    const decisions = pool.decide(Date.now());
+    for (const lease of decisions.granted) notifications.grant(lease);
+    for (const refusal of decisions.refused) notifications.refuse(refusal);
+    for (const wait of decisions.quotaWaits) notifications.quotaWait(wait);
+    const wakeAt = pool.nextWake();
+    const woken = () => pool.hasWork() || refreshRequested || shouldContinueAsNew();
+    if (wakeAt === undefined) await condition(woken);
+    else await condition(woken, Math.max(1, wakeAt - Date.now()));
   }
   await condition(() => allHandlersFinished() && notifications.settled());
   await continueAsNew<typeof GenerationLeasePoolWorkflow>(pool.state());
 }
 
-/** Grant signals in flight; the run continues as new only once every one of them has landed or failed. */
-class GrantNotifications {
+async function readLimits(pool: LeasePool): Promise<void> {
+  const startedAt = Date.now();
+  const grantedBefore = pool.grantCounts();
+  try {
+    pool.applyLimits(await workspaceLimitActivities().readWorkspaceLimits(), startedAt, grantedBefore);
+  } catch (error) {
+    log.warn('could not read the Runway workspace limits; the last ones stay', { error: String(error) });
+    pool.limitsReadFailed(Date.now());
+  }
+}
+
+/** Signals in flight to holders; the run continues as new only once every one of them has landed or failed. */
+class Notifications {
   private inFlight = 0;
 
   constructor(private readonly pool: LeasePool) {}
 
-  send(lease: HeldLease): void {
-    this.inFlight += 1;
-    void notifyHolder(this.pool, lease).finally(() => {
-      this.inFlight -= 1;
-    });
+  grant(lease: HeldLease): void {
+    this.track(
+      getExternalWorkflowHandle(lease.workflowId).signal(leaseGrantedSignal, { leaseId: lease.leaseId }),
+      lease.leaseId,
+      lease.workflowId,
+    );
+  }
+
+  refuse(refusal: { request: LeaseRequest; type: string; message: string }): void {
+    const { request, type, message } = refusal;
+    this.track(
+      getExternalWorkflowHandle(request.workflowId).signal(leaseRefusedSignal, { leaseId: request.leaseId, type, message }),
+      request.leaseId,
+      request.workflowId,
+    );
+  }
+
+  quotaWait(wait: { request: LeaseRequest; usage: ModelUsage; maxDaily: number | null }): void {
+    const { request, usage, maxDaily } = wait;
+    this.track(
+      getExternalWorkflowHandle(request.workflowId).signal(leaseQuotaWaitSignal, {
+        leaseId: request.leaseId,
+        model: request.model,
+        dailyGenerations: usage.dailyGenerations,
+        maxDaily,
+      }),
+      request.leaseId,
+      request.workflowId,
+    );
   }
 
   settled(): boolean {
     return this.inFlight === 0;
+  }
+
+  private track(delivery: Promise<void>, leaseId: string, workflowId: string): void {
+    this.inFlight += 1;
+    void delivery
+      .catch((error: unknown) => {
+        // The requester is gone (completed, terminated): its lease, or its place in the queue, goes to the next one.
+        log.warn('generation lease holder is gone; lease reclaimed', { leaseId, workflowId, error: String(error) });
+        this.pool.release({ leaseId });
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+      });
   }
 }
 
@@ -86,30 +168,29 @@ function shouldContinueAsNew(): boolean {
   return info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS;
 }
 
-async function notifyHolder(pool: LeasePool, lease: HeldLease): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(lease.workflowId).signal(leaseGrantedSignal, { leaseId: lease.leaseId });
-  } catch (error) {
-    // The requester is gone (completed, terminated): its lease goes to the next one.
-    log.warn('generation lease holder is gone; lease reclaimed', {
-      leaseId: lease.leaseId,
-      workflowId: lease.workflowId,
-      error: String(error),
-    });
-    pool.release(lease.leaseId);
-  }
+interface Decisions {
+  granted: HeldLease[];
+  refused: Array<{ request: LeaseRequest; type: string; message: string }>;
+  quotaWaits: Array<{ request: LeaseRequest; usage: ModelUsage; maxDaily: number | null }>;
 }
 
 class LeasePool {
-  private capacity: number;
+  private limits: WorkspaceLimits | undefined;
+  private limitsReadAt: number | undefined;
+  private limitsFailedAt: number | undefined;
+  private readonly usage: Record<string, ModelUsage>;
+  private outOfCredits: boolean;
   private readonly holders = new Map<string, HeldLease>();
-  private readonly waiting: LeaseRequest[];
+  private readonly waiting: WaitingRequest[];
   private dirty = true;
   private renewed: number;
   private reclaimed: number;
 
   constructor(initial: LeasePoolState) {
-    this.capacity = initial.capacity;
+    this.limits = initial.limits;
+    this.limitsReadAt = initial.limitsReadAt;
+    this.usage = { ...(initial.usage ?? {}) };
+    this.outOfCredits = initial.outOfCredits ?? false;
     this.renewed = initial.renewedLeases ?? 0;
     this.reclaimed = initial.reclaimedLeases ?? 0;
     for (const lease of initial.holders) this.holders.set(lease.leaseId, lease);
@@ -117,7 +198,6 @@ class LeasePool {
   }
 
   enqueue(request: LeaseRequest): void {
-    this.capacity = request.capacity;
     this.dirty = true;
     const held = this.holders.get(request.leaseId);
     // A repeated request (an activity retry) for a lease already granted: grant it again.
@@ -126,11 +206,55 @@ class LeasePool {
     else if (!this.waiting.some((waiting) => waiting.leaseId === request.leaseId)) this.waiting.push(request);
   }
 
-  release(leaseId: string): void {
+  release({ leaseId, dailyLimitReached, outOfCredits }: LeaseRelease): void {
     this.dirty = true;
+    const held = this.holders.get(leaseId);
+    if (held && dailyLimitReached) {
+      const usage = this.usageOf(held.model);
+      usage.quotaReached = true;
+      const maxDaily = this.limits?.models[held.model]?.maxDaily;
+      if (maxDaily !== undefined && maxDaily !== null) usage.dailyGenerations = Math.max(usage.dailyGenerations, maxDaily);
+      log.warn('Runway answered the daily generation limit; the model waits for its quota', { model: held.model });
+    }
+    if (outOfCredits) {
+      this.outOfCredits = true;
+      log.warn('Runway refused a create for want of credits; requests are refused until the workspace has credits again');
+    }
     this.holders.delete(leaseId);
     const index = this.waiting.findIndex((waiting) => waiting.leaseId === leaseId);
     if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  /** Read the workspace now: never read, a failed read due again, or stale while there is work. */
+  limitsDue(now: number): boolean {
+    const next = this.nextRead();
+    return next !== undefined && now >= next;
+  }
+
+  applyLimits(limits: WorkspaceLimits, readStartedAt: number, grantedBefore: Record<string, number>): void {
+    this.dirty = true;
+    this.limits = limits;
+    this.limitsReadAt = readStartedAt;
+    this.limitsFailedAt = undefined;
+    for (const [model, modelLimits] of Object.entries(limits.models)) {
+      const usage = this.usageOf(model);
+      const grantedSince = (usage.granted ?? 0) - (grantedBefore[model] ?? 0);
+      const counted = modelLimits.dailyGenerations + grantedSince;
+      const settled = usage.lastGrantAt === undefined || readStartedAt - usage.lastGrantAt >= POST_SETTLE_MS;
+      usage.dailyGenerations = settled ? counted : Math.max(usage.dailyGenerations, counted);
+      const over = modelLimits.maxDaily !== null && usage.dailyGenerations >= modelLimits.maxDaily;
+      // A daily-limit answer from Runway outweighs a count that may not include the latest creates yet.
+      usage.quotaReached = settled ? over : usage.quotaReached || over;
+    }
+    if (this.outOfCredits && limits.creditBalance > 0) this.outOfCredits = false;
+  }
+
+  limitsReadFailed(now: number): void {
+    this.limitsFailedAt = now;
+  }
+
+  grantCounts(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.usage).map(([model, usage]) => [model, usage.granted ?? 0]));
   }
 
   expired(now: number): HeldLease[] {
@@ -149,7 +273,7 @@ class LeasePool {
       if (answer === 'gone') {
         log.warn('generation lease holder has ended; lease reclaimed', { leaseId: lease.leaseId, workflowId: lease.workflowId });
         this.reclaimed += 1;
-        this.release(lease.leaseId);
+        this.release({ leaseId: lease.leaseId });
       } else if (answer === 'running') {
         this.renewed += 1;
         this.holders.set(lease.leaseId, { ...lease, expiresAt: now + ttlMs });
@@ -159,42 +283,118 @@ class LeasePool {
     }
   }
 
-  grantWhileFree(now: number): HeldLease[] {
+  /**
+   * Grant, in arrival order, every waiting request whose model has a free slot and quota left; refuse what
+   * the workspace can never run; tell requests that start waiting for a quota so. Nothing before the
+   * workspace has been read: its caps are the only ones.
+   */
+  decide(now: number): Decisions {
     this.dirty = false;
-    const granted: HeldLease[] = [];
-    while (this.holders.size < this.capacity && this.waiting.length > 0) {
-      const request = this.waiting.shift()!;
+    const decisions: Decisions = { granted: [], refused: [], quotaWaits: [] };
+    const limits = this.limits;
+    if (!limits) return decisions;
+    const live = new Map<string, number>();
+    for (const lease of this.holders.values()) live.set(lease.model, (live.get(lease.model) ?? 0) + 1);
+    for (let index = 0; index < this.waiting.length;) {
+      const request = this.waiting[index]!;
+      const modelLimits = limits.models[request.model];
+      const refusal = this.refusalFor(request, limits);
+      if (refusal || !modelLimits) {
+        this.waiting.splice(index, 1);
+        decisions.refused.push({
+          request,
+          ...(refusal ?? { type: FailureType.ModelUnavailable, message: `no ${request.model} in the Runway workspace` }),
+        });
+        continue;
+      }
+      const usage = this.usageOf(request.model);
+      if (usage.quotaReached || (modelLimits.maxDaily !== null && usage.dailyGenerations >= modelLimits.maxDaily)) {
+        usage.quotaReached = true;
+        if (!request.quotaWaitSent) {
+          request.quotaWaitSent = true;
+          decisions.quotaWaits.push({ request, usage: { ...usage }, maxDaily: modelLimits.maxDaily });
+        }
+        index += 1;
+        continue;
+      }
+      const liveNow = live.get(request.model) ?? 0;
+      if (modelLimits.maxConcurrent !== null && liveNow >= modelLimits.maxConcurrent) {
+        index += 1;
+        continue;
+      }
+      this.waiting.splice(index, 1);
+      live.set(request.model, liveNow + 1);
+      usage.dailyGenerations += 1;
+      usage.granted = (usage.granted ?? 0) + 1;
+      usage.lastGrantAt = now;
       const lease: HeldLease = {
         leaseId: request.leaseId,
         workflowId: request.workflowId,
         runId: request.runId,
+        model: request.model,
         grantedAt: now,
         expiresAt: now + request.leaseTtlMs,
         ttlMs: request.leaseTtlMs,
       };
       this.holders.set(lease.leaseId, lease);
-      granted.push(lease);
+      decisions.granted.push(lease);
     }
-    return granted;
+    return decisions;
   }
 
   hasWork(): boolean {
     return this.dirty;
   }
 
-  nextExpiry(): number | undefined {
-    let next: number | undefined;
+  /** The next lease expiry or workspace read, whichever comes first. */
+  nextWake(): number | undefined {
+    let next = this.nextRead();
     for (const lease of this.holders.values()) next = next === undefined ? lease.expiresAt : Math.min(next, lease.expiresAt);
     return next;
   }
 
   state(): LeasePoolState {
     return {
-      capacity: this.capacity,
+      ...(this.limits ? { limits: this.limits } : {}),
+      ...(this.limitsReadAt !== undefined ? { limitsReadAt: this.limitsReadAt } : {}),
+      usage: Object.fromEntries(Object.entries(this.usage).map(([model, usage]) => [model, { ...usage }])),
+      ...(this.outOfCredits ? { outOfCredits: true } : {}),
       holders: [...this.holders.values()],
       waiting: [...this.waiting],
       renewedLeases: this.renewed,
       reclaimedLeases: this.reclaimed,
     };
+  }
+
+  private refusalFor(request: LeaseRequest, limits: WorkspaceLimits): { type: string; message: string } | undefined {
+    if (!limits.models[request.model]) {
+      const available = Object.keys(limits.models).sort().join(', ');
+      return {
+        type: FailureType.ModelUnavailable,
+        message: `the Runway workspace has no ${request.model}; it has: ${available}`,
+      };
+    }
+    if (this.outOfCredits) {
+      return {
+        type: FailureType.InsufficientCredits,
+        message: `Runway refused a create for want of credits (balance ${limits.creditBalance} when last read); this submission (${request.credits} credits) is not sent. Top up the workspace and run it again.`,
+      };
+    }
+    return undefined;
+  }
+
+  private usageOf(model: string): ModelUsage {
+    return (this.usage[model] ??= { dailyGenerations: 0, quotaReached: false });
+  }
+
+  /** When the workspace is due to be read: at once before the first read, then while there is work. */
+  private nextRead(): number | undefined {
+    const busy = this.holders.size > 0 || this.waiting.length > 0;
+    if (!busy) return undefined;
+    if (this.limitsFailedAt !== undefined) return this.limitsFailedAt + LIMITS_RETRY_MS;
+    if (this.limits === undefined || this.limitsReadAt === undefined) return 0;
+    const waitingForQuota = this.waiting.some((request) => request.quotaWaitSent);
+    const interval = waitingForQuota ? Math.min(this.limits.refreshMs, QUOTA_RECHECK_MS) : this.limits.refreshMs;
+    return this.limitsReadAt + interval;
   }
 }

@@ -9,6 +9,7 @@ import type {
   TaskStatus,
   VideoProgress,
   VideoState,
+  WorkspaceLimits,
 } from '../schemas';
 
 /**
@@ -81,9 +82,10 @@ export const explainerProgressQuery = defineQuery<ExplainerProgress>('explainerP
 // ── The lease pool: Runway's concurrency leased to video workflows ────────────────────────────────────
 
 /**
- * One pool workflow per deployment (task queue). A lease lives in workflow state, so a remote task whose
- * worker crashed keeps its lease until its workflow gives it back, and new submissions wait instead of
- * landing in Runway's silent queue.
+ * One pool workflow per deployment (task queue), one capacity per model, set by the workspace's limits
+ * the pool reads itself. A lease lives in workflow state, so a remote task whose worker crashed keeps its
+ * lease until its workflow gives it back, and new submissions wait instead of landing in Runway's silent
+ * queue — whichever worker replica runs them.
  */
 export const LEASE_POOL_WORKFLOW_TYPE = 'GenerationLeasePoolWorkflow';
 
@@ -99,13 +101,19 @@ export interface LeaseRequest {
   runId: string;
   /** How often the pool checks that the holder is still alive once the lease is not given back. */
   leaseTtlMs: number;
-  /** The deployment's Runway cap, as the requesting worker is configured. */
-  capacity: number;
+  /** The Runway model: caps and daily quotas are per model. */
+  model: string;
+  /** The submission's list price, for a workspace that has run out of credits. */
+  credits: number;
 }
 export const acquireLeaseSignal = defineSignal<[LeaseRequest]>('acquireGenerationLease');
 
 export interface LeaseRelease {
   leaseId: string;
+  /** Runway answered the create 429 for the model's daily limit: no grant for it until the workspace shows room. */
+  dailyLimitReached?: boolean;
+  /** Runway refused the create for want of credits: deny what it cannot pay until the workspace shows credits again. */
+  outOfCredits?: boolean;
 }
 export const releaseLeaseSignal = defineSignal<[LeaseRelease]>('releaseGenerationLease');
 
@@ -114,19 +122,55 @@ export interface LeaseGrant {
 }
 export const leaseGrantedSignal = defineSignal<[LeaseGrant]>('generationLeaseGranted');
 
+/** The request waits for the model's daily quota (sent once per request, when it starts waiting for it). */
+export interface LeaseQuotaWait {
+  leaseId: string;
+  model: string;
+  dailyGenerations: number;
+  maxDaily: number | null;
+}
+export const leaseQuotaWaitSignal = defineSignal<[LeaseQuotaWait]>('generationLeaseQuotaWait');
+
+/** The request can never be granted (the workspace lacks the model, or its credits): fail typed, no POST. */
+export interface LeaseRefusal {
+  leaseId: string;
+  type: string;
+  message: string;
+}
+export const leaseRefusedSignal = defineSignal<[LeaseRefusal]>('generationLeaseRefused');
+
 /** A lease the pool has granted. */
 export interface HeldLease {
   leaseId: string;
   workflowId: string;
   runId: string;
+  model: string;
   grantedAt: number;
   /** When the pool next asks Temporal whether the holder's run is still open. */
   expiresAt: number;
   ttlMs: number;
 }
 
+/** What the pool counts per model between reads of the workspace. */
+export interface ModelUsage {
+  /** Creates granted today as the pool counts them: the workspace's count when read, plus grants since. */
+  dailyGenerations: number;
+  /** Set by a daily-limit 429 or the count reaching the limit; cleared by a read that shows room. */
+  quotaReached: boolean;
+  /** When the pool last granted a lease of this model (workflow time, ms). */
+  lastGrantAt?: number;
+  /** Leases of this model granted over the pool's life: a read subtracts what it granted while reading. */
+  granted?: number;
+}
+
 export interface LeasePoolState {
-  capacity: number;
+  /** The workspace as last read; absent until the first read answers (no grant before it). */
+  limits?: WorkspaceLimits;
+  /** When the limits were read (workflow time, ms). */
+  limitsReadAt?: number;
+  usage: Record<string, ModelUsage>;
+  /** Runway refused a create for want of credits since the last read. */
+  outOfCredits?: boolean;
   holders: HeldLease[];
   waiting: LeaseRequest[];
   /** Leases kept past their TTL because their holder's run was still open (across runs of the pool). */
@@ -135,6 +179,9 @@ export interface LeasePoolState {
   reclaimedLeases?: number;
 }
 export const leasesQuery = defineQuery<LeasePoolState>('generationLeases');
+
+/** Read the workspace's limits now (a worker starting, an operator after a tier change). */
+export const refreshLimitsSignal = defineSignal('refreshWorkspaceLimits');
 
 /** Who holds a lease, as the pool asks Temporal about it. */
 export interface LeaseHolderRef {

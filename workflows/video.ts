@@ -32,6 +32,7 @@ import {
   generationScheduleToCloseMs,
   GENERATION_TASK_QUEUE_SUFFIX,
   prescreenActivities,
+  workspaceCheckActivities,
 } from './activity-stubs';
 import { creditDecisionSignal, runwayTaskUpdateSignal, videoProgressQuery } from './messages';
 
@@ -59,6 +60,14 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         { videoId: input.videoId, promptText: input.request.promptText },
       ]),
     );
+    // A video started on its own checks the workspace first; a parent (campaign, B-roll, explainer) already has, for all its videos.
+    if (workflowInfo().parent === undefined) {
+      await rethrowTyped(() =>
+        workspaceCheckActivities().checkWorkspace.executeWithOptions({ summary: `check the Runway workspace for ${input.videoId}` }, [
+          { workload: `video ${input.videoId}`, models: [input.request.model], estimatedCredits: requestCredits(input.request) },
+        ]),
+      );
+    }
     const success = await generateWithResubmission(input, tracker, credits);
     const generatedAt = Date.now();
     tracker.setState('archiving');
@@ -149,7 +158,7 @@ async function generateWithResubmission(
   credits: CreditLine,
 ): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
-  const slot = new GenerationLease();
+  const slot = new GenerationLease(() => tracker.setState('quota-wait'));
   const estimate = requestCredits(input.request);
   let lastReason = 'no submission made';
   let lastOutcome: string | undefined;
@@ -157,7 +166,7 @@ async function generateWithResubmission(
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     await credits.request(input, submission, estimate);
     tracker.setState('waiting', { notifyParent: submission > 1 });
-    const outcome = await slot.hold(submission, input.options, (lease) => {
+    const outcome = await slot.hold(submission, input.options, { model: input.request.model, credits: estimate }, (lease) => {
       tracker.beginSubmission(submission);
       return generationTyped(submission, input.options, tracker, () =>
         generation.generateVideo.executeWithOptions(

@@ -4,9 +4,11 @@ import {
   RUNWAY_API_VERSION,
   createTaskResponseSchema,
   errorBodySchema,
+  organizationSchema,
   taskSchema,
   type CreateTaskBody,
   type CreateTaskResponse,
+  type Organization,
   type RunwayEndpoint,
   type RunwayTask,
 } from '../../schemas';
@@ -38,6 +40,11 @@ export class RunwayClient {
 
   getTask(taskId: string): Promise<RunwayTask> {
     return this.call('GET', `/v1/tasks/${encodeURIComponent(taskId)}`, 'get task', taskSchema);
+  }
+
+  /** The workspace's tier (per-model caps and daily limits), its usage today and its credit balance. */
+  getOrganization(): Promise<Organization> {
+    return this.call('GET', '/v1/organization', 'get organization', organizationSchema);
   }
 
   /** Cancel or delete a task. Resolves false when Runway no longer knows it (already deleted). */

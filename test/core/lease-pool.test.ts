@@ -9,6 +9,7 @@ import {
 import { GenerationLeasePoolWorkflow } from '../../workflows/lease-pool';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
+import { resetSimulator } from '../helpers/simulator-admin';
 
 let product: RunningProduct;
 /** A running workflow that stands in for video workflows receiving grants (a pool cannot signal itself). */
@@ -16,12 +17,13 @@ let holderId: string;
 let holderRunId: string;
 
 beforeAll(async () => {
-  product = await startProduct({ name: 'leases' });
+  await resetSimulator();
+  product = await startProduct({ name: 'leases', cap: 1 });
   holderId = leasePoolWorkflowId(`${product.taskQueue}-holder`);
   const holder = await product.client.workflow.start(GenerationLeasePoolWorkflow, {
     workflowId: holderId,
     taskQueue: product.taskQueue,
-    args: [{ capacity: 1, holders: [], waiting: [] }],
+    args: [{ usage: {}, holders: [], waiting: [] }],
   });
   holderRunId = holder.firstExecutionRunId;
 });
@@ -30,15 +32,15 @@ afterAll(async () => {
   await product.stop();
 });
 
-/** A pool of capacity 1 on the product's queue. */
-async function requestLease(poolId: string, request: Omit<LeaseRequest, 'capacity'>) {
-  const initial: LeasePoolState = { capacity: 1, holders: [], waiting: [] };
+/** A pool on the product's queue: its capacity is the workspace's, under the product's ceiling of 1. */
+async function requestLease(poolId: string, request: Omit<LeaseRequest, 'model' | 'credits'> & { model?: string }) {
+  const initial: LeasePoolState = { usage: {}, holders: [], waiting: [] };
   return product.client.workflow.signalWithStart(GenerationLeasePoolWorkflow, {
     workflowId: poolId,
     taskQueue: product.taskQueue,
     args: [initial],
     signal: acquireLeaseSignal,
-    signalArgs: [{ ...request, capacity: 1 }],
+    signalArgs: [{ model: 'gen4.5', credits: 60, ...request }],
   });
 }
 
@@ -74,7 +76,7 @@ test('a lease whose holder has ended is reclaimed once past its TTL, and the nex
   const gone = await product.client.workflow.start(GenerationLeasePoolWorkflow, {
     workflowId: goneId,
     taskQueue: product.taskQueue,
-    args: [{ capacity: 1, holders: [], waiting: [] }],
+    args: [{ usage: {}, holders: [], waiting: [] }],
   });
   const pool = await requestLease(poolId, { leaseId: 'forgotten', workflowId: goneId, runId: gone.firstExecutionRunId, leaseTtlMs: 500 });
   await requestLease(poolId, { leaseId: 'next', workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000 });

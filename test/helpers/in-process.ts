@@ -17,6 +17,7 @@ export interface InProcessSetup {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** This process's generation slots, and the deployment's ceiling under the workspace's caps unless deps set one. */
   cap: number;
   deps: ActivityDeps;
   workflowBundle: WorkerOptions['workflowBundle'];
@@ -32,8 +33,8 @@ export async function startInProcessProduct(setup: InProcessSetup): Promise<InPr
     connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
-    maxConcurrentGenerations: setup.cap,
-    deps: setup.deps,
+    generationWorkerSlots: setup.cap,
+    deps: { concurrencyCeiling: setup.cap, ...setup.deps },
     workflowBundle: setup.workflowBundle,
     shutdownGraceTime: '2s',
   });
