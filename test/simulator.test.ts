@@ -580,7 +580,8 @@ describe('organization limits', () => {
   });
 
   it('answers the 4th create of a model with a daily limit of 3 with 429 (no Retry-After, nothing billed) while another model still creates', async () => {
-    await reset({ maxDailyGenerations: 100, maxDailyGenerationsByModel: { gen4_turbo: 3 } });
+    // The other model's limit is 3 too: a count across models would refuse it.
+    await reset({ maxDailyGenerations: 3, maxDailyGenerationsByModel: { gen4_turbo: 3 } });
     for (const n of [1, 2, 3]) await submit(`quota ${n}`);
     const before = await admin.stats();
     const refused = await api.create('image_to_video', i2v('quota 4'));
