@@ -42,9 +42,15 @@ export type FaultKind = z.infer<typeof faultKindSchema>;
 export const faultRouteSchema = z.enum(['create', 'get', 'delete', 'media']);
 export type FaultRoute = z.infer<typeof faultRouteSchema>;
 
+/** Every model the simulator knows: the video catalog and the speech models. */
+export const simModelSchema = z.union([modelIdSchema, z.enum(SPEECH_MODELS)]);
+
+/** A per-model limit: an integer ≥ 1, or null for no limit (what GET /v1/organization shows as null). */
+const limitSchema = z.number().int().min(1).nullable();
+
 export const faultMatchSchema = z.strictObject({
   promptIncludes: z.string().min(1).optional(),
-  model: z.union([modelIdSchema, z.enum(SPEECH_MODELS)]).optional(),
+  model: simModelSchema.optional(),
   endpoint: z.union([endpointSchema, z.literal('text_to_speech')]).optional(),
 });
 export type FaultMatch = z.infer<typeof faultMatchSchema>;
@@ -108,8 +114,18 @@ export const simulatorConfigSchema = z.strictObject({
   seed: z.number().int().default(42),
   /** maxConcurrentGenerations for every model, unless concurrencyByModel says otherwise. */
   concurrency: z.number().int().min(1).default(10),
-  concurrencyByModel: z.partialRecord(z.union([modelIdSchema, z.enum(SPEECH_MODELS)]), z.number().int().min(1)).default({}),
-  maxDailyGenerations: z.number().int().min(1).default(5000),
+  /** Per-model maxConcurrentGenerations over `concurrency`; null = no limit (the model is never THROTTLED). */
+  concurrencyByModel: z.partialRecord(simModelSchema, limitSchema).default({}),
+  /** Generations each model may create in a rolling 24 simulated hours, unless maxDailyGenerationsByModel says otherwise; null = no limit. */
+  maxDailyGenerations: limitSchema.default(5000),
+  maxDailyGenerationsByModel: z.partialRecord(simModelSchema, limitSchema).default({}),
+  /** The models the workspace has (GET /v1/organization lists only these; others are refused); null = every model the simulator knows. */
+  models: z.array(simModelSchema).min(1).nullable().default(null),
+  /**
+   * Generations other clients of the workspace made of each model, stamped at the moment the config that
+   * names the model is applied: they count toward its daily limit and usage until 24 simulated hours later.
+   */
+  dailyUsage: z.partialRecord(simModelSchema, z.number().int().nonnegative()).default({}),
   creditBalance: z.number().nonnegative().default(1_000_000),
   maxMonthlyCreditSpend: z.number().nonnegative().default(1_000_000),
   /** How long a task that holds a slot stays PENDING before RUNNING. */
@@ -148,10 +164,20 @@ export function mergeConfig(base: unknown, partial: unknown): unknown {
   return merged;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function concurrencyFor(config: SimulatorConfig, model: keyof SimulatorConfig['concurrencyByModel']): number {
-  return config.concurrencyByModel[model] ?? config.concurrency;
+export type SimModelId = z.infer<typeof simModelSchema>;
+
+/** maxConcurrentGenerations of a model; null = no limit. A per-model null overrides the global value. */
+export function concurrencyFor(config: SimulatorConfig, model: SimModelId): number | null {
+  const own = config.concurrencyByModel[model];
+  return own !== undefined ? own : config.concurrency;
+}
+
+/** maxDailyGenerations of a model; null = no limit. A per-model null overrides the global value. */
+export function dailyLimitFor(config: SimulatorConfig, model: SimModelId): number | null {
+  const own = config.maxDailyGenerationsByModel[model];
+  return own !== undefined ? own : config.maxDailyGenerations;
 }

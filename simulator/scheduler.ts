@@ -76,7 +76,8 @@ export class Scheduler {
   }
 
   private hasFreeSlot(model: SimModel): boolean {
-    return (this.slotsInUse.get(model) ?? 0) < concurrencyFor(this.config(), model);
+    const limit = concurrencyFor(this.config(), model);
+    return limit === null || (this.slotsInUse.get(model) ?? 0) < limit;
   }
 
   private takeSlot(task: TaskRecord): void {

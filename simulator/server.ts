@@ -41,7 +41,7 @@ export async function startSimulator(input: SimulatorConfigInput = {}): Promise<
     },
     updateConfig(partial) {
       const next = parseConfig(mergeConfig(mergeConfig(state.config, partial), pinned));
-      state.applyConfig(next);
+      state.applyConfig(next, partial);
       return state.config;
     },
   };

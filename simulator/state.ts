@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MODEL_CATALOG } from '../schemas';
 import { SimClock } from './clock';
-import { concurrencyFor, type SimulatorConfig } from './config';
+import { concurrencyFor, dailyLimitFor, isPlainObject, type SimulatorConfig } from './config';
 import { FaultInjector } from './faults';
 import { MediaLibrary } from './media';
 import { Scheduler } from './scheduler';
@@ -13,6 +13,7 @@ import { adminTaskView } from './task-view';
 import type { CreateRequest } from './validation';
 
 const SIM_DAY_SECONDS = 86_400;
+const ALL_MODELS: readonly SimModel[] = [...(Object.keys(MODEL_CATALOG) as SimModel[]), ...SPEECH_MODELS];
 
 export interface Refusal {
   status: number;
@@ -26,6 +27,10 @@ export class SimulatorState {
   readonly scheduler: Scheduler;
   faults: FaultInjector;
   private readonly submissionCounts = new Map<string, number>();
+  /** dailyUsage seeds: generations other clients made of a model, and the simulated second they were stamped. */
+  private readonly usageSeeds = new Map<SimModel, { count: number; atSim: number }>();
+  /** Tasks a usage reset took out of the daily count (they stay visible; they no longer count). */
+  private readonly usageForgotten = new WeakSet<TaskRecord>();
 
   constructor(
     public config: SimulatorConfig,
@@ -35,6 +40,7 @@ export class SimulatorState {
     this.clock = new SimClock(config.timeScale);
     this.faults = new FaultInjector(config, this.stats.faultsInjected);
     this.scheduler = new Scheduler(this.clock, () => this.config, this.stats);
+    this.seedUsage(config, Object.keys(config.dailyUsage));
   }
 
   get publicUrl(): string {
@@ -45,10 +51,15 @@ export class SimulatorState {
     return this.config.signingSecret ?? createHash('sha256').update(`${this.config.apiSecret}:${this.config.seed}:media`).digest('hex');
   }
 
-  /** Apply a new config to the running state: counters and tasks stay; rule counters restart if faults changed. */
-  applyConfig(next: SimulatorConfig): void {
+  /**
+   * Apply a new config to the running state: counters and tasks stay; rule counters restart if faults changed.
+   * `partial` is what was merged: only the dailyUsage models it names are (re)stamped now.
+   */
+  applyConfig(next: SimulatorConfig, partial?: unknown): void {
     const previous = this.config;
     this.config = next;
+    const named = isPlainObject(partial) && isPlainObject(partial.dailyUsage) ? Object.keys(partial.dailyUsage) : [];
+    this.seedUsage(next, named);
     if (next.timeScale !== previous.timeScale) this.clock.setTimeScale(next.timeScale);
     if (JSON.stringify(next.faults) !== JSON.stringify(previous.faults) || next.seed !== previous.seed) {
       this.faults = new FaultInjector(next, this.stats.faultsInjected);
@@ -57,16 +68,31 @@ export class SimulatorState {
     this.scheduler.rebalance();
   }
 
-  /** Why a valid request cannot become a task (credits, daily cap), or undefined. */
+  /** Why a valid request cannot become a task (model outside the workspace, credits, daily cap), or undefined. */
   refusalFor(request: CreateRequest): Refusal | undefined {
+    const { model } = request;
+    // Runway publishes no distinct status for a model the organization's tier lacks; it treats the
+    // model as input it will not run, so a 400 like any other unusable model (the SDK's BadRequestError).
+    if (!this.workspaceModels().includes(model)) {
+      return { status: 400, error: `model: ${model} is not available to your organization.` };
+    }
     const cost = request.credits;
     if (cost > this.creditBalance()) {
       return { status: 400, error: `You do not have enough credits to run this task (needs ${cost}, balance ${this.creditBalance()}).` };
     }
-    if (this.dailyGenerations(request.model) >= this.config.maxDailyGenerations) {
-      return { status: 429, error: `Daily generation limit reached for ${request.model} (${this.config.maxDailyGenerations}).` };
+    const limit = dailyLimitFor(this.config, model);
+    if (limit !== null && this.dailyGenerations(model) >= limit) {
+      this.stats.recordDailyLimitRefusal(model);
+      // 429 Too Many Requests, as Runway's usage-tier docs say; no Retry-After, since Runway does not say when the 24 h window frees up.
+      return { status: 429, error: `Too Many Requests: daily generation limit reached for ${model} (${limit} in the past 24 hours).` };
     }
     return undefined;
+  }
+
+  /** POST /__sim/usage/reset: every generation so far, and every dailyUsage seed, stops counting toward the daily limits. */
+  resetDailyUsage(): void {
+    this.usageSeeds.clear();
+    for (const task of this.scheduler.tasks.values()) this.usageForgotten.add(task);
   }
 
   createTask(request: CreateRequest): TaskRecord {
@@ -104,7 +130,8 @@ export class SimulatorState {
   }
 
   organization() {
-    const models: SimModel[] = [...(Object.keys(MODEL_CATALOG) as SimModel[]), ...SPEECH_MODELS];
+    const models = this.workspaceModels();
+    const used = this.dailyCounts();
     return {
       creditBalance: this.creditBalance(),
       tier: {
@@ -112,19 +139,45 @@ export class SimulatorState {
         models: Object.fromEntries(
           models.map((model) => [
             model,
-            { maxConcurrentGenerations: concurrencyFor(this.config, model), maxDailyGenerations: this.config.maxDailyGenerations },
+            { maxConcurrentGenerations: concurrencyFor(this.config, model), maxDailyGenerations: dailyLimitFor(this.config, model) },
           ]),
         ),
       },
-      usage: { models: Object.fromEntries(models.map((model) => [model, { dailyGenerations: this.dailyGenerations(model) }])) },
+      usage: { models: Object.fromEntries(models.map((model) => [model, { dailyGenerations: used.get(model) ?? 0 }])) },
     };
   }
 
+  /** The models the workspace has: the configured list, or every model the simulator knows. */
+  private workspaceModels(): readonly SimModel[] {
+    return this.config.models ?? ALL_MODELS;
+  }
+
+  /** Generations of one model in the rolling 24 simulated hours: its tasks plus the dailyUsage seed. */
   private dailyGenerations(model: SimModel): number {
+    return this.dailyCounts(model).get(model) ?? 0;
+  }
+
+  /** Rolling 24 h counts per model (one model's only when `only` is given), in one pass over the tasks. */
+  private dailyCounts(only?: SimModel): Map<SimModel, number> {
     const since = this.clock.now() - SIM_DAY_SECONDS;
-    let count = 0;
-    for (const task of this.scheduler.tasks.values()) if (task.model === model && task.createdSim > since) count += 1;
-    return count;
+    const counts = new Map<SimModel, number>();
+    const add = (model: SimModel, n: number) => counts.set(model, (counts.get(model) ?? 0) + n);
+    for (const task of this.scheduler.tasks.values()) {
+      if ((only === undefined || task.model === only) && task.createdSim > since && !this.usageForgotten.has(task)) add(task.model, 1);
+    }
+    for (const [model, seed] of this.usageSeeds) {
+      if ((only === undefined || model === only) && seed.atSim > since) add(model, seed.count);
+    }
+    return counts;
+  }
+
+  /** Stamp the dailyUsage of the named models at the current simulated second (replacing an earlier seed). */
+  private seedUsage(config: SimulatorConfig, models: string[]): void {
+    const now = this.clock.now();
+    for (const model of models as SimModel[]) {
+      const count = config.dailyUsage[model];
+      if (count !== undefined) this.usageSeeds.set(model, { count, atSim: now });
+    }
   }
 
   private nextSubmissionIndex(model: string, promptKey: string): number {

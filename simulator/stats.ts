@@ -1,5 +1,8 @@
 import type { TaskStatus } from '../schemas';
 
+/** A task is live (it counts toward what the workspace has in flight) from creation until it ends. */
+const LIVE: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['PENDING', 'THROTTLED', 'RUNNING']);
+
 export interface Tally {
   overall: number;
   byModel: Record<string, number>;
@@ -24,6 +27,11 @@ export class SimStats {
   readonly maxConcurrentRunning = emptyTally();
   readonly currentRunning = emptyTally();
   readonly currentThrottled = emptyTally();
+  /** Tasks PENDING, THROTTLED or RUNNING now, and the most there ever were at once. */
+  readonly currentLive = emptyTally();
+  readonly maxLive = emptyTally();
+  /** Creates refused 429 because the model's rolling 24 h count had reached its daily limit. */
+  readonly dailyLimitRefusals = emptyTally();
   readonly faultsInjected: Record<string, number> = {};
   throttledCount = 0;
 
@@ -40,8 +48,20 @@ export class SimStats {
     this.requests.rejectedByStatus[key] = (this.requests.rejectedByStatus[key] ?? 0) + 1;
   }
 
-  /** Keep the RUNNING / THROTTLED tallies and their peaks in step with a task's status change. */
+  recordDailyLimitRefusal(model: string): void {
+    bump(this.dailyLimitRefusals, model, 1);
+  }
+
+  /** Keep the RUNNING / THROTTLED / live tallies and their peaks in step with a task's status change. */
   recordStatusChange(model: string, from: TaskStatus | undefined, to: TaskStatus): void {
+    const wasLive = from !== undefined && LIVE.has(from);
+    const isLive = LIVE.has(to);
+    if (wasLive && !isLive) bump(this.currentLive, model, -1);
+    if (!wasLive && isLive) {
+      bump(this.currentLive, model, 1);
+      this.maxLive.overall = Math.max(this.maxLive.overall, this.currentLive.overall);
+      this.maxLive.byModel[model] = Math.max(this.maxLive.byModel[model] ?? 0, this.currentLive.byModel[model] ?? 0);
+    }
     if (from === 'RUNNING') bump(this.currentRunning, model, -1);
     if (from === 'THROTTLED') bump(this.currentThrottled, model, -1);
     if (to === 'THROTTLED') {
@@ -67,6 +87,9 @@ export class SimStats {
       maxConcurrentRunning: this.maxConcurrentRunning,
       currentRunning: this.currentRunning,
       currentThrottled: this.currentThrottled,
+      currentLive: this.currentLive,
+      maxLive: this.maxLive,
+      dailyLimitRefusals: this.dailyLimitRefusals,
       credits: { ...this.credits, net: this.credits.charged - this.credits.refunded },
       downloads: this.downloads,
       faultsInjected: this.faultsInjected,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import RunwayML, { BadRequestError, TaskFailedError } from '@runwayml/sdk';
+import RunwayML, { BadRequestError, RateLimitError, TaskFailedError } from '@runwayml/sdk';
 import { request } from 'undici';
 import { decodeAudio } from './helpers/audio';
-import { resetSimulator } from './helpers/simulator-admin';
+import { resetDailyUsage, resetSimulator, simulatorLiveStats } from './helpers/simulator-admin';
 import { testStack } from './helpers/stack';
 import { decodeWithFfmpeg, mvhdDurationSeconds } from './simulator-helpers';
 
@@ -97,4 +97,44 @@ test('a voice that is not a Runway preset is a 400: the SDK throws BadRequestErr
   expect(error).toBeInstanceOf(BadRequestError);
   expect((error as BadRequestError).status).toBe(400);
   expect(JSON.stringify((error as BadRequestError).error)).toContain('voice.presetId');
+});
+
+test('organization.retrieve() parses per-model limits (a null among them), the workspace models and daily usage', async () => {
+  await resetSimulator({
+    concurrency: 4,
+    concurrencyByModel: { 'gen4.5': null },
+    maxDailyGenerations: 300,
+    maxDailyGenerationsByModel: { gen4_turbo: 2, 'gen4.5': null },
+    models: ['gen4_turbo', 'gen4.5'],
+    dailyUsage: { gen4_turbo: 1 },
+    creditBalance: 700,
+  });
+  const org = await officialClient().organization.retrieve();
+  expect(org.creditBalance).toBe(700);
+  expect(org.tier.models).toEqual({
+    gen4_turbo: { maxConcurrentGenerations: 4, maxDailyGenerations: 2 },
+    'gen4.5': { maxConcurrentGenerations: null, maxDailyGenerations: null },
+  });
+  expect(org.usage.models).toEqual({ gen4_turbo: { dailyGenerations: 1 }, 'gen4.5': { dailyGenerations: 0 } });
+});
+
+test("a create past the model's daily limit is a 429: the SDK throws RateLimitError; another model still creates", async () => {
+  await resetSimulator({ maxDailyGenerationsByModel: { 'gen4.5': 1 } });
+  const client = officialClient();
+  const create = (promptText: string) => client.textToVideo.create({ model: 'gen4.5', promptText, ratio: '1280:720', duration: 5 });
+  await create('the only one today');
+  const error = await create('one too many').then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(RateLimitError);
+  expect((error as RateLimitError).status).toBe(429);
+  expect((error as RateLimitError).headers?.get('retry-after')).toBeNull();
+  expect(JSON.stringify((error as RateLimitError).error)).toMatch(/daily generation limit/i);
+  const other = await client.imageToVideo.create({ model: 'gen4_turbo', promptImage: heroDataUri, promptText: 'still allowed', ratio: '1280:720', duration: 5 });
+  expect(other.id).toMatch(/^[0-9a-f-]{36}$/);
+  expect((await simulatorLiveStats()).dailyLimitRefusals).toEqual({ overall: 1, byModel: { 'gen4.5': 1 } });
+  await resetDailyUsage();
+  await create('allowed again once usage is reset');
+  expect((await simulatorLiveStats()).maxLive.byModel.gen4_turbo).toBe(1);
 });

@@ -63,6 +63,7 @@ export function simAdmin(baseUrl: string) {
     config: (partial: Record<string, unknown>) => callJson(`${baseUrl}/__sim/config`, { body: partial, headers: {} }),
     stats: async () => (await callJson<SimulatorSnapshot>(`${baseUrl}/__sim/stats`, { headers: {} })).body,
     task: async (id: string) => (await callJson<AdminTaskView>(`${baseUrl}/__sim/tasks/${id}`, { headers: {} })).body,
+    resetUsage: async () => expectOk(await callJson(`${baseUrl}/__sim/usage/reset`, { body: {}, headers: {} })),
   };
 }
 

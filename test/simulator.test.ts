@@ -548,6 +548,161 @@ describe('organization and admin', () => {
   });
 });
 
+describe('organization limits', () => {
+  const t2v = (promptText: string) => ({ model: 'gen4.5', promptText, ratio: '1280:720', duration: 5 });
+  const modelsOf = (org: Record<string, unknown>, part: 'tier' | 'usage') =>
+    Object.keys((org[part] as { models: Record<string, unknown> }).models).sort();
+
+  it('shows per-model caps, daily limits (null = none), the workspace models and seeded daily usage', async () => {
+    await reset({
+      concurrency: 3,
+      concurrencyByModel: { 'gen4.5': 5, 'veo3.1': null },
+      maxDailyGenerations: null,
+      maxDailyGenerationsByModel: { gen4_turbo: 3 },
+      models: ['gen4_turbo', 'gen4.5', 'veo3.1'],
+      dailyUsage: { 'gen4.5': 4 },
+    });
+    await submit('counted');
+    const org = await api.organization();
+    expect(org.status).toBe(200);
+    expect(modelsOf(org.body, 'tier')).toEqual(['gen4.5', 'gen4_turbo', 'veo3.1']);
+    expect(modelsOf(org.body, 'usage')).toEqual(['gen4.5', 'gen4_turbo', 'veo3.1']);
+    expect(org.body.tier).toMatchObject({
+      models: {
+        gen4_turbo: { maxConcurrentGenerations: 3, maxDailyGenerations: 3 },
+        'gen4.5': { maxConcurrentGenerations: 5, maxDailyGenerations: null },
+        'veo3.1': { maxConcurrentGenerations: null, maxDailyGenerations: null },
+      },
+    });
+    expect(org.body.usage).toEqual({
+      models: { gen4_turbo: { dailyGenerations: 1 }, 'gen4.5': { dailyGenerations: 4 }, 'veo3.1': { dailyGenerations: 0 } },
+    });
+  });
+
+  it('answers the 4th create of a model with a daily limit of 3 with 429 (no Retry-After, nothing billed) while another model still creates', async () => {
+    // The other model's limit is 3 too: a count across models would refuse it.
+    await reset({ maxDailyGenerations: 3, maxDailyGenerationsByModel: { gen4_turbo: 3 } });
+    for (const n of [1, 2, 3]) await submit(`quota ${n}`);
+    const before = await admin.stats();
+    const refused = await api.create('image_to_video', i2v('quota 4'));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    expect(String(refused.body.error)).toMatch(/daily generation limit reached for gen4_turbo/i);
+    const other = await api.create('text_to_video', t2v('another model'));
+    expect(other.status).toBe(200);
+    const stats = await admin.stats();
+    expect(stats.submissions.byModel).toEqual({ gen4_turbo: 3, 'gen4.5': 1 });
+    expect(stats.credits.charged).toBe(before.credits.charged + Number((other.body.estimatedCost as { credits: number }).credits));
+    expect(stats.dailyLimitRefusals).toEqual({ overall: 1, byModel: { gen4_turbo: 1 } });
+    expect(stats.requests.rejectedByStatus['429']).toBe(1);
+    expect((await api.organization()).body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 3 }, 'gen4.5': { dailyGenerations: 1 } } });
+  });
+
+  it('counts dailyUsage seeds toward the limit; POST /__sim/usage/reset forgets all usage, the tasks stay', async () => {
+    await reset({ maxDailyGenerationsByModel: { gen4_turbo: 3 }, dailyUsage: { gen4_turbo: 2 } });
+    const mine = await submit('the last one left');
+    expect((await api.create('image_to_video', i2v('over'))).status).toBe(429);
+    expect((await admin.config({ dailyUsage: { 'gen4.5': 7 } })).status).toBe(200);
+    expect((await api.organization()).body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 3 }, 'gen4.5': { dailyGenerations: 7 } } });
+
+    expect((await callJson(`${sim.url}/__sim/usage/reset`, { headers: {} })).status).toBe(405);
+    await admin.resetUsage();
+    const org = await api.organization();
+    expect(org.body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 0 }, 'gen4.5': { dailyGenerations: 0 } } });
+    expect((await api.task(mine)).status).toBe(200);
+    for (const n of [1, 2, 3]) await submit(`after reset ${n}`);
+    expect((await api.create('image_to_video', i2v('over again'))).status).toBe(429);
+    expect((await admin.stats()).dailyLimitRefusals.byModel.gen4_turbo).toBe(2);
+  });
+
+  it('ages usage (own tasks and seeds) out of the rolling window after 24 simulated hours', async () => {
+    await reset({ maxDailyGenerationsByModel: { gen4_turbo: 2 }, dailyUsage: { gen4_turbo: 1 } });
+    await submit('yesterday');
+    expect((await api.create('image_to_video', i2v('today'))).status).toBe(429);
+    const start = (await admin.stats()).simulatedSeconds;
+    // 1 000 000 simulated seconds per real second: a simulated day passes in under 0.1 s.
+    await admin.config({ timeScale: 1_000_000 });
+    await waitUntil(admin.stats, (stats) => stats.simulatedSeconds > start + 86_400 + 600, 5_000);
+    await admin.config({ timeScale: TIME_SCALE });
+    expect((await api.organization()).body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 0 } } });
+    await submit('today');
+    await submit('today again');
+    expect((await api.create('image_to_video', i2v('one too many today'))).status).toBe(429);
+  });
+
+  it('null limits: a null daily limit never refuses, a null concurrency never throttles; per-model null overrides the global value', async () => {
+    await reset({
+      concurrency: 2,
+      concurrencyByModel: { gen4_turbo: null },
+      maxDailyGenerations: 1,
+      maxDailyGenerationsByModel: { gen4_turbo: null },
+      generationSeconds: { kind: 'fixed', seconds: 60_000 },
+    });
+    const ids: string[] = [];
+    for (let n = 0; n < 12; n += 1) ids.push(await submit(`unlimited ${n}`));
+    const statuses = await Promise.all(ids.map(async (id) => String((await api.task(id)).body.status)));
+    expect(statuses.filter((status) => status === 'THROTTLED')).toEqual([]);
+    expect((await api.create('text_to_video', t2v('limited model'))).status).toBe(200);
+    expect((await api.create('text_to_video', t2v('limited model again'))).status).toBe(429);
+    const org = await api.organization();
+    expect(org.body.tier).toMatchObject({
+      models: {
+        gen4_turbo: { maxConcurrentGenerations: null, maxDailyGenerations: null },
+        'gen4.5': { maxConcurrentGenerations: 2, maxDailyGenerations: 1 },
+      },
+    });
+    for (const id of ids) await api.remove(id);
+  });
+
+  it('refuses a model the workspace does not have with a 400 naming it, and creates no task', async () => {
+    await reset({ models: ['gen4.5'] });
+    const refused = await api.create('image_to_video', i2v('not in this workspace'));
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.error)).toMatch(/gen4_turbo.*not available/);
+    const allowed = await api.create('text_to_video', t2v('in the workspace'));
+    expect(allowed.status).toBe(200);
+    const stats = await admin.stats();
+    expect(stats.submissions.byModel).toEqual({ 'gen4.5': 1 });
+    expect(stats.credits.charged).toBe((allowed.body.estimatedCost as { credits: number }).credits);
+    expect((await admin.config({ models: ['gen9'] })).status).toBe(400);
+  });
+
+  it('maxLive.byModel is the true peak of PENDING + THROTTLED + RUNNING tasks, and currentLive drops on DELETE and on finishing', async () => {
+    await reset({ concurrencyByModel: { gen4_turbo: 3 }, generationSeconds: { kind: 'fixed', seconds: 60_000 } });
+    const created = await Promise.all(Array.from({ length: 7 }, (_, n) => api.create('image_to_video', i2v(`burst ${n}`))));
+    const ids = created.map((response) => String(response.body.id));
+    await api.create('text_to_video', t2v('another model in flight'));
+    const statuses = await Promise.all(ids.map(async (id) => String((await api.task(id)).body.status)));
+    expect(statuses.filter((status) => status === 'THROTTLED')).toHaveLength(4);
+    expect(statuses.filter((status) => status === 'PENDING' || status === 'RUNNING')).toHaveLength(3);
+    let stats = await admin.stats();
+    expect(stats.maxLive).toEqual({ overall: 8, byModel: { gen4_turbo: 7, 'gen4.5': 1 } });
+    expect(stats.currentLive).toEqual({ overall: 8, byModel: { gen4_turbo: 7, 'gen4.5': 1 } });
+
+    const throttled = ids.filter((_, index) => statuses[index] === 'THROTTLED');
+    const holding = ids.filter((_, index) => statuses[index] !== 'THROTTLED');
+    for (const id of throttled.slice(0, 2)) expect((await api.remove(id)).status).toBe(204);
+    expect((await admin.stats()).currentLive.byModel.gen4_turbo).toBe(5);
+    // A slot freed by a RUNNING task goes to a THROTTLED one: one fewer live task, not two.
+    expect((await api.remove(holding[0] ?? '')).status).toBe(204);
+    stats = await admin.stats();
+    expect(stats.currentLive.byModel.gen4_turbo).toBe(4);
+    expect(stats.currentThrottled.byModel.gen4_turbo).toBe(1);
+    for (const id of [...throttled.slice(2), ...holding.slice(1)]) await api.remove(id);
+    stats = await admin.stats();
+    expect(stats.currentLive).toEqual({ overall: 1, byModel: { gen4_turbo: 0, 'gen4.5': 1 } });
+    expect(stats.maxLive).toEqual({ overall: 8, byModel: { gen4_turbo: 7, 'gen4.5': 1 } });
+
+    await admin.config({ generationSeconds: { kind: 'fixed', seconds: 60 } });
+    const short = [await submit('finishes'), await submit('a forbidden-content shot')];
+    const ends = await Promise.all(short.map((id) => finished(id)));
+    expect(ends.map((task) => task.body.status)).toEqual(['SUCCEEDED', 'FAILED']);
+    stats = await admin.stats();
+    expect(stats.currentLive.byModel.gen4_turbo).toBe(0);
+    expect(stats.maxLive.byModel.gen4_turbo).toBe(7);
+  });
+});
+
 describe('text_to_speech', () => {
   beforeEach(() => reset());
 

@@ -27,6 +27,12 @@ export async function handleAdmin(control: SimulatorControl, req: IncomingMessag
     if (req.method === 'GET') return sendJson(res, 200, control.state().config);
     return only(req, res, ['GET', 'POST'], () => withBody(req, res, (body) => control.updateConfig(body ?? {})));
   }
+  if (path === '/__sim/usage/reset') {
+    return only(req, res, ['POST'], () => {
+      control.state().resetDailyUsage();
+      sendJson(res, 200, { ok: true });
+    });
+  }
   const task = /^\/__sim\/tasks\/([^/]+)$/.exec(path);
   if (task?.[1]) return only(req, res, ['GET'], () => showTask(control.state(), decodeURIComponent(task[1] ?? ''), res));
   sendError(res, 404, `No such admin endpoint: ${path}`);

@@ -32,3 +32,17 @@ export function simulatorStats(): Promise<SimulatorSnapshot> {
 export function updateSimulator(partial: Record<string, unknown>): Promise<unknown> {
   return admin('POST', '/config', partial);
 }
+
+/** Forget all daily usage (every generation so far and every dailyUsage seed): tasks stay, they just stop counting toward the daily limits. */
+export function resetDailyUsage(): Promise<unknown> {
+  return admin('POST', '/usage/reset', {});
+}
+
+/** Live-task tallies (PENDING + THROTTLED + RUNNING), overall and per model. */
+export type LiveTally = SimulatorSnapshot['maxLive'];
+
+/** The live-task peaks and current counts, and the daily-limit refusals, without the per-task list. */
+export async function simulatorLiveStats(): Promise<Pick<SimulatorSnapshot, 'currentLive' | 'maxLive' | 'dailyLimitRefusals'>> {
+  const { currentLive, maxLive, dailyLimitRefusals } = await admin<SimulatorSnapshot>('GET', '/stats?tasks=false');
+  return { currentLive, maxLive, dailyLimitRefusals };
+}
