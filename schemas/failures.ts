@@ -33,6 +33,11 @@ export const FailureType = {
   AssemblyConflict: 'AssemblyConflict',
   /** An explainer chunk's clip or voiceover failed: the message names the chunk; nothing is assembled. */
   ExplainerChunkFailed: 'ExplainerChunkFailed',
+  /**
+   * A retry found no task in this worker's memory or disk and could not read the shared submission journal
+   * (S3): submitting could bill twice, so it waits (retried) until the journal answers.
+   */
+  SubmissionJournalUnavailable: 'SubmissionJournalUnavailable',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;

@@ -25,6 +25,7 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
     s3: createS3Client(s3TargetFromEnv(env)),
     moderator: new TermListModerator(terms),
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),
+    submissionJournalS3: { bucket: env.S3_BUCKET, prefix: env.S3_PREFIX },
     ...(env.SUBMISSION_JOURNAL_DIR.trim() ? { submissionJournalDir: env.SUBMISSION_JOURNAL_DIR.trim() } : {}),
   };
 }
