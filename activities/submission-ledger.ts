@@ -86,8 +86,7 @@ export class SubmissionLedger<Entry extends object> {
 
   /** In the background: a prune never delays a submission. */
   private pruneJournals(): void {
-    for (const journal of this.journals)
-      journal.prune(this.maxAgeMs).catch((error: unknown) => this.onJournalError(error, journal.name));
+    for (const journal of this.journals) journal.prune(this.maxAgeMs).catch((error: unknown) => this.onJournalError(error, journal.name));
   }
 }
 

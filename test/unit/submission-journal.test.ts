@@ -31,7 +31,12 @@ afterAll(() => s3.destroy());
 function s3Journal(options: { prefix?: string; client?: S3Client; tries?: number; tryTimeoutMs?: number } = {}) {
   return new S3SubmissionJournal<Checkpoint>(
     options.client ?? s3,
-    { bucket, prefix: options.prefix ?? prefix, ...(options.tries ? { tries: options.tries } : {}), ...(options.tryTimeoutMs ? { tryTimeoutMs: options.tryTimeoutMs } : {}) },
+    {
+      bucket,
+      prefix: options.prefix ?? prefix,
+      ...(options.tries ? { tries: options.tries } : {}),
+      ...(options.tryTimeoutMs ? { tryTimeoutMs: options.tryTimeoutMs } : {}),
+    },
     journalledSubmissionSchema,
   );
 }
@@ -79,7 +84,11 @@ test('an entry that is not a journal record (or is damaged) reads as nothing', a
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: s3Journal().keyFor(key), Body: '{"activityKey":' }));
   expect(await s3Journal().read(key)).toBeUndefined();
   await s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: s3Journal().keyFor(key), Body: JSON.stringify({ activityKey: key.id, entry: { taskId: 7 } }) }),
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: s3Journal().keyFor(key),
+      Body: JSON.stringify({ activityKey: key.id, entry: { taskId: 7 } }),
+    }),
   );
   expect(await s3Journal().read(key)).toBeUndefined();
 });
@@ -148,7 +157,10 @@ describe('the ledger over disk and S3 journals', () => {
       const key = newKey(Date.now(), 1);
       await expect(ledger.record(key, () => Promise.resolve(checkpoint('task-e')))).resolves.toEqual(checkpoint('task-e'));
       expect(errors).toEqual(['s3']);
-      const restarted = new SubmissionLedger<Checkpoint>([new DiskSubmissionJournal(dir, journalledSubmissionSchema), s3Journal({ client: broken })]);
+      const restarted = new SubmissionLedger<Checkpoint>([
+        new DiskSubmissionJournal(dir, journalledSubmissionSchema),
+        s3Journal({ client: broken }),
+      ]);
       expect(await restarted.find({ ...key, attempt: 2 })).toEqual(checkpoint('task-e'));
     } finally {
       broken.destroy();
