@@ -17,6 +17,8 @@ export interface ActivityDeps {
   leaseTtlMs?: number;
   /** Where the generate activity journals the Runway tasks it created (SUBMISSION_JOURNAL_DIR); memory only without. */
   submissionJournalDir?: string;
+  /** Where the generate activity journals them for every replica (the archive bucket, inside its prefix); no shared journal without. */
+  submissionJournalS3?: { bucket: string; prefix: string };
   /** Download budget for one archive attempt, ms. */
   downloadTimeoutMs?: number;
 }

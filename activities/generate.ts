@@ -14,8 +14,8 @@ import type { ActivityDeps } from './deps';
 import { readCheckpoint, trackProgress, type Checkpoint } from './generation-checkpoint';
 import { nextPollDelay } from './poll-schedule';
 import { promptImageUri } from './prompt-image';
-import { SubmissionJournal } from './submission-journal';
-import { activityKey, SubmissionLedger } from './submission-ledger';
+import { journalledSubmissionSchema, submissionJournals } from './submission-journal';
+import { activityKey, SubmissionLedger, type ActivityKey } from './submission-ledger';
 import { RunwayHttpError, RunwayProtocolError, toApplicationFailure } from './runway/errors';
 import { requestBody } from './runway/request-body';
 
@@ -41,7 +41,7 @@ export type GenerateOutcome =
   | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
   | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number };
 
-type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir'>;
+type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3'>;
 
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
@@ -49,9 +49,11 @@ type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submission
  * held for exactly as long as the remote task can count against Runway's concurrency.
  */
 export function createGenerate(deps: GenerateDeps) {
-  const journal = deps.submissionJournalDir ? new SubmissionJournal<Checkpoint>(deps.submissionJournalDir) : undefined;
-  const ledger = new SubmissionLedger<Checkpoint>(journal, (error) =>
-    log.warn('could not journal a Runway submission on disk', { error: String(error) }),
+  const ledger = new SubmissionLedger<Checkpoint>(submissionJournals(deps, journalledSubmissionSchema), (error, journal) =>
+    log.warn('could not journal a Runway submission; its task is tracked by the other journals and the heartbeat', {
+      journal,
+      error: String(error),
+    }),
   );
   return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
     const attempt = await GenerationAttempt.start(deps, ledger, input);
@@ -112,7 +114,7 @@ class GenerationAttempt {
     private readonly checkpoint: Checkpoint,
   ) {}
 
-  /** Take over the task an earlier attempt recorded (in its heartbeat, else in this worker's ledger), or submit it now. */
+  /** Take over the task an earlier attempt recorded (in its heartbeat, else in the ledger: memory, disk, S3), or submit it now. */
   static async start(deps: GenerateDeps, ledger: SubmissionLedger<Checkpoint>, input: GenerateInput): Promise<GenerationAttempt> {
     const info = activityInfo();
     const key = activityKey(info);
@@ -126,10 +128,10 @@ class GenerationAttempt {
     return attempt;
   }
 
-  /** An earlier attempt on this worker (or before its restart) submitted, but Temporal never got its heartbeat: take its task over. */
+  /** An earlier attempt (on this worker, before its restart, or on another replica) submitted, but Temporal never got its heartbeat: take its task over. */
   private static async adoptFromLedger(
     ledger: SubmissionLedger<Checkpoint>,
-    key: string,
+    key: ActivityKey,
     input: GenerateInput,
   ): Promise<Checkpoint | undefined> {
     const adopted = await ledger.find(key);
@@ -141,7 +143,7 @@ class GenerationAttempt {
     return adopted;
   }
 
-  /** POST the task: what the ledger records (on disk too) the moment Runway answers. */
+  /** POST the task: what the ledger records (in its journals too) the moment Runway answers. */
   private static async submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
     const image = input.request.kind === 'speech' ? undefined : input.request.promptImage;
     const { endpoint, body } = requestBody(input.request, image ? await promptImageUri(deps.s3, image) : undefined);

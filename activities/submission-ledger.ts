@@ -1,51 +1,76 @@
-import type { SubmissionJournal } from './submission-journal';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../schemas/failures';
+import type { JournalKey, SubmissionJournal } from './submission-journal';
+
+/** One scheduled activity, the same across its attempts, and which attempt is asking. */
+export interface ActivityKey extends JournalKey {
+  attempt: number;
+}
 
 /**
- * The Runway tasks this worker created, by the activity that created them (in memory, and in a journal
- * on disk when one is given). A retry of the same activity adopts its task instead of POSTing again when
- * the earlier attempt's heartbeat (the durable record) never reached Temporal: the server was down, so
- * it timed the live attempt out. A retry that starts while the earlier POST is in flight waits for its
- * answer. Entries stay until they expire, not until the activity returns: Temporal rejects the result
- * of an attempt it already timed out, and runs the activity again.
+ * The Runway tasks this worker created, by the activity that created them: in memory, and in the journals
+ * given (local disk, S3 shared by every replica). A retry of the same activity adopts its task instead of
+ * POSTing again when the earlier attempt's heartbeat (the durable record) never reached Temporal: the
+ * server was down, so it timed the live attempt out. A retry that starts while the earlier POST is in
+ * flight on this worker waits for its answer. Entries stay until they expire, not until the activity
+ * returns: Temporal rejects the result of an attempt it already timed out, and runs the activity again.
  */
 export class SubmissionLedger<Entry extends object> {
   private readonly entries = new Map<string, { created: Promise<Entry>; at: number }>();
   private prunedAt = 0;
 
   constructor(
-    private readonly journal?: SubmissionJournal<Entry>,
-    /** A journal write that failed: the memory entry and the heartbeat still hold the task; never fail the POST for it. */
-    private readonly onJournalError: (error: unknown) => void = () => undefined,
+    /** Read in this order after memory; every one written. */
+    private readonly journals: SubmissionJournal<Entry>[] = [],
+    /** A journal write (or prune) that failed: the memory entry, the other journals and the heartbeat still hold the task; never fail the POST for it. */
+    private readonly onJournalError: (error: unknown, journal: string) => void = () => undefined,
     private readonly maxAgeMs = 24 * 60 * 60 * 1000,
   ) {
-    journal?.prune(maxAgeMs);
+    this.pruneJournals();
   }
 
-  /** A copy of what an earlier attempt of `activityKey` created here (or before a restart), if any. */
-  async find(activityKey: string): Promise<Entry | undefined> {
-    const entry = this.entries.get(activityKey);
-    if (!entry) return this.journal?.read(activityKey);
-    try {
-      return { ...(await entry.created) };
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Runs `create` (the POST) and keeps its result for later attempts; a failed create leaves nothing. */
-  record(activityKey: string, create: () => Promise<Entry>): Promise<Entry> {
-    this.prune();
-    const created = create().then((entry) => {
+  /**
+   * A copy of what an earlier attempt of `key` created (on this worker, before its restart, or on another
+   * replica), if any. Rejects (retryably) when a journal cannot tell: submitting then could bill twice.
+   */
+  async find(key: ActivityKey): Promise<Entry | undefined> {
+    const entry = this.entries.get(key.id);
+    if (entry) {
       try {
-        this.journal?.write(activityKey, entry);
-      } catch (error) {
-        this.onJournalError(error);
+        return { ...(await entry.created) };
+      } catch {
+        return undefined;
       }
+    }
+    // A first attempt has no earlier attempt: no journal read, so an S3 outage never holds up new work.
+    if (key.attempt <= 1) return undefined;
+    for (const journal of this.journals) {
+      let found: Entry | undefined;
+      try {
+        found = await journal.read(key);
+      } catch (error) {
+        throw ApplicationFailure.retryable(
+          `cannot read the ${journal.name} submission journal, so cannot tell whether an earlier attempt already created this task: ${String(error)}`,
+          FailureType.SubmissionJournalUnavailable,
+        );
+      }
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Runs `create` (the POST) and keeps its result for later attempts, journalled before it resolves; a failed create leaves nothing. */
+  record(key: ActivityKey, create: () => Promise<Entry>): Promise<Entry> {
+    this.prune();
+    const created = create().then(async (entry) => {
+      await Promise.all(
+        this.journals.map((journal) => journal.write(key, entry).catch((error: unknown) => this.onJournalError(error, journal.name))),
+      );
       return entry;
     });
-    this.entries.set(activityKey, { created, at: Date.now() });
+    this.entries.set(key.id, { created, at: Date.now() });
     created.catch(() => {
-      if (this.entries.get(activityKey)?.created === created) this.entries.delete(activityKey);
+      if (this.entries.get(key.id)?.created === created) this.entries.delete(key.id);
     });
     return created;
   }
@@ -56,11 +81,25 @@ export class SubmissionLedger<Entry extends object> {
     if (now - this.prunedAt < 60_000) return;
     this.prunedAt = now;
     for (const [key, entry] of this.entries) if (entry.at < now - this.maxAgeMs) this.entries.delete(key);
-    this.journal?.prune(this.maxAgeMs);
+    this.pruneJournals();
+  }
+
+  /** In the background: a prune never delays a submission. */
+  private pruneJournals(): void {
+    for (const journal of this.journals) journal.prune(this.maxAgeMs).catch((error: unknown) => this.onJournalError(error, journal.name));
   }
 }
 
 /** One scheduled activity, the same across its attempts. */
-export function activityKey(info: { workflowExecution?: { workflowId: string; runId: string }; activityId: string }): string {
-  return `${info.workflowExecution?.workflowId ?? ''}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`;
+export function activityKey(info: {
+  workflowExecution?: { workflowId: string; runId: string };
+  activityId: string;
+  scheduledTimestampMs?: number;
+  attempt?: number;
+}): ActivityKey {
+  return {
+    id: `${info.workflowExecution?.workflowId ?? ''}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
+    firstScheduledAt: info.scheduledTimestampMs ?? 0,
+    attempt: info.attempt ?? 1,
+  };
 }

@@ -39,6 +39,11 @@ export const FailureType = {
   InsufficientCredits: 'InsufficientCredits',
   /** Runway's daily generation limit for the model answered 429 too often for one submission: the video gave up waiting. */
   DailyQuotaReached: 'DailyQuotaReached',
+  /**
+   * A retry found no task in this worker's memory or disk and could not read the shared submission journal
+   * (S3): submitting could bill twice, so it waits (retried) until the journal answers.
+   */
+  SubmissionJournalUnavailable: 'SubmissionJournalUnavailable',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;

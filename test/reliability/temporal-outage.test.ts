@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { temporal } from '@temporalio/proto';
 import type { ActivityDeps } from '../../activities';
 import { noopMetrics } from '../../activities/metrics';
@@ -19,7 +19,8 @@ import { envWithoutStackOverrides } from '../../infra/stack-env';
  * Temporal goes down while a generation activity's POST is in flight, for longer than the activity's
  * heartbeat timeout: the heartbeat carrying the new task id never reaches the server, which times the
  * attempt out once it is back. The retry must adopt that task, not POST a second one — from the worker's
- * memory when it lived on, from its journal on disk when it was killed meanwhile.
+ * memory when it lived on, from its journal on disk when it was killed meanwhile, from the journal in S3
+ * when the retry runs on another replica (another machine, another disk).
  */
 const POST_LATENCY_MS = 1_500;
 const TEMPORAL_DOWN_MS = 8_000; // > the 5 s heartbeat timeout of a 200 ms poll interval
@@ -114,6 +115,40 @@ test('a worker SIGKILLed while Temporal is down, after its POST: the restarted w
   secondWorker.child.kill('SIGTERM');
   await secondWorker.exited;
 }, 180_000);
+
+test('replica A SIGKILLed while Temporal is down, after its POST: replica B (another disk) adopts the task from the S3 journal', async () => {
+  const taskQueue = uniqueTaskQueue('outage-replicas');
+  const api = new RunwayTemporal({ client: product.client, s3, taskQueue, bucket: stack.env.S3_BUCKET, prefix: '' });
+  const replicaA = startWorker(taskQueue, mkdtempSync(path.join(os.tmpdir(), 'journal-replica-a-')));
+  await replicaA.ready;
+  const before = (await simStats(stack.simulator!.adminUrl)).submissions.total;
+  const journalBefore = await journalKeys();
+  const handle = await startVideo(api, 'outage-replicas');
+  await untilGenerating(handle);
+
+  const stoppedAt = Date.now();
+  await stack.temporal.stop();
+  // Replica A has POSTed and journalled (it logs the submission once its ledger holds it), Temporal knows nothing.
+  await until(async () => replicaA.output().includes('"submitted to Runway"'), 30_000);
+  expect((await simStats(stack.simulator!.adminUrl)).submissions.total).toBe(before + 1);
+  replicaA.child.kill('SIGKILL');
+  await replicaA.exited;
+  await stack.temporal.start();
+
+  const replicaB = startWorker(taskQueue, mkdtempSync(path.join(os.tmpdir(), 'journal-replica-b-')));
+  await replicaB.ready;
+  await expectOneTaskArchived(handle, stoppedAt, before);
+  expect(replicaB.output()).toContain('adopting it');
+  const added = (await journalKeys()).filter((key) => !journalBefore.includes(key));
+  expect(added).toEqual([expect.stringMatching(/^\.runway-temporal\/submission-journal\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{32}\.json$/)]);
+  replicaB.child.kill('SIGTERM');
+  await replicaB.exited;
+}, 180_000);
+
+async function journalKeys(): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.env.S3_BUCKET, Prefix: '.runway-temporal/submission-journal/' }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? '');
+}
 
 function startVideo(api: RunwayTemporal, videoId: string) {
   return api.startVideo({
