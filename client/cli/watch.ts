@@ -52,8 +52,10 @@ async function watch<T>(format: string, read: () => Promise<Reading>, result: ()
 export function watchCampaign(api: RunwayTemporal, campaignId: string, intervalMs = 1000): Promise<CampaignResult> {
   const read = async (): Promise<Reading> => {
     const progress = await api.getProgress(campaignId);
-    const states = (['waiting', 'queued', 'running', 'archiving', 'archived', 'failed'] as const)
-      .map((state) => `${state} ${progress.counts[state]}`)
+    // 'quota-wait' only when some wait for a daily quota: the one state an operator must act on (or wait out).
+    const states = (['waiting', 'quota-wait', 'queued', 'running', 'archiving', 'archived', 'failed'] as const)
+      .filter((state) => state !== 'quota-wait' || (progress.counts[state] ?? 0) > 0)
+      .map((state) => `${state} ${progress.counts[state] ?? 0}`)
       .join(' · ');
     return {
       done: progress.counts.archived + progress.counts.failed + progress.counts.cancelled,

@@ -3,6 +3,7 @@ import { leasePoolWorkflowId, progressQuery, refreshLimitsSignal } from '../../w
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
+import { productEnv, runCli } from '../helpers/worker-process';
 import { resetDailyUsage, resetSimulator, simulatorLiveStats, simulatorStats, updateSimulator } from '../helpers/simulator-admin';
 
 /**
@@ -157,11 +158,20 @@ test('a daily quota that runs out on an 8-variant campaign: the rest wait in quo
     500,
   );
   expect(listed).toHaveLength(3);
+  // The operator's view: status lists them, and the watch bar counts them while they wait.
+  const env = productEnv(product.taskQueue);
+  const status = await runCli(['campaign', 'status', started.campaignId], env);
+  expect(status.stdout).toContain('quota-wait 3');
+  expect(status.stdout.split('\n').filter((line) => /^\s+\S+\s+quota-wait$/.test(line))).toHaveLength(3);
+  const watching = runCli(['campaign', 'watch', started.campaignId], env);
   // Still waiting a while later: no POST past the quota, no retry storm.
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
   expect((await simulatorStats()).submissions.total).toBe(5);
 
   await resetDailyUsage();
+  const watched = await watching;
+  expect(watched.stderr).toContain('quota-wait 3');
+  expect(watched.stdout).toContain('8/8 archived');
   const result = await product.api.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(8);
