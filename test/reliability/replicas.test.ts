@@ -170,7 +170,9 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
   // A duplicate names its creates against the kill, to tell a lost heartbeat from a second submission.
   const duplicated = stats.tasks.filter((task) => (stats.createsByPrompt[task.promptKey] ?? 0) > 1);
   if (duplicated.length > 0)
-    process.stdout.write(`killed at ${killedAt}; duplicated creates: ${JSON.stringify(duplicated.map(({ id, promptKey, createdAt }) => ({ id, promptKey, createdAt })))}\n`);
+    process.stdout.write(
+      `killed at ${killedAt}; duplicated creates: ${JSON.stringify(duplicated.map(({ id, promptKey, createdAt }) => ({ id, promptKey, createdAt })))}\n`,
+    );
 
   for (const model of Object.keys(CAPS) as CappedModel[]) {
     // The simulator's true peak and the sampled one: never over the model's cap, and the cap is used.
