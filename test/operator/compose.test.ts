@@ -17,6 +17,8 @@ interface ComposeService {
   restart?: string;
   deploy?: { replicas?: number };
   volumes?: string[];
+  ports?: Array<string | number | { target?: number; published?: string | number }>;
+  container_name?: string;
 }
 
 const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as {
@@ -135,6 +137,8 @@ test("the worker's environment names are exactly ones the worker reads, and pars
     'RUNWAYML_API_SECRET',
     'RUNWAYML_BASE_URL',
     'RUNWAY_MAX_CONCURRENCY',
+    'RUNWAY_LIMITS_REFRESH',
+    'GENERATION_WORKER_SLOTS',
     'METRICS_PORT',
   ]) {
     expect(names).toContain(required);
@@ -144,11 +148,45 @@ test("the worker's environment names are exactly ones the worker reads, and pars
     TEMPORAL_ADDRESS: 'temporal:7233',
     RUNWAYML_API_SECRET: 'key_from_dot_env',
     RUNWAYML_BASE_URL: 'https://api.dev.runwayml.com',
-    RUNWAY_MAX_CONCURRENCY: 10,
     S3_ENDPOINT: 'http://minio:9000',
     S3_FORCE_PATH_STYLE: 'true',
     METRICS_PORT: 9464,
   });
+  // The workspace's caps as they are unless .env sets a ceiling; the refresh and the slots as the worker defaults them.
+  const bare = parseEnv(workerEnvSchema, { RUNWAYML_API_SECRET: 'key_from_dot_env' });
+  expect(env.RUNWAY_MAX_CONCURRENCY).toBeUndefined();
+  expect([env.RUNWAY_LIMITS_REFRESH, env.GENERATION_WORKER_SLOTS]).toEqual([bare.RUNWAY_LIMITS_REFRESH, bare.GENERATION_WORKER_SLOTS]);
+  expect(env.RUNWAY_LIMITS_REFRESH).toBe(5 * 60_000);
+  const tuned = parseEnv(
+    workerEnvSchema,
+    resolvedEnv(services.worker!, {
+      RUNWAYML_API_SECRET: 'k',
+      RUNWAY_MAX_CONCURRENCY: '4',
+      RUNWAY_LIMITS_REFRESH: '30s',
+      GENERATION_WORKER_SLOTS: '8',
+    }),
+  );
+  expect(tuned).toMatchObject({ RUNWAY_MAX_CONCURRENCY: 4, RUNWAY_LIMITS_REFRESH: 30_000, GENERATION_WORKER_SLOTS: 8 });
+});
+
+test('the worker scales (`docker compose up --scale worker=3`): no fixed host port, no container name, one shared journal volume', () => {
+  const worker = services.worker!;
+  expect(worker.container_name).toBeUndefined();
+  expect(worker.deploy?.replicas).toBe(1);
+  // A published host port would collide between replicas: only the container port (an ephemeral host port each).
+  for (const port of worker.ports ?? []) {
+    if (typeof port === 'object') expect(port.published).toBeUndefined();
+    else expect(String(port)).toMatch(/^\d+$/);
+  }
+  expect((worker.ports ?? []).map(String)).toContain('9464');
+  // Named, so every replica mounts the same journal: a replica taking over a dead one's generation finds its task.
+  const journalVolume = (worker.volumes ?? []).map((volume) => volume.split(':')[0]!);
+  expect(journalVolume.filter((name) => Object.keys(compose.volumes ?? {}).includes(name))).toHaveLength(1);
+  const text = fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8');
+  const comment = text.slice(0, text.indexOf('\n  worker:\n')).split('\n\n').at(-1) ?? '';
+  expect(comment).toContain('--scale worker=');
+  expect(comment).toMatch(/lease pool/);
+  expect(comment).toMatch(/GET \/v1\/organization/);
 });
 
 test('the worker and the bucket job agree on the bucket and the MinIO keys', () => {
