@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -76,7 +76,8 @@ export class DiskSubmissionJournal<Entry extends object> implements SubmissionJo
 
   async write(key: JournalKey, entry: Entry): Promise<void> {
     const file = this.fileFor(key);
-    const partial = `${file}.${process.pid}.tmp`;
+    // Unique per write: replicas may share the journal's volume, and containers all run as the same pid.
+    const partial = `${file}.${randomUUID()}.tmp`;
     const handle = await fs.promises.open(partial, 'w');
     try {
       await handle.writeFile(encode(this.schema, key, entry));

@@ -82,7 +82,8 @@ export class GenerationLease {
         return await work({ poolWorkflowId, leaseId });
       } catch (error) {
         const type = error instanceof ApplicationFailure ? error.type : undefined;
-        if (type === FailureType.InsufficientCredits) release.outOfCredits = true;
+        // Runway's own refusal, not the pool's: the pool already knows what it refused.
+        if (type === FailureType.InsufficientCredits && !this.refused.has(leaseId)) release.outOfCredits = true;
         if (type !== FailureType.DailyQuotaReached || dailyLimitAnswers + 1 >= MAX_DAILY_LIMIT_ANSWERS) throw error;
         release.dailyLimitReached = true;
         this.onQuotaWait({ leaseId, model: request.model, dailyGenerations: 0, maxDaily: null });

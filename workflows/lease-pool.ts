@@ -179,7 +179,7 @@ class LeasePool {
   private limitsReadAt: number | undefined;
   private limitsFailedAt: number | undefined;
   private readonly usage: Record<string, ModelUsage>;
-  private outOfCredits: boolean;
+  private creditWatch: { balance: number } | undefined;
   private readonly holders = new Map<string, HeldLease>();
   private readonly waiting: WaitingRequest[];
   private dirty = true;
@@ -190,7 +190,7 @@ class LeasePool {
     this.limits = initial.limits;
     this.limitsReadAt = initial.limitsReadAt;
     this.usage = { ...(initial.usage ?? {}) };
-    this.outOfCredits = initial.outOfCredits ?? false;
+    this.creditWatch = initial.creditWatch;
     this.renewed = initial.renewedLeases ?? 0;
     this.reclaimed = initial.reclaimedLeases ?? 0;
     for (const lease of initial.holders) this.holders.set(lease.leaseId, lease);
@@ -217,8 +217,8 @@ class LeasePool {
       log.warn('Runway answered the daily generation limit; the model waits for its quota', { model: held.model });
     }
     if (outOfCredits) {
-      this.outOfCredits = true;
-      log.warn('Runway refused a create for want of credits; requests are refused until the workspace has credits again');
+      this.creditWatch = { balance: 0 };
+      log.warn('Runway refused a create for want of credits; requests the balance cannot pay are refused');
     }
     this.holders.delete(leaseId);
     const index = this.waiting.findIndex((waiting) => waiting.leaseId === leaseId);
@@ -246,7 +246,10 @@ class LeasePool {
       // A daily-limit answer from Runway outweighs a count that may not include the latest creates yet.
       usage.quotaReached = settled ? over : usage.quotaReached || over;
     }
-    if (this.outOfCredits && limits.creditBalance > 0) this.outOfCredits = false;
+    if (this.creditWatch) {
+      const waitingCredits = this.waiting.reduce((sum, request) => sum + request.credits, 0);
+      this.creditWatch = limits.creditBalance >= waitingCredits ? undefined : { balance: limits.creditBalance };
+    }
   }
 
   limitsReadFailed(now: number): void {
@@ -327,6 +330,7 @@ class LeasePool {
       usage.dailyGenerations += 1;
       usage.granted = (usage.granted ?? 0) + 1;
       usage.lastGrantAt = now;
+      if (this.creditWatch) this.creditWatch.balance -= request.credits;
       const lease: HeldLease = {
         leaseId: request.leaseId,
         workflowId: request.workflowId,
@@ -358,7 +362,7 @@ class LeasePool {
       ...(this.limits ? { limits: this.limits } : {}),
       ...(this.limitsReadAt !== undefined ? { limitsReadAt: this.limitsReadAt } : {}),
       usage: Object.fromEntries(Object.entries(this.usage).map(([model, usage]) => [model, { ...usage }])),
-      ...(this.outOfCredits ? { outOfCredits: true } : {}),
+      ...(this.creditWatch ? { creditWatch: { ...this.creditWatch } } : {}),
       holders: [...this.holders.values()],
       waiting: [...this.waiting],
       renewedLeases: this.renewed,
@@ -374,10 +378,10 @@ class LeasePool {
         message: `the Runway workspace has no ${request.model}; it has: ${available}`,
       };
     }
-    if (this.outOfCredits) {
+    if (this.creditWatch && request.credits > this.creditWatch.balance) {
       return {
         type: FailureType.InsufficientCredits,
-        message: `Runway refused a create for want of credits (balance ${limits.creditBalance} when last read); this submission (${request.credits} credits) is not sent. Top up the workspace and run it again.`,
+        message: `Runway refused a create for want of credits; this submission (${request.credits} credits at list price) is more than the ${this.creditWatch.balance} left, so it is not sent. Top up the workspace and run it again.`,
       };
     }
     return undefined;

@@ -169,8 +169,11 @@ export interface LeasePoolState {
   /** When the limits were read (workflow time, ms). */
   limitsReadAt?: number;
   usage: Record<string, ModelUsage>;
-  /** Runway refused a create for want of credits since the last read. */
-  outOfCredits?: boolean;
+  /**
+   * Set when Runway refuses a create for want of credits: only what the balance (as last read, less the
+   * grants since) can pay is granted, the rest refused. Cleared by a read that can pay everything waiting.
+   */
+  creditWatch?: { balance: number };
   holders: HeldLease[];
   waiting: LeaseRequest[];
   /** Leases kept past their TTL because their holder's run was still open (across runs of the pool). */

@@ -1,5 +1,6 @@
 import type { CampaignFileInput } from '../../schemas';
 import { leasePoolWorkflowId, progressQuery, refreshLimitsSignal } from '../../workflows/messages';
+import { explainerInput } from '../helpers/explainer-input';
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
@@ -221,3 +222,28 @@ test('a create Runway answers 429 for the daily limit enters the same wait, and 
   expect(refusedBeforeReset).toBe(1);
   expect((await simulatorStats()).submissions.total).toBe(3);
 }, 180_000);
+
+test('a single video and an explainer check the workspace first too: refused typed before any POST', async () => {
+  const product = await deployment('ws-preflight', 500);
+  await resetSimulator({ creditBalance: 20, models: ['gen4.5', 'eleven_multilingual_v2'] });
+  const video = await product.api.startVideo({
+    videoId: 'ws-preflight-video',
+    model: 'gen4.5',
+    promptText: 'A lighthouse at dusk',
+    ratio: '1280:720',
+    duration: 5,
+    options: FAST_OPTIONS,
+  });
+  const videoFailure = await failureOf(video.result());
+  expect(videoFailure.type).toBe('InsufficientCredits');
+  expect(videoFailure.message).toContain('about 60 credits');
+  expect(videoFailure.message).toContain('has 20');
+
+  await resetSimulator({ models: ['gen4_turbo', 'gen4.5'] });
+  const explainer = await product.api.explainer.startPlanned(explainerInput('ws-preflight-explainer', { chunks: 2 }));
+  const explainerFailure = await failureOf(product.api.explainer.waitForResult(explainer.workflowId));
+  expect(explainerFailure.type).toBe('ModelUnavailable');
+  expect(explainerFailure.message).toContain('eleven_multilingual_v2');
+  expect(explainerFailure.message).toContain('it has: gen4.5, gen4_turbo');
+  expect((await simulatorStats()).submissions.total).toBe(0);
+});

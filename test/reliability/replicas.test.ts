@@ -107,6 +107,11 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
     workers.push(spawnWorker(taskQueue, { SUBMISSION_JOURNAL_DIR: journalDir, GENERATION_WORKER_SLOTS: String(SLOTS_PER_REPLICA) }));
   }
   await Promise.all(workers.map((worker) => worker.ready));
+  // Each replica read the workspace at start: its log says what the deployment may run.
+  for (const worker of workers) {
+    expect(worker.output()).toContain('"msg":"Runway workspace limits"');
+    expect(worker.output()).toContain('"gen4.5":{"cap":3');
+  }
 
   const input = campaign();
   const total = input.variants.length;
