@@ -131,7 +131,13 @@ test("a create past the model's daily limit is a 429: the SDK throws RateLimitEr
   expect((error as RateLimitError).status).toBe(429);
   expect((error as RateLimitError).headers?.get('retry-after')).toBeNull();
   expect(JSON.stringify((error as RateLimitError).error)).toMatch(/daily generation limit/i);
-  const other = await client.imageToVideo.create({ model: 'gen4_turbo', promptImage: heroDataUri, promptText: 'still allowed', ratio: '1280:720', duration: 5 });
+  const other = await client.imageToVideo.create({
+    model: 'gen4_turbo',
+    promptImage: heroDataUri,
+    promptText: 'still allowed',
+    ratio: '1280:720',
+    duration: 5,
+  });
   expect(other.id).toMatch(/^[0-9a-f-]{36}$/);
   expect((await simulatorLiveStats()).dailyLimitRefusals).toEqual({ overall: 1, byModel: { 'gen4.5': 1 } });
   await resetDailyUsage();

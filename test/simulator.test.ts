@@ -595,7 +595,9 @@ describe('organization limits', () => {
     expect(stats.credits.charged).toBe(before.credits.charged + Number((other.body.estimatedCost as { credits: number }).credits));
     expect(stats.dailyLimitRefusals).toEqual({ overall: 1, byModel: { gen4_turbo: 1 } });
     expect(stats.requests.rejectedByStatus['429']).toBe(1);
-    expect((await api.organization()).body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 3 }, 'gen4.5': { dailyGenerations: 1 } } });
+    expect((await api.organization()).body.usage).toMatchObject({
+      models: { gen4_turbo: { dailyGenerations: 3 }, 'gen4.5': { dailyGenerations: 1 } },
+    });
   });
 
   it('counts dailyUsage seeds toward the limit; POST /__sim/usage/reset forgets all usage, the tasks stay', async () => {
@@ -603,7 +605,9 @@ describe('organization limits', () => {
     const mine = await submit('the last one left');
     expect((await api.create('image_to_video', i2v('over'))).status).toBe(429);
     expect((await admin.config({ dailyUsage: { 'gen4.5': 7 } })).status).toBe(200);
-    expect((await api.organization()).body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 3 }, 'gen4.5': { dailyGenerations: 7 } } });
+    expect((await api.organization()).body.usage).toMatchObject({
+      models: { gen4_turbo: { dailyGenerations: 3 }, 'gen4.5': { dailyGenerations: 7 } },
+    });
 
     expect((await callJson(`${sim.url}/__sim/usage/reset`, { headers: {} })).status).toBe(405);
     await admin.resetUsage();
