@@ -6,6 +6,7 @@ import { FaultInjector } from './faults';
 import { MediaLibrary } from './media';
 import { Scheduler } from './scheduler';
 import { SimStats } from './stats';
+import { UploadStore } from './uploads';
 import { SPEECH_MODELS } from './speech';
 import type { SimModel, TaskRecord } from './task';
 import { buildTask } from './task-factory';
@@ -24,6 +25,7 @@ export interface Refusal {
 export class SimulatorState {
   readonly clock: SimClock;
   readonly stats = new SimStats();
+  readonly uploads = new UploadStore();
   readonly scheduler: Scheduler;
   faults: FaultInjector;
   private readonly submissionCounts = new Map<string, number>();
