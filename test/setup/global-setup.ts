@@ -19,7 +19,10 @@ export default async function globalSetup(): Promise<void> {
     env: { ...process.env, SIM_CONFIG: '' }, // the simulator's default config
   });
   writeTestStackFile(describeForTests(stack));
+  // The test stack's secret (the simulator's) replaces the user's below; the live smoke test needs the user's.
+  const liveSecret = process.env.RUNWAY_LIVE === '1' ? process.env.RUNWAYML_API_SECRET : undefined;
   Object.assign(process.env, stack.env);
+  if (liveSecret) process.env.RUNWAY_LIVE_API_SECRET = liveSecret;
   (globalThis as { __testStack?: Stack }).__testStack = stack;
 }
 
