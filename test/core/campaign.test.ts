@@ -1,9 +1,7 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
-import { objectSha256 } from '../helpers/s3-object';
+import { objectSha256, readJsonObject } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { s3Client, testStack } from '../helpers/stack';
 
 let product: RunningProduct;
 
@@ -23,16 +21,8 @@ function textCampaign(campaignId: string, prompts: string[], options: CampaignFi
   };
 }
 
-async function readManifest(
-  key: string,
-): Promise<{ variants: Array<{ variantId: string; status: string; s3?: { key: string }; error?: { type: string } }> }> {
-  const s3 = s3Client();
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
-    return JSON.parse(await object.Body!.transformToString()) as never;
-  } finally {
-    s3.destroy();
-  }
+function readManifest(key: string) {
+  return readJsonObject<{ variants: Array<{ variantId: string; status: string; s3?: { key: string }; error?: { type: string } }> }>(key);
 }
 
 test('25 variants with cap 10: never more than 10 Runway tasks at once, none THROTTLED, all archived', async () => {

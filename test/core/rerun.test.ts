@@ -1,4 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { readJsonObject } from '../helpers/s3-object';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CampaignWorkflow } from '../../workflows';
 import { planCampaign } from '../../client/campaign-plan';
 import { parseCampaign } from '../../client/campaign-file';
@@ -36,14 +37,8 @@ interface ManifestEntry {
 }
 
 async function readManifest(key: string): Promise<Record<string, ManifestEntry>> {
-  const s3 = s3Client();
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
-    const manifest = JSON.parse(await object.Body!.transformToString()) as { variants: ManifestEntry[] };
-    return Object.fromEntries(manifest.variants.map((entry) => [entry.variantId, entry]));
-  } finally {
-    s3.destroy();
-  }
+  const manifest = await readJsonObject<{ variants: ManifestEntry[] }>(key);
+  return Object.fromEntries(manifest.variants.map((entry) => [entry.variantId, entry]));
 }
 
 async function objectExists(key: string): Promise<boolean> {

@@ -30,3 +30,14 @@ export async function listKeys(prefix: string): Promise<string[]> {
     s3.destroy();
   }
 }
+
+/** A JSON object of the test stack's bucket (a manifest, an edit list), parsed. */
+export async function readJsonObject<T>(key: string): Promise<T> {
+  const s3 = s3Client();
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
+    return JSON.parse(await object.Body!.transformToString()) as T;
+  } finally {
+    s3.destroy();
+  }
+}

@@ -1,14 +1,12 @@
 import fs from 'node:fs';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunwayTemporal } from '../../client';
 import type { CampaignFileInput } from '../../schemas';
 import { clientFor, uniqueTaskQueue } from '../helpers/product';
 import { pollUntil, sleep } from '../helpers/poll';
-import { objectSha256 } from '../helpers/s3-object';
+import { objectSha256, readJsonObject } from '../helpers/s3-object';
 import { resetSimulator, simulatorLiveStats, simulatorStats, type LiveTally } from '../helpers/simulator-admin';
-import { s3Client, testStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 /**
@@ -210,12 +208,6 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
   expect(result.credits).toBe(stats.credits.net);
 }, 300_000);
 
-async function readManifest(key: string): Promise<{ variants: Array<{ variantId: string; status: string; s3?: unknown }> }> {
-  const s3 = s3Client();
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
-    return JSON.parse(await object.Body!.transformToString()) as never;
-  } finally {
-    s3.destroy();
-  }
+function readManifest(key: string) {
+  return readJsonObject<{ variants: Array<{ variantId: string; status: string; s3?: unknown }> }>(key);
 }
