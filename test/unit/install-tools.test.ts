@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { extractTarGzEntry } from '../../stack/release-download';
 import { temporalCliSpec } from '../../stack/tool-specs';
 import { ensureTool, ToolUnavailableError } from '../../stack/tools';
 
@@ -183,5 +184,18 @@ describe('Temporal CLI selection order: override, PATH, .tools/bin and cache, re
     const machine = freshMachine('off');
     expect(run(await machine.ensure())).toBe(BUILT);
     expect(hits.size).toBe(0);
+  });
+});
+
+describe('release archive reader', () => {
+  test.each(['ustar', 'pax', 'gnu'])('finds the binary in a %s tar.gz, nested under a long directory name', (format) => {
+    const staging = path.join(root, `tar-${format}`);
+    const nested = path.join('d'.repeat(120), 'bin');
+    script(path.join(staging, nested, 'temporal'), 'echo nested');
+    fs.writeFileSync(path.join(staging, 'temporal.txt'), 'not the binary');
+    const tarball = path.join(root, `${format}.tar.gz`);
+    execFileSync('tar', [`--format=${format}`, '-czf', tarball, '-C', staging, 'temporal.txt', nested]);
+    expect(extractTarGzEntry(fs.readFileSync(tarball), 'temporal')?.toString()).toBe('#!/bin/sh\necho nested\n');
+    expect(extractTarGzEntry(fs.readFileSync(tarball), 'minio')).toBeUndefined();
   });
 });
