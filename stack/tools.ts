@@ -3,6 +3,7 @@ import path from 'node:path';
 import { findOnPath, isExecutableFile } from './executable';
 import { findGo, goInstall } from './go-install';
 import { projectToolsBinDir, userCacheBinDir } from './paths';
+import { downloadRelease } from './release-download';
 import { s3ServerSpec, temporalCliSpec, type ToolSpec } from './tool-specs';
 
 export interface ToolPaths {
@@ -13,6 +14,10 @@ export interface ToolPaths {
 export interface EnsureToolsOptions {
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Project-local bin directory; a test points it at a temporary one. */
+  projectBinDir?: string;
+  /** Limit for reaching the release host before falling back to `go install`. */
+  downloadConnectTimeoutMs?: number;
 }
 
 /** Raised when a binary is missing and cannot be built here. */
@@ -28,13 +33,14 @@ export async function ensureTools(options: EnsureToolsOptions = {}): Promise<Too
 }
 
 /**
- * Lookup order: `<spec.pathEnvVar>`, PATH, `.tools/bin`, the per-user cache;
- * otherwise `go install` into the per-user cache and link it into `.tools/bin`.
+ * Lookup order: `<spec.pathEnvVar>` (an explicit override beats whatever PATH happens to hold),
+ * PATH, `.tools/bin`, the per-user cache; otherwise the official release archive (when the tool
+ * publishes one and its host answers), else `go install`, into the per-user cache, linked into `.tools/bin`.
  */
 export async function ensureTool(spec: ToolSpec, options: EnsureToolsOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
-  const projectBinary = path.join(projectToolsBinDir, spec.binaryName);
+  const projectBinary = path.join(options.projectBinDir ?? projectToolsBinDir, spec.binaryName);
   const cachedBinary = path.join(userCacheBinDir(env), spec.binaryName);
   seedUserCache(projectBinary, cachedBinary);
 
@@ -43,7 +49,7 @@ export async function ensureTool(spec: ToolSpec, options: EnsureToolsOptions = {
   const onPath = findOnPath(spec.binaryName, env);
   if (onPath) return onPath;
   if (isExecutableFile(projectBinary)) return projectBinary;
-  if (!isExecutableFile(cachedBinary)) await buildIntoCache(spec, cachedBinary, env, log);
+  if (!isExecutableFile(cachedBinary) && !(await downloadIntoCache(spec, cachedBinary, env, log, options))) await buildIntoCache(spec, cachedBinary, env, log);
   linkIntoProject(cachedBinary, projectBinary);
   return projectBinary;
 }
@@ -68,6 +74,19 @@ function linkIntoProject(cachedBinary: string, projectBinary: string): void {
   fs.mkdirSync(path.dirname(projectBinary), { recursive: true });
   fs.rmSync(projectBinary, { force: true });
   fs.symlinkSync(cachedBinary, projectBinary);
+}
+
+async function downloadIntoCache(spec: ToolSpec, cachedBinary: string, env: NodeJS.ProcessEnv, log: (line: string) => void, options: EnsureToolsOptions): Promise<boolean> {
+  if (!spec.release) return false;
+  const startedAt = Date.now();
+  log(`fetching ${spec.displayName} v${spec.release.version} (release archive, checksum verified)…`);
+  const result = await downloadRelease({ spec: { ...spec, release: spec.release }, destination: cachedBinary, env, log, connectTimeoutMs: options.downloadConnectTimeoutMs });
+  if (!result.installed) {
+    log(`  release download unavailable (${result.reason}); building from source instead`);
+    return false;
+  }
+  log(`✔ downloaded ${spec.displayName} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${cachedBinary}`);
+  return true;
 }
 
 async function buildIntoCache(spec: ToolSpec, cachedBinary: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {

@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { ReleaseArchive, ToolSpec } from './tool-specs';
+
+/** Offline machines and CI without internet must fall through to `go install` quickly, not hang on a dead host. */
+const defaultConnectTimeoutMs = 5_000;
+/** The Temporal CLI archive is ~30 MB; a link too slow to fetch it in this time is slower than building it. */
+const defaultTotalTimeoutMs = 180_000;
+const maxArchiveBytes = 200 * 1024 * 1024;
+
+export interface ReleaseDownloadRequest {
+  spec: ToolSpec & { release: ReleaseArchive };
+  /** Final path of the binary; written atomically (a partial file renamed into place). */
+  destination: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  connectTimeoutMs?: number;
+  totalTimeoutMs?: number;
+}
+
+export type ReleaseDownloadResult = { installed: true; url: string } | { installed: false; reason: string };
+
+/** Raised when what the release host served does not match its own checksums: never installed, whatever the fallback. */
+export class ReleaseIntegrityError extends Error {
+  override name = 'ReleaseIntegrityError';
+}
+
+/**
+ * Fetches the tool's official release archive for this platform, verifies its sha256 against the
+ * release's checksums file (fail closed: no entry or a mismatch installs nothing), extracts the
+ * binary and checks it runs. Any failure is reported, never thrown, so the caller can fall back.
+ */
+export async function downloadRelease(request: ReleaseDownloadRequest): Promise<ReleaseDownloadResult> {
+  const { spec, destination } = request;
+  const env = request.env ?? process.env;
+  const release = spec.release;
+  const baseUrl = (env[release.baseUrlEnvVar] || release.defaultBaseUrl).replace(/\/+$/, '');
+  if (baseUrl === 'off') return { installed: false, reason: `${release.baseUrlEnvVar}=off` };
+  const platform = releasePlatform();
+  if (!platform) return { installed: false, reason: `no release archive for ${process.platform}/${process.arch}` };
+  const archiveName = release.archiveName(release.version, platform.os, platform.arch);
+  const releaseUrl = `${baseUrl}/v${release.version}`;
+  const timeouts = { connectMs: request.connectTimeoutMs ?? defaultConnectTimeoutMs, totalMs: request.totalTimeoutMs ?? defaultTotalTimeoutMs };
+  try {
+    const expected = await expectedSha256(releaseUrl, release.checksumNames(release.version), archiveName, timeouts);
+    const archive = await fetchBytes(`${releaseUrl}/${archiveName}`, timeouts);
+    const actual = createHash('sha256').update(archive).digest('hex');
+    if (actual !== expected) throw new ReleaseIntegrityError(`${archiveName}: sha256 ${actual} does not match the release's checksum ${expected}`);
+    const binary = extractTarGzEntry(archive, spec.binaryName);
+    if (!binary) throw new ReleaseIntegrityError(`${archiveName} holds no \`${spec.binaryName}\``);
+    await installAtomically(binary, destination);
+    return { installed: true, url: `${releaseUrl}/${archiveName}` };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof ReleaseIntegrityError) request.log?.(`✘ refused the ${spec.displayName} release download: ${reason}`);
+    return { installed: false, reason };
+  }
+}
+
+function releasePlatform(): { os: string; arch: string } | undefined {
+  const os = ({ linux: 'linux', darwin: 'darwin' } as Record<string, string>)[process.platform];
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
+  return os && arch ? { os, arch } : undefined;
+}
+
+interface Timeouts {
+  connectMs: number;
+  totalMs: number;
+}
+
+async function expectedSha256(releaseUrl: string, checksumNames: string[], archiveName: string, timeouts: Timeouts): Promise<string> {
+  let lastError: unknown;
+  for (const checksumName of checksumNames) {
+    let text: string;
+    try {
+      text = (await fetchBytes(`${releaseUrl}/${checksumName}`, timeouts)).toString('utf8');
+    } catch (error) {
+      // Only a missing asset is worth trying the next name for; an unreachable host is unreachable for all of them.
+      if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
+      lastError = error;
+      continue;
+    }
+    const sha256 = checksumFor(text, archiveName);
+    if (!sha256) throw new ReleaseIntegrityError(`${checksumName} lists no checksum for ${archiveName}`);
+    return sha256;
+  }
+  throw new ReleaseIntegrityError(`no checksums file in the release (${lastError instanceof Error ? lastError.message : 'none tried'})`);
+}
+
+/** `sha256sum` format: `<64 hex>  <name>` (binary mode marks the name with `*`). */
+function checksumFor(checksums: string, archiveName: string): string | undefined {
+  for (const line of checksums.split('\n')) {
+    const match = /^([0-9a-fA-F]{64})\s+\*?(\S+)\s*$/.exec(line.trim());
+    if (match && match[2] === archiveName) return match[1]!.toLowerCase();
+  }
+  return undefined;
+}
+
+class HttpStatusError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
+    super(`GET ${url}: HTTP ${status}`);
+  }
+}
+
+/** The connect timeout covers reaching the host and its response headers; the total one the whole body. */
+async function fetchBytes(url: string, timeouts: Timeouts): Promise<Buffer> {
+  const controller = new AbortController();
+  let timer = setTimeout(() => controller.abort(new Error(`GET ${url}: no answer within ${timeouts.connectMs} ms`)), timeouts.connectMs);
+  try {
+    const response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(`GET ${url}: not complete within ${timeouts.totalMs} ms`)), timeouts.totalMs);
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new HttpStatusError(url, response.status);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += chunk.byteLength;
+      if (size > maxArchiveBytes) {
+        controller.abort();
+        throw new Error(`GET ${url}: larger than ${maxArchiveBytes} bytes`);
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
+    throw error instanceof TypeError && error.cause instanceof Error ? new Error(`GET ${url}: ${error.cause.message}`) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The bytes of the regular file named `binaryName` (at any depth) in a gzipped tar. A minimal
+ * ustar reader (with GNU long names and pax `path`), since no tar library is a dependency;
+ * entries are only read, never written to disk under their archive path.
+ */
+export function extractTarGzEntry(archive: Buffer, binaryName: string): Buffer | undefined {
+  const tar = gunzipSync(archive, { maxOutputLength: maxArchiveBytes });
+  let offset = 0;
+  let longName: string | undefined;
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((byte) => byte === 0)) break;
+    const size = parseInt(cString(header, 124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size) || size < 0) throw new ReleaseIntegrityError('corrupt tar header');
+    const type = String.fromCharCode(header[156]!);
+    const body = tar.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = cString(body, 0, body.length);
+      continue;
+    }
+    if (type === 'x') {
+      longName = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1] ?? longName;
+      continue;
+    }
+    const prefix = cString(header, 345, 155);
+    const name = longName ?? (prefix ? `${prefix}/${cString(header, 0, 100)}` : cString(header, 0, 100));
+    longName = undefined;
+    if ((type === '0' || type === '\0') && path.posix.basename(name) === binaryName) return Buffer.from(body);
+  }
+  return undefined;
+}
+
+function cString(buffer: Buffer, start: number, length: number): string {
+  const field = buffer.subarray(start, start + length);
+  const end = field.indexOf(0);
+  return field.subarray(0, end === -1 ? field.length : end).toString('utf8');
+}
+
+/** Written beside the destination, proved to run, then renamed: a reader sees the old state or a working binary, never a half-written file. */
+async function installAtomically(binary: Buffer, destination: string): Promise<void> {
+  fs.mkdirSync(path.dirname(destination), { recursive: true });
+  const partial = `${destination}.partial-${process.pid}`;
+  try {
+    fs.writeFileSync(partial, binary, { mode: 0o755 });
+    await runsVersion(partial);
+    fs.renameSync(partial, destination);
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+function runsVersion(binary: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, ['--version'], { timeout: 30_000 }, (error) => (error ? reject(new ReleaseIntegrityError(`the downloaded binary does not run: ${error.message}`)) : resolve()));
+  });
+}
