@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { endpointSchema, modelIdSchema } from '../schemas';
+import { VIDEO_ENDPOINTS, VIDEO_MODEL_IDS } from './contract';
 import { SPEECH_MODELS } from './speech';
 
 /**
@@ -42,8 +42,8 @@ export type FaultKind = z.infer<typeof faultKindSchema>;
 export const faultRouteSchema = z.enum(['create', 'get', 'delete', 'media']);
 export type FaultRoute = z.infer<typeof faultRouteSchema>;
 
-/** Every model the simulator knows: the video catalog and the speech models. */
-export const simModelSchema = z.union([modelIdSchema, z.enum(SPEECH_MODELS)]);
+/** Every model the simulator knows: the video models of its contract table and the speech models. */
+export const simModelSchema = z.enum([...SPEECH_MODELS, ...VIDEO_MODEL_IDS]);
 
 /** A per-model limit: an integer ≥ 1, or null for no limit (what GET /v1/organization shows as null). */
 const limitSchema = z.number().int().min(1).nullable();
@@ -51,7 +51,7 @@ const limitSchema = z.number().int().min(1).nullable();
 export const faultMatchSchema = z.strictObject({
   promptIncludes: z.string().min(1).optional(),
   model: simModelSchema.optional(),
-  endpoint: z.union([endpointSchema, z.literal('text_to_speech')]).optional(),
+  endpoint: z.enum([...VIDEO_ENDPOINTS, 'text_to_speech']).optional(),
 });
 export type FaultMatch = z.infer<typeof faultMatchSchema>;
 

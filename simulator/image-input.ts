@@ -1,15 +1,16 @@
 import { isIP } from 'node:net';
-import { MAX_DATA_URI_BYTES, MAX_IMAGE_URL_LENGTH } from '../schemas';
+import { MAX_DATA_URI_BYTES, MAX_IMAGE_URL_LENGTH } from './contract';
+import type { UploadStore } from './uploads';
 
 /**
  * Checks one image URI as Runway's API does (docs "Inputs"): an HTTPS URL on a domain name of at most
- * 2048 characters, a `runway://` upload URI, or a base64 data URI of png/jpeg/webp whose whole encoded
+ * 2048 characters, a `runway://` upload URI the uploads API issued and that has not expired, or a base64 data URI of png/jpeg/webp whose whole encoded
  * length is under 5 MB and whose bytes really are that type. Returns a reason, or undefined when fine.
  * The simulator does not fetch URLs (Runway HEADs them); it only checks their form.
  */
-export function imageUriProblem(uri: string): string | undefined {
+export function imageUriProblem(uri: string, uploads: Pick<UploadStore, 'resolve'>): string | undefined {
   if (/^data:/i.test(uri)) return dataUriProblem(uri);
-  if (/^runway:\/\/./i.test(uri)) return undefined;
+  if (/^runway:/i.test(uri)) return uploads.resolve(uri) ? undefined : `unknown or expired upload URI: ${uri}`;
   return httpsUrlProblem(uri);
 }
 

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../schemas';
+import type { TaskStatus } from './contract';
 import type { SimClock } from './clock';
 import { concurrencyFor, type SimulatorConfig } from './config';
 import type { SimStats } from './stats';

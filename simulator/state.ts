@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MODEL_CATALOG } from '../schemas';
 import { SimClock } from './clock';
+import { VIDEO_MODEL_IDS } from './contract';
 import { concurrencyFor, dailyLimitFor, isPlainObject, type SimulatorConfig } from './config';
 import { FaultInjector } from './faults';
 import { MediaLibrary } from './media';
@@ -14,7 +14,7 @@ import { adminTaskView } from './task-view';
 import type { CreateRequest } from './validation';
 
 const SIM_DAY_SECONDS = 86_400;
-const ALL_MODELS: readonly SimModel[] = [...(Object.keys(MODEL_CATALOG) as SimModel[]), ...SPEECH_MODELS];
+const ALL_MODELS: readonly SimModel[] = [...VIDEO_MODEL_IDS, ...SPEECH_MODELS];
 
 export interface Refusal {
   status: number;

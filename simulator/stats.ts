@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../schemas';
+import type { TaskStatus } from './contract';
 
 /** A task is live (it counts toward what the workspace has in flight) from creation until it ends. */
 const LIVE: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['PENDING', 'THROTTLED', 'RUNNING']);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ratioSize } from '../schemas';
+import { outputFrame } from './contract';
 import type { SimulatorConfig } from './config';
 import type { FaultInjector } from './faults';
 import type { MediaLibrary, MediaVariant } from './media';
@@ -52,7 +52,7 @@ export function buildTask(request: CreateRequest, deps: TaskFactoryDeps): TaskRe
 /** A real MP4 of the clip's size and duration, or a real MP3 as long as the text takes to say. */
 function outputFor(request: CreateRequest, deps: TaskFactoryDeps): Promise<MediaVariant> {
   if (request.endpoint === 'text_to_speech') return deps.media.speech(request.duration);
-  const { width, height } = ratioSize(request.ratio ?? '');
+  const { width, height } = outputFrame(request.ratio);
   return deps.media.variant({ width, height, durationSeconds: request.duration }, deps.config.outputBytes);
 }
 

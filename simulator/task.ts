@@ -1,10 +1,11 @@
-import type { Endpoint, ModelId, TaskStatus } from '../schemas';
+import type { TaskStatus, VideoEndpoint } from './contract';
 import type { MediaVariant } from './media';
 import type { SpeechModel } from './speech';
 
 /** Every create endpoint the simulator serves, and every model it knows. */
-export type SimEndpoint = Endpoint | 'text_to_speech';
-export type SimModel = ModelId | SpeechModel;
+export type SimEndpoint = VideoEndpoint | 'text_to_speech';
+/** A video model id from simulator/contract.ts, or a speech model. */
+export type SimModel = string | SpeechModel;
 
 /** How a task will end, decided when it is created. */
 export type TaskFate = 'succeed' | 'bad_output' | 'moderation' | 'fail';

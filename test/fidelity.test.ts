@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import RunwayML, { BadRequestError, RateLimitError, TaskFailedError } from '@runwayml/sdk';
+import RunwayML, { BadRequestError, NotFoundError, RateLimitError, TaskFailedError } from '@runwayml/sdk';
 import { request } from 'undici';
 import { decodeAudio } from './helpers/audio';
 import { resetDailyUsage, resetSimulator, simulatorLiveStats } from './helpers/simulator-admin';
@@ -143,4 +143,57 @@ test("a create past the model's daily limit is a 429: the SDK throws RateLimitEr
   await resetDailyUsage();
   await create('allowed again once usage is reset');
   expect((await simulatorLiveStats()).maxLive.byModel.gen4_turbo).toBe(1);
+});
+
+const rejection = (pending: Promise<unknown>) =>
+  pending.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+
+test('textToVideo.create() parses for models beyond the classic ones (seedance2, hailuo3, veo3.1_fast); tasks.retrieve() parses each task', async () => {
+  const client = officialClient();
+  const created = [
+    await client.textToVideo.create({ model: 'seedance2', promptText: 'a paper boat on a canal', ratio: '1280:720', duration: 5 }),
+    await client.textToVideo.create({ model: 'hailuo3', promptText: 'a paper boat on a canal', ratio: '16:9', duration: 6 }),
+    await client.textToVideo.create({ model: 'veo3.1_fast', promptText: 'a paper boat on a canal', ratio: '1280:720', duration: 4 }),
+    await client.imageToVideo.create({ model: 'gen4.5', promptImage: heroDataUri, promptText: 'the product turns', ratio: '960:960', duration: 2 }),
+  ];
+  expect(created.map((task) => task.estimatedCost.credits)).toEqual([5 * 20, 6 * 10, 4 * 15, 2 * 12]);
+  for (const { id } of created) {
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const task = await client.tasks.retrieve(id);
+    expect(task.id).toBe(id);
+    expect(['PENDING', 'THROTTLED', 'RUNNING', 'SUCCEEDED']).toContain(task.status);
+  }
+  const done = await client.tasks.retrieve(created[0]!.id).waitForTaskOutput({ timeout: 60_000 });
+  expect(done.status).toBe('SUCCEEDED');
+  expect(done.output[0]).toMatch(/^http/);
+}, 90_000);
+
+test('tasks.delete() cancels a task (204, resolves); tasks.retrieve() of it is then a NotFoundError', async () => {
+  const client = officialClient();
+  const { id } = await client.textToVideo.create({ model: 'gen4.5', promptText: 'a long pan over hills', ratio: '1280:720', duration: 10 });
+  await client.tasks.delete(id); // 204: the SDK resolves without a body
+  const error = await rejection(client.tasks.retrieve(id));
+  expect(error).toBeInstanceOf(NotFoundError);
+});
+
+test('requests the SDK types forbid are 400s the SDK surfaces as BadRequestError naming the field or model', async () => {
+  const client = officialClient();
+  const cases: Array<[Promise<unknown>, string]> = [
+    // gen4.5 image_to_video requires promptText in the SDK's types.
+    [client.imageToVideo.create({ model: 'gen4.5', promptImage: heroDataUri, ratio: '1280:720', duration: 5 } as never), 'promptText'],
+    [client.textToVideo.create({ model: 'gen4.5', promptText: 'x', ratio: '1104:832' as '1280:720', duration: 5 }), 'ratio'],
+    [client.textToVideo.create({ model: 'seedance2', promptText: 'x', ratio: '1234:567' as '1280:720' }), 'ratio'],
+    [client.imageToVideo.create({ model: 'gen3a_turbo' as 'gen4_turbo', promptImage: heroDataUri, ratio: '1280:720' }), 'gen3a_turbo'],
+    [client.imageToVideo.create({ model: 'gen4_turbo', promptImage: 'runway://never-uploaded', ratio: '1280:720' }), 'unknown or expired upload URI'],
+    [client.textToSpeech.create({ model: 'eleven_multilingual_v2', voice: { type: 'runway-preset', presetId: 'Maya' } } as never), 'promptText'],
+  ];
+  for (const [pending, named] of cases) {
+    const error = await rejection(pending);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).status).toBe(400);
+    expect(JSON.stringify((error as BadRequestError).error)).toContain(named);
+  }
 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RUNWAY_API_VERSION } from '../../schemas';
 import type { FaultRoute } from '../config';
+import { RUNWAY_API_VERSION } from '../contract';
 import type { HttpFault, HttpMethod, MatchFacts } from '../faults';
 import { readJsonBody, resetConnection, sendError, sendJson, sendMethodNotAllowed, sendNoContent, sleep } from '../http';
 import { signedMediaUrl } from '../signing';
@@ -71,7 +71,7 @@ async function createTask(context: ApiContext, endpoint: SimEndpoint): Promise<v
   state.stats.requests.creates += 1;
   const body = await readJsonBody(req);
   if (!body.ok) return reject(body.status, body.error, { headers: { Connection: 'close' } });
-  const validation = endpoint === 'text_to_speech' ? validateSpeechCreateBody(body.value) : validateCreateBody(endpoint, body.value);
+  const validation = endpoint === 'text_to_speech' ? validateSpeechCreateBody(body.value) : validateCreateBody(endpoint, body.value, state.uploads);
   if (validation.issues) return reject(400, describeIssues(validation.issues), { details: { issues: validation.issues } });
   const { request } = validation;
   const proceed = applyFault(context, 'create', 'POST', request);
