@@ -19,6 +19,8 @@ export interface ActivityDeps {
   submissionJournalDir?: string;
   /** Where the generate activity journals them for every replica (the archive bucket, inside its prefix); no shared journal without. */
   submissionJournalS3?: { bucket: string; prefix: string };
+  /** Age past which a prompt image's runway:// URI is uploaded again before a submission (RUNWAY_UPLOAD_REUSE_MS), ms; 23 h without. */
+  uploadReuseMs?: number;
   /** Download budget for one archive attempt, ms. */
   downloadTimeoutMs?: number;
 }

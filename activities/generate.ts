@@ -41,7 +41,7 @@ export type GenerateOutcome =
   | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
   | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number };
 
-type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3'>;
+type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3' | 'uploadReuseMs'>;
 
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
@@ -144,9 +144,9 @@ class GenerationAttempt {
   }
 
   /** POST the task: what the ledger records (in its journals too) the moment Runway answers. */
-  private static async submit(deps: Pick<ActivityDeps, 'runway' | 's3'>, input: GenerateInput): Promise<Checkpoint> {
+  private static async submit(deps: Pick<ActivityDeps, 'runway' | 's3' | 'uploadReuseMs'>, input: GenerateInput): Promise<Checkpoint> {
     const image = input.request.kind === 'speech' ? undefined : input.request.promptImage;
-    const { endpoint, body } = requestBody(input.request, image ? await promptImageUri(deps.s3, image) : undefined);
+    const { endpoint, body } = requestBody(input.request, image ? await promptImageUri(deps, image) : undefined);
     try {
       const { id } = await deps.runway.createTask(endpoint, body);
       return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };

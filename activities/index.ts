@@ -10,6 +10,7 @@ import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
 import { createWriteEditList } from './edit-list';
 import { fingerprintRequest } from './request-fingerprint';
+import { createUploadPromptImage } from './upload-image';
 import { createCheckWorkspace, createReadWorkspaceLimits } from './workspace';
 
 /** Activities of the default task queue: short, I/O bound, not limited by the Runway cap. */
@@ -27,6 +28,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     writeEditList: createWriteEditList(deps),
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
+    uploadPromptImage: createUploadPromptImage(deps),
   };
 }
 

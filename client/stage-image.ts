@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stagedImageKey } from '../schemas/object-keys';
-import { MAX_IMAGE_BYTES_FOR_DATA_URI, type ImageRef, type ResolvedVideoRequest } from '../schemas';
+import { MAX_UPLOAD_BYTES, type ImageRef, type ResolvedVideoRequest } from '../schemas';
 import { requestFingerprint } from '../infra/request-fingerprint';
 import { InputError } from './input-error';
 
@@ -30,7 +30,8 @@ export interface StagingTarget {
 
 /**
  * A prompt image as the workflow will carry it: URLs pass through; a local file or a data URI is checked
- * (exists, really an image, small enough for a data URI) and staged in S3, keyed by its sha256.
+ * (exists, really an image, within Runway's upload limit) and staged in S3, keyed by its sha256; the
+ * workflow uploads it to Runway once and passes its runway:// URI.
  */
 export async function stagePromptImage(source: string, target: StagingTarget, baseDir: string): Promise<ImageRef> {
   if (/^(https|runway):\/\//i.test(source)) return { kind: 'url', url: source };
@@ -83,24 +84,21 @@ async function localFileBytes(source: string, baseDir: string): Promise<Buffer> 
     if (error instanceof InputError) throw error;
     throw new InputError('promptImage', `image file not found: ${source}`);
   }
-  assertFitsDataUri(size, `image ${source}`);
+  assertFitsUpload(size, `image ${source}`);
   return readFile(path);
 }
 
 function dataUriBytes(source: string): Buffer {
   const comma = source.indexOf(',');
   const bytes = Buffer.from(source.slice(comma + 1), 'base64');
-  assertFitsDataUri(bytes.length, 'the data URI image');
+  assertFitsUpload(bytes.length, 'the data URI image');
   return bytes;
 }
 
-/** The image is sent as a data URI at submit time: once base64-encoded it must fit Runway's 5 MB. */
-function assertFitsDataUri(bytes: number, what: string): void {
-  if (bytes > MAX_IMAGE_BYTES_FOR_DATA_URI) {
-    throw new InputError(
-      'promptImage',
-      `${what} is ${bytes} bytes; at most ${MAX_IMAGE_BYTES_FOR_DATA_URI} bytes fit Runway's 5 MB data URI limit`,
-    );
+/** The image is uploaded to Runway (POST /v1/uploads): it must fit Runway's 200 MB upload limit. */
+function assertFitsUpload(bytes: number, what: string): void {
+  if (bytes > MAX_UPLOAD_BYTES) {
+    throw new InputError('promptImage', `${what} is ${bytes} bytes; Runway's uploads take at most ${MAX_UPLOAD_BYTES} bytes (200 MB)`);
   }
 }
 

@@ -29,6 +29,8 @@ function fingerprintFields(request: ResolvedGenerationRequest): Record<string, u
 
 function imageIdentity(image: ResolvedVideoRequest['promptImage']): string | null {
   if (!image) return null;
+  // An upload is the image it was made from: uploading (or re-uploading) never changes what the clip is.
+  if (image.kind === 'runway-upload') return imageIdentity(image.source);
   if (image.kind === 'url') return `url:${image.url}`;
   const digest = /\/inputs\/([0-9a-f]{64})\.[a-z]+$/.exec(image.key)?.[1];
   return digest ? `sha256:${digest}` : `s3://${image.bucket}/${image.key}`;

@@ -63,6 +63,8 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   DEFAULT_QUEUE_CONCURRENCY: positiveInt(100),
   /** Journal of the Runway tasks this worker created (survives a restart while Temporal is down); '' turns it off. */
   SUBMISSION_JOURNAL_DIR: z.string().default('.data/submissions'),
+  /** Age past which a prompt image's runway:// URI is uploaded again before a submission, ms (Runway keeps it about 24 h). */
+  RUNWAY_UPLOAD_REUSE_MS: positiveInt(23 * 3600_000),
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -15,8 +15,12 @@ export const MAX_PROMPT_TEXT_LENGTH = 1000;
 export const MAX_IMAGE_URL_LENGTH = 2048;
 /** Runway's limit on a data URI, counted on the whole encoded URI. */
 export const MAX_DATA_URI_BYTES = 5 * 1024 * 1024;
-/** The largest image whose data URI (`data:image/jpeg;base64,…`, base64 grows 4/3) fits MAX_DATA_URI_BYTES. */
-export const MAX_IMAGE_BYTES_FOR_DATA_URI = Math.floor((MAX_DATA_URI_BYTES - 'data:image/jpeg;base64,'.length) / 4) * 3;
+/** Runway's limit on one ephemeral upload (POST /v1/uploads): images up to 200 MB. */
+export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+/** How long Runway keeps an ephemeral upload's runway:// URI valid. */
+export const UPLOAD_VALIDITY_MS = 24 * 3600_000;
+/** Default age past which a runway:// URI is uploaded again before a submission: the validity less a safety margin. */
+export const DEFAULT_UPLOAD_REUSE_MS = 23 * 3600_000;
 export const MAX_SEED = 4_294_967_295;
 
 export const promptTextSchema = z

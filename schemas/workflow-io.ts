@@ -7,11 +7,35 @@ import { contentModerationSchema } from './video-request';
  * A prompt image as workflows carry it: never the bytes (history payloads are limited to ~2 MB),
  * only where to fetch them at submit time.
  */
-export const imageRefSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('url'), url: z.string() }),
-  z.object({ kind: z.literal('s3'), bucket: z.string(), key: z.string(), contentType: z.string(), bytes: z.number().int() }),
-]);
+const urlImageRefSchema = z.object({
+  kind: z.literal('url'),
+  url: z.string(),
+  /** Upload it to Runway once (ephemeral upload) instead of letting Runway fetch the URL at each submission. */
+  rehost: z.boolean().optional(),
+});
+const s3ImageRefSchema = z.object({ kind: z.literal('s3'), bucket: z.string(), key: z.string(), contentType: z.string(), bytes: z.number().int() });
+
+/** Where an upload's bytes come from: read again when its URI is too old to reuse. */
+export const uploadSourceSchema = z.discriminatedUnion('kind', [urlImageRefSchema, s3ImageRefSchema]);
+export type UploadSource = z.infer<typeof uploadSourceSchema>;
+
+/** An image uploaded to Runway once (POST /v1/uploads): its `runway://` URI, reused by every submission while it is valid. */
+export const runwayUploadRefSchema = z.object({
+  kind: z.literal('runway-upload'),
+  uri: z.string().regex(/^runway:\/\//, 'an upload URI starts with runway://'),
+  /** Epoch ms of the upload: the URI is valid about 24 h from then. */
+  uploadedAt: z.number().int(),
+  source: uploadSourceSchema,
+});
+export type RunwayUploadRef = z.infer<typeof runwayUploadRefSchema>;
+
+export const imageRefSchema = z.discriminatedUnion('kind', [urlImageRefSchema, s3ImageRefSchema, runwayUploadRefSchema]);
 export type ImageRef = z.infer<typeof imageRefSchema>;
+
+/** An image reference the parent (or a single video) uploads to Runway before submitting: staged bytes, or a URL to re-host. */
+export function needsUpload(image: ImageRef | undefined): image is UploadSource {
+  return image !== undefined && (image.kind === 's3' || (image.kind === 'url' && image.rehost === true));
+}
 
 /** A validated, resolved video request (image_to_video / text_to_video); `kind` absent means video. */
 export const resolvedVideoRequestSchema = z.object({

@@ -6,6 +6,7 @@ import { MediaLibrary } from './media';
 import { handleAdmin, type SimulatorControl } from './routes/admin';
 import { handleApi } from './routes/api';
 import { handleMedia } from './routes/media';
+import { handleUploadForm } from './routes/uploads';
 import { SimulatorState } from './state';
 
 export interface SimulatorHandle {
@@ -63,6 +64,7 @@ async function dispatch(control: SimulatorControl, req: IncomingMessage, res: Se
   try {
     if (url.pathname.startsWith('/__sim/')) return await handleAdmin(control, req, res, url);
     if (url.pathname.startsWith('/media/')) return await handleMedia(control.state(), req, res, url);
+    if (url.pathname.startsWith('/__uploads/')) return await handleUploadForm(control.state(), req, res, url);
     if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) return await handleApi(control.state(), req, res, url);
     sendError(res, 404, `Not found: ${url.pathname}`);
   } catch (error) {

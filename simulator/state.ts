@@ -25,7 +25,7 @@ export interface Refusal {
 export class SimulatorState {
   readonly clock: SimClock;
   readonly stats = new SimStats();
-  readonly uploads = new UploadStore();
+  readonly uploads: UploadStore;
   readonly scheduler: Scheduler;
   faults: FaultInjector;
   private readonly submissionCounts = new Map<string, number>();
@@ -40,6 +40,7 @@ export class SimulatorState {
     private readonly listenUrl: string,
   ) {
     this.clock = new SimClock(config.timeScale);
+    this.uploads = new UploadStore(this.signingSecret, () => this.clock.now());
     this.faults = new FaultInjector(config, this.stats.faultsInjected);
     this.scheduler = new Scheduler(this.clock, () => this.config, this.stats);
     this.seedUsage(config, Object.keys(config.dailyUsage));
@@ -98,6 +99,8 @@ export class SimulatorState {
   }
 
   createTask(request: CreateRequest): TaskRecord {
+    const images = typeof request.promptImage === 'string' ? [request.promptImage] : (request.promptImage ?? []).map((item) => item.uri);
+    for (const uri of images) if (/^runway:\/\//i.test(uri)) this.uploads.noteUse(uri);
     const task = buildTask(request, {
       config: this.config,
       faults: this.faults,
@@ -118,7 +121,7 @@ export class SimulatorState {
   snapshot(withTasks = true) {
     const all = withTasks ? [...this.scheduler.tasks.values()] : [];
     const tasks = all.map((task) => adminTaskView(task, this.scheduler.progressOf(task)));
-    return { ...this.stats.counters(), creditBalance: this.creditBalance(), simulatedSeconds: this.clock.now(), tasks };
+    return { ...this.stats.counters(), uploads: this.uploads.snapshot(), creditBalance: this.creditBalance(), simulatedSeconds: this.clock.now(), tasks };
   }
 
   /** A task the API may show: known and not deleted. */

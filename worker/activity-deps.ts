@@ -27,6 +27,7 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
     metrics: temporalAppMetrics(Runtime.instance().metricMeter),
     ...(env.RUNWAY_MAX_CONCURRENCY !== undefined ? { concurrencyCeiling: env.RUNWAY_MAX_CONCURRENCY } : {}),
     limitsRefreshMs: env.RUNWAY_LIMITS_REFRESH,
+    uploadReuseMs: env.RUNWAY_UPLOAD_REUSE_MS,
     submissionJournalS3: { bucket: env.S3_BUCKET, prefix: env.S3_PREFIX },
     ...(env.SUBMISSION_JOURNAL_DIR.trim() ? { submissionJournalDir: env.SUBMISSION_JOURNAL_DIR.trim() } : {}),
   };

@@ -122,6 +122,22 @@ export function campaignActivities() {
 }
 
 /**
+ * Uploading a prompt image to Runway (up to 200 MB, streamed from S3 or its URL): minutes at most per
+ * attempt, retried through Runway or S3 trouble, bounded so a workload waiting for it always ends.
+ */
+export function promptImageActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '15 minutes',
+    scheduleToCloseTimeout: '2 hours',
+    retry: {
+      initialInterval: '1s',
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_RUNWAY_TYPES, FailureType.PromptImageUnavailable],
+    },
+  });
+}
+
+/**
  * A B-roll project's own activities: the edit list bounded like the manifest, the reuse of an earlier
  * run's clip like a campaign's, and a rejected segment's new fingerprint as a local activity (a moment's hash).
  */

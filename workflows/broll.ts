@@ -17,6 +17,7 @@ import {
 import { brollActivities } from './activity-stubs';
 import { BrollProject, type SegmentSlot } from './broll-project';
 import { billedByFailure, startAndAwait, variantError } from './campaign';
+import { PromptImageUploads } from './image-uploads';
 import { checkWorkspaceFirst } from './workspace-check';
 import { CampaignLedger } from './campaign-ledger';
 import { brollProgressQuery, creditRequestSignal, finalizeUpdate, reviewUpdate, variantStateSignal } from './messages';
@@ -50,6 +51,7 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
     options: input.options,
     ...(input.budgetCredits !== undefined ? { budgetCredits: input.budgetCredits } : {}),
     ...(input.taskQueue !== undefined ? { taskQueue: input.taskQueue } : {}),
+    imageUploads: new PromptImageUploads(),
   };
   const ledger = new CampaignLedger(view);
   const project = new BrollProject(input, ledger);

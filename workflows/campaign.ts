@@ -32,6 +32,7 @@ import { videoVisibility } from './video-visibility';
 import { VideoGenerationWorkflow } from './video';
 import { CampaignLedger } from './campaign-ledger';
 import { checkWorkspaceFirst } from './workspace-check';
+import { PromptImageUploads } from './image-uploads';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 type Variant = Input['variants'][number];
@@ -72,7 +73,9 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     input.variants.map((variant) => variant.request),
   );
 
-  const outcomes = await Promise.all(input.variants.map((variant) => runVariant(input, variant, ledger)));
+  // One upload per distinct prompt image, before the first child that needs it; every variant reuses its URI.
+  const parent = { ...input, imageUploads: new PromptImageUploads() };
+  const outcomes = await Promise.all(input.variants.map((variant) => runVariant(parent, variant, ledger)));
   const manifest = buildManifest(input, outcomes);
   const written = await campaignActivities().writeManifest.executeWithOptions({ summary: `manifest of ${input.campaignId}` }, [
     { bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest },
@@ -100,7 +103,7 @@ function withRunCampaignId(input: Input): Input {
   return { ...input, campaignId };
 }
 
-async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger): Promise<VariantOutcome> {
+async function runVariant(input: Input & { imageUploads: PromptImageUploads }, variant: Variant, ledger: CampaignLedger): Promise<VariantOutcome> {
   const workflowId = variantWorkflowId(input.campaignId, variant);
   const estimate = creditsFor(variant.request.model, variant.request.duration);
   if (!ledger.reserve(variant.variantId, estimate)) {
@@ -141,6 +144,8 @@ async function runVariant(input: Input, variant: Variant, ledger: CampaignLedger
 /** What a child start needs of its parent: a campaign, or any workload that fans out generations (video or speech). */
 type ChildParent = Pick<Input, 'campaignId' | 'archive' | 'options' | 'budgetCredits' | 'taskQueue'> & {
   variants: ReadonlyArray<{ variantId: string }>;
+  /** The parent's prompt images uploaded to Runway, once each: children get the runway:// URI, never the bytes. */
+  imageUploads: PromptImageUploads;
 };
 
 export async function startAndAwait(
@@ -149,6 +154,8 @@ export async function startAndAwait(
   workflowId: string,
 ): Promise<{ result: VideoResult; reused: boolean }> {
   const { fingerprint } = variant;
+  // The fingerprint stays that of the staged image: an upload is the same image under a URI.
+  const request = await input.imageUploads.withUpload(variant.request);
   try {
     const child = await startChild(VideoGenerationWorkflow, {
       workflowId,
@@ -158,7 +165,7 @@ export async function startAndAwait(
           videoId: workflowId,
           campaignId: input.campaignId,
           variantId: variant.variantId,
-          request: variant.request,
+          request,
           archive: input.archive,
           options: input.options,
           budgeted: input.budgetCredits !== undefined,

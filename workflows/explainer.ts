@@ -14,6 +14,7 @@ import {
 import type { AssembledExplainer } from '../schemas/assembly';
 import { assemblyActivities } from './activity-stubs';
 import { billedByFailure, startAndAwait, variantError } from './campaign';
+import { PromptImageUploads } from './image-uploads';
 import { checkWorkspaceFirst } from './workspace-check';
 import { CampaignLedger } from './campaign-ledger';
 import { creditRequestSignal, explainerProgressQuery, variantStateSignal } from './messages';
@@ -67,6 +68,7 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
     options: input.options,
     ...(input.budgetCredits !== undefined ? { budgetCredits: input.budgetCredits } : {}),
     ...(input.taskQueue !== undefined ? { taskQueue: input.taskQueue } : {}),
+    imageUploads: new PromptImageUploads(),
   };
   const ledger = new CampaignLedger(view);
   let stage: ExplainerStage = 'generating';

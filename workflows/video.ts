@@ -13,6 +13,7 @@ import {
   UNKNOWN_FAILURE_RESUBMISSIONS,
   classifyFailureCode,
   generationKind,
+  needsUpload,
   requestCredits,
   videoWorkflowInputSchema,
   type GenerationOptions,
@@ -26,6 +27,7 @@ import type { GenerateOutcome } from '../activities';
 import { CreditLine, totalCredits } from './credit-line';
 import { GenerationLease } from './generation-lease';
 import { RemoteTaskTracker } from './remote-task-tracker';
+import { PromptImageUploads } from './image-uploads';
 import {
   archiveActivities,
   generationActivities,
@@ -68,7 +70,11 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         ]),
       );
     }
-    const success = await generateWithResubmission(input, tracker, credits);
+    // A video started on its own uploads its prompt image itself; a parent's children already carry the URI.
+    const ready = input.request.kind !== 'speech' && needsUpload(input.request.promptImage)
+      ? { ...input, request: await rethrowTyped(() => new PromptImageUploads().withUpload(input.request)) }
+      : input;
+    const success = await generateWithResubmission(ready, tracker, credits);
     const generatedAt = Date.now();
     tracker.setState('archiving');
     const s3 = await rethrowTyped(() =>

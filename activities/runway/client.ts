@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import {
@@ -11,6 +13,8 @@ import {
   type Organization,
   type RunwayEndpoint,
   type RunwayTask,
+  type UploadSlot,
+  uploadSlotSchema,
 } from '../../schemas';
 import { RunwayHttpError, RunwayProtocolError, parseRetryAfter } from './errors';
 
@@ -45,6 +49,53 @@ export class RunwayClient {
   /** The workspace's tier (per-model caps and daily limits), its usage today and its credit balance. */
   getOrganization(): Promise<Organization> {
     return this.call('GET', '/v1/organization', 'get organization', organizationSchema);
+  }
+
+  /** Ask for an ephemeral upload slot: the presigned form to post the file to and its runway:// URI. */
+  createUpload(filename: string): Promise<UploadSlot> {
+    return this.call('POST', '/v1/uploads', 'create upload', uploadSlotSchema, { filename, type: 'ephemeral' });
+  }
+
+  /**
+   * Post the file to the slot's presigned form (a storage URL: the signed fields authorize it, never the
+   * API key), streamed as multipart/form-data with the fields first and the file last, as storage requires.
+   */
+  async uploadToSlot(slot: UploadSlot, file: { body: Readable | AsyncIterable<Uint8Array>; bytes: number; filename: string; contentType: string }): Promise<void> {
+    const boundary = `----runway-temporal-${randomUUID()}`;
+    const quoted = (value: string) => value.replace(/["\r\n]/g, '_');
+    let head = '';
+    for (const [name, value] of Object.entries(slot.fields)) {
+      head += `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"\r\n\r\n${value}\r\n`;
+    }
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quoted(file.filename)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
+    const tail = `\r\n--${boundary}--\r\n`;
+    const length = Buffer.byteLength(head) + file.bytes + Buffer.byteLength(tail);
+    async function* multipart(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(head);
+      let sent = 0;
+      for await (const chunk of file.body) {
+        sent += chunk.length;
+        yield chunk;
+      }
+      if (sent !== file.bytes) throw new Error(`upload source gave ${sent} bytes, expected ${file.bytes}`);
+      yield Buffer.from(tail);
+    }
+    const operation = 'upload file';
+    const send = async () => {
+      const response = await request(slot.uploadUrl, {
+        method: 'POST',
+        dispatcher: this.dispatcher,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
+        body: Readable.from(multipart()),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const text = await response.body.text();
+      if (response.statusCode >= 400) {
+        throw new RunwayHttpError(response.statusCode, apiErrorText(text), parseRetryAfter(response.headers['retry-after']), operation);
+      }
+    };
+    return this.options.guard ? this.options.guard(operation, send) : send();
   }
 
   /** Cancel or delete a task. Resolves false when Runway no longer knows it (already deleted). */

@@ -7,9 +7,10 @@ import { signedMediaUrl } from '../signing';
 import type { SimulatorState } from '../state';
 import type { SimEndpoint, TaskRecord } from '../task';
 import { apiTaskView } from '../task-view';
+import { createUpload } from './uploads';
 import { describeIssues, validateCreateBody, validateSpeechCreateBody } from '../validation';
 
-type ApiRoute = { kind: 'create'; endpoint: SimEndpoint } | { kind: 'task'; id: string } | { kind: 'organization' };
+type ApiRoute = { kind: 'create'; endpoint: SimEndpoint } | { kind: 'task'; id: string } | { kind: 'organization' } | { kind: 'upload' };
 
 const CREATE_PATHS: Record<string, SimEndpoint> = {
   '/v1/image_to_video': 'image_to_video',
@@ -33,7 +34,7 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   }
   const route = matchRoute(url.pathname);
   if (!route) return reject(404, `No such endpoint: ${url.pathname}`);
-  const allowed = route.kind === 'create' ? ['POST'] : route.kind === 'task' ? ['GET', 'DELETE'] : ['GET'];
+  const allowed = route.kind === 'create' || route.kind === 'upload' ? ['POST'] : route.kind === 'task' ? ['GET', 'DELETE'] : ['GET'];
   if (!allowed.includes(req.method ?? '')) {
     state.stats.recordRejection(405);
     return sendMethodNotAllowed(res, allowed);
@@ -41,6 +42,7 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   await sleep(state.faults.latencyMs());
   const context: ApiContext = { state, req, res, reject };
   if (route.kind === 'create') return createTask(context, route.endpoint);
+  if (route.kind === 'upload') return createUpload(state, req, res, reject);
   if (route.kind === 'organization') return sendJson(res, 200, countOrganization(state));
   return req.method === 'GET' ? getTask(context, route.id) : deleteTask(context, route.id);
 }
@@ -56,6 +58,7 @@ function matchRoute(pathname: string): ApiRoute | undefined {
   const endpoint = CREATE_PATHS[pathname];
   if (endpoint) return { kind: 'create', endpoint };
   if (pathname === '/v1/organization') return { kind: 'organization' };
+  if (pathname === '/v1/uploads') return { kind: 'upload' };
   const task = /^\/v1\/tasks\/([^/]+)$/.exec(pathname);
   if (task?.[1]) return { kind: 'task', id: decodeURIComponent(task[1]) };
   return undefined;
