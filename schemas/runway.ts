@@ -48,10 +48,12 @@ export interface ImageToVideoBody {
   model: string;
   promptImage: string | Array<{ uri: string; position: 'first' | 'last' }>;
   promptText?: string;
-  ratio: string;
+  ratio?: string;
   duration?: number;
   seed?: number;
   audio?: boolean;
+  negativePrompt?: string;
+  resolution?: string;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 
@@ -59,10 +61,12 @@ export interface ImageToVideoBody {
 export interface TextToVideoBody {
   model: string;
   promptText: string;
-  ratio: string;
+  ratio?: string;
   duration?: number;
   seed?: number;
   audio?: boolean;
+  negativePrompt?: string;
+  resolution?: string;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 
