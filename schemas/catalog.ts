@@ -15,8 +15,8 @@ export type RunwayEndpoint = Endpoint | 'text_to_speech';
 
 /** Every image_to_video / text_to_video model of the pinned SDK (ImageToVideoCreateParams / TextToVideoCreateParams). */
 export const MODEL_IDS = [
-  'gen4.5',
   'gen4_turbo',
+  'gen4.5',
   'veo3.1',
   'veo3.1_fast',
   'hailuo3',
