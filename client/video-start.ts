@@ -14,9 +14,14 @@ export interface VideoStartRequest {
   model: string;
   promptText?: string;
   promptImage?: string;
-  ratio: string;
+  /** Required where the model takes a ratio; absent for models whose output follows the image (see the catalog). */
+  ratio?: string;
   duration?: number;
   seed?: number;
+  audio?: boolean;
+  negativePrompt?: string;
+  resolution?: string;
+  contentModeration?: { publicFigureThreshold: 'auto' | 'low' };
   options?: GenerationOptionsInput;
   archive?: { bucket?: string; prefix?: string };
 }

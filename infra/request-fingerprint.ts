@@ -24,6 +24,9 @@ function fingerprintFields(request: ResolvedGenerationRequest): Record<string, u
     seed: request.seed ?? null,
     audio: request.audio ?? null,
     contentModeration: request.contentModeration ?? null,
+    // absent fields are left out of the JSON, so requests without them keep their fingerprints
+    negativePrompt: request.negativePrompt,
+    resolution: request.resolution,
   };
 }
 

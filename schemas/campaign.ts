@@ -82,7 +82,7 @@ export function variantRequest(campaign: CampaignFile, variantId: string) {
   const request = videoRequestShape.parse(mergeVariant(campaign.defaults, variant));
   return {
     ...request,
-    ratio: resolveRatio(request.model, request.ratio),
+    ratio: request.ratio === undefined ? undefined : resolveRatio(request.model, request.ratio),
     duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
   };
 }

@@ -56,10 +56,12 @@ export interface ImageToVideoBody {
   model: string;
   promptImage: string | Array<{ uri: string; position: 'first' | 'last' }>;
   promptText?: string;
-  ratio: string;
+  ratio?: string;
   duration?: number;
   seed?: number;
   audio?: boolean;
+  negativePrompt?: string;
+  resolution?: string;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 
@@ -67,10 +69,12 @@ export interface ImageToVideoBody {
 export interface TextToVideoBody {
   model: string;
   promptText: string;
-  ratio: string;
+  ratio?: string;
   duration?: number;
   seed?: number;
   audio?: boolean;
+  negativePrompt?: string;
+  resolution?: string;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 

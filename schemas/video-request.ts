@@ -2,11 +2,13 @@ import { z } from 'zod';
 import {
   ASPECT_ALIASES,
   MODEL_CATALOG,
+  OPTIONAL_PARAMS,
   SPEECH_MODEL_CATALOG,
   modelIdSchema,
   resolveRatio,
   speechModelIdSchema,
   type Endpoint,
+  type EndpointSpec,
   type ModelId,
 } from './catalog';
 import { strictObject } from './strict-object';
@@ -23,10 +25,10 @@ export const UPLOAD_VALIDITY_MS = 24 * 3600_000;
 export const DEFAULT_UPLOAD_REUSE_MS = 23 * 3600_000;
 export const MAX_SEED = 4_294_967_295;
 
-export const promptTextSchema = z
-  .string()
-  .refine((text) => text.trim().length > 0, 'promptText must not be empty')
-  .refine(
+const nonEmptyPromptText = z.string().refine((text) => text.trim().length > 0, 'promptText must not be empty');
+
+/** A prompt within the product's own limit (campaign variants, B-roll, explainer); a video request checks its model's. */
+export const promptTextSchema = nonEmptyPromptText.refine(
     (text) => text.length <= MAX_PROMPT_TEXT_LENGTH,
     `promptText must be at most ${MAX_PROMPT_TEXT_LENGTH} characters (UTF-16 code units)`,
   );
@@ -78,21 +80,21 @@ export const contentModerationSchema = strictObject({
 
 const SEED_RANGE = `seed must be a whole number from 0 to ${MAX_SEED}`;
 
+const RATIO_REQUIRED = `ratio is required: ${Object.keys(ASPECT_ALIASES).join(', ')} or pixels like 1280:720`;
+
+/** Each field's own shape; what a model takes (required fields, ratios, durations, parameters) is the catalog's check. */
 const videoRequestFields = {
   model: modelIdSchema,
-  promptText: promptTextSchema.optional(),
+  // the length limit is the model's (1000 to 15000 UTF-16 code units), checked against the catalog
+  promptText: nonEmptyPromptText.optional(),
   promptImage: imageSourceSchema.optional(),
-  ratio: z
-    .string({
-      error: (issue) =>
-        issue.input === undefined
-          ? `ratio is required: ${Object.keys(ASPECT_ALIASES).join(', ')} or pixels like 1280:720`
-          : 'ratio must be a string',
-    })
-    .min(1, 'ratio must not be empty'),
+  // optional here: some models take no ratio (their output follows the image); the catalog says which need one
+  ratio: z.string({ error: 'ratio must be a string' }).min(1, 'ratio must not be empty').optional(),
   duration: z.number().int('duration must be a whole number of seconds').optional(),
   seed: z.number().int(SEED_RANGE).min(0, SEED_RANGE).max(MAX_SEED, SEED_RANGE).optional(),
   audio: z.boolean().optional(),
+  negativePrompt: z.string().min(1, 'negativePrompt must not be empty').optional(),
+  resolution: z.string().min(1, 'resolution must not be empty').optional(),
   contentModeration: contentModerationSchema.optional(),
 };
 
@@ -129,28 +131,73 @@ function checkRequest(request: VideoRequestInput, ctx: { addIssue: (issue: Catal
     ctx.addIssue({ path: ['promptImage'], message });
     return;
   }
-  if (endpoint === 'text_to_video' && request.promptText === undefined) {
-    ctx.addIssue({ path: ['promptText'], message: 'promptText is required when there is no promptImage' });
-  }
-  const ratio = resolveRatio(request.model, request.ratio);
-  if (!endpointSpec.ratios.includes(ratio)) {
+  if (request.promptText === undefined) {
+    // text_to_video without a prompt has nothing to generate from (the product sends no references)
+    if (endpoint === 'text_to_video') ctx.addIssue({ path: ['promptText'], message: 'promptText is required when there is no promptImage' });
+    else if (endpointSpec.promptTextRequired) ctx.addIssue({ path: ['promptText'], message: `promptText is required for ${request.model} ${endpoint}` });
+  } else if (request.promptText.length > endpointSpec.maxPromptTextLength) {
     ctx.addIssue({
-      path: ['ratio'],
-      message: `ratio ${request.ratio} is not allowed for ${request.model} ${endpoint}; allowed: ${endpointSpec.ratios.join(', ')}`,
+      path: ['promptText'],
+      message: `promptText is ${request.promptText.length} characters; ${request.model} allows at most ${endpointSpec.maxPromptTextLength} (UTF-16 code units)`,
     });
   }
+  checkRatio(request, endpoint, endpointSpec, ctx);
   if (request.duration !== undefined && !spec.durations.includes(request.duration)) {
     ctx.addIssue({
       path: ['duration'],
       message: `duration ${request.duration} is not allowed for ${request.model}; allowed: ${spec.durations.join(', ')}`,
     });
   }
-  if (request.audio !== undefined && !spec.supportsAudio) {
-    ctx.addIssue({ path: ['audio'], message: `model ${request.model} does not support audio` });
+  for (const param of OPTIONAL_PARAMS) {
+    if (request[param] !== undefined && !endpointSpec.params.includes(param)) {
+      const where = spec.endpoints[otherEndpoint(endpoint)]?.params.includes(param) ? ` on ${endpoint}` : '';
+      ctx.addIssue({ path: [param], message: `model ${request.model} does not support ${param}${where}` });
+    }
   }
-  if (request.contentModeration !== undefined && !spec.supportsContentModeration) {
-    ctx.addIssue({ path: ['contentModeration'], message: `model ${request.model} does not support contentModeration` });
+  const resolutions = endpointSpec.resolutions ?? [];
+  if (request.resolution !== undefined && endpointSpec.params.includes('resolution') && !resolutions.includes(request.resolution)) {
+    ctx.addIssue({
+      path: ['resolution'],
+      message: `resolution ${request.resolution} is not allowed for ${request.model} ${endpoint}; allowed: ${resolutions.join(', ')}`,
+    });
   }
+}
+
+function checkRatio(
+  request: VideoRequestInput,
+  endpoint: Endpoint,
+  endpointSpec: EndpointSpec,
+  ctx: { addIssue: (issue: CatalogIssue) => void },
+): void {
+  if (endpointSpec.ratios.length === 0) {
+    if (request.ratio !== undefined) {
+      ctx.addIssue({
+        path: ['ratio'],
+        message: `model ${request.model} takes no ratio on ${endpoint} (its output follows the image${endpointSpec.params.includes('resolution') ? '; use resolution' : ''}); remove ratio`,
+      });
+    }
+    return;
+  }
+  if (request.ratio === undefined) {
+    ctx.addIssue({ path: ['ratio'], message: RATIO_REQUIRED });
+    return;
+  }
+  const ratio = resolveRatio(request.model, request.ratio);
+  if (endpointSpec.unsupportedRatios?.includes(ratio)) {
+    ctx.addIssue({
+      path: ['ratio'],
+      message: `ratio ${request.ratio} lets ${request.model} choose the size and is not supported; allowed: ${endpointSpec.ratios.join(', ')}`,
+    });
+  } else if (!endpointSpec.ratios.includes(ratio)) {
+    ctx.addIssue({
+      path: ['ratio'],
+      message: `ratio ${request.ratio} is not allowed for ${request.model} ${endpoint}; allowed: ${endpointSpec.ratios.join(', ')}`,
+    });
+  }
+}
+
+function otherEndpoint(endpoint: Endpoint): Endpoint {
+  return endpoint === 'image_to_video' ? 'text_to_video' : 'image_to_video';
 }
 
 function textModels(): ModelId[] {
@@ -166,7 +213,7 @@ export const videoRequestSchema = videoRequestShape
   })
   .transform((request) => ({
     ...request,
-    ratio: resolveRatio(request.model, request.ratio),
+    ratio: request.ratio === undefined ? undefined : resolveRatio(request.model, request.ratio),
     duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
   }));
 

@@ -43,10 +43,13 @@ export const resolvedVideoRequestSchema = z.object({
   model: modelIdSchema,
   promptText: z.string().optional(),
   promptImage: imageRefSchema.optional(),
-  ratio: z.string(),
+  // absent for a model that takes no ratio (its output follows the image)
+  ratio: z.string().optional(),
   duration: z.number().int(),
   seed: z.number().int().optional(),
   audio: z.boolean().optional(),
+  negativePrompt: z.string().optional(),
+  resolution: z.string().optional(),
   contentModeration: contentModerationSchema.optional(),
 });
 export type ResolvedVideoRequest = z.infer<typeof resolvedVideoRequestSchema>;

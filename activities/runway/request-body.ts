@@ -14,12 +14,15 @@ export function requestBody(
       body: { model: request.model, promptText: request.promptText, voice: { type: 'runway-preset', presetId: request.voice } },
     };
   }
+  // Only the fields the request carries: validation let through only what the model's SDK type declares.
   const common = {
     model: request.model,
-    ratio: request.ratio,
+    ...(request.ratio !== undefined ? { ratio: request.ratio } : {}),
     duration: request.duration,
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(request.audio !== undefined ? { audio: request.audio } : {}),
+    ...(request.negativePrompt !== undefined ? { negativePrompt: request.negativePrompt } : {}),
+    ...(request.resolution !== undefined ? { resolution: request.resolution } : {}),
     ...(request.contentModeration !== undefined ? { contentModeration: request.contentModeration } : {}),
   };
   const endpoint = endpointFor(request);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { VideoResult } from '../../schemas';
+import { MODEL_IDS, type VideoResult } from '../../schemas';
 import type { VideoStartRequest } from '../video-start';
 import { checkVideoStart } from './input';
 import { err, out, withClient } from './with-client';
@@ -10,9 +10,12 @@ interface VideoFlags {
   model: string;
   prompt?: string;
   image?: string;
-  ratio: string;
+  ratio?: string;
   duration?: number;
   seed?: number;
+  audio?: boolean;
+  negativePrompt?: string;
+  resolution?: string;
   id?: string;
   pollInterval?: string;
   wait?: boolean;
@@ -25,12 +28,15 @@ export function registerVideoCommands(program: Command): void {
   video
     .command('start')
     .description('validate a request and start one video workflow')
-    .requiredOption('-m, --model <model>', 'gen4_turbo, gen4.5, veo3.1, veo3.1_fast or gen3a_turbo')
+    .requiredOption('-m, --model <model>', `one of ${MODEL_IDS.join(', ')}`)
     .option('-p, --prompt <text>', 'promptText')
     .option('-i, --image <pathOrUrl>', 'promptImage: a local file (staged in S3), an https URL or a data URI')
-    .requiredOption('-r, --ratio <ratio>', 'e.g. 1280:720 or 16:9')
+    .option('-r, --ratio <ratio>', 'e.g. 1280:720 or 16:9 (required unless the model takes none)')
     .option('-d, --duration <seconds>', 'clip length in seconds', wholeNumber)
     .option('--seed <n>', 'seed', wholeNumber)
+    .option('--audio', 'generate audio (models that support it)')
+    .option('--negative-prompt <text>', 'what should not appear (models that support it)')
+    .option('--resolution <resolution>', 'output resolution, e.g. 720p (models that take one instead of a ratio)')
     .option('--id <videoId>', 'video id (default: a fresh one); the workflow id is single--<id>')
     .option('--poll-interval <duration>', 'how often to poll Runway, e.g. 8s')
     .option('-w, --wait', 'wait until the video is archived')
@@ -39,7 +45,10 @@ export function registerVideoCommands(program: Command): void {
       const request: VideoStartRequest = {
         videoId: flags.id ?? `video-${randomUUID().slice(0, 8)}`,
         model: flags.model,
-        ratio: flags.ratio,
+        ...(flags.ratio !== undefined ? { ratio: flags.ratio } : {}),
+        ...(flags.audio !== undefined ? { audio: flags.audio } : {}),
+        ...(flags.negativePrompt !== undefined ? { negativePrompt: flags.negativePrompt } : {}),
+        ...(flags.resolution !== undefined ? { resolution: flags.resolution } : {}),
         ...(flags.prompt !== undefined ? { promptText: flags.prompt } : {}),
         ...(flags.image !== undefined ? { promptImage: flags.image } : {}),
         ...(flags.duration !== undefined ? { duration: flags.duration } : {}),

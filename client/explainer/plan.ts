@@ -274,7 +274,7 @@ function checkModel(modelName: string, ratioName: string): { model: ModelId; rat
       parsed.error.issues.map((issue) => ({ path: ['brief', ...issue.path], message: issue.message })),
     );
   const model = parsed.data.model;
-  const ratio = resolveRatio(model, parsed.data.ratio);
+  const ratio = resolveRatio(model, parsed.data.ratio ?? ratioName);
   const ratios = new Set(Object.values(MODEL_CATALOG[model].endpoints).flatMap((spec) => spec.ratios));
   if (!ratios.has(ratio))
     throw new InputError('brief.ratio', `ratio ${ratioName} is not allowed for ${model}; allowed: ${[...ratios].join(', ')}`);

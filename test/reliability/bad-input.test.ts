@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { InputError, RunwayTemporal, TemporalUnreachableError, type CampaignFileInput, type VideoStartRequest } from '../../client';
+import { MODEL_IDS } from '../../schemas';
 import { parseEnv, workerEnvSchema } from '../../schemas/env';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
@@ -81,7 +82,14 @@ interface BadInput {
   maxMs?: number;
 }
 
-const ALLOWED_MODELS = /"gen4_turbo"\|"gen4\.5"\|"veo3\.1"\|"veo3\.1_fast"\|"gen3a_turbo"/;
+/** The live models, as zod lists them ("gen4.5"|"gen4_turbo"|…): every SDK model, no retired one. */
+const ALLOWED_MODELS = new RegExp(MODEL_IDS.map((id) => `"${id.replace(/\./g, '\\.')}"`).join('\\|'));
+
+test('the allowed-model list names current models only', () => {
+  expect(ALLOWED_MODELS.source).toContain('"gen4_turbo"');
+  expect(ALLOWED_MODELS.source).toContain('"seedance2"');
+  expect(ALLOWED_MODELS.source).not.toContain('gen3a_turbo');
+});
 
 const cases: BadInput[] = [
   {
@@ -97,6 +105,41 @@ const cases: BadInput[] = [
     error: InputError,
     field: 'model',
     message: new RegExp(`model: .*${ALLOWED_MODELS.source}`),
+  },
+  {
+    name: 'campaign: a retired model',
+    attempt: () => campaignWithDefaults({ model: 'gen3a_turbo' }),
+    error: InputError,
+    field: 'defaults.model',
+    message: /defaults\.model: gen3a_turbo was retired by Runway; use gen4_turbo/,
+  },
+  {
+    name: 'video: a retired model',
+    attempt: () => startVideo({ model: 'gen3a_turbo', promptImage: 'https://example.com/a.png' }),
+    error: InputError,
+    field: 'model',
+    message: /model: gen3a_turbo was retired by Runway; use gen4_turbo/,
+  },
+  {
+    name: 'video: gen4.5 image_to_video without the promptText the SDK requires',
+    attempt: () => startVideo({ promptText: undefined, promptImage: 'https://example.com/a.png' }),
+    error: InputError,
+    field: 'promptText',
+    message: /promptText is required for gen4\.5 image_to_video/,
+  },
+  {
+    name: 'video: a parameter the model does not take (negativePrompt on gen4.5)',
+    attempt: () => startVideo({ negativePrompt: 'blur' }),
+    error: InputError,
+    field: 'negativePrompt',
+    message: /model gen4\.5 does not support negativePrompt/,
+  },
+  {
+    name: 'video: no ratio for a model that needs one',
+    attempt: () => startVideo({ ratio: undefined }),
+    error: InputError,
+    field: 'ratio',
+    message: /ratio is required: 16:9, 9:16, 1:1 or pixels like 1280:720/,
   },
   {
     name: 'campaign: ratio not allowed for the model',
@@ -146,7 +189,7 @@ const cases: BadInput[] = [
     attempt: () => startVideo({ promptText: 'x'.repeat(1001) }),
     error: InputError,
     field: 'promptText',
-    message: /promptText must be at most 1000 characters/,
+    message: /promptText is 1001 characters; gen4\.5 allows at most 1000 \(UTF-16 code units\)/,
   },
   {
     name: 'video: data URI image over 5 MB',
@@ -270,7 +313,7 @@ const cases: BadInput[] = [
     name: 'video: unknown request field (strict)',
     attempt: () => startVideo({ promptTxt: 'typo' }),
     error: InputError,
-    message: /unknown field "promptTxt"; allowed: model, promptText, promptImage, ratio, duration, seed, audio, contentModeration/,
+    message: /unknown field "promptTxt"; allowed: model, promptText, promptImage, ratio, duration, seed, audio, negativePrompt, resolution, contentModeration/,
   },
   {
     name: 'campaign file: not JSON',
