@@ -46,7 +46,11 @@ export async function uploadImage(deps: Pick<ActivityDeps, 'runway' | 's3'>, sou
     file.body.destroy();
     // A refused upload (bad type, too large, bad form) will be refused again; anything else is retried.
     if (error instanceof RunwayHttpError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
-      throw ApplicationFailure.create({ type: FailureType.PromptImageUnavailable, nonRetryable: true, message: `Runway refused the upload: ${error.message}` });
+      throw ApplicationFailure.create({
+        type: FailureType.PromptImageUnavailable,
+        nonRetryable: true,
+        message: `Runway refused the upload: ${error.message}`,
+      });
     }
     throw error;
   }
@@ -66,14 +70,21 @@ async function fromS3(s3: S3Client, source: Extract<UploadSource, { kind: 's3' }
 
 async function fromUrl(url: string): Promise<UploadFile> {
   const response = await request(url, { method: 'GET', headersTimeout: 30_000, bodyTimeout: 60_000 });
-  const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = String(response.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   const length = Number(response.headers['content-length']);
   if (response.statusCode !== 200 || !Number.isInteger(length)) {
     await response.body.dump();
     const retryable = response.statusCode >= 500 || response.statusCode === 429;
     const message = response.statusCode !== 200 ? `GET ${url} answered ${response.statusCode}` : `GET ${url} gave no Content-Length`;
     if (retryable) throw new Error(message);
-    throw ApplicationFailure.create({ type: FailureType.PromptImageUnavailable, nonRetryable: true, message: `cannot re-host the prompt image: ${message}` });
+    throw ApplicationFailure.create({
+      type: FailureType.PromptImageUnavailable,
+      nonRetryable: true,
+      message: `cannot re-host the prompt image: ${message}`,
+    });
   }
   return { body: Readable.from(response.body), bytes: length, contentType };
 }

@@ -113,14 +113,87 @@ export interface ModelSpec {
 
 const GEN4_RATIOS = ['1280:720', '720:1280', '1104:832', '832:1104', '960:960', '1584:672'] as const;
 const VEO_RATIOS = ['1280:720', '720:1280', '1080:1920', '1920:1080'] as const;
-const SEEDANCE_720P_RATIOS = ['992:432', '864:496', '752:560', '640:640', '560:752', '496:864', '1470:630', '1280:720', '1112:834', '960:960', '834:1112', '720:1280'] as const;
-const SEEDANCE2_RATIOS = [...SEEDANCE_720P_RATIOS, '2206:946', '1920:1080', '1664:1248', '1440:1440', '1248:1664', '1080:1920', '3840:1646', '3840:2160', '3840:2880', '3840:3840', '2880:3840', '2160:3840'] as const;
-const SEEDANCE2_5_RATIOS = ['992:432', '854:480', '752:560', '640:640', '560:752', '480:854', '1470:630', '1280:720', '1112:834', '960:960', '834:1112', '720:1280', '2206:946', '1920:1080', '1664:1248', '1440:1440', '1248:1664', '1080:1920'] as const;
-const WAN3_RATIOS = ['832:480', '720:544', '624:624', '544:720', '480:832', '1280:720', '1104:832', '960:960', '832:1104', '720:1280', '1920:1080', '1648:1248', '1440:1440', '1248:1648', '1080:1920'] as const;
+const SEEDANCE_720P_RATIOS = [
+  '992:432',
+  '864:496',
+  '752:560',
+  '640:640',
+  '560:752',
+  '496:864',
+  '1470:630',
+  '1280:720',
+  '1112:834',
+  '960:960',
+  '834:1112',
+  '720:1280',
+] as const;
+const SEEDANCE2_RATIOS = [
+  ...SEEDANCE_720P_RATIOS,
+  '2206:946',
+  '1920:1080',
+  '1664:1248',
+  '1440:1440',
+  '1248:1664',
+  '1080:1920',
+  '3840:1646',
+  '3840:2160',
+  '3840:2880',
+  '3840:3840',
+  '2880:3840',
+  '2160:3840',
+] as const;
+const SEEDANCE2_5_RATIOS = [
+  '992:432',
+  '854:480',
+  '752:560',
+  '640:640',
+  '560:752',
+  '480:854',
+  '1470:630',
+  '1280:720',
+  '1112:834',
+  '960:960',
+  '834:1112',
+  '720:1280',
+  '2206:946',
+  '1920:1080',
+  '1664:1248',
+  '1440:1440',
+  '1248:1664',
+  '1080:1920',
+] as const;
+const WAN3_RATIOS = [
+  '832:480',
+  '720:544',
+  '624:624',
+  '544:720',
+  '480:832',
+  '1280:720',
+  '1104:832',
+  '960:960',
+  '832:1104',
+  '720:1280',
+  '1920:1080',
+  '1648:1248',
+  '1440:1440',
+  '1248:1648',
+  '1080:1920',
+] as const;
 const WAN3_AUTO = ['auto_480p', 'auto_720p', 'auto_1080p'] as const;
 const HAILUO3_RATIOS = ['21:9', '16:9', '4:3', '1:1', '3:4', '9:16'] as const;
 const GEMINI_FLASH_1_1_RATIOS = ['640:360', '360:640', '1280:720', '720:1280', '1920:1080', '1080:1920', '3840:2160', '2160:3840'] as const;
-const HAPPYHORSE_T2V_RATIOS = ['1280:720', '720:1280', '960:960', '1108:832', '832:1108', '1920:1080', '1080:1920', '1440:1440', '1662:1248', '1248:1662'] as const;
+const HAPPYHORSE_T2V_RATIOS = [
+  '1280:720',
+  '720:1280',
+  '960:960',
+  '1108:832',
+  '832:1108',
+  '1920:1080',
+  '1080:1920',
+  '1440:1440',
+  '1662:1248',
+  '1248:1662',
+] as const;
 const GROK_T2V_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'] as const;
 
 const PRODUCT_MAX_PROMPT = 1000;
@@ -159,8 +232,20 @@ type ModelData = Omit<ModelSpec, 'id' | 'durations' | 'supportsAudio' | 'support
 const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   'gen4.5': {
     endpoints: {
-      image_to_video: endpoint({ ratios: GEN4_RATIOS, ratioRequired: true, promptTextRequired: true, durationRequired: true, params: ['seed', 'contentModeration'] }),
-      text_to_video: endpoint({ ratios: ['1280:720', '720:1280'], ratioRequired: true, promptTextRequired: true, durationRequired: true, params: ['seed', 'contentModeration'] }),
+      image_to_video: endpoint({
+        ratios: GEN4_RATIOS,
+        ratioRequired: true,
+        promptTextRequired: true,
+        durationRequired: true,
+        params: ['seed', 'contentModeration'],
+      }),
+      text_to_video: endpoint({
+        ratios: ['1280:720', '720:1280'],
+        ratioRequired: true,
+        promptTextRequired: true,
+        durationRequired: true,
+        params: ['seed', 'contentModeration'],
+      }),
     },
     duration: range(2, 10, 'sdk'),
     defaultDuration: 5,
@@ -179,7 +264,12 @@ const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   'veo3.1': {
     endpoints: {
       image_to_video: endpoint({ ratios: VEO_RATIOS, ratioRequired: true, params: ['seed', 'audio', 'negativePrompt'] }),
-      text_to_video: endpoint({ ratios: VEO_RATIOS, ratioRequired: true, promptTextRequired: true, params: ['seed', 'audio', 'negativePrompt'] }),
+      text_to_video: endpoint({
+        ratios: VEO_RATIOS,
+        ratioRequired: true,
+        promptTextRequired: true,
+        params: ['seed', 'audio', 'negativePrompt'],
+      }),
     },
     duration: values([4, 6, 8], 'sdk'),
     defaultDuration: 8,
@@ -190,7 +280,12 @@ const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   'veo3.1_fast': {
     endpoints: {
       image_to_video: endpoint({ ratios: VEO_RATIOS, ratioRequired: true, params: ['seed', 'audio', 'negativePrompt'] }),
-      text_to_video: endpoint({ ratios: VEO_RATIOS, ratioRequired: true, promptTextRequired: true, params: ['seed', 'audio', 'negativePrompt'] }),
+      text_to_video: endpoint({
+        ratios: VEO_RATIOS,
+        ratioRequired: true,
+        promptTextRequired: true,
+        params: ['seed', 'audio', 'negativePrompt'],
+      }),
     },
     duration: values([4, 6, 8], 'sdk'),
     defaultDuration: 8,
@@ -200,8 +295,20 @@ const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   },
   hailuo3: {
     endpoints: {
-      image_to_video: endpoint({ ratios: HAILUO3_RATIOS, unsupportedRatios: ['adaptive'], promptTextRequired: true, params: ['resolution'], resolutions: ['768p', '2k'] }),
-      text_to_video: endpoint({ ratios: HAILUO3_RATIOS, unsupportedRatios: ['adaptive'], promptTextRequired: true, params: ['resolution'], resolutions: ['768p', '2k'] }),
+      image_to_video: endpoint({
+        ratios: HAILUO3_RATIOS,
+        unsupportedRatios: ['adaptive'],
+        promptTextRequired: true,
+        params: ['resolution'],
+        resolutions: ['768p', '2k'],
+      }),
+      text_to_video: endpoint({
+        ratios: HAILUO3_RATIOS,
+        unsupportedRatios: ['adaptive'],
+        promptTextRequired: true,
+        params: ['resolution'],
+        resolutions: ['768p', '2k'],
+      }),
     },
     duration: values([6, 10], 'assumed'),
     defaultDuration: 6,
@@ -234,7 +341,12 @@ const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   seedance2_fast: {
     endpoints: {
       image_to_video: endpoint({ ratios: SEEDANCE_720P_RATIOS, maxPromptTextLength: 3500, params: ['seed', 'audio'] }),
-      text_to_video: endpoint({ ratios: SEEDANCE_720P_RATIOS, promptTextRequired: true, maxPromptTextLength: 3500, params: ['seed', 'audio'] }),
+      text_to_video: endpoint({
+        ratios: SEEDANCE_720P_RATIOS,
+        promptTextRequired: true,
+        maxPromptTextLength: 3500,
+        params: ['seed', 'audio'],
+      }),
     },
     duration: range(4, 15, 'docs'),
     defaultDuration: 5,
@@ -245,7 +357,12 @@ const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   seedance2_mini: {
     endpoints: {
       image_to_video: endpoint({ ratios: SEEDANCE_720P_RATIOS, maxPromptTextLength: 3500, params: ['seed', 'audio'] }),
-      text_to_video: endpoint({ ratios: SEEDANCE_720P_RATIOS, promptTextRequired: true, maxPromptTextLength: 3500, params: ['seed', 'audio'] }),
+      text_to_video: endpoint({
+        ratios: SEEDANCE_720P_RATIOS,
+        promptTextRequired: true,
+        maxPromptTextLength: 3500,
+        params: ['seed', 'audio'],
+      }),
     },
     duration: range(4, 15, 'docs'),
     defaultDuration: 5,
@@ -278,7 +395,12 @@ const MODEL_DATA: Readonly<Record<ModelId, ModelData>> = {
   grok_imagine_1_5: {
     endpoints: {
       image_to_video: endpoint({ ratios: [], params: ['resolution'], resolutions: ['480p', '720p', '1080p'] }),
-      text_to_video: endpoint({ ratios: GROK_T2V_RATIOS, promptTextRequired: true, params: ['resolution'], resolutions: ['480p', '720p', '1080p'] }),
+      text_to_video: endpoint({
+        ratios: GROK_T2V_RATIOS,
+        promptTextRequired: true,
+        params: ['resolution'],
+        resolutions: ['480p', '720p', '1080p'],
+      }),
     },
     duration: range(6, 10, 'assumed'),
     defaultDuration: 6,
@@ -381,13 +503,6 @@ function aspectAliases(pixels: Record<string, string>): Record<string, Partial<R
 /** Resolve a ratio given as an alias ("16:9") or as pixels ("1280:720") for a model. */
 export function resolveRatio(model: ModelId, ratio: string): string {
   return ASPECT_ALIASES[ratio]?.[model] ?? ratio;
-}
-
-/** Pixel size of a ratio string like "1280:720". */
-export function ratioSize(ratio: string): { width: number; height: number } {
-  const [w, h] = ratio.split(':').map(Number);
-  if (!w || !h) throw new Error(`not a pixel ratio: ${ratio}`);
-  return { width: w, height: h };
 }
 
 /**

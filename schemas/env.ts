@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
+import { DEFAULT_UPLOAD_REUSE_MS } from './video-request';
 
 const optionalText = z
   .string()
@@ -64,7 +65,7 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   /** Journal of the Runway tasks this worker created (survives a restart while Temporal is down); '' turns it off. */
   SUBMISSION_JOURNAL_DIR: z.string().default('.data/submissions'),
   /** Age past which a prompt image's runway:// URI is uploaded again before a submission, ms (Runway keeps it about 24 h). */
-  RUNWAY_UPLOAD_REUSE_MS: positiveInt(23 * 3600_000),
+  RUNWAY_UPLOAD_REUSE_MS: positiveInt(DEFAULT_UPLOAD_REUSE_MS),
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -20,18 +20,18 @@ export const MAX_DATA_URI_BYTES = 5 * 1024 * 1024;
 /** Runway's limit on one ephemeral upload (POST /v1/uploads): images up to 200 MB. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 /** How long Runway keeps an ephemeral upload's runway:// URI valid. */
-export const UPLOAD_VALIDITY_MS = 24 * 3600_000;
+const UPLOAD_VALIDITY_MS = 24 * 3600_000;
 /** Default age past which a runway:// URI is uploaded again before a submission: the validity less a safety margin. */
-export const DEFAULT_UPLOAD_REUSE_MS = 23 * 3600_000;
+export const DEFAULT_UPLOAD_REUSE_MS = UPLOAD_VALIDITY_MS - 3600_000;
 export const MAX_SEED = 4_294_967_295;
 
 const nonEmptyPromptText = z.string().refine((text) => text.trim().length > 0, 'promptText must not be empty');
 
 /** A prompt within the product's own limit (campaign variants, B-roll, explainer); a video request checks its model's. */
 export const promptTextSchema = nonEmptyPromptText.refine(
-    (text) => text.length <= MAX_PROMPT_TEXT_LENGTH,
-    `promptText must be at most ${MAX_PROMPT_TEXT_LENGTH} characters (UTF-16 code units)`,
-  );
+  (text) => text.length <= MAX_PROMPT_TEXT_LENGTH,
+  `promptText must be at most ${MAX_PROMPT_TEXT_LENGTH} characters (UTF-16 code units)`,
+);
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -133,8 +133,10 @@ function checkRequest(request: VideoRequestInput, ctx: { addIssue: (issue: Catal
   }
   if (request.promptText === undefined) {
     // text_to_video without a prompt has nothing to generate from (the product sends no references)
-    if (endpoint === 'text_to_video') ctx.addIssue({ path: ['promptText'], message: 'promptText is required when there is no promptImage' });
-    else if (endpointSpec.promptTextRequired) ctx.addIssue({ path: ['promptText'], message: `promptText is required for ${request.model} ${endpoint}` });
+    if (endpoint === 'text_to_video')
+      ctx.addIssue({ path: ['promptText'], message: 'promptText is required when there is no promptImage' });
+    else if (endpointSpec.promptTextRequired)
+      ctx.addIssue({ path: ['promptText'], message: `promptText is required for ${request.model} ${endpoint}` });
   } else if (request.promptText.length > endpointSpec.maxPromptTextLength) {
     ctx.addIssue({
       path: ['promptText'],

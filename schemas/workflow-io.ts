@@ -13,7 +13,13 @@ const urlImageRefSchema = z.object({
   /** Upload it to Runway once (ephemeral upload) instead of letting Runway fetch the URL at each submission. */
   rehost: z.boolean().optional(),
 });
-const s3ImageRefSchema = z.object({ kind: z.literal('s3'), bucket: z.string(), key: z.string(), contentType: z.string(), bytes: z.number().int() });
+const s3ImageRefSchema = z.object({
+  kind: z.literal('s3'),
+  bucket: z.string(),
+  key: z.string(),
+  contentType: z.string(),
+  bytes: z.number().int(),
+});
 
 /** Where an upload's bytes come from: read again when its URI is too old to reuse. */
 export const uploadSourceSchema = z.discriminatedUnion('kind', [urlImageRefSchema, s3ImageRefSchema]);

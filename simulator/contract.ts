@@ -90,11 +90,16 @@ export interface ModelContract {
 const oneOf =
   (allowed: readonly string[]): FieldCheck =>
   (value) =>
-    typeof value === 'string' && allowed.includes(value) ? undefined : `${JSON.stringify(value)} is not allowed; allowed: ${allowed.join(', ')}`;
+    typeof value === 'string' && allowed.includes(value)
+      ? undefined
+      : `${JSON.stringify(value)} is not allowed; allowed: ${allowed.join(', ')}`;
 const bool: FieldCheck = (value) => (typeof value === 'boolean' ? undefined : 'must be a boolean');
-const nonEmptyString: FieldCheck = (value) => (typeof value === 'string' && value.trim().length > 0 ? undefined : 'must be a non-empty string');
+const nonEmptyString: FieldCheck = (value) =>
+  typeof value === 'string' && value.trim().length > 0 ? undefined : 'must be a non-empty string';
 const seed: FieldCheck = (value) =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SEED ? undefined : `must be an integer from 0 to ${MAX_SEED}`;
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SEED
+    ? undefined
+    : `must be an integer from 0 to ${MAX_SEED}`;
 const contentModeration: FieldCheck = (value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
   for (const [key, field] of Object.entries(value)) {
@@ -107,7 +112,8 @@ const contentModeration: FieldCheck = (value) => {
 const referenceList =
   (type: 'audio' | 'video' | undefined, maxItems: number): FieldCheck =>
   (value) => {
-    if (!Array.isArray(value) || value.length > maxItems) return `must be an array of at most ${maxItems} {${type ? 'type, ' : ''}uri} objects`;
+    if (!Array.isArray(value) || value.length > maxItems)
+      return `must be an array of at most ${maxItems} {${type ? 'type, ' : ''}uri} objects`;
     for (const [index, item] of value.entries()) {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${index}: must be an object`;
       for (const key of Object.keys(item)) {
@@ -142,14 +148,40 @@ const GEN4_RATIOS = ['1280:720', '720:1280', '1104:832', '832:1104', '960:960', 
 const LANDSCAPE_PORTRAIT = ['1280:720', '720:1280'];
 const VEO_RATIOS = ['1280:720', '720:1280', '1080:1920', '1920:1080'];
 const HAILUO_RATIOS = ['adaptive', '21:9', '16:9', '4:3', '1:1', '3:4', '9:16'];
-const SEEDANCE_720_RATIOS = ['992:432', '864:496', '752:560', '640:640', '560:752', '496:864', '1470:630', '1280:720', '1112:834', '960:960', '834:1112', '720:1280'];
+const SEEDANCE_720_RATIOS = [
+  '992:432',
+  '864:496',
+  '752:560',
+  '640:640',
+  '560:752',
+  '496:864',
+  '1470:630',
+  '1280:720',
+  '1112:834',
+  '960:960',
+  '834:1112',
+  '720:1280',
+];
 const SEEDANCE_RATIOS = [
   ...SEEDANCE_720_RATIOS,
   ...['2206:946', '1920:1080', '1664:1248', '1440:1440', '1248:1664', '1080:1920'],
   ...['3840:1646', '3840:2160', '3840:2880', '3840:3840', '2880:3840', '2160:3840'],
 ];
 const SEEDANCE_2_5_RATIOS = [
-  ...['992:432', '854:480', '752:560', '640:640', '560:752', '480:854', '1470:630', '1280:720', '1112:834', '960:960', '834:1112', '720:1280'],
+  ...[
+    '992:432',
+    '854:480',
+    '752:560',
+    '640:640',
+    '560:752',
+    '480:854',
+    '1470:630',
+    '1280:720',
+    '1112:834',
+    '960:960',
+    '834:1112',
+    '720:1280',
+  ],
   ...['2206:946', '1920:1080', '1664:1248', '1440:1440', '1248:1664', '1080:1920'],
 ];
 const WAN_RATIOS = [
@@ -157,7 +189,18 @@ const WAN_RATIOS = [
   ...['1920:1080', '1648:1248', '1440:1440', '1248:1648', '1080:1920', 'auto_480p', 'auto_720p', 'auto_1080p'],
 ];
 const GEMINI_1_1_RATIOS = ['640:360', '360:640', '1280:720', '720:1280', '1920:1080', '1080:1920', '3840:2160', '2160:3840'];
-const HAPPYHORSE_T2V_RATIOS = ['1280:720', '720:1280', '960:960', '1108:832', '832:1108', '1920:1080', '1080:1920', '1440:1440', '1662:1248', '1248:1662'];
+const HAPPYHORSE_T2V_RATIOS = [
+  '1280:720',
+  '720:1280',
+  '960:960',
+  '1108:832',
+  '832:1108',
+  '1920:1080',
+  '1080:1920',
+  '1440:1440',
+  '1662:1248',
+  '1248:1662',
+];
 const GROK_T2V_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'];
 
 // ---- durations ------------------------------------------------------------------------------------------
@@ -186,7 +229,11 @@ const ESTIMATED_DURATION = range(2, 15, { estimate: true });
 const GEN4_5_OPTIONS = { seed, contentModeration, outputFormat: oneOf(OUTPUT_FORMATS), proresProfile: oneOf(PRORES_PROFILES) };
 const VEO_OPTIONS = { seed, audio: bool, negativePrompt: nonEmptyString };
 const SEEDANCE_I2V_OPTIONS = { seed, audio: bool, referenceAudio: referenceList('audio', 15) };
-const SEEDANCE_T2V_OPTIONS = { ...SEEDANCE_I2V_OPTIONS, references: referenceList(undefined, 9), referenceVideos: referenceList('video', 9) };
+const SEEDANCE_T2V_OPTIONS = {
+  ...SEEDANCE_I2V_OPTIONS,
+  references: referenceList(undefined, 9),
+  referenceVideos: referenceList('video', 9),
+};
 const WAN_I2V_OPTIONS = { audio: bool, referenceAudio: referenceList('audio', 15), referenceVideos: referenceList('video', 15) };
 const WAN_T2V_OPTIONS = { ...WAN_I2V_OPTIONS, references: referenceList(undefined, 10) };
 const HAILUO_RESOLUTION = oneOf(['768p', '2k', '768P', '2K']);
@@ -224,7 +271,13 @@ function seedanceModel(id: string, ratios: readonly string[], promptTextMax: num
 }
 
 function wanModel(id: string, creditsPerSecond: number): ModelContract {
-  const shared = { promptText: 'required' as const, promptTextMax: 5000, ratios: WAN_RATIOS, ratioRequired: false, duration: ESTIMATED_DURATION };
+  const shared = {
+    promptText: 'required' as const,
+    promptTextMax: 5000,
+    ratios: WAN_RATIOS,
+    ratioRequired: false,
+    duration: ESTIMATED_DURATION,
+  };
   return {
     id,
     endpoints: {
@@ -279,25 +332,30 @@ const MODELS: readonly ModelContract[] = [
     },
     creditsPerSecond: 5,
   },
-  ...(['veo3.1', 'veo3.1_fast'] as const).map(
-    (id): ModelContract => ({
-      id,
-      endpoints: {
-        image_to_video: {
-          promptText: 'optional',
-          promptTextMax: 1000,
-          ratios: VEO_RATIOS,
-          ratioRequired: true,
-          duration: VEO_DURATION,
-          promptImage: FIRST_LAST,
-          options: VEO_OPTIONS,
-        },
-        text_to_video: { promptText: 'required', promptTextMax: 1000, ratios: VEO_RATIOS, ratioRequired: true, duration: VEO_DURATION, options: VEO_OPTIONS },
+  ...(['veo3.1', 'veo3.1_fast'] as const).map((id): ModelContract => ({
+    id,
+    endpoints: {
+      image_to_video: {
+        promptText: 'optional',
+        promptTextMax: 1000,
+        ratios: VEO_RATIOS,
+        ratioRequired: true,
+        duration: VEO_DURATION,
+        promptImage: FIRST_LAST,
+        options: VEO_OPTIONS,
       },
-      creditsPerSecond: id === 'veo3.1' ? 40 : 15,
-      creditsPerSecondWithoutAudio: id === 'veo3.1' ? 20 : 10,
-    }),
-  ),
+      text_to_video: {
+        promptText: 'required',
+        promptTextMax: 1000,
+        ratios: VEO_RATIOS,
+        ratioRequired: true,
+        duration: VEO_DURATION,
+        options: VEO_OPTIONS,
+      },
+    },
+    creditsPerSecond: id === 'veo3.1' ? 40 : 15,
+    creditsPerSecondWithoutAudio: id === 'veo3.1' ? 20 : 10,
+  })),
   {
     id: 'hailuo3',
     endpoints: {
@@ -339,7 +397,14 @@ const MODELS: readonly ModelContract[] = [
         promptImage: FIRST_ONLY,
         options: { resolution: oneOf(['720p', '1080p', '720P', '1080P']) },
       },
-      text_to_video: { promptText: 'required', promptTextMax: 2500, ratios: HAPPYHORSE_T2V_RATIOS, ratioRequired: false, duration: ESTIMATED_DURATION, options: {} },
+      text_to_video: {
+        promptText: 'required',
+        promptTextMax: 2500,
+        ratios: HAPPYHORSE_T2V_RATIOS,
+        ratioRequired: false,
+        duration: ESTIMATED_DURATION,
+        options: {},
+      },
     },
     creditsPerSecond: 10,
     priceEstimate: true,
@@ -360,7 +425,14 @@ const MODELS: readonly ModelContract[] = [
         promptImage: FIRST_ONLY,
         options: {},
       },
-      text_to_video: { promptText: 'required', promptTextMax: 5000, ratios: LANDSCAPE_PORTRAIT, ratioRequired: false, duration: GEMINI_DURATION, options: {} },
+      text_to_video: {
+        promptText: 'required',
+        promptTextMax: 5000,
+        ratios: LANDSCAPE_PORTRAIT,
+        ratioRequired: false,
+        duration: GEMINI_DURATION,
+        options: {},
+      },
     },
     creditsPerSecond: 15,
     priceEstimate: true,
@@ -407,7 +479,11 @@ const MODELS: readonly ModelContract[] = [
         ratios: GROK_T2V_RATIOS,
         ratioRequired: false,
         duration: ESTIMATED_DURATION,
-        options: { resolution: oneOf(['480p', '720p', '1080p']), references: referenceList(undefined, 9), referenceAudio: referenceList('audio', 9) },
+        options: {
+          resolution: oneOf(['480p', '720p', '1080p']),
+          references: referenceList(undefined, 9),
+          referenceAudio: referenceList('audio', 9),
+        },
       },
     },
     creditsPerSecond: 10,
@@ -446,7 +522,8 @@ export function modelsServing(endpoint: VideoEndpoint): string[] {
 
 /** Credits one video submission costs: per-second price times seconds, at the no-audio price when audio is off. */
 export function videoCredits(model: ModelContract, seconds: number, audio: boolean | undefined): number {
-  const perSecond = audio === false && model.creditsPerSecondWithoutAudio !== undefined ? model.creditsPerSecondWithoutAudio : model.creditsPerSecond;
+  const perSecond =
+    audio === false && model.creditsPerSecondWithoutAudio !== undefined ? model.creditsPerSecondWithoutAudio : model.creditsPerSecond;
   return perSecond * seconds;
 }
 

@@ -121,7 +121,13 @@ export class SimulatorState {
   snapshot(withTasks = true) {
     const all = withTasks ? [...this.scheduler.tasks.values()] : [];
     const tasks = all.map((task) => adminTaskView(task, this.scheduler.progressOf(task)));
-    return { ...this.stats.counters(), uploads: this.uploads.snapshot(), creditBalance: this.creditBalance(), simulatedSeconds: this.clock.now(), tasks };
+    return {
+      ...this.stats.counters(),
+      uploads: this.uploads.snapshot(),
+      creditBalance: this.creditBalance(),
+      simulatedSeconds: this.clock.now(),
+      tasks,
+    };
   }
 
   /** A task the API may show: known and not deleted. */

@@ -101,9 +101,9 @@ export class UploadStore {
     const runwayUri = `runway://uploads/${id}/${encodeURIComponent(filename)}`;
     this.pending.set(id, { id, filename, declaredType, runwayUri, formExpiresAt, completed: false });
     this.counters.issued += 1;
-    const policy = Buffer.from(JSON.stringify({ id, filename, expiresAt: formExpiresAt, maxBytes: MAX_UPLOAD_BYTES } satisfies FormPolicy)).toString(
-      'base64',
-    );
+    const policy = Buffer.from(
+      JSON.stringify({ id, filename, expiresAt: formExpiresAt, maxBytes: MAX_UPLOAD_BYTES } satisfies FormPolicy),
+    ).toString('base64');
     return {
       uploadUrl: new URL(`/__uploads/${id}`, publicUrl).toString(),
       fields: { key: `ephemeral/${id}/${filename}`, 'Content-Type': declaredType, policy, signature: this.sign(policy) },

@@ -147,7 +147,9 @@ function checkRatio(endpoint: VideoEndpoint, model: ModelContract, contract: Vid
 
 /** The seconds to generate and bill, or undefined after recording why the duration is refused. */
 function checkDuration(model: ModelContract, contract: DurationContract, duration: unknown, add: Add): number | undefined {
-  const allowed = contract.values ? contract.values.join(', ') : `an integer from ${contract.min} to ${contract.max}${contract.auto ? ', or auto' : ''}`;
+  const allowed = contract.values
+    ? contract.values.join(', ')
+    : `an integer from ${contract.min} to ${contract.max}${contract.auto ? ', or auto' : ''}`;
   if (duration === undefined) {
     if (!contract.required) return contract.default;
     add(['duration'], `is required for ${model.id}; allowed: ${allowed}`);
@@ -175,10 +177,12 @@ function checkPromptImage(model: ModelContract, contract: PromptImageContract, v
   const positions = new Set<unknown>();
   value.forEach((item, index) => {
     checkPromptImageItem(model, contract, item, ['promptImage', index], uploads, add);
-    if (isRecord(item) && item.position !== undefined && positions.has(item.position)) add(['promptImage', index, 'position'], 'each position may appear once');
+    if (isRecord(item) && item.position !== undefined && positions.has(item.position))
+      add(['promptImage', index, 'position'], 'each position may appear once');
     if (isRecord(item)) positions.add(item.position);
   });
-  if (positions.has(undefined) && positions.size > 1) add(['promptImage'], 'keyframes (with position) and reference images (without) cannot be mixed');
+  if (positions.has(undefined) && positions.size > 1)
+    add(['promptImage'], 'keyframes (with position) and reference images (without) cannot be mixed');
   // "This model does not support generating with only a last frame."
   if (positions.has('last') && !positions.has('first')) add(['promptImage'], 'a last frame requires a first frame');
 }
@@ -197,7 +201,10 @@ function checkPromptImageItem(
   }
   const optional = contract.references && item.position === undefined;
   if (!optional && (typeof item.position !== 'string' || !(contract.positions as readonly string[]).includes(item.position))) {
-    add([...path, 'position'], `${JSON.stringify(item.position ?? null)} is not allowed for ${model.id}; allowed: ${contract.positions.join(', ')}`);
+    add(
+      [...path, 'position'],
+      `${JSON.stringify(item.position ?? null)} is not allowed for ${model.id}; allowed: ${contract.positions.join(', ')}`,
+    );
   }
   if (typeof item.uri !== 'string') return add([...path, 'uri'], 'must be a string');
   checkImageUri([...path, 'uri'], item.uri, uploads, add);
@@ -213,7 +220,8 @@ function checkReferenceUris(field: string, value: unknown, uploads: Uploads, add
   if (!Array.isArray(value)) return;
   value.forEach((item, index) => {
     const uri = isRecord(item) ? item.uri : undefined;
-    if (typeof uri === 'string' && /^runway:/i.test(uri) && !uploads.resolve(uri)) add([field, index, 'uri'], `unknown or expired upload URI: ${uri}`);
+    if (typeof uri === 'string' && /^runway:/i.test(uri) && !uploads.resolve(uri))
+      add([field, index, 'uri'], `unknown or expired upload URI: ${uri}`);
   });
 }
 

@@ -43,12 +43,16 @@ export async function downloadRelease(request: ReleaseDownloadRequest): Promise<
   if (!platform) return { installed: false, reason: `no release archive for ${process.platform}/${process.arch}` };
   const archiveName = release.archiveName(release.version, platform.os, platform.arch);
   const releaseUrl = `${baseUrl}/v${release.version}`;
-  const timeouts = { connectMs: request.connectTimeoutMs ?? defaultConnectTimeoutMs, totalMs: request.totalTimeoutMs ?? defaultTotalTimeoutMs };
+  const timeouts = {
+    connectMs: request.connectTimeoutMs ?? defaultConnectTimeoutMs,
+    totalMs: request.totalTimeoutMs ?? defaultTotalTimeoutMs,
+  };
   try {
     const expected = await expectedSha256(releaseUrl, release.checksumNames(release.version), archiveName, timeouts);
     const archive = await fetchBytes(`${releaseUrl}/${archiveName}`, timeouts);
     const actual = createHash('sha256').update(archive).digest('hex');
-    if (actual !== expected) throw new ReleaseIntegrityError(`${archiveName}: sha256 ${actual} does not match the release's checksum ${expected}`);
+    if (actual !== expected)
+      throw new ReleaseIntegrityError(`${archiveName}: sha256 ${actual} does not match the release's checksum ${expected}`);
     const binary = extractTarGzEntry(archive, spec.binaryName);
     if (!binary) throw new ReleaseIntegrityError(`${archiveName} holds no \`${spec.binaryName}\``);
     await installAtomically(binary, destination);
@@ -193,6 +197,8 @@ async function installAtomically(binary: Buffer, destination: string): Promise<v
 
 function runsVersion(binary: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(binary, ['--version'], { timeout: 30_000 }, (error) => (error ? reject(new ReleaseIntegrityError(`the downloaded binary does not run: ${error.message}`)) : resolve()));
+    execFile(binary, ['--version'], { timeout: 30_000 }, (error) =>
+      error ? reject(new ReleaseIntegrityError(`the downloaded binary does not run: ${error.message}`)) : resolve(),
+    );
   });
 }

@@ -49,7 +49,8 @@ export async function ensureTool(spec: ToolSpec, options: EnsureToolsOptions = {
   const onPath = findOnPath(spec.binaryName, env);
   if (onPath) return onPath;
   if (isExecutableFile(projectBinary)) return projectBinary;
-  if (!isExecutableFile(cachedBinary) && !(await downloadIntoCache(spec, cachedBinary, env, log, options))) await buildIntoCache(spec, cachedBinary, env, log);
+  if (!isExecutableFile(cachedBinary) && !(await downloadIntoCache(spec, cachedBinary, env, log, options)))
+    await buildIntoCache(spec, cachedBinary, env, log);
   linkIntoProject(cachedBinary, projectBinary);
   return projectBinary;
 }
@@ -76,11 +77,23 @@ function linkIntoProject(cachedBinary: string, projectBinary: string): void {
   fs.symlinkSync(cachedBinary, projectBinary);
 }
 
-async function downloadIntoCache(spec: ToolSpec, cachedBinary: string, env: NodeJS.ProcessEnv, log: (line: string) => void, options: EnsureToolsOptions): Promise<boolean> {
+async function downloadIntoCache(
+  spec: ToolSpec,
+  cachedBinary: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  options: EnsureToolsOptions,
+): Promise<boolean> {
   if (!spec.release) return false;
   const startedAt = Date.now();
   log(`fetching ${spec.displayName} v${spec.release.version} (release archive, checksum verified)…`);
-  const result = await downloadRelease({ spec: { ...spec, release: spec.release }, destination: cachedBinary, env, log, connectTimeoutMs: options.downloadConnectTimeoutMs });
+  const result = await downloadRelease({
+    spec: { ...spec, release: spec.release },
+    destination: cachedBinary,
+    env,
+    log,
+    connectTimeoutMs: options.downloadConnectTimeoutMs,
+  });
   if (!result.installed) {
     log(`  release download unavailable (${result.reason}); building from source instead`);
     return false;

@@ -157,7 +157,13 @@ test('textToVideo.create() parses for models beyond the classic ones (seedance2,
     await client.textToVideo.create({ model: 'seedance2', promptText: 'a paper boat on a canal', ratio: '1280:720', duration: 5 }),
     await client.textToVideo.create({ model: 'hailuo3', promptText: 'a paper boat on a canal', ratio: '16:9', duration: 6 }),
     await client.textToVideo.create({ model: 'veo3.1_fast', promptText: 'a paper boat on a canal', ratio: '1280:720', duration: 4 }),
-    await client.imageToVideo.create({ model: 'gen4.5', promptImage: heroDataUri, promptText: 'the product turns', ratio: '960:960', duration: 2 }),
+    await client.imageToVideo.create({
+      model: 'gen4.5',
+      promptImage: heroDataUri,
+      promptText: 'the product turns',
+      ratio: '960:960',
+      duration: 2,
+    }),
   ];
   expect(created.map((task) => task.estimatedCost.credits)).toEqual([5 * 20, 6 * 10, 4 * 15, 2 * 12]);
   for (const { id } of created) {
@@ -187,8 +193,14 @@ test('requests the SDK types forbid are 400s the SDK surfaces as BadRequestError
     [client.textToVideo.create({ model: 'gen4.5', promptText: 'x', ratio: '1104:832' as '1280:720', duration: 5 }), 'ratio'],
     [client.textToVideo.create({ model: 'seedance2', promptText: 'x', ratio: '1234:567' as '1280:720' }), 'ratio'],
     [client.imageToVideo.create({ model: 'gen3a_turbo' as 'gen4_turbo', promptImage: heroDataUri, ratio: '1280:720' }), 'gen3a_turbo'],
-    [client.imageToVideo.create({ model: 'gen4_turbo', promptImage: 'runway://never-uploaded', ratio: '1280:720' }), 'unknown or expired upload URI'],
-    [client.textToSpeech.create({ model: 'eleven_multilingual_v2', voice: { type: 'runway-preset', presetId: 'Maya' } } as never), 'promptText'],
+    [
+      client.imageToVideo.create({ model: 'gen4_turbo', promptImage: 'runway://never-uploaded', ratio: '1280:720' }),
+      'unknown or expired upload URI',
+    ],
+    [
+      client.textToSpeech.create({ model: 'eleven_multilingual_v2', voice: { type: 'runway-preset', presetId: 'Maya' } } as never),
+      'promptText',
+    ],
   ];
   for (const [pending, named] of cases) {
     const error = await rejection(pending);

@@ -114,13 +114,43 @@ describe('validation', () => {
 
   const cases: Array<[string, 'image_to_video' | 'text_to_video', Record<string, unknown>, RegExp]> = [
     ['unknown model', 'image_to_video', i2v('x', { model: 'gen9' }), /^model: .*allowed: .*gen4_turbo/],
-    ['retired model gen3a_turbo', 'image_to_video', i2v('x', { model: 'gen3a_turbo', ratio: '1280:768' }), /^model: gen3a_turbo has been retired/],
-    ['gen4.5 image_to_video without promptText', 'image_to_video', { model: 'gen4.5', promptImage: TINY_PNG_DATA_URI, ratio: '1280:720', duration: 5 }, /^promptText: is required/],
-    ['gen4.5 without duration (required by the SDK)', 'text_to_video', { model: 'gen4.5', promptText: 'x', ratio: '1280:720' }, /^duration: is required/],
-    ['runway:// URI no upload issued', 'image_to_video', i2v('x', { promptImage: 'runway://uploads/never-issued' }), /^promptImage: unknown or expired upload URI/],
-    ['a field another model has (seedance2 referenceAudio on gen4.5)', 'text_to_video', { model: 'gen4.5', promptText: 'x', ratio: '1280:720', duration: 5, referenceAudio: [] }, /^referenceAudio: unknown field/],
+    [
+      'retired model gen3a_turbo',
+      'image_to_video',
+      i2v('x', { model: 'gen3a_turbo', ratio: '1280:768' }),
+      /^model: gen3a_turbo has been retired/,
+    ],
+    [
+      'gen4.5 image_to_video without promptText',
+      'image_to_video',
+      { model: 'gen4.5', promptImage: TINY_PNG_DATA_URI, ratio: '1280:720', duration: 5 },
+      /^promptText: is required/,
+    ],
+    [
+      'gen4.5 without duration (required by the SDK)',
+      'text_to_video',
+      { model: 'gen4.5', promptText: 'x', ratio: '1280:720' },
+      /^duration: is required/,
+    ],
+    [
+      'runway:// URI no upload issued',
+      'image_to_video',
+      i2v('x', { promptImage: 'runway://uploads/never-issued' }),
+      /^promptImage: unknown or expired upload URI/,
+    ],
+    [
+      'a field another model has (seedance2 referenceAudio on gen4.5)',
+      'text_to_video',
+      { model: 'gen4.5', promptText: 'x', ratio: '1280:720', duration: 5, referenceAudio: [] },
+      /^referenceAudio: unknown field/,
+    ],
     ['seedance2 duration past its range', 'text_to_video', { model: 'seedance2', promptText: 'x', duration: 30 }, /^duration: /],
-    ['hailuo3 text_to_video with an image-only ratio', 'text_to_video', { model: 'hailuo3', promptText: 'x', ratio: 'adaptive' }, /^ratio: /],
+    [
+      'hailuo3 text_to_video with an image-only ratio',
+      'text_to_video',
+      { model: 'hailuo3', promptText: 'x', ratio: 'adaptive' },
+      /^ratio: /,
+    ],
     [
       'model without that endpoint',
       'text_to_video',
@@ -186,7 +216,12 @@ describe('contract table', () => {
 
   // Models of SDK 4.20.1 that the product's catalog may not know: the simulator takes them from its own table.
   const accepted: Array<[string, 'image_to_video' | 'text_to_video', Record<string, unknown>, number]> = [
-    ['seedance2 text_to_video (no ratio, default duration)', 'text_to_video', { model: 'seedance2', promptText: 'a kite over dunes' }, 5 * 20],
+    [
+      'seedance2 text_to_video (no ratio, default duration)',
+      'text_to_video',
+      { model: 'seedance2', promptText: 'a kite over dunes' },
+      5 * 20,
+    ],
     ['hailuo3 text_to_video', 'text_to_video', { model: 'hailuo3', promptText: 'a kite over dunes', ratio: '16:9', duration: 6 }, 6 * 10],
     [
       'seedance2_fast image_to_video with reference images',
@@ -195,7 +230,12 @@ describe('contract table', () => {
       15 * 10,
     ],
     ['gen4.5 image_to_video at 12 credits a second', 'image_to_video', i2v('x', { model: 'gen4.5', duration: 3 }), 3 * 12],
-    ['veo3.1 text_to_video with audio off at 20 credits a second', 'text_to_video', { model: 'veo3.1', promptText: 'x', ratio: '1280:720', duration: 4, audio: false }, 4 * 20],
+    [
+      'veo3.1 text_to_video with audio off at 20 credits a second',
+      'text_to_video',
+      { model: 'veo3.1', promptText: 'x', ratio: '1280:720', duration: 4, audio: false },
+      4 * 20,
+    ],
   ];
 
   it.each(accepted)('accepts %s and bills its price', async (_name, endpoint, body, credits) => {
@@ -206,7 +246,18 @@ describe('contract table', () => {
 
   it('GET /v1/organization lists every SDK video model (no retired gen3a_turbo)', async () => {
     const models = Object.keys(((await api.organization()).body.tier as { models: Record<string, unknown> }).models);
-    for (const model of ['gen4.5', 'gen4_turbo', 'veo3.1', 'veo3.1_fast', 'hailuo3', 'seedance2', 'seedance2_fast', 'wan3', 'h3_max', 'eleven_multilingual_v2']) {
+    for (const model of [
+      'gen4.5',
+      'gen4_turbo',
+      'veo3.1',
+      'veo3.1_fast',
+      'hailuo3',
+      'seedance2',
+      'seedance2_fast',
+      'wan3',
+      'h3_max',
+      'eleven_multilingual_v2',
+    ]) {
       expect(models).toContain(model);
     }
     expect(models).not.toContain('gen3a_turbo');

@@ -90,11 +90,13 @@ export function workspaceLimitActivities() {
 }
 
 /**
- * A workload's check of the workspace before its first POST (models, credits). Bounded: a Runway that
- * cannot be reached for half an hour fails the workload before it spends anything.
+ * A workload's check of the workspace before its first POST (models, credits). A regular activity, not a
+ * local one: while Runway is down, its last failure (an open circuit, a 5xx) is what the Web UI shows as the
+ * workload's pending activity. Bounded: a Runway that cannot be reached for half an hour fails the workload
+ * before it spends anything.
  */
 export function workspaceCheckActivities() {
-  return proxyLocalActivities<DefaultQueueActivities>({
+  return proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: '30 minutes',
     retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_RUNWAY_TYPES },

@@ -103,7 +103,11 @@ function withRunCampaignId(input: Input): Input {
   return { ...input, campaignId };
 }
 
-async function runVariant(input: Input & { imageUploads: PromptImageUploads }, variant: Variant, ledger: CampaignLedger): Promise<VariantOutcome> {
+async function runVariant(
+  input: Input & { imageUploads: PromptImageUploads },
+  variant: Variant,
+  ledger: CampaignLedger,
+): Promise<VariantOutcome> {
   const workflowId = variantWorkflowId(input.campaignId, variant);
   const estimate = creditsFor(variant.request.model, variant.request.duration);
   if (!ledger.reserve(variant.variantId, estimate)) {

@@ -35,7 +35,9 @@ function uploadKey(source: UploadSource): string {
 async function upload_(source: UploadSource): Promise<RunwayUploadRef> {
   const what = source.kind === 's3' ? `${source.bytes} bytes from s3://${source.bucket}/${source.key}` : source.url;
   try {
-    return await promptImageActivities().uploadPromptImage.executeWithOptions({ summary: `upload the prompt image to Runway (${what})` }, [source]);
+    return await promptImageActivities().uploadPromptImage.executeWithOptions({ summary: `upload the prompt image to Runway (${what})` }, [
+      source,
+    ]);
   } catch (error) {
     // The activity's typed failure is what the videos that needed the image fail with.
     if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {

@@ -71,9 +71,10 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
       );
     }
     // A video started on its own uploads its prompt image itself; a parent's children already carry the URI.
-    const ready = input.request.kind !== 'speech' && needsUpload(input.request.promptImage)
-      ? { ...input, request: await rethrowTyped(() => new PromptImageUploads().withUpload(input.request)) }
-      : input;
+    const ready =
+      input.request.kind !== 'speech' && needsUpload(input.request.promptImage)
+        ? { ...input, request: await rethrowTyped(() => new PromptImageUploads().withUpload(input.request)) }
+        : input;
     const success = await generateWithResubmission(ready, tracker, credits);
     const generatedAt = Date.now();
     tracker.setState('archiving');

@@ -60,7 +60,10 @@ export class RunwayClient {
    * Post the file to the slot's presigned form (a storage URL: the signed fields authorize it, never the
    * API key), streamed as multipart/form-data with the fields first and the file last, as storage requires.
    */
-  async uploadToSlot(slot: UploadSlot, file: { body: Readable | AsyncIterable<Uint8Array>; bytes: number; filename: string; contentType: string }): Promise<void> {
+  async uploadToSlot(
+    slot: UploadSlot,
+    file: { body: Readable | AsyncIterable<Uint8Array>; bytes: number; filename: string; contentType: string },
+  ): Promise<void> {
     const boundary = `----runway-temporal-${randomUUID()}`;
     const quoted = (value: string) => value.replace(/["\r\n]/g, '_');
     let head = '';

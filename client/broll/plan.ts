@@ -189,7 +189,11 @@ function checkBrief(project: BrollProjectFile): { model: ModelId; ratio: string;
       'B-roll project',
       issues.map((issue) => ({ path: ['brief', ...issue.path], message: issue.message })),
     );
-  return { model: parsed.data.model, ratio: resolveRatio(parsed.data.model, parsed.data.ratio ?? ratio), endpoint: endpointFor(parsed.data) };
+  return {
+    model: parsed.data.model,
+    ratio: resolveRatio(parsed.data.model, parsed.data.ratio ?? ratio),
+    endpoint: endpointFor(parsed.data),
+  };
 }
 
 async function checkBriefImage(source: string, baseDir: string): Promise<void> {

@@ -74,7 +74,8 @@ async function createTask(context: ApiContext, endpoint: SimEndpoint): Promise<v
   state.stats.requests.creates += 1;
   const body = await readJsonBody(req);
   if (!body.ok) return reject(body.status, body.error, { headers: { Connection: 'close' } });
-  const validation = endpoint === 'text_to_speech' ? validateSpeechCreateBody(body.value) : validateCreateBody(endpoint, body.value, state.uploads);
+  const validation =
+    endpoint === 'text_to_speech' ? validateSpeechCreateBody(body.value) : validateCreateBody(endpoint, body.value, state.uploads);
   if (validation.issues) return reject(400, describeIssues(validation.issues), { details: { issues: validation.issues } });
   const { request } = validation;
   const proceed = applyFault(context, 'create', 'POST', request);

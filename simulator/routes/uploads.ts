@@ -12,7 +12,12 @@ const FORM_OVERHEAD_BYTES = 64 * 1024;
  * `POST /v1/uploads` `{filename, type: 'ephemeral'}` (authenticated by the API's checks before this):
  * a presigned form upload on the simulator's own origin and the `runway://` URI the file will have.
  */
-export async function createUpload(state: SimulatorState, req: IncomingMessage, res: ServerResponse, reject: (status: number, error: string) => void) {
+export async function createUpload(
+  state: SimulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  reject: (status: number, error: string) => void,
+) {
   const body = await readJsonBody(req);
   if (!body.ok) return reject(body.status, body.error);
   const value = body.value;
@@ -22,11 +27,12 @@ export async function createUpload(state: SimulatorState, req: IncomingMessage, 
   if (unknown.length > 0) return reject(400, `Unrecognized key(s) in object: ${unknown.map((key) => `'${key}'`).join(', ')}`);
   if (type !== 'ephemeral') return reject(400, `type: Invalid literal value, expected "ephemeral"`);
   if (typeof filename !== 'string' || filename.trim() === '') return reject(400, 'filename: Required, a non-empty string');
-  if (filename.length > MAX_FILENAME_LENGTH || /[/\\\u0000-\u001f]/.test(filename)) {
+  if (filename.length > MAX_FILENAME_LENGTH || /[/\\]/.test(filename) || hasControlCharacter(filename)) {
     return reject(400, `filename: must be a plain file name of at most ${MAX_FILENAME_LENGTH} characters`);
   }
   const declaredType = typeForFilename(filename);
-  if (!declaredType) return reject(400, 'filename: unsupported file type; upload an image (png, jpg, jpeg, webp), a video (mp4, mov) or audio (mp3, wav)');
+  if (!declaredType)
+    return reject(400, 'filename: unsupported file type; upload an image (png, jpg, jpeg, webp), a video (mp4, mov) or audio (mp3, wav)');
   sendJson(res, 200, state.uploads.issue(filename, declaredType, state.publicUrl));
 }
 
@@ -48,7 +54,8 @@ export async function handleUploadForm(state: SimulatorState, req: IncomingMessa
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data;\s*boundary=/i.test(contentType)) return reject(400, 'Expected a multipart/form-data body.');
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES) return reject(413, `Your proposed upload exceeds the maximum allowed size (${MAX_UPLOAD_BYTES} bytes).`);
+  if (declared > MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES)
+    return reject(413, `Your proposed upload exceeds the maximum allowed size (${MAX_UPLOAD_BYTES} bytes).`);
 
   let form: FormData;
   try {
@@ -62,9 +69,11 @@ export async function handleUploadForm(state: SimulatorState, req: IncomingMessa
   const check = state.uploads.checkForm(id, fields);
   if (!check.ok) return reject(check.status, check.error);
   const file = form.get('file');
-  if (file === null || typeof file === 'string') return reject(400, 'POST requires exactly one file upload per request (the field "file").');
+  if (file === null || typeof file === 'string')
+    return reject(400, 'POST requires exactly one file upload per request (the field "file").');
   if (file.size === 0) return reject(400, 'The uploaded file is empty.');
-  if (file.size > MAX_UPLOAD_BYTES) return reject(413, `Your proposed upload exceeds the maximum allowed size (${MAX_UPLOAD_BYTES} bytes).`);
+  if (file.size > MAX_UPLOAD_BYTES)
+    return reject(413, `Your proposed upload exceeds the maximum allowed size (${MAX_UPLOAD_BYTES} bytes).`);
   const bytes = Buffer.from(await file.arrayBuffer());
   const actual = sniffMediaType(bytes.subarray(0, 16));
   if (!actual) return reject(400, 'The uploaded file is not a supported image, video or audio file.');
@@ -99,4 +108,10 @@ async function readForm(req: IncomingMessage, contentType: string): Promise<Form
     if (tooLarge) throw new TooLarge();
     throw error;
   }
+}
+
+/** A file name with a control character (a NUL, a newline) is not a plain file name. */
+function hasControlCharacter(text: string): boolean {
+  for (const char of text) if (char.charCodeAt(0) < 0x20) return true;
+  return false;
 }

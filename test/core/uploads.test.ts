@@ -81,7 +81,9 @@ test('a campaign of 5 variants with one local image uploads it once; all 5 creat
     expect(text).not.toContain('data:image');
   }
   expect(campaignHistory.length).toBeLessThan(200_000);
-  console.log(`uploads: 1 upload of ${heroBytes} bytes for 5 creates; campaign history ${campaignHistory.length} chars, video ${videoHistory.length}`);
+  console.log(
+    `uploads: 1 upload of ${heroBytes} bytes for 5 creates; campaign history ${campaignHistory.length} chars, video ${videoHistory.length}`,
+  );
 }, 120_000);
 
 test("a 20 MB image (past the 5 MB data URI limit, within Runway's 200 MB upload limit) is accepted, uploaded and generated", async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { RunwayTemporal } from '../../client';
+import { RUNWAY_API_VERSION } from '../../schemas';
 import { pickFreePorts } from '../../stack/ports';
 import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
 import { FAST_OPTIONS, stackS3Env, uniqueTaskQueue } from '../helpers/product';
@@ -43,10 +44,12 @@ function jsonLines(output: string): LogLine[] {
 }
 
 test('the real worker process: Prometheus metrics with the app counters, JSON logs with workflow, run and task ids and no secrets, graceful SIGTERM', async () => {
-  // One Runway slot for two videos (the second is THROTTLED a while) and one bad output (one resubmission).
+  // One Runway slot for two videos and one bad output (one resubmission). Another application on the same
+  // workspace holds the slot when our first video is sent, so Runway parks ours THROTTLED a while: the silent
+  // queue the product itself never causes, only a client it cannot see.
   await resetSimulator({
     concurrency: 1,
-    generationSeconds: { kind: 'fixed', seconds: 300 },
+    generationSeconds: { kind: 'fixed', seconds: 1800 },
     faults: { rules: [{ match: { promptIncludes: 'glitchy lighthouse' }, fault: 'bad_output', times: 1 }] },
   });
   const stack = testStack();
@@ -67,6 +70,17 @@ test('the real worker process: Prometheus metrics with the app counters, JSON lo
   const runId = randomUUID().slice(0, 8);
   const video = (videoId: string, promptText: string) =>
     api!.startVideo({ videoId, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+  const otherApplication = await request(`${stack.runwayBaseUrl}/v1/text_to_video`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${stack.runwayApiSecret}`,
+      'x-runway-version': RUNWAY_API_VERSION,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ model: 'gen4.5', promptText: 'Another application on the workspace', ratio: '1280:720', duration: 5 }),
+  });
+  expect(otherApplication.statusCode).toBe(200);
+  await otherApplication.body.dump();
   const handles = await Promise.all([
     video(`metrics-boat-${runId}`, 'A paper boat on a puddle'),
     video(`metrics-glitch-${runId}`, 'A glitchy lighthouse at night'),

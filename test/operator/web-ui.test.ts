@@ -65,7 +65,7 @@ test('workflows carry the search attributes, the prompt memo and activity summar
   expect(summaries).toEqual(
     expect.arrayContaining([
       `pre-screen shot1's prompt`,
-      'ask for a Runway generation lease (submission 1)',
+      'ask for a Runway gen4.5 lease (submission 1)',
       'gen4.5 submission 1 of shot1: submit and poll',
       expect.stringMatching(/^archive shot1 \(task [\w-]+\) to S3$/),
     ]),

@@ -313,7 +313,8 @@ const cases: BadInput[] = [
     name: 'video: unknown request field (strict)',
     attempt: () => startVideo({ promptTxt: 'typo' }),
     error: InputError,
-    message: /unknown field "promptTxt"; allowed: model, promptText, promptImage, ratio, duration, seed, audio, negativePrompt, resolution, contentModeration/,
+    message:
+      /unknown field "promptTxt"; allowed: model, promptText, promptImage, ratio, duration, seed, audio, negativePrompt, resolution, contentModeration/,
   },
   {
     name: 'campaign file: not JSON',

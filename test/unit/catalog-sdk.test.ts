@@ -47,9 +47,7 @@ function sdkModels(endpoint: Endpoint): SdkModel[] {
 function stringLiterals(type: ts.TypeNode | undefined): string[] {
   if (!type) return [];
   const members = ts.isUnionTypeNode(type) ? type.types : [type];
-  return members.flatMap((member) =>
-    ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal) ? [member.literal.text] : [],
-  );
+  return members.flatMap((member) => (ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal) ? [member.literal.text] : []));
 }
 
 function numberLiterals(type: ts.TypeNode | undefined): number[] | undefined {
@@ -103,7 +101,8 @@ function differences(): string[] {
       if (sdkRatios.join() !== catalogRatios.join())
         diffs.push(`${where}: ratios — SDK [${sdkRatios.join(', ')}], catalog [${catalogRatios.join(', ')}]`);
       const ratioRequired = required(props.get('ratio')) === 'required';
-      if (ratioRequired !== spec.ratioRequired) diffs.push(`${where}: ratio required — SDK ${ratioRequired}, catalog ${spec.ratioRequired}`);
+      if (ratioRequired !== spec.ratioRequired)
+        diffs.push(`${where}: ratio required — SDK ${ratioRequired}, catalog ${spec.ratioRequired}`);
 
       const promptText = required(props.get('promptText'));
       if ((promptText === 'required') !== spec.promptTextRequired)
@@ -128,7 +127,8 @@ function differences(): string[] {
 
       for (const param of OPTIONAL_PARAMS) {
         const inSdk = props.has(param);
-        if (inSdk !== spec.params.includes(param)) diffs.push(`${where}: parameter ${param} — SDK ${inSdk ? 'has' : 'lacks'} it, catalog ${inSdk ? 'lacks' : 'has'} it`);
+        if (inSdk !== spec.params.includes(param))
+          diffs.push(`${where}: parameter ${param} — SDK ${inSdk ? 'has' : 'lacks'} it, catalog ${inSdk ? 'lacks' : 'has'} it`);
       }
       const resolutions = stringLiterals(props.get('resolution')?.type).filter((value) => value === value.toLowerCase());
       if (resolutions.sort().join() !== [...(spec.resolutions ?? [])].sort().join())

@@ -13,7 +13,11 @@ import { ensureTool, ToolUnavailableError } from '../../stack/tools';
 // and a fake `go` that "builds" a script, so no test here touches the network or really builds anything.
 
 const release = temporalCliSpec.release!;
-const archiveName = release.archiveName(release.version, process.platform === 'darwin' ? 'darwin' : 'linux', process.arch === 'arm64' ? 'arm64' : 'amd64');
+const archiveName = release.archiveName(
+  release.version,
+  process.platform === 'darwin' ? 'darwin' : 'linux',
+  process.arch === 'arm64' ? 'arm64' : 'amd64',
+);
 const archivePath = `/v${release.version}/${archiveName}`;
 const checksumsPath = `/v${release.version}/checksums.txt`;
 const DOWNLOADED = 'temporal version 0.0.0-from-release-archive';
@@ -37,7 +41,9 @@ function script(filePath: string, body: string): string {
 
 function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
   const created = http.createServer(handler);
-  return new Promise((resolve) => created.listen(0, '127.0.0.1', () => resolve({ server: created, url: `http://127.0.0.1:${(created.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    created.listen(0, '127.0.0.1', () => resolve({ server: created, url: `http://127.0.0.1:${(created.address() as AddressInfo).port}` })),
+  );
 }
 
 beforeAll(async () => {
@@ -52,7 +58,8 @@ beforeAll(async () => {
   ({ server, url: serverUrl } = await listen((request, response) => {
     hits.set(request.url ?? '', (hits.get(request.url ?? '') ?? 0) + 1);
     if (request.url === archivePath) return response.end(archive);
-    if (request.url === checksumsPath) return response.end(`${'0'.repeat(64)}  temporal_cli_${release.version}_windows_amd64.zip\n${servedChecksum()}  ${archiveName}\n`);
+    if (request.url === checksumsPath)
+      return response.end(`${'0'.repeat(64)}  temporal_cli_${release.version}_windows_amd64.zip\n${servedChecksum()}  ${archiveName}\n`);
     response.statusCode = 404;
     response.end();
   }));
@@ -81,11 +88,24 @@ function freshMachine(releaseUrl: string) {
   const dir = path.join(root, `case-${++caseNumber}`);
   const pathDir = path.join(dir, 'path');
   const goCalls = path.join(dir, 'go-calls.txt');
-  script(path.join(pathDir, 'go'), `echo "$@" >> '${goCalls}'\nprintf '#!/bin/sh\\necho "${BUILT}"\\n' > "$GOBIN/temporal"\n/bin/chmod 755 "$GOBIN/temporal"`);
-  const env: NodeJS.ProcessEnv = { PATH: pathDir, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache'), TEMPORAL_CLI_RELEASE_URL: releaseUrl };
+  script(
+    path.join(pathDir, 'go'),
+    `echo "$@" >> '${goCalls}'\nprintf '#!/bin/sh\\necho "${BUILT}"\\n' > "$GOBIN/temporal"\n/bin/chmod 755 "$GOBIN/temporal"`,
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: pathDir,
+    HOME: dir,
+    XDG_CACHE_HOME: path.join(dir, 'cache'),
+    TEMPORAL_CLI_RELEASE_URL: releaseUrl,
+  };
   const cachedBinary = path.join(dir, 'cache', 'runway-temporal', 'bin', 'temporal');
   const lines: string[] = [];
-  const options = { env, projectBinDir: path.join(dir, 'project-bin'), log: (line: string) => lines.push(line), downloadConnectTimeoutMs: 1_000 };
+  const options = {
+    env,
+    projectBinDir: path.join(dir, 'project-bin'),
+    log: (line: string) => lines.push(line),
+    downloadConnectTimeoutMs: 1_000,
+  };
   return {
     dir,
     pathDir,

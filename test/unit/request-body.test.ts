@@ -19,7 +19,10 @@ function issues(input: Record<string, unknown>): string[] {
 
 function body(input: Record<string, unknown>, image?: string) {
   const { promptImage, ...request } = valid(input);
-  const resolved: ResolvedVideoRequest = { ...request, ...(promptImage !== undefined ? { promptImage: { kind: 'url', url: promptImage } } : {}) };
+  const resolved: ResolvedVideoRequest = {
+    ...request,
+    ...(promptImage !== undefined ? { promptImage: { kind: 'url', url: promptImage } } : {}),
+  };
   return requestBody(resolved, image);
 }
 
@@ -37,11 +40,18 @@ test('seedance2 text_to_video: ratio, duration in 4…15, audio and seed go on t
 });
 
 test('a model that takes no ratio (h3_max): resolution instead, and a ratio is refused', () => {
-  expect(body({ model: 'h3_max', promptText: 'A fox', promptImage: 'https://example.com/a.png', resolution: '768p', duration: 6 }, 'https://example.com/a.png')).toEqual({
+  expect(
+    body(
+      { model: 'h3_max', promptText: 'A fox', promptImage: 'https://example.com/a.png', resolution: '768p', duration: 6 },
+      'https://example.com/a.png',
+    ),
+  ).toEqual({
     endpoint: 'image_to_video',
     body: { model: 'h3_max', promptImage: 'https://example.com/a.png', promptText: 'A fox', resolution: '768p', duration: 6 },
   });
-  expect(issues({ model: 'h3_max', promptText: 'A fox', ratio: '16:9' })).toEqual([expect.stringMatching(/^ratio: model h3_max takes no ratio on text_to_video/)]);
+  expect(issues({ model: 'h3_max', promptText: 'A fox', ratio: '16:9' })).toEqual([
+    expect.stringMatching(/^ratio: model h3_max takes no ratio on text_to_video/),
+  ]);
   expect(issues({ model: 'h3_max', promptText: 'A fox', resolution: '1080p' })).toEqual([
     'resolution: resolution 1080p is not allowed for h3_max text_to_video; allowed: 480p, 768p',
   ]);
