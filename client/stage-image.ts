@@ -33,8 +33,9 @@ export interface StagingTarget {
  * (exists, really an image, within Runway's upload limit) and staged in S3, keyed by its sha256; the
  * workflow uploads it to Runway once and passes its runway:// URI.
  */
-export async function stagePromptImage(source: string, target: StagingTarget, baseDir: string): Promise<ImageRef> {
-  if (/^(https|runway):\/\//i.test(source)) return { kind: 'url', url: source };
+export async function stagePromptImage(source: string, target: StagingTarget, baseDir: string, rehost = false): Promise<ImageRef> {
+  if (/^(https|runway):\/\//i.test(source))
+    return { kind: 'url', url: source, ...(rehost && /^https:/i.test(source) ? { rehost: true } : {}) };
   const bytes = /^data:/i.test(source) ? dataUriBytes(source) : await localFileBytes(source, baseDir);
   const type = IMAGE_TYPES.find((candidate) => candidate.matches(bytes));
   if (!type) throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
@@ -51,15 +52,16 @@ export async function stagePromptImage(source: string, target: StagingTarget, ba
  * fingerprint of what makes the clip.
  */
 export async function resolveRequest(
-  { promptImage, ...request }: Omit<ResolvedVideoRequest, 'promptImage'> & { promptImage?: string },
+  { promptImage, rehostImage, ...request }: Omit<ResolvedVideoRequest, 'promptImage'> & { promptImage?: string; rehostImage?: boolean },
   target: StagingTarget,
   baseDir: string,
   staged = new Map<string, ImageRef>(),
 ): Promise<{ request: ResolvedVideoRequest; fingerprint: string }> {
   let imageRef: ImageRef | undefined;
   if (promptImage !== undefined) {
-    imageRef = staged.get(promptImage) ?? (await stagePromptImage(promptImage, target, baseDir));
-    staged.set(promptImage, imageRef);
+    const stagingKey = `${rehostImage === true ? 'rehost:' : ''}${promptImage}`;
+    imageRef = staged.get(stagingKey) ?? (await stagePromptImage(promptImage, target, baseDir, rehostImage === true));
+    staged.set(stagingKey, imageRef);
   }
   const resolved: ResolvedVideoRequest = { ...request, ...(imageRef ? { promptImage: imageRef } : {}) };
   return { request: resolved, fingerprint: requestFingerprint(resolved) };

@@ -14,6 +14,8 @@ export interface VideoStartRequest {
   model: string;
   promptText?: string;
   promptImage?: string;
+  /** Upload an https promptImage to Runway once instead of letting Runway fetch the URL (local files always are). */
+  rehostImage?: boolean;
   /** Required where the model takes a ratio; absent for models whose output follows the image (see the catalog). */
   ratio?: string;
   duration?: number;

@@ -96,6 +96,12 @@ const videoRequestFields = {
   negativePrompt: z.string().min(1, 'negativePrompt must not be empty').optional(),
   resolution: z.string().min(1, 'resolution must not be empty').optional(),
   contentModeration: contentModerationSchema.optional(),
+  /**
+   * Upload an https promptImage to Runway once (ephemeral upload) instead of letting Runway fetch the URL at
+   * every submission: for a host that is slow, rate-limited or about to expire its link. Local files and data
+   * URIs are always uploaded.
+   */
+  rehostImage: z.boolean().optional(),
 };
 
 export const videoRequestShape = strictObject(videoRequestFields);
@@ -141,6 +147,12 @@ function checkRequest(request: VideoRequestInput, ctx: { addIssue: (issue: Catal
     ctx.addIssue({
       path: ['promptText'],
       message: `promptText is ${request.promptText.length} characters; ${request.model} allows at most ${endpointSpec.maxPromptTextLength} (UTF-16 code units)`,
+    });
+  }
+  if (request.rehostImage === true && !(typeof request.promptImage === 'string' && /^https:\/\//i.test(request.promptImage))) {
+    ctx.addIssue({
+      path: ['rehostImage'],
+      message: 'rehostImage applies to an https promptImage (local files and data URIs are always uploaded to Runway)',
     });
   }
   checkRatio(request, endpoint, endpointSpec, ctx);

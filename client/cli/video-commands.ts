@@ -16,6 +16,7 @@ interface VideoFlags {
   audio?: boolean;
   negativePrompt?: string;
   resolution?: string;
+  rehostImage?: boolean;
   id?: string;
   pollInterval?: string;
   wait?: boolean;
@@ -31,6 +32,7 @@ export function registerVideoCommands(program: Command): void {
     .requiredOption('-m, --model <model>', `one of ${MODEL_IDS.join(', ')}`)
     .option('-p, --prompt <text>', 'promptText')
     .option('-i, --image <pathOrUrl>', 'promptImage: a local file (staged in S3), an https URL or a data URI')
+    .option('--rehost-image', 'upload an https --image to Runway once instead of letting Runway fetch the URL')
     .option('-r, --ratio <ratio>', 'e.g. 1280:720 or 16:9 (required unless the model takes none)')
     .option('-d, --duration <seconds>', 'clip length in seconds', wholeNumber)
     .option('--seed <n>', 'seed', wholeNumber)
@@ -51,6 +53,7 @@ export function registerVideoCommands(program: Command): void {
         ...(flags.resolution !== undefined ? { resolution: flags.resolution } : {}),
         ...(flags.prompt !== undefined ? { promptText: flags.prompt } : {}),
         ...(flags.image !== undefined ? { promptImage: flags.image } : {}),
+        ...(flags.rehostImage ? { rehostImage: true } : {}),
         ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.pollInterval !== undefined ? { options: { pollInterval: flags.pollInterval } } : {}),

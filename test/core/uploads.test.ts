@@ -1,8 +1,13 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { CampaignFileInput } from '../../schemas';
-import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
+import { uploadImage } from '../../activities/upload-image';
+import { resolveRequest } from '../../client/stage-image';
+import { FAST_OPTIONS, startProduct, testActivityDeps, type RunningProduct } from '../helpers/product';
+import { s3Client, testStack } from '../helpers/stack';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 
 const heroImage = path.resolve(__dirname, '../../examples/assets/hero-product.jpg');
@@ -137,3 +142,43 @@ test('a URI too old to reuse is uploaded again before the resubmission (bad_outp
     await staleProduct.stop();
   }
 }, 180_000);
+
+test('an image URL the user asks to re-host: carried as such to the workflow, then fetched and uploaded to Runway once', async () => {
+  await resetSimulator();
+  // The client keeps the wish with the URL (no staging: the worker fetches it).
+  const staged = await resolveRequest(
+    { model: 'gen4_turbo', promptImage: 'https://images.example.com/hero.jpg', rehostImage: true, ratio: '1280:720', duration: 5 },
+    { s3: s3Client(), bucket: testStack().s3.bucket, prefix: '', campaignId: 'rehost' },
+    workDir,
+  );
+  expect(staged.request.promptImage).toEqual({ kind: 'url', url: 'https://images.example.com/hero.jpg', rehost: true });
+  // The worker side, against a host of its own (plain http here: the test has no certificate to offer).
+  const hero = fs.readFileSync(heroImage);
+  const server = http.createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': hero.length });
+    response.end(hero);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const uploaded = await uploadImage(testActivityDeps(), { kind: 'url', url: `http://127.0.0.1:${port}/hero.jpg`, rehost: true });
+    expect(uploaded.uri).toMatch(/^runway:\/\//);
+    const stats = await simulatorStats();
+    expect(stats.uploads.completed).toBe(1);
+    expect(stats.uploads.bytes).toBe(hero.length);
+  } finally {
+    server.close();
+  }
+});
+
+test('rehostImage applies to an https promptImage only: a local file with it is refused before anything starts', async () => {
+  const file = path.join(workDir, 'rehost-local.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      ...imageCampaign('rehost-local', heroImage, 1),
+      defaults: { ...imageCampaign('x', heroImage, 1).defaults, rehostImage: true },
+    }),
+  );
+  await expect(product.api.startCampaign(file)).rejects.toThrow(/rehostImage applies to an https promptImage/);
+});

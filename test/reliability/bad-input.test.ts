@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -25,12 +25,12 @@ afterAll(async () => {
   await product?.stop();
 });
 
-/** Files the cases point at: a text file named .jpg, a JPEG too big for a data URI, broken JSON. */
+/** Files the cases point at: a text file named .jpg, a JPEG past Runway's 200 MB upload limit, broken JSON. */
 function writeFixtures(): void {
   writeFileSync(path.join(fixtures, 'not-an-image.jpg'), 'just some text, renamed to .jpg\n');
-  const huge = Buffer.alloc(4 * 1024 * 1024, 0x20);
-  huge.set([0xff, 0xd8, 0xff, 0xe0]);
-  writeFileSync(path.join(fixtures, 'huge.jpg'), huge);
+  // Sparse: 201 MB on paper, a few bytes on disk; the size check comes before any read.
+  writeFileSync(path.join(fixtures, 'huge.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+  truncateSync(path.join(fixtures, 'huge.jpg'), 201 * 1024 * 1024);
   writeFileSync(path.join(fixtures, 'broken.json'), '{ "campaignId": "bad-input", "variants": [ ');
   writeFileSync(
     path.join(fixtures, 'unknown-model.json'),
@@ -199,11 +199,11 @@ const cases: BadInput[] = [
     message: /promptImage data URI is 5592430 characters; Runway allows at most 5242880 \(5 MB, encoded\)/,
   },
   {
-    name: 'campaign: local image too large for a 5 MB data URI',
+    name: "campaign: local image past Runway's 200 MB upload limit",
     attempt: () => campaignWithDefaults({ model: 'gen4_turbo', ratio: '16:9', promptImage: 'huge.jpg' }),
     error: InputError,
     field: 'promptImage',
-    message: /image huge\.jpg is 4194304 bytes; at most 3932142 bytes fit Runway's 5 MB data URI limit/,
+    message: /image huge\.jpg is 210763776 bytes; Runway's uploads take at most 209715200 bytes \(200 MB\)/,
   },
   {
     name: 'campaign: a text file renamed .jpg',
