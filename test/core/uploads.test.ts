@@ -3,8 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { CampaignFileInput } from '../../schemas';
-import { uploadImage } from '../../activities/upload-image';
+import type { CampaignFileInput, RunwayUploadRef } from '../../schemas';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createUploadPromptImage } from '../../activities/upload-image';
 import { resolveRequest } from '../../client/stage-image';
 import { FAST_OPTIONS, startProduct, testActivityDeps, type RunningProduct } from '../helpers/product';
 import { s3Client, testStack } from '../helpers/stack';
@@ -161,7 +162,11 @@ test('an image URL the user asks to re-host: carried as such to the workflow, th
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const uploaded = await uploadImage(testActivityDeps(), { kind: 'url', url: `http://127.0.0.1:${port}/hero.jpg`, rehost: true });
+    const uploaded: RunwayUploadRef = await new MockActivityEnvironment().run(createUploadPromptImage(testActivityDeps()), {
+      kind: 'url' as const,
+      url: `http://127.0.0.1:${port}/hero.jpg`,
+      rehost: true,
+    });
     expect(uploaded.uri).toMatch(/^runway:\/\//);
     const stats = await simulatorStats();
     expect(stats.uploads.completed).toBe(1);
