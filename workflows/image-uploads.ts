@@ -18,7 +18,7 @@ export class PromptImageUploads {
     const key = uploadKey(source);
     let upload = this.uploads.get(key);
     if (!upload) {
-      upload = upload_(source);
+      upload = startUpload(source);
       this.uploads.set(key, upload);
     }
     return { ...request, promptImage: await upload };
@@ -32,7 +32,7 @@ function uploadKey(source: UploadSource): string {
   return digest ? `sha256:${digest}` : `s3://${source.bucket}/${source.key}`;
 }
 
-async function upload_(source: UploadSource): Promise<RunwayUploadRef> {
+async function startUpload(source: UploadSource): Promise<RunwayUploadRef> {
   const what = source.kind === 's3' ? `${source.bytes} bytes from s3://${source.bucket}/${source.key}` : source.url;
   try {
     return await promptImageActivities().uploadPromptImage.executeWithOptions({ summary: `upload the prompt image to Runway (${what})` }, [
