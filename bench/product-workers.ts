@@ -5,6 +5,8 @@ import { TermListModerator } from '../activities/moderation';
 import { noopMetrics } from '../activities/metrics';
 import { RunwayClient } from '../activities/runway/client';
 import type { ActivityDeps } from '../activities';
+import type { DataConverter } from '@temporalio/common';
+import { bundleConverterOptions } from '../infra/data-converter';
 import { quietLogger, startInProcessProduct, type InProcessProduct } from '../test/helpers/in-process';
 import type { BenchStack } from './bench-stack';
 
@@ -19,9 +21,9 @@ export function installBenchRuntime(): void {
   });
 }
 
-/** Bundled once, before anything is measured (bundling costs seconds of CPU). */
-export function bundleProductWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+/** Bundled once, before anything is measured (bundling costs seconds of CPU); with the converter's failure converter when encrypting. */
+export function bundleProductWorkflows(dataConverter?: DataConverter): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger, ...bundleConverterOptions(dataConverter) });
 }
 
 export function productActivityDeps(bench: BenchStack): ActivityDeps {
@@ -37,7 +39,7 @@ export function productActivityDeps(bench: BenchStack): ActivityDeps {
 
 export function startProduct(
   bench: BenchStack,
-  options: { name: string; cap: number; bundle: WorkflowBundleWithSourceMap },
+  options: { name: string; cap: number; bundle: WorkflowBundleWithSourceMap; dataConverter?: DataConverter },
 ): Promise<RunningProduct> {
   return startInProcessProduct({
     address: bench.stack.env.TEMPORAL_ADDRESS,
@@ -46,6 +48,7 @@ export function startProduct(
     cap: options.cap,
     deps: productActivityDeps(bench),
     workflowBundle: options.bundle,
+    dataConverter: options.dataConverter,
     s3: bench.newS3Client(),
     bucket: bench.bucket,
     prefix: 'product',

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { parseEnv, temporalEnvSchema, type TemporalEnv } from '../schemas/env';
+import { dataConverterFromEnv } from './data-converter';
 
 export class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachableError';
 }
 
-/** A Temporal client from the standard TEMPORAL_* environment. */
+/** A Temporal client from the standard TEMPORAL_* environment, encrypting payloads when PAYLOAD_CODEC_* keys are set. */
 export async function connectTemporal(env: NodeJS.ProcessEnv = process.env): Promise<{ client: Client; config: TemporalEnv }> {
   const config = parseEnv(temporalEnvSchema, env);
+  // Keys before the connection: a bad key must not leave a connection open behind its error.
+  const dataConverter = temporalDataConverter(config);
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '5s' });
@@ -17,7 +21,12 @@ export async function connectTemporal(env: NodeJS.ProcessEnv = process.env): Pro
       `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(error as Error).message}); start it with \`npm run stack\` or set TEMPORAL_ADDRESS`,
     );
   }
-  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config };
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) }), config };
+}
+
+/** The product's data converter from the parsed environment (undefined without codec keys: the SDK defaults). */
+export function temporalDataConverter(env: Pick<TemporalEnv, 'PAYLOAD_CODEC_KEYS' | 'PAYLOAD_CODEC_KEY_FILE'>): DataConverter | undefined {
+  return dataConverterFromEnv({ PAYLOAD_CODEC_KEYS: env.PAYLOAD_CODEC_KEYS, PAYLOAD_CODEC_KEY_FILE: env.PAYLOAD_CODEC_KEY_FILE });
 }
 
 /** TLS / API key options shared by the worker's NativeConnection and the client's Connection. */

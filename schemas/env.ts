@@ -22,6 +22,15 @@ export const temporalEnvSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TASK_QUEUE: z.string().min(1).default('runway-videos'),
+  /**
+   * Payload encryption (AES-256-GCM) for everything Temporal stores: `<id>:<base64 of 32 bytes>` entries,
+   * comma-separated, the first one encrypts and every one decrypts (rotation: put the new key first, keep
+   * the old ones while histories written under them are kept). The worker and every client need the same
+   * keys. Unset: payloads are stored as plain JSON. Generate a key with `openssl rand -base64 32`.
+   */
+  PAYLOAD_CODEC_KEYS: optionalText,
+  /** Or the keys in a JSON file: `{ "primary": "<id>", "keys": { "<id>": "<base64>", … } }` (not both). */
+  PAYLOAD_CODEC_KEY_FILE: optionalText,
 });
 export type TemporalEnv = z.infer<typeof temporalEnvSchema>;
 

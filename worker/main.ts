@@ -1,4 +1,5 @@
 import { loadStackEnv } from '../infra/stack-env';
+import { temporalDataConverter } from '../infra/temporal';
 import { parseEnv, workerEnvSchema } from '../schemas/env';
 import { activityDepsFromEnv } from './activity-deps';
 import { installRuntime } from './runtime';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   loadStackEnv();
   const env = parseEnv(workerEnvSchema, process.env);
   installRuntime(env);
+  const dataConverter = temporalDataConverter(env);
   const connection = await connectWorker(env);
   const deps = activityDepsFromEnv(env);
   const generationWorkerSlots = env.GENERATION_WORKER_SLOTS ?? env.RUNWAY_MAX_CONCURRENCY ?? DEFAULT_GENERATION_WORKER_SLOTS;
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     defaultQueueConcurrency: env.DEFAULT_QUEUE_CONCURRENCY,
     deps,
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_MS,
+    ...(dataConverter ? { dataConverter } : {}),
   });
   const ready = {
     msg: 'worker ready',
@@ -33,10 +36,11 @@ async function main(): Promise<void> {
     concurrencyCeiling: env.RUNWAY_MAX_CONCURRENCY ?? 'none (the workspace caps)',
     runwayBaseUrl: env.RUNWAYML_BASE_URL,
     metrics: env.METRICS_PORT > 0 ? `http://localhost:${env.METRICS_PORT}/metrics` : 'off',
+    payloadEncryption: dataConverter ? 'on' : 'off',
   };
   const log = (entry: Record<string, unknown>) =>
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...entry })}\n`);
-  await announceWorkspaceLimits({ runway: deps.runway, connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TASK_QUEUE, log });
+  await announceWorkspaceLimits({ runway: deps.runway, connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TASK_QUEUE, dataConverter, log });
   log(ready);
   // Runtime.install registers SIGINT/SIGTERM: both workers drain (shutdownGraceTime) and run() resolves.
   await runWorkers(workers);

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createDefaultQueueActivities, createGenerationActivities, type ActivityDeps } from '../activities';
 import { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
@@ -13,6 +14,11 @@ export interface WorkerSetup {
   generationWorkerSlots: number;
   defaultQueueConcurrency?: number;
   deps: ActivityDeps;
+  /**
+   * The product's data converter (infra/data-converter.ts) when payloads are encrypted; undefined: the SDK
+   * defaults. A pre-built workflowBundle must then be bundled with the same failureConverterPath.
+   */
+  dataConverter?: DataConverter;
   /** Pre-built workflow bundle (tests build it once); otherwise bundled from workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
@@ -28,7 +34,12 @@ export function generationTaskQueue(taskQueue: string): string {
  * whose per-model caps hold across every replica on the task queue.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker: Worker; generationWorker: Worker }> {
-  const common = { connection: setup.connection, namespace: setup.namespace, shutdownGraceTime: setup.shutdownGraceTime ?? '30s' };
+  const common = {
+    connection: setup.connection,
+    namespace: setup.namespace,
+    shutdownGraceTime: setup.shutdownGraceTime ?? '30s',
+    ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+  };
   const workflowSource = setup.workflowBundle
     ? { workflowBundle: setup.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };

@@ -1,4 +1,5 @@
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { RunwayClient } from '../activities/runway/client';
 import { leasePoolWorkflowId, refreshLimitsSignal } from '../workflows/messages';
@@ -14,6 +15,7 @@ export async function announceWorkspaceLimits(options: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  dataConverter?: DataConverter | undefined;
   log: (entry: Record<string, unknown>) => void;
 }): Promise<void> {
   try {
@@ -33,7 +35,11 @@ export async function announceWorkspaceLimits(options: {
     options.log({ level: 'warn', msg: 'could not read the Runway workspace limits at start', error: String(error) });
   }
   try {
-    const client = new Client({ connection: options.connection, namespace: options.namespace });
+    const client = new Client({
+      connection: options.connection,
+      namespace: options.namespace,
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    });
     await client.workflow.getHandle(leasePoolWorkflowId(options.taskQueue)).signal(refreshLimitsSignal);
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) {

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
 import { RunwayTemporal } from '../../client';
@@ -20,7 +21,10 @@ export interface InProcessSetup {
   /** This process's generation slots, and the deployment's ceiling under the workspace's caps unless deps set one. */
   cap: number;
   deps: ActivityDeps;
+  /** Bundled with the converter's failureConverterPath when dataConverter is set (see workflowBundle in product.ts). */
   workflowBundle: WorkerOptions['workflowBundle'];
+  /** The product's data converter (payload encryption) for the workers and the client; undefined: the SDK defaults. */
+  dataConverter?: DataConverter | undefined;
   s3: S3Client;
   bucket: string;
   prefix: string;
@@ -37,9 +41,14 @@ export async function startInProcessProduct(setup: InProcessSetup): Promise<InPr
     deps: { concurrencyCeiling: setup.cap, ...setup.deps },
     workflowBundle: setup.workflowBundle,
     shutdownGraceTime: '2s',
+    ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
   });
   const running = runWorkers(workers);
-  const client = new Client({ connection: await Connection.connect({ address: setup.address }), namespace: setup.namespace });
+  const client = new Client({
+    connection: await Connection.connect({ address: setup.address }),
+    namespace: setup.namespace,
+    ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+  });
   const api = new RunwayTemporal({ client, s3: setup.s3, taskQueue: setup.taskQueue, bucket: setup.bucket, prefix: setup.prefix });
   return {
     api,

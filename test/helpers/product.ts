@@ -7,13 +7,27 @@ import { noopMetrics } from '../../activities/metrics';
 import type { ActivityDeps } from '../../activities';
 import { RunwayTemporal } from '../../client';
 import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
+import { FAILURE_CONVERTER_PATH, productDataConverter } from '../../infra/data-converter';
+import type { CodecKeys } from '../../infra/payload-codec';
 import { quietLogger, startInProcessProduct, type InProcessProduct } from './in-process';
 import { testStack } from './stack';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+let encryptedBundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The workflows bundled once per test file (bundling takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * The workflows bundled once per test file (bundling takes seconds). `encrypted`: with the failure converter
+ * that moves failure messages into the (encrypted) payload, as a worker with codec keys bundles them.
+ */
+export function workflowBundle(options: { encrypted?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  if (options.encrypted) {
+    encryptedBundlePromise ??= bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: quietLogger,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+    });
+    return encryptedBundlePromise;
+  }
   bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundlePromise;
 }
@@ -50,17 +64,28 @@ export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Activit
 
 export type RunningProduct = InProcessProduct;
 
-/** Both workers of the product in this process, plus the typed client, on a queue of their own. */
-export async function startProduct(options: { name: string; cap?: number; deps?: Partial<ActivityDeps> }): Promise<RunningProduct> {
+/**
+ * Both workers of the product in this process, plus the typed client, on a queue of their own.
+ * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart).
+ */
+export async function startProduct(options: {
+  name: string;
+  cap?: number;
+  deps?: Partial<ActivityDeps>;
+  codecKeys?: CodecKeys;
+  taskQueue?: string;
+}): Promise<RunningProduct> {
   const stack = testStack();
   const s3Env = stackS3Env();
+  const dataConverter = productDataConverter(options.codecKeys);
   return startInProcessProduct({
     address: stack.temporalAddress,
     namespace: stack.namespace,
-    taskQueue: uniqueTaskQueue(options.name),
+    taskQueue: options.taskQueue ?? uniqueTaskQueue(options.name),
     cap: options.cap ?? 10,
     deps: testActivityDeps(options.deps),
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle({ encrypted: dataConverter !== undefined }),
+    dataConverter,
     s3: createS3Client(s3TargetFromEnv(s3Env)),
     bucket: s3Env.S3_BUCKET,
     prefix: '',
@@ -75,13 +100,14 @@ export const FAST_OPTIONS = {
   maxSubmissions: 3,
 } as const;
 
-/** The typed client alone, on the test stack, for a queue that a real worker process serves. */
-export async function clientFor(taskQueue: string): Promise<RunwayTemporal> {
+/** The typed client alone, on the test stack, for a queue that a real worker process serves (with its codec keys, if any). */
+export async function clientFor(taskQueue: string, options: { codecKeys?: CodecKeys } = {}): Promise<RunwayTemporal> {
   const stack = testStack();
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const s3Env = stackS3Env();
+  const dataConverter = productDataConverter(options.codecKeys);
   return new RunwayTemporal({
-    client: new Client({ connection, namespace: stack.namespace }),
+    client: new Client({ connection, namespace: stack.namespace, ...(dataConverter ? { dataConverter } : {}) }),
     s3: createS3Client(s3TargetFromEnv(s3Env)),
     taskQueue,
     bucket: s3Env.S3_BUCKET,

@@ -6,6 +6,7 @@ import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjec
 import { request } from 'undici';
 import { manifestObjectKey, stagedImageKey, videoObjectKey } from '../../schemas/object-keys';
 import { RunwayClient } from '../../activities/runway/client';
+import { AesGcmPayloadCodec, codecKeysFromEnv, ENCRYPTED_ENCODING, generateCodecKeyEntry } from '../../infra/payload-codec';
 import { InputError, RunwayTemporal, type CampaignFileInput } from '../../client';
 import type { CampaignResult, VideoResult } from '../../schemas';
 import { FAST_OPTIONS, exportAwsCredentials, uniqueTaskQueue } from '../helpers/product';
@@ -19,6 +20,9 @@ const taskQueue = uniqueTaskQueue('security');
 const campaignId = `sec-${randomUUID().slice(0, 8)}`;
 const singleVideoId = `sec-single-${randomUUID().slice(0, 8)}`;
 const assetsDir = path.resolve(__dirname, '../../examples/assets');
+/** The deployment encrypts payloads: the worker process and the client share this key. */
+const codecKeyEntry = generateCodecKeyEntry('security');
+const codec = new AesGcmPayloadCodec(codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: codecKeyEntry })!);
 
 let worker: WorkerProcess;
 let api: RunwayTemporal;
@@ -49,10 +53,10 @@ function expectNoSecrets(where: string, text: string): void {
 
 beforeAll(async () => {
   await resetSimulator();
-  worker = spawnWorker(taskQueue, { LOG_LEVEL: 'DEBUG' });
+  worker = spawnWorker(taskQueue, { LOG_LEVEL: 'DEBUG', PAYLOAD_CODEC_KEYS: codecKeyEntry });
   await worker.ready;
   exportAwsCredentials();
-  api = await RunwayTemporal.fromEnv(productEnv(taskQueue, { S3_PREFIX: PREFIX }));
+  api = await RunwayTemporal.fromEnv(productEnv(taskQueue, { S3_PREFIX: PREFIX, PAYLOAD_CODEC_KEYS: codecKeyEntry }));
   const campaign: CampaignFileInput = {
     campaignId,
     defaults: { model: 'gen4.5', ratio: '16:9', duration: 5 },
@@ -104,6 +108,20 @@ function textsIn(value: unknown, out: string[] = [], seen = new Set<object>()): 
   return out;
 }
 
+/** The strings of every encrypted payload in a history, decrypted: what a holder of the key (or the codec server) reads. */
+async function decryptedTextsIn(value: unknown, out: string[] = [], seen = new Set<object>()): Promise<string[]> {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return out;
+  seen.add(value);
+  const payload = value as { metadata?: Record<string, Uint8Array>; data?: Uint8Array };
+  if (payload.metadata?.encoding && Buffer.from(payload.metadata.encoding).toString('utf8') === ENCRYPTED_ENCODING) {
+    const [decoded] = await codec.decode([payload]);
+    out.push(Buffer.from(decoded?.data ?? []).toString('utf8'));
+    return out;
+  }
+  for (const key of Object.keys(value)) await decryptedTextsIn((value as Record<string, unknown>)[key], out, seen);
+  return out;
+}
+
 /** Strings of the CLI's JSON, plus their base64 decoding when they look like raw payload data. */
 function cliTexts(json: string): string {
   return textsIn(JSON.parse(json))
@@ -132,21 +150,26 @@ test('the detector is live: it catches each secret and a real signed output URL 
   expect(caught(`"${stack.s3.secretAccessKey}"`)).toEqual(['the S3 secret key']);
 });
 
-test('no workflow history holds a secret or a signed URL (SDK fetchHistory of every run)', async () => {
+test('no workflow history holds a secret or a signed URL, in the clear or decrypted (SDK fetchHistory of every run)', async () => {
   const runs = await allRuns();
   expect(runs.map((execution) => execution.type).sort()).toEqual(
     expect.arrayContaining(['CampaignWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow']),
   );
   for (const execution of runs) {
     const history = await api.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    const text = textsIn(history).join('\n');
-    expectNoSecrets(`history of ${execution.workflowId} (${execution.runId})`, text);
+    expectNoSecrets(`history of ${execution.workflowId} (${execution.runId})`, textsIn(history).join('\n'));
+    expectNoSecrets(`decrypted history of ${execution.workflowId} (${execution.runId})`, (await decryptedTextsIn(history)).join('\n'));
   }
   console.log(`security: ${runs.length} workflow runs checked (${[...new Set(runs.map((execution) => execution.type))].join(', ')})`);
-  // The payloads really were read: the histories carry the prompts and the Runway task ids.
-  const campaignHistory = textsIn(await api.client.workflow.getHandle(campaignId).fetchHistory()).join('\n');
-  expect(campaignHistory).toContain('Fog rolls over a harbour at dawn');
-  expect(campaignHistory).toContain(campaignResult.variants[0]?.result?.runwayTaskId ?? 'missing task id');
+  // The payloads really were read: decrypted, the campaign's history carries the prompts and the Runway task
+  // ids; stored, it carries the task ids (a search attribute) but never a prompt: payloads are encrypted.
+  const campaignHistory = await api.client.workflow.getHandle(campaignId).fetchHistory();
+  const decrypted = (await decryptedTextsIn(campaignHistory)).join('\n');
+  const stored = textsIn(campaignHistory).join('\n');
+  expect(decrypted).toContain('Fog rolls over a harbour at dawn');
+  expect(decrypted).toContain(campaignResult.variants[0]?.result?.runwayTaskId ?? 'missing task id');
+  expect(stored).not.toContain('Fog rolls over a harbour at dawn');
+  expect(stored).toContain(ENCRYPTED_ENCODING);
 });
 
 test('`temporal workflow show --output json` of every run holds no secret or signed URL', async () => {
@@ -176,14 +199,20 @@ test('`temporal workflow show --output json` of every run holds no secret or sig
     expectNoSecrets(`temporal workflow show ${execution.workflowId}`, text);
     shown += text;
   }
-  expect(shown).toContain('A paper boat on a rainy street');
+  // With the codec on, what the CLI shows without it: ids, types, states and Runway task ids (search
+  // attributes), never a prompt. Without the codec (test/reliability/privacy.test.ts) the prompts show too.
+  expect(shown).not.toContain('A paper boat on a rainy street');
+  expect(shown).not.toContain('Fog rolls over a harbour at dawn');
   expect(shown).toContain(videoResult.runwayTaskId);
+  expect(shown).toContain(singleVideoId);
 });
 
 test("the worker's logs (DEBUG, real process) hold no secret or signed URL, and nothing needed masking", () => {
   const output = worker.output();
   expect(output).toContain('"worker ready"');
+  expect(output).toContain('"payloadEncryption":"on"');
   expect(output).toContain('archived video');
+  expect(output).not.toContain(codecKeyEntry.split(':')[1]!);
   expectNoSecrets('worker logs', output);
   expect(output).not.toContain('***');
 });
