@@ -79,12 +79,19 @@ export async function isCodecServerUp(url: string): Promise<boolean> {
   }
 }
 
+/** The UI on the loopback address is opened as localhost just as often: both are its origin. */
+function uiOrigins(uiUrl: string): string[] {
+  const url = new URL(uiUrl);
+  if (url.hostname !== '127.0.0.1') return [url.origin];
+  return [url.origin, `${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`];
+}
+
 function codecServerEnv(config: CodecServerProcessConfig): Record<string, string> {
   return {
     CODEC_SERVER_HOST: config.host,
     CODEC_SERVER_PORT: String(config.port),
     CODEC_SERVER_TOKEN: config.token,
-    CODEC_SERVER_CORS_ORIGINS: config.uiUrl,
+    CODEC_SERVER_CORS_ORIGINS: uiOrigins(config.uiUrl).join(','),
     PAYLOAD_CODEC_KEYS: config.payloadCodecKeys,
   };
 }
