@@ -22,6 +22,8 @@ export const temporalEnvSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TASK_QUEUE: z.string().min(1).default('runway-videos'),
+  PAYLOAD_CODEC_KEYS: optionalText,
+  PAYLOAD_CODEC_KEY_FILE: optionalText,
 });
 export type TemporalEnv = z.infer<typeof temporalEnvSchema>;
 
