@@ -216,7 +216,11 @@ function reply(response: http.ServerResponse, status: number, body: unknown): vo
     return;
   }
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   response.end(text);
 }
 
@@ -226,7 +230,9 @@ function fromJson(payload: JsonPayload): Payload {
 }
 
 function toJson(payload: Payload): { metadata: Record<string, string>; data: string } {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
+  );
   return { metadata, data: Buffer.from(payload.data ?? []).toString('base64') };
 }
 
@@ -255,13 +261,17 @@ export function codecServerOptionsFromEnv(env: NodeJS.ProcessEnv): CodecServerOp
     throw new Error(`codec server: invalid environment:\n  ${problems.join('\n  ')}`);
   }
   const keys = codecKeysFromEnv(env);
-  if (!keys) throw new Error('codec server: no key configured (set PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE, the same as the worker\'s)');
+  if (!keys)
+    throw new Error("codec server: no key configured (set PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE, the same as the worker's)");
   const config = parsed.data;
   const origins = config.CODEC_SERVER_CORS_ORIGINS ?? config.TEMPORAL_UI_URL ?? 'http://localhost:8233,http://127.0.0.1:8233';
   return {
     codec: new AesGcmPayloadCodec(keys),
     token: config.CODEC_SERVER_TOKEN,
-    allowedOrigins: origins.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
+    allowedOrigins: origins
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
     host: config.CODEC_SERVER_HOST,
     port: config.CODEC_SERVER_PORT,
     maxBodyBytes: config.CODEC_SERVER_MAX_BODY_BYTES,

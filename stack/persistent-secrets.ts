@@ -23,7 +23,9 @@ export function secretsFile(dataDir: string): string {
 
 export function loadOrCreateSecrets(dataDir: string): StackSecrets {
   const file = secretsFile(dataDir);
-  const stored: Record<string, unknown> = fs.existsSync(file) ? z.record(z.string(), z.unknown()).parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : {};
+  const stored: Record<string, unknown> = fs.existsSync(file)
+    ? z.record(z.string(), z.unknown()).parse(JSON.parse(fs.readFileSync(file, 'utf8')))
+    : {};
   // A data dir from before a secret existed gets the missing ones added; the ones it has are never replaced
   // (a new S3 key would lock out the stored videos, a new codec key the encrypted history).
   const fresh: StackSecrets = {

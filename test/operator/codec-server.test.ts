@@ -56,7 +56,9 @@ test('the stack started the codec server with its key in stack.env: /encode then
   expect(values).toEqual([{ promptText: prompt }, 42]);
 
   // What the stack's worker and client encrypt with (the key in stack.env) is what the server decrypts.
-  const byClient = await new AesGcmPayloadCodec(codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: keys })!).encode([defaultPayloadConverter.toPayload(prompt)]);
+  const byClient = await new AesGcmPayloadCodec(codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: keys })!).encode([
+    defaultPayloadConverter.toPayload(prompt),
+  ]);
   const viaServer = await post(`${url}/decode`, byClient.map(toJson), { authorization: `Bearer ${token}` });
   expect(defaultPayloadConverter.fromPayload(fromJson(viaServer.body.payloads![0]!))).toBe(prompt);
 });
@@ -86,7 +88,11 @@ test('CORS: a preflight from the Web UI origin is answered with the headers the 
   const preflight = (origin: string) =>
     fetch(`${url}/${token}/decode`, {
       method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace,authorization',
+      },
     });
 
   const allowed = await preflight(uiOrigin);
@@ -106,7 +112,9 @@ test('CORS: a preflight from the Web UI origin is answered with the headers the 
   expect(other.status).toBe(403);
   expect(other.headers.get('access-control-allow-origin')).toBeNull();
   // Even with the token, a page of another origin gets nothing it may read.
-  const fromOther = await post(`${url}/${token}/encode`, [toJson(defaultPayloadConverter.toPayload('x'))], { origin: 'http://evil.example' });
+  const fromOther = await post(`${url}/${token}/encode`, [toJson(defaultPayloadConverter.toPayload('x'))], {
+    origin: 'http://evil.example',
+  });
   expect(fromOther.status).toBe(403);
   expect(fromOther.headers.get('access-control-allow-origin')).toBeNull();
   expect(fromOther.body.payloads).toBeUndefined();
@@ -130,7 +138,9 @@ test('rotation: a payload encrypted under an old key decodes while that key is s
     expect(decoded.status).toBe(200);
     expect(defaultPayloadConverter.fromPayload(fromJson(decoded.body.payloads![0]!))).toBe(prompt);
     // The new primary encrypts.
-    const encoded = await post(`${rotated.url}/encode`, [toJson(defaultPayloadConverter.toPayload(prompt))], { authorization: `Bearer ${token}` });
+    const encoded = await post(`${rotated.url}/encode`, [toJson(defaultPayloadConverter.toPayload(prompt))], {
+      authorization: `Bearer ${token}`,
+    });
     expect(metadataText(encoded.body.payloads![0]!, 'encryption-key-id')).toBe('2026-new');
   } finally {
     await rotated.close();

@@ -244,7 +244,7 @@ test("the worker's submission journal lives on a named volume the image prepares
   expect(dockerfile.indexOf('chown -R node:node')).toBeLessThan(dockerfile.indexOf('USER node'));
 });
 
-test('the codec server (profile codec) reads only its own variables, shares the worker\'s key from .env, and allows the Web UI\'s origin', () => {
+test("the codec server (profile codec) reads only its own variables, shares the worker's key from .env, and allows the Web UI's origin", () => {
   const codec = services['codec-server']!;
   expect(codec.build).toBeDefined();
   const read = new Set([...Object.keys(codecServerEnvSchema.shape), ...keysRead((env) => codecKeysFromEnv(env))]);
@@ -253,7 +253,12 @@ test('the codec server (profile codec) reads only its own variables, shares the 
 
   const key = generateCodecKeyEntry('k1');
   const token = 'a'.repeat(48);
-  const dotEnv = { RUNWAYML_API_SECRET: 'k', PAYLOAD_CODEC_KEYS: key, CODEC_SERVER_TOKEN: token, TEMPORAL_CODEC_ENDPOINT: `http://localhost:8888/${token}` };
+  const dotEnv = {
+    RUNWAYML_API_SECRET: 'k',
+    PAYLOAD_CODEC_KEYS: key,
+    CODEC_SERVER_TOKEN: token,
+    TEMPORAL_CODEC_ENDPOINT: `http://localhost:8888/${token}`,
+  };
   const options = codecServerOptionsFromEnv(resolvedEnv(codec, dotEnv));
   expect(options).toMatchObject({ host: '0.0.0.0', port: 8888, token, allowedOrigins: ['http://localhost:8080'] });
   // The UI is published on 8080 and the codec server on 8888: the browser reaches both at those host ports.
@@ -274,7 +279,8 @@ test('the codec server (profile codec) reads only its own variables, shares the 
 
 test('.env.example documents the optional codec: the key (and how to make one), the profile, the token and the UI endpoint; no key is written anywhere', () => {
   const example = fs.readFileSync(path.resolve(__dirname, '../../.env.example'), 'utf8');
-  for (const name of ['PAYLOAD_CODEC_KEYS', 'CODEC_SERVER_TOKEN', 'TEMPORAL_CODEC_ENDPOINT']) expect(example).toMatch(new RegExp(`^# ${name}=`, 'm'));
+  for (const name of ['PAYLOAD_CODEC_KEYS', 'CODEC_SERVER_TOKEN', 'TEMPORAL_CODEC_ENDPOINT'])
+    expect(example).toMatch(new RegExp(`^# ${name}=`, 'm'));
   expect(example).toMatch(/^# COMPOSE_PROFILES=codec$/m);
   expect(example).toContain('openssl rand -base64 32');
   const text = fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8');

@@ -142,7 +142,13 @@ test("headless Chromium: a video's encrypted input shows decoded in the Web UI, 
   // started event's input is all the Web UI needs, and nothing runs it.
   const codecClient = new Client({ connection, namespace, dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(keys)] } });
   const api = new RunwayTemporal({ ...product.api.options, client: codecClient, taskQueue: `codec-ui-${suffix}` });
-  const handle = await api.startVideo({ videoId: `codec-ui-${suffix}`, model: 'gen4.5', promptText: secretPrompt, ratio: '1280:720', duration: 5 });
+  const handle = await api.startVideo({
+    videoId: `codec-ui-${suffix}`,
+    model: 'gen4.5',
+    promptText: secretPrompt,
+    ratio: '1280:720',
+    duration: 5,
+  });
   const codecLog = path.join(dataDir, 'logs', 'codec-server.log');
   const decodesBefore = countDecodes(codecLog);
   try {
@@ -184,9 +190,7 @@ test("headless Chromium: a video's encrypted input shows decoded in the Web UI, 
 
 /** Every payload byte of a history as text, so a plain-text prompt anywhere in it would show. */
 function rawText(history: unknown): string {
-  return JSON.stringify(history, (_key, value: unknown) =>
-    value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
-  );
+  return JSON.stringify(history, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
 }
 
 function countDecodes(logFile: string): number {
