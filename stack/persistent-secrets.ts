@@ -40,6 +40,7 @@ export function loadOrCreateSecrets(dataDir: string): StackSecrets {
   if (missing.length > 0) {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    fs.chmodSync(file, 0o600); // `mode` applies to a new file only; an existing one may be looser
   }
   return secrets;
 }

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { codecServerOptionsFromEnv, startCodecServer } from '../../infra/codec-server';
 import { AesGcmPayloadCodec, codecKeysFromEnv, generateCodecKeyEntry } from '../../infra/payload-codec';
+import { loadOrCreateSecrets, secretsFile } from '../../stack/persistent-secrets';
 import { testStack } from '../helpers/stack';
 
 /** The codec server the test stack started (a managed process, as `npm run stack` runs it). */
@@ -168,4 +172,21 @@ test('bodies are bounded and must be the codec JSON', async () => {
   expect(wrongShape.status).toBe(400);
   const get = await fetch(`${url}/decode`, { headers: auth });
   expect(get.status).toBe(405);
+});
+
+test("the stack's codec key and token are generated once and kept: a data dir from before them gets them added, its other secrets untouched", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-codec-secrets-'));
+  try {
+    const older = { s3AccessKeyId: 'stack-abc', s3SecretAccessKey: 'old-secret-key', simulatorApiSecret: 'key_sim_old_secret' };
+    fs.writeFileSync(secretsFile(dataDir), JSON.stringify(older));
+    const first = loadOrCreateSecrets(dataDir);
+    expect(first).toMatchObject(older);
+    expect(codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: first.payloadCodecKeys })?.keys.size).toBe(1);
+    expect(first.codecServerToken.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(secretsFile(dataDir)).mode & 0o077).toBe(0);
+    // The next start reads the same ones: the encrypted history stays readable across restarts.
+    expect(loadOrCreateSecrets(dataDir)).toEqual(first);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
