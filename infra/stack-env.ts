@@ -14,6 +14,9 @@ export const stackEnvKeys = [
   'AWS_REGION',
   'RUNWAYML_BASE_URL',
   'RUNWAYML_API_SECRET',
+  'PAYLOAD_CODEC_KEYS',
+  'CODEC_SERVER_URL',
+  'CODEC_SERVER_TOKEN',
 ] as const;
 
 export type StackEnvKey = (typeof stackEnvKeys)[number];
@@ -83,6 +86,6 @@ function unquote(value: string): string {
  * stack settings — ports, secrets, an external Runway — must not leak into it.
  */
 export function envWithoutStackOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_'];
+  const prefixes = ['SIM_', 'STACK_', 'TEMPORAL_', 'S3_', 'RUNWAYML_', 'PAYLOAD_CODEC_', 'CODEC_SERVER_'];
   return Object.fromEntries(Object.entries(env).filter(([key]) => !prefixes.some((prefix) => key.startsWith(prefix))));
 }

@@ -16,6 +16,7 @@ export const stackEnvConfigSchema = z.object({
   S3_PORT: port.default(9000),
   S3_BUCKET: z.string().min(3).default('runway-videos'),
   SIM_PORT: port.default(8787),
+  CODEC_SERVER_PORT: port.default(8888),
   SIM_API_SECRET: optionalText,
   SIM_TIME_SCALE: optionalText,
   SIM_SEED: optionalText,

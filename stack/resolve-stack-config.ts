@@ -7,7 +7,7 @@ import type { ServiceName } from './service';
 import type { SimulatorTuning } from './simulator-process';
 import type { StackOptions, StackPorts } from './stack-options';
 
-const allServices: readonly ServiceName[] = ['temporal', 's3', 'simulator'];
+const allServices: readonly ServiceName[] = ['temporal', 's3', 'simulator', 'codec-server'];
 
 export interface ResolvedStackConfig {
   dataDir: string;
@@ -56,6 +56,7 @@ export function portClaims(config: ResolvedStackConfig): PortClaim[] {
   }
   if (services.includes('s3')) claims.push({ port: ports.s3, service: 'S3 server', envVar: 'S3_PORT' });
   if (startsSimulator(config)) claims.push({ port: ports.simulator, service: 'Runway simulator', envVar: 'SIM_PORT' });
+  if (services.includes('codec-server')) claims.push({ port: ports.codecServer, service: 'codec server', envVar: 'CODEC_SERVER_PORT' });
   return claims;
 }
 
@@ -71,15 +72,16 @@ export function resolveDataDir(options: StackOptions, envConfig = readStackEnvCo
 
 async function resolvePorts(options: StackOptions, envConfig: StackEnvConfig, host: string): Promise<StackPorts> {
   if (options.ports === 'auto') {
-    const [temporal, temporalUi, s3, simulator] = await pickFreePorts(host, 4);
-    if (!temporal || !temporalUi || !s3 || !simulator) throw new Error('could not pick free ports');
-    return { temporal, temporalUi, s3, simulator };
+    const [temporal, temporalUi, s3, simulator, codecServer] = await pickFreePorts(host, 5);
+    if (!temporal || !temporalUi || !s3 || !simulator || !codecServer) throw new Error('could not pick free ports');
+    return { temporal, temporalUi, s3, simulator, codecServer };
   }
   return {
     temporal: options.ports?.temporal ?? envConfig.TEMPORAL_PORT,
     temporalUi: options.ports?.temporalUi ?? envConfig.TEMPORAL_UI_PORT,
     s3: options.ports?.s3 ?? envConfig.S3_PORT,
     simulator: options.ports?.simulator ?? envConfig.SIM_PORT,
+    codecServer: options.ports?.codecServer ?? envConfig.CODEC_SERVER_PORT,
   };
 }
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isCodecServerUp } from './codec-server-process';
 import { isS3Live } from './s3-server';
 import { isSimulatorUp } from './simulator-process';
 import { readStackEnv, stackEnvKeys, type StackEnv } from '../infra/stack-env';
@@ -7,14 +8,14 @@ import { stackSearchAttributes } from './temporal-server';
 
 /**
  * The env of a stack that is already up: `stackEnvFile` exists, is complete,
- * and Temporal, S3 and the simulator all answer. Otherwise undefined.
+ * and Temporal, S3, the simulator and the codec server all answer. Otherwise undefined.
  * An external Runway endpoint (RUNWAYML_BASE_URL set to the same URL) is not probed.
  */
 export async function findRunningStack(stackEnvFile: string, env: NodeJS.ProcessEnv = process.env): Promise<StackEnv | undefined> {
   const stackEnv = readCompleteStackEnv(stackEnvFile);
   if (!stackEnv) return undefined;
   const runwayIsExternal = env.RUNWAYML_BASE_URL === stackEnv.RUNWAYML_BASE_URL;
-  const [temporalUp, s3Up, runwayUp] = await Promise.all([
+  const [temporalUp, s3Up, runwayUp, codecUp] = await Promise.all([
     isTemporalReady({
       address: stackEnv.TEMPORAL_ADDRESS,
       namespace: stackEnv.TEMPORAL_NAMESPACE,
@@ -22,8 +23,9 @@ export async function findRunningStack(stackEnvFile: string, env: NodeJS.Process
     }).catch(() => false),
     isS3Live(stackEnv.S3_ENDPOINT),
     runwayIsExternal || isSimulatorUp(stackEnv.RUNWAYML_BASE_URL),
+    isCodecServerUp(stackEnv.CODEC_SERVER_URL),
   ]);
-  return temporalUp && s3Up && runwayUp ? stackEnv : undefined;
+  return temporalUp && s3Up && runwayUp && codecUp ? stackEnv : undefined;
 }
 
 function readCompleteStackEnv(stackEnvFile: string): StackEnv | undefined {

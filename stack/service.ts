@@ -1,4 +1,4 @@
-export type ServiceName = 'temporal' | 's3' | 'simulator';
+export type ServiceName = 'temporal' | 's3' | 'simulator' | 'codec-server';
 
 /** One embedded service: restartable, so chaos tests can take it down and bring it back. */
 export interface ServiceHandle {

@@ -8,6 +8,8 @@ export interface StackPorts {
   temporalUi: number;
   s3: number;
   simulator: number;
+  /** The Web UI's remote codec (infra/codec-server.ts). */
+  codecServer: number;
 }
 
 export interface StackOptions {

@@ -1,3 +1,4 @@
+import { CodecServerProcess } from './codec-server-process';
 import { assertPortsFree } from './ports';
 import { portClaims, resolveStackConfig, startsSimulator, type ResolvedStackConfig } from './resolve-stack-config';
 import { S3Server, s3Region } from './s3-server';
@@ -19,6 +20,8 @@ export interface Stack {
   s3: S3Server;
   /** Undefined when Runway is an external endpoint (RUNWAYML_BASE_URL). */
   simulator: SimulatorProcess | undefined;
+  /** The Web UI's remote codec: the dev server's UI decodes encrypted payloads through it. */
+  codecServer: CodecServerProcess;
   /** Path of the Temporal CLI binary (for `temporal operator …` in tests and scripts). */
   temporalCliPath: string;
   /** Stops every running service (reverse start order). */
@@ -46,6 +49,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function createStack(config: ResolvedStackConfig, options: StackOptions): Promise<Stack> {
   const tools = await ensureNeededTools(config, options);
+  const codecServer = new CodecServerProcess({
+    host: config.host,
+    port: config.ports.codecServer,
+    payloadCodecKeys: config.secrets.payloadCodecKeys,
+    token: config.secrets.codecServerToken,
+    uiUrl: `http://${config.host}:${config.ports.temporalUi}`,
+    dataDir: config.dataDir,
+    log: config.log,
+  });
   const temporal = new TemporalServer({
     cliPath: tools.temporalCli,
     host: config.host,
@@ -53,6 +65,7 @@ async function createStack(config: ResolvedStackConfig, options: StackOptions): 
     uiPort: config.ports.temporalUi,
     namespace: config.namespace,
     dataDir: config.dataDir,
+    uiCodecEndpoint: codecServer.uiEndpoint,
     log: config.log,
   });
   const s3 = new S3Server({
@@ -67,15 +80,16 @@ async function createStack(config: ResolvedStackConfig, options: StackOptions): 
   });
   const simulator = config.externalRunwayUrl === undefined ? createSimulator(config) : undefined;
   const runwayBaseUrl = config.externalRunwayUrl ?? simulator?.baseUrl ?? '';
-  const services: ServiceHandle[] = [temporal, s3, ...(simulator ? [simulator] : [])];
+  const services: ServiceHandle[] = [temporal, s3, ...(simulator ? [simulator] : []), codecServer];
   return {
     dataDir: config.dataDir,
     ports: config.ports,
-    env: stackEnvOf(config, temporal, s3, runwayBaseUrl),
+    env: stackEnvOf(config, temporal, s3, codecServer, runwayBaseUrl),
     envFile: stackEnvPath(config.dataDir),
     temporal,
     s3,
     simulator,
+    codecServer,
     temporalCliPath: tools.temporalCli,
     stop: () => stopAll(services),
   };
@@ -97,6 +111,7 @@ function serviceHandlesToStart(stack: Stack, config: ResolvedStackConfig): Servi
   if (config.services.includes('temporal')) handles.push(stack.temporal);
   if (config.services.includes('s3')) handles.push(stack.s3);
   if (stack.simulator && startsSimulator(config)) handles.push(stack.simulator);
+  if (config.services.includes('codec-server')) handles.push(stack.codecServer);
   return handles;
 }
 
@@ -110,7 +125,13 @@ async function ensureNeededTools(config: ResolvedStackConfig, options: StackOpti
   return { temporalCli, s3Server };
 }
 
-function stackEnvOf(config: ResolvedStackConfig, temporal: TemporalServer, s3: S3Server, runwayBaseUrl: string): StackEnv {
+function stackEnvOf(
+  config: ResolvedStackConfig,
+  temporal: TemporalServer,
+  s3: S3Server,
+  codecServer: CodecServerProcess,
+  runwayBaseUrl: string,
+): StackEnv {
   return {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: config.namespace,
@@ -122,6 +143,10 @@ function stackEnvOf(config: ResolvedStackConfig, temporal: TemporalServer, s3: S
     AWS_REGION: s3Region,
     RUNWAYML_BASE_URL: runwayBaseUrl,
     RUNWAYML_API_SECRET: config.runwayApiSecret,
+    // The codec is on in the embedded stack: the worker, the client and the CLI encrypt with this key.
+    PAYLOAD_CODEC_KEYS: config.secrets.payloadCodecKeys,
+    CODEC_SERVER_URL: codecServer.url,
+    CODEC_SERVER_TOKEN: config.secrets.codecServerToken,
   };
 }
 

@@ -15,6 +15,8 @@ export interface TemporalServerConfig {
   uiPort: number;
   namespace: string;
   dataDir: string;
+  /** The Web UI's remote codec endpoint (the codec server's URL with its token), so the UI shows decoded payloads. */
+  uiCodecEndpoint?: string;
   log: (line: string) => void;
 }
 
@@ -80,6 +82,7 @@ function startDevArgs(config: TemporalServerConfig): string[] {
     '--namespace',
     config.namespace,
     ...searchAttributeFlags,
+    ...(config.uiCodecEndpoint ? ['--ui-codec-endpoint', config.uiCodecEndpoint] : []),
   ];
 }
 

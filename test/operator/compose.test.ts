@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
+import { codecServerEnvSchema, codecServerOptionsFromEnv } from '../../infra/codec-server';
+import { codecKeysFromEnv, generateCodecKeyEntry } from '../../infra/payload-codec';
 import { parseEnv, workerEnvSchema } from '../../schemas/env';
 import { configFromEnv } from '../../simulator/main';
 import * as searchAttributes from '../../workflows/search-attributes';
@@ -66,6 +68,7 @@ function searchAttributeNames(): string[] {
 
 test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO with a bucket job, the worker, an optional simulator', () => {
   expect(Object.keys(services).sort()).toEqual([
+    'codec-server',
     'minio',
     'minio-bucket',
     'postgres',
@@ -86,8 +89,10 @@ test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO 
   expect(services.worker?.deploy?.replicas).toBe(1);
   expect(services.simulator?.profiles).toEqual(['simulator']);
   expect(services.simulator?.command).toEqual(['npm', 'run', 'simulator']);
-  for (const [name, service] of Object.entries(services))
-    expect([name, service.profiles ?? []]).toEqual([name, name === 'simulator' ? ['simulator'] : []]);
+  expect(services['codec-server']?.profiles).toEqual(['codec']);
+  expect(services['codec-server']?.command).toEqual(['npm', 'run', 'codec-server']);
+  const optional: Record<string, string[]> = { simulator: ['simulator'], 'codec-server': ['codec'] };
+  for (const [name, service] of Object.entries(services)) expect([name, service.profiles ?? []]).toEqual([name, optional[name] ?? []]);
 });
 
 test('every image is pinned to a version', () => {
@@ -237,4 +242,47 @@ test("the worker's submission journal lives on a named volume the image prepares
   expect(dockerfile).toContain(`ENV SUBMISSION_JOURNAL_DIR=${journalDir}`);
   expect(dockerfile).toMatch(new RegExp(`^RUN mkdir -p ${journalDir} && chown -R node:node ${mount![1]}$`, 'm'));
   expect(dockerfile.indexOf('chown -R node:node')).toBeLessThan(dockerfile.indexOf('USER node'));
+});
+
+test("the codec server (profile codec) reads only its own variables, shares the worker's key from .env, and allows the Web UI's origin", () => {
+  const codec = services['codec-server']!;
+  expect(codec.build).toBeDefined();
+  const read = new Set([...Object.keys(codecServerEnvSchema.shape), ...keysRead((env) => codecKeysFromEnv(env))]);
+  const names = Object.keys(codec.environment ?? {});
+  expect(names.filter((name) => !read.has(name))).toEqual([]);
+
+  const key = generateCodecKeyEntry('k1');
+  const token = 'a'.repeat(48);
+  const dotEnv = {
+    RUNWAYML_API_SECRET: 'k',
+    PAYLOAD_CODEC_KEYS: key,
+    CODEC_SERVER_TOKEN: token,
+    TEMPORAL_CODEC_ENDPOINT: `http://localhost:8888/${token}`,
+  };
+  const options = codecServerOptionsFromEnv(resolvedEnv(codec, dotEnv));
+  expect(options).toMatchObject({ host: '0.0.0.0', port: 8888, token, allowedOrigins: ['http://localhost:8080'] });
+  // The UI is published on 8080 and the codec server on 8888: the browser reaches both at those host ports.
+  expect((services['temporal-ui']?.ports ?? []).map(String)).toContain('8080:8080');
+  expect((codec.ports ?? []).map(String)).toContain('8888:8888');
+  expect(resolvedEnv(services['temporal-ui']!, dotEnv).TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:8888/${token}`);
+  // One key for both: what the worker encrypts, the codec server decrypts.
+  const worker = parseEnv(workerEnvSchema, resolvedEnv(services.worker!, dotEnv));
+  expect(worker.PAYLOAD_CODEC_KEYS).toBe(key);
+  expect(resolvedEnv(codec, dotEnv).PAYLOAD_CODEC_KEYS).toBe(key);
+
+  // Off by default: no key for the worker, no codec endpoint for the UI; the codec server refuses to run without a key or a token.
+  expect(parseEnv(workerEnvSchema, resolvedEnv(services.worker!, { RUNWAYML_API_SECRET: 'k' })).PAYLOAD_CODEC_KEYS).toBeUndefined();
+  expect(resolvedEnv(services['temporal-ui']!, {}).TEMPORAL_CODEC_ENDPOINT).toBe('');
+  expect(() => codecServerOptionsFromEnv(resolvedEnv(codec, { CODEC_SERVER_TOKEN: token }))).toThrow(/no key/);
+  expect(() => codecServerOptionsFromEnv(resolvedEnv(codec, { PAYLOAD_CODEC_KEYS: key }))).toThrow(/CODEC_SERVER_TOKEN/);
+});
+
+test('.env.example documents the optional codec: the key (and how to make one), the profile, the token and the UI endpoint; no key is written anywhere', () => {
+  const example = fs.readFileSync(path.resolve(__dirname, '../../.env.example'), 'utf8');
+  for (const name of ['PAYLOAD_CODEC_KEYS', 'CODEC_SERVER_TOKEN', 'TEMPORAL_CODEC_ENDPOINT'])
+    expect(example).toMatch(new RegExp(`^# ${name}=`, 'm'));
+  expect(example).toMatch(/^# COMPOSE_PROFILES=codec$/m);
+  expect(example).toContain('openssl rand -base64 32');
+  const text = fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8');
+  expect(text).not.toMatch(/[A-Za-z0-9+/]{43}=/);
 });

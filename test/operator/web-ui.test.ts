@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { RunwayTemporal } from '../../client/runway-temporal';
+import { AesGcmPayloadCodec, codecKeysFromEnv, ENCRYPTED_ENCODING } from '../../infra/payload-codec';
 import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGS, chromiumMissingMessage } from '../../stack/browser';
 import { CampaignIdKey, RunwayModelKey, RunwayTaskIdKey, VariantIdKey, VideoStateKey } from '../../workflows/search-attributes';
 import type { CampaignFileInput } from '../../schemas';
@@ -29,6 +32,21 @@ afterAll(async () => {
 /** The page's globals as the functions run in the browser see them (the project's TS lib has no DOM). */
 interface BrowserWindow {
   document: { body: { innerText: string } };
+}
+
+/** One headless Chromium for the file (a missing browser is a failure, not a skip: `npm test` installs it). */
+async function openPage() {
+  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
+  if (!browser) {
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: HEADLESS_CHROMIUM_ARGS,
+      viewport: { width: 1600, height: 1000 },
+    });
+  }
+  return browser.pages()[0] ?? (await browser.newPage());
 }
 
 function campaign(campaignId: string, prompts: string[]): CampaignFileInput {
@@ -94,14 +112,7 @@ test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's
   const childIds = result.variants.map((variant) => variant.workflowId);
   expect(childIds).toEqual([`${campaignId}--shot1`, `${campaignId}--shot2`]);
 
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: HEADLESS_CHROMIUM_ARGS,
-    viewport: { width: 1600, height: 1000 },
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  const page = await openPage();
   const { temporalUiUrl, namespace } = testStack();
   const url = `${temporalUiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`CampaignId="${campaignId}"`)}`;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -120,3 +131,69 @@ test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's
   for (const id of childIds) expect(text).toContain(id);
   expect(text).not.toContain(otherResult.variants[0]!.workflowId);
 }, 180_000);
+
+test("headless Chromium: a video's encrypted input shows decoded in the Web UI, through the stack's codec server; the raw history holds no prompt", async () => {
+  const { temporalAddress, namespace, temporalUiUrl, dataDir, env } = testStack();
+  const secretPrompt = `Unreleased: the ${suffix} sneaker glides across a glacier at golden hour`;
+  const keys = codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: env.PAYLOAD_CODEC_KEYS });
+  if (!keys) throw new Error('the test stack wrote no PAYLOAD_CODEC_KEYS to stack.env');
+  const connection = await Connection.connect({ address: temporalAddress });
+  // The product's typed client with the stack's key in its data converter, on a queue no worker serves: the
+  // started event's input is all the Web UI needs, and nothing runs it.
+  const codecClient = new Client({ connection, namespace, dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(keys)] } });
+  const api = new RunwayTemporal({ ...product.api.options, client: codecClient, taskQueue: `codec-ui-${suffix}` });
+  const handle = await api.startVideo({
+    videoId: `codec-ui-${suffix}`,
+    model: 'gen4.5',
+    promptText: secretPrompt,
+    ratio: '1280:720',
+    duration: 5,
+  });
+  const codecLog = path.join(dataDir, 'logs', 'codec-server.log');
+  const decodesBefore = countDecodes(codecLog);
+  try {
+    // Raw history, as the server stores it (no data converter): encrypted, no prompt anywhere.
+    const raw = await connection.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId },
+    });
+    const started = raw.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = started?.input?.payloads?.[0];
+    expect(Buffer.from(input?.metadata?.encoding ?? []).toString('utf8')).toBe(ENCRYPTED_ENCODING);
+    expect(rawText(raw.history)).not.toContain('glacier');
+    // The codec client reads it back.
+    const [decoded] = await new AesGcmPayloadCodec(keys).decode(input ? [input] : []);
+    expect(decoded && defaultPayloadConverter.fromPayload(decoded)).toMatchObject({ request: { promptText: secretPrompt } });
+
+    const page = await openPage();
+    const url = `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(handle.workflowId)}/${handle.firstExecutionRunId}/history`;
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    const shown = await page
+      .waitForFunction((text: string) => (globalThis as unknown as BrowserWindow).document.body.innerText.includes(text), secretPrompt, {
+        timeout: 60_000,
+        polling: 500,
+      })
+      .then(
+        () => true,
+        () => false,
+      );
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    await page.screenshot({ path: path.join(artifactsDir, `web-ui-codec-${suffix}.png`), fullPage: true });
+    expect(shown).toBe(true);
+    // The UI got the text from the codec server (the only holder of the key it could ask).
+    expect(countDecodes(codecLog)).toBeGreaterThan(decodesBefore);
+  } finally {
+    await handle.terminate('web UI codec test done').catch(() => undefined);
+    await connection.close();
+  }
+}, 180_000);
+
+/** Every payload byte of a history as text, so a plain-text prompt anywhere in it would show. */
+function rawText(history: unknown): string {
+  return JSON.stringify(history, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
+}
+
+function countDecodes(logFile: string): number {
+  if (!fs.existsSync(logFile)) return 0;
+  return (fs.readFileSync(logFile, 'utf8').match(/POST \/decode 200/g) ?? []).length;
+}
