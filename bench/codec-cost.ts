@@ -88,7 +88,14 @@ async function main(): Promise<void> {
   fs.rmSync(bench.dataDir, { recursive: true, force: true });
   const rows = [
     ['codec', 'round', 'videos', 'wall s', 'latency ms / video', 'CPU ms / video'],
-    ...samples.map((s) => [s.mode, String(s.round), String(VIDEOS), (s.wallMs / 1000).toFixed(2), s.latencyMs.toFixed(0), s.cpuMsPerVideo.toFixed(1)]),
+    ...samples.map((s) => [
+      s.mode,
+      String(s.round),
+      String(VIDEOS),
+      (s.wallMs / 1000).toFixed(2),
+      s.latencyMs.toFixed(0),
+      s.cpuMsPerVideo.toFixed(1),
+    ]),
   ];
   log(['', `== Payload codec cost (${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(2)})`, ...textTable(rows)].join('\n'));
   // The codec alone, free of the stack's noise: a 2 KB JSON payload (a video's input is about that) encrypted and decrypted.

@@ -23,7 +23,11 @@ export function installBenchRuntime(): void {
 
 /** Bundled once, before anything is measured (bundling costs seconds of CPU); with the converter's failure converter when encrypting. */
 export function bundleProductWorkflows(dataConverter?: DataConverter): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger, ...bundleConverterOptions(dataConverter) });
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: quietLogger,
+    ...bundleConverterOptions(dataConverter),
+  });
 }
 
 export function productActivityDeps(bench: BenchStack): ActivityDeps {

@@ -40,7 +40,14 @@ async function main(): Promise<void> {
   };
   const log = (entry: Record<string, unknown>) =>
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...entry })}\n`);
-  await announceWorkspaceLimits({ runway: deps.runway, connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TASK_QUEUE, dataConverter, log });
+  await announceWorkspaceLimits({
+    runway: deps.runway,
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TASK_QUEUE,
+    dataConverter,
+    log,
+  });
   log(ready);
   // Runtime.install registers SIGINT/SIGTERM: both workers drain (shutdownGraceTime) and run() resolves.
   await runWorkers(workers);

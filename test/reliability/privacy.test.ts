@@ -214,11 +214,7 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
     expect(projectProgress.segments.map((segment) => segment.promptText).join(' ')).toContain(MARK.broll);
 
     // Without the codec: ids, variant names and states, never the text.
-    await expectNothingReadable(product.taskQueue, product.client, [
-      'CampaignWorkflow',
-      'VideoGenerationWorkflow',
-      'BrollWorkflow',
-    ]);
+    await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'VideoGenerationWorkflow', 'BrollWorkflow']);
     const raw = await rawViews({ workflowId: campaignId, runId: (await product.client.workflow.getHandle(campaignId).describe()).runId });
     expect(raw.cli).toContain(campaignId);
     expect(raw.cli).toContain('binary/encrypted');
