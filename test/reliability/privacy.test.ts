@@ -221,6 +221,45 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
   }, 180_000);
 });
 
+describe('with a codec key: a schedule stores its campaign encrypted, and its runs are too', () => {
+  let product: RunningProduct;
+
+  beforeAll(async () => {
+    product = await startProduct({
+      name: 'privacy-schedule',
+      codecKeys: keysA,
+      deps: { moderator: new TermListModerator([MARK.blocked]) },
+    });
+  });
+  afterAll(async () => {
+    await product?.stop();
+  });
+
+  test('the schedule as Temporal stores it, and the campaign a trigger starts, hold no prompt text', async () => {
+    const scheduleId = `priv-schedule-${randomUUID().slice(0, 8)}`;
+    await product.api.schedules.createSchedule({ scheduleId, campaign: campaignFile(`${scheduleId}-src`), cron: '0 0 1 1 *' });
+    try {
+      const stored = await plain.workflowService.describeSchedule({ namespace: testStack().namespace, scheduleId });
+      expect(markersIn(textsIn(stored).join('\n'))).toEqual([]);
+      await product.api.schedules.trigger(scheduleId);
+      const started = await pollUntil(
+        'the triggered run',
+        async () => (await product.api.schedules.describeSchedule(scheduleId)).recentRuns,
+        (runs) => runs.length === 1,
+        30_000,
+      );
+      const result = await product.api.waitForResult(started[0]!.workflowId);
+      expect(result).toMatchObject({ total: 2, archived: 1, failed: 1 });
+      await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'VideoGenerationWorkflow']);
+    } finally {
+      await product.client.schedule
+        .getHandle(scheduleId)
+        .delete()
+        .catch(() => undefined);
+    }
+  }, 120_000);
+});
+
 describe('without a codec key (the SDK defaults): the detector sees the prompt in plain text', () => {
   test('a single video: its prompt is in the raw history, memo and summary', async () => {
     const product = await startProduct({ name: 'privacy-off' });
