@@ -1,3 +1,4 @@
+import { textsIn } from '../helpers/stored-history';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,17 +24,6 @@ afterAll(async () => {
   await product.stop();
   fs.rmSync(workDir, { recursive: true, force: true });
 });
-
-/** Every string in a fetched history (payload bytes as text): where image bytes would show if they were there. */
-function textsIn(value: unknown, out: string[] = [], seen = new Set<object>()): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
-  else if (typeof value === 'object' && value !== null && !seen.has(value)) {
-    seen.add(value);
-    for (const key of Object.keys(value)) textsIn((value as Record<string, unknown>)[key], out, seen);
-  }
-  return out;
-}
 
 async function historyText(workflowId: string): Promise<string> {
   return textsIn(await product.client.workflow.getHandle(workflowId).fetchHistory()).join('\n');

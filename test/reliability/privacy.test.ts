@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
+import { cliTexts, runsOn, textsIn, workflowShowJson } from '../helpers/stored-history';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -12,8 +11,6 @@ import { pollUntil } from '../helpers/poll';
 import { FAST_OPTIONS, clientFor, startProduct, uniqueTaskQueue, type RunningProduct } from '../helpers/product';
 import { resetSimulator } from '../helpers/simulator-admin';
 import { temporalConnection, testStack } from '../helpers/stack';
-
-const run = promisify(execFile);
 
 /**
  * Marker words that occur nowhere but in this test's prompts, scripts and transcripts: finding one in what
@@ -45,35 +42,9 @@ afterAll(async () => {
   await plain?.connection.close();
 });
 
-/** Every string in a value, with bytes (payload data) decoded as UTF-8. */
-function textsIn(value: unknown, out: string[] = [], seen = new Set<object>()): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
-  else if (typeof value === 'object' && value !== null && !seen.has(value)) {
-    seen.add(value);
-    for (const key of Object.keys(value)) textsIn((value as Record<string, unknown>)[key], out, seen);
-  }
-  return out;
-}
-
-/** Strings of the CLI's JSON, plus their base64 decoding when they look like raw payload data. */
-function cliTexts(json: string): string {
-  return textsIn(JSON.parse(json))
-    .flatMap((text) => (/^[A-Za-z0-9+/]{16,}={0,2}$/.test(text) ? [text, Buffer.from(text, 'base64').toString('utf8')] : [text]))
-    .join('\n');
-}
-
 function markersIn(text: string | undefined): string[] {
   const lower = (text ?? '').toLowerCase();
   return markers.filter((marker) => lower.includes(marker));
-}
-
-async function runsOn(client: Client, taskQueue: string): Promise<Array<{ workflowId: string; runId: string; type: string }>> {
-  const runs = [];
-  for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
-    runs.push({ workflowId: execution.workflowId, runId: execution.runId, type: execution.type });
-  }
-  return runs;
 }
 
 /**
@@ -83,24 +54,7 @@ async function runsOn(client: Client, taskQueue: string): Promise<Array<{ workfl
  */
 async function rawViews(execution: { workflowId: string; runId: string }): Promise<Record<string, string>> {
   const stack = testStack();
-  const { stdout } = await run(
-    stack.temporalCliPath,
-    [
-      'workflow',
-      'show',
-      '--workflow-id',
-      execution.workflowId,
-      '--run-id',
-      execution.runId,
-      '--address',
-      stack.temporalAddress,
-      '--namespace',
-      stack.namespace,
-      '--output',
-      'json',
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
+  const stdout = await workflowShowJson(execution);
   const history = await plain.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
   const described = await plain.workflowService.describeWorkflowExecution({
     namespace: stack.namespace,

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
+import { cliTexts, runsOn, textsIn, workflowShowJson } from '../helpers/stored-history';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { request } from 'undici';
 import { manifestObjectKey, stagedImageKey, videoObjectKey } from '../../schemas/object-keys';
@@ -14,7 +13,6 @@ import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { s3Client, testStack } from '../helpers/stack';
 import { productEnv, spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
-const run = promisify(execFile);
 const PREFIX = 'tenant-a/';
 const taskQueue = uniqueTaskQueue('security');
 const campaignId = `sec-${randomUUID().slice(0, 8)}`;
@@ -89,23 +87,8 @@ afterAll(async () => {
 });
 
 /** Every run on this deployment's task queue: the campaign, its children, the single video, the slot pool. */
-async function allRuns(): Promise<Array<{ workflowId: string; runId: string; type: string }>> {
-  const runs = [];
-  for await (const execution of api.client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
-    runs.push({ workflowId: execution.workflowId, runId: execution.runId, type: execution.type });
-  }
-  return runs;
-}
-
-/** Every string in a value, with bytes (payload data) decoded as UTF-8. */
-function textsIn(value: unknown, out: string[] = [], seen = new Set<object>()): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
-  else if (typeof value === 'object' && value !== null && !seen.has(value)) {
-    seen.add(value);
-    for (const key of Object.keys(value)) textsIn((value as Record<string, unknown>)[key], out, seen);
-  }
-  return out;
+function allRuns() {
+  return runsOn(api.client, taskQueue);
 }
 
 /** The strings of every encrypted payload in a history, decrypted: what a holder of the key (or the codec server) reads. */
@@ -120,13 +103,6 @@ async function decryptedTextsIn(value: unknown, out: string[] = [], seen = new S
   }
   for (const key of Object.keys(value)) await decryptedTextsIn((value as Record<string, unknown>)[key], out, seen);
   return out;
-}
-
-/** Strings of the CLI's JSON, plus their base64 decoding when they look like raw payload data. */
-function cliTexts(json: string): string {
-  return textsIn(JSON.parse(json))
-    .flatMap((text) => (/^[A-Za-z0-9+/]{16,}={0,2}$/.test(text) ? [text, Buffer.from(text, 'base64').toString('utf8')] : [text]))
-    .join('\n');
 }
 
 test('the campaign (2 variants, one with a staged local image) and the single video archived', () => {
@@ -173,28 +149,10 @@ test('no workflow history holds a secret or a signed URL, in the clear or decryp
 });
 
 test('`temporal workflow show --output json` of every run holds no secret or signed URL', async () => {
-  const stack = testStack();
   const runs = await allRuns();
   let shown = '';
   for (const execution of runs) {
-    const { stdout } = await run(
-      stack.temporalCliPath,
-      [
-        'workflow',
-        'show',
-        '--workflow-id',
-        execution.workflowId,
-        '--run-id',
-        execution.runId,
-        '--address',
-        stack.temporalAddress,
-        '--namespace',
-        stack.namespace,
-        '--output',
-        'json',
-      ],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
+    const stdout = await workflowShowJson(execution);
     const text = cliTexts(stdout);
     expectNoSecrets(`temporal workflow show ${execution.workflowId}`, text);
     shown += text;
