@@ -5,6 +5,7 @@ import { createCancelRunwayTask } from './cancel-task';
 import { createGenerate } from './generate';
 import { createWriteManifest } from './manifest';
 import { createReadVariantPart, createWriteManifestPart } from './campaign-parts';
+import { closedChildren } from './child-status';
 import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
 import { createRequestGenerationLease } from './request-lease';
@@ -22,6 +23,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     writeManifest: createWriteManifest(deps),
     readVariantPart: createReadVariantPart(deps),
     writeManifestPart: createWriteManifestPart(deps),
+    closedChildren,
     cancelRunwayTask: createCancelRunwayTask(deps),
     previousVideoResult,
     requestGenerationLease: createRequestGenerationLease(deps),

@@ -120,7 +120,12 @@ export function campaignActivities() {
     heartbeatTimeout: '30s',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
   });
-  return { writeManifest, readVariantPart, writeManifestPart, previousVideoResult };
+  const { closedChildren } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
+  });
+  return { writeManifest, readVariantPart, writeManifestPart, previousVideoResult, closedChildren };
 }
 
 /**

@@ -68,13 +68,20 @@ export function variantWorkflowId(
 }
 
 const DEFAULT_MAX_OPEN_VIDEOS = 500;
-const DEFAULT_CONTINUE_AS_NEW_EVERY = 2000;
+/**
+ * Each video signals its campaign about four times (queued, running, archiving… and its end; a budgeted one
+ * also asks for credits) and Temporal accepts 10,000 signals per run: a run starts at most this many, with
+ * up to `maxOpenVideos` more carried in, and stays well inside that.
+ */
+const DEFAULT_CONTINUE_AS_NEW_EVERY = 1000;
 /** Outcomes per manifest part. */
 const MANIFEST_BATCH = 500;
 /** Ended variants the progress query lists (recent and failed, each). */
 const RECENT_LIMIT = 50;
 /** How long a cancelled campaign waits for its open children to report their cancellation (their DELETEs). */
 const CANCEL_DRAIN = '2 minutes';
+/** With no child ending for this long, ask Temporal which open children closed without reporting (terminated, timed out). */
+const SWEEP_AFTER = '1 minute';
 
 type OpenVariant = CampaignCarry['open'][number] & { starting?: boolean };
 type KeptOutcome = VariantOutcome & { index: number; promptText?: string };
@@ -165,6 +172,32 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     );
   };
 
+  // A child that closed without its end signal (terminated, timed out) is settled from what Temporal recorded.
+  const sweepSilentChildren = async () => {
+    const ids = [...open.values()].filter((entry) => !entry.starting).map((entry) => entry.workflowId);
+    if (ids.length === 0) return;
+    const closed = await activities.closedChildren.executeWithOptions({ summary: `check ${ids.length} open children` }, [ids]);
+    for (const child of closed) {
+      const entry = [...open.values()].find((candidate) => candidate.workflowId === child.workflowId);
+      if (!entry) continue;
+      open.delete(entry.variantId);
+      const base = { index: entry.index, ...(entry.promptText !== undefined ? { promptText: entry.promptText } : {}), variantId: entry.variantId, workflowId: entry.workflowId };
+      if (child.result) {
+        ledger.settle(entry.variantId, child.result.credits);
+        record({ ...base, state: 'archived', result: child.result, credits: child.result.credits });
+        continue;
+      }
+      // What it billed is unknown: its reservation stays held, so the budget cannot be exceeded.
+      ledger.settle(entry.variantId, undefined);
+      record({
+        ...base,
+        state: 'failed',
+        error: { type: FailureType.Unexpected, message: `the video workflow ended ${child.status} without reporting its outcome` },
+        credits: 0,
+      });
+    }
+  };
+
   const maxOpen = input.maxOpenVideos ?? DEFAULT_MAX_OPEN_VIDEOS;
   const handOverEvery = input.continueAsNewEvery ?? DEFAULT_CONTINUE_AS_NEW_EVERY;
   const parent = { ...input, imageUploads: new PromptImageUploads() };
@@ -209,9 +242,11 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
         };
         return await continueAsNew<typeof CampaignWorkflow>(next);
       }
-      await condition(
+      const woke = await condition(
         () => finished() || (carry.cursor < total && open.size < maxOpen) || carry.pendingManifest.length >= MANIFEST_BATCH || handOver(),
+        SWEEP_AFTER,
       );
+      if (!woke) await sweepSilentChildren();
       if (carry.pendingManifest.length >= MANIFEST_BATCH) await flushManifest();
     }
   } catch (error) {

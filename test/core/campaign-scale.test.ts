@@ -188,3 +188,27 @@ test('a JSONL campaign with a malformed row and a bad field: both reported by li
   expect(await listKeys(`${campaignId}/`)).toEqual([]);
   expect((await simulatorStats()).submissions.total).toBe(0);
 });
+
+test('a child terminated by an operator (no end signal) is settled as failed and the campaign still ends', async () => {
+  await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'stuck forever' }, fault: 'stuck_running' }] } });
+  const campaignId = 'scale-terminated';
+  const started = await product.api.startCampaign({
+    campaignId,
+    defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+    variants: [
+      { id: 'ok', promptText: 'a quiet harbour' },
+      { id: 'stuck', promptText: 'stuck forever' },
+    ],
+    options: { ...FAST_OPTIONS, maxRunningWait: '1h' },
+  });
+  await pollUntil(
+    'the stuck child running',
+    async () => (await product.api.getVideoProgress(`${campaignId}--stuck`).catch(() => undefined))?.state,
+    (state) => state === 'running',
+    30_000,
+  );
+  await product.client.workflow.getHandle(`${campaignId}--stuck`).terminate('operator');
+  const result = await product.api.waitForResult(started.campaignId);
+  expect(result).toMatchObject({ total: 2, archived: 1, failed: 1 });
+  expect(result.variants.find((variant) => variant.variantId === 'stuck')?.error?.message).toContain('TERMINATED');
+}, 180_000);
