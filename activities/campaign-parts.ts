@@ -58,9 +58,7 @@ export function createWriteManifestPart(deps: Pick<ActivityDeps, 's3'>) {
   return async function writeManifestPart(input: ManifestPartInput): Promise<{ key: string; count: number; sha256: string }> {
     const body = input.entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n';
     const sha256 = createHash('sha256').update(body).digest('hex');
-    await deps.s3.send(
-      new PutObjectCommand({ Bucket: input.bucket, Key: input.key, Body: body, ContentType: 'application/x-ndjson' }),
-    );
+    await deps.s3.send(new PutObjectCommand({ Bucket: input.bucket, Key: input.key, Body: body, ContentType: 'application/x-ndjson' }));
     return { key: input.key, count: input.entries.length, sha256 };
   };
 }

@@ -11,7 +11,6 @@ export const TEMPORAL_LIMITS = {
   payloadBytes: 2 * 1024 * 1024,
 } as const;
 
-
 export interface CampaignLimit {
   factor: string;
   limit: number;

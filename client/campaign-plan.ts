@@ -132,7 +132,10 @@ class VariantPartWriter {
   async write(variants: CampaignVariant[]): Promise<void> {
     const body = variants.map((variant) => JSON.stringify(variant)).join('\n') + '\n';
     const sha256 = createHash('sha256').update(body).digest('hex');
-    const key = stagedImageKey(this.prefix, this.campaignId, sha256, 'jsonl').replace(/\/inputs\/([0-9a-f]{64})\.jsonl$/, '/inputs/variants/$1.jsonl');
+    const key = stagedImageKey(this.prefix, this.campaignId, sha256, 'jsonl').replace(
+      /\/inputs\/([0-9a-f]{64})\.jsonl$/,
+      '/inputs/variants/$1.jsonl',
+    );
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
     this.keys.push(key);
     this.digests.push(sha256);

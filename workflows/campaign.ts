@@ -153,14 +153,18 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     if (!pages) return input.variants[index]!;
     const part = Math.floor(index / pages.perPart);
     if (page?.part !== part) {
-      const variants = await activities.readVariantPart.executeWithOptions({ summary: `read variants part ${part + 1} of ${pages.keys.length}` }, [
-        { bucket: pages.bucket, key: pages.keys[part]!, sha256: pages.partSha256[part]! },
-      ]);
+      const variants = await activities.readVariantPart.executeWithOptions(
+        { summary: `read variants part ${part + 1} of ${pages.keys.length}` },
+        [{ bucket: pages.bucket, key: pages.keys[part]!, sha256: pages.partSha256[part]! }],
+      );
       page = { part, variants };
     }
     return page.variants[index - part * pages.perPart]!;
   };
-  const manifestBase = manifestObjectKey(input.archive.prefix, input.campaignId).replace(/manifest\.json$/, `manifest/${workflowInfo().firstExecutionRunId}/`);
+  const manifestBase = manifestObjectKey(input.archive.prefix, input.campaignId).replace(
+    /manifest\.json$/,
+    `manifest/${workflowInfo().firstExecutionRunId}/`,
+  );
   const flushManifest = async () => {
     if (carry.pendingManifest.length === 0) return;
     const entries = carry.pendingManifest.splice(0, carry.pendingManifest.length);
@@ -181,7 +185,12 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
       const entry = [...open.values()].find((candidate) => candidate.workflowId === child.workflowId);
       if (!entry) continue;
       open.delete(entry.variantId);
-      const base = { index: entry.index, ...(entry.promptText !== undefined ? { promptText: entry.promptText } : {}), variantId: entry.variantId, workflowId: entry.workflowId };
+      const base = {
+        index: entry.index,
+        ...(entry.promptText !== undefined ? { promptText: entry.promptText } : {}),
+        variantId: entry.variantId,
+        workflowId: entry.workflowId,
+      };
       if (child.result) {
         ledger.settle(entry.variantId, child.result.credits);
         record({ ...base, state: 'archived', result: child.result, credits: child.result.credits });
@@ -209,7 +218,11 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
   try {
     if (carry.cursor === 0 && open.size === 0) {
       if (pages) await checkWorkspaceFor(`campaign ${input.campaignId}`, pages.models, pages.estimatedCredits);
-      else await checkWorkspaceFirst(`campaign ${input.campaignId}`, input.variants.map((variant) => variant.request));
+      else
+        await checkWorkspaceFirst(
+          `campaign ${input.campaignId}`,
+          input.variants.map((variant) => variant.request),
+        );
     }
     for (;;) {
       while (carry.cursor < total && open.size < maxOpen && !handOver()) {
@@ -369,7 +382,11 @@ function launchVariant(
 }
 
 /** A child that outlives its starting run: ABANDON, and it reports its end by signal (reportEnd). */
-async function startVariantChild(input: Input & { imageUploads: PromptImageUploads }, variant: CampaignVariant, workflowId: string): Promise<void> {
+async function startVariantChild(
+  input: Input & { imageUploads: PromptImageUploads },
+  variant: CampaignVariant,
+  workflowId: string,
+): Promise<void> {
   const { fingerprint } = variant;
   const request = await input.imageUploads.withUpload(variant.request);
   await startChild(VideoGenerationWorkflow, {
@@ -391,15 +408,22 @@ async function startVariantChild(input: Input & { imageUploads: PromptImageUploa
     // A variant archived by an earlier run of this campaign is reused, never generated again.
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    ...videoVisibility({ campaignId: input.campaignId, variantId: variant.variantId, request: variant.request, fingerprint, label: variant.variantId }),
+    ...videoVisibility({
+      campaignId: input.campaignId,
+      variantId: variant.variantId,
+      request: variant.request,
+      fingerprint,
+      label: variant.variantId,
+    }),
   });
 }
 
 /** The result archived under the variant's id by an earlier run, when it was made from the same request. */
 async function reusedResult(variant: { fingerprint: string }, workflowId: string): Promise<VideoResult> {
-  const previous = await campaignActivities().previousVideoResult.executeWithOptions({ summary: `reuse the archived result of ${workflowId}` }, [
-    workflowId,
-  ]);
+  const previous = await campaignActivities().previousVideoResult.executeWithOptions(
+    { summary: `reuse the archived result of ${workflowId}` },
+    [workflowId],
+  );
   if (previous.fingerprint !== variant.fingerprint) throw variantChanged(workflowId, previous.fingerprint);
   return previous;
 }

@@ -151,7 +151,10 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
  * since it started this child, and the signal reaches whichever run is current. A parent already closed
  * (cancelled) has nothing to learn.
  */
-async function reportEnd(input: { reportEnd?: boolean | undefined; variantId: string; videoId: string }, end: Omit<VariantEnd, 'variantId' | 'workflowId'>) {
+async function reportEnd(
+  input: { reportEnd?: boolean | undefined; variantId: string; videoId: string },
+  end: Omit<VariantEnd, 'variantId' | 'workflowId'>,
+) {
   const parent = workflowInfo().parent;
   if (!input.reportEnd || !parent) return;
   try {

@@ -17,7 +17,8 @@ export function registerCampaignCommands(program: Command): void {
     .option('-w, --wait', 'wait for the campaign to finish')
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (options: { file: string; wait?: boolean; json?: boolean }) => {
-      const { campaign, baseDir } = extname(options.file).toLowerCase() === '.jsonl' ? await readJsonlCampaign(options.file) : await readCampaignFile(options.file);
+      const { campaign, baseDir } =
+        extname(options.file).toLowerCase() === '.jsonl' ? await readJsonlCampaign(options.file) : await readCampaignFile(options.file);
       await withClient(async (api) => {
         const started = await api.startParsedCampaign(campaign, baseDir);
         if (!options.wait) {
@@ -45,7 +46,10 @@ export function registerCampaignCommands(program: Command): void {
           .filter(([, count]) => count > 0)
           .map(([state, count]) => `${state} ${count}`);
         out(`${progress.campaignId}: ${progress.total} variants — ${counts.join(', ')}`);
-        if (progress.runs !== undefined) out(`  started ${progress.started ?? 0}, open ${progress.open ?? 0} (most at once ${progress.maxOpen ?? 0}), run ${progress.runs}`);
+        if (progress.runs !== undefined)
+          out(
+            `  started ${progress.started ?? 0}, open ${progress.open ?? 0} (most at once ${progress.maxOpen ?? 0}), run ${progress.runs}`,
+          );
         // Open variants and the most recent ends: a large campaign lists the rest in its manifest.
         for (const variant of progress.variants)
           out(

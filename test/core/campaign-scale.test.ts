@@ -103,7 +103,8 @@ test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_
     'the campaign run chain in visibility',
     async () => {
       const statuses: string[] = [];
-      for await (const execution of product.client.workflow.list({ query: `WorkflowId = '${campaignId}'` })) statuses.push(execution.status.name);
+      for await (const execution of product.client.workflow.list({ query: `WorkflowId = '${campaignId}'` }))
+        statuses.push(execution.status.name);
       return statuses;
     },
     (statuses) => statuses.filter((status) => status === 'CONTINUED_AS_NEW').length >= VARIANTS / HAND_OVER_EVERY - 1,
@@ -133,7 +134,9 @@ test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_
     }
   }
   expect(seen.size).toBe(VARIANTS);
-  console.log(`scale: ${VARIANTS} variants in ${seconds.toFixed(1)} s, ${result.runs} runs, max open ${result.maxOpen} (sampled ${sampledOpen}, visibility ${sampledRunning})`);
+  console.log(
+    `scale: ${VARIANTS} variants in ${seconds.toFixed(1)} s, ${result.runs} runs, max open ${result.maxOpen} (sampled ${sampledOpen}, visibility ${sampledRunning})`,
+  );
 
   // Re-running the same campaign: every variant reused, nothing POSTed.
   const rerun = await product.api.waitForResult((await product.api.startCampaign(path)).campaignId);
@@ -155,7 +158,12 @@ test(`cancelling a ${VARIANTS}-variant campaign mid-run cancels every open child
   );
   await product.api.cancel(campaignId);
   await expect(product.api.waitForResult(campaignId)).rejects.toThrow();
-  await pollUntil('no open child', () => runningChildren(campaignId), (count) => count === 0, 30_000);
+  await pollUntil(
+    'no open child',
+    () => runningChildren(campaignId),
+    (count) => count === 0,
+    30_000,
+  );
   const stats = await simulatorStats();
   expect(stats.submissions.total).toBeGreaterThan(0);
   expect(stats.submissions.total).toBeLessThan(VARIANTS);
