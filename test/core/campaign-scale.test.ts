@@ -9,6 +9,7 @@ import { listKeys, readJsonObject } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { pollUntil, sleep } from '../helpers/poll';
 import { s3Client, testStack } from '../helpers/stack';
+import { productEnv, runCli } from '../helpers/worker-process';
 
 const VARIANTS = 300;
 const WINDOW = 20;
@@ -220,3 +221,34 @@ test('a child terminated by an operator (no end signal) is settled as failed and
   expect(result).toMatchObject({ total: 2, archived: 1, failed: 1 });
   expect(result.variants.find((variant) => variant.variantId === 'stuck')?.error?.message).toContain('TERMINATED');
 }, 180_000);
+
+test('the budget holds across hand-overs: the ledger travels with continue-as-new', async () => {
+  await resetSimulator({ concurrency: 5 });
+  const campaignId = 'scale-budget';
+  // gen4.5, 5 s: 60 credits a video; the budget buys 100 of 120.
+  const path = await jsonlCampaign(campaignId, 120, { maxOpenVideos: 5, continueAsNewEvery: 20, budgetCredits: 6000 });
+  const result = await product.api.waitForResult((await product.api.startCampaign(path)).campaignId);
+  const stats = await simulatorStats();
+  expect(result).toMatchObject({ total: 120, archived: 100, failed: 20, credits: 6000 });
+  expect(result.runs).toBeGreaterThanOrEqual(6);
+  expect(stats.submissions.total).toBe(100);
+  expect(stats.credits.net).toBe(6000);
+}, 300_000);
+
+test('the CLI starts a JSONL campaign and waits for it; a bad row fails with one line naming its line number', async () => {
+  const env = productEnv(product.taskQueue);
+  const path = await jsonlCampaign('scale-cli', 3);
+  const run = await runCli(['campaign', 'start', '-f', path, '--wait', '--json'], env);
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ campaignId: 'scale-cli', total: 3, archived: 3 });
+  const status = await runCli(['campaign', 'status', 'scale-cli', '--json'], env);
+  expect(JSON.parse(status.stdout)).toMatchObject({ total: 3, counts: { archived: 3 }, runs: 1 });
+
+  const bad = join(dir, 'scale-cli-bad.jsonl');
+  await writeFile(bad, [JSON.stringify({ campaignId: 'scale-cli-bad' }), JSON.stringify({ id: 'v1', promptText: 'no model' })].join('\n'));
+  const refused = await runCli(['campaign', 'start', '-f', bad, '--json'], env);
+  expect(refused.code).toBe(2);
+  expect(refused.stdout).toBe('');
+  expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(refused.stderr).toContain('line 2');
+}, 120_000);
