@@ -4,6 +4,8 @@ import { createAssembleExplainer } from './assemble-explainer';
 import { createCancelRunwayTask } from './cancel-task';
 import { createGenerate } from './generate';
 import { createWriteManifest } from './manifest';
+import { createReadVariantPart, createWriteManifestPart } from './campaign-parts';
+import { closedChildren } from './child-status';
 import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
 import { createRequestGenerationLease } from './request-lease';
@@ -19,6 +21,9 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     prescreenPrompt: createPrescreen(deps),
     archiveVideo: createArchive(deps),
     writeManifest: createWriteManifest(deps),
+    readVariantPart: createReadVariantPart(deps),
+    writeManifestPart: createWriteManifestPart(deps),
+    closedChildren,
     cancelRunwayTask: createCancelRunwayTask(deps),
     previousVideoResult,
     requestGenerationLease: createRequestGenerationLease(deps),

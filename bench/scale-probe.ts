@@ -6,7 +6,7 @@ import { campaignHistoryFacts, type CampaignHistoryFacts } from './payload-sizes
 import { runProductCampaign } from './product-contender';
 import { startProduct } from './product-workers';
 import { round } from './resource-sampler';
-import { MAX_VARIANTS, TEMPORAL_LIMITS, limitFor, type CampaignLimit } from './temporal-limits';
+import { TEMPORAL_LIMITS, limitFor, type CampaignLimit } from './temporal-limits';
 
 const SCALE_SIMULATOR = {
   timeScale: 600,
@@ -103,7 +103,6 @@ function campaignLimits(parent: CampaignHistoryFacts & { bytes: number | undefin
     limitFor('campaign input payload (2 MB)', TEMPORAL_LIMITS.payloadBytes, parent.inputBytes / variants),
     limitFor('campaign result payload (2 MB)', TEMPORAL_LIMITS.payloadBytes, parent.resultBytes / variants),
     limitFor('manifest activity argument (2 MB)', TEMPORAL_LIMITS.payloadBytes, parent.manifestArgumentBytes / variants),
-    limitFor('schema MAX_VARIANTS', MAX_VARIANTS, 1),
   ];
 }
 

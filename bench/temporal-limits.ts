@@ -11,9 +11,6 @@ export const TEMPORAL_LIMITS = {
   payloadBytes: 2 * 1024 * 1024,
 } as const;
 
-/** The schema's own cap on a campaign's variants (schemas/campaign.ts). */
-export { MAX_VARIANTS } from '../schemas/campaign';
-
 export interface CampaignLimit {
   factor: string;
   limit: number;

@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   WorkflowIdConflictPolicy,
@@ -19,14 +20,15 @@ import {
   type CampaignFileInput,
   type CampaignProgress,
   type CampaignResult,
-  type CampaignWorkflowInput,
+  type CampaignVariant,
   type ResolvedGenerationRequest,
   type VideoResult,
   type VideoProgress,
 } from '../schemas';
 import { createS3Client, s3TargetFromEnv } from '../infra/s3';
 import { loadCampaignFile, parseCampaign } from './campaign-file';
-import { planCampaign } from './campaign-plan';
+import { planCampaign, type CampaignSource } from './campaign-plan';
+import { loadCampaignJsonl } from './campaign-jsonl';
 import { InputError } from './input-error';
 import { CampaignSchedules } from './schedules';
 import { BrollProjects } from './broll';
@@ -103,52 +105,64 @@ export class RunwayTemporal {
    * campaign again attaches to it; re-running a finished one reuses every archived variant.
    */
   async startCampaign(source: string | CampaignFileInput, baseDir = process.cwd()): Promise<StartedCampaign> {
+    if (typeof source === 'string' && extname(source).toLowerCase() === '.jsonl') {
+      const loaded = await loadCampaignJsonl(source);
+      return this.startParsedCampaign(loaded.source, loaded.baseDir);
+    }
     const loaded = typeof source === 'string' ? await loadCampaignFile(source) : { campaign: parseCampaign(source), baseDir };
     return this.startParsedCampaign(loaded.campaign, loaded.baseDir);
   }
 
-  async startParsedCampaign(campaign: CampaignFile, baseDir: string, workflowId = campaign.campaignId): Promise<StartedCampaign> {
+  /**
+   * Start a validated campaign (a parsed JSON/YAML file, or a JSONL file's streaming source): images
+   * staged, variants resolved (to S3 parts when large), changed variants refused, then the workflow.
+   */
+  async startParsedCampaign(
+    campaign: CampaignFile | CampaignSource,
+    baseDir: string,
+    workflowId = ('header' in campaign ? campaign.header : campaign).campaignId,
+  ): Promise<StartedCampaign> {
+    const campaignId = ('header' in campaign ? campaign.header : campaign).campaignId;
+    const count = 'header' in campaign ? campaign.count : campaign.variants.length;
+    const changed: string[] = [];
     const input = await planCampaign(campaign, {
       s3: this.options.s3,
       defaultBucket: this.options.bucket,
       defaultPrefix: this.options.prefix,
       baseDir,
+      onResolved: async (variants) => {
+        changed.push(...(await this.changedVariants(campaignId, variants)));
+      },
     });
-    await this.refuseChangedVariants(input);
+    refuseChangedVariants(campaignId, changed);
     const handle = await this.client.workflow.start(CampaignWorkflow, {
       workflowId,
       taskQueue: this.options.taskQueue,
       args: [{ ...input, taskQueue: this.options.taskQueue }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.campaignId }],
-      memo: { variants: campaign.variants.length },
-      staticSummary: `campaign ${campaign.campaignId}: ${campaign.variants.length} variants`,
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaignId }],
+      memo: { variants: count },
+      staticSummary: `campaign ${campaignId}: ${count} variants`,
     });
-    return { campaignId: campaign.campaignId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    return { campaignId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }
 
   /**
-   * A re-run reuses the clip archived under `<campaignId>--<variantId>`: refuse, before anything starts,
-   * when that clip was made from a different request than the variant now asks for.
+   * A re-run reuses the clip archived under `<campaignId>--<variantId>`: the variants of this batch whose
+   * archived clip was made from a different request than the variant now asks for.
    */
-  private async refuseChangedVariants(input: CampaignWorkflowInput): Promise<void> {
+  private async changedVariants(campaignId: string, batch: CampaignVariant[]): Promise<string[]> {
     const changed: string[] = [];
-    const variants = input.variants.filter((variant) => !variant.regenerate);
+    const variants = batch.filter((variant) => !variant.regenerate);
     for (let start = 0; start < variants.length; start += 20) {
       await Promise.all(
         variants.slice(start, start + 20).map(async (variant) => {
-          const previous = await this.archivedFingerprint(videoWorkflowId(input.campaignId, variant.variantId));
+          const previous = await this.archivedFingerprint(videoWorkflowId(campaignId, variant.variantId));
           if (previous !== 'none' && previous !== variant.fingerprint) changed.push(variant.variantId);
         }),
       );
     }
-    if (changed.length === 0) return;
-    changed.sort();
-    throw new InputError(
-      'variants',
-      `campaign ${input.campaignId} already archived ${changed.join(', ')} from a different request (model, prompt, image, ratio, duration, seed or options that change the output); ` +
-        `re-running would not make the new clip. Give ${changed.length === 1 ? 'that variant' : 'those variants'} a new id, or set "regenerate": true on ${changed.length === 1 ? 'it' : 'them'} to archive a new clip beside the old one`,
-    );
+    return changed;
   }
 
   /** The fingerprint of the video a re-run would reuse; 'none' when a new run would start; undefined when unknown. */
@@ -270,4 +284,15 @@ export class RunwayTemporal {
     await this.client.connection.close();
     this.options.s3.destroy();
   }
+}
+
+/** Refuse, before anything starts, a re-run whose variants changed since their clips were archived. */
+function refuseChangedVariants(campaignId: string, changed: string[]): void {
+  if (changed.length === 0) return;
+  changed.sort();
+  throw new InputError(
+    'variants',
+    `campaign ${campaignId} already archived ${changed.join(', ')} from a different request (model, prompt, image, ratio, duration, seed or options that change the output); ` +
+      `re-running would not make the new clip. Give ${changed.length === 1 ? 'that variant' : 'those variants'} a new id, or set "regenerate": true on ${changed.length === 1 ? 'it' : 'them'} to archive a new clip beside the old one`,
+  );
 }

@@ -5,12 +5,6 @@ import { catalogIssues, partialVideoRequestShape, promptTextSchema, videoRequest
 import { MODEL_CATALOG, resolveRatio } from './catalog';
 import { strictObject } from './strict-object';
 
-/**
- * A campaign starts every child at once and Temporal allows 2,000 pending children per workflow; the
- * campaign's signals, history and result stay well inside their limits at that size (npm run bench).
- */
-export const MAX_VARIANTS = 2000;
-
 export const variantSchema = strictObject({
   id: idSchema('variant id'),
   promptText: promptTextSchema.optional(),
@@ -27,19 +21,31 @@ export const archiveTargetSchema = strictObject({
   prefix: keyPrefixSchema.optional(),
 });
 
-/** A campaign file (JSON or YAML): one hero setup, many variants. */
-export const campaignFileSchema = strictObject({
+/**
+ * A campaign's options: generation tuning, plus how its orchestration scales. Temporal allows 2,000
+ * pending children per workflow, hence the window's ceiling.
+ */
+export const campaignOptionsSchema = strictObject({
+  ...generationOptionsInputSchema.shape,
+  /** Children open at once; the next variant starts as one ends. */
+  maxOpenVideos: z.number().int().min(1).max(2000).optional(),
+  /** The campaign continues as new after starting this many variants in one run (sooner when Temporal suggests it). */
+  continueAsNewEvery: z.number().int().min(1).optional(),
+});
+
+/** Everything of a campaign file but its variants: a JSONL campaign's first line. */
+export const campaignHeaderSchema = strictObject({
   campaignId: idSchema('campaignId'),
   defaults: partialVideoRequestShape.default({}),
-  variants: z
-    .array(variantSchema)
-    .min(1, 'variants must list at least one variant')
-    .max(
-      MAX_VARIANTS,
-      `at most ${MAX_VARIANTS} variants per campaign (Temporal's limit on pending child workflows): split the batch into several campaigns`,
-    ),
   archive: archiveTargetSchema.default({}),
-  options: generationOptionsInputSchema.default({}),
+  options: campaignOptionsSchema.default({}),
+});
+export type CampaignHeader = z.output<typeof campaignHeaderSchema>;
+
+/** A campaign file (JSON or YAML): one hero setup, many variants (any number: the workflow streams them). */
+export const campaignFileSchema = strictObject({
+  ...campaignHeaderSchema.shape,
+  variants: z.array(variantSchema).min(1, 'variants must list at least one variant'),
 }).superRefine((campaign, ctx) => {
   const seen = new Set<string>();
   campaign.variants.forEach((variant, index) => {
@@ -47,19 +53,21 @@ export const campaignFileSchema = strictObject({
       ctx.addIssue({ code: 'custom', path: ['variants', index, 'id'], message: `duplicate variant id "${variant.id}"` });
     }
     seen.add(variant.id);
-    const merged = mergeVariant(campaign.defaults, variant);
-    const parsed = videoRequestShape.safeParse(merged);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        ctx.addIssue({ code: 'custom', path: ['variants', index, ...issue.path], message: issue.message });
-      }
-      return;
-    }
-    for (const issue of catalogIssues(parsed.data)) {
+    for (const issue of variantRequestIssues(campaign.defaults, variant)) {
       ctx.addIssue({ code: 'custom', path: ['variants', index, ...issue.path], message: issue.message });
     }
   });
 });
+
+/** What is wrong with a variant's merged request (schema, then the model catalog); empty when nothing. */
+export function variantRequestIssues(
+  defaults: PartialRequest,
+  variant: z.output<typeof variantSchema>,
+): Array<{ path: PropertyKey[]; message: string }> {
+  const parsed = videoRequestShape.safeParse(mergeVariant(defaults, variant));
+  if (!parsed.success) return parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+  return catalogIssues(parsed.data).map((issue) => ({ path: issue.path, message: issue.message }));
+}
 export type CampaignFile = z.output<typeof campaignFileSchema>;
 export type CampaignFileInput = z.input<typeof campaignFileSchema>;
 
@@ -79,7 +87,12 @@ export function mergeVariant(defaults: PartialRequest, variant: z.output<typeof 
 export function variantRequest(campaign: CampaignFile, variantId: string) {
   const variant = campaign.variants.find((candidate) => candidate.id === variantId);
   if (!variant) throw new Error(`no variant ${variantId}`);
-  const request = videoRequestShape.parse(mergeVariant(campaign.defaults, variant));
+  return resolveVariantRequest(campaign.defaults, variant);
+}
+
+/** The merged request of one variant that passed validation, ratio and duration resolved. */
+export function resolveVariantRequest(defaults: PartialRequest, variant: z.output<typeof variantSchema>) {
+  const request = videoRequestShape.parse(mergeVariant(defaults, variant));
   return {
     ...request,
     ratio: request.ratio === undefined ? undefined : resolveRatio(request.model, request.ratio),

@@ -44,6 +44,8 @@ export const FailureType = {
    * (S3): submitting could bill twice, so it waits (retried) until the journal answers.
    */
   SubmissionJournalUnavailable: 'SubmissionJournalUnavailable',
+  /** A campaign's variant part in S3 is missing or no longer what the client wrote (its sha256 differs): the campaign cannot go on. */
+  CampaignInputChanged: 'CampaignInputChanged',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;

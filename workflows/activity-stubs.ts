@@ -109,10 +109,10 @@ export function workspaceCheckActivities() {
  * archive), so its bound only stops a wait on a run that never ends.
  */
 export function campaignActivities() {
-  const { writeManifest } = proxyActivities<DefaultQueueActivities>({
+  const { writeManifest, readVariantPart, writeManifestPart } = proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '2 minutes',
     scheduleToCloseTimeout: '12 hours',
-    retry: { initialInterval: '1s', maximumInterval: '30s' },
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [FailureType.CampaignInputChanged] },
   });
   const { previousVideoResult } = proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '24 hours',
@@ -120,7 +120,12 @@ export function campaignActivities() {
     heartbeatTimeout: '30s',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
   });
-  return { writeManifest, previousVideoResult };
+  const { closedChildren } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
+  });
+  return { writeManifest, readVariantPart, writeManifestPart, previousVideoResult, closedChildren };
 }
 
 /**

@@ -28,6 +28,24 @@ export class CampaignLedger {
     for (const variant of input.variants) this.variants.set(variant.variantId, { variantId: variant.variantId, state: 'waiting' });
   }
 
+  /** What a campaign that continues as new hands its next run: the open entries and what ended billed. */
+  exportState(): { open: Array<[string, { billed: number; reserved: number }]>; settledSpent: number } {
+    return { open: [...this.open.entries()].map(([id, entry]) => [id, { ...entry }]), settledSpent: this.settledSpent };
+  }
+
+  restore(state: { open: ReadonlyArray<readonly [string, { billed: number; reserved: number }]>; settledSpent: number }): void {
+    for (const [id, entry] of state.open) this.open.set(id, { ...entry });
+    this.settledSpent = state.settledSpent;
+  }
+
+  creditsReserved(): number {
+    return this.reserved();
+  }
+
+  creditsSpent(): number {
+    return this.spent();
+  }
+
   private reserved(): number {
     let sum = 0;
     for (const entry of this.open.values()) sum += entry.reserved;

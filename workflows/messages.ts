@@ -7,7 +7,9 @@ import type {
   FinalizeUpdate,
   ReviewUpdate,
   TaskStatus,
+  VariantError,
   VideoProgress,
+  VideoResult,
   VideoState,
   WorkspaceLimits,
 } from '../schemas';
@@ -41,6 +43,21 @@ export interface VariantStateUpdate {
   submissions?: number;
 }
 export const variantStateSignal = defineSignal<[VariantStateUpdate]>('variantState');
+
+/**
+ * Sent once by a campaign's video as it ends. The campaign does not await its children's handles (it
+ * continues as new while they run), so this is how it learns the outcome, in whichever run is current.
+ */
+export interface VariantEnd {
+  variantId: string;
+  workflowId: string;
+  state: 'archived' | 'failed' | 'cancelled';
+  result?: VideoResult;
+  error?: VariantError;
+  /** What Runway billed this video, net of refunds. */
+  credits: number;
+}
+export const variantEndSignal = defineSignal<[VariantEnd]>('variantEnd');
 
 /** A video asks its campaign for the credits of its next submission. */
 export interface CreditRequest {

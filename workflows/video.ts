@@ -4,6 +4,7 @@ import {
   CancellationScope,
   TemporalFailure,
   TimeoutFailure,
+  getExternalWorkflowHandle,
   isCancellation,
   setHandler,
   workflowInfo,
@@ -36,7 +37,7 @@ import {
   prescreenActivities,
   workspaceCheckActivities,
 } from './activity-stubs';
-import { creditDecisionSignal, runwayTaskUpdateSignal, videoProgressQuery } from './messages';
+import { creditDecisionSignal, runwayTaskUpdateSignal, variantEndSignal, videoProgressQuery, type VariantEnd } from './messages';
 
 /**
  * One Runway generation task — a video (image_to_video / text_to_video) or speech (text_to_speech), by the
@@ -95,7 +96,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
       ]),
     );
     tracker.setState('archived', { notifyParent: false });
-    return {
+    const result: VideoResult = {
       videoId: input.videoId,
       campaignId: input.campaignId,
       variantId: input.variantId,
@@ -115,15 +116,55 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         archiveMs: Date.now() - generatedAt,
       },
     };
+    await reportEnd(input, { state: 'archived', result, credits: result.credits });
+    return result;
   } catch (error) {
     if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() => tracker.cancelRemoteTask());
-      tracker.setState('cancelled', { notifyParent: false });
+      await CancellationScope.nonCancellable(async () => {
+        await tracker.cancelRemoteTask();
+        tracker.setState('cancelled', { notifyParent: false });
+        await reportEnd(input, { state: 'cancelled', credits: totalCredits(status.submissions) });
+      });
     } else {
       tracker.setState('failed', { notifyParent: false });
-      throw withBilling(error, status.submissions);
+      const failure = withBilling(error, status.submissions);
+      if (failure instanceof ApplicationFailure) {
+        const details = (failure.details?.[0] ?? {}) as { failureCode?: string };
+        await reportEnd(input, {
+          state: 'failed',
+          error: {
+            type: failure.type ?? FailureType.Unexpected,
+            message: failure.message,
+            ...(details.failureCode ? { failureCode: details.failureCode } : {}),
+          },
+          credits: totalCredits(status.submissions),
+        });
+      }
+      throw failure;
     }
     throw error;
+  }
+}
+
+/**
+ * A campaign's child tells its parent how it ended, by workflow id: the parent may have continued as new
+ * since it started this child, and the signal reaches whichever run is current. A parent already closed
+ * (cancelled) has nothing to learn.
+ */
+async function reportEnd(
+  input: { reportEnd?: boolean | undefined; variantId: string; videoId: string },
+  end: Omit<VariantEnd, 'variantId' | 'workflowId'>,
+) {
+  const parent = workflowInfo().parent;
+  if (!input.reportEnd || !parent) return;
+  try {
+    await getExternalWorkflowHandle(parent.workflowId).signal(variantEndSignal, {
+      variantId: input.variantId,
+      workflowId: workflowInfo().workflowId,
+      ...end,
+    });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
   }
 }
 

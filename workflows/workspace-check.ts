@@ -10,6 +10,11 @@ export async function checkWorkspaceFirst(workload: string, requests: readonly R
   if (requests.length === 0) return;
   const models = [...new Set(requests.map((request) => request.model))];
   const estimatedCredits = requests.reduce((sum, request) => sum + requestCredits(request), 0);
+  await checkWorkspaceFor(workload, models, estimatedCredits);
+}
+
+/** The same check from a summary: a campaign stored in S3 is never all in the workflow's memory. */
+export async function checkWorkspaceFor(workload: string, models: string[], estimatedCredits: number): Promise<void> {
   try {
     await workspaceCheckActivities().checkWorkspace.executeWithOptions(
       { summary: `check the Runway workspace for ${workload}: ${models.join(', ')}, about ${estimatedCredits} credits` },

@@ -1,4 +1,7 @@
+import { extname } from 'node:path';
 import type { Command } from 'commander';
+import { loadCampaignJsonl } from '../campaign-jsonl';
+import { checkCampaignImages, type CampaignSource } from '../campaign-plan';
 import { readCampaignFile } from './input';
 import { campaignResultJson, printCampaignSummary } from './output';
 import { watchCampaign } from './watch';
@@ -10,11 +13,12 @@ export function registerCampaignCommands(program: Command): void {
   campaign
     .command('start')
     .description('validate a campaign file and start it')
-    .requiredOption('-f, --file <path>', 'campaign file (JSON or YAML)')
+    .requiredOption('-f, --file <path>', 'campaign file (JSON, YAML, or JSONL: a header line, then one variant a line)')
     .option('-w, --wait', 'wait for the campaign to finish')
     .option('--json', 'write one JSON document on stdout and nothing else')
     .action(async (options: { file: string; wait?: boolean; json?: boolean }) => {
-      const { campaign, baseDir } = await readCampaignFile(options.file);
+      const { campaign, baseDir } =
+        extname(options.file).toLowerCase() === '.jsonl' ? await readJsonlCampaign(options.file) : await readCampaignFile(options.file);
       await withClient(async (api) => {
         const started = await api.startParsedCampaign(campaign, baseDir);
         if (!options.wait) {
@@ -42,6 +46,11 @@ export function registerCampaignCommands(program: Command): void {
           .filter(([, count]) => count > 0)
           .map(([state, count]) => `${state} ${count}`);
         out(`${progress.campaignId}: ${progress.total} variants — ${counts.join(', ')}`);
+        if (progress.runs !== undefined)
+          out(
+            `  started ${progress.started ?? 0}, open ${progress.open ?? 0} (most at once ${progress.maxOpen ?? 0}), run ${progress.runs}`,
+          );
+        // Open variants and the most recent ends: a large campaign lists the rest in its manifest.
         for (const variant of progress.variants)
           out(
             `  ${variant.variantId.padEnd(24)} ${variant.state.padEnd(12)} ${variant.runwayTaskId ?? ''} ${variant.error ?? ''}`.trimEnd(),
@@ -69,4 +78,11 @@ export function registerCampaignCommands(program: Command): void {
         out(`cancellation requested for ${campaignId}`);
       });
     });
+}
+
+/** A JSONL campaign validated line by line and its images checked, before anything connects. */
+async function readJsonlCampaign(file: string): Promise<{ campaign: CampaignSource; baseDir: string }> {
+  const { source, baseDir } = await loadCampaignJsonl(file);
+  await checkCampaignImages(source, baseDir);
+  return { campaign: source, baseDir };
 }

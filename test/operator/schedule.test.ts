@@ -122,7 +122,8 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   expect(second.campaignId).not.toBe(first.campaignId);
   const secondResult = await api.waitForResult(second.workflowId);
   expect(secondResult).toMatchObject({ campaignId: second.campaignId, archived: 2 });
-  expect(await listKeys(`${second.campaignId}/`)).toHaveLength(3);
+  // Two clips, the manifest index and its one part of outcomes.
+  expect(await listKeys(`${second.campaignId}/`)).toHaveLength(4);
   expect(await listKeys(`${sourceCampaignId}/inputs/`)).toHaveLength(1);
   expect((await simulatorStats()).submissions.total).toBe(4);
 
