@@ -28,7 +28,12 @@ export const archiveTargetSchema = strictObject({
 export const campaignOptionsSchema = strictObject({
   ...generationOptionsInputSchema.shape,
   /** Children open at once; the next variant starts as one ends. */
-  maxOpenVideos: z.number().int().min(1).max(2000).optional(),
+  maxOpenVideos: z
+    .number()
+    .int()
+    .min(1)
+    .max(2000, "maxOpenVideos is at most 2000 (Temporal's limit on a workflow's pending child workflows)")
+    .optional(),
   /** The campaign continues as new after starting this many variants in one run (sooner when Temporal suggests it). */
   continueAsNewEvery: z.number().int().min(1).optional(),
 });

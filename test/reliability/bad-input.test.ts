@@ -170,12 +170,11 @@ const cases: BadInput[] = [
     message: /duration 5 is not allowed for veo3\.1; allowed: 4, 6, 8/,
   },
   {
-    name: 'campaign: more variants than one campaign can hold',
-    attempt: () =>
-      startCampaign({ variants: Array.from({ length: 2001 }, (_, index) => ({ id: `v${index}`, promptText: 'A calm sea at dawn' })) }),
+    name: "campaign: a window wider than Temporal's pending-children limit",
+    attempt: () => startCampaign({ options: { maxOpenVideos: 2001 } }),
     error: InputError,
-    field: 'variants',
-    message: /variants: at most 2000 variants per campaign \(Temporal's limit on pending child workflows\): split the batch/,
+    field: 'options.maxOpenVideos',
+    message: /maxOpenVideos is at most 2000 \(Temporal's limit on a workflow's pending child workflows\)/,
   },
   {
     name: 'campaign: empty prompt',
