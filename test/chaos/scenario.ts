@@ -190,6 +190,7 @@ class ChaosRun {
   private async killWorker(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
+    await this.noCreateInFlight();
     this.expectedExits.add(worker);
     const snapshot = await this.snapshot();
     const atSec = this.since();
@@ -203,6 +204,41 @@ class ChaosRun {
     this.log(
       `chaos: SIGKILLed worker ${worker.generation} with ${snapshot.inFlight} Runway tasks in flight; worker ${this.workerCount} ready after ${event.downSec.toFixed(1)} s`,
     );
+  }
+
+  /**
+   * Waits (up to 6 s, then kills anyway and the report shows what happened) for a moment no create can be on
+   * the wire: the newest task 300 ms old (answered, journalled, heartbeated), none ending within 300 ms, and
+   * either every lease taken or nothing ended for a second (no grant about to become a POST).
+   * A SIGKILL mid-POST leaves a task Runway created that nobody recorded: with no idempotency key and no task
+   * listing no client can recover it (the README names that window), and it is not what this scenario probes.
+   */
+  private async noCreateInFlight(): Promise<void> {
+    const deadline = Date.now() + 6_000;
+    const scale = this.options.timeScale;
+    while (Date.now() < deadline) {
+      const stats = await simStats(this.adminUrl);
+      const now = Date.now();
+      const live = stats.tasks.filter((task) => task.status === 'PENDING' || task.status === 'THROTTLED' || task.status === 'RUNNING');
+      const newestCreateAgo = Math.min(...stats.tasks.map((task) => now - Date.parse(task.createdAt)));
+      const soonestEnd = Math.min(
+        ...live.map((task) => {
+          const running = task.history.find((step) => step.status === 'RUNNING');
+          return running && task.generationSeconds !== null
+            ? Date.parse(running.at) + (task.generationSeconds * 1000) / scale - now
+            : Infinity;
+        }),
+      );
+      const lastEndAgo = Math.min(
+        ...stats.tasks.flatMap((task) =>
+          task.history
+            .filter((step) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(step.status))
+            .map((step) => now - Date.parse(step.at)),
+        ),
+      );
+      if (newestCreateAgo >= 300 && soonestEnd >= 300 && (live.length >= this.options.cap || lastEndAgo >= 1_000)) return;
+      await sleep(50);
+    }
   }
 
   private async stopWorker(): Promise<void> {
