@@ -31,6 +31,7 @@ import {
   type VariantOutcome,
   type VideoFailureBilling,
   type VideoResult,
+  type VideoWorkflowInput,
   type VideoState,
 } from '../schemas';
 import { manifestObjectKey } from '../schemas/object-keys';
@@ -387,9 +388,23 @@ async function startVariantChild(
   variant: CampaignVariant,
   workflowId: string,
 ): Promise<void> {
-  const { fingerprint } = variant;
   const request = await input.imageUploads.withUpload(variant.request);
-  await startChild(VideoGenerationWorkflow, {
+  await startChild(VideoGenerationWorkflow, videoChildOptions(input, variant, request, workflowId, { reportEnd: true }));
+}
+
+/**
+ * How every workload starts one video child: deterministic id, the reuse policy that never regenerates an
+ * archived variant, its visibility. A campaign's window children report their end by signal and outlive a
+ * hand-over (ABANDON); the children B-roll and explainers await are cancelled with their parent.
+ */
+function videoChildOptions(
+  input: Pick<Input, 'campaignId' | 'archive' | 'options' | 'budgetCredits' | 'taskQueue'>,
+  variant: { variantId: string; request: ResolvedGenerationRequest; fingerprint: string },
+  request: ResolvedGenerationRequest,
+  workflowId: string,
+  { reportEnd }: { reportEnd: boolean },
+) {
+  return {
     workflowId,
     taskQueue: input.taskQueue,
     args: [
@@ -401,21 +416,21 @@ async function startVariantChild(
         archive: input.archive,
         options: input.options,
         budgeted: input.budgetCredits !== undefined,
-        fingerprint,
-        reportEnd: true,
+        fingerprint: variant.fingerprint,
+        ...(reportEnd ? { reportEnd: true } : {}),
       },
-    ],
+    ] as [VideoWorkflowInput],
     // A variant archived by an earlier run of this campaign is reused, never generated again.
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    parentClosePolicy: ParentClosePolicy.ABANDON,
+    parentClosePolicy: reportEnd ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
     ...videoVisibility({
       campaignId: input.campaignId,
       variantId: variant.variantId,
       request: variant.request,
-      fingerprint,
+      fingerprint: variant.fingerprint,
       label: variant.variantId,
     }),
-  });
+  };
 }
 
 /** The result archived under the variant's id by an earlier run, when it was made from the same request. */
@@ -543,52 +558,14 @@ export async function startAndAwait(
   variant: { variantId: string; request: ResolvedGenerationRequest; fingerprint: string },
   workflowId: string,
 ): Promise<{ result: VideoResult; reused: boolean }> {
-  const { fingerprint } = variant;
   // The fingerprint stays that of the staged image: an upload is the same image under a URI.
   const request = await input.imageUploads.withUpload(variant.request);
   try {
-    const child = await startChild(VideoGenerationWorkflow, {
-      workflowId,
-      taskQueue: input.taskQueue,
-      args: [
-        {
-          videoId: workflowId,
-          campaignId: input.campaignId,
-          variantId: variant.variantId,
-          request,
-          archive: input.archive,
-          options: input.options,
-          budgeted: input.budgetCredits !== undefined,
-          fingerprint,
-        },
-      ],
-      // A variant archived by an earlier run of this campaign is reused, never generated again.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      ...videoVisibility({
-        campaignId: input.campaignId,
-        variantId: variant.variantId,
-        request: variant.request,
-        fingerprint,
-        label: variant.variantId,
-      }),
-    });
+    const child = await startChild(VideoGenerationWorkflow, videoChildOptions(input, variant, request, workflowId, { reportEnd: false }));
     return { result: await child.result(), reused: false };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const previous = await campaignActivities().previousVideoResult.executeWithOptions(
-      { summary: `reuse the archived result of ${workflowId}` },
-      [workflowId],
-    );
-    // The client refuses a changed variant before the campaign starts; this guards every other starter.
-    if (previous.fingerprint !== fingerprint) {
-      throw ApplicationFailure.create({
-        type: FailureType.VariantChanged,
-        nonRetryable: true,
-        message: `${workflowId} already holds a clip made from ${previous.fingerprint ? 'a different request' : 'a request of unknown fingerprint'}; use a new variant id, or set regenerate: true on the variant to archive a new clip beside it`,
-      });
-    }
-    return { result: previous, reused: true };
+    return { result: await reusedResult(variant, workflowId), reused: true };
   }
 }
 
