@@ -272,7 +272,9 @@ describe('contract table', () => {
 
 describe('the silent queue', () => {
   it('holds tasks beyond the concurrency cap THROTTLED until slots free, then runs them all', async () => {
-    await reset({ concurrency: 10, generationSeconds: { kind: 'fixed', seconds: 300 } });
+    // 3,000 simulated seconds is 5 s of real time: room for twelve creates and reads on a loaded CI machine
+    // before the first slot frees.
+    await reset({ concurrency: 10, queueFailAfterSeconds: null, generationSeconds: { kind: 'fixed', seconds: 3000 } });
     const ids: string[] = [];
     for (let n = 0; n < 12; n += 1) ids.push(await submit(`queue test ${n}`));
     const first = await Promise.all(ids.map((id) => api.task(id)));
@@ -282,7 +284,7 @@ describe('the silent queue', () => {
     expect(midway.currentThrottled.overall).toBe(2);
     expect(midway.currentRunning.overall).toBeLessThanOrEqual(10);
 
-    const finals = await Promise.all(ids.map((id) => finished(id)));
+    const finals = await Promise.all(ids.map((id) => waitUntil(() => api.task(id), isFinished, 30_000)));
     expect(finals.map((task) => task.body.status)).toEqual(Array(12).fill('SUCCEEDED'));
     const stats = await admin.stats();
     expect(stats.throttledCount).toBe(2);
