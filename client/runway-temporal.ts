@@ -125,13 +125,15 @@ export class RunwayTemporal {
     const campaignId = ('header' in campaign ? campaign.header : campaign).campaignId;
     const count = 'header' in campaign ? campaign.count : campaign.variants.length;
     const changed: string[] = [];
+    // A campaign id that has never run has nothing to reuse: one visibility count spares a describe per variant.
+    const ranBefore = await this.hasRunBefore(campaignId);
     const input = await planCampaign(campaign, {
       s3: this.options.s3,
       defaultBucket: this.options.bucket,
       defaultPrefix: this.options.prefix,
       baseDir,
       onResolved: async (variants) => {
-        changed.push(...(await this.changedVariants(campaignId, variants)));
+        if (ranBefore) changed.push(...(await this.changedVariants(campaignId, variants)));
       },
     });
     refuseChangedVariants(campaignId, changed);
@@ -145,6 +147,15 @@ export class RunwayTemporal {
       staticSummary: `campaign ${campaignId}: ${count} variants`,
     });
     return { campaignId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /**
+   * Whether any workflow of this campaign id exists. Visibility lags a start by a moment; a video it misses
+   * is still checked by the campaign itself, which refuses to reuse a clip made from a different request.
+   */
+  private async hasRunBefore(campaignId: string): Promise<boolean> {
+    const { count } = await this.client.workflow.count(`${CampaignIdKey.name} = ${JSON.stringify(campaignId)}`);
+    return count > 0;
   }
 
   /**
