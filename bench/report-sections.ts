@@ -36,8 +36,20 @@ function blindFloorRow(report: MakespanReport): string[][] {
   ];
 }
 
+/** Files before 2026-11-27 name two fields with "Slot": read either. */
+function withCurrentNames(summary: ContenderSummary): ContenderSummary {
+  const old = summary as ContenderSummary & { backlogSlotUtilisation?: number; meanSlotHandoffSec?: number };
+  return {
+    ...summary,
+    backlogUtilisation: summary.backlogUtilisation ?? old.backlogSlotUtilisation ?? 0,
+    meanHandoffSec: summary.meanHandoffSec ?? old.meanSlotHandoffSec ?? 0,
+  };
+}
+
 function makespanSection(report: MakespanReport): ReportSection {
-  const { product: a, sdk: b, bound } = report;
+  const { bound } = report;
+  const a = withCurrentNames(report.product);
+  const b = withCurrentNames(report.sdk);
   const generation = `lognormal median ${GENERATION_SECONDS.median} s σ ${GENERATION_SECONDS.sigma} at ×${TIME_SCALE}`;
   const rounds = report.rounds.length / 2;
   const both = (pick: (summary: ContenderSummary) => string) => [pick(a), pick(b)];
@@ -164,7 +176,7 @@ function scaleSection(scale: ScaleProbe): ReportSection {
     [
       'result',
       scale.completed
-        ? `${scale.archived} archived, ${scale.failed} failed in ${scale.seconds} s${scale.runs !== undefined ? ` over ${scale.runs} runs (continue-as-new), at most ${scale.maxOpen ?? '?'} children open` : ''}`
+        ? `${scale.archived} archived, ${scale.failed} failed in ${scale.seconds} s${scale.runs !== undefined ? ` over ${scale.runs} run${scale.runs === 1 ? '' : 's'} (continue-as-new), at most ${scale.maxOpen ?? '?'} children open` : ''}`
         : `FAILED after ${scale.seconds} s: ${scale.error ?? ''}`,
     ],
     ['THROTTLED', String(scale.throttled)],

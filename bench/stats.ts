@@ -69,7 +69,7 @@ export const RSS_FLAT_MB_PER_MIN = 2;
 
 export interface RssTrend {
   intervalMs: number;
-  /** [seconds since the start, RSS MB] */
+  /** [seconds since the start, RSS MB]: at most STORED_RSS_SAMPLES of them, evenly thinned (the figures use every sample). */
   samples: Array<[number, number]>;
   startMb: number;
   peakMb: number;
@@ -80,6 +80,9 @@ export interface RssTrend {
   flat: boolean;
 }
 
+/** A two-hour probe sampled every 2 s would write 3,600 pairs into the results file; this many show the shape. */
+export const STORED_RSS_SAMPLES = 240;
+
 export function rssTrend(samples: ReadonlyArray<[number, number]>, intervalMs: number, thresholdMbPerMin = RSS_FLAT_MB_PER_MIN): RssTrend {
   if (samples.length === 0) throw new Error('no RSS samples');
   const end = samples[samples.length - 1]![0];
@@ -87,7 +90,7 @@ export function rssTrend(samples: ReadonlyArray<[number, number]>, intervalMs: n
   const slope = Math.round(linearSlope(secondHalf) * 60 * 100) / 100;
   return {
     intervalMs,
-    samples: samples.map(([seconds, mb]) => [Math.round(seconds * 10) / 10, Math.round(mb * 10) / 10]),
+    samples: thinned(samples, STORED_RSS_SAMPLES).map(([seconds, mb]) => [Math.round(seconds * 10) / 10, Math.round(mb * 10) / 10]),
     startMb: Math.round(samples[0]![1] * 10) / 10,
     peakMb: Math.round(Math.max(...samples.map(([, mb]) => mb)) * 10) / 10,
     endMb: Math.round(samples[samples.length - 1]![1] * 10) / 10,
@@ -95,4 +98,10 @@ export function rssTrend(samples: ReadonlyArray<[number, number]>, intervalMs: n
     flatThresholdMbPerMin: thresholdMbPerMin,
     flat: slope < thresholdMbPerMin,
   };
+}
+
+/** At most `count` items, evenly spaced, the first and last always kept. */
+export function thinned<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, index) => items[Math.round((index * (items.length - 1)) / (count - 1))]!);
 }
