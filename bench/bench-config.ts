@@ -26,10 +26,19 @@ export function benchPrompts(count: number): string[] {
 
 /** The targets the benchmark checks its figures against. */
 export const TARGETS = {
+  /** Reported, no longer checked: no scheduler blind to durations meets it here (see blind-scheduler-floor.ts). */
   makespanVsBound: 1.05,
-  makespanVsSdk: 1.02,
+  /** Median over the ABBA rounds. */
+  makespanVsSdk: 0.97,
+  /** Median over the rounds: a ≤ 1.02 × the ideal duration-blind FIFO schedule of the same draws. */
+  makespanVsIdealFifo: 1.02,
+  /** (worker + Temporal server CPU) / the SDK contender's CPU, median over the rounds. */
+  orchestrationCpuVsSdk: 5,
   throttled: 0,
-  historyEventsPerVideo: 60,
+  /** Mean over every video of a round, median over the rounds. */
+  historyEventsPerVideo: 40,
+  /** Videos per second through the scale probe's near-instant generations. */
+  scaleThroughputVideosPerSec: 5,
   archiveVsRaw: 0.9,
   archiveRssIncreaseMb: 64,
 } as const;

@@ -3,7 +3,7 @@ import { BENCH_SEED, CAP, MAKESPAN_VARIANTS, POLL_INTERVAL_MS, benchPrompts, mak
 import type { BenchStack } from './bench-stack';
 import { summarize, type ContenderSummary } from './contender-summary';
 import type { ContenderRun } from './contender-run';
-import { historyEventCounts, historyEventTypes, historySize, sampleIds, type HistorySize } from './history-metrics';
+import { historyEventTypes, historySize, sampleIds, videoHistoryFacts, type HistorySize } from './history-metrics';
 import { blindSchedulerFloor, type BlindSchedulerFloor } from './blind-scheduler-floor';
 import { configuredTaskSeconds, makespanBound, sameDraws, type MakespanBound } from './makespan-bound';
 import { runProductCampaign, type ProductRun } from './product-contender';
@@ -12,6 +12,10 @@ import { round } from './resource-sampler';
 import { runSdkCampaign } from './sdk-contender';
 import { taskLatencies, type TaskLatencies } from './task-latency';
 import { leasePoolWorkflowId } from '../workflows/messages';
+import { videoWorkflowId } from '../workflows/campaign';
+import { variantId } from './campaign-file';
+import { orchestrationCost, type OrchestrationCost } from './orchestration-cost';
+import { abbaOrder, spread, type Contender, type Spread } from './stats';
 
 export interface MakespanReport {
   variants: number;
@@ -22,13 +26,20 @@ export interface MakespanReport {
   sdk: ContenderSummary;
   bound: MakespanBound;
   sameGenerationTimes: boolean;
+  /** Median over the rounds (files before per-round figures: of the mean makespans). */
   makespan_vs_bound_ratio: number;
+  /** Median over the rounds of each round's a/b (files before per-round figures: of the mean makespans). */
   makespan_vs_sdk_ratio: number;
-  /** The product's makespan over the best any duration-blind FIFO scheduler could do with these times. */
+  /** The product's makespan over the best any duration-blind FIFO scheduler could do with these times (median over rounds). */
   makespan_vs_ideal_fifo_ratio: number;
+  /** Each round's ratios and orchestration cost (absent in files before 2026-12). */
+  perRound?: MakespanRound[];
+  /** Median and min–max over the rounds of what perRound holds. */
+  spread?: MakespanSpread;
   /** Where a/c lies for an ideal blind scheduler across seeds of this workload: the floor under the target. */
   blindSchedulerFloor: BlindSchedulerFloor;
   history: {
+    /** Every video's event count of the last round (files before 2026-12: a sample of 5). */
     perVideoEvents: number[];
     meanPerVideo: number;
     maxPerVideo: number;
@@ -37,6 +48,36 @@ export interface MakespanReport {
   };
   /** Queue and processing latencies of workflow and activity tasks, from event timestamps. */
   latency: { videos: TaskLatencies; leasePool: TaskLatencies; campaign: TaskLatencies };
+}
+
+/** One ABBA round: both contenders on the same draws, and what the product's orchestration cost. */
+export interface MakespanRound {
+  round: number;
+  order: Contender[];
+  productSec: number;
+  sdkSec: number;
+  idealFifoSec: number;
+  boundSec: number;
+  vsSdk: number;
+  vsIdealFifo: number;
+  vsBound: number;
+  orchestration: OrchestrationCost;
+  /** CPU of the SDK contender's process (its only cost: no server). */
+  sdkCpuSec: number;
+  /** (worker + Temporal server CPU) / SDK CPU. */
+  cpuVsSdk: number;
+}
+
+export interface MakespanSpread {
+  vsSdk: Spread;
+  vsIdealFifo: Spread;
+  vsBound: Spread;
+  cpuVsSdk: Spread;
+  eventsPerVideoMean: Spread;
+  eventsPerVideoMax: Spread;
+  signalsPerVideo: Spread;
+  workerCpuSecPerVideo: Spread;
+  serverCpuSecPerVideo: Spread;
 }
 
 const WARM_UP_SIMULATOR = {
@@ -64,8 +105,7 @@ export async function runMakespanBench(
     const runs: ContenderRun[] = [];
     const productRuns: ProductRun[] = [];
     for (let round = 1; round <= options.rounds; round++) {
-      const order = round % 2 === 1 ? (['product', 'sdk'] as const) : (['sdk', 'product'] as const);
-      for (const contender of order) {
+      for (const contender of abbaOrder(round)) {
         await bench.sim.reset(makespanSimulatorConfig());
         const run =
           contender === 'product'
@@ -107,9 +147,26 @@ async function report(
   const productMean = mean('product');
   const sdkMean = mean('sdk');
   const bound = makespanBound(configuredTaskSeconds(runs[0]!.sim, prompts));
+  const perRound: MakespanRound[] = [];
+  for (const productRun of productRuns) {
+    const sdkRun = runs.find((run) => run.contender === 'sdk' && run.round === productRun.round)!;
+    perRound.push(await roundFigures(product, productRun, sdkRun, prompts));
+  }
   const lastProduct = productRuns[productRuns.length - 1]!;
-  const childIds = lastProduct.result.variants.map((variant) => variant.workflowId);
-  const perVideoEvents = await historyEventCounts(product.client, sampleIds(childIds, 5));
+  const childIds = prompts.map((_, index) => videoWorkflowId(lastProduct.campaignId, variantId(index)));
+  const perVideoEvents = (await videoHistoryFacts(product.client, childIds)).map((facts) => facts.events);
+  const over = (pick: (round: MakespanRound) => number) => spread(perRound.map(pick));
+  const ratios: MakespanSpread = {
+    vsSdk: over((r) => r.vsSdk),
+    vsIdealFifo: over((r) => r.vsIdealFifo),
+    vsBound: over((r) => r.vsBound),
+    cpuVsSdk: over((r) => r.cpuVsSdk),
+    eventsPerVideoMean: over((r) => r.orchestration.eventsPerVideo.mean),
+    eventsPerVideoMax: over((r) => r.orchestration.eventsPerVideo.max),
+    signalsPerVideo: over((r) => r.orchestration.signalsPerVideo),
+    workerCpuSecPerVideo: over((r) => r.orchestration.workerCpuSecPerVideo),
+    serverCpuSecPerVideo: over((r) => r.orchestration.serverCpuSecPerVideo),
+  };
   return {
     variants: prompts.length,
     cap: CAP,
@@ -122,9 +179,11 @@ async function report(
       runs.map((run) => run.sim),
       prompts,
     ),
-    makespan_vs_bound_ratio: round(productMean.makespanSec / bound.boundSec, 4),
-    makespan_vs_sdk_ratio: round(productMean.makespanSec / sdkMean.makespanSec, 4),
-    makespan_vs_ideal_fifo_ratio: round(productMean.makespanSec / bound.idealFifoSec, 4),
+    makespan_vs_bound_ratio: ratios.vsBound.median,
+    makespan_vs_sdk_ratio: ratios.vsSdk.median,
+    makespan_vs_ideal_fifo_ratio: ratios.vsIdealFifo.median,
+    perRound,
+    spread: ratios,
     blindSchedulerFloor: blindSchedulerFloor(),
     history: {
       perVideoEvents,
@@ -138,6 +197,35 @@ async function report(
       leasePool: await taskLatencies(product.client, [leasePoolWorkflowId(product.taskQueue)]),
       campaign: await taskLatencies(product.client, [lastProduct.campaignId]),
     },
+  };
+}
+
+/** One round's ratios against its own draws, and the product's orchestration cost read from every video's history. */
+async function roundFigures(product: RunningProduct, productRun: ProductRun, sdkRun: ContenderRun, prompts: string[]): Promise<MakespanRound> {
+  const bound = makespanBound(configuredTaskSeconds(productRun.sim, prompts));
+  const { cost } = await orchestrationCost(product.client, {
+    campaignId: productRun.campaignId,
+    videos: prompts.length,
+    videoIds: prompts.map((_, index) => videoWorkflowId(productRun.campaignId, variantId(index))),
+    poolId: leasePoolWorkflowId(product.taskQueue),
+    window: [productRun.startedAtMs, productRun.finishedAtMs],
+    workerCpuSec: productRun.resources.cpuSeconds,
+    serverCpuSec: productRun.resources.servicesCpuSeconds.temporal ?? 0,
+  });
+  const sdkCpuSec = sdkRun.resources.cpuSeconds;
+  return {
+    round: productRun.round,
+    order: abbaOrder(productRun.round),
+    productSec: round(productRun.makespanSec, 2),
+    sdkSec: round(sdkRun.makespanSec, 2),
+    idealFifoSec: bound.idealFifoSec,
+    boundSec: bound.boundSec,
+    vsSdk: round(productRun.makespanSec / sdkRun.makespanSec, 4),
+    vsIdealFifo: round(productRun.makespanSec / bound.idealFifoSec, 4),
+    vsBound: round(productRun.makespanSec / bound.boundSec, 4),
+    orchestration: cost,
+    sdkCpuSec,
+    cpuVsSdk: round((cost.workerCpuSec + cost.serverCpuSec) / sdkCpuSec, 3),
   };
 }
 

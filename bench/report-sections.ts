@@ -2,7 +2,9 @@ import { GENERATION_SECONDS, TARGETS, TIME_SCALE } from './bench-config';
 import type { ArchiveCase } from './archive-bench';
 import type { BenchResults } from './bench-results';
 import type { ContenderSummary } from './contender-summary';
-import type { MakespanReport } from './makespan-bench';
+import type { MakespanReport, MakespanRound } from './makespan-bench';
+import { formatSpread, median, type Spread } from './stats';
+import { TEMPORAL_LIMITS } from './temporal-limits';
 import type { ScaleProbe } from './scale-probe';
 
 /** One titled table of the report. */
@@ -13,7 +15,7 @@ export interface ReportSection {
 
 export function reportSections(results: BenchResults): ReportSection[] {
   return [
-    ...(results.makespan ? [makespanSection(results.makespan)] : []),
+    ...(results.makespan ? [makespanSection(results.makespan), ...roundsSection(results.makespan)] : []),
     ...(results.archive ? [archiveSection(results.archive)] : []),
     ...(results.scale ? [scaleSection(results.scale)] : []),
     targetsSection(results),
@@ -34,13 +36,28 @@ function blindFloorRow(report: MakespanReport): string[][] {
   ];
 }
 
+/** Files before 2026-11-27 name two fields with "Slot": read either. */
+function withCurrentNames(summary: ContenderSummary): ContenderSummary {
+  const old = summary as ContenderSummary & { backlogSlotUtilisation?: number; meanSlotHandoffSec?: number };
+  return {
+    ...summary,
+    backlogUtilisation: summary.backlogUtilisation ?? old.backlogSlotUtilisation ?? 0,
+    meanHandoffSec: summary.meanHandoffSec ?? old.meanSlotHandoffSec ?? 0,
+  };
+}
+
 function makespanSection(report: MakespanReport): ReportSection {
-  const { product: a, sdk: b, bound } = report;
+  const { bound } = report;
+  const a = withCurrentNames(report.product);
+  const b = withCurrentNames(report.sdk);
   const generation = `lognormal median ${GENERATION_SECONDS.median} s σ ${GENERATION_SECONDS.sigma} at ×${TIME_SCALE}`;
   const rounds = report.rounds.length / 2;
   const both = (pick: (summary: ContenderSummary) => string) => [pick(a), pick(b)];
+  const ratio = (value: Spread | undefined, fallback: number) => (value ? formatSpread(value) : fallback.toFixed(3));
+  const spread = report.spread;
+  const ratioKind = spread ? `ratios: median (min–max) of ${rounds} ABBA round${rounds > 1 ? 's' : ''}, other rows: mean` : `mean of ${rounds} round${rounds > 1 ? 's' : ''}`;
   return {
-    title: `Makespan: ${report.variants} variants, cap ${report.cap}, ${generation} (mean ${bound.meanSec.toFixed(2)} s real), poll ${(report.pollIntervalMs / 1000).toFixed(2)} s; mean of ${rounds} round${rounds > 1 ? 's' : ''}`,
+    title: `Makespan: ${report.variants} variants, cap ${report.cap}, ${generation} (mean ${bound.meanSec.toFixed(2)} s real), poll ${(report.pollIntervalMs / 1000).toFixed(2)} s; ${ratioKind}`,
     rows: [
       ['', 'this project (a)', 'official SDK (b)', 'bound (c)'],
       [
@@ -50,14 +67,14 @@ function makespanSection(report: MakespanReport): ReportSection {
       ],
       [
         'makespan_vs_bound_ratio (a/c)',
-        report.makespan_vs_bound_ratio.toFixed(3),
+        ratio(spread?.vsBound, report.makespan_vs_bound_ratio),
         (b.makespanSec / bound.boundSec).toFixed(3),
         `optimum ≤ LPT ${bound.lptSec.toFixed(2)} s`,
       ],
-      ['makespan_vs_sdk_ratio (a/b)', report.makespan_vs_sdk_ratio.toFixed(3), '1.000', ''],
+      ['makespan_vs_sdk_ratio (a/b)', ratio(spread?.vsSdk, report.makespan_vs_sdk_ratio), '1.000', ''],
       [
         'vs ideal FIFO (no overhead, blind to durations)',
-        report.makespan_vs_ideal_fifo_ratio.toFixed(3),
+        ratio(spread?.vsIdealFifo, report.makespan_vs_ideal_fifo_ratio),
         (b.makespanSec / bound.idealFifoSec).toFixed(3),
         `ideal FIFO ${bound.idealFifoSec.toFixed(2)} s`,
       ],
@@ -67,7 +84,26 @@ function makespanSection(report: MakespanReport): ReportSection {
       ['first POST after start (s)', ...both((s) => s.firstSubmitSec.toFixed(2)), ''],
       ['THROTTLED / max running', ...both((s) => `${s.throttled} / ${s.maxConcurrentRunning}`), '0 / 10'],
       ['Runway GETs per video', ...both((s) => s.getsPerVideo.toFixed(2)), `budget ceil(t/poll)+2 = ${a.getsBudgetPerVideo.toFixed(2)}`],
-      ['history events per video (sample)', `${report.history.meanPerVideo} mean, ${report.history.maxPerVideo} max`, '—', 'target ≤ 60'],
+      spread
+        ? [
+            'history events per video (all videos of a round)',
+            `mean ${formatSpread(spread.eventsPerVideoMean, 1)}, max ${formatSpread(spread.eventsPerVideoMax, 0)}`,
+            '—',
+            `target ≤ ${TARGETS.historyEventsPerVideo}`,
+          ]
+        : ['history events per video (sample)', `${report.history.meanPerVideo} mean, ${report.history.maxPerVideo} max`, '—', 'target ≤ 60'],
+      ...(spread
+        ? [
+            ['signals per video (video + pool + campaign histories)', formatSpread(spread.signalsPerVideo, 2), '—', ''],
+            [
+              'CPU-s per video: worker / Temporal server',
+              `${formatSpread(spread.workerCpuSecPerVideo, 3)} / ${formatSpread(spread.serverCpuSecPerVideo, 3)}`,
+              (b.cpuSeconds / report.variants).toFixed(3),
+              '',
+            ],
+            ['(worker + server CPU) / SDK CPU', formatSpread(spread.cpuVsSdk, 2), '1.00', `target ≤ ${TARGETS.orchestrationCpuVsSdk}`],
+          ]
+        : []),
       ['campaign (parent) history', `${report.history.parent.events} events, ${kb(report.history.parent.bytes)}`, '—', ''],
       ['worker process CPU (s)', ...both((s) => s.cpuSeconds.toFixed(1)), ''],
       ['Temporal server CPU (s)', ...both((s) => (s.servicesCpuSeconds.temporal ?? 0).toFixed(1)), ''],
@@ -75,6 +111,46 @@ function makespanSection(report: MakespanReport): ReportSection {
       ['archived / failed', ...both((s) => `${s.archived} / ${s.failed}`), ''],
     ],
   };
+}
+
+/** Each ABBA round on its own line, then the median and spread the targets are checked on. */
+function roundsSection(report: MakespanReport): ReportSection[] {
+  const { perRound, spread } = report;
+  if (!perRound || !spread) return [];
+  const fixed = (digits: number) => (value: number) => value.toFixed(digits);
+  const columns: Array<[string, (round: MakespanRound) => number, (value: number) => string, Spread | undefined]> = [
+    ['a (s)', (r) => r.productSec, fixed(2), undefined],
+    ['b (s)', (r) => r.sdkSec, fixed(2), undefined],
+    ['a/b', (r) => r.vsSdk, fixed(3), spread.vsSdk],
+    ['a/ideal FIFO', (r) => r.vsIdealFifo, fixed(3), spread.vsIdealFifo],
+    ['a/c', (r) => r.vsBound, fixed(3), spread.vsBound],
+    ['events/video mean', (r) => r.orchestration.eventsPerVideo.mean, fixed(1), spread.eventsPerVideoMean],
+    ['events/video max', (r) => r.orchestration.eventsPerVideo.max, fixed(0), spread.eventsPerVideoMax],
+    ['signals/video', (r) => r.orchestration.signalsPerVideo, fixed(2), spread.signalsPerVideo],
+    ['worker CPU-s/video', (r) => r.orchestration.workerCpuSecPerVideo, fixed(3), spread.workerCpuSecPerVideo],
+    ['server CPU-s/video', (r) => r.orchestration.serverCpuSecPerVideo, fixed(3), spread.serverCpuSecPerVideo],
+    ['(worker+server)/SDK CPU', (r) => r.cpuVsSdk, fixed(2), spread.cpuVsSdk],
+  ];
+  return [
+    {
+      title: `Makespan rounds (ABBA: a = this project, b = official SDK, same seed each; targets on the median: a/b ≤ ${TARGETS.makespanVsSdk}, a/ideal FIFO ≤ ${TARGETS.makespanVsIdealFifo})`,
+      rows: [
+        ['round', 'order', ...columns.map(([name]) => name)],
+        ...perRound.map((r) => [String(r.round), r.order.map((c) => (c === 'product' ? 'a' : 'b')).join(''), ...columns.map(([, pick, text]) => text(pick(r)))]),
+        [
+          'median (min–max)',
+          '',
+          ...columns.map(([, pick, text, value]) => {
+            if (!value) {
+              const values = perRound.map(pick);
+              return `${text(median(values))} (${text(Math.min(...values))}–${text(Math.max(...values))})`;
+            }
+            return `${text(value.median)} (${text(value.min)}–${text(value.max)})`;
+          }),
+        ],
+      ],
+    },
+  ];
 }
 
 function archiveSection(cases: ArchiveCase[]): ReportSection {
@@ -100,11 +176,34 @@ function scaleSection(scale: ScaleProbe): ReportSection {
     [
       'result',
       scale.completed
-        ? `${scale.archived} archived, ${scale.failed} failed in ${scale.seconds} s`
+        ? `${scale.archived} archived, ${scale.failed} failed in ${scale.seconds} s${scale.runs !== undefined ? ` over ${scale.runs} run${scale.runs === 1 ? '' : 's'} (continue-as-new), at most ${scale.maxOpen ?? '?'} children open` : ''}`
         : `FAILED after ${scale.seconds} s: ${scale.error ?? ''}`,
     ],
     ['THROTTLED', String(scale.throttled)],
   ];
+  if (scale.clientStartSeconds !== undefined) rows.push(['client: validate + plan + start (not timed)', `${scale.clientStartSeconds} s`]);
+  if (scale.throughputVideosPerSec !== undefined) rows.push(['orchestration throughput', `${scale.throughputVideosPerSec.toFixed(2)} videos/s (target ≥ ${TARGETS.scaleThroughputVideosPerSec})`]);
+  const cost = scale.orchestration;
+  if (cost) {
+    rows.push([`history events per video (${cost.videosRead} sampled children)`, `${cost.eventsPerVideo.mean} mean, ${cost.eventsPerVideo.max} max`]);
+    rows.push([
+      'signals per video',
+      `${cost.signalsPerVideo} (children ${cost.signals.perVideoRead} each; pool ${cost.signals.pool} and campaign ${cost.signals.parent} in all)`,
+    ]);
+    rows.push(['CPU-s per video: worker / Temporal server', `${cost.workerCpuSecPerVideo.toFixed(3)} / ${cost.serverCpuSecPerVideo.toFixed(3)} (${cost.workerCpuSec} / ${cost.serverCpuSec} s in all)`]);
+  }
+  for (const [index, run] of (scale.parentRuns ?? []).entries())
+    rows.push([
+      `campaign run ${index + 1}`,
+      `${run.events} events (${pct(run.events, TEMPORAL_LIMITS.historyEvents)} of 51,200), ${kb(run.bytes)}, ${run.signalsReceived} signals received (${pct(run.signalsReceived, TEMPORAL_LIMITS.signalsPerExecution)} of 10,000), ${run.signalsSent} sent`,
+    ]);
+  if (scale.rss) {
+    const rss = scale.rss;
+    rows.push([
+      `worker RSS (every ${rss.intervalMs / 1000} s)`,
+      `start ${rss.startMb} MB, peak ${rss.peakMb} MB, end ${rss.endMb} MB; second-half slope ${rss.secondHalfSlopeMbPerMin} MB/min (${rss.flat ? 'flat' : 'NOT flat'}: < ${rss.flatThresholdMbPerMin})`,
+    ]);
+  }
   if (scale.parent) {
     rows.push(['campaign history', `${scale.parent.events} events, ${kb(scale.parent.bytes)}, ${scale.parent.signalsReceived} signals`]);
     rows.push(['video history events (sample)', (scale.childEventsSample ?? []).join(', ')]);
@@ -116,6 +215,10 @@ function scaleSection(scale: ScaleProbe): ReportSection {
     title: `Scale probe: ${scale.variants} variants, timeScale ${scale.simulator.timeScale}, poll ${scale.options.pollInterval} ms`,
     rows,
   };
+}
+
+function pct(value: number, limit: number): string {
+  return `${((value / limit) * 100).toFixed(1)} %`;
 }
 
 function targetsSection(results: BenchResults): ReportSection {

@@ -1,4 +1,5 @@
 import { childProcessCpuSeconds, cpuDelta } from './child-process-cpu';
+import { rssTrend, type RssTrend } from './stats';
 
 /** CPU time and memory of this process over a measured stretch. */
 export interface ResourceUsage {
@@ -45,4 +46,20 @@ export function startResourceSampler(intervalMs = 100): ResourceSampler {
 export function round(value: number, digits = 3): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/** This process's RSS every `intervalMs` until stop(): the worker's memory over a long run. */
+export function startRssTimeline(intervalMs: number): { stop(): RssTrend } {
+  const startedAt = Date.now();
+  const samples: Array<[number, number]> = [];
+  const sample = () => samples.push([(Date.now() - startedAt) / 1000, process.memoryUsage().rss / MB]);
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return rssTrend(samples, intervalMs);
+    },
+  };
 }
