@@ -201,7 +201,12 @@ async function report(
 }
 
 /** One round's ratios against its own draws, and the product's orchestration cost read from every video's history. */
-async function roundFigures(product: RunningProduct, productRun: ProductRun, sdkRun: ContenderRun, prompts: string[]): Promise<MakespanRound> {
+async function roundFigures(
+  product: RunningProduct,
+  productRun: ProductRun,
+  sdkRun: ContenderRun,
+  prompts: string[],
+): Promise<MakespanRound> {
   const bound = makespanBound(configuredTaskSeconds(productRun.sim, prompts));
   const { cost } = await orchestrationCost(product.client, {
     campaignId: productRun.campaignId,

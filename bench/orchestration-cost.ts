@@ -30,7 +30,10 @@ export interface MeasuredCampaign {
   serverCpuSec: number;
 }
 
-export async function orchestrationCost(client: Client, campaign: MeasuredCampaign): Promise<{ cost: OrchestrationCost; parentRuns: RunHistoryFacts[] }> {
+export async function orchestrationCost(
+  client: Client,
+  campaign: MeasuredCampaign,
+): Promise<{ cost: OrchestrationCost; parentRuns: RunHistoryFacts[] }> {
   const videos = await videoHistoryFacts(client, campaign.videoIds);
   const parentRuns = await runChain(client, campaign.campaignId);
   // The pool outlives the campaign (and serves the warm-up and other rounds): only what happened in the run counts.

@@ -55,7 +55,9 @@ function makespanSection(report: MakespanReport): ReportSection {
   const both = (pick: (summary: ContenderSummary) => string) => [pick(a), pick(b)];
   const ratio = (value: Spread | undefined, fallback: number) => (value ? formatSpread(value) : fallback.toFixed(3));
   const spread = report.spread;
-  const ratioKind = spread ? `ratios: median (min–max) of ${rounds} ABBA round${rounds > 1 ? 's' : ''}, other rows: mean` : `mean of ${rounds} round${rounds > 1 ? 's' : ''}`;
+  const ratioKind = spread
+    ? `ratios: median (min–max) of ${rounds} ABBA round${rounds > 1 ? 's' : ''}, other rows: mean`
+    : `mean of ${rounds} round${rounds > 1 ? 's' : ''}`;
   return {
     title: `Makespan: ${report.variants} variants, cap ${report.cap}, ${generation} (mean ${bound.meanSec.toFixed(2)} s real), poll ${(report.pollIntervalMs / 1000).toFixed(2)} s; ${ratioKind}`,
     rows: [
@@ -91,7 +93,12 @@ function makespanSection(report: MakespanReport): ReportSection {
             '—',
             `target ≤ ${TARGETS.historyEventsPerVideo}`,
           ]
-        : ['history events per video (sample)', `${report.history.meanPerVideo} mean, ${report.history.maxPerVideo} max`, '—', 'target ≤ 60'],
+        : [
+            'history events per video (sample)',
+            `${report.history.meanPerVideo} mean, ${report.history.maxPerVideo} max`,
+            '—',
+            'target ≤ 60',
+          ],
       ...(spread
         ? [
             ['signals per video (video + pool + campaign histories)', formatSpread(spread.signalsPerVideo, 2), '—', ''],
@@ -136,7 +143,11 @@ function roundsSection(report: MakespanReport): ReportSection[] {
       title: `Makespan rounds (ABBA: a = this project, b = official SDK, same seed each; targets on the median: a/b ≤ ${TARGETS.makespanVsSdk}, a/ideal FIFO ≤ ${TARGETS.makespanVsIdealFifo})`,
       rows: [
         ['round', 'order', ...columns.map(([name]) => name)],
-        ...perRound.map((r) => [String(r.round), r.order.map((c) => (c === 'product' ? 'a' : 'b')).join(''), ...columns.map(([, pick, text]) => text(pick(r)))]),
+        ...perRound.map((r) => [
+          String(r.round),
+          r.order.map((c) => (c === 'product' ? 'a' : 'b')).join(''),
+          ...columns.map(([, pick, text]) => text(pick(r))),
+        ]),
         [
           'median (min–max)',
           '',
@@ -182,15 +193,25 @@ function scaleSection(scale: ScaleProbe): ReportSection {
     ['THROTTLED', String(scale.throttled)],
   ];
   if (scale.clientStartSeconds !== undefined) rows.push(['client: validate + plan + start (not timed)', `${scale.clientStartSeconds} s`]);
-  if (scale.throughputVideosPerSec !== undefined) rows.push(['orchestration throughput', `${scale.throughputVideosPerSec.toFixed(2)} videos/s (target ≥ ${TARGETS.scaleThroughputVideosPerSec})`]);
+  if (scale.throughputVideosPerSec !== undefined)
+    rows.push([
+      'orchestration throughput',
+      `${scale.throughputVideosPerSec.toFixed(2)} videos/s (target ≥ ${TARGETS.scaleThroughputVideosPerSec})`,
+    ]);
   const cost = scale.orchestration;
   if (cost) {
-    rows.push([`history events per video (${cost.videosRead} sampled children)`, `${cost.eventsPerVideo.mean} mean, ${cost.eventsPerVideo.max} max`]);
+    rows.push([
+      `history events per video (${cost.videosRead} sampled children)`,
+      `${cost.eventsPerVideo.mean} mean, ${cost.eventsPerVideo.max} max`,
+    ]);
     rows.push([
       'signals per video',
       `${cost.signalsPerVideo} (children ${cost.signals.perVideoRead} each; pool ${cost.signals.pool} and campaign ${cost.signals.parent} in all)`,
     ]);
-    rows.push(['CPU-s per video: worker / Temporal server', `${cost.workerCpuSecPerVideo.toFixed(3)} / ${cost.serverCpuSecPerVideo.toFixed(3)} (${cost.workerCpuSec} / ${cost.serverCpuSec} s in all)`]);
+    rows.push([
+      'CPU-s per video: worker / Temporal server',
+      `${cost.workerCpuSecPerVideo.toFixed(3)} / ${cost.serverCpuSecPerVideo.toFixed(3)} (${cost.workerCpuSec} / ${cost.serverCpuSec} s in all)`,
+    ]);
   }
   for (const [index, run] of (scale.parentRuns ?? []).entries())
     rows.push([

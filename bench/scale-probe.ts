@@ -88,7 +88,9 @@ export async function runScaleProbe(
     const servicesBefore = childProcessCpuSeconds();
     rss = startRssTimeline(RSS_INTERVAL_MS);
     const progress = setInterval(() => options.log(`bench: scale probe running ${Math.round((Date.now() - startedAt) / 1000)} s`), 60_000);
-    const result = await withTimeout(product.api.waitForResult(campaignId), timeoutMs(options.variants)).finally(() => clearInterval(progress));
+    const result = await withTimeout(product.api.waitForResult(campaignId), timeoutMs(options.variants)).finally(() =>
+      clearInterval(progress),
+    );
     const finishedAt = Date.now();
     const rssTrend = rss.stop();
     rss = undefined;
@@ -122,7 +124,13 @@ export async function runScaleProbe(
       throughputVideosPerSec: round((result.archived + result.failed) / seconds, 2),
       runs: result.runs,
       maxOpen: result.maxOpen,
-      parentRuns: parentRuns.map(({ runId, events, bytes, signalsReceived, signalsSent }) => ({ runId, events, bytes, signalsReceived, signalsSent })),
+      parentRuns: parentRuns.map(({ runId, events, bytes, signalsReceived, signalsSent }) => ({
+        runId,
+        events,
+        bytes,
+        signalsReceived,
+        signalsSent,
+      })),
       orchestration: cost,
       rss: rssTrend,
     };

@@ -22,7 +22,8 @@ export function checkTargets(
 function makespanChecks(report: MakespanReport): TargetCheck[] {
   const { product } = report;
   const spread = report.spread;
-  const shown = (value: Spread | undefined, fallback: number, digits = 3) => (value ? formatSpread(value, digits) : fallback.toFixed(digits));
+  const shown = (value: Spread | undefined, fallback: number, digits = 3) =>
+    value ? formatSpread(value, digits) : fallback.toFixed(digits);
   const checks = [
     check(
       'makespan / SDK (a/b), median of rounds',
@@ -108,7 +109,12 @@ function scaleChecks(scale: ScaleProbe): TargetCheck[] {
     ? `${scale.archived}/${scale.variants} archived in ${scale.seconds} s`
     : `failed: ${scale.error ?? 'unknown'}`;
   const checks = [
-    check(`${scale.variants}-variant campaign completes, all archived`, 'completes', measured, scale.completed && scale.archived === scale.variants),
+    check(
+      `${scale.variants}-variant campaign completes, all archived`,
+      'completes',
+      measured,
+      scale.completed && scale.archived === scale.variants,
+    ),
     check('scale probe THROTTLED tasks', `= ${TARGETS.throttled}`, String(scale.throttled), scale.throttled === TARGETS.throttled),
   ];
   if (scale.throughputVideosPerSec !== undefined)

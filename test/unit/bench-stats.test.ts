@@ -44,7 +44,13 @@ describe('ABBA order', () => {
 
 describe('RSS trend', () => {
   it('fits a least-squares slope', () => {
-    expect(linearSlope([[0, 1], [1, 3], [2, 5]])).toBeCloseTo(2, 10);
+    expect(
+      linearSlope([
+        [0, 1],
+        [1, 3],
+        [2, 5],
+      ]),
+    ).toBeCloseTo(2, 10);
     expect(linearSlope([[5, 1]])).toBe(0);
   });
 
@@ -66,7 +72,10 @@ describe('RSS trend', () => {
     expect(trend.flat).toBe(false);
     expect(trend.endMb).toBe(460);
     // The results file keeps a thinned timeline; the slope above used every sample.
-    const long = rssTrend(Array.from({ length: 3600 }, (_, index) => [index * 2, 500] as [number, number]), 2000);
+    const long = rssTrend(
+      Array.from({ length: 3600 }, (_, index) => [index * 2, 500] as [number, number]),
+      2000,
+    );
     expect(long.samples).toHaveLength(STORED_RSS_SAMPLES);
     expect(long.samples[STORED_RSS_SAMPLES - 1]).toEqual([7198, 500]);
   });
