@@ -76,9 +76,17 @@ export class PostgresCluster {
     this.config.log(readyLine('postgres', `${this.config.host}:${this.config.port}`, `cluster ${this.dataDir}`));
   }
 
-  /** SIGTERM to the group (each backend ends its session, the postmaster shuts down), or SIGKILL with `force` (a crash). */
-  stop(options?: { force?: boolean }): Promise<void> {
-    return this.process.stop(options);
+  /**
+   * Fast shutdown (SIGINT: sessions are ended, the postmaster checkpoints and exits), or with `force` a crash: SIGKILL
+   * to the postmaster and its backends, recovered from the WAL on the next start. PostgreSQL puts every backend in a
+   * session of its own, so a signal to the process group alone would reach the postmaster only.
+   */
+  async stop(options: { force?: boolean } = {}): Promise<void> {
+    const pid = this.process.pid;
+    if (pid === undefined) return;
+    if (options.force) for (const child of childPids(pid)) signal(child, 'SIGKILL');
+    else signal(pid, 'SIGINT');
+    await this.process.stop(options);
   }
 
   /** pg_isready: the server accepts connections. */
@@ -151,4 +159,28 @@ function giveToPostgresUser(dir: string): void {
   const result = spawnSync('chown', ['-R', `${POSTGRES_OS_USER}:${POSTGRES_OS_USER}`, dir], { encoding: 'utf8' });
   if (result.status !== 0)
     throw new Error(`cannot hand ${dir} to the ${POSTGRES_OS_USER} account (PostgreSQL refuses to run as root): ${result.stderr.trim()}`);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Direct children of `pid` (the postmaster's backends and auxiliary processes), from /proc. */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
 }

@@ -11,6 +11,7 @@ import { createCodecServer, createS3Server, createSimulator, stackEnvOf, stopAll
 import { ensureTool } from '../tools';
 import { s3ServerSpec, temporalCliSpec } from '../tool-specs';
 import { dynamicConfigFile, historyShardCount } from './deploy-files';
+import { pickFreeLowPorts } from './low-ports';
 import { PostgresCluster } from './postgres-cluster';
 import { setUpTemporalSchemas } from './temporal-schema';
 import { SqlTemporalServer, type TemporalServerPorts } from './temporal-sql-server';
@@ -115,8 +116,9 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
   const productionDir = path.join(config.dataDir, 'production');
   const logsDir = path.join(productionDir, 'logs');
   fs.mkdirSync(logsDir, { recursive: true });
-  const [postgresPort, ...internal] = await pickFreePorts(config.host, 9);
-  const serverPorts = temporalServerPorts(config.ports.temporal, internal);
+  const [postgresPort, frontendHttp, history, matching, worker] = await pickFreePorts(config.host, 5);
+  const membership = await pickFreeLowPorts(config.host, 4);
+  const serverPorts = temporalServerPorts(config.ports.temporal, [frontendHttp, history, matching, worker], membership);
 
   const postgres = new PostgresCluster({
     binDir: production.postgresBinDir,
@@ -205,8 +207,9 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
   };
 }
 
-function temporalServerPorts(frontend: number, internal: number[]): TemporalServerPorts {
-  const [frontendHttp, frontendMembership, history, historyMembership, matching, matchingMembership, worker, workerMembership] = internal;
+function temporalServerPorts(frontend: number, rpc: Array<number | undefined>, membership: number[]): TemporalServerPorts {
+  const [frontendHttp, history, matching, worker] = rpc;
+  const [frontendMembership, historyMembership, matchingMembership, workerMembership] = membership;
   const ports = { frontend, frontendHttp, frontendMembership, history, historyMembership, matching, matchingMembership, worker, workerMembership };
   for (const [name, port] of Object.entries(ports)) if (port === undefined) throw new Error(`could not pick a free port for ${name}`);
   return ports as TemporalServerPorts;

@@ -25,22 +25,22 @@ export interface SchemaSetup {
  */
 export async function setUpTemporalSchemas(setup: SchemaSetup): Promise<void> {
   for (const { database, schemaName } of temporalDatabases) {
-    const created = await runSqlTool(setup, database, ['create-database'], { allowAlreadyExists: true });
+    await runSqlTool(setup, database, ['create-database'], { allowAlreadyExists: true });
     await runSqlTool(setup, database, ['setup-schema', '-v', '0.0']);
     await runSqlTool(setup, database, ['update-schema', '--schema-name', schemaName]);
-    setup.log(`✔ schema    ${database} ${created ? 'created' : 'up to date'} (${schemaName})`);
+    setup.log(`✔ schema    ${database} at the newest ${schemaName} version`);
   }
 }
 
-/** Resolves false when `allowAlreadyExists` and the database was already there (SQLSTATE 42P04), true otherwise. */
-function runSqlTool(setup: SchemaSetup, database: string, command: string[], options: { allowAlreadyExists?: boolean } = {}): Promise<boolean> {
+/** With `allowAlreadyExists`, a database that is already there (SQLSTATE 42P04) is not an error. */
+function runSqlTool(setup: SchemaSetup, database: string, command: string[], options: { allowAlreadyExists?: boolean } = {}): Promise<void> {
   const args = ['--plugin', SQL_PLUGIN, '--endpoint', setup.host, '--port', String(setup.port), '--user', POSTGRES_USER, '--database', database, ...command];
   return new Promise((resolve, reject) => {
     // The password goes through the environment, never the command line (which `ps` shows).
     execFile(setup.sqlTool, args, { env: { PATH: process.env.PATH, SQL_PASSWORD: setup.password }, timeout: 120_000 }, (error, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
-      if (!error) return resolve(true);
-      if (options.allowAlreadyExists && /already exists|42P04/.test(output)) return resolve(false);
+      if (!error) return resolve();
+      if (options.allowAlreadyExists && /already exists|42P04/.test(output)) return resolve();
       reject(new Error(`temporal-sql-tool ${command.join(' ')} on ${database} failed: ${output.trim().split('\n').slice(-10).join('\n')}`));
     });
   });
