@@ -52,7 +52,8 @@ export function parseStackArgs(argv: readonly string[]): StackArgs {
     else if (arg === '--workers' || arg.startsWith('--workers=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[(index += 1)];
       const workers = Number(value);
-      if (!Number.isInteger(workers) || workers < 0) throw new Error(`--workers needs a whole number of replicas (0 or more), got ${value}`);
+      if (!Number.isInteger(workers) || workers < 0)
+        throw new Error(`--workers needs a whole number of replicas (0 or more), got ${value}`);
       args.workers = workers;
     } else throw new Error(`unknown option ${arg}; usage: npm run stack -- [--production [--workers N]]`);
   }

@@ -106,7 +106,21 @@ export class PostgresCluster {
     return new Promise((resolve, reject) => {
       execFile(
         path.join(this.config.binDir, 'psql'),
-        ['-h', this.config.host, '-p', String(this.config.port), '-U', POSTGRES_USER, '-d', database, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+        [
+          '-h',
+          this.config.host,
+          '-p',
+          String(this.config.port),
+          '-U',
+          POSTGRES_USER,
+          '-d',
+          database,
+          '-XAtq',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          sql,
+        ],
         { env: { ...process.env, PGPASSWORD: this.config.password }, timeout: 30_000 },
         (error, stdout, stderr) => (error ? reject(new Error(`psql: ${stderr || error.message}`)) : resolve(stdout.trim())),
       );
@@ -150,7 +164,10 @@ function runningAsRoot(): boolean {
 /** PostgreSQL refuses to run as root: as root, its binaries run as the `postgres` account (setpriv execs, so signals reach postgres itself). */
 function asPostgresUser(command: string, args: string[]): { command: string; args: string[] } {
   if (!runningAsRoot()) return { command, args };
-  return { command: 'setpriv', args: [`--reuid=${POSTGRES_OS_USER}`, `--regid=${POSTGRES_OS_USER}`, '--init-groups', '--', command, ...args] };
+  return {
+    command: 'setpriv',
+    args: [`--reuid=${POSTGRES_OS_USER}`, `--regid=${POSTGRES_OS_USER}`, '--init-groups', '--', command, ...args],
+  };
 }
 
 function giveToPostgresUser(dir: string): void {

@@ -20,7 +20,8 @@ export function ensurePostgres(options: { env?: NodeJS.ProcessEnv; log?: (line: 
   const log = options.log ?? ((line: string) => console.log(line));
   if (hasPostgres()) return POSTGRES_BIN_DIR;
   const aptGet = findOnPath('apt-get', options.env ?? process.env);
-  if (!aptGet || process.getuid?.() !== 0) throw new PostgresUnavailableError(missingMessage(aptGet ? 'not running as root' : 'apt-get not found'));
+  if (!aptGet || process.getuid?.() !== 0)
+    throw new PostgresUnavailableError(missingMessage(aptGet ? 'not running as root' : 'apt-get not found'));
   log(`installing Debian ${debianPackage} for the production topology (apt-get, once)…`);
   if (spawnSync('apt-cache', ['show', debianPackage], { stdio: 'ignore' }).status !== 0) apt(aptGet, ['update']);
   apt(aptGet, ['install', '-y', '--no-install-recommends', debianPackage]);

@@ -210,7 +210,17 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
 function temporalServerPorts(frontend: number, rpc: Array<number | undefined>, membership: number[]): TemporalServerPorts {
   const [frontendHttp, history, matching, worker] = rpc;
   const [frontendMembership, historyMembership, matchingMembership, workerMembership] = membership;
-  const ports = { frontend, frontendHttp, frontendMembership, history, historyMembership, matching, matchingMembership, worker, workerMembership };
+  const ports = {
+    frontend,
+    frontendHttp,
+    frontendMembership,
+    history,
+    historyMembership,
+    matching,
+    matchingMembership,
+    worker,
+    workerMembership,
+  };
   for (const [name, port] of Object.entries(ports)) if (port === undefined) throw new Error(`could not pick a free port for ${name}`);
   return ports as TemporalServerPorts;
 }

@@ -33,15 +33,39 @@ export async function setUpTemporalSchemas(setup: SchemaSetup): Promise<void> {
 }
 
 /** With `allowAlreadyExists`, a database that is already there (SQLSTATE 42P04) is not an error. */
-function runSqlTool(setup: SchemaSetup, database: string, command: string[], options: { allowAlreadyExists?: boolean } = {}): Promise<void> {
-  const args = ['--plugin', SQL_PLUGIN, '--endpoint', setup.host, '--port', String(setup.port), '--user', POSTGRES_USER, '--database', database, ...command];
+function runSqlTool(
+  setup: SchemaSetup,
+  database: string,
+  command: string[],
+  options: { allowAlreadyExists?: boolean } = {},
+): Promise<void> {
+  const args = [
+    '--plugin',
+    SQL_PLUGIN,
+    '--endpoint',
+    setup.host,
+    '--port',
+    String(setup.port),
+    '--user',
+    POSTGRES_USER,
+    '--database',
+    database,
+    ...command,
+  ];
   return new Promise((resolve, reject) => {
     // The password goes through the environment, never the command line (which `ps` shows).
-    execFile(setup.sqlTool, args, { env: { PATH: process.env.PATH, SQL_PASSWORD: setup.password }, timeout: 120_000 }, (error, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      if (!error) return resolve();
-      if (options.allowAlreadyExists && /already exists|42P04/.test(output)) return resolve();
-      reject(new Error(`temporal-sql-tool ${command.join(' ')} on ${database} failed: ${output.trim().split('\n').slice(-10).join('\n')}`));
-    });
+    execFile(
+      setup.sqlTool,
+      args,
+      { env: { PATH: process.env.PATH, SQL_PASSWORD: setup.password }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        if (!error) return resolve();
+        if (options.allowAlreadyExists && /already exists|42P04/.test(output)) return resolve();
+        reject(
+          new Error(`temporal-sql-tool ${command.join(' ')} on ${database} failed: ${output.trim().split('\n').slice(-10).join('\n')}`),
+        );
+      },
+    );
   });
 }

@@ -52,7 +52,9 @@ export class UiServer {
     fs.writeFileSync(file, stringify(uiServerConfig(this.config, this.url)));
     await this.process.start();
     await waitUntilHealthy({ process: this.process, isHealthy: () => this.isHealthy(), timeoutMs: 60_000 });
-    this.config.log(readyLine('ui', this.url, `Web UI of ${this.config.temporalAddress}, codec ${new URL(this.config.codecEndpoint).origin}`));
+    this.config.log(
+      readyLine('ui', this.url, `Web UI of ${this.config.temporalAddress}, codec ${new URL(this.config.codecEndpoint).origin}`),
+    );
   }
 
   stop(options?: { force?: boolean }): Promise<void> {
@@ -65,7 +67,9 @@ export class UiServer {
       const page = await fetch(`${this.url}/`, { signal: AbortSignal.timeout(2_000) });
       const html = await page.text();
       if (!page.ok || !/<html/i.test(html)) return false;
-      const api = await fetch(`${this.url}/api/v1/namespaces/${encodeURIComponent(this.config.namespace)}`, { signal: AbortSignal.timeout(2_000) });
+      const api = await fetch(`${this.url}/api/v1/namespaces/${encodeURIComponent(this.config.namespace)}`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       await api.body?.cancel();
       return api.ok;
     } catch {

@@ -12,7 +12,14 @@ import { POSTGRES_BIN_DIR } from '../../stack/production/postgres-install';
 import { SQL_PLUGIN, temporalDatabases } from '../../stack/production/temporal-schema';
 import { serverConfig } from '../../stack/production/temporal-sql-server';
 import { stackSearchAttributes } from '../../stack/temporal-server';
-import { postgresMajorVersion, temporalServerSpec, temporalServerVersion, temporalSqlToolSpec, temporalUiServerSpec, temporalUiServerVersion } from '../../stack/tool-specs';
+import {
+  postgresMajorVersion,
+  temporalServerSpec,
+  temporalServerVersion,
+  temporalSqlToolSpec,
+  temporalUiServerSpec,
+  temporalUiServerVersion,
+} from '../../stack/tool-specs';
 
 interface ComposeService {
   image?: string;
@@ -300,7 +307,17 @@ describe('compose runs what the production launcher runs and tests (stack/produc
   const launcherConfig = serverConfig({
     serverPath: 'temporal-server',
     host: '127.0.0.1',
-    ports: { frontend: 1, frontendHttp: 2, frontendMembership: 3, history: 4, historyMembership: 5, matching: 6, matchingMembership: 7, worker: 8, workerMembership: 9 },
+    ports: {
+      frontend: 1,
+      frontendHttp: 2,
+      frontendMembership: 3,
+      history: 4,
+      historyMembership: 5,
+      matching: 6,
+      matchingMembership: 7,
+      worker: 8,
+      workerMembership: 9,
+    },
     namespace: 'default',
     postgres: { host: '127.0.0.1', port: 10, password: 'p' },
     historyShards: historyShardCount,
@@ -308,12 +325,18 @@ describe('compose runs what the production launcher runs and tests (stack/produc
     dir: '/nowhere',
     logFile: '/nowhere/log',
     log: () => undefined,
-  }) as { persistence: { numHistoryShards: number; datastores: Record<string, { sql: { pluginName: string; databaseName: string } }> }; dynamicConfigClient: { filepath: string } };
+  }) as {
+    persistence: { numHistoryShards: number; datastores: Record<string, { sql: { pluginName: string; databaseName: string } }> };
+    dynamicConfigClient: { filepath: string };
+  };
 
   test('the same Temporal server release: the server image, the admin tools of that release, and the binaries the launcher builds', () => {
     expect(services.temporal?.image).toBe(`temporalio/server:${temporalServerVersion}`);
     for (const job of ['temporal-schema', 'temporal-search-attributes'])
-      expect([job, services[job]?.image]).toEqual([job, expect.stringMatching(new RegExp(`^temporalio/admin-tools:${temporalServerVersion.replace(/\./g, '\\.')}-`))]);
+      expect([job, services[job]?.image]).toEqual([
+        job,
+        expect.stringMatching(new RegExp(`^temporalio/admin-tools:${temporalServerVersion.replace(/\./g, '\\.')}-`)),
+      ]);
     expect(temporalServerSpec.goPackage).toBe(`go.temporal.io/server/cmd/server@v${temporalServerVersion}`);
     expect(temporalSqlToolSpec.goPackage).toBe(`go.temporal.io/server/cmd/tools/sql@v${temporalServerVersion}`);
   });

@@ -47,7 +47,11 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
   const dataConverter = productDataConverter(codecKeysFromEnv(env));
   api = new RunwayTemporal({
-    client: new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }), namespace: env.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) }),
+    client: new Client({
+      connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }),
+      namespace: env.TEMPORAL_NAMESPACE,
+      ...(dataConverter ? { dataConverter } : {}),
+    }),
     s3: createS3Client(stack.s3.connection),
     taskQueue,
     bucket: env.S3_BUCKET!,
@@ -73,8 +77,11 @@ function simulator<T>(method: 'GET' | 'POST', route: string, body?: unknown): Pr
 
 function temporalCli(args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(stack.temporalCliPath, [...args, '--address', stack.urls.frontend, '-o', 'json'], { env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${stderr}${error.message}`)) : resolve(stdout),
+    execFile(
+      stack.temporalCliPath,
+      [...args, '--address', stack.urls.frontend, '-o', 'json'],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${stderr}${error.message}`)) : resolve(stdout)),
     ),
   );
 }
@@ -82,7 +89,11 @@ function temporalCli(args: string[]): Promise<string> {
 test('the server is 1.29.1 with PostgreSQL persistence and visibility, on the cluster of the launched PostgreSQL major', async () => {
   const info = await connection.workflowService.getSystemInfo({});
   expect(info.serverVersion).toBe(temporalServerVersion);
-  const cluster = JSON.parse(await temporalCli(['operator', 'cluster', 'describe'])) as { persistenceStore: string; visibilityStore: string; historyShardCount: number };
+  const cluster = JSON.parse(await temporalCli(['operator', 'cluster', 'describe'])) as {
+    persistenceStore: string;
+    visibilityStore: string;
+    historyShardCount: number;
+  };
   expect(cluster).toMatchObject({ persistenceStore: 'postgres12', visibilityStore: 'postgres12', historyShardCount: 4 });
   expect(await stack.postgres.query('postgres', 'show server_version_num')).toMatch(new RegExp(`^${postgresMajorVersion}\\d{4}$`));
   expect((await stack.postgres.query('postgres', 'select datname from pg_database order by datname')).split('\n')).toEqual(
@@ -108,7 +119,10 @@ test('a campaign completes through the replicas: every variant archived once, sh
     generationSeconds: { kind: 'uniform', min: 60, max: 120 },
   });
   const campaignId = `prod-topology-${Date.now()}`;
-  const variants = Array.from({ length: 6 }, (_, index) => ({ id: `v${index + 1}`, promptText: `A paper boat on a canal, production shot ${index + 1}` }));
+  const variants = Array.from({ length: 6 }, (_, index) => ({
+    id: `v${index + 1}`,
+    promptText: `A paper boat on a canal, production shot ${index + 1}`,
+  }));
   await api.startCampaign({
     campaignId,
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
@@ -133,9 +147,15 @@ test('a campaign completes through the replicas: every variant archived once, sh
   }
 
   // The history is PostgreSQL's: the campaign's executions are rows of the temporal database, its visibility records rows of temporal_visibility.
-  const campaignRows = await stack.postgres.query('temporal', `select count(*) from current_executions where workflow_id like '%${campaignId}%'`);
+  const campaignRows = await stack.postgres.query(
+    'temporal',
+    `select count(*) from current_executions where workflow_id like '%${campaignId}%'`,
+  );
   expect(Number(campaignRows)).toBeGreaterThanOrEqual(7);
-  const visibilityRows = await stack.postgres.query('temporal_visibility', `select count(*) from executions_visibility where workflow_id like '%${campaignId}%'`);
+  const visibilityRows = await stack.postgres.query(
+    'temporal_visibility',
+    `select count(*) from executions_visibility where workflow_id like '%${campaignId}%'`,
+  );
   expect(Number(visibilityRows)).toBeGreaterThanOrEqual(7);
 
   // A visibility query by CampaignId lists the campaign's six videos (and the campaign itself).
@@ -143,7 +163,10 @@ test('a campaign completes through the replicas: every variant archived once, sh
     'visibility to list the videos',
     async () => {
       const ids: string[] = [];
-      for await (const execution of api.client.workflow.list({ query: `CampaignId = '${campaignId}' AND WorkflowType = 'VideoGenerationWorkflow'` })) ids.push(execution.workflowId);
+      for await (const execution of api.client.workflow.list({
+        query: `CampaignId = '${campaignId}' AND WorkflowType = 'VideoGenerationWorkflow'`,
+      }))
+        ids.push(execution.workflowId);
       return ids;
     },
     (ids) => ids.length === 6,
@@ -162,7 +185,11 @@ test('a Schedule is created, triggered and listed', async () => {
   const scheduleId = `prod-topology-schedule-${Date.now()}`;
   await api.schedules.createSchedule({
     scheduleId,
-    campaign: { campaignId: `${scheduleId}-src`, defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 }, variants: [{ id: 'one', promptText: 'A kite over dunes' }] },
+    campaign: {
+      campaignId: `${scheduleId}-src`,
+      defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+      variants: [{ id: 'one', promptText: 'A kite over dunes' }],
+    },
     cron: '0 0 1 1 *',
   });
   await api.schedules.trigger(scheduleId);
@@ -192,7 +219,13 @@ test('stopping the topology leaves no process behind', async () => {
   await api.close();
   await connection.close();
   await stack.stop();
-  const alive = await pollUntil('every process to exit', async () => pids.filter(isAlive), (left) => left.length === 0, 15_000, 250);
+  const alive = await pollUntil(
+    'every process to exit',
+    async () => pids.filter(isAlive),
+    (left) => left.length === 0,
+    15_000,
+    250,
+  );
   expect(alive).toEqual([]);
   expect(processesOf(dataDir)).toEqual([]);
 }, 120_000);
@@ -217,7 +250,11 @@ function processesOf(dir: string): number[] {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, parent] of parents) if (!own.has(pid) && own.has(parent)) (own.add(pid), (grew = true));
+    for (const [pid, parent] of parents) {
+      if (own.has(pid) || !own.has(parent)) continue;
+      own.add(pid);
+      grew = true;
+    }
   }
   return [...own].filter((pid) => !isOrphanGuard(pid));
 }
