@@ -228,6 +228,8 @@ test('stopping the topology leaves no process behind', async () => {
   );
   expect(alive).toEqual([]);
   expect(processesOf(dataDir)).toEqual([]);
+  // Kept (logs, cluster) only when something failed before this point.
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 
 /** Processes whose command line or environment names the data dir, and their descendants (PostgreSQL's backends). */
