@@ -1,10 +1,13 @@
 import { resolveDataDir } from './resolve-stack-config';
 import { findRunningStack } from './running-stack';
 import { stackEnvPath } from '../infra/stack-env';
-import { startStack, type Stack } from './start-stack';
+import { startStack } from './start-stack';
+import { parseStackArgs } from './stack-options';
+import { startProductionStack } from './production/start-production-stack';
 
 /**
- * `npm run stack`: the embedded stack in the foreground until Ctrl-C/SIGTERM.
+ * `npm run stack`: the embedded stack in the foreground until Ctrl-C/SIGTERM; with `--production [--workers N]`,
+ * the production topology (PostgreSQL, the Temporal server on SQL, the UI server, N worker replicas).
  * If a healthy stack already runs for this data dir, it says so and exits 0
  * (that stack keeps running; stop it where it was started).
  */
@@ -14,12 +17,23 @@ async function main(): Promise<void> {
     console.log(`a stack is already running (see ${envFile}); nothing to do`);
     return;
   }
+  const args = parseStackArgs(process.argv.slice(2));
+  if (args.production) {
+    const stack = await startProductionStack({ workers: args.workers });
+    const { urls } = stack;
+    console.log(`production topology up (${stack.workers.length} worker replica(s) on ${stack.taskQueue}):`);
+    console.log(`  Temporal frontend  ${urls.frontend}\n  Temporal UI        ${urls.ui}\n  S3 (MinIO)         ${urls.s3}`);
+    console.log(`  Runway             ${urls.runway}\n  codec server       ${urls.codecServer}\n  PostgreSQL         ${urls.postgres}`);
+    console.log(`env in ${stack.envFile}; logs in ${stack.productionDir}/logs. Ctrl-C to stop.`);
+    stopOnSignals(stack);
+    return;
+  }
   const stack = await startStack();
   console.log(`stack up: env in ${stack.envFile}. Ctrl-C to stop.`);
   stopOnSignals(stack);
 }
 
-function stopOnSignals(stack: Stack): void {
+function stopOnSignals(stack: { stop(): Promise<void> }): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -12,6 +12,8 @@ const stackSecretsSchema = z.object({
   payloadCodecKeys: z.string().refine((value) => codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: value }) !== undefined, 'no key'),
   /** What the Web UI (and anything else) must present to the codec server. */
   codecServerToken: z.string().min(16),
+  /** The production topology's PostgreSQL role password (loopback only, scram-sha-256). */
+  postgresPassword: z.string().min(16),
 });
 
 /** Credentials generated on first start and kept in the data dir, never in the repo. */
@@ -34,6 +36,7 @@ export function loadOrCreateSecrets(dataDir: string): StackSecrets {
     simulatorApiSecret: `key_sim_${randomToken(24)}`,
     payloadCodecKeys: generateCodecKeyEntry(`stack-${randomToken(3)}`),
     codecServerToken: randomToken(24),
+    postgresPassword: randomToken(24),
   };
   const missing = Object.keys(fresh).filter((key) => stored[key] === undefined);
   const secrets = stackSecretsSchema.parse({ ...fresh, ...stored });

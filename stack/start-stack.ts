@@ -49,15 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function createStack(config: ResolvedStackConfig, options: StackOptions): Promise<Stack> {
   const tools = await ensureNeededTools(config, options);
-  const codecServer = new CodecServerProcess({
-    host: config.host,
-    port: config.ports.codecServer,
-    payloadCodecKeys: config.secrets.payloadCodecKeys,
-    token: config.secrets.codecServerToken,
-    uiUrl: `http://${config.host}:${config.ports.temporalUi}`,
-    dataDir: config.dataDir,
-    log: config.log,
-  });
+  const codecServer = createCodecServer(config);
   const temporal = new TemporalServer({
     cliPath: tools.temporalCli,
     host: config.host,
@@ -68,16 +60,7 @@ async function createStack(config: ResolvedStackConfig, options: StackOptions): 
     uiCodecEndpoint: codecServer.uiEndpoint,
     log: config.log,
   });
-  const s3 = new S3Server({
-    serverPath: tools.s3Server,
-    host: config.host,
-    port: config.ports.s3,
-    bucket: config.bucket,
-    accessKeyId: config.secrets.s3AccessKeyId,
-    secretAccessKey: config.secrets.s3SecretAccessKey,
-    dataDir: config.dataDir,
-    log: config.log,
-  });
+  const s3 = createS3Server(config, tools.s3Server);
   const simulator = config.externalRunwayUrl === undefined ? createSimulator(config) : undefined;
   const runwayBaseUrl = config.externalRunwayUrl ?? simulator?.baseUrl ?? '';
   const services: ServiceHandle[] = [temporal, s3, ...(simulator ? [simulator] : []), codecServer];
@@ -95,7 +78,34 @@ async function createStack(config: ResolvedStackConfig, options: StackOptions): 
   };
 }
 
-function createSimulator(config: ResolvedStackConfig): SimulatorProcess {
+/** The Web UI's remote codec; the UI at `ports.temporalUi` is the origin allowed to call it. Shared with the production topology. */
+export function createCodecServer(config: ResolvedStackConfig): CodecServerProcess {
+  return new CodecServerProcess({
+    host: config.host,
+    port: config.ports.codecServer,
+    payloadCodecKeys: config.secrets.payloadCodecKeys,
+    token: config.secrets.codecServerToken,
+    uiUrl: `http://${config.host}:${config.ports.temporalUi}`,
+    dataDir: config.dataDir,
+    log: config.log,
+  });
+}
+
+/** MinIO under `<dataDir>/s3` with the stack's keys. Shared with the production topology. */
+export function createS3Server(config: ResolvedStackConfig, serverPath: string): S3Server {
+  return new S3Server({
+    serverPath,
+    host: config.host,
+    port: config.ports.s3,
+    bucket: config.bucket,
+    accessKeyId: config.secrets.s3AccessKeyId,
+    secretAccessKey: config.secrets.s3SecretAccessKey,
+    dataDir: config.dataDir,
+    log: config.log,
+  });
+}
+
+export function createSimulator(config: ResolvedStackConfig): SimulatorProcess {
   return new SimulatorProcess({
     ...config.simulator,
     host: config.host,
@@ -125,9 +135,10 @@ async function ensureNeededTools(config: ResolvedStackConfig, options: StackOpti
   return { temporalCli, s3Server };
 }
 
-function stackEnvOf(
+/** What `<dataDir>/stack.env` holds; `temporal` is the frontend and its Web UI (the dev server's, or the UI server). */
+export function stackEnvOf(
   config: ResolvedStackConfig,
-  temporal: TemporalServer,
+  temporal: { address: string; uiUrl: string },
   s3: S3Server,
   codecServer: CodecServerProcess,
   runwayBaseUrl: string,
@@ -150,6 +161,6 @@ function stackEnvOf(
   };
 }
 
-async function stopAll(services: readonly ServiceHandle[]): Promise<void> {
+export async function stopAll(services: readonly { stop(): Promise<void> }[]): Promise<void> {
   for (const service of [...services].reverse()) await service.stop();
 }

@@ -54,3 +54,40 @@ export const s3ServerSpec: ToolSpec = {
   goPackage: 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c',
   buildMinutes: 8,
 };
+
+/** The Temporal server the production topology runs (and docker-compose.yml pins): one constant, so both drift together or not at all. */
+export const temporalServerVersion = '1.29.1';
+
+export const temporalServerSpec: ToolSpec = {
+  displayName: 'Temporal server',
+  binaryName: 'temporal-server',
+  pathEnvVar: 'TEMPORAL_SERVER_PATH',
+  goPackage: `go.temporal.io/server/cmd/server@v${temporalServerVersion}`,
+  buildMinutes: 4,
+};
+
+/** The schema tool of the same release: its embedded schemas are the ones that server expects. */
+export const temporalSqlToolSpec: ToolSpec = {
+  displayName: 'Temporal SQL schema tool',
+  binaryName: 'temporal-sql-tool',
+  pathEnvVar: 'TEMPORAL_SQL_TOOL_PATH',
+  goPackage: `go.temporal.io/server/cmd/tools/sql@v${temporalServerVersion}`,
+  buildMinutes: 2,
+};
+
+/**
+ * The UI server (its module embeds the Web UI's pages). The newest tag whose go.mod this machine's Go (1.26.8,
+ * GOTOOLCHAIN=local) can build: 2.56.x and later ask for 1.26.9 or newer, and fetching a toolchain is not an option here.
+ */
+export const temporalUiServerVersion = '2.55.0';
+
+export const temporalUiServerSpec: ToolSpec = {
+  displayName: 'Temporal UI server',
+  binaryName: 'temporal-ui-server',
+  pathEnvVar: 'TEMPORAL_UI_SERVER_PATH',
+  goPackage: `github.com/temporalio/ui-server/v2/cmd/server@v${temporalUiServerVersion}`,
+  buildMinutes: 2,
+};
+
+/** PostgreSQL major of the production topology: Debian's postgresql-<major> here, the postgres:<major> image in compose. */
+export const postgresMajorVersion = 15;

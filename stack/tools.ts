@@ -105,18 +105,30 @@ async function downloadIntoCache(
 async function buildIntoCache(spec: ToolSpec, cachedBinary: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const goBinary = findGo(env);
   if (!goBinary) throw new ToolUnavailableError(missingToolMessage(spec));
-  const installDir = path.dirname(cachedBinary);
-  const logFile = path.join(installDir, '..', `build-${spec.binaryName}.log`);
-  log(`building ${spec.displayName} (first run, ~${spec.buildMinutes} min; cached afterwards in ${installDir})…`);
-  await goInstall({
-    goBinary,
-    goPackage: spec.goPackage,
-    installDir,
-    logFile,
-    env,
-    onHeartbeat: (minutes) => log(`  still building ${spec.displayName}… ${minutes} min (log: ${logFile})`),
-  });
-  log(`✔ built ${spec.displayName}: ${cachedBinary}`);
+  const cacheDir = path.dirname(cachedBinary);
+  const logFile = path.join(cacheDir, '..', `build-${spec.binaryName}.log`);
+  // `go install` names the binary after the package's last path element (two of them are `server`): it goes into a
+  // directory of its own and is renamed to `spec.binaryName`.
+  const installDir = path.join(cacheDir, '..', `build-${spec.binaryName}-${process.pid}`);
+  const startedAt = Date.now();
+  log(`building ${spec.displayName} (first run, ~${spec.buildMinutes} min; cached afterwards in ${cacheDir})…`);
+  try {
+    await goInstall({
+      goBinary,
+      goPackage: spec.goPackage,
+      installDir,
+      logFile,
+      env,
+      onHeartbeat: (minutes) => log(`  still building ${spec.displayName}… ${minutes} min (log: ${logFile})`),
+    });
+    const built = fs.readdirSync(installDir);
+    if (built.length !== 1) throw new ToolUnavailableError(`go install ${spec.goPackage} left ${built.length} files in ${installDir}`);
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.renameSync(path.join(installDir, built[0]!), cachedBinary);
+  } finally {
+    fs.rmSync(installDir, { recursive: true, force: true });
+  }
+  log(`✔ built ${spec.displayName} in ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${cachedBinary}`);
 }
 
 function missingToolMessage(spec: ToolSpec): string {

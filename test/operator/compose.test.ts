@@ -7,6 +7,19 @@ import { codecKeysFromEnv, generateCodecKeyEntry } from '../../infra/payload-cod
 import { parseEnv, workerEnvSchema } from '../../schemas/env';
 import { configFromEnv } from '../../simulator/main';
 import * as searchAttributes from '../../workflows/search-attributes';
+import { composeDynamicConfigPath, dynamicConfigFile, historyShardCount } from '../../stack/production/deploy-files';
+import { POSTGRES_BIN_DIR } from '../../stack/production/postgres-install';
+import { SQL_PLUGIN, temporalDatabases } from '../../stack/production/temporal-schema';
+import { serverConfig } from '../../stack/production/temporal-sql-server';
+import { stackSearchAttributes } from '../../stack/temporal-server';
+import {
+  postgresMajorVersion,
+  temporalServerSpec,
+  temporalServerVersion,
+  temporalSqlToolSpec,
+  temporalUiServerSpec,
+  temporalUiServerVersion,
+} from '../../stack/tool-specs';
 
 interface ComposeService {
   image?: string;
@@ -28,7 +41,7 @@ const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-comp
   volumes?: Record<string, unknown>;
 };
 const services = compose.services;
-const oneShotJobs = ['temporal-search-attributes', 'minio-bucket'];
+const oneShotJobs = ['temporal-schema', 'temporal-search-attributes', 'minio-bucket'];
 
 /** Docker Compose interpolation of ${VAR}, ${VAR:-default} and ${VAR:?error}, against `dotEnv`. */
 function interpolate(value: string | number, dotEnv: Record<string, string>): string {
@@ -74,6 +87,7 @@ test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO 
     'postgres',
     'simulator',
     'temporal',
+    'temporal-schema',
     'temporal-search-attributes',
     'temporal-ui',
     'worker',
@@ -285,4 +299,92 @@ test('.env.example documents the optional codec: the key (and how to make one), 
   expect(example).toContain('openssl rand -base64 32');
   const text = fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8');
   expect(text).not.toMatch(/[A-Za-z0-9+/]{43}=/);
+});
+
+describe('compose runs what the production launcher runs and tests (stack/production)', () => {
+  const repo = path.resolve(__dirname, '../..');
+  /** The launcher's server config, with placeholder ports: what it would write for the server. */
+  const launcherConfig = serverConfig({
+    serverPath: 'temporal-server',
+    host: '127.0.0.1',
+    ports: {
+      frontend: 1,
+      frontendHttp: 2,
+      frontendMembership: 3,
+      history: 4,
+      historyMembership: 5,
+      matching: 6,
+      matchingMembership: 7,
+      worker: 8,
+      workerMembership: 9,
+    },
+    namespace: 'default',
+    postgres: { host: '127.0.0.1', port: 10, password: 'p' },
+    historyShards: historyShardCount,
+    dynamicConfigFile,
+    dir: '/nowhere',
+    logFile: '/nowhere/log',
+    log: () => undefined,
+  }) as {
+    persistence: { numHistoryShards: number; datastores: Record<string, { sql: { pluginName: string; databaseName: string } }> };
+    dynamicConfigClient: { filepath: string };
+  };
+
+  test('the same Temporal server release: the server image, the admin tools of that release, and the binaries the launcher builds', () => {
+    expect(services.temporal?.image).toBe(`temporalio/server:${temporalServerVersion}`);
+    for (const job of ['temporal-schema', 'temporal-search-attributes'])
+      expect([job, services[job]?.image]).toEqual([
+        job,
+        expect.stringMatching(new RegExp(`^temporalio/admin-tools:${temporalServerVersion.replace(/\./g, '\\.')}-`)),
+      ]);
+    expect(temporalServerSpec.goPackage).toBe(`go.temporal.io/server/cmd/server@v${temporalServerVersion}`);
+    expect(temporalSqlToolSpec.goPackage).toBe(`go.temporal.io/server/cmd/tools/sql@v${temporalServerVersion}`);
+  });
+
+  test('the same PostgreSQL major', () => {
+    expect(services.postgres?.image).toBe(`postgres:${postgresMajorVersion}`);
+    expect(POSTGRES_BIN_DIR).toBe(`/usr/lib/postgresql/${postgresMajorVersion}/bin`);
+  });
+
+  test('the same dynamic config file: compose mounts the file the launcher points its server at', () => {
+    const temporalEnv = resolvedEnv(services.temporal!, {});
+    expect(temporalEnv.DYNAMIC_CONFIG_FILE_PATH).toBe(composeDynamicConfigPath);
+    const mounts = (services.temporal?.volumes ?? []).map((volume) => volume.split(':'));
+    const mount = mounts.find(([, target]) => target === composeDynamicConfigPath);
+    expect(mount).toBeDefined();
+    expect(path.resolve(repo, mount![0]!)).toBe(dynamicConfigFile);
+    expect(launcherConfig.dynamicConfigClient.filepath).toBe(dynamicConfigFile);
+    // Its content is one YAML map of dynamic config keys, each a list of { value, constraints } entries.
+    const content = parse(fs.readFileSync(dynamicConfigFile, 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    expect(Object.keys(content).length).toBeGreaterThan(0);
+    for (const [key, entries] of Object.entries(content)) expect([key, entries.every((entry) => 'value' in entry)]).toEqual([key, true]);
+  });
+
+  test('the same persistence: SQL plugin, databases, schemas and history shard count', () => {
+    const temporalEnv = resolvedEnv(services.temporal!, {});
+    expect(temporalEnv.DB).toBe(SQL_PLUGIN);
+    expect(Number(temporalEnv.NUM_HISTORY_SHARDS)).toBe(historyShardCount);
+    expect(launcherConfig.persistence.numHistoryShards).toBe(historyShardCount);
+    const [persistence, visibility] = temporalDatabases;
+    expect([temporalEnv.DBNAME, temporalEnv.VISIBILITY_DBNAME]).toEqual([persistence.database, visibility.database]);
+    expect(Object.values(launcherConfig.persistence.datastores).map((store) => [store.sql.pluginName, store.sql.databaseName])).toEqual([
+      [SQL_PLUGIN, persistence.database],
+      [SQL_PLUGIN, visibility.database],
+    ]);
+    const schemaJob = services['temporal-schema']!;
+    expect(resolvedEnv(schemaJob, {}).SQL_PLUGIN).toBe(SQL_PLUGIN);
+    const command = String(schemaJob.command);
+    for (const { database, schemaName } of temporalDatabases) expect(command).toContain(`${database}:${schemaName}`);
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema --schema-name']) expect(command).toContain(step);
+  });
+
+  test('the same search attributes as the launcher registers', () => {
+    const registered = String(services['temporal-search-attributes']?.environment?.SEARCH_ATTRIBUTES).split(/\s+/);
+    expect([...registered].sort()).toEqual([...stackSearchAttributes].sort());
+  });
+
+  test('the Web UI image of the UI server release the launcher builds', () => {
+    expect(services['temporal-ui']?.image).toBe(`temporalio/ui:${temporalUiServerVersion}`);
+    expect(temporalUiServerSpec.goPackage).toBe(`github.com/temporalio/ui-server/v2/cmd/server@v${temporalUiServerVersion}`);
+  });
 });
