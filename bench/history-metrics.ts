@@ -12,13 +12,6 @@ export async function historySize(client: Client, workflowId: string): Promise<H
   return { events: description.historyLength, bytes: description.historySize };
 }
 
-/** events.length of each workflow's fetched history. */
-export async function historyEventCounts(client: Client, workflowIds: readonly string[]): Promise<number[]> {
-  const counts: number[] = [];
-  for (const workflowId of workflowIds) counts.push((await client.workflow.getHandle(workflowId).fetchHistory()).events?.length ?? 0);
-  return counts;
-}
-
 /** How many events of each type one workflow's history holds (where the events go). */
 export async function historyEventTypes(client: Client, workflowId: string): Promise<Record<string, number>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();

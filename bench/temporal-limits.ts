@@ -18,12 +18,3 @@ export interface CampaignLimit {
   /** The largest campaign this factor allows (all children start at once, so N pending children). */
   maxVariants: number;
 }
-
-export function limitFor(factor: string, limit: number, perVariant: number): CampaignLimit {
-  return {
-    factor,
-    limit,
-    perVariant: Math.round(perVariant * 100) / 100,
-    maxVariants: perVariant > 0 ? Math.floor(limit / perVariant) : Number.POSITIVE_INFINITY,
-  };
-}
