@@ -235,10 +235,17 @@ class GenerationAttempt {
     }
   }
 
-  /** The task ended on Runway's side: count what it cost and hand the lease on. */
+  /**
+   * The task ended on Runway's side: count what it cost and hand the lease on. A success is archived next:
+   * the parent shows it so from here (the video workflow would pay five history events to say it).
+   */
   private async finish(outcome: GenerateOutcome): Promise<GenerateOutcome> {
     if (outcome.credits > 0) this.deps.metrics.credits(this.input.request.model, outcome.credits);
-    return (await this.releaseLeaseEarly()) ? { ...outcome, leaseReleased: true } : outcome;
+    const [released] = await Promise.all([
+      this.releaseLeaseEarly(),
+      outcome.kind === 'succeeded' ? this.notifyParent('archiving') : undefined,
+    ]);
+    return released ? { ...outcome, leaseReleased: true } : outcome;
   }
 
   /** The task queued or ran too long: DELETE it and report the timeout. */
@@ -342,7 +349,7 @@ class GenerationAttempt {
         status: task.status,
         ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
       }),
-      parentShows(previousStatus, task.status) ? this.notifyParent(task.status) : undefined,
+      parentShows(previousStatus, task.status) ? this.notifyParent(PARENT_STATE[task.status]) : undefined,
     ]);
   }
 
@@ -416,7 +423,7 @@ class GenerationAttempt {
    * continue-as-new too). Best effort, as the workflow's own notifications are: a variant's end, which the
    * parent must not miss, comes from the video workflow.
    */
-  private async notifyParent(status: 'PENDING' | 'THROTTLED' | 'RUNNING'): Promise<void> {
+  private async notifyParent(state: VideoState): Promise<void> {
     const { parent, submission } = this.input;
     if (!parent) return;
     try {
@@ -424,7 +431,7 @@ class GenerationAttempt {
         .workflow.getHandle(parent.workflowId)
         .signal(variantStateSignal, {
           variantId: parent.variantId,
-          state: PARENT_STATE[status],
+          state,
           runwayTaskId: this.checkpoint.taskId,
           submissions: submission - 1,
         });

@@ -79,8 +79,8 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         : input;
     const success = await generateWithResubmission(ready, tracker, credits);
     const generatedAt = Date.now();
-    // Not told to the parent: its variantEnd follows the archive, and each signal a workflow sends costs
-    // it five history events (initiated, signaled, and the workflow task that learns so).
+    // The generation activity has told the parent already: each signal a workflow sends costs it five
+    // history events (initiated, signaled, and the workflow task that learns so), one an activity sends none.
     tracker.setState('archiving', { notifyParent: false });
     const s3 = await rethrowTyped(() =>
       archiveActivities().archiveVideo.executeWithOptions({ summary: `archive ${input.variantId} (task ${success.taskId}) to S3` }, [

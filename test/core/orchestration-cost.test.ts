@@ -15,10 +15,10 @@ const MAX_EVENTS_PER_VIDEO = 40;
 /**
  * Signals delivered anywhere (video, lease pool, campaign) per video, on the happy path: the lease request
  * (signal-with-start to the pool), its grant (pool → video), the lease given back (generate activity →
- * pool, the moment the remote task ends), the remote task's id and state (activity → video, once when the
- * first poll shows it running), the campaign told it runs (video → campaign, for `progress` / `watch`), and
- * the variant's end (video → campaign). Six; a seventh allowed for a task seen PENDING before RUNNING on a
- * loaded machine (two state changes for the video to show).
+ * pool, the moment the remote task ends), the remote task's id and state (activity → video, once, with the
+ * first poll), the campaign told the variant runs and then archives (activity → campaign, for `progress`
+ * and `watch`), and the variant's end (video → campaign): seven. Here the first poll (8 s simulated) comes
+ * after the 2 s queue, so it sees RUNNING; a task first seen PENDING would add two (video and campaign).
  */
 const MAX_SIGNALS_PER_VIDEO = 7;
 
