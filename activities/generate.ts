@@ -8,8 +8,9 @@ import {
   type FailureClass,
   type ResolvedGenerationRequest,
   type RunwayTask,
+  type VideoState,
 } from '../schemas';
-import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
+import { releaseLeaseSignal, runwayTaskUpdateSignal, variantStateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { readCheckpoint, trackProgress, type Checkpoint } from './generation-checkpoint';
 import { nextPollDelay } from './poll-schedule';
@@ -33,13 +34,20 @@ export interface GenerateInput {
   resubmitReason?: string;
   /** The lease this submission holds: given back as soon as the remote task ends. */
   lease?: { poolWorkflowId: string; leaseId: string };
+  /**
+   * The workload that shows this variant's state (a campaign, B-roll project, explainer): told here, by the
+   * activity that sees the change, so the video's own history carries no signal to its parent for it.
+   */
+  parent?: { workflowId: string; variantId: string };
 }
 
-export type GenerateOutcome =
+/** `leaseReleased`: the pool has the lease back (its signal was accepted), so the workflow need not send it again. */
+export type GenerateOutcome = (
   | { kind: 'succeeded'; taskId: string; credits: number; polls: number; submittedAt: number; finishedAt: number }
   | { kind: 'failed'; taskId: string; credits: number; failure: string; failureCode?: string; failureClass: FailureClass; polls: number }
   | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
-  | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number };
+  | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number }
+) & { leaseReleased?: boolean };
 
 type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3' | 'uploadReuseMs'>;
 
@@ -167,7 +175,11 @@ class GenerationAttempt {
     }
   }
 
-  /** Record the new task with Temporal (the heartbeat) and tell the workflow, which may be unreachable. */
+  /**
+   * Record the new task with Temporal (the heartbeat) at once. The workflow learns its id with the first
+   * poll's status (one signal for both, usually straight to RUNNING): until then the heartbeat holds it,
+   * and a failed or timed-out attempt hands it to the workflow for the DELETE.
+   */
   private async announce(): Promise<void> {
     const { input, checkpoint } = this;
     heartbeat({ ...checkpoint });
@@ -179,7 +191,6 @@ class GenerationAttempt {
       submission: input.submission,
       model: input.request.model,
     });
-    await this.notifyWorkflow({ submission: input.submission, taskId: checkpoint.taskId, status: 'SUBMITTED' });
   }
 
   private async pollUntilDone(): Promise<GenerateOutcome> {
@@ -224,11 +235,17 @@ class GenerationAttempt {
     }
   }
 
-  /** The task ended on Runway's side: count what it cost and hand the lease on. */
+  /**
+   * The task ended on Runway's side: count what it cost and hand the lease on. A success is archived next:
+   * the parent shows it so from here (the video workflow would pay five history events to say it).
+   */
   private async finish(outcome: GenerateOutcome): Promise<GenerateOutcome> {
     if (outcome.credits > 0) this.deps.metrics.credits(this.input.request.model, outcome.credits);
-    await this.releaseLeaseEarly();
-    return outcome;
+    const [released] = await Promise.all([
+      this.releaseLeaseEarly(),
+      outcome.kind === 'succeeded' ? this.notifyParent('archiving') : undefined,
+    ]);
+    return released ? { ...outcome, leaseReleased: true } : outcome;
   }
 
   /** The task queued or ran too long: DELETE it and report the timeout. */
@@ -244,7 +261,7 @@ class GenerationAttempt {
       kind: timeout.kind,
       waitedMs: timeout.waitedMs,
     });
-    if (deleted) await this.releaseLeaseEarly();
+    const leaseReleased = deleted && (await this.releaseLeaseEarly());
     // Runway refunds a task cancelled before it ran; one that started running is charged.
     return {
       ...timeout,
@@ -252,6 +269,7 @@ class GenerationAttempt {
       credits: timeout.kind === 'running_timeout' ? listCredits : 0,
       deleted,
       polls: checkpoint.polls,
+      ...(leaseReleased ? { leaseReleased } : {}),
     };
   }
 
@@ -300,15 +318,18 @@ class GenerationAttempt {
 
   /**
    * The remote task no longer counts against Runway's concurrency: hand the lease back now, so the pool grants the next
-   * video while this result travels to its workflow (which releases again on its side; a repeat is a no-op).
+   * video while this result travels to its workflow. True once Temporal has accepted the signal (it is in
+   * the pool's history): the workflow then sends no release of its own; otherwise it gives the lease back.
    */
-  private async releaseLeaseEarly(): Promise<void> {
+  private async releaseLeaseEarly(): Promise<boolean> {
     const { lease } = this.input;
-    if (!lease) return;
+    if (!lease) return false;
     try {
       await getClient().workflow.getHandle(lease.poolWorkflowId).signal(releaseLeaseSignal, { leaseId: lease.leaseId });
+      return true;
     } catch (error) {
       log.debug('could not give the lease back early; the workflow gives it back', { error: String(error) });
+      return false;
     }
   }
 
@@ -321,12 +342,15 @@ class GenerationAttempt {
     if (task.status === previousStatus) return;
     if (task.status === 'THROTTLED') this.deps.metrics.throttledSeen(input.request.model);
     if (!workflowShows(previousStatus, task.status)) return;
-    await this.notifyWorkflow({
-      submission: input.submission,
-      taskId: checkpoint.taskId,
-      status: task.status,
-      ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
-    });
+    await Promise.all([
+      this.notifyWorkflow({
+        submission: input.submission,
+        taskId: checkpoint.taskId,
+        status: task.status,
+        ...(task.status === 'RUNNING' && task.progress !== undefined ? { progress: task.progress } : {}),
+      }),
+      parentShows(previousStatus, task.status) ? this.notifyParent(PARENT_STATE[task.status]) : undefined,
+    ]);
   }
 
   private terminalOutcome(task: RunwayTask, listCredits: number): GenerateOutcome | undefined {
@@ -395,6 +419,28 @@ class GenerationAttempt {
   }
 
   /**
+   * Tell the parent workload the variant's state, by workflow id (the run that is current, after a
+   * continue-as-new too). Best effort, as the workflow's own notifications are: a variant's end, which the
+   * parent must not miss, comes from the video workflow.
+   */
+  private async notifyParent(state: VideoState): Promise<void> {
+    const { parent, submission } = this.input;
+    if (!parent) return;
+    try {
+      await getClient()
+        .workflow.getHandle(parent.workflowId)
+        .signal(variantStateSignal, {
+          variantId: parent.variantId,
+          state,
+          runwayTaskId: this.checkpoint.taskId,
+          submissions: submission - 1,
+        });
+    } catch (error) {
+      log.debug('could not signal the parent workload about the task', { error: String(error) });
+    }
+  }
+
+  /**
    * Sleep, heartbeating the checkpoint at least every half heartbeat timeout: a long Retry-After or an
    * open circuit's cooldown is waited out in full without timing the attempt out.
    */
@@ -410,12 +456,21 @@ class GenerationAttempt {
 
 /**
  * Whether the workflow would show anything new: every signal costs it a workflow task and history
- * events. SUBMITTED and PENDING are both "queued" there, and a terminal status arrives with this
- * activity's result a moment later.
+ * events. The first status after the POST carries the task id (the workflow's RunwayTaskId and its
+ * cleanup on cancel); after that PENDING and THROTTLED are both "queued" there, and a terminal status
+ * arrives with this activity's result a moment later.
  */
-function workflowShows(previous: string, next: string): boolean {
-  if (next === 'THROTTLED' || next === 'RUNNING') return true;
-  return next === 'PENDING' && previous === 'THROTTLED';
+function workflowShows(previous: string, next: string): next is 'PENDING' | 'THROTTLED' | 'RUNNING' {
+  if (next !== 'PENDING' && next !== 'THROTTLED' && next !== 'RUNNING') return false;
+  if (previous === 'SUBMITTED' || next === 'THROTTLED' || next === 'RUNNING') return true;
+  return previous === 'THROTTLED';
+}
+
+const PARENT_STATE: Record<'PENDING' | 'THROTTLED' | 'RUNNING', VideoState> = { PENDING: 'queued', THROTTLED: 'queued', RUNNING: 'running' };
+
+/** The parent shows queued or running: told on the first status and when that changes, not on THROTTLED ↔ PENDING. */
+function parentShows(previous: string, next: 'PENDING' | 'THROTTLED' | 'RUNNING'): boolean {
+  return previous === 'SUBMITTED' || !(previous in PARENT_STATE) || PARENT_STATE[previous as keyof typeof PARENT_STATE] !== PARENT_STATE[next];
 }
 
 /** Worth polling again (with the wait it asks for), or a real error. */

@@ -48,19 +48,22 @@ export class GenerationLease {
    * Holds a lease of `model` for the duration of `work`, given back whatever happens (failure, cancel). A
    * create Runway answers with its daily limit gives the lease back marked so, and waits for a new one: the
    * pool grants it once the workspace shows room. A create refused for want of credits tells the pool,
-   * which refuses the requests still waiting instead of letting them POST.
+   * which refuses the requests still waiting instead of letting them POST. `handedBack`: the work's result
+   * says the pool already has the lease back (the pool's history holds that release), so no second one.
    */
   async hold<T>(
     submission: number,
     options: GenerationOptions,
     request: { model: string; credits: number },
     work: (lease: { poolWorkflowId: string; leaseId: string }) => Promise<T>,
+    handedBack?: (result: T) => boolean,
   ): Promise<T> {
     const { workflowId, runId, taskQueue } = workflowInfo();
     const poolWorkflowId = leasePoolWorkflowId(taskQueue);
     for (let dailyLimitAnswers = 0; ; dailyLimitAnswers++) {
       const leaseId = `${workflowId}/${runId}/${submission}${dailyLimitAnswers > 0 ? `.${dailyLimitAnswers}` : ''}`;
       const release: LeaseRelease = { leaseId };
+      let released = false;
       try {
         await leaseRequestActivities().requestGenerationLease.executeWithOptions(
           { summary: `ask for a Runway ${request.model} lease (submission ${submission})` },
@@ -79,7 +82,9 @@ export class GenerationLease {
         await condition(() => this.granted.has(leaseId) || this.refused.has(leaseId));
         const refusal = this.refused.get(leaseId);
         if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
-        return await work({ poolWorkflowId, leaseId });
+        const result = await work({ poolWorkflowId, leaseId });
+        released = handedBack?.(result) ?? false;
+        return result;
       } catch (error) {
         const type = error instanceof ApplicationFailure ? error.type : undefined;
         // Runway's own refusal, not the pool's: the pool already knows what it refused.
@@ -88,7 +93,9 @@ export class GenerationLease {
         release.dailyLimitReached = true;
         this.onQuotaWait({ leaseId, model: request.model, dailyGenerations: 0, maxDaily: null });
       } finally {
-        await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(poolWorkflowId).signal(releaseLeaseSignal, release));
+        if (!released) {
+          await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(poolWorkflowId).signal(releaseLeaseSignal, release));
+        }
       }
     }
   }

@@ -24,7 +24,13 @@ export class RemoteTaskTracker {
   /** VideoProgress as the Web UI sees it; the starter sets 'waiting'. */
   private shownState: VideoState = 'waiting';
   private openTaskId: string | undefined;
+  /** The RunwayTaskId search attribute as last upserted. */
+  private shownTaskId: string | undefined;
 
+  /**
+   * The generation activity tells the parent about the remote task's state itself, and the task id may
+   * first reach the workflow with the activity's result or failure (the workflow shows it then).
+   */
   constructor(
     private readonly status: VideoProgress,
     private readonly variantId: string,
@@ -50,8 +56,19 @@ export class RemoteTaskTracker {
       this.openTaskId = newTaskId;
     }
     const state = RUNWAY_TO_STATE[update.status];
-    if (state && state !== this.status.state) this.setState(state, { runwayTaskId: newTaskId });
-    else if (newTaskId !== undefined) upsertSearchAttributes([{ key: RunwayTaskIdKey, value: newTaskId }]);
+    if (state && state !== this.status.state) this.setState(state, { runwayTaskId: newTaskId, notifyParent: false });
+    else if (newTaskId !== undefined) {
+      this.shownTaskId = newTaskId;
+      upsertSearchAttributes([{ key: RunwayTaskIdKey, value: newTaskId }]);
+    }
+  }
+
+  /**
+   * The task a generation attempt that failed or timed out had open, from its last heartbeat: the
+   * workflow may not have heard of it yet (its first poll had not come), and it must still be DELETEd.
+   */
+  adoptOpenTask(taskId: string | undefined): void {
+    if (this.openTaskId === undefined && taskId !== undefined) this.openTaskId = taskId;
   }
 
   endSubmission(outcome: GenerateOutcome): void {
@@ -81,8 +98,11 @@ export class RemoteTaskTracker {
     }: { notifyParent?: boolean; searchAttribute?: boolean; runwayTaskId?: string } = {},
   ): void {
     this.status.state = state;
+    // A task that ended before its first poll reached the workflow shows its id with the next state.
+    const taskIdToShow = runwayTaskId ?? (this.status.runwayTaskId !== this.shownTaskId ? this.status.runwayTaskId : undefined);
+    if (taskIdToShow !== undefined) this.shownTaskId = taskIdToShow;
     const attributes = [
-      ...(runwayTaskId !== undefined ? [{ key: RunwayTaskIdKey, value: runwayTaskId }] : []),
+      ...(taskIdToShow !== undefined ? [{ key: RunwayTaskIdKey, value: taskIdToShow }] : []),
       ...(searchAttribute && state !== this.shownState ? [{ key: VideoStateKey, value: state }] : []),
     ];
     if (searchAttribute) this.shownState = state;

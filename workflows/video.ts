@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   TemporalFailure,
   TimeoutFailure,
   getExternalWorkflowHandle,
@@ -78,7 +79,9 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         : input;
     const success = await generateWithResubmission(ready, tracker, credits);
     const generatedAt = Date.now();
-    tracker.setState('archiving');
+    // The generation activity has told the parent already: each signal a workflow sends costs it five
+    // history events (initiated, signaled, and the workflow task that learns so), one an activity sends none.
+    tracker.setState('archiving', { notifyParent: false });
     const s3 = await rethrowTyped(() =>
       archiveActivities().archiveVideo.executeWithOptions({ summary: `archive ${input.variantId} (task ${success.taskId}) to S3` }, [
         {
@@ -206,6 +209,10 @@ async function generateWithResubmission(
   credits: CreditLine,
 ): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
+  // The activity that sees the remote task's state tells the parent itself: a signal the workflow sends costs
+  // it five history events, one the activity sends costs it none.
+  const parent = workflowInfo().parent;
+  const parentRef = parent ? { parent: { workflowId: parent.workflowId, variantId: input.variantId } } : {};
   const slot = new GenerationLease(() => tracker.setState('quota-wait'));
   const estimate = requestCredits(input.request);
   let lastReason = 'no submission made';
@@ -214,24 +221,31 @@ async function generateWithResubmission(
   for (let submission = 1; submission <= input.options.maxSubmissions; submission++) {
     await credits.request(input, submission, estimate);
     tracker.setState('waiting', { notifyParent: submission > 1 });
-    const outcome = await slot.hold(submission, input.options, { model: input.request.model, credits: estimate }, (lease) => {
-      tracker.beginSubmission(submission);
-      return generationTyped(submission, input.options, tracker, () =>
-        generation.generateVideo.executeWithOptions(
-          { summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` },
-          [
-            {
-              videoId: input.videoId,
-              submission,
-              request: input.request,
-              ...pollOptions(input.options),
-              lease,
-              ...(lastOutcome ? { resubmitReason: lastOutcome } : {}),
-            },
-          ],
-        ),
-      );
-    });
+    const outcome = await slot.hold(
+      submission,
+      input.options,
+      { model: input.request.model, credits: estimate },
+      (lease) => {
+        tracker.beginSubmission(submission);
+        return generationTyped(submission, input.options, tracker, () =>
+          generation.generateVideo.executeWithOptions(
+            { summary: `${input.request.model} submission ${submission} of ${input.variantId}: submit and poll` },
+            [
+              {
+                videoId: input.videoId,
+                submission,
+                request: input.request,
+                ...pollOptions(input.options),
+                lease,
+                ...parentRef,
+                ...(lastOutcome ? { resubmitReason: lastOutcome } : {}),
+              },
+            ],
+          ),
+        );
+      },
+      (result) => result.leaseReleased === true,
+    );
     tracker.endSubmission(outcome);
     if (outcome.kind === 'succeeded') return outcome;
     if (outcome.kind === 'failed') {
@@ -304,6 +318,7 @@ async function generationTyped<T>(
   try {
     return await call();
   } catch (error) {
+    if (error instanceof ActivityFailure) tracker.adoptOpenTask(heartbeatTaskId(error.cause));
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     await tracker.deleteOpenTask();
     const cause = error.cause;
@@ -336,6 +351,13 @@ async function generationTyped<T>(
       ],
     });
   }
+}
+
+/** The Runway task an attempt that timed out or was cancelled had recorded in its last heartbeat. */
+function heartbeatTaskId(cause: Error | undefined): string | undefined {
+  const details = cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : cause instanceof CancelledFailure ? cause.details[0] : undefined;
+  const taskId = (details as { taskId?: unknown } | undefined)?.taskId;
+  return typeof taskId === 'string' ? taskId : undefined;
 }
 
 /** The failure a generation attempt recorded in its heartbeat while its polls kept failing. */

@@ -1,0 +1,121 @@
+import type { CampaignFileInput } from '../../schemas';
+import { leasePoolWorkflowId } from '../../workflows/messages';
+import { startProduct, type RunningProduct } from '../helpers/product';
+import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { runsOn, workflowShowJson } from '../helpers/stored-history';
+
+/**
+ * What orchestration costs per video on a production cluster is events and signals: both are read here
+ * from the histories Temporal stored (`temporal workflow show`), not from anything the product counts.
+ */
+
+/** History events one video may take on the happy path (one submission, one poll loop, archive). */
+const MAX_EVENTS_PER_VIDEO = 40;
+
+/**
+ * Signals delivered anywhere (video, lease pool, campaign) per video, on the happy path: the lease request
+ * (signal-with-start to the pool), its grant (pool → video), the lease given back (generate activity →
+ * pool, the moment the remote task ends), the remote task's id and state (activity → video, once, with the
+ * first poll), the campaign told the variant runs and then archives (activity → campaign, for `progress`
+ * and `watch`), and the variant's end (video → campaign): seven. Here the first poll (8 s simulated) comes
+ * after the 2 s queue, so it sees RUNNING; a task first seen PENDING would add two (video and campaign).
+ */
+const MAX_SIGNALS_PER_VIDEO = 7;
+
+let product: RunningProduct;
+
+beforeAll(async () => {
+  product = await startProduct({ name: 'orchestration-cost', cap: 4 });
+});
+afterAll(async () => {
+  await product.stop();
+});
+
+interface StoredEvent {
+  eventType: string;
+  [key: string]: unknown;
+}
+
+async function storedEvents(execution: { workflowId: string; runId: string }): Promise<StoredEvent[]> {
+  const shown = JSON.parse(await workflowShowJson(execution)) as { events: StoredEvent[] };
+  return shown.events;
+}
+
+/** EVENT_TYPE_WORKFLOW_TASK_STARTED → WorkflowTaskStarted */
+function typeName(event: StoredEvent): string {
+  return String(event.eventType)
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+}
+
+function countByType(events: StoredEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of events) counts[typeName(event)] = (counts[typeName(event)] ?? 0) + 1;
+  return counts;
+}
+
+/** Signal names received, from WorkflowExecutionSignaled events. */
+function signalNames(events: StoredEvent[]): string[] {
+  return events
+    .filter((event) => typeName(event) === 'WorkflowExecutionSignaled')
+    .map((event) => String((event.workflowExecutionSignaledEventAttributes as { signalName?: string } | undefined)?.signalName));
+}
+
+function tally(names: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+}
+
+test('8 variants: each video history ≤ 40 events, ≤ 7 signals per video across video, pool and campaign', async () => {
+  // The bench's shape, time-scaled: a short queue, generations of 1–2 s real, polls every 8 s simulated.
+  await resetSimulator({ timeScale: 60, concurrency: 4, pendingSeconds: 2, generationSeconds: { kind: 'uniform', min: 60, max: 120 } });
+  const campaign: CampaignFileInput = {
+    campaignId: 'orchestration-cost',
+    defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
+    variants: Array.from({ length: 8 }, (_, index) => ({ id: `v${index + 1}`, promptText: `A product shot on a table, take ${index + 1}` })),
+    options: { pollInterval: Math.round(8000 / 60), pollJitter: 0.1, maxPendingWait: '60s', maxRunningWait: '60s', maxSubmissions: 3 },
+  };
+  const started = await product.api.startCampaign(campaign);
+  const result = await product.api.waitForResult(started.campaignId);
+  expect(result.archived).toBe(8);
+  expect((await simulatorStats()).submissions.total).toBe(8);
+
+  const runs = await runsOn(product.client, product.taskQueue);
+  const videos = runs.filter((run) => run.type === 'VideoGenerationWorkflow');
+  expect(videos).toHaveLength(8);
+  const poolRuns = runs.filter((run) => run.workflowId === leasePoolWorkflowId(product.taskQueue));
+  const campaignRuns = runs.filter((run) => run.type === 'CampaignWorkflow');
+
+  const perVideo: Array<{ workflowId: string; events: number; types: Record<string, number>; signals: string[] }> = [];
+  for (const video of videos) {
+    const events = await storedEvents(video);
+    perVideo.push({ workflowId: video.workflowId, events: events.length, types: countByType(events), signals: signalNames(events) });
+  }
+  const poolSignals = (await Promise.all(poolRuns.map(storedEvents))).flatMap(signalNames);
+  const campaignSignals = (await Promise.all(campaignRuns.map(storedEvents))).flatMap(signalNames);
+  const videoSignals = perVideo.flatMap((video) => video.signals);
+  const signalsPerVideo = (videoSignals.length + poolSignals.length + campaignSignals.length) / videos.length;
+
+  // The table in the log is what the before/after comparison reads.
+  const types = [...new Set(perVideo.flatMap((video) => Object.keys(video.types)))].sort();
+  const eventTable = Object.fromEntries(types.map((type) => [type, perVideo.map((video) => video.types[type] ?? 0).join(' ')]));
+  console.log(
+    JSON.stringify(
+      {
+        eventsPerVideo: perVideo.map((video) => video.events),
+        eventTypes: eventTable,
+        signalsPerVideo,
+        videoSignals: tally(videoSignals),
+        poolSignals: tally(poolSignals),
+        campaignSignals: tally(campaignSignals),
+      },
+      null,
+      2,
+    ),
+  );
+
+  expect(Math.max(...perVideo.map((video) => video.events))).toBeLessThanOrEqual(MAX_EVENTS_PER_VIDEO);
+  expect(signalsPerVideo).toBeLessThanOrEqual(MAX_SIGNALS_PER_VIDEO);
+}, 180_000);
