@@ -466,11 +466,17 @@ function workflowShows(previous: string, next: string): next is 'PENDING' | 'THR
   return previous === 'THROTTLED';
 }
 
-const PARENT_STATE: Record<'PENDING' | 'THROTTLED' | 'RUNNING', VideoState> = { PENDING: 'queued', THROTTLED: 'queued', RUNNING: 'running' };
+const PARENT_STATE: Record<'PENDING' | 'THROTTLED' | 'RUNNING', VideoState> = {
+  PENDING: 'queued',
+  THROTTLED: 'queued',
+  RUNNING: 'running',
+};
 
 /** The parent shows queued or running: told on the first status and when that changes, not on THROTTLED ↔ PENDING. */
 function parentShows(previous: string, next: 'PENDING' | 'THROTTLED' | 'RUNNING'): boolean {
-  return previous === 'SUBMITTED' || !(previous in PARENT_STATE) || PARENT_STATE[previous as keyof typeof PARENT_STATE] !== PARENT_STATE[next];
+  return (
+    previous === 'SUBMITTED' || !(previous in PARENT_STATE) || PARENT_STATE[previous as keyof typeof PARENT_STATE] !== PARENT_STATE[next]
+  );
 }
 
 /** Worth polling again (with the wait it asks for), or a real error. */

@@ -355,7 +355,8 @@ async function generationTyped<T>(
 
 /** The Runway task an attempt that timed out or was cancelled had recorded in its last heartbeat. */
 function heartbeatTaskId(cause: Error | undefined): string | undefined {
-  const details = cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : cause instanceof CancelledFailure ? cause.details[0] : undefined;
+  const details =
+    cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : cause instanceof CancelledFailure ? cause.details[0] : undefined;
   const taskId = (details as { taskId?: unknown } | undefined)?.taskId;
   return typeof taskId === 'string' ? taskId : undefined;
 }

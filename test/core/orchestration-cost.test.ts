@@ -74,7 +74,10 @@ test('8 variants: each video history ≤ 40 events, ≤ 7 signals per video acro
   const campaign: CampaignFileInput = {
     campaignId: 'orchestration-cost',
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
-    variants: Array.from({ length: 8 }, (_, index) => ({ id: `v${index + 1}`, promptText: `A product shot on a table, take ${index + 1}` })),
+    variants: Array.from({ length: 8 }, (_, index) => ({
+      id: `v${index + 1}`,
+      promptText: `A product shot on a table, take ${index + 1}`,
+    })),
     options: { pollInterval: Math.round(8000 / 60), pollJitter: 0.1, maxPendingWait: '60s', maxRunningWait: '60s', maxSubmissions: 3 },
   };
   const started = await product.api.startCampaign(campaign);
