@@ -93,11 +93,12 @@ function sampleLive(): { stop: () => Promise<LiveTally> } {
 }
 
 test('three replicas, one SIGKILLed mid-run: each model held to its workspace cap and reaching it, 0 THROTTLED, 1 POST per variant, every object intact', async () => {
-  // 3 – 5 s real per generation: each model's cap stays saturated while the kill lands and is recovered.
+  // 4 – 7 s real per generation: each model's cap stays saturated while the kill lands and is recovered, with
+  // quiet moments (no create in flight, no task about to end) long enough to be seen on a loaded machine.
   await resetSimulator({
     timeScale: TIME_SCALE,
     concurrencyByModel: CAPS,
-    generationSeconds: { kind: 'uniform', min: 1800, max: 3000 },
+    generationSeconds: { kind: 'uniform', min: 2400, max: 4200 },
   });
   for (let index = 0; index < REPLICAS; index += 1) {
     const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), `replica-${index}-journal-`));
