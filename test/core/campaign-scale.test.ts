@@ -79,8 +79,9 @@ test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_
       await sleep(200);
     }
   })();
-  const result = await product.api.waitForResult(started.campaignId);
-  sampling = false;
+  const result = await product.api.waitForResult(started.campaignId).finally(() => {
+    sampling = false;
+  });
   await sampler;
   const seconds = (Date.now() - began) / 1000;
 

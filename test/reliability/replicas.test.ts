@@ -24,11 +24,13 @@ const taskQueue = uniqueTaskQueue('replicas');
 let api: RunwayTemporal;
 const workers: WorkerProcess[] = [];
 const journalDirs: string[] = [];
+let liveSampler: { stop: () => Promise<LiveTally> } | undefined;
 
 beforeAll(async () => {
   api = await clientFor(taskQueue);
 });
 afterAll(async () => {
+  await liveSampler?.stop();
   for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
   await Promise.all(workers.map((worker) => worker.exited));
   await api.close();
@@ -75,9 +77,13 @@ function campaign(): CampaignFileInput {
 function sampleLive(): { stop: () => Promise<LiveTally> } {
   const seen: LiveTally = { overall: 0, byModel: {} };
   let running = true;
+  // Never rejects: a failed test leaves the loop running into the stack's teardown, where a refused
+  // connection would be an unhandled rejection that ends jest before it writes its report.
   const loop = (async () => {
     while (running) {
-      const { currentLive } = await simulatorLiveStats();
+      const stats = await simulatorLiveStats().catch(() => undefined);
+      if (!stats) break;
+      const { currentLive } = stats;
       seen.overall = Math.max(seen.overall, currentLive.overall);
       for (const [model, live] of Object.entries(currentLive.byModel)) seen.byModel[model] = Math.max(seen.byModel[model] ?? 0, live);
       await sleep(100);
@@ -115,6 +121,7 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
   const input = campaign();
   const total = input.variants.length;
   const sampler = sampleLive();
+  liveSampler = sampler;
   const startedAt = Date.now();
   const started = await api.startCampaign(input);
 
