@@ -177,6 +177,29 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     );
   };
 
+  const writeIndex = async (status: 'completed' | 'cancelled') => {
+    const sorted = [...outcomes].sort((a, b) => a.index - b.index);
+    const index = {
+      campaignId: input.campaignId,
+      workflowId: workflowInfo().workflowId,
+      runId: workflowInfo().firstExecutionRunId,
+      writtenAt: new Date(Date.now()).toISOString(),
+      status,
+      total,
+      archived: carry.archived,
+      failed: carry.failed + carry.cancelled,
+      reused: carry.reused,
+      credits: carry.credits,
+      runs: carry.runs,
+      ...(status === 'cancelled' ? { cancelled: carry.cancelled, notStarted: total - carry.cursor } : {}),
+      parts: carry.manifestParts.map((part) => ({ bucket: input.archive.bucket, ...part })),
+      ...(keepOutcomes ? { variants: sorted.map(manifestEntry) } : {}),
+    };
+    return activities.writeManifest.executeWithOptions({ summary: `manifest index of ${input.campaignId}` }, [
+      { bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest: index },
+    ]);
+  };
+
   // A child that closed without its end signal (terminated, timed out) is settled from what Temporal recorded.
   const sweepSilentChildren = async () => {
     const ids = [...open.values()].filter((entry) => !entry.starting).map((entry) => entry.workflowId);
@@ -265,29 +288,17 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    await CancellationScope.nonCancellable(() => cancelOpenChildren(open));
+    // What was archived before the cancel is still the team's: the index says so, and which variants never started.
+    await CancellationScope.nonCancellable(async () => {
+      await cancelOpenChildren(open);
+      await flushManifest();
+      await writeIndex('cancelled');
+    });
     throw error;
   }
 
   await flushManifest();
-  const sorted = [...outcomes].sort((a, b) => a.index - b.index);
-  const index = {
-    campaignId: input.campaignId,
-    workflowId: workflowInfo().workflowId,
-    runId: workflowInfo().firstExecutionRunId,
-    writtenAt: new Date(Date.now()).toISOString(),
-    total,
-    archived: carry.archived,
-    failed: carry.failed + carry.cancelled,
-    reused: carry.reused,
-    credits: carry.credits,
-    runs: carry.runs,
-    parts: carry.manifestParts.map((part) => ({ bucket: input.archive.bucket, ...part })),
-    ...(keepOutcomes ? { variants: sorted.map(manifestEntry) } : {}),
-  };
-  const written = await activities.writeManifest.executeWithOptions({ summary: `manifest index of ${input.campaignId}` }, [
-    { bucket: input.archive.bucket, prefix: input.archive.prefix, campaignId: input.campaignId, manifest: index },
-  ]);
+  const written = await writeIndex('completed');
   await condition(allHandlersFinished);
   return {
     campaignId: input.campaignId,
@@ -300,7 +311,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     cancelled: carry.cancelled,
     runs: carry.runs,
     maxOpen: carry.maxOpen,
-    variants: sorted.map(({ index: _index, promptText: _promptText, ...outcome }) => outcome),
+    variants: [...outcomes].sort((a, b) => a.index - b.index).map(({ index: _index, promptText: _promptText, ...outcome }) => outcome),
   };
 }
 

@@ -172,6 +172,14 @@ test(`cancelling a ${VARIANTS}-variant campaign mid-run cancels every open child
   const live = stats.tasks.filter((task) => ['PENDING', 'THROTTLED', 'RUNNING'].includes(task.status) && !task.deleted);
   expect(live).toEqual([]);
   expect(stats.deletes).toBeGreaterThanOrEqual(WINDOW / 2);
+
+  // The cancelled campaign still leaves its manifest index: what ended, as cancelled, and what never started.
+  const index = await readJsonObject<{ status: string; total: number; archived: number; cancelled: number; notStarted: number }>(
+    `${campaignId}/manifest.json`,
+  );
+  expect(index).toMatchObject({ status: 'cancelled', total: VARIANTS, archived: 0 });
+  expect(index.cancelled).toBeGreaterThanOrEqual(stats.submissions.total);
+  expect(index.notStarted).toBe(VARIANTS - index.cancelled);
 }, 300_000);
 
 test('a JSONL campaign with a malformed row and a bad field: both reported by line number, nothing started', async () => {
