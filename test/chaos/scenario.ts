@@ -2,6 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
 import type { CampaignResult } from '../../schemas';
+import { productDataConverter } from '../../infra/data-converter';
+import { codecKeysFromEnv } from '../../infra/payload-codec';
 import { createS3Client } from '../../infra/s3';
 import { assertPlanIsMeaningful, campaignFile, planVariants, simulatorFaults, type PlannedVariant } from './plan';
 import type { SimulatorSnapshot } from '../../simulator/state';
@@ -80,8 +82,10 @@ class ChaosRun {
     const connection = await Connection.connect({ address: this.target.env.TEMPORAL_ADDRESS });
     const s3 = createS3Client(this.target.s3Connection);
     this.s3 = s3;
+    // The production replicas encrypt payloads with the stack's key (the dev stack's chaos worker is given none).
+    const dataConverter = this.target.topology === 'production' ? productDataConverter(codecKeysFromEnv(this.target.env)) : undefined;
     this.api = new RunwayTemporal({
-      client: new Client({ connection, namespace: this.target.env.TEMPORAL_NAMESPACE }),
+      client: new Client({ connection, namespace: this.target.env.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) }),
       s3,
       taskQueue: this.taskQueue,
       bucket: this.target.env.S3_BUCKET,
