@@ -64,7 +64,13 @@ export const SMALL_CHAOS: ChaosOptions = {
  * `npm run chaos -- --production`: the same campaign on the production topology. Its Temporal server takes ~9 s to
  * restart on top of the outage, so the campaign gets longer to finish.
  */
-export const PRODUCTION_CHAOS: ChaosOptions = { ...FULL_CHAOS, topology: 'production', replicas: 3, postgresDownMs: 3_000, timeoutMs: 10 * 60_000 };
+export const PRODUCTION_CHAOS: ChaosOptions = {
+  ...FULL_CHAOS,
+  topology: 'production',
+  replicas: 3,
+  postgresDownMs: 3_000,
+  timeoutMs: 10 * 60_000,
+};
 
 /** The `npm test` run on the production topology: SMALL_CHAOS plus the PostgreSQL crash. */
 export const SMALL_PRODUCTION_CHAOS: ChaosOptions = {

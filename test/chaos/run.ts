@@ -11,7 +11,10 @@ import { runChaosScenario } from './scenario';
  */
 async function main(argv: string[]): Promise<number> {
   const production = argv.includes('--production');
-  const options: ChaosOptions = { ...(production ? PRODUCTION_CHAOS : FULL_CHAOS), ...parseArgs(argv.filter((arg) => arg !== '--production')) };
+  const options: ChaosOptions = {
+    ...(production ? PRODUCTION_CHAOS : FULL_CHAOS),
+    ...parseArgs(argv.filter((arg) => arg !== '--production')),
+  };
   const report = await runChaosScenario(options);
   for (const line of formatReport(report)) console.log(line);
   const file = path.resolve(__dirname, 'results', production ? 'production-latest.json' : 'latest.json');

@@ -289,7 +289,9 @@ class ChaosRun {
     const atSec = this.since();
     const at = Date.now();
     await service.stop(stop);
-    this.log(`chaos: ${name} ${stop.force ? 'crashed (SIGKILL)' : 'stopped'} at ${atSec} s with ${snapshot.inFlight} Runway tasks in flight`);
+    this.log(
+      `chaos: ${name} ${stop.force ? 'crashed (SIGKILL)' : 'stopped'} at ${atSec} s with ${snapshot.inFlight} Runway tasks in flight`,
+    );
     await sleep(downMs);
     await service.start();
     const event: ChaosEvent = { kind, atSec, downSec: (Date.now() - at) / 1000, ...snapshot };

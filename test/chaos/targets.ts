@@ -52,7 +52,11 @@ export interface ChaosTarget {
 }
 
 /** The chaos run's stack of the chosen topology, with the simulator tuned as the options say. */
-export async function startChaosTarget(options: ChaosOptions, simulator: SimulatorTuning, log: (line: string) => void): Promise<ChaosTarget> {
+export async function startChaosTarget(
+  options: ChaosOptions,
+  simulator: SimulatorTuning,
+  log: (line: string) => void,
+): Promise<ChaosTarget> {
   const topology = options.topology ?? 'dev';
   const dataDir =
     options.dataDir ?? path.join(defaultDataDir, `chaos-${topology === 'production' ? 'production-' : ''}${options.label}-${Date.now()}`);

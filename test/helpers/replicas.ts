@@ -3,12 +3,16 @@ import path from 'node:path';
 import type { CampaignFileInput } from '../../schemas';
 import type { SimulatorSnapshot } from '../../simulator/state';
 import { sleep } from './poll';
+import type { LiveTally } from './simulator-admin';
 
 /** Runway's live statuses: what counts toward a workspace's concurrency. */
 export const LIVE: readonly string[] = ['PENDING', 'THROTTLED', 'RUNNING'];
 
 /** When a live task will end, real time: RUNNING since + its generation time (a PENDING one: not soon). */
-export function endsAt(task: { history: Array<{ status: string; at: string }>; generationSeconds: number | null }, timeScale: number): number {
+export function endsAt(
+  task: { history: Array<{ status: string; at: string }>; generationSeconds: number | null },
+  timeScale: number,
+): number {
   const running = task.history.find((step) => step.status === 'RUNNING');
   if (!running || task.generationSeconds === null) return Number.POSITIVE_INFINITY;
   return Date.parse(running.at) + (task.generationSeconds * 1000) / timeScale;
@@ -43,8 +47,10 @@ export function twoModelCampaign(campaignId: string, variantsPerModel: number): 
 }
 
 /** The most live tasks per model seen in ~100 ms samples of the simulator's own count, until stopped. */
-export function sampleLive(read: () => Promise<Pick<SimulatorSnapshot, 'currentLive'>>): { stop: () => Promise<SimulatorSnapshot['maxLive']> } {
-  const seen: SimulatorSnapshot['maxLive'] = { overall: 0, byModel: {} };
+export function sampleLive(read: () => Promise<Pick<SimulatorSnapshot, 'currentLive'>>): {
+  stop: () => Promise<LiveTally>;
+} {
+  const seen: LiveTally = { overall: 0, byModel: {} };
   let running = true;
   const loop = (async () => {
     while (running) {

@@ -13,7 +13,9 @@ test('production chaos: nothing lost, nothing doubled, cap held, bytes and credi
   console.log([...lines, ...formatReport(report)].join('\n'));
   expect(report.topology).toBe('production');
   expect(report.checks.filter((check) => !check.ok)).toEqual([]);
-  expect(report.events.map((event) => event.kind)).toEqual(expect.arrayContaining(['worker_sigkill', 'temporal_restart', 'postgres_restart', 's3_outage']));
+  expect(report.events.map((event) => event.kind)).toEqual(
+    expect.arrayContaining(['worker_sigkill', 'temporal_restart', 'postgres_restart', 's3_outage']),
+  );
   expect(report.figures.archived).toBe(report.figures.variants - 1);
   expect(report.figures.lost).toBe(0);
   expect(report.figures.unexplainedSubmissions).toBe(0);

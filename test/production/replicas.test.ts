@@ -59,7 +59,8 @@ test('three replicas on the production topology, one SIGKILLed mid-run: each mod
       })) {
         const described = await api.client.workflow.getHandle(execution.workflowId).describe();
         for (const activity of described.raw.pendingActivities ?? [])
-          if (activity.lastWorkerIdentity) holders[replicaOf(activity.lastWorkerIdentity)] = (holders[replicaOf(activity.lastWorkerIdentity)] ?? 0) + 1;
+          if (activity.lastWorkerIdentity)
+            holders[replicaOf(activity.lastWorkerIdentity)] = (holders[replicaOf(activity.lastWorkerIdentity)] ?? 0) + 1;
       }
       const { tasks, submissions } = await simulator.stats();
       const now = Date.now();

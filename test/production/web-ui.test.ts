@@ -55,10 +55,14 @@ async function openPage(): Promise<Page> {
 async function showsAll(page: Page, url: string, texts: string[], timeout = 60_000): Promise<boolean> {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   return page
-    .waitForFunction((wanted: string[]) => wanted.every((text) => (globalThis as unknown as BrowserWindow).document.body.innerText.includes(text)), texts, {
-      timeout,
-      polling: 500,
-    })
+    .waitForFunction(
+      (wanted: string[]) => wanted.every((text) => (globalThis as unknown as BrowserWindow).document.body.innerText.includes(text)),
+      texts,
+      {
+        timeout,
+        polling: 500,
+      },
+    )
     .then(
       () => true,
       () => false,
