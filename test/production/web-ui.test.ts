@@ -168,7 +168,7 @@ test("the lease pool's query is answered: in the UI's Queries tab, by the client
   // The tab lists the workflow's query types; choosing one and running it shows the answer, decoded.
   const answered = await page
     .waitForFunction(() => (globalThis as unknown as BrowserWindow).document.body.innerText.includes('gen4.5'), undefined, {
-      timeout: 30_000,
+      timeout: 10_000,
       polling: 500,
     })
     .then(
