@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { CampaignResult } from '../../schemas';
-import { withoutLog, type ChaosOptions } from './options';
+import { withoutLog, type ChaosOptions, type ChaosTopology } from './options';
 import type { PlannedVariant } from './plan';
 import type { ChaosCheck, ChaosEvent, ChaosReport, VariantAccount } from './report';
 import type { SimulatorSnapshot } from '../../simulator/state';
@@ -11,6 +11,9 @@ import type { AdminTaskView } from '../../simulator/task-view';
 /** What the accounting needs from a finished run: the plan, the disruptions, the workers' output and where the objects are. */
 export interface ChaosRunRecord {
   options: ChaosOptions;
+  topology: ChaosTopology;
+  topologyDescription: string;
+  logsDir: string;
   variants: PlannedVariant[];
   campaignId: string;
   dataDir: string;
@@ -172,15 +175,17 @@ export async function accountCampaign(
   // The chaos itself happened, mid-run, and nothing else did.
   const kills = run.events.filter((event) => event.kind === 'worker_sigkill');
   const unexpectedExits = run.events.filter((event) => event.kind === 'worker_unexpected_exit');
+  const withPostgres = run.topology === 'production';
   const planned = [
     kills.length === 2,
     run.events.some((event) => event.kind === 'temporal_restart'),
+    !withPostgres || run.events.some((event) => event.kind === 'postgres_restart'),
     run.events.some((event) => event.kind === 's3_outage'),
   ];
   check(
-    'disruptions landed mid-run (2 SIGKILL, Temporal restart, S3 outage)',
+    `disruptions landed mid-run (2 SIGKILL, Temporal restart, ${withPostgres ? 'PostgreSQL crash, ' : ''}S3 outage)`,
     planned.every(Boolean) && run.events.every((event) => event.atSec < timing.wallTimeSec),
-    '2 kills, 1 Temporal restart, 1 S3 outage before the end',
+    `2 kills, 1 Temporal restart, ${withPostgres ? '1 PostgreSQL crash, ' : ''}1 S3 outage before the end`,
     run.events
       .filter((event) => event.kind !== 'worker_unexpected_exit')
       .map((event) => `${event.kind}@${event.atSec}s`)
@@ -214,6 +219,9 @@ export async function accountCampaign(
 
   const report: ChaosReport = {
     label: run.options.label,
+    topology: run.topology,
+    topologyDescription: run.topologyDescription,
+    logsDir: run.logsDir,
     startedAt: timing.startedAt.toISOString(),
     options: withoutLog(run.options),
     dataDir: run.dataDir,

@@ -1,6 +1,13 @@
+/** Where the chaos runs: the dev stack (`npm run chaos`) or the production topology (`npm run chaos -- --production`). */
+export type ChaosTopology = 'dev' | 'production';
+
 export interface ChaosOptions {
   /** Names the campaign and the data dir ("full", "jest"). */
   label: string;
+  /** Default: dev. */
+  topology?: ChaosTopology;
+  /** Worker replicas of the production topology (default 3); the dev stack runs one worker process. */
+  replicas?: number;
   variants: number;
   /** RUNWAY_MAX_CONCURRENCY of the worker, and the simulated account's concurrency. */
   cap: number;
@@ -16,6 +23,8 @@ export interface ChaosOptions {
   maxRunningWaitMs: number;
   temporalDownMs: number;
   s3DownMs: number;
+  /** How long the production topology's PostgreSQL stays crashed before it is started again. */
+  postgresDownMs?: number;
   /** Give up on the campaign after this long (the report then fails). */
   timeoutMs: number;
   /** Default: `.data/chaos-<label>-<timestamp>` (kept for its logs). */
@@ -49,6 +58,28 @@ export const SMALL_CHAOS: ChaosOptions = {
   temporalDownMs: 3_000,
   s3DownMs: 6_000,
   timeoutMs: 150_000,
+};
+
+/**
+ * `npm run chaos -- --production`: the same campaign on the production topology. Its Temporal server takes ~9 s to
+ * restart on top of the outage, so the campaign gets longer to finish.
+ */
+export const PRODUCTION_CHAOS: ChaosOptions = {
+  ...FULL_CHAOS,
+  topology: 'production',
+  replicas: 3,
+  postgresDownMs: 3_000,
+  timeoutMs: 10 * 60_000,
+};
+
+/** The `npm test` run on the production topology: SMALL_CHAOS plus the PostgreSQL crash. */
+export const SMALL_PRODUCTION_CHAOS: ChaosOptions = {
+  ...SMALL_CHAOS,
+  label: 'jest-production',
+  topology: 'production',
+  replicas: 3,
+  postgresDownMs: 2_000,
+  timeoutMs: 210_000,
 };
 
 /** The options as the report records them: everything but the log callback. */

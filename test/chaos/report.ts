@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChaosOptions } from './options';
+import type { ChaosOptions, ChaosTopology } from './options';
 import type { SimulatorSnapshot } from '../../simulator/state';
 
 export interface ChaosEvent {
-  kind: 'worker_sigkill' | 'temporal_restart' | 's3_outage' | 'worker_unexpected_exit';
+  kind: 'worker_sigkill' | 'temporal_restart' | 'postgres_restart' | 's3_outage' | 'worker_unexpected_exit';
   /** Seconds since the campaign started. */
   atSec: number;
   /** Seconds the service was away (for kills: until the new worker was ready). */
@@ -30,6 +30,11 @@ export interface VariantAccount {
 
 export interface ChaosReport {
   label: string;
+  /** Where it ran: the dev stack or the production topology (absent in reports written before there was a choice). */
+  topology?: ChaosTopology;
+  topologyDescription?: string;
+  /** Where the services' and workers' logs are. */
+  logsDir?: string;
   /** The command that made it (set by run.ts). */
   command?: string;
   startedAt: string;
@@ -88,6 +93,7 @@ export function formatReport(report: ChaosReport): string[] {
   const lines: string[] = [];
   lines.push('');
   lines.push(`CHAOS ${report.label}: ${f.variants} variants, cap ${f.cap}, campaign ${report.campaignId}`);
+  lines.push(`topology: ${report.topologyDescription ?? 'dev stack'}`);
   lines.push('');
   const rows: Array<[string, string, string, string]> = report.checks.map((check) => [
     check.ok ? 'ok' : 'FAIL',
@@ -162,7 +168,7 @@ export function formatReport(report: ChaosReport): string[] {
           .map((check) => check.name)
           .join('; ')}`,
   );
-  lines.push(`logs: ${report.dataDir}/logs`);
+  lines.push(`logs: ${report.logsDir ?? `${report.dataDir}/logs`}`);
   return lines;
 }
 

@@ -1,42 +1,35 @@
-import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { RunwayTemporal } from '../../client';
 import type { CampaignResult } from '../../schemas';
-import { defaultDataDir } from '../../infra/paths';
+import { productDataConverter } from '../../infra/data-converter';
+import { codecKeysFromEnv } from '../../infra/payload-codec';
 import { createS3Client } from '../../infra/s3';
-import { startStack, type Stack } from '../../stack/start-stack';
 import { assertPlanIsMeaningful, campaignFile, planVariants, simulatorFaults, type PlannedVariant } from './plan';
 import type { SimulatorSnapshot } from '../../simulator/state';
 import { simStats } from './sim-admin';
-import { spawnChaosWorker, type ChaosWorker } from './worker';
-import { envWithoutStackOverrides } from '../../infra/stack-env';
 import { accountCampaign } from './accounting';
 import type { ChaosOptions } from './options';
 import type { ChaosEvent, ChaosReport } from './report';
+import { startChaosTarget, type ChaosService, type ChaosTarget } from './targets';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The chaos campaign end to end: its own stack, a real worker process, faults at the simulator, two
- * SIGKILLs, a Temporal restart and an S3 outage while the campaign runs; then the accounting.
+ * The chaos campaign end to end: its own stack (the dev stack, or the production topology with its worker
+ * replicas), real worker processes, faults at the simulator, two SIGKILLs, a Temporal restart (and on the
+ * production topology a PostgreSQL crash) and an S3 outage while the campaign runs; then the accounting.
  */
 export async function runChaosScenario(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const startedAt = new Date();
-  const dataDir = options.dataDir ?? path.join(defaultDataDir, `chaos-${options.label}-${startedAt.getTime()}`);
   const variants = planVariants(options.variants);
   await assertPlanIsMeaningful(variants);
 
-  log(`chaos: starting a dedicated stack in ${dataDir}`);
   const stackStarted = Date.now();
-  const stack = await startStack({
-    ports: 'auto',
-    dataDir,
-    runwayBaseUrl: null,
-    env: envWithoutStackOverrides(process.env),
-    log: (line) => log(`  ${line}`),
-    simulator: {
+  const target = await startChaosTarget(
+    options,
+    {
       timeScale: options.timeScale,
       seed: options.seed,
       concurrency: options.cap,
@@ -49,14 +42,15 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosRepo
         faults: simulatorFaults(variants),
       },
     },
-  });
+    log,
+  );
   const stackStartSec = (Date.now() - stackStarted) / 1000;
-  const run = new ChaosRun(stack, options, variants, log);
+  const run = new ChaosRun(target, options, variants, log);
   try {
     return await run.execute(startedAt, stackStartSec);
   } finally {
     await run.cleanup();
-    await stack.stop();
+    await target.stop();
   }
 }
 
@@ -64,39 +58,37 @@ class ChaosRun {
   readonly taskQueue: string;
   readonly campaignId: string;
   private readonly adminUrl: string;
-  private worker: ChaosWorker | undefined;
-  private workerCount = 0;
-  private readonly expectedExits = new Set<ChaosWorker>();
   private readonly events: ChaosEvent[] = [];
-  private readonly workers: ChaosWorker[] = [];
   private campaignStartedAt = 0;
   private done = false;
   private api: RunwayTemporal | undefined;
   private s3: S3Client | undefined;
 
   constructor(
-    private readonly stack: Stack,
+    private readonly target: ChaosTarget,
     private readonly options: ChaosOptions,
     private readonly variants: PlannedVariant[],
     private readonly log: (line: string) => void,
   ) {
     this.taskQueue = `chaos-${options.label}`;
     this.campaignId = `chaos-${options.label}-${options.variants}`;
-    if (!stack.simulator) throw new Error('the chaos scenario needs the simulator');
-    this.adminUrl = stack.simulator.adminUrl;
+    this.adminUrl = target.simulatorAdminUrl;
   }
 
   async execute(startedAt: Date, stackStartSec: number): Promise<ChaosReport> {
     const totalStarted = Date.now() - stackStartSec * 1000;
-    await this.startWorker();
-    const connection = await Connection.connect({ address: this.stack.env.TEMPORAL_ADDRESS });
-    const s3 = createS3Client(this.stack.s3.connection);
+    this.target.workers.onUnexpectedExit((description, replaced) => this.onWorkerExit(description, replaced));
+    await this.target.workers.start();
+    const connection = await Connection.connect({ address: this.target.env.TEMPORAL_ADDRESS });
+    const s3 = createS3Client(this.target.s3Connection);
     this.s3 = s3;
+    // The production replicas encrypt payloads with the stack's key (the dev stack's chaos worker is given none).
+    const dataConverter = this.target.topology === 'production' ? productDataConverter(codecKeysFromEnv(this.target.env)) : undefined;
     this.api = new RunwayTemporal({
-      client: new Client({ connection, namespace: this.stack.env.TEMPORAL_NAMESPACE }),
+      client: new Client({ connection, namespace: this.target.env.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) }),
       s3,
       taskQueue: this.taskQueue,
-      bucket: this.stack.env.S3_BUCKET,
+      bucket: this.target.env.S3_BUCKET,
       prefix: '',
     });
     const { options } = this;
@@ -110,7 +102,7 @@ class ChaosRun {
     this.campaignStartedAt = Date.now();
     await this.api.startCampaign(campaign);
     this.log(
-      `chaos: campaign ${this.campaignId} started: ${this.variants.length} variants, cap ${options.cap}, task queue ${this.taskQueue}`,
+      `chaos: campaign ${this.campaignId} started on the ${this.target.description}: ${this.variants.length} variants, cap ${options.cap}, task queue ${this.taskQueue}`,
     );
     const chaos = this.driveChaos().catch((error: unknown) => {
       this.log(`chaos: the chaos driver failed: ${String(error)}`);
@@ -125,19 +117,22 @@ class ChaosRun {
     const wallTimeSec = (Date.now() - this.campaignStartedAt) / 1000;
     await chaos;
     this.log(`chaos: campaign finished in ${wallTimeSec.toFixed(1)} s: ${result.archived} archived, ${result.failed} failed`);
-    await this.stopWorker();
+    await this.target.workers.stop();
     const stats = await simStats(this.adminUrl);
     const report = await accountCampaign(
       {
         options,
+        topology: this.target.topology,
+        topologyDescription: this.target.description,
         variants: this.variants,
         campaignId: this.campaignId,
-        dataDir: this.stack.dataDir,
+        dataDir: this.target.dataDir,
+        logsDir: this.target.logsDir,
         events: this.events,
-        workerProcesses: this.workerCount,
-        workerLogs: this.workers.map((worker) => worker.output()).join('\n'),
+        workerProcesses: this.target.workers.processes,
+        workerLogs: this.target.workers.logs(),
         s3,
-        bucket: this.stack.env.S3_BUCKET,
+        bucket: this.target.env.S3_BUCKET,
       },
       result,
       stats,
@@ -148,13 +143,7 @@ class ChaosRun {
 
   async cleanup(): Promise<void> {
     this.done = true;
-    for (const worker of this.workers) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) {
-        this.expectedExits.add(worker);
-        worker.child.kill('SIGKILL');
-        await worker.exited;
-      }
-    }
+    await this.target.workers.cleanup();
     await this.api?.client.connection.close().catch(() => undefined);
     this.s3?.destroy();
   }
@@ -165,44 +154,27 @@ class ChaosRun {
 
   // ---------------------------------------------------------------- worker processes
 
-  private async startWorker(): Promise<void> {
-    this.workerCount += 1;
-    const worker = spawnChaosWorker(this.stack, this.taskQueue, this.workerCount, {
-      RUNWAY_MAX_CONCURRENCY: String(this.options.cap),
-      WORKER_SHUTDOWN_GRACE_MS: '5000',
-    });
-    this.worker = worker;
-    this.workers.push(worker);
-    void worker.exited.then(({ code, signal }) => this.onWorkerExit(worker, code, signal));
-    await worker.ready;
-  }
-
   /** A worker that dies without being killed is a finding; it is replaced so the run can end. */
-  private onWorkerExit(worker: ChaosWorker, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.expectedExits.has(worker) || this.done) return;
-    this.log(`chaos: worker ${worker.generation} exited on its own (code ${code}, signal ${signal}); see ${worker.logFile}`);
+  private onWorkerExit(description: string, replaced: Promise<void>): void {
+    if (this.done) return;
+    this.log(`chaos: ${description}`);
     const at = Date.now();
-    this.events.push({ kind: 'worker_unexpected_exit', atSec: this.since(), downSec: 0, inFlight: 0, succeededSoFar: 0 });
-    const event = this.events[this.events.length - 1]!;
-    void this.startWorker().then(() => (event.downSec = (Date.now() - at) / 1000));
+    const event: ChaosEvent = { kind: 'worker_unexpected_exit', atSec: this.since(), downSec: 0, inFlight: 0, succeededSoFar: 0 };
+    this.events.push(event);
+    void replaced.then(() => (event.downSec = (Date.now() - at) / 1000));
   }
 
   private async killWorker(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
     await this.noCreateInFlight();
-    this.expectedExits.add(worker);
     const snapshot = await this.snapshot();
     const atSec = this.since();
     const at = Date.now();
-    worker.child.kill('SIGKILL');
-    const exit = await worker.exited;
-    if (exit.signal !== 'SIGKILL') throw new Error(`worker ${worker.generation} ended with ${exit.signal ?? exit.code}, not SIGKILL`);
-    await this.startWorker();
+    const killed = await this.target.workers.kill();
+    const replacement = await killed.restart();
     const event: ChaosEvent = { kind: 'worker_sigkill', atSec, downSec: (Date.now() - at) / 1000, ...snapshot };
     this.events.push(event);
     this.log(
-      `chaos: SIGKILLed worker ${worker.generation} with ${snapshot.inFlight} Runway tasks in flight; worker ${this.workerCount} ready after ${event.downSec.toFixed(1)} s`,
+      `chaos: SIGKILLed ${killed.name} with ${snapshot.inFlight} Runway tasks in flight; ${replacement} ready after ${event.downSec.toFixed(1)} s`,
     );
   }
 
@@ -239,14 +211,6 @@ class ChaosRun {
       if (newestCreateAgo >= 300 && soonestEnd >= 300 && (live.length >= this.options.cap || lastEndAgo >= 1_000)) return;
       await sleep(50);
     }
-  }
-
-  private async stopWorker(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    this.expectedExits.add(worker);
-    worker.child.kill('SIGTERM');
-    await worker.exited;
   }
 
   // ---------------------------------------------------------------- the chaos
@@ -291,13 +255,20 @@ class ChaosRun {
       return;
     await this.killWorker();
 
-    // 2. Temporal down and back (SQLite persistence).
+    // 2. Temporal down and back (dev: the dev server and its SQLite; production: the server on PostgreSQL).
     if (!(await this.progressReaches((stats) => succeeded(stats) >= Math.ceil(total * 0.25) && running(stats) >= 1))) return;
-    await this.outage('temporal_restart', this.stack.temporal, this.options.temporalDownMs);
+    await this.outage('temporal_restart', this.target.temporal, this.options.temporalDownMs);
+
+    // 2b. Production: PostgreSQL crashes (SIGKILL, recovery from its WAL on start) under a live Temporal server.
+    const postgres = this.target.postgres;
+    if (postgres) {
+      if (!(await this.progressReaches((stats) => succeeded(stats) >= Math.ceil(total * 0.3) && running(stats) >= 1))) return;
+      await this.outage('postgres_restart', postgres, this.options.postgresDownMs ?? 2_000, { force: true });
+    }
 
     // 3. S3 down a while: archives fail and retry.
     if (!(await this.progressReaches((stats) => succeeded(stats) >= Math.ceil(total * 0.4) && running(stats) >= 1))) return;
-    await this.outage('s3_outage', this.stack.s3, this.options.s3DownMs);
+    await this.outage('s3_outage', this.target.s3, this.options.s3DownMs);
 
     // 4. SIGKILL again, with generations or archives in flight (a short campaign may have generated
     // everything during the S3 outage: then the archives still retrying are what the kill hits).
@@ -308,22 +279,24 @@ class ChaosRun {
   }
 
   private async outage(
-    kind: 'temporal_restart' | 's3_outage',
-    service: { stop(): Promise<void>; start(): Promise<void> },
+    kind: 'temporal_restart' | 'postgres_restart' | 's3_outage',
+    service: ChaosService,
     downMs: number,
+    stop: { force?: boolean } = {},
   ): Promise<void> {
+    const name = { temporal_restart: 'Temporal server', postgres_restart: 'PostgreSQL', s3_outage: 'S3 server' }[kind];
     const snapshot = await this.snapshot();
     const atSec = this.since();
     const at = Date.now();
-    await service.stop();
+    await service.stop(stop);
     this.log(
-      `chaos: ${kind === 'temporal_restart' ? 'Temporal server stopped' : 'S3 server stopped'} at ${atSec} s with ${snapshot.inFlight} Runway tasks in flight`,
+      `chaos: ${name} ${stop.force ? 'crashed (SIGKILL)' : 'stopped'} at ${atSec} s with ${snapshot.inFlight} Runway tasks in flight`,
     );
     await sleep(downMs);
     await service.start();
     const event: ChaosEvent = { kind, atSec, downSec: (Date.now() - at) / 1000, ...snapshot };
     this.events.push(event);
-    this.log(`chaos: ${kind === 'temporal_restart' ? 'Temporal server' : 'S3 server'} back after ${event.downSec.toFixed(1)} s`);
+    this.log(`chaos: ${name} back after ${event.downSec.toFixed(1)} s`);
   }
 
   /** The campaign's result; the client's calls fail while Temporal is down, so they are retried. */
@@ -339,7 +312,7 @@ class ChaosRun {
       }
     }
     throw new Error(
-      `the chaos campaign did not finish within ${this.options.timeoutMs / 1000} s (last error: ${String(lastError)}); logs in ${this.stack.dataDir}/logs`,
+      `the chaos campaign did not finish within ${this.options.timeoutMs / 1000} s (last error: ${String(lastError)}); logs in ${this.target.logsDir}`,
     );
   }
 }

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunwayTemporal } from '../../client';
-import type { CampaignFileInput } from '../../schemas';
 import { clientFor, uniqueTaskQueue } from '../helpers/product';
-import { pollUntil, sleep } from '../helpers/poll';
+import { pollUntil } from '../helpers/poll';
 import { objectSha256, readJsonObject } from '../helpers/s3-object';
-import { resetSimulator, simulatorLiveStats, simulatorStats, type LiveTally } from '../helpers/simulator-admin';
+import { resetSimulator, simulatorLiveStats, simulatorStats } from '../helpers/simulator-admin';
+import { endsAt, journaledTaskIds, LIVE, sampleLive, twoModelCampaign } from '../helpers/replicas';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 /**
@@ -23,8 +23,8 @@ const VARIANTS_PER_MODEL = 12;
 const taskQueue = uniqueTaskQueue('replicas');
 let api: RunwayTemporal;
 const workers: WorkerProcess[] = [];
+let liveSampler: ReturnType<typeof sampleLive> | undefined;
 const journalDirs: string[] = [];
-let liveSampler: { stop: () => Promise<LiveTally> } | undefined;
 
 beforeAll(async () => {
   api = await clientFor(taskQueue);
@@ -37,66 +37,7 @@ afterAll(async () => {
 });
 
 const CAP_SUM = Object.values(CAPS).reduce((sum, cap) => sum + cap, 0);
-const LIVE: readonly string[] = ['PENDING', 'THROTTLED', 'RUNNING'];
 const TIME_SCALE = 600;
-
-/** When a live task will end, real time: RUNNING since + its generation time (a PENDING one: not soon). */
-function endsAt(task: { history: Array<{ status: string; at: string }>; generationSeconds: number | null }): number {
-  const running = task.history.find((step) => step.status === 'RUNNING');
-  if (!running || task.generationSeconds === null) return Number.POSITIVE_INFINITY;
-  return Date.parse(running.at) + (task.generationSeconds * 1000) / TIME_SCALE;
-}
-
-/** The Runway task ids a replica's submission journal holds (one file per generate activity). */
-function journaledTaskIds(dir: string): string[] {
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => (JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { entry: { taskId: string } }).entry.taskId);
-}
-
-function campaign(): CampaignFileInput {
-  const variants: CampaignFileInput['variants'] = [];
-  for (let index = 1; index <= VARIANTS_PER_MODEL; index += 1) {
-    variants.push({ id: `g${String(index).padStart(2, '0')}`, promptText: `A harbour crane at dawn, replica shot ${index}` });
-    variants.push({
-      id: `v${String(index).padStart(2, '0')}`,
-      promptText: `A lighthouse beam over the sea, replica shot ${index}`,
-      overrides: { model: 'veo3.1_fast', duration: 4 },
-    });
-  }
-  return {
-    campaignId: 'replicas',
-    defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
-    variants,
-    options: { pollInterval: 200, pollJitter: 0.1, maxPendingWait: '1h', maxRunningWait: '1h' },
-  };
-}
-
-/** The most live tasks per model seen in ~100 ms samples of the simulator's own count, until stopped. */
-function sampleLive(): { stop: () => Promise<LiveTally> } {
-  const seen: LiveTally = { overall: 0, byModel: {} };
-  let running = true;
-  // Never rejects: a failed test leaves the loop running into the stack's teardown, where a refused
-  // connection would be an unhandled rejection that ends jest before it writes its report.
-  const loop = (async () => {
-    while (running) {
-      const stats = await simulatorLiveStats().catch(() => undefined);
-      if (!stats) break;
-      const { currentLive } = stats;
-      seen.overall = Math.max(seen.overall, currentLive.overall);
-      for (const [model, live] of Object.entries(currentLive.byModel)) seen.byModel[model] = Math.max(seen.byModel[model] ?? 0, live);
-      await sleep(100);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return seen;
-    },
-  };
-}
 
 test('three replicas, one SIGKILLed mid-run: each model held to its workspace cap and reaching it, 0 THROTTLED, 1 POST per variant, every object intact', async () => {
   // 4 – 7 s real per generation: each model's cap stays saturated while the kill lands and is recovered, with
@@ -118,9 +59,9 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
     expect(worker.output()).toContain('"gen4.5":{"cap":3');
   }
 
-  const input = campaign();
+  const input = twoModelCampaign('replicas', VARIANTS_PER_MODEL);
   const total = input.variants.length;
-  const sampler = sampleLive();
+  const sampler = sampleLive(simulatorLiveStats);
   liveSampler = sampler;
   const startedAt = Date.now();
   const started = await api.startCampaign(input);
@@ -140,7 +81,7 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
       const journaled = journalDirs.map(journaledTaskIds);
       const livePerReplica = journaled.map((ids) => ids.filter((id) => liveIds.has(id)).length);
       const newestCreateAgo = Math.min(...tasks.map((task) => now - Date.parse(task.createdAt)));
-      const soonestEnd = Math.min(...live.map((task) => endsAt(task) - now));
+      const soonestEnd = Math.min(...live.map((task) => endsAt(task, TIME_SCALE) - now));
       const ready =
         live.length === CAP_SUM &&
         journaled.flat().length === submissions.total &&
