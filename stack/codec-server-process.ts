@@ -4,6 +4,7 @@ import { repoRoot } from '../infra/paths';
 import { readyLine } from './ready-line';
 import type { ServiceHandle } from './service';
 import { waitUntilHealthy } from './wait-until-healthy';
+import { ProcessService } from './process-service';
 
 export interface CodecServerProcessConfig {
   host: string;
@@ -18,7 +19,7 @@ export interface CodecServerProcessConfig {
 }
 
 /** The Web UI's remote codec (`infra/codec-server-main.ts`) run through tsx as a child process. */
-export class CodecServerProcess implements ServiceHandle {
+export class CodecServerProcess extends ProcessService implements ServiceHandle {
   readonly name = 'codec-server';
   /** `http://host:port`, without the token. */
   readonly url: string;
@@ -27,10 +28,11 @@ export class CodecServerProcess implements ServiceHandle {
    * send an Authorization header (see infra/codec-server.ts).
    */
   readonly uiEndpoint: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
   private readonly log: (line: string) => void;
 
   constructor(config: CodecServerProcessConfig) {
+    super();
     this.url = `http://${config.host}:${config.port}`;
     this.uiEndpoint = `${this.url}/${encodeURIComponent(config.token)}`;
     this.log = config.log;
@@ -43,14 +45,6 @@ export class CodecServerProcess implements ServiceHandle {
       logFile: path.join(config.dataDir, 'logs', 'codec-server.log'),
       stopTimeoutMs: 5_000,
     });
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   async start(): Promise<void> {

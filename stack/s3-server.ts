@@ -5,6 +5,7 @@ import { createS3Client } from '../infra/s3';
 import { ensurePrivateBucket, type S3Connection } from './s3-bucket';
 import type { ServiceHandle } from './service';
 import { waitUntilHealthy } from './wait-until-healthy';
+import { ProcessService } from './process-service';
 
 export const s3Region = 'us-east-1';
 
@@ -20,12 +21,13 @@ export interface S3ServerConfig {
 }
 
 /** MinIO with its objects under `<dataDir>/s3`; the web console is off. */
-export class S3Server implements ServiceHandle {
+export class S3Server extends ProcessService implements ServiceHandle {
   readonly name = 's3';
   readonly endpoint: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
 
   constructor(private readonly config: S3ServerConfig) {
+    super();
     this.endpoint = `http://${config.host}:${config.port}`;
     this.process = new ManagedProcess({
       service: 's3',
@@ -45,14 +47,6 @@ export class S3Server implements ServiceHandle {
   get connection(): S3Connection {
     const { accessKeyId, secretAccessKey } = this.config;
     return { endpoint: this.endpoint, region: s3Region, accessKeyId, secretAccessKey };
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   async start(): Promise<void> {

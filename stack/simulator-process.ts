@@ -4,6 +4,7 @@ import { repoRoot } from '../infra/paths';
 import { readyLine } from './ready-line';
 import type { ServiceHandle } from './service';
 import { waitUntilHealthy } from './wait-until-healthy';
+import { ProcessService } from './process-service';
 
 export interface SimulatorTuning {
   /** SIM_TIME_SCALE: how much faster than real time tasks progress. */
@@ -27,12 +28,13 @@ export interface SimulatorConfig extends SimulatorTuning {
 }
 
 /** The Runway stand-in (`simulator/main.ts`) run through tsx as a child process. */
-export class SimulatorProcess implements ServiceHandle {
+export class SimulatorProcess extends ProcessService implements ServiceHandle {
   readonly name = 'simulator';
   readonly baseUrl: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
 
   constructor(private readonly config: SimulatorConfig) {
+    super();
     this.baseUrl = `http://${config.host}:${config.port}`;
     this.process = new ManagedProcess({
       service: 'simulator',
@@ -48,14 +50,6 @@ export class SimulatorProcess implements ServiceHandle {
   /** Admin surface of the simulator (stats, faults). */
   get adminUrl(): string {
     return `${this.baseUrl}/__sim`;
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   async start(): Promise<void> {

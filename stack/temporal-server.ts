@@ -4,6 +4,7 @@ import { readyLine } from './ready-line';
 import type { ServiceHandle } from './service';
 import { isTemporalReady, type TemporalProbe } from './temporal-health';
 import { waitUntilHealthy } from './wait-until-healthy';
+import { ProcessService } from './process-service';
 
 /** Custom search attributes every workflow of this project may set (all Keyword). */
 export const stackSearchAttributes = ['CampaignId', 'VariantId', 'RunwayTaskId', 'RunwayModel', 'VideoState', 'ProjectState'] as const;
@@ -21,13 +22,14 @@ export interface TemporalServerConfig {
 }
 
 /** `temporal server start-dev` on SQLite under the data dir, so its state survives restarts. */
-export class TemporalServer implements ServiceHandle {
+export class TemporalServer extends ProcessService implements ServiceHandle {
   readonly name = 'temporal';
   readonly address: string;
   readonly uiUrl: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
 
   constructor(private readonly config: TemporalServerConfig) {
+    super();
     this.address = `${config.host}:${config.port}`;
     this.uiUrl = `http://${config.host}:${config.uiPort}`;
     this.process = new ManagedProcess({
@@ -37,14 +39,6 @@ export class TemporalServer implements ServiceHandle {
       env: withoutTemporalClientEnv(process.env),
       logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
     });
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   async start(): Promise<void> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ManagedProcess } from '../managed-process';
 import { readyLine } from '../ready-line';
 import { waitUntilHealthy } from '../wait-until-healthy';
+import { ProcessService } from '../process-service';
 
 /** The role the Temporal server and the schema tool log in as. */
 export const POSTGRES_USER = 'temporal';
@@ -28,13 +29,14 @@ export interface PostgresClusterConfig {
  * A PostgreSQL cluster of its own (initdb on first start), run as a managed child on a private port: no system
  * service is touched. Restartable: stop() and start() again keep its data.
  */
-export class PostgresCluster {
+export class PostgresCluster extends ProcessService {
   readonly name = 'postgres';
   readonly dataDir: string;
   readonly socketDir: string | undefined;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
 
   constructor(private readonly config: PostgresClusterConfig) {
+    super();
     this.dataDir = path.join(config.dir, 'data');
     const socketDir = path.join(config.dir, 'sock');
     this.socketDir = path.join(socketDir, `.s.PGSQL.${config.port}`).length <= MAX_SOCKET_PATH ? socketDir : undefined;
@@ -46,18 +48,6 @@ export class PostgresCluster {
       logFile: config.logFile,
       stopTimeoutMs: 20_000,
     });
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   get port(): number {

@@ -11,6 +11,7 @@ import { stackSearchAttributes } from '../temporal-server';
 import { sleep, waitUntilHealthy } from '../wait-until-healthy';
 import { POSTGRES_USER } from './postgres-cluster';
 import { SQL_PLUGIN, temporalDatabases } from './temporal-schema';
+import { ProcessService } from '../process-service';
 
 /** The ports of one server process: the frontend (clients), its HTTP API, and each service's gRPC and membership port. */
 export interface TemporalServerPorts {
@@ -46,12 +47,13 @@ const namespaceRetention = '3 days';
  * topology's PostgreSQL. Restartable; start() resolves once the namespace exists, the search attributes are
  * registered and a visibility query on them answers.
  */
-export class SqlTemporalServer {
+export class SqlTemporalServer extends ProcessService {
   readonly name = 'temporal';
   readonly address: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
 
   constructor(private readonly config: SqlTemporalServerConfig) {
+    super();
     this.address = `${config.host}:${config.ports.frontend}`;
     this.process = new ManagedProcess({
       service: 'temporal-server',
@@ -61,18 +63,6 @@ export class SqlTemporalServer {
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       logFile: config.logFile,
     });
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   /** The server's YAML as generated for this topology. */

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { ManagedProcess } from '../managed-process';
 import { readyLine } from '../ready-line';
 import { waitUntilHealthy } from '../wait-until-healthy';
+import { ProcessService } from '../process-service';
 
 export interface UiServerConfig {
   uiServerPath: string;
@@ -21,12 +22,13 @@ export interface UiServerConfig {
 }
 
 /** Temporal's UI server (the Web UI's pages are embedded in the binary) on its own port, pointed at the frontend. */
-export class UiServer {
+export class UiServer extends ProcessService {
   readonly name = 'temporal-ui';
   readonly url: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
 
   constructor(private readonly config: UiServerConfig) {
+    super();
     this.url = `http://${config.host}:${config.port}`;
     this.process = new ManagedProcess({
       service: 'temporal-ui',
@@ -36,14 +38,6 @@ export class UiServer {
       logFile: config.logFile,
       stopTimeoutMs: 5_000,
     });
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   async start(): Promise<void> {

@@ -4,6 +4,7 @@ import { repoRoot } from '../../infra/paths';
 import type { StackEnv } from '../../infra/stack-env';
 import { ManagedProcess } from '../managed-process';
 import { waitUntilHealthy } from '../wait-until-healthy';
+import { ProcessService } from '../process-service';
 
 export interface WorkerReplicaConfig {
   /** 1-based replica number: names its log file. */
@@ -20,12 +21,13 @@ export interface WorkerReplicaConfig {
 }
 
 /** One replica of the real worker (`worker/main.ts`) as its own process: restartable, and killable alone (SIGKILL). */
-export class WorkerReplica {
+export class WorkerReplica extends ProcessService {
   readonly name: string;
-  private readonly process: ManagedProcess;
+  protected readonly process: ManagedProcess;
   private logOffsetAtStart = 0;
 
   constructor(readonly config: WorkerReplicaConfig) {
+    super();
     this.name = `worker-${config.index}`;
     this.process = new ManagedProcess({
       service: this.name,
@@ -37,18 +39,6 @@ export class WorkerReplica {
       logFile: config.logFile,
       stopTimeoutMs: 45_000,
     });
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get logFile(): string {
-    return this.process.spec.logFile;
   }
 
   /** Starts the process and resolves on its "worker ready" line (written after this start). */
