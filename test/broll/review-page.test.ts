@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGS, chromiumMissingMessage } from '../../stack/browser';
 import { startReviewServer, type RunningReviewServer } from '../../client/broll/review-server';
 import type { BrollWorkflowInput } from '../../schemas';
+import { headlessBrowser } from '../helpers/headless-browser';
 import { brollInput, parseEdl, readText } from '../helpers/broll-input';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { pollUntil } from '../helpers/poll';
@@ -19,14 +17,12 @@ import { productEnv, runCli } from '../helpers/worker-process';
 const projectRoot = path.resolve(__dirname, '..', '..');
 const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
 // A clip must play without a click for the test to see it play.
-const CHROMIUM_ARGS = [...HEADLESS_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'];
 const suffix = randomUUID().slice(0, 6);
 let product: RunningProduct;
 let s3: S3Client;
 let server: RunningReviewServer;
 const serverLog: string[] = [];
-let userDataDir: string | undefined;
-let browser: BrowserContext | undefined;
+const browser = headlessBrowser({ extraArgs: ['--autoplay-policy=no-user-gesture-required'], viewport: { width: 1400, height: 1000 } });
 
 beforeAll(async () => {
   product = await startProduct({ name: 'broll-review' });
@@ -34,8 +30,7 @@ beforeAll(async () => {
   server = await startReviewServer({ projects: product.api.broll, s3, port: 0, log: (line) => serverLog.push(line) });
 });
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await browser.close();
   await server?.close();
   s3?.destroy();
   await product.stop();
@@ -77,25 +72,12 @@ function reviewInput(projectId: string): BrollWorkflowInput {
   return input;
 }
 
-async function openBrowser(): Promise<Page> {
-  // A missing browser is a failure, not a skip: `npm test` installs it (stack/browser.ts).
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 1000 },
-  });
-  return browser.pages()[0] ?? (await browser.newPage());
-}
-
 test('headless Chromium: the editor sees the project, plays a clip, rejects one segment with a new prompt, approves the rest and finalizes; the EDL is in S3', async () => {
   await resetSimulator();
   const projectId = `review-${suffix}`;
   const { workflowId } = await product.api.broll.startPlanned(reviewInput(projectId));
 
-  const page = await openBrowser();
+  const page = await browser.page();
   // The list comes from visibility (ProjectState="awaiting-review"): look again until the project is there.
   await pollUntil(
     'the project on the list of projects awaiting review',

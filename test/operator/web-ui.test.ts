@@ -1,15 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { RunwayTemporal } from '../../client/runway-temporal';
 import { AesGcmPayloadCodec, codecKeysFromEnv, ENCRYPTED_ENCODING } from '../../infra/payload-codec';
-import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGS, chromiumMissingMessage } from '../../stack/browser';
 import { CampaignIdKey, RunwayModelKey, RunwayTaskIdKey, VariantIdKey, VideoStateKey } from '../../workflows/search-attributes';
 import type { CampaignFileInput } from '../../schemas';
+import { headlessBrowser } from '../helpers/headless-browser';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
@@ -17,36 +15,19 @@ import { testStack } from '../helpers/stack';
 const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
 const suffix = randomUUID().slice(0, 6);
 let product: RunningProduct;
-let userDataDir: string | undefined;
-let browser: BrowserContext | undefined;
+const browser = headlessBrowser();
 
 beforeAll(async () => {
   product = await startProduct({ name: 'web-ui' });
 });
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await browser.close();
   await product.stop();
 });
 
 /** The page's globals as the functions run in the browser see them (the project's TS lib has no DOM). */
 interface BrowserWindow {
   document: { body: { innerText: string } };
-}
-
-/** One headless Chromium for the file (a missing browser is a failure, not a skip: `npm test` installs it). */
-async function openPage() {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
-  if (!browser) {
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: HEADLESS_CHROMIUM_ARGS,
-      viewport: { width: 1600, height: 1000 },
-    });
-  }
-  return browser.pages()[0] ?? (await browser.newPage());
 }
 
 function campaign(campaignId: string, prompts: string[]): CampaignFileInput {
@@ -96,8 +77,6 @@ test('workflows carry the search attributes, the prompt memo and activity summar
 }, 60_000);
 
 test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's child workflows, and only those", async () => {
-  // A missing browser is a failure, not a skip: `npm test` installs it (stack/browser.ts).
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
   await resetSimulator();
   const campaignId = `webui-${suffix}`;
   const otherId = `webui-other-${suffix}`;
@@ -112,7 +91,7 @@ test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's
   const childIds = result.variants.map((variant) => variant.workflowId);
   expect(childIds).toEqual([`${campaignId}--shot1`, `${campaignId}--shot2`]);
 
-  const page = await openPage();
+  const page = await browser.page();
   const { temporalUiUrl, namespace } = testStack();
   const url = `${temporalUiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`CampaignId="${campaignId}"`)}`;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -165,7 +144,7 @@ test("headless Chromium: a video's encrypted input shows decoded in the Web UI, 
     const [decoded] = await new AesGcmPayloadCodec(keys).decode(input ? [input] : []);
     expect(decoded && defaultPayloadConverter.fromPayload(decoded)).toMatchObject({ request: { promptText: secretPrompt } });
 
-    const page = await openPage();
+    const page = await browser.page();
     const url = `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(handle.workflowId)}/${handle.firstExecutionRunId}/history`;
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     const shown = await page

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { expectArchivedAsMade } from '../helpers/archived-as-made';
 import { pollUntil } from '../helpers/poll';
 import { endsAt, journaledTaskIds, LIVE, sampleLive, twoModelCampaign } from '../helpers/replicas';
 import { startProductionUnderTest, type ProductionUnderTest } from './production-stack';
@@ -132,16 +131,7 @@ test('three replicas on the production topology, one SIGKILLed mid-run: each mod
 
   // Every variant archived, its object the bytes Runway made.
   expect(result).toMatchObject({ total, archived: total, failed: 0 });
-  for (const outcome of result.variants) {
-    const s3 = outcome.result!.s3;
-    const object = await api.options.s3.send(new GetObjectCommand({ Bucket: stack.env.S3_BUCKET, Key: s3.key }));
-    const sha256 = createHash('sha256')
-      .update(Buffer.from(await object.Body!.transformToByteArray()))
-      .digest('hex');
-    const task = stats.tasks.find((candidate) => candidate.id === outcome.result!.runwayTaskId);
-    expect([outcome.variantId, sha256]).toEqual([outcome.variantId, s3.sha256]);
-    expect([outcome.variantId, sha256]).toEqual([outcome.variantId, task?.outputSha256]);
-  }
+  await expectArchivedAsMade(api.options.s3, stack.env.S3_BUCKET, result.variants, stats.tasks);
   expect(result.credits).toBe(stats.credits.net);
 
   // The work really spread: the survivors' activities are in the histories (an attempt cut short by the kill is

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { RunwayTemporal } from '../../client';
@@ -17,6 +15,7 @@ import { listCustomSearchAttributes } from '../../stack/temporal-health';
 import { stackSearchAttributes } from '../../stack/temporal-server';
 import { postgresMajorVersion, temporalServerVersion } from '../../stack/tool-specs';
 import { leasePoolWorkflowId, leasesQuery } from '../../workflows/messages';
+import { expectArchivedAsMade } from '../helpers/archived-as-made';
 import { pollUntil } from '../helpers/poll';
 
 /**
@@ -135,16 +134,7 @@ test('a campaign completes through the replicas: every variant archived once, sh
   expect(stats.submissions.total).toBe(6);
   expect(Object.values(stats.createsByPrompt).every((creates) => creates === 1)).toBe(true);
   expect(result.credits).toBe(stats.credits.net);
-  for (const outcome of result.variants) {
-    const s3 = outcome.result!.s3;
-    const object = await api.options.s3.send(new GetObjectCommand({ Bucket: stack.env.S3_BUCKET, Key: s3.key }));
-    const sha256 = createHash('sha256')
-      .update(Buffer.from(await object.Body!.transformToByteArray()))
-      .digest('hex');
-    const task = stats.tasks.find((candidate) => candidate.id === outcome.result!.runwayTaskId);
-    expect([outcome.variantId, sha256]).toEqual([outcome.variantId, s3.sha256]);
-    expect([outcome.variantId, sha256]).toEqual([outcome.variantId, task?.outputSha256]);
-  }
+  await expectArchivedAsMade(api.options.s3, stack.env.S3_BUCKET, result.variants, stats.tasks);
 
   // The history is PostgreSQL's: the campaign's executions are rows of the temporal database, its visibility records rows of temporal_visibility.
   const campaignRows = await stack.postgres.query(

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGS, chromiumMissingMessage } from '../../stack/browser';
+import type { Page } from 'playwright-core';
 import { leasePoolWorkflowId, leasesQuery } from '../../workflows/messages';
+import { headlessBrowser } from '../helpers/headless-browser';
 import { pollUntil } from '../helpers/poll';
 import { startProductionUnderTest, type ProductionUnderTest } from './production-stack';
 
@@ -19,36 +18,20 @@ const suffix = Date.now().toString(36);
 const campaignId = `prod-webui-${suffix}`;
 const prompts = ['A glass elevator rising through fog', 'Lanterns drifting over a dark lake'];
 let production: ProductionUnderTest;
-let userDataDir: string | undefined;
-let browser: BrowserContext | undefined;
+const browser = headlessBrowser();
 
 beforeAll(async () => {
   production = await startProductionUnderTest({ name: 'web-ui', taskQueue, workers: 2 });
   await production.simulator.reset();
 }, 240_000);
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await browser.close();
   await production?.stop();
 });
 
 /** The page's globals as the functions run in the browser see them (the project's TS lib has no DOM). */
 interface BrowserWindow {
   document: { body: { innerText: string } };
-}
-
-async function openPage(): Promise<Page> {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(chromiumMissingMessage('not installed'));
-  if (!browser) {
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chromium-prod-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: HEADLESS_CHROMIUM_ARGS,
-      viewport: { width: 1600, height: 1000 },
-    });
-  }
-  return browser.pages()[0] ?? (await browser.newPage());
 }
 
 /** Opens a UI page and waits until its text holds every one of `texts` (false after the timeout). */
@@ -98,7 +81,7 @@ test("a campaign's videos listed by CampaignId; one opened shows its input decod
   expect(result).toMatchObject({ total: 2, archived: 2 });
   const videoIds = result.variants.map((variant) => variant.workflowId);
 
-  const page = await openPage();
+  const page = await browser.page();
   const listed = await showsAll(page, ui(`/workflows?query=${encodeURIComponent(`CampaignId = "${campaignId}"`)}`), videoIds);
   await screenshot(page, 'campaign-list');
   expect(listed).toBe(true);
@@ -145,7 +128,7 @@ test("schedules created, triggered and listed on the UI's schedules page", async
     500,
   );
 
-  const page = await openPage();
+  const page = await browser.page();
   const listed = await showsAll(page, ui('/schedules'), scheduleIds);
   await screenshot(page, 'schedules');
   expect(listed).toBe(true);
@@ -163,7 +146,7 @@ test("the lease pool's query is answered: in the UI's Queries tab, by the client
   const { api, stack } = production;
   const poolId = leasePoolWorkflowId(taskQueue);
   const runId = (await api.client.workflow.getHandle(poolId).describe()).runId;
-  const page = await openPage();
+  const page = await browser.page();
   await page.goto(ui(`/workflows/${encodeURIComponent(poolId)}/${runId}/query`), { waitUntil: 'domcontentloaded', timeout: 60_000 });
   // The tab lists the workflow's query types; choosing one and running it shows the answer, decoded.
   const answered = await page
