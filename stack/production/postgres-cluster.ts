@@ -1,5 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ManagedProcess } from '../managed-process';
 import { readyLine } from '../ready-line';
@@ -31,14 +33,17 @@ export interface PostgresClusterConfig {
  */
 export class PostgresCluster extends ProcessService {
   readonly name = 'postgres';
+  /** Where the cluster lives: `config.dir`, or the reachable directory it links to (see reachableClusterDir). */
+  readonly dir: string;
   readonly dataDir: string;
   readonly socketDir: string | undefined;
   protected readonly process: ManagedProcess;
 
   constructor(private readonly config: PostgresClusterConfig) {
     super();
-    this.dataDir = path.join(config.dir, 'data');
-    const socketDir = path.join(config.dir, 'sock');
+    this.dir = reachableClusterDir(config.dir);
+    this.dataDir = path.join(this.dir, 'data');
+    const socketDir = path.join(this.dir, 'sock');
     this.socketDir = path.join(socketDir, `.s.PGSQL.${config.port}`).length <= MAX_SOCKET_PATH ? socketDir : undefined;
     const args = ['-D', this.dataDir, '-p', String(config.port), '-k', this.socketDir ?? '', '-c', `listen_addresses=${config.host}`];
     this.process = new ManagedProcess({
@@ -121,10 +126,10 @@ export class PostgresCluster extends ProcessService {
   private initOnce(): void {
     if (fs.existsSync(path.join(this.dataDir, 'PG_VERSION'))) return;
     fs.rmSync(this.dataDir, { recursive: true, force: true });
-    fs.mkdirSync(path.join(this.config.dir, 'sock'), { recursive: true });
-    const passwordFile = path.join(this.config.dir, 'initdb-password');
+    fs.mkdirSync(path.join(this.dir, 'sock'), { recursive: true });
+    const passwordFile = path.join(this.dir, 'initdb-password');
     fs.writeFileSync(passwordFile, `${this.config.password}\n`, { mode: 0o600 });
-    giveToPostgresUser(this.config.dir);
+    giveToPostgresUser(this.dir);
     try {
       const initdb = asPostgresUser(path.join(this.config.binDir, 'initdb'), [
         '-D',
@@ -145,6 +150,30 @@ export class PostgresCluster extends ProcessService {
     }
     this.config.log(`✔ postgres  initdb ${this.dataDir}`);
   }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` account, which must reach its directory. A checkout inside a private
+ * directory (`mktemp -d` makes it 0700) is out of that account's reach, and opening it up would change the user's
+ * own directories: the cluster then lives in a directory of its own under the system temp dir (one per requested
+ * path, so a restart finds its data), linked from the requested path. Otherwise the requested path itself.
+ */
+function reachableClusterDir(dir: string): string {
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  if (!runningAsRoot() || postgresCanTraverse(parent)) return dir;
+  const own = path.join(
+    os.tmpdir(),
+    `runway-temporal-postgres-${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16)}`,
+  );
+  fs.mkdirSync(own, { recursive: true });
+  if (!fs.existsSync(dir)) fs.symlinkSync(own, dir);
+  return own;
+}
+
+function postgresCanTraverse(dir: string): boolean {
+  const check = asPostgresUser('test', ['-x', dir]);
+  return spawnSync(check.command, check.args).status === 0;
 }
 
 function runningAsRoot(): boolean {
