@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../infra/s3';
 import { defaultDataDir } from '../infra/paths';
-import { startStack, type Stack } from '../stack/start-stack';
+import { startDedicatedStack } from '../stack/dedicated-stack';
+import type { Stack } from '../stack/start-stack';
 import { makespanSimulatorConfig } from './bench-config';
 import { SimAdmin } from './sim-admin';
-import { envWithoutStackOverrides } from '../infra/stack-env';
 
 /** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
 export interface BenchStack {
@@ -22,14 +22,7 @@ export interface BenchStack {
 export async function startBenchStack(startedAt: Date, log: (line: string) => void): Promise<BenchStack> {
   const dataDir = path.join(defaultDataDir, `bench-${startedAt.getTime()}`);
   log(`bench: starting a dedicated stack in ${path.relative(process.cwd(), dataDir)}`);
-  const stack = await startStack({
-    ports: 'auto',
-    dataDir,
-    runwayBaseUrl: null,
-    env: envWithoutStackOverrides(process.env),
-    log: (line) => log(`  ${line}`),
-    simulator: { config: makespanSimulatorConfig() },
-  });
+  const stack = await startDedicatedStack(dataDir, log, { config: makespanSimulatorConfig() });
   if (!stack.simulator) throw new Error('the benchmark needs the simulator');
   return {
     stack,

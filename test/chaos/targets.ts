@@ -6,7 +6,8 @@ import { startProductionStack, type ProductionStack } from '../../stack/producti
 import type { WorkerReplica } from '../../stack/production/worker-replica';
 import type { S3Server } from '../../stack/s3-server';
 import type { SimulatorTuning } from '../../stack/simulator-process';
-import { startStack, type Stack } from '../../stack/start-stack';
+import { startDedicatedStack } from '../../stack/dedicated-stack';
+import type { Stack } from '../../stack/start-stack';
 import type { ChaosOptions, ChaosTopology } from './options';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
 
@@ -77,15 +78,7 @@ export async function startChaosTarget(
     });
     return productionTarget(stack);
   }
-  const stack = await startStack({
-    ports: 'auto',
-    dataDir,
-    runwayBaseUrl: null,
-    env: envWithoutStackOverrides(process.env),
-    log: (line) => log(`  ${line}`),
-    simulator,
-  });
-  return devTarget(stack, taskQueue, workerEnv);
+  return devTarget(await startDedicatedStack(dataDir, log, simulator), taskQueue, workerEnv);
 }
 
 function devTarget(stack: Stack, taskQueue: string, workerEnv: Record<string, string>): ChaosTarget {
