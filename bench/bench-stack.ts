@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../infra/s3';
 import { defaultDataDir } from '../infra/paths';
 import { startDedicatedStack } from '../stack/dedicated-stack';
+import { pickFreePorts } from '../stack/ports';
 import type { Stack } from '../stack/start-stack';
 import { makespanSimulatorConfig } from './bench-config';
 import { SimAdmin } from './sim-admin';
@@ -13,6 +14,8 @@ export interface BenchStack {
   /** Its own data dir: gigabytes of archived test objects in MinIO's trash by the end, removed after a good run. */
   dataDir: string;
   sim: SimAdmin;
+  /** The Temporal server's Prometheus endpoint (bench/server-metrics.ts). */
+  serverMetricsUrl: string;
   runwayBaseUrl: string;
   runwayApiSecret: string;
   bucket: string;
@@ -22,11 +25,13 @@ export interface BenchStack {
 export async function startBenchStack(startedAt: Date, log: (line: string) => void): Promise<BenchStack> {
   const dataDir = path.join(defaultDataDir, `bench-${startedAt.getTime()}`);
   log(`bench: starting a dedicated stack in ${path.relative(process.cwd(), dataDir)}`);
-  const stack = await startDedicatedStack(dataDir, log, { config: makespanSimulatorConfig() });
+  const [metricsPort] = await pickFreePorts('127.0.0.1', 1);
+  const stack = await startDedicatedStack(dataDir, log, { config: makespanSimulatorConfig() }, { temporalMetricsPort: metricsPort! });
   if (!stack.simulator) throw new Error('the benchmark needs the simulator');
   return {
     stack,
     dataDir,
+    serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     sim: new SimAdmin(stack.simulator.adminUrl, stack.env.RUNWAYML_API_SECRET),
     runwayBaseUrl: stack.env.RUNWAYML_BASE_URL,
     runwayApiSecret: stack.env.RUNWAYML_API_SECRET,

@@ -216,6 +216,7 @@ async function roundFigures(
     window: [productRun.startedAtMs, productRun.finishedAtMs],
     workerCpuSec: productRun.resources.cpuSeconds,
     serverCpuSec: productRun.resources.servicesCpuSeconds.temporal ?? 0,
+    serverCounters: productRun.serverCounters,
   });
   const sdkCpuSec = sdkRun.resources.cpuSeconds;
   return {

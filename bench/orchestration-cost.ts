@@ -1,6 +1,33 @@
 import type { Client } from '@temporalio/client';
 import { runChain, signalsOf, videoHistoryFacts, type RunHistoryFacts, type TimeWindow } from './history-metrics';
 import { round } from './resource-sampler';
+import { total, type ServerCounters } from './server-metrics';
+
+/** What the Temporal server did per video, counted by the server itself (its `/metrics`). */
+export interface ServerWork {
+  /** Frontend RPCs of every kind (polls, completions, signals, heartbeats…): the round-trips. */
+  rpcsPerVideo: number;
+  /** RespondWorkflowTaskCompleted: workflow tasks of the video, its share of the pool's and the campaign's. */
+  workflowTasksPerVideo: number;
+  signalsPerVideo: number;
+  /** Persistence operations (reads and writes) the server ran. */
+  persistenceOpsPerVideo: number;
+  /** UpdateWorkflowExecution: each is a write of an execution's state. */
+  stateWritesPerVideo: number;
+  rpcs: Record<string, number>;
+}
+
+export function serverWork(counters: ServerCounters, videos: number): ServerWork {
+  const per = (value: number | undefined) => round((value ?? 0) / videos, 2);
+  return {
+    rpcsPerVideo: per(total(counters.rpcs)),
+    workflowTasksPerVideo: per(counters.rpcs.RespondWorkflowTaskCompleted),
+    signalsPerVideo: per((counters.rpcs.SignalWorkflowExecution ?? 0) + (counters.rpcs.SignalWithStartWorkflowExecution ?? 0)),
+    persistenceOpsPerVideo: per(total(counters.persistence)),
+    stateWritesPerVideo: per(counters.persistence.UpdateWorkflowExecution),
+    rpcs: Object.fromEntries(Object.entries(counters.rpcs).map(([operation, value]) => [operation, per(value)])),
+  };
+}
 
 /** What orchestrating one video cost Temporal and the worker, from the stored histories and CPU counters. */
 export interface OrchestrationCost {
@@ -18,6 +45,7 @@ export interface OrchestrationCost {
   serverCpuSec: number;
   workerCpuSecPerVideo: number;
   serverCpuSecPerVideo: number;
+  server?: ServerWork;
 }
 
 export interface MeasuredCampaign {
@@ -28,6 +56,8 @@ export interface MeasuredCampaign {
   window: TimeWindow;
   workerCpuSec: number;
   serverCpuSec: number;
+  /** The server's counters over the run, when it serves metrics. */
+  serverCounters?: ServerCounters;
 }
 
 export async function orchestrationCost(
@@ -53,6 +83,7 @@ export async function orchestrationCost(
       serverCpuSec: round(campaign.serverCpuSec, 2),
       workerCpuSecPerVideo: round(campaign.workerCpuSec / campaign.videos, 4),
       serverCpuSecPerVideo: round(campaign.serverCpuSec / campaign.videos, 4),
+      ...(campaign.serverCounters ? { server: serverWork(campaign.serverCounters, campaign.videos) } : {}),
     },
     parentRuns,
   };

@@ -6,6 +6,7 @@ import type { MakespanReport, MakespanRound } from './makespan-bench';
 import { formatSpread, median, type Spread } from './stats';
 import { TEMPORAL_LIMITS } from './temporal-limits';
 import type { ScaleProbe } from './scale-probe';
+import type { ServerWork } from './orchestration-cost';
 
 /** One titled table of the report. */
 export interface ReportSection {
@@ -111,6 +112,7 @@ function makespanSection(report: MakespanReport): ReportSection {
             ['(worker + server CPU) / SDK CPU', formatSpread(spread.cpuVsSdk, 2), '1.00', `target ≤ ${TARGETS.orchestrationCpuVsSdk}`],
           ]
         : []),
+      ...serverWorkRows(report.perRound?.[report.perRound.length - 1]?.orchestration.server),
       ['campaign (parent) history', `${report.history.parent.events} events, ${kb(report.history.parent.bytes)}`, '—', ''],
       ['worker process CPU (s)', ...both((s) => s.cpuSeconds.toFixed(1)), ''],
       ['Temporal server CPU (s)', ...both((s) => (s.servicesCpuSeconds.temporal ?? 0).toFixed(1)), ''],
@@ -137,6 +139,8 @@ function roundsSection(report: MakespanReport): ReportSection[] {
     ['worker CPU-s/video', (r) => r.orchestration.workerCpuSecPerVideo, fixed(3), spread.workerCpuSecPerVideo],
     ['server CPU-s/video', (r) => r.orchestration.serverCpuSecPerVideo, fixed(3), spread.serverCpuSecPerVideo],
     ['(worker+server)/SDK CPU', (r) => r.cpuVsSdk, fixed(2), spread.cpuVsSdk],
+    ['workflow tasks/video', (r) => r.orchestration.server?.workflowTasksPerVideo ?? NaN, fixed(2), undefined],
+    ['server RPCs/video', (r) => r.orchestration.server?.rpcsPerVideo ?? NaN, fixed(1), undefined],
   ];
   return [
     {
@@ -212,6 +216,7 @@ function scaleSection(scale: ScaleProbe): ReportSection {
       'CPU-s per video: worker / Temporal server',
       `${cost.workerCpuSecPerVideo.toFixed(3)} / ${cost.serverCpuSecPerVideo.toFixed(3)} (${cost.workerCpuSec} / ${cost.serverCpuSec} s in all)`,
     ]);
+    for (const [label, value] of serverWorkRows(cost.server)) rows.push([label!, value!]);
   }
   for (const [index, run] of (scale.parentRuns ?? []).entries())
     rows.push([
@@ -254,4 +259,22 @@ function targetsSection(results: BenchResults): ReportSection {
 
 function kb(bytes: number | undefined): string {
   return bytes === undefined ? '? KB' : `${Math.round(bytes / 1024)} KB`;
+}
+
+/** What the server counted per video (its `/metrics`): the round-trips and the database work behind them, by kind. */
+function serverWorkRows(server: ServerWork | undefined): string[][] {
+  if (!server) return [];
+  const busiest = Object.entries(server.rpcs)
+    .slice(0, 6)
+    .map(([operation, value]) => `${operation} ${value}`)
+    .join(', ');
+  return [
+    [
+      'server work per video (last round, its /metrics)',
+      `${server.rpcsPerVideo} RPCs, ${server.workflowTasksPerVideo} workflow tasks, ${server.signalsPerVideo} signals; ${server.persistenceOpsPerVideo} persistence ops of which ${server.stateWritesPerVideo} state writes`,
+      '—',
+      '',
+    ],
+    ['RPCs per video by kind', busiest, '—', ''],
+  ];
 }

@@ -9,6 +9,7 @@ import { round, startRssTimeline } from './resource-sampler';
 import type { CampaignLimit } from './temporal-limits';
 import { benchCampaign, variantId } from './campaign-file';
 import { childProcessCpuSeconds, cpuDelta } from './child-process-cpu';
+import { counterDelta, readServerCounters } from './server-metrics';
 import { orchestrationCost, type OrchestrationCost } from './orchestration-cost';
 import type { RssTrend } from './stats';
 import { leasePoolWorkflowId } from '../workflows/messages';
@@ -86,6 +87,7 @@ export async function runScaleProbe(
     options.log(`bench: scale campaign started (client side ${clientStartSeconds} s), waiting for its result`);
     const cpuBefore = process.cpuUsage();
     const servicesBefore = childProcessCpuSeconds();
+    const countersBefore = await readServerCounters(bench.serverMetricsUrl);
     rss = startRssTimeline(RSS_INTERVAL_MS);
     const progress = setInterval(() => options.log(`bench: scale probe running ${Math.round((Date.now() - startedAt) / 1000)} s`), 60_000);
     const result = await withTimeout(product.api.waitForResult(campaignId), timeoutMs(options.variants)).finally(() =>
@@ -96,6 +98,7 @@ export async function runScaleProbe(
     rss = undefined;
     const cpu = process.cpuUsage(cpuBefore);
     const services = cpuDelta(servicesBefore, childProcessCpuSeconds());
+    const serverCounters = counterDelta(countersBefore, await readServerCounters(bench.serverMetricsUrl));
     const stats = await bench.sim.stats(false);
     const seconds = (finishedAt - startedAt) / 1000;
     options.log(`bench: scale campaign ended after ${seconds.toFixed(1)} s, reading histories`);
@@ -112,6 +115,7 @@ export async function runScaleProbe(
       window: [startedAt, finishedAt],
       workerCpuSec: (cpu.user + cpu.system) / 1e6,
       serverCpuSec: services.temporal ?? 0,
+      serverCounters,
     });
     return {
       ...base,

@@ -29,6 +29,8 @@ export interface StackOptions {
    */
   runwayBaseUrl?: string | null;
   simulator?: SimulatorTuning & { apiSecret?: string; entry?: string };
+  /** The Temporal dev server's Prometheus `/metrics` port (the bench reads its RPC counts); none by default. */
+  temporalMetricsPort?: number;
   /** Skip discovery/building of binaries. */
   tools?: Partial<ToolPaths>;
   /** Source of configuration. Default: process.env. */

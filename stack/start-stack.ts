@@ -58,6 +58,7 @@ async function createStack(config: ResolvedStackConfig, options: StackOptions): 
     namespace: config.namespace,
     dataDir: config.dataDir,
     uiCodecEndpoint: codecServer.uiEndpoint,
+    ...(options.temporalMetricsPort !== undefined ? { metricsPort: options.temporalMetricsPort } : {}),
     log: config.log,
   });
   const s3 = createS3Server(config, tools.s3Server);

@@ -18,6 +18,8 @@ export interface TemporalServerConfig {
   dataDir: string;
   /** The Web UI's remote codec endpoint (the codec server's URL with its token), so the UI shows decoded payloads. */
   uiCodecEndpoint?: string;
+  /** Where the server serves its Prometheus `/metrics` (RPCs and persistence operations by name); none when unset. */
+  metricsPort?: number;
   log: (line: string) => void;
 }
 
@@ -77,6 +79,7 @@ function startDevArgs(config: TemporalServerConfig): string[] {
     config.namespace,
     ...searchAttributeFlags,
     ...(config.uiCodecEndpoint ? ['--ui-codec-endpoint', config.uiCodecEndpoint] : []),
+    ...(config.metricsPort !== undefined ? ['--metrics-port', String(config.metricsPort)] : []),
   ];
 }
 
