@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { Context, activityInfo, log } from '@temporalio/activity';
+import { Context, activityInfo, getClient, log } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
-import { FailureType, type ArchivedObject, type GenerationKind } from '../schemas';
+import { FailureType, type ArchivedObject, type GenerationKind, type VideoResult } from '../schemas';
+import { variantEndSignal } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from '../schemas/object-keys';
 import { DownloadMeter } from './download-meter';
@@ -30,6 +32,12 @@ export interface ArchiveInput {
   credits: number;
   bucket: string;
   prefix: string;
+  /**
+   * A campaign child's end, told to its parent by this activity once the object is in S3: the video's own
+   * signal would cost it two history events and a workflow task. The result lacks only what the archive
+   * makes (where, and when).
+   */
+  reportEnd?: { parentWorkflowId: string; workflowId: string; result: Omit<VideoResult, 's3'> };
 }
 
 /**
@@ -64,6 +72,12 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
     const kind = input.kind ?? 'video';
     const keyFor = (extension: string) => videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId, extension);
     return withKeepAlive(async () => {
+      const archived = await archiveOnce();
+      if (input.reportEnd) await reportArchived(input.reportEnd, archived);
+      return archived;
+    });
+
+    async function archiveOnce(): Promise<ArchivedObject> {
       // A first attempt cannot find its own earlier copy; a later one may (the worker died after the upload).
       if (activityInfo().attempt > 1) {
         for (const extension of new Set(OUTPUT_TYPES[kind].map((type) => type.extension))) {
@@ -76,8 +90,40 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
       deps.metrics.archiveBytes(archived.bytes);
       log.info(`archived ${kind}`, { videoId: input.videoId, runwayTaskId: input.runwayTaskId, key: archived.key, bytes: archived.bytes });
       return archived;
-    });
+    }
   };
+}
+
+/**
+ * The parent must not miss an end: a failed signal fails the attempt, whose retry finds the object in S3
+ * and signals again (the parent counts a variant's end once). A parent already closed has nothing to learn.
+ */
+async function reportArchived(report: NonNullable<ArchiveInput['reportEnd']>, archived: ArchivedObject): Promise<void> {
+  const archivedAt = Date.now();
+  const generatedAt = report.result.timings.generatedAt;
+  const result: VideoResult = {
+    ...report.result,
+    s3: archived,
+    timings: {
+      ...report.result.timings,
+      archivedAt: new Date(archivedAt).toISOString(),
+      archiveMs: generatedAt ? archivedAt - Date.parse(generatedAt) : report.result.timings.archiveMs,
+    },
+  };
+  try {
+    await getClient()
+      .workflow.getHandle(report.parentWorkflowId)
+      .signal(variantEndSignal, {
+        variantId: result.variantId,
+        workflowId: report.workflowId,
+        state: 'archived',
+        result,
+        credits: result.credits,
+      });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return;
+    throw error;
+  }
 }
 
 async function freshOutputUrl(deps: Pick<ActivityDeps, 'runway'>, taskId: string): Promise<string> {

@@ -1,10 +1,12 @@
 import {
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType, type WorkspaceLimits } from '../schemas';
@@ -64,6 +66,7 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
   });
 
   const notifications = new Notifications(pool);
+  const wake = new WakeTimer();
   while (!shouldContinueAsNew()) {
     if (refreshRequested || pool.limitsDue(Date.now())) {
       refreshRequested = false;
@@ -78,12 +81,39 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
     for (const refusal of decisions.refused) notifications.refuse(refusal);
     for (const wait of decisions.quotaWaits) notifications.quotaWait(wait);
     const wakeAt = pool.nextWake();
-    const woken = () => pool.hasWork() || refreshRequested || shouldContinueAsNew();
-    if (wakeAt === undefined) await condition(woken);
-    else await condition(woken, Math.max(1, wakeAt - Date.now()));
+    if (wakeAt !== undefined) wake.by(wakeAt);
+    await condition(() => pool.hasWork() || refreshRequested || shouldContinueAsNew() || wake.fired);
+    wake.fired = false;
   }
   await condition(() => allHandlersFinished() && notifications.settled());
   await continueAsNew<typeof GenerationLeasePoolWorkflow>(pool.state());
+}
+
+/**
+ * The pool's one timer: started only when the next wake comes sooner than the timer already running. A
+ * timer per loop (a condition with a timeout) cost two history events per lease; one that fires early
+ * only wakes the loop to find nothing due and set the next.
+ */
+class WakeTimer {
+  fired = false;
+  private current: { at: number; scope: CancellationScope } | undefined;
+
+  by(at: number): void {
+    if (this.current && this.current.at <= at) return;
+    this.current?.scope.cancel();
+    const entry = { at, scope: new CancellationScope() };
+    this.current = entry;
+    void entry.scope
+      .run(() => sleep(Math.max(1, at - Date.now())))
+      .then(
+        () => {
+          if (this.current !== entry) return;
+          this.current = undefined;
+          this.fired = true;
+        },
+        () => undefined,
+      );
+  }
 }
 
 async function readLimits(pool: LeasePool): Promise<void> {

@@ -82,6 +82,28 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
     // The generation activity has told the parent already: each signal a workflow sends costs it five
     // history events (initiated, signaled, and the workflow task that learns so), one an activity sends none.
     tracker.setState('archiving', { notifyParent: false });
+    const timings = {
+      startedAt: new Date(startedAt).toISOString(),
+      submittedAt: new Date(success.submittedAt).toISOString(),
+      generatedAt: new Date(generatedAt).toISOString(),
+      generationMs: generatedAt - startedAt,
+    };
+    const made: Omit<VideoResult, 's3'> = {
+      videoId: input.videoId,
+      campaignId: input.campaignId,
+      variantId: input.variantId,
+      model: input.request.model,
+      runwayTaskId: success.taskId,
+      submissions: status.submissions.length,
+      submissionHistory: status.submissions,
+      credits: totalCredits(status.submissions),
+      fingerprint: input.fingerprint,
+      timings: { ...timings, archivedAt: timings.generatedAt, archiveMs: 0 },
+    };
+    // For the same reason the archive activity tells the parent how this video ended, once it is in S3.
+    const parent = workflowInfo().parent;
+    const endReport =
+      input.reportEnd && parent ? { parentWorkflowId: parent.workflowId, workflowId: workflowInfo().workflowId, result: made } : undefined;
     const s3 = await rethrowTyped(() =>
       archiveActivities().archiveVideo.executeWithOptions({ summary: `archive ${input.variantId} (task ${success.taskId}) to S3` }, [
         {
@@ -92,34 +114,19 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
           kind: generationKind(input.request),
           model: input.request.model,
           promptText: input.request.promptText,
-          credits: totalCredits(status.submissions),
+          credits: made.credits,
           bucket: input.archive.bucket,
           prefix: input.archive.prefix,
+          ...(endReport ? { reportEnd: endReport } : {}),
         },
       ]),
     );
     tracker.setState('archived', { notifyParent: false });
     const result: VideoResult = {
-      videoId: input.videoId,
-      campaignId: input.campaignId,
-      variantId: input.variantId,
-      model: input.request.model,
+      ...made,
       s3,
-      runwayTaskId: success.taskId,
-      submissions: status.submissions.length,
-      submissionHistory: status.submissions,
-      credits: totalCredits(status.submissions),
-      fingerprint: input.fingerprint,
-      timings: {
-        startedAt: new Date(startedAt).toISOString(),
-        submittedAt: new Date(success.submittedAt).toISOString(),
-        generatedAt: new Date(generatedAt).toISOString(),
-        archivedAt: new Date(Date.now()).toISOString(),
-        generationMs: generatedAt - startedAt,
-        archiveMs: Date.now() - generatedAt,
-      },
+      timings: { ...timings, archivedAt: new Date(Date.now()).toISOString(), archiveMs: Date.now() - generatedAt },
     };
-    await reportEnd(input, { state: 'archived', result, credits: result.credits });
     return result;
   } catch (error) {
     if (isCancellation(error)) {

@@ -9,15 +9,21 @@ import { runsOn, workflowShowJson } from '../helpers/stored-history';
  * from the histories Temporal stored (`temporal workflow show`), not from anything the product counts.
  */
 
-/** History events one video may take on the happy path (one submission, one poll loop, archive). */
+/** History events one video may take on the happy path (one submission, one poll loop, archive): the issue's bound. */
 const MAX_EVENTS_PER_VIDEO = 40;
+/**
+ * What the happy path takes today, 30, with a little room: the start, five workflow tasks (start, grant,
+ * the task's id, generated, archived), two markers (pre-screen, lease request), two signals, two
+ * activities, three upserts and the completion. A change that adds a workflow task per video fails here.
+ */
+const EXPECTED_EVENTS_PER_VIDEO = 32;
 
 /**
  * Signals delivered anywhere (video, lease pool, campaign) per video, on the happy path: the lease request
  * (signal-with-start to the pool), its grant (pool → video), the lease given back (generate activity →
  * pool, the moment the remote task ends), the remote task's id and state (activity → video, once, with the
- * first poll), the campaign told the variant runs and then archives (activity → campaign, for `progress`
- * and `watch`), and the variant's end (video → campaign): seven. Here the first poll (8 s simulated) comes
+ * first poll), the campaign told the variant runs (activity → campaign, for `progress` and `watch`), and the
+ * variant's end (archive activity → campaign, once the clip is in S3): seven. Here the first poll (8 s simulated) comes
  * after the 2 s queue, so it sees RUNNING; a task first seen PENDING would add two (video and campaign).
  */
 const MAX_SIGNALS_PER_VIDEO = 7;
@@ -120,5 +126,12 @@ test('8 variants: each video history ≤ 40 events, ≤ 7 signals per video acro
   );
 
   expect(Math.max(...perVideo.map((video) => video.events))).toBeLessThanOrEqual(MAX_EVENTS_PER_VIDEO);
+  expect(Math.max(...perVideo.map((video) => video.events))).toBeLessThanOrEqual(EXPECTED_EVENTS_PER_VIDEO);
   expect(signalsPerVideo).toBeLessThanOrEqual(MAX_SIGNALS_PER_VIDEO);
+  // The end reached the campaign from the archive activity, not as a signal the video sent.
+  expect(perVideo.every((video) => (video.types.SignalExternalWorkflowExecutionInitiated ?? 0) === 0)).toBe(true);
+  expect(tally(campaignSignals).variantEnd).toBe(8);
+  // The pool keeps one timer for its next wake, not one per lease it grants or takes back.
+  const poolTimers = (await Promise.all(poolRuns.map(storedEvents))).flat().filter((event) => typeName(event) === 'TimerStarted');
+  expect(poolTimers.length).toBeLessThanOrEqual(2);
 }, 180_000);
