@@ -111,15 +111,13 @@ async function reportArchived(report: NonNullable<ArchiveInput['reportEnd']>, ar
     },
   };
   try {
-    await getClient()
-      .workflow.getHandle(report.parentWorkflowId)
-      .signal(variantEndSignal, {
-        variantId: result.variantId,
-        workflowId: report.workflowId,
-        state: 'archived',
-        result,
-        credits: result.credits,
-      });
+    await getClient().workflow.getHandle(report.parentWorkflowId).signal(variantEndSignal, {
+      variantId: result.variantId,
+      workflowId: report.workflowId,
+      state: 'archived',
+      result,
+      credits: result.credits,
+    });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return;
     throw error;
