@@ -10,6 +10,7 @@ import { createPrescreen } from './prescreen';
 import { previousVideoResult } from './previous-result';
 import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
+import { deliverLeaseNotices } from './lease-notices';
 import { createWriteEditList } from './edit-list';
 import { fingerprintRequest } from './request-fingerprint';
 import { createUploadPromptImage } from './upload-image';
@@ -28,6 +29,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     previousVideoResult,
     requestGenerationLease: createRequestGenerationLease(deps),
     checkLeaseHolders,
+    deliverLeaseNotices,
     readWorkspaceLimits: createReadWorkspaceLimits(deps),
     checkWorkspace: createCheckWorkspace(deps),
     writeEditList: createWriteEditList(deps),

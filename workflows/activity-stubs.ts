@@ -70,6 +70,17 @@ export function leaseRequestActivities() {
   });
 }
 
+/**
+ * The pool's notices to requesters, one marker per workflow task. Retried briefly; past that the pool keeps
+ * them and tries again shortly (a requester must never miss its grant).
+ */
+export function leaseNoticeActivities() {
+  return proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '20s',
+    retry: { initialInterval: '200ms', maximumInterval: '5s', maximumAttempts: 5 },
+  });
+}
+
 /** The pool's check on expired leases' holders. A failure here is no answer: the leases stay and are asked about again. */
 export function leaseHolderActivities() {
   return proxyLocalActivities<DefaultQueueActivities>({

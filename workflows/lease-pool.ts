@@ -3,24 +3,21 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   log,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType, type WorkspaceLimits } from '../schemas';
-import { leaseHolderActivities, workspaceLimitActivities } from './activity-stubs';
+import { leaseHolderActivities, leaseNoticeActivities, workspaceLimitActivities } from './activity-stubs';
 import {
   acquireLeaseSignal,
-  leaseGrantedSignal,
-  leaseQuotaWaitSignal,
-  leaseRefusedSignal,
   leasesQuery,
   refreshLimitsSignal,
   releaseLeaseSignal,
   type HeldLease,
   type LeaseHolderLiveness,
+  type LeaseNotice,
   type LeasePoolState,
   type LeaseRelease,
   type LeaseRequest,
@@ -35,6 +32,9 @@ const RECHECK_UNKNOWN_MS = 60_000;
 
 /** A read of the workspace that failed is tried again this soon (no grant is made before the first one answers). */
 const LIMITS_RETRY_MS = 10_000;
+
+/** Notices whose delivery failed (Temporal unreachable from the worker, say) are sent again this soon. */
+const NOTICE_RETRY_MS = 5_000;
 
 /** While a model waits for its daily quota, the workspace is read at least this often to learn that room has freed up. */
 const QUOTA_RECHECK_MS = 60_000;
@@ -65,27 +65,26 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
     refreshRequested = true;
   });
 
-  const notifications = new Notifications(pool);
+  const notices = new Notices(pool);
   const wake = new WakeTimer();
-  while (!shouldContinueAsNew()) {
+  // Notices not yet delivered are not carried over: the run continues as new only once they have landed.
+  while (!shouldContinueAsNew() || notices.pending()) {
     if (refreshRequested || pool.limitsDue(Date.now())) {
       refreshRequested = false;
       await readLimits(pool);
     }
     const expired = pool.expired(Date.now());
     if (expired.length > 0) pool.settleExpired(expired, await askHolders(expired));
-    // Not awaited: a grant waits for no earlier grant's delivery, so a released lease is handed on in
-    // the same workflow task that learns of the release (a failed delivery releases the lease).
-    const decisions = pool.decide(Date.now());
-    for (const lease of decisions.granted) notifications.grant(lease);
-    for (const refusal of decisions.refused) notifications.refuse(refusal);
-    for (const wait of decisions.quotaWaits) notifications.quotaWait(wait);
+    // Every decision of this workflow task goes out in one delivery, within the task: a released lease is
+    // handed on in the same workflow task that learns of the release.
+    notices.add(pool.decide(Date.now()));
+    if (notices.pending() && !(await notices.deliver())) wake.by(Date.now() + NOTICE_RETRY_MS);
     const wakeAt = pool.nextWake();
     if (wakeAt !== undefined) wake.by(wakeAt);
     await condition(() => pool.hasWork() || refreshRequested || shouldContinueAsNew() || wake.fired);
     wake.fired = false;
   }
-  await condition(() => allHandlersFinished() && notifications.settled());
+  await condition(allHandlersFinished);
   await continueAsNew<typeof GenerationLeasePoolWorkflow>(pool.state());
 }
 
@@ -127,58 +126,48 @@ async function readLimits(pool: LeasePool): Promise<void> {
   }
 }
 
-/** Signals in flight to holders; the run continues as new only once every one of them has landed or failed. */
-class Notifications {
-  private inFlight = 0;
+/** Grants, refusals and quota waits decided but not yet delivered to their requesters. */
+class Notices {
+  private queue: LeaseNotice[] = [];
 
   constructor(private readonly pool: LeasePool) {}
 
-  grant(lease: HeldLease): void {
-    this.track(
-      getExternalWorkflowHandle(lease.workflowId).signal(leaseGrantedSignal, { leaseId: lease.leaseId }),
-      lease.leaseId,
-      lease.workflowId,
-    );
-  }
-
-  refuse(refusal: { request: LeaseRequest; type: string; message: string }): void {
-    const { request, type, message } = refusal;
-    this.track(
-      getExternalWorkflowHandle(request.workflowId).signal(leaseRefusedSignal, { leaseId: request.leaseId, type, message }),
-      request.leaseId,
-      request.workflowId,
-    );
-  }
-
-  quotaWait(wait: { request: LeaseRequest; usage: ModelUsage; maxDaily: number | null }): void {
-    const { request, usage, maxDaily } = wait;
-    this.track(
-      getExternalWorkflowHandle(request.workflowId).signal(leaseQuotaWaitSignal, {
-        leaseId: request.leaseId,
-        model: request.model,
-        dailyGenerations: usage.dailyGenerations,
-        maxDaily,
-      }),
-      request.leaseId,
-      request.workflowId,
-    );
-  }
-
-  settled(): boolean {
-    return this.inFlight === 0;
-  }
-
-  private track(delivery: Promise<void>, leaseId: string, workflowId: string): void {
-    this.inFlight += 1;
-    void delivery
-      .catch((error: unknown) => {
-        // The requester is gone (completed, terminated): its lease, or its place in the queue, goes to the next one.
-        log.warn('generation lease holder is gone; lease reclaimed', { leaseId, workflowId, error: String(error) });
-        this.pool.release({ leaseId });
-      })
-      .finally(() => {
-        this.inFlight -= 1;
+  add(decisions: Decisions): void {
+    for (const lease of decisions.granted)
+      this.queue.push({ kind: 'granted', workflowId: lease.workflowId, grant: { leaseId: lease.leaseId } });
+    for (const { request, type, message } of decisions.refused)
+      this.queue.push({ kind: 'refused', workflowId: request.workflowId, refusal: { leaseId: request.leaseId, type, message } });
+    for (const { request, usage, maxDaily } of decisions.quotaWaits)
+      this.queue.push({
+        kind: 'quotaWait',
+        workflowId: request.workflowId,
+        wait: { leaseId: request.leaseId, model: request.model, dailyGenerations: usage.dailyGenerations, maxDaily },
       });
+  }
+
+  pending(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /**
+   * Deliver everything pending; false when the delivery failed (they stay, for the next try). A requester
+   * that is gone (completed, terminated) gives its lease, or its place in the queue, to the next one.
+   */
+  async deliver(): Promise<boolean> {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      const { gone } = await leaseNoticeActivities().deliverLeaseNotices(batch);
+      for (const leaseId of gone) {
+        log.warn('generation lease holder is gone; lease reclaimed', { leaseId });
+        this.pool.release({ leaseId });
+      }
+      return true;
+    } catch (error) {
+      log.warn('could not deliver lease notices; trying again shortly', { notices: batch.length, error: String(error) });
+      this.queue = [...batch, ...this.queue];
+      return false;
+    }
   }
 }
 

@@ -156,6 +156,12 @@ export interface LeaseRefusal {
 }
 export const leaseRefusedSignal = defineSignal<[LeaseRefusal]>('generationLeaseRefused');
 
+/** What the pool tells one requester: the signal it is sent as, by kind. */
+export type LeaseNotice =
+  | { kind: 'granted'; workflowId: string; grant: LeaseGrant }
+  | { kind: 'refused'; workflowId: string; refusal: LeaseRefusal }
+  | { kind: 'quotaWait'; workflowId: string; wait: LeaseQuotaWait };
+
 /** A lease the pool has granted. */
 export interface HeldLease {
   leaseId: string;
