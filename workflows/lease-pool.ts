@@ -81,7 +81,8 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
     if (notices.pending() && !(await notices.deliver())) wake.by(Date.now() + NOTICE_RETRY_MS);
     const wakeAt = pool.nextWake();
     if (wakeAt !== undefined) wake.by(wakeAt);
-    await condition(() => pool.hasWork() || refreshRequested || shouldContinueAsNew() || wake.fired);
+    // Due to continue as new but with notices undelivered: wait for the retry's timer, not spin.
+    await condition(() => pool.hasWork() || refreshRequested || (shouldContinueAsNew() && !notices.pending()) || wake.fired);
     wake.fired = false;
   }
   await condition(allHandlersFinished);
