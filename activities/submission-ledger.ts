@@ -5,6 +5,8 @@ import type { JournalKey, SubmissionJournal } from './submission-journal';
 /** One scheduled activity, the same across its attempts, and which attempt is asking. */
 export interface ActivityKey extends JournalKey {
   attempt: number;
+  /** When no attempt of the activity can run any more (first scheduled + its schedule-to-close timeout), if it has one. */
+  lastAttemptBy?: number;
 }
 
 /**
@@ -14,9 +16,11 @@ export interface ActivityKey extends JournalKey {
  * server was down, so it timed the live attempt out. A retry that starts while the earlier POST is in
  * flight on this worker waits for its answer. Entries stay until they expire, not until the activity
  * returns: Temporal rejects the result of an attempt it already timed out, and runs the activity again.
+ * A settled entry keeps the task's record only: the promise of a POST carries the activity's async
+ * context (its logger, heartbeat, timers), which a kept promise would hold for as long as the entry.
  */
 export class SubmissionLedger<Entry extends object> {
-  private readonly entries = new Map<string, { created: Promise<Entry>; at: number }>();
+  private readonly entries = new Map<string, { pending?: Promise<Entry>; created?: Entry; expiresAt: number }>();
   private prunedAt = 0;
 
   constructor(
@@ -35,9 +39,10 @@ export class SubmissionLedger<Entry extends object> {
    */
   async find(key: ActivityKey): Promise<Entry | undefined> {
     const entry = this.entries.get(key.id);
-    if (entry) {
+    if (entry?.created) return { ...entry.created };
+    if (entry?.pending) {
       try {
-        return { ...(await entry.created) };
+        return { ...(await entry.pending) };
       } catch {
         return undefined;
       }
@@ -68,19 +73,25 @@ export class SubmissionLedger<Entry extends object> {
       );
       return entry;
     });
-    this.entries.set(key.id, { created, at: Date.now() });
-    created.catch(() => {
-      if (this.entries.get(key.id)?.created === created) this.entries.delete(key.id);
-    });
+    const slot = { pending: created, expiresAt: Math.min(Date.now() + this.maxAgeMs, key.lastAttemptBy ?? Infinity) };
+    this.entries.set(key.id, slot);
+    created.then(
+      (entry) => {
+        if (this.entries.get(key.id) === slot) this.entries.set(key.id, { created: entry, expiresAt: slot.expiresAt });
+      },
+      () => {
+        if (this.entries.get(key.id) === slot) this.entries.delete(key.id);
+      },
+    );
     return created;
   }
 
-  /** Entries older than any attempt of their activity can be (its schedule-to-close timeout) go, at most once a minute. */
+  /** Entries older than any attempt of their activity can be (its schedule-to-close timeout, else maxAge) go, at most once a minute. */
   private prune(): void {
     const now = Date.now();
     if (now - this.prunedAt < 60_000) return;
     this.prunedAt = now;
-    for (const [key, entry] of this.entries) if (entry.at < now - this.maxAgeMs) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.expiresAt < now) this.entries.delete(key);
     this.pruneJournals();
   }
 
@@ -95,11 +106,14 @@ export function activityKey(info: {
   workflowExecution?: { workflowId: string; runId: string };
   activityId: string;
   scheduledTimestampMs?: number;
+  scheduleToCloseTimeoutMs?: number;
   attempt?: number;
 }): ActivityKey {
+  const firstScheduledAt = info.scheduledTimestampMs ?? 0;
   return {
     id: `${info.workflowExecution?.workflowId ?? ''}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
-    firstScheduledAt: info.scheduledTimestampMs ?? 0,
+    firstScheduledAt,
     attempt: info.attempt ?? 1,
+    ...(info.scheduleToCloseTimeoutMs && firstScheduledAt ? { lastAttemptBy: firstScheduledAt + info.scheduleToCloseTimeoutMs } : {}),
   };
 }
