@@ -227,7 +227,7 @@ function scaleSection(scale: ScaleProbe): ReportSection {
     const rss = scale.rss;
     rows.push([
       `worker RSS (every ${rss.intervalMs / 1000} s)`,
-      `start ${rss.startMb} MB, peak ${rss.peakMb} MB, end ${rss.endMb} MB; second-half slope ${rss.secondHalfSlopeMbPerMin} MB/min (${rss.flat ? 'flat' : 'NOT flat'}: < ${rss.flatThresholdMbPerMin})`,
+      `start ${rss.startMb} MB, peak ${rss.peakMb} MB, end ${rss.endMb} MB; second-half slope of the floor ${rss.secondHalfFloorSlopeMbPerMin ?? '—'} MB/min (${rss.flat ? 'flat' : 'NOT flat'}: < ${rss.flatThresholdMbPerMin}), of every sample ${rss.secondHalfSlopeMbPerMin} MB/min`,
     ]);
   }
   if (scale.parent) {

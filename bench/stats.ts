@@ -60,12 +60,18 @@ export function linearSlope(points: ReadonlyArray<readonly [number, number]>): n
 }
 
 /**
- * RSS is "flat" when its least-squares slope over the second half of the run stays under this. The first
+ * RSS is "flat" when the slope of its floor over the second half of the run stays under this. The first
  * half is left out: the workflow cache and V8's heap grow to their working size there. 2 MB/min is 120 MB
- * an hour; a leak of 7 KB per video at 5 videos/s crosses it, GC's sawtooth averaged over a quarter-hour
- * second half does not.
+ * an hour; a leak of 7 KB per video at 5 videos/s crosses it.
  */
 export const RSS_FLAT_MB_PER_MIN = 2;
+
+/**
+ * The floor is the least RSS within this much of each sample. V8 lets garbage pile up for a minute or two
+ * before a full collection (ramps of +1.3 GB were seen), so a raw slope depends on where the run happens to
+ * end in that sawtooth; what a leak raises is the level each collection comes back down to.
+ */
+export const RSS_FLOOR_WINDOW_S = 300;
 
 export interface RssTrend {
   intervalMs: number;
@@ -74,8 +80,10 @@ export interface RssTrend {
   startMb: number;
   peakMb: number;
   endMb: number;
-  /** Least-squares slope over the samples of the second half, MB per minute. */
+  /** Least-squares slope over the samples of the second half, MB per minute (GC's sawtooth included). */
   secondHalfSlopeMbPerMin: number;
+  /** The same over the floor (the least RSS within RSS_FLOOR_WINDOW_S / 2 of each sample): what `flat` is judged on. */
+  secondHalfFloorSlopeMbPerMin: number;
   flatThresholdMbPerMin: number;
   flat: boolean;
 }
@@ -88,6 +96,11 @@ export function rssTrend(samples: ReadonlyArray<[number, number]>, intervalMs: n
   const end = samples[samples.length - 1]![0];
   const secondHalf = samples.filter(([seconds]) => seconds >= end / 2);
   const slope = Math.round(linearSlope(secondHalf) * 60 * 100) / 100;
+  const floor = secondHalf.map(([seconds]): [number, number] => [
+    seconds,
+    Math.min(...samples.filter(([other]) => Math.abs(other - seconds) <= RSS_FLOOR_WINDOW_S / 2).map(([, mb]) => mb)),
+  ]);
+  const floorSlope = Math.round(linearSlope(floor) * 60 * 100) / 100;
   return {
     intervalMs,
     samples: thinned(samples, STORED_RSS_SAMPLES).map(([seconds, mb]) => [Math.round(seconds * 10) / 10, Math.round(mb * 10) / 10]),
@@ -95,8 +108,9 @@ export function rssTrend(samples: ReadonlyArray<[number, number]>, intervalMs: n
     peakMb: Math.round(Math.max(...samples.map(([, mb]) => mb)) * 10) / 10,
     endMb: Math.round(samples[samples.length - 1]![1] * 10) / 10,
     secondHalfSlopeMbPerMin: slope,
+    secondHalfFloorSlopeMbPerMin: floorSlope,
     flatThresholdMbPerMin: thresholdMbPerMin,
-    flat: slope < thresholdMbPerMin,
+    flat: floorSlope < thresholdMbPerMin,
   };
 }
 

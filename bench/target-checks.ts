@@ -129,9 +129,9 @@ function scaleChecks(scale: ScaleProbe): TargetCheck[] {
   if (scale.rss)
     checks.push(
       check(
-        'scale probe worker RSS flat (slope over the second half)',
+        'scale probe worker RSS flat (slope of its floor over the second half)',
         `< ${scale.rss.flatThresholdMbPerMin} MB/min`,
-        `${scale.rss.secondHalfSlopeMbPerMin.toFixed(2)} MB/min`,
+        `${(scale.rss.secondHalfFloorSlopeMbPerMin ?? scale.rss.secondHalfSlopeMbPerMin).toFixed(2)} MB/min (every sample: ${scale.rss.secondHalfSlopeMbPerMin.toFixed(2)})`,
         scale.rss.flat,
       ),
     );

@@ -64,11 +64,24 @@ describe('RSS trend', () => {
     expect(Math.abs(trend.secondHalfSlopeMbPerMin)).toBeLessThan(trend.flatThresholdMbPerMin);
   });
 
+  it('judges the floor, not where the run ends in the sawtooth of GC', () => {
+    // Flat at 800 MB, but the run ends two minutes into a collection's ramp to 2 GB: the raw slope says growth.
+    const samples: Array<[number, number]> = [];
+    for (let seconds = 0; seconds <= 1800; seconds += 2)
+      samples.push([seconds, seconds < 1680 ? 800 + (seconds % 10 === 0 ? 10 : 0) : 800 + (seconds - 1680) * 10]);
+    const trend = rssTrend(samples, 2000);
+    expect(trend.secondHalfSlopeMbPerMin).toBeGreaterThan(trend.flatThresholdMbPerMin);
+    expect(Math.abs(trend.secondHalfFloorSlopeMbPerMin)).toBeLessThan(trend.flatThresholdMbPerMin);
+    expect(trend.flat).toBe(true);
+  });
+
   it('is not flat when the second half keeps growing', () => {
     // 3 MB a minute throughout.
     const samples: Array<[number, number]> = Array.from({ length: 241 }, (_, index) => [index * 5, 400 + (index * 5 * 3) / 60]);
     const trend = rssTrend(samples, 5000);
     expect(trend.secondHalfSlopeMbPerMin).toBeCloseTo(3, 5);
+    // A leak raises the floor as fast: every collection comes back to a higher level.
+    expect(trend.secondHalfFloorSlopeMbPerMin).toBeGreaterThan(2.5);
     expect(trend.flat).toBe(false);
     expect(trend.endMb).toBe(460);
     // The results file keeps a thinned timeline; the slope above used every sample.
