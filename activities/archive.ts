@@ -5,7 +5,7 @@ import { Context, activityInfo, getClient, log } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
-import { FailureType, type ArchivedObject, type GenerationKind, type VideoResult } from '../schemas';
+import { FailureType, withArchive, type ArchivedObject, type GenerationKind, type VideoResult } from '../schemas';
 import { variantEndSignal } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from '../schemas/object-keys';
@@ -101,15 +101,11 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
 async function reportArchived(report: NonNullable<ArchiveInput['reportEnd']>, archived: ArchivedObject): Promise<void> {
   const archivedAt = Date.now();
   const generatedAt = report.result.timings.generatedAt;
-  const result: VideoResult = {
-    ...report.result,
-    s3: archived,
-    timings: {
-      ...report.result.timings,
-      archivedAt: new Date(archivedAt).toISOString(),
-      archiveMs: generatedAt ? archivedAt - Date.parse(generatedAt) : report.result.timings.archiveMs,
-    },
-  };
+  const result = withArchive(report.result, archived, {
+    ...report.result.timings,
+    archivedAt: new Date(archivedAt).toISOString(),
+    archiveMs: generatedAt ? archivedAt - Date.parse(generatedAt) : report.result.timings.archiveMs,
+  });
   try {
     await getClient().workflow.getHandle(report.parentWorkflowId).signal(variantEndSignal, {
       variantId: result.variantId,

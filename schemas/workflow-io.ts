@@ -127,6 +127,15 @@ export interface VideoTimings {
   archiveMs: number;
 }
 
+/**
+ * A video's result once its clip is in S3, keys in the order the Web UI shows them: where the clip is right
+ * after what it is, before the submissions. The workflow and the activity that reports it build it alike.
+ */
+export function withArchive(made: Omit<VideoResult, 's3'>, s3: ArchivedObject, timings: VideoTimings): VideoResult {
+  const { videoId, campaignId, variantId, model, ...rest } = made;
+  return { videoId, campaignId, variantId, model, s3, ...rest, timings };
+}
+
 export interface SubmissionRecord {
   taskId: string;
   outcome: string;

@@ -24,6 +24,7 @@ import {
   type VideoResult,
   type VideoProgress,
   type VideoWorkflowInput,
+  withArchive,
 } from '../schemas';
 import type { GenerateOutcome } from '../activities';
 import { CreditLine, totalCredits } from './credit-line';
@@ -122,11 +123,11 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
       ]),
     );
     tracker.setState('archived', { notifyParent: false });
-    const result: VideoResult = {
-      ...made,
-      s3,
-      timings: { ...timings, archivedAt: new Date(Date.now()).toISOString(), archiveMs: Date.now() - generatedAt },
-    };
+    const result = withArchive(made, s3, {
+      ...timings,
+      archivedAt: new Date(Date.now()).toISOString(),
+      archiveMs: Date.now() - generatedAt,
+    });
     return result;
   } catch (error) {
     if (isCancellation(error)) {
