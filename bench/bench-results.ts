@@ -1,4 +1,5 @@
 import type { ArchiveCase } from './archive-bench';
+import type { FloorReport } from './floor-bench';
 import type { MakespanReport } from './makespan-bench';
 import type { ScaleProbe } from './scale-probe';
 
@@ -9,6 +10,7 @@ export interface BenchResults {
   machine: { cpus: number; loadAverageAtStart: number[]; node: string };
   notes: string[];
   makespan?: MakespanReport;
+  floor?: FloorReport;
   archive?: ArchiveCase[];
   scale?: ScaleProbe;
   targets: TargetCheck[];

@@ -3,7 +3,7 @@ import type { SimulatorSnapshot } from '../simulator/state';
 
 /** One contender's run of the makespan campaign, as measured. */
 export interface ContenderRun {
-  contender: 'product' | 'sdk';
+  contender: 'product' | 'sdk' | 'floor';
   round: number;
   startedAtMs: number;
   finishedAtMs: number;

@@ -2,6 +2,7 @@ import { GENERATION_SECONDS, TARGETS, TIME_SCALE } from './bench-config';
 import type { ArchiveCase } from './archive-bench';
 import type { BenchResults } from './bench-results';
 import type { ContenderSummary } from './contender-summary';
+import type { FloorReport } from './floor-bench';
 import type { MakespanReport, MakespanRound } from './makespan-bench';
 import { formatSpread, median, type Spread } from './stats';
 import { TEMPORAL_LIMITS } from './temporal-limits';
@@ -17,6 +18,7 @@ export interface ReportSection {
 export function reportSections(results: BenchResults): ReportSection[] {
   return [
     ...(results.makespan ? [makespanSection(results.makespan), ...roundsSection(results.makespan)] : []),
+    ...(results.floor ? [floorSection(results.floor, results.makespan)] : []),
     ...(results.archive ? [archiveSection(results.archive)] : []),
     ...(results.scale ? [scaleSection(results.scale)] : []),
     targetsSection(results),
@@ -166,6 +168,44 @@ function roundsSection(report: MakespanReport): ReportSection[] {
       ],
     },
   ];
+}
+
+/** Temporal's own floor per round, and the product's figures beside it when the same run measured them. */
+function floorSection(floor: FloorReport, makespan: MakespanReport | undefined): ReportSection {
+  const productSpread = makespan?.spread;
+  const perRound = makespan?.perRound;
+  const product = (value: Spread | undefined, digits: number) => (value ? formatSpread(value, digits) : '');
+  const productMedian = (pick: (round: MakespanRound) => number | undefined, digits: number) => {
+    const values = (perRound ?? []).map(pick).filter((value): value is number => value !== undefined);
+    return values.length > 0 ? median(values).toFixed(digits) : '';
+  };
+  return {
+    title: `Temporal's floor for the makespan workload (bench/floor/workflows.ts: a parent, one child per variant, one activity each, the cap a worker's slots), ${floor.rounds.length} rounds against the SDK loop; median (min–max)`,
+    rows: [
+      ['', 'floor', 'this project (makespan rounds)'],
+      ['(worker+server)/SDK CPU', formatSpread(floor.cpuVsSdk, 2), product(productSpread?.cpuVsSdk, 2)],
+      ['worker CPU-s/video', formatSpread(floor.workerCpuSecPerVideo, 3), product(productSpread?.workerCpuSecPerVideo, 3)],
+      ['server CPU-s/video', formatSpread(floor.serverCpuSecPerVideo, 3), product(productSpread?.serverCpuSecPerVideo, 3)],
+      [
+        'SDK loop CPU-s/video (same rounds)',
+        formatSpread(floor.sdkCpuSecPerVideo, 4),
+        productMedian((r) => r.sdkCpuSec / floor.variants, 4),
+      ],
+      [
+        'workflow tasks/video',
+        formatSpread(floor.workflowTasksPerVideo, 2),
+        productMedian((r) => r.orchestration.server?.workflowTasksPerVideo, 2),
+      ],
+      ['server RPCs/video', formatSpread(floor.rpcsPerVideo, 1), productMedian((r) => r.orchestration.server?.rpcsPerVideo, 1)],
+      [
+        'state writes/video',
+        formatSpread(floor.stateWritesPerVideo, 1),
+        productMedian((r) => r.orchestration.server?.stateWritesPerVideo, 1),
+      ],
+      ['makespan / ideal FIFO', product(floor.floorVsIdealFifo, 3), product(productSpread?.vsIdealFifo, 3)],
+      ['makespan (s) floor / SDK', floor.rounds.map((r) => `${r.floorSec} / ${r.sdkSec}`).join(', '), ''],
+    ],
+  };
 }
 
 function archiveSection(cases: ArchiveCase[]): ReportSection {

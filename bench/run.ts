@@ -5,6 +5,7 @@ import { runArchiveBench } from './archive-bench';
 import { isPartialRun, parseBenchArgs, type BenchArgs } from './bench-args';
 import type { BenchResults } from './bench-results';
 import { startBenchStack, type BenchStack } from './bench-stack';
+import { runFloorBench } from './floor-bench';
 import { runMakespanBench } from './makespan-bench';
 import { bundleProductWorkflows, installBenchRuntime } from './product-workers';
 import { reportSections } from './report-sections';
@@ -15,7 +16,8 @@ import { markdownTable, textTable } from './text-table';
 
 /**
  * `npm run bench`: on a dedicated embedded stack — makespan against the bound and the official
- * SDK in ABBA rounds (median and spread), orchestration cost per video, the archive path, a
+ * SDK in ABBA rounds (median and spread), orchestration cost per video, Temporal's own floor for the
+ * same workload, the archive path, a
  * 10,000-variant scale probe. Prints the tables and writes bench/results/<date>.json and latest.md
  * (a partial run: partial.json and partial.md). `--sections` picks the parts; see bench-args.ts.
  */
@@ -53,6 +55,9 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
   const makespan = args.sections.includes('makespan')
     ? await runMakespanBench(bench, bundle, { rounds: args.rounds, variants: args.variants, log })
     : undefined;
+  const floor = args.sections.includes('floor')
+    ? await runFloorBench(bench, { rounds: args.rounds, variants: args.variants, log })
+    : undefined;
   const archive = args.sections.includes('archive') ? await runArchiveBench(bench, { quick: args.quick, log }) : undefined;
   const scale = args.sections.includes('scale') ? await runScaleProbe(bench, bundle, { variants: args.scaleVariants, log }) : undefined;
   return {
@@ -69,6 +74,7 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
       'bound = max(sum/cap, longest) + one poll interval: a lower bound (optimal scheduling on identical slots is NP-hard; the optimum lies between it and LPT).',
     ],
     makespan,
+    floor,
     archive,
     scale,
     targets: checkTargets(makespan, archive, scale),

@@ -45,7 +45,7 @@ export async function runSdkCampaign(
   return measured;
 }
 
-async function generate(client: RunwayML, promptText: string, pollIntervalMs: number): Promise<TaskRetrieveResponse> {
+export async function generate(client: RunwayML, promptText: string, pollIntervalMs: number): Promise<TaskRetrieveResponse> {
   const created = await client.textToVideo.create({ model: MODEL, promptText, ratio: RATIO, duration: DURATION });
   for (;;) {
     await sleep(pollIntervalMs);
