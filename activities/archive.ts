@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { FailureType, withArchive, type ArchivedObject, type GenerationKind, type VideoResult } from '../schemas';
-import { variantEndSignal } from '../workflows/messages';
+import { variantEndSignal, variantStateSignal } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from '../schemas/object-keys';
 import { DownloadMeter } from './download-meter';
@@ -38,7 +38,16 @@ export interface ArchiveInput {
    * makes (where, and when).
    */
   reportEnd?: { parentWorkflowId: string; workflowId: string; result: Omit<VideoResult, 's3'> };
+  /**
+   * The parent workload that shows this variant's state: it is shown 'archiving' only once the archive
+   * lasts (a retry, or past ARCHIVING_SHOWN_AFTER_MS), not for the moment a small clip takes — each signal
+   * costs the parent a workflow task. `submissions`: the video's count so far.
+   */
+  parent?: { workflowId: string; variantId: string; submissions: number };
 }
+
+/** An archive still running after this long is shown as 'archiving' by its parent (every retry is at once). */
+export const ARCHIVING_SHOWN_AFTER_MS = 1_000;
 
 /**
  * The media types each kind of task outputs, by what the download's Content-Type says, and the object's
@@ -72,9 +81,14 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
     const kind = input.kind ?? 'video';
     const keyFor = (extension: string) => videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId, extension);
     return withKeepAlive(async () => {
-      const archived = await archiveOnce();
-      if (input.reportEnd) await reportArchived(input.reportEnd, archived);
-      return archived;
+      const shown = input.parent ? showArchiving(input.parent, input.runwayTaskId) : undefined;
+      try {
+        const archived = await archiveOnce();
+        if (input.reportEnd) await reportArchived(input.reportEnd, archived);
+        return archived;
+      } finally {
+        shown?.cancel();
+      }
     });
 
     async function archiveOnce(): Promise<ArchivedObject> {
@@ -92,6 +106,20 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
       return archived;
     }
   };
+}
+
+/** Tells the parent the variant is archiving once this attempt lasts (a retry at once). Best effort, as every state is. */
+function showArchiving(parent: NonNullable<ArchiveInput['parent']>, runwayTaskId: string): { cancel(): void } {
+  const timer = setTimeout(
+    () => {
+      getClient()
+        .workflow.getHandle(parent.workflowId)
+        .signal(variantStateSignal, { variantId: parent.variantId, state: 'archiving', runwayTaskId, submissions: parent.submissions })
+        .catch((error: unknown) => log.debug('could not show the parent the variant archiving', { error: String(error) }));
+    },
+    activityInfo().attempt > 1 ? 0 : ARCHIVING_SHOWN_AFTER_MS,
+  );
+  return { cancel: () => clearTimeout(timer) };
 }
 
 /**

@@ -236,15 +236,12 @@ class GenerationAttempt {
   }
 
   /**
-   * The task ended on Runway's side: count what it cost and hand the lease on. A success is archived next:
-   * the parent shows it so from here (the video workflow would pay five history events to say it).
+   * The task ended on Runway's side: count what it cost and hand the lease on. A success is archived next;
+   * the archive activity shows the parent so if it lasts (a small clip's moment is not worth a signal).
    */
   private async finish(outcome: GenerateOutcome): Promise<GenerateOutcome> {
     if (outcome.credits > 0) this.deps.metrics.credits(this.input.request.model, outcome.credits);
-    const [released] = await Promise.all([
-      this.releaseLeaseEarly(),
-      outcome.kind === 'succeeded' ? this.notifyParent('archiving') : undefined,
-    ]);
+    const released = await this.releaseLeaseEarly();
     return released ? { ...outcome, leaseReleased: true } : outcome;
   }
 

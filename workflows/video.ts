@@ -80,8 +80,8 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
         : input;
     const success = await generateWithResubmission(ready, tracker, credits);
     const generatedAt = Date.now();
-    // The generation activity has told the parent already: each signal a workflow sends costs it five
-    // history events (initiated, signaled, and the workflow task that learns so), one an activity sends none.
+    // The archive activity shows the parent 'archiving' if it lasts: each signal a workflow sends costs it
+    // five history events (initiated, signaled, and the workflow task that learns so), one an activity sends none.
     tracker.setState('archiving', { notifyParent: false });
     const timings = {
       startedAt: new Date(startedAt).toISOString(),
@@ -119,6 +119,7 @@ export async function VideoGenerationWorkflow(rawInput: VideoWorkflowInput): Pro
           bucket: input.archive.bucket,
           prefix: input.archive.prefix,
           ...(endReport ? { reportEnd: endReport } : {}),
+          ...(parent ? { parent: { workflowId: parent.workflowId, variantId: input.variantId, submissions: made.submissions } } : {}),
         },
       ]),
     );
