@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchResults } from '../../bench/bench-results';
+import { reportSections } from '../../bench/report-sections';
 import { DEFAULT_ARGS, isPartialRun, parseBenchArgs } from '../../bench/bench-args';
 import type { MakespanReport } from '../../bench/makespan-bench';
 import type { ScaleProbe } from '../../bench/scale-probe';
@@ -164,5 +168,21 @@ describe('target checks', () => {
       'scale probe THROTTLED tasks',
       'scale probe orchestration throughput',
     ]);
+  });
+});
+
+describe('the floor section of the report', () => {
+  const read = (name: string) => JSON.parse(readFileSync(path.resolve(__dirname, '../../bench/results', name), 'utf8')) as BenchResults;
+
+  it('puts Temporal’s floor beside the product’s figures of the same run', () => {
+    const section = reportSections(read('2026-12-01-floor-2.json')).find((entry) => entry.title.startsWith("Temporal's floor"));
+    const row = (name: string) => section?.rows.find((cells) => cells[0] === name);
+    expect(row('(worker+server)/SDK CPU')).toEqual(['(worker+server)/SDK CPU', '3.58 (3.40–3.83)', '8.09 (7.75–8.77)']);
+    expect(row('makespan / ideal FIFO')).toEqual(['makespan / ideal FIFO', '1.086 (1.072–1.132)', '1.022 (1.017–1.064)']);
+  });
+
+  it('renders the first floor file, which has no makespan / ideal FIFO for the floor', () => {
+    const section = reportSections(read('2026-12-01-floor.json')).find((entry) => entry.title.startsWith("Temporal's floor"));
+    expect(section?.rows.find((cells) => cells[0] === 'makespan / ideal FIFO')?.[1]).toBe('');
   });
 });
