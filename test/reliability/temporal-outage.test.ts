@@ -77,18 +77,31 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/**
+ * Whether the restarted server times the attempt out is a race: its heartbeat-timeout timer against the
+ * worker's first heartbeat after reconnecting. When the heartbeat wins, attempt 1 simply goes on (one POST,
+ * nothing to adopt): the scenario runs again, each run checked in full, until the server did time one out.
+ */
+const OUTAGE_TRIES = 3;
+
 test('Temporal down during the POST: the retried attempt adopts the task, 1 POST, archived', async () => {
-  const handle = await startVideo(product.api, 'outage');
-  await untilGenerating(handle);
+  let maxAttempt = 0;
+  for (let run = 1; run <= OUTAGE_TRIES && maxAttempt < 2; run++) {
+    const tasksBefore = (await simStats(stack.simulator!.adminUrl)).submissions.total;
+    const handle = await startVideo(product.api, `outage-${run}`);
+    await untilGenerating(handle);
 
-  // The POST takes POST_LATENCY_MS: the server is gone before its answer (and the heartbeat) come back.
-  const stoppedAt = Date.now();
-  await stack.temporal.stop();
-  await new Promise((resolve) => setTimeout(resolve, TEMPORAL_DOWN_MS));
-  await stack.temporal.start();
+    // The POST takes POST_LATENCY_MS: the server is gone before its answer (and the heartbeat) come back.
+    const stoppedAt = Date.now();
+    await stack.temporal.stop();
+    await new Promise((resolve) => setTimeout(resolve, TEMPORAL_DOWN_MS));
+    await stack.temporal.start();
 
-  await expectOneTaskArchived(handle, stoppedAt);
-}, 120_000);
+    maxAttempt = await expectOneTaskArchived(handle, stoppedAt, tasksBefore);
+  }
+  // Temporal did time an attempt out: the activity that produced the task ran more than once.
+  expect(maxAttempt).toBeGreaterThanOrEqual(2);
+}, 300_000);
 
 test('a worker SIGKILLed while Temporal is down, after its POST: the restarted worker adopts the task from its journal', async () => {
   const taskQueue = uniqueTaskQueue('outage-kill');
@@ -111,7 +124,7 @@ test('a worker SIGKILLed while Temporal is down, after its POST: the restarted w
 
   const secondWorker = startWorker(taskQueue, journalDir);
   await secondWorker.ready;
-  await expectOneTaskArchived(handle, stoppedAt, before);
+  expect(await expectOneTaskArchived(handle, stoppedAt, before)).toBeGreaterThanOrEqual(2);
   secondWorker.child.kill('SIGTERM');
   await secondWorker.exited;
 }, 180_000);
@@ -137,7 +150,7 @@ test('replica A SIGKILLed while Temporal is down, after its POST: replica B (ano
 
   const replicaB = startWorker(taskQueue, mkdtempSync(path.join(os.tmpdir(), 'journal-replica-b-')));
   await replicaB.ready;
-  await expectOneTaskArchived(handle, stoppedAt, before);
+  expect(await expectOneTaskArchived(handle, stoppedAt, before)).toBeGreaterThanOrEqual(2);
   expect(replicaB.output()).toContain('adopting it');
   const added = (await journalKeys()).filter((key) => !journalBefore.includes(key));
   expect(added).toEqual([expect.stringMatching(/^\.runway-temporal\/submission-journal\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{32}\.json$/)]);
@@ -176,7 +189,8 @@ function untilGenerating(handle: VideoHandle): Promise<void> {
   );
 }
 
-async function expectOneTaskArchived(handle: VideoHandle, stoppedAt: number, tasksBefore = 0): Promise<void> {
+/** One POST, made while Temporal was down, archived intact; returns the generate activity's highest attempt. */
+async function expectOneTaskArchived(handle: VideoHandle, stoppedAt: number, tasksBefore = 0): Promise<number> {
   const result = await handle.result();
   const sim = await simStats(stack.simulator!.adminUrl);
   expect(sim.submissions.total).toBe(tasksBefore + 1);
@@ -184,12 +198,11 @@ async function expectOneTaskArchived(handle: VideoHandle, stoppedAt: number, tas
   expect(Date.parse(task.createdAt)).toBeGreaterThan(stoppedAt); // created while Temporal was down
   expect(result.submissions).toBe(1);
   expect(result.s3.sha256).toBe(task.outputSha256);
-  // Temporal did time the first attempt out: the activity that produced the task ran more than once.
   const history = await handle.fetchHistory();
   const attempts = (history.events ?? []).flatMap((event) =>
     event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : [],
   );
-  expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+  return Math.max(...attempts);
 }
 
 function startWorker(taskQueue: string, journalDir: string): WorkerProcess {
