@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 /** A port the stack needs, named for error messages. */
@@ -31,18 +32,46 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** `count` distinct ports the OS reports free right now. */
+/**
+ * `count` distinct ports free right now, chosen below the OS's ephemeral range when it can tell that range:
+ * a port the kernel hands out for port 0 comes from the range it also takes the source ports of outgoing
+ * connections from, and one of those (to S3, Temporal, the simulator) can take it between this pick and the
+ * service's own bind ("address already in use").
+ */
 export async function pickFreePorts(host: string, count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => listenOnAnyPort(host)));
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+  const range = portsBelowEphemeralRange();
+  const servers: net.Server[] = [];
+  try {
+    // Every pick stays bound until all are made, so the ports are distinct.
+    while (servers.length < count) servers.push(await listenOnFreePort(host, range));
+    return servers.map((server) => (server.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
 
-function listenOnAnyPort(host: string): Promise<net.Server> {
+/** Ports from 10000 up to the ephemeral range's start (Linux: /proc/sys/net/ipv4/ip_local_port_range); undefined elsewhere. */
+function portsBelowEphemeralRange(): { min: number; max: number } | undefined {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return low !== undefined && low > 20_000 ? { min: 10_000, max: low - 1 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function listenOnFreePort(host: string, range: { min: number; max: number } | undefined): Promise<net.Server> {
+  for (let tries = 0; range && tries < 50; tries++) {
+    const server = await listen(host, range.min + Math.floor(Math.random() * (range.max - range.min + 1))).catch(() => undefined);
+    if (server) return server;
+  }
+  return listen(host, 0);
+}
+
+function listen(host: string, port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => resolve(server));
+    server.listen({ host, port, exclusive: true }, () => resolve(server));
   });
 }

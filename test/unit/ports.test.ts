@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { isPortFree, pickFreePorts } from '../../stack/ports';
+
+/** The kernel's ephemeral range (source ports of outgoing connections), where it can be read. */
+function ephemeralRangeStart(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('pickFreePorts', () => {
+  it('gives distinct ports that are free, outside the range outgoing connections take their source ports from', async () => {
+    const ports = await pickFreePorts('127.0.0.1', 12);
+    expect(new Set(ports).size).toBe(12);
+    for (const port of ports) expect(await isPortFree('127.0.0.1', port)).toBe(true);
+    const start = ephemeralRangeStart();
+    if (start !== undefined && start > 20_000) {
+      for (const port of ports) {
+        expect(port).toBeGreaterThanOrEqual(10_000);
+        expect(port).toBeLessThan(start);
+      }
+    }
+  });
+});
