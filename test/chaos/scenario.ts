@@ -223,10 +223,15 @@ class ChaosRun {
     };
   }
 
-  /** Whether the campaign shows a variant archiving (its progress query; false while Temporal is unreachable). */
+  /**
+   * Whether a clip Runway finished is not yet archived as far as the campaign knows: its archive (or the end
+   * report after it) is in flight. Read from both sides rather than from the campaign's 'archiving' count,
+   * which shows only archives that last. False while Temporal is unreachable.
+   */
   private async archivesInFlight(): Promise<boolean> {
     try {
-      return (await this.api!.getProgress(this.campaignId)).counts.archiving > 0;
+      const [progress, stats] = await Promise.all([this.api!.getProgress(this.campaignId), simStats(this.adminUrl)]);
+      return stats.tasks.filter((task) => task.status === 'SUCCEEDED').length > progress.counts.archived;
     } catch {
       return false;
     }
