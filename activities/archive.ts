@@ -6,7 +6,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { FailureType, withArchive, type ArchivedObject, type GenerationKind, type VideoResult } from '../schemas';
-import { variantEndSignal, variantStateSignal } from '../workflows/messages';
+import { variantEndSignal } from '../workflows/messages';
+import { showParentState } from './parent-state';
 import type { ActivityDeps } from './deps';
 import { videoObjectKey } from '../schemas/object-keys';
 import { DownloadMeter } from './download-meter';
@@ -111,12 +112,13 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
 /** Tells the parent the variant is archiving once this attempt lasts (a retry at once). Best effort, as every state is. */
 function showArchiving(parent: NonNullable<ArchiveInput['parent']>, runwayTaskId: string): { cancel(): void } {
   const timer = setTimeout(
-    () => {
-      getClient()
-        .workflow.getHandle(parent.workflowId)
-        .signal(variantStateSignal, { variantId: parent.variantId, state: 'archiving', runwayTaskId, submissions: parent.submissions })
-        .catch((error: unknown) => log.debug('could not show the parent the variant archiving', { error: String(error) }));
-    },
+    () =>
+      void showParentState(parent.workflowId, {
+        variantId: parent.variantId,
+        state: 'archiving',
+        runwayTaskId,
+        submissions: parent.submissions,
+      }),
     activityInfo().attempt > 1 ? 0 : ARCHIVING_SHOWN_AFTER_MS,
   );
   return { cancel: () => clearTimeout(timer) };

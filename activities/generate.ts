@@ -10,7 +10,8 @@ import {
   type RunwayTask,
   type VideoState,
 } from '../schemas';
-import { releaseLeaseSignal, runwayTaskUpdateSignal, variantStateSignal, type RunwayTaskUpdate } from '../workflows/messages';
+import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
+import { showParentState } from './parent-state';
 import type { ActivityDeps } from './deps';
 import { readCheckpoint, trackProgress, type Checkpoint } from './generation-checkpoint';
 import { nextPollDelay } from './poll-schedule';
@@ -415,26 +416,16 @@ class GenerationAttempt {
     }
   }
 
-  /**
-   * Tell the parent workload the variant's state, by workflow id (the run that is current, after a
-   * continue-as-new too). Best effort, as the workflow's own notifications are: a variant's end, which the
-   * parent must not miss, comes from the video workflow.
-   */
+  /** Tell the parent workload the variant's state (activities/parent-state.ts). */
   private async notifyParent(state: VideoState): Promise<void> {
     const { parent, submission } = this.input;
     if (!parent) return;
-    try {
-      await getClient()
-        .workflow.getHandle(parent.workflowId)
-        .signal(variantStateSignal, {
-          variantId: parent.variantId,
-          state,
-          runwayTaskId: this.checkpoint.taskId,
-          submissions: submission - 1,
-        });
-    } catch (error) {
-      log.debug('could not signal the parent workload about the task', { error: String(error) });
-    }
+    await showParentState(parent.workflowId, {
+      variantId: parent.variantId,
+      state,
+      runwayTaskId: this.checkpoint.taskId,
+      submissions: submission - 1,
+    });
   }
 
   /**

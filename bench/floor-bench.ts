@@ -78,7 +78,7 @@ export async function runFloorBench(
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address }), namespace });
-  const runFloor = async (campaignId: string, roundNumber: number, pollPrompts: readonly string[]) => {
+  const runFloor = async (campaignId: string, roundNumber: number, variantPrompts: readonly string[]) => {
     const before = await readServerCounters(bench.serverMetricsUrl);
     const { outcome, ...measured } = await measureContender(bench.sim, 'floor', roundNumber, async () => {
       const archived = await client.workflow.execute(FloorCampaign, {
@@ -87,11 +87,11 @@ export async function runFloorBench(
         args: [
           {
             campaignId,
-            variants: pollPrompts.map((promptText, index) => ({ promptText, key: `floor/${campaignId}/${variantId(index)}.mp4` })),
+            variants: variantPrompts.map((promptText, index) => ({ promptText, key: `floor/${campaignId}/${variantId(index)}.mp4` })),
           },
         ],
       });
-      return { archived, failed: pollPrompts.length - archived };
+      return { archived, failed: variantPrompts.length - archived };
     });
     return { run: measured, archived: outcome.archived, counters: counterDelta(before, await readServerCounters(bench.serverMetricsUrl)) };
   };

@@ -25,11 +25,10 @@ export async function assertPortsFree(host: string, claims: readonly PortClaim[]
 }
 
 export function isPortFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
+  return listen(host, port).then(
+    (server) => new Promise<boolean>((resolve) => server.close(() => resolve(true))),
+    () => false,
+  );
 }
 
 /**
