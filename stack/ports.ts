@@ -59,10 +59,21 @@ function portsBelowEphemeralRange(): { min: number; max: number } | undefined {
   }
 }
 
+/**
+ * Ports this process handed out, never handed out again by it: a service started from an earlier pick may
+ * not have bound its port yet when the next pick (another service of the same stack) runs.
+ */
+const handedOut = new Set<number>();
+
 async function listenOnFreePort(host: string, range: { min: number; max: number } | undefined): Promise<net.Server> {
   for (let tries = 0; range && tries < 50; tries++) {
-    const server = await listen(host, range.min + Math.floor(Math.random() * (range.max - range.min + 1))).catch(() => undefined);
-    if (server) return server;
+    const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
+    if (handedOut.has(port)) continue;
+    const server = await listen(host, port).catch(() => undefined);
+    if (server) {
+      handedOut.add(port);
+      return server;
+    }
   }
   return listen(host, 0);
 }

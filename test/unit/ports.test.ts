@@ -15,6 +15,9 @@ describe('pickFreePorts', () => {
     const ports = await pickFreePorts('127.0.0.1', 12);
     expect(new Set(ports).size).toBe(12);
     for (const port of ports) expect(await isPortFree('127.0.0.1', port)).toBe(true);
+    // A later pick in the same process never repeats an earlier one (its service may not have bound it yet).
+    const later = await pickFreePorts('127.0.0.1', 12);
+    expect(later.filter((port) => ports.includes(port))).toEqual([]);
     const start = ephemeralRangeStart();
     if (start !== undefined && start > 20_000) {
       for (const port of ports) {
