@@ -1,6 +1,7 @@
 import type { TaskStatus } from './contract';
 import type { SimClock } from './clock';
 import { concurrencyFor, type SimulatorConfig } from './config';
+import type { SpendLedger } from './spend';
 import type { SimStats } from './stats';
 import { isActive, type SimModel, type TaskRecord } from './task';
 
@@ -30,6 +31,7 @@ export class Scheduler {
     private readonly clock: SimClock,
     private readonly config: () => SimulatorConfig,
     private readonly stats: SimStats,
+    private readonly spend: SpendLedger,
   ) {}
 
   admit(task: TaskRecord): void {
@@ -159,6 +161,7 @@ export class Scheduler {
     if (task.refunded) return;
     task.refunded = true;
     this.stats.credits.refunded += task.credits;
+    this.spend.refund(task.model, task.credits, this.clock.now());
   }
 
   private setStatus(task: TaskRecord, status: TaskStatus): void {

@@ -8,9 +8,15 @@ import type { SimulatorState } from '../state';
 import type { SimEndpoint, TaskRecord } from '../task';
 import { apiTaskView } from '../task-view';
 import { createUpload } from './uploads';
+import { organizationUsage } from './usage';
 import { describeIssues, validateCreateBody, validateSpeechCreateBody } from '../validation';
 
-type ApiRoute = { kind: 'create'; endpoint: SimEndpoint } | { kind: 'task'; id: string } | { kind: 'organization' } | { kind: 'upload' };
+type ApiRoute =
+  | { kind: 'create'; endpoint: SimEndpoint }
+  | { kind: 'task'; id: string }
+  | { kind: 'organization' }
+  | { kind: 'usage' }
+  | { kind: 'upload' };
 
 const CREATE_PATHS: Record<string, SimEndpoint> = {
   '/v1/image_to_video': 'image_to_video',
@@ -34,7 +40,7 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   }
   const route = matchRoute(url.pathname);
   if (!route) return reject(404, `No such endpoint: ${url.pathname}`);
-  const allowed = route.kind === 'create' || route.kind === 'upload' ? ['POST'] : route.kind === 'task' ? ['GET', 'DELETE'] : ['GET'];
+  const allowed = ['create', 'upload', 'usage'].includes(route.kind) ? ['POST'] : route.kind === 'task' ? ['GET', 'DELETE'] : ['GET'];
   if (!allowed.includes(req.method ?? '')) {
     state.stats.recordRejection(405);
     return sendMethodNotAllowed(res, allowed);
@@ -44,6 +50,10 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   if (route.kind === 'create') return createTask(context, route.endpoint);
   if (route.kind === 'upload') return createUpload(state, req, res, reject);
   if (route.kind === 'organization') return sendJson(res, 200, countOrganization(state));
+  if (route.kind === 'usage') {
+    const answer = await organizationUsage(state, req);
+    return answer.status === 200 ? sendJson(res, 200, answer.body) : reject(answer.status, answer.error);
+  }
   return req.method === 'GET' ? getTask(context, route.id) : deleteTask(context, route.id);
 }
 
@@ -58,6 +68,7 @@ function matchRoute(pathname: string): ApiRoute | undefined {
   const endpoint = CREATE_PATHS[pathname];
   if (endpoint) return { kind: 'create', endpoint };
   if (pathname === '/v1/organization') return { kind: 'organization' };
+  if (pathname === '/v1/organization/usage') return { kind: 'usage' };
   if (pathname === '/v1/uploads') return { kind: 'upload' };
   const task = /^\/v1\/tasks\/([^/]+)$/.exec(pathname);
   if (task?.[1]) return { kind: 'task', id: decodeURIComponent(task[1]) };
