@@ -1,6 +1,11 @@
 /** ApplicationFailure types: what the workflows, the CLI and the manifest show. */
 export const FailureType = {
   PromptRejected: 'PromptRejected',
+  /**
+   * The moderation provider could not check a prompt and MODERATION_ON_ERROR is `closed`: nothing unchecked
+   * is submitted. Retried while the cause may pass (timeouts, 5xx, 429), not for a refused key or request.
+   */
+  ModerationUnavailable: 'ModerationUnavailable',
   ContentModeration: 'ContentModeration',
   /** Runway refused the task's input (INPUT_PREPROCESSING.* or ASSET.* failure code): resubmitting cannot help. */
   RunwayInputRejected: 'RunwayInputRejected',
