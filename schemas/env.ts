@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
+import { moderationEnvSchema } from './moderation';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
 import { DEFAULT_UPLOAD_REUSE_MS } from './video-request';
+import { webhookSecretSchema } from './webhook';
 
 const optionalText = z
   .string()
@@ -102,6 +104,9 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAY_UPLOAD_REUSE_MS: positiveInt(DEFAULT_UPLOAD_REUSE_MS),
   /** Private networks the worker may fetch user URLs from (re-hosted images, webhooks, photographs); none without. */
   RUNWAY_REHOST_ALLOW_PRIVATE: allowPrivateSchema,
+  /** The Standard Webhooks secret deliveries are signed with (`whsec_…`); workloads naming a webhook need it. */
+  WEBHOOK_SECRET: webhookSecretSchema,
+  ...moderationEnvSchema.shape,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -57,6 +57,10 @@ export const FailureType = {
   SubmissionJournalUnavailable: 'SubmissionJournalUnavailable',
   /** A campaign's variant part in S3 is missing or no longer what the client wrote (its sha256 differs): the campaign cannot go on. */
   CampaignInputChanged: 'CampaignInputChanged',
+  /** A receiver answered a webhook delivery with something other than 2xx (retried for 24 h; a 410 is not). */
+  WebhookDeliveryFailed: 'WebhookDeliveryFailed',
+  /** A webhook was asked for, but the worker has no WEBHOOK_SECRET to sign it with. */
+  WebhookNotConfigured: 'WebhookNotConfigured',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;
