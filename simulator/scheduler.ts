@@ -77,7 +77,8 @@ export class Scheduler {
     this.clock.cancelAll();
   }
 
-  private hasFreeSlot(model: SimModel): boolean {
+  /** Whether a new task of the model would run now rather than wait THROTTLED. */
+  hasFreeSlot(model: SimModel): boolean {
     const limit = concurrencyFor(this.config(), model);
     return limit === null || (this.slotsInUse.get(model) ?? 0) < limit;
   }

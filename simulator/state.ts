@@ -4,6 +4,7 @@ import { VIDEO_MODEL_IDS } from './contract';
 import { concurrencyFor, dailyLimitFor, isPlainObject, type SimulatorConfig } from './config';
 import { FaultInjector } from './faults';
 import { MediaLibrary } from './media';
+import type { RouterConfig } from './router';
 import { Scheduler } from './scheduler';
 import { SPEND_WINDOW_SECONDS, SpendLedger } from './spend';
 import { SimStats } from './stats';
@@ -29,6 +30,8 @@ export class SimulatorState {
   readonly uploads: UploadStore;
   readonly scheduler: Scheduler;
   readonly spend: SpendLedger;
+  /** Model Router configs by slug (generation requests name the slug; management calls the id). */
+  readonly routers = new Map<string, RouterConfig>();
   faults: FaultInjector;
   private readonly submissionCounts = new Map<string, number>();
   /** dailyUsage seeds: generations other clients made of a model, and the simulated second they were stamped. */
@@ -204,7 +207,7 @@ export class SimulatorState {
   }
 
   /** The models the workspace has: the configured list, or every model the simulator knows. */
-  private workspaceModels(): readonly SimModel[] {
+  workspaceModels(): readonly SimModel[] {
     return this.config.models ?? ALL_MODELS;
   }
 

@@ -1,15 +1,4 @@
-import fs from 'node:fs';
-import { startSimulator, type SimulatorHandle } from '../simulator/server';
-import {
-  API_SECRET,
-  callJson,
-  isFinished,
-  makeMediaCacheDir,
-  runwayApi,
-  simAdmin,
-  TINY_PNG_DATA_URI,
-  waitUntil,
-} from './simulator-helpers';
+import { API_SECRET, callJson, isFinished, makeMediaCacheDir, simulatorForSuite, TINY_PNG_DATA_URI, waitUntil } from './simulator-helpers';
 
 /** Money as Runway's API shows it: estimatedCost on every create, cost on every finished task, the 30-day spend cap, usage per day. */
 
@@ -26,26 +15,13 @@ const BASE_CONFIG = {
 /** gen4_turbo bills 5 credits a second: a 5 s clip is 25. */
 const CLIP_CREDITS = 25;
 
-let sim: SimulatorHandle;
-let api: ReturnType<typeof runwayApi>;
-let admin: ReturnType<typeof simAdmin>;
+const suite = simulatorForSuite(BASE_CONFIG);
 
-beforeAll(async () => {
-  sim = await startSimulator({ ...BASE_CONFIG, port: 0 });
-  api = runwayApi(sim.url);
-  admin = simAdmin(sim.url);
-});
-
-afterAll(async () => {
-  await sim.close();
-  fs.rmSync(mediaCacheDir, { recursive: true, force: true });
-});
-
-const reset = (overrides: Record<string, unknown> = {}) => admin.reset({ ...BASE_CONFIG, ...overrides });
+const reset = (overrides: Record<string, unknown> = {}) => suite.admin.reset({ ...BASE_CONFIG, ...overrides });
 const clip = (promptText: string) => ({ model: 'gen4_turbo', promptImage: TINY_PNG_DATA_URI, promptText, ratio: '1280:720', duration: 5 });
-const create = (promptText: string) => api.create('image_to_video', clip(promptText));
-const spend = async () => (await callJson<SpendView>(`${sim.url}/__sim/spend`, { headers: {} })).body;
-const usage = (body: unknown) => callJson<UsageView>(`${sim.url}/v1/organization/usage`, { body });
+const create = (promptText: string) => suite.api.create('image_to_video', clip(promptText));
+const spend = async () => (await callJson<SpendView>(`${suite.sim.url}/__sim/spend`, { headers: {} })).body;
+const usage = (body: unknown) => callJson<UsageView>(`${suite.sim.url}/v1/organization/usage`, { body });
 
 interface SpendView {
   today: string;
@@ -69,10 +45,10 @@ async function created(promptText: string): Promise<string> {
 
 /** Let `simSeconds` of simulated time pass quickly, then return to the test's time scale. */
 async function fastForward(simSeconds: number): Promise<void> {
-  const start = (await admin.stats()).simulatedSeconds;
-  await admin.config({ timeScale: 2_000_000 });
-  await waitUntil(admin.stats, (stats) => stats.simulatedSeconds > start + simSeconds, 10_000);
-  await admin.config({ timeScale: TIME_SCALE });
+  const start = (await suite.admin.stats()).simulatedSeconds;
+  await suite.admin.config({ timeScale: 2_000_000 });
+  await waitUntil(suite.admin.stats, (stats) => stats.simulatedSeconds > start + simSeconds, 10_000);
+  await suite.admin.config({ timeScale: TIME_SCALE });
 }
 
 describe('estimatedCost and cost', () => {
@@ -83,25 +59,25 @@ describe('estimatedCost and cost', () => {
     const waits = await create('waits');
     expect(runs.body).toEqual({ id: expect.any(String), estimatedCost: { credits: CLIP_CREDITS } });
     expect(waits.body).toEqual({ id: expect.any(String), estimatedCost: { credits: CLIP_CREDITS } });
-    const queued = await api.task(String(waits.body.id));
+    const queued = await suite.api.task(String(waits.body.id));
     expect(queued.body).toMatchObject({ status: 'THROTTLED', estimatedCost: { credits: CLIP_CREDITS } });
     expect(queued.body.cost).toBeUndefined();
 
     await waitUntil(
-      () => api.task(String(runs.body.id)),
+      () => suite.api.task(String(runs.body.id)),
       (task) => task.body.status === 'RUNNING',
     );
-    await api.remove(String(waits.body.id));
-    await api.remove(String(runs.body.id));
-    expect((await admin.task(String(waits.body.id))).refunded).toBe(true);
-    expect((await admin.task(String(runs.body.id))).refunded).toBe(false);
-    expect((await admin.stats()).credits).toEqual({ charged: 2 * CLIP_CREDITS, refunded: CLIP_CREDITS, net: CLIP_CREDITS });
+    await suite.api.remove(String(waits.body.id));
+    await suite.api.remove(String(runs.body.id));
+    expect((await suite.admin.task(String(waits.body.id))).refunded).toBe(true);
+    expect((await suite.admin.task(String(runs.body.id))).refunded).toBe(false);
+    expect((await suite.admin.stats()).credits).toEqual({ charged: 2 * CLIP_CREDITS, refunded: CLIP_CREDITS, net: CLIP_CREDITS });
   });
 
   it('a finished task carries cost.credits, what was charged', async () => {
     await reset();
     const id = await created('finishes');
-    const done = await waitUntil(() => api.task(id), isFinished);
+    const done = await waitUntil(() => suite.api.task(id), isFinished);
     expect(done.body).toMatchObject({ status: 'SUCCEEDED', cost: { credits: CLIP_CREDITS } });
     expect(done.body.estimatedCost).toBeUndefined();
   });
@@ -110,14 +86,14 @@ describe('estimatedCost and cost', () => {
 describe('maxMonthlyCreditSpend over a rolling 30 days', () => {
   it('refuses a create whose estimate would take the 30-day spend past the cap (400, nothing charged); a refund makes room', async () => {
     await reset({ maxMonthlyCreditSpend: 60, concurrency: 1, generationSeconds: { kind: 'fixed', seconds: 6_000 } });
-    expect((await api.organization()).body.tier).toMatchObject({ maxMonthlyCreditSpend: 60 });
+    expect((await suite.api.organization()).body.tier).toMatchObject({ maxMonthlyCreditSpend: 60 });
     await created('first');
     const queued = await created('second');
     const refused = await create('third');
     expect(refused.status).toBe(400);
     expect(String(refused.body.error)).toMatch(/maximum monthly credit spend of 60 in the past 30 days/);
     expect(String(refused.body.error)).toMatch(/needs 25 credits .* spent 50/);
-    const stats = await admin.stats();
+    const stats = await suite.admin.stats();
     expect(stats.submissions.total).toBe(2);
     expect(stats.credits.charged).toBe(50);
     expect(stats.monthlySpendRefusals).toEqual({ overall: 1, byModel: { gen4_turbo: 1 } });
@@ -131,7 +107,7 @@ describe('maxMonthlyCreditSpend over a rolling 30 days', () => {
     });
 
     // The THROTTLED task is cancelled before it ran: Runway refunds it, and the refund counts back.
-    await api.remove(queued);
+    await suite.api.remove(queued);
     expect((await spend()).spent).toBe(25);
     await created('third, after the refund');
     expect((await create('fourth')).status).toBe(400);
@@ -141,7 +117,7 @@ describe('maxMonthlyCreditSpend over a rolling 30 days', () => {
     await reset({ maxMonthlyCreditSpend: 30 });
     await created('one');
     expect((await create('two')).status).toBe(400);
-    expect((await admin.config({ maxMonthlyCreditSpend: 50 })).status).toBe(200);
+    expect((await suite.admin.config({ maxMonthlyCreditSpend: 50 })).status).toBe(200);
     await created('two');
     expect(await spend()).toMatchObject({ spent: 50, remaining: 0 });
   });
@@ -167,8 +143,8 @@ describe('POST /v1/organization/usage', () => {
     await reset({ concurrency: 1, generationSeconds: { kind: 'fixed', seconds: 6_000 } });
     await created('runs');
     const refunded = await created('cancelled before it ran');
-    await api.remove(refunded);
-    await api.create('text_to_video', { model: 'gen4.5', promptText: 'another model', ratio: '1280:720', duration: 5 });
+    await suite.api.remove(refunded);
+    await suite.api.create('text_to_video', { model: 'gen4.5', promptText: 'another model', ratio: '1280:720', duration: 5 });
     const { today: date } = await spend();
     const tomorrow = new Date(Date.parse(date) + 86_400_000).toISOString().slice(0, 10);
     // The SDK's default range is the 30 days before today, today left out.
@@ -193,8 +169,8 @@ describe('POST /v1/organization/usage', () => {
     expect((await usage({ startDate: '2026-01-01', beforeDate: '2026-06-01' })).body.error).toMatch(/90 days/);
     expect((await usage({ startDate: '2026-01-02', beforeDate: '2026-01-01' })).status).toBe(400);
     expect((await usage({ from: '2026-01-01' })).body.error).toMatch(/from: unknown field/);
-    expect((await callJson(`${sim.url}/v1/organization/usage`)).status).toBe(405);
-    const anonymous = await callJson(`${sim.url}/v1/organization/usage`, { body: {}, headers: { 'X-Runway-Version': '2024-11-06' } });
+    expect((await callJson(`${suite.sim.url}/v1/organization/usage`)).status).toBe(405);
+    const anonymous = await callJson(`${suite.sim.url}/v1/organization/usage`, { body: {}, headers: { 'X-Runway-Version': '2024-11-06' } });
     expect(anonymous.status).toBe(401);
   });
 });
