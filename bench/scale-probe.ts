@@ -99,7 +99,7 @@ export async function runScaleProbe(
     const cpu = process.cpuUsage(cpuBefore);
     const services = cpuDelta(servicesBefore, childProcessCpuSeconds());
     const serverCounters = counterDelta(countersBefore, await readServerCounters(bench.serverMetricsUrl));
-    const stats = await bench.sim.stats(false);
+    const stats = await bench.sim.stats({ tasks: false });
     const seconds = (finishedAt - startedAt) / 1000;
     options.log(`bench: scale campaign ended after ${seconds.toFixed(1)} s, reading histories`);
     const { cost, parentRuns } = await orchestrationCost(product.client, {
@@ -139,7 +139,7 @@ export async function runScaleProbe(
       rss: rssTrend,
     };
   } catch (error) {
-    const stats = await bench.sim.stats(false).catch(() => undefined);
+    const stats = await bench.sim.stats({ tasks: false }).catch(() => undefined);
     return {
       ...base,
       completed: false,

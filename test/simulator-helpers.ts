@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ffmpegPath } from '../infra/ffmpeg';
-import type { SimulatorSnapshot } from '../simulator/state';
-import type { AdminTaskView } from '../simulator/task-view';
+import { SimulatorAdmin } from '../simulator/admin-client';
 
 /** Helpers for the simulator's own tests: they reach it only over HTTP. */
 
@@ -56,20 +55,19 @@ export function runwayApi(baseUrl: string) {
   };
 }
 
-/** The admin surface of a simulator at `baseUrl`. */
+/**
+ * The admin surface of a simulator at `baseUrl`, through the one admin client; `config` answers as the
+ * simulator did (a refused config is a 400, not an error).
+ */
 export function simAdmin(baseUrl: string) {
+  const admin = new SimulatorAdmin(`${baseUrl}/__sim`);
   return {
-    reset: async (config: Record<string, unknown>) => expectOk(await callJson(`${baseUrl}/__sim/reset`, { body: config, headers: {} })),
-    config: (partial: Record<string, unknown>) => callJson(`${baseUrl}/__sim/config`, { body: partial, headers: {} }),
-    stats: async () => (await callJson<SimulatorSnapshot>(`${baseUrl}/__sim/stats`, { headers: {} })).body,
-    task: async (id: string) => (await callJson<AdminTaskView>(`${baseUrl}/__sim/tasks/${id}`, { headers: {} })).body,
-    resetUsage: async () => expectOk(await callJson(`${baseUrl}/__sim/usage/reset`, { body: {}, headers: {} })),
+    reset: (config: Record<string, unknown>) => admin.reset(config),
+    config: (partial: Record<string, unknown>) => admin.send('POST', '/config', partial),
+    stats: () => admin.stats(),
+    task: (id: string) => admin.task(id),
+    resetUsage: () => admin.resetUsage(),
   };
-}
-
-function expectOk<T>(response: JsonResponse<T>): T {
-  if (response.status !== 200) throw new Error(`admin call failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body;
 }
 
 /** Poll `read` until `done` holds (or fail after `timeoutMs`). */

@@ -630,7 +630,7 @@ describe('organization and admin', () => {
     });
     const invalid = await admin.config({ faults: { badOutputRate: 2 } });
     expect(invalid.status).toBe(400);
-    expect(String(invalid.body.error)).toMatch(/badOutputRate/);
+    expect(String((invalid.body as { error?: unknown }).error)).toMatch(/badOutputRate/);
     expect((await admin.config({ unknownKnob: true })).status).toBe(400);
     expect((await callJson(`${sim.url}/__sim/config`, { headers: {} })).body).toMatchObject({ concurrency: 4 });
   });

@@ -4,7 +4,7 @@ import { noopMetrics } from '../../activities/metrics';
 import { TermListModerator } from '../../activities/moderation';
 import { RunwayClient } from '../../activities/runway/client';
 import { RUNWAY_DEFAULT_BASE_URL, creditsFor } from '../../schemas';
-import { startInProcessProduct } from '../helpers/in-process';
+import { startInProcessProduct } from '../../scripts/in-process-product';
 
 /** The shortest, cheapest generation Runway sells: gen4.5 text-to-video, 2 seconds. */
 export const LIVE_SMOKE_REQUEST = {

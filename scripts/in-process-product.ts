@@ -2,9 +2,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import type { ActivityDeps } from '../../activities';
-import { RunwayTemporal } from '../../client';
-import { createWorkers, runWorkers } from '../../worker/workers';
+import type { ActivityDeps } from '../activities';
+import { RunwayTemporal } from '../client';
+import { createWorkers, runWorkers } from '../worker/workers';
 
 /** Both workers of a deployment running in this process, plus the typed client on the same task queue. */
 export interface InProcessProduct {
