@@ -100,7 +100,7 @@ class ChaosRun {
       maxSubmissions: 3,
     });
     this.campaignStartedAt = Date.now();
-    await this.api.startCampaign(campaign);
+    await this.api.campaigns.start(campaign);
     this.log(
       `chaos: campaign ${this.campaignId} started on the ${this.target.description}: ${this.variants.length} variants, cap ${options.cap}, task queue ${this.taskQueue}`,
     );
@@ -230,7 +230,7 @@ class ChaosRun {
    */
   private async archivesInFlight(): Promise<boolean> {
     try {
-      const [progress, stats] = await Promise.all([this.api!.getProgress(this.campaignId), this.admin.stats()]);
+      const [progress, stats] = await Promise.all([this.api!.campaigns.progress(this.campaignId), this.admin.stats()]);
       return stats.tasks.filter((task) => task.status === 'SUCCEEDED').length > progress.counts.archived;
     } catch {
       return false;
@@ -310,7 +310,7 @@ class ChaosRun {
     let lastError: unknown;
     while (Date.now() < deadline) {
       try {
-        return await withTimeout(this.api!.waitForResult(this.campaignId), deadline - Date.now());
+        return await withTimeout(this.api!.campaigns.waitForResult(this.campaignId), deadline - Date.now());
       } catch (error) {
         lastError = error;
         await sleep(1_000);

@@ -1,4 +1,4 @@
-import type { CampaignFileInput, CampaignResult, VideoFailureBilling } from '../../schemas';
+import type { CampaignFileInput, CampaignResult, GenerationFailureBilling } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { failureOf } from '../helpers/failure';
@@ -25,9 +25,9 @@ function campaign(campaignId: string, prompts: string[], options: CampaignFileIn
 
 /** Run a campaign and compare its reported spend (result and progress query) with the simulator's net bill. */
 async function runAndCompare(name: string, file: CampaignFileInput): Promise<{ result: CampaignResult; posts: number; net: number }> {
-  const started = await product.api.startCampaign(file);
-  const result = await product.api.waitForResult(started.campaignId);
-  const progress = await product.api.getProgress(started.campaignId);
+  const started = await product.api.campaigns.start(file);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
+  const progress = await product.api.campaigns.progress(started.campaignId);
   const stats = await simulatorStats();
   const budget = file.options?.budgetCredits;
   console.log(
@@ -103,7 +103,7 @@ test('a budget of exactly 3 submissions: 3 are sent and billed, the 4th is refus
 
 test("a single video's options.budgetCredits is honoured: the submission past it is refused before its POST", async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'solo-bad' }, fault: 'bad_output' }] } });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'budget-solo',
     model: 'gen4.5',
     promptText: 'A lighthouse, solo-bad',
@@ -111,9 +111,9 @@ test("a single video's options.budgetCredits is honoured: the submission past it
     duration: 5,
     options: { ...FAST_OPTIONS, maxSubmissions: 5, budgetCredits: 2 * PER_SUBMISSION + 30 },
   });
-  const failure = await failureOf(product.api.waitForVideo(handle.workflowId));
+  const failure = await failureOf(product.api.generations.waitForResult(handle.workflowId));
   const stats = await simulatorStats();
-  const billing = failure.details?.[0] as VideoFailureBilling;
+  const billing = failure.details?.[0] as GenerationFailureBilling;
   console.log(
     `single video: budget ${2 * PER_SUBMISSION + 30}, submissions ${stats.submissions.total}, billed net ${stats.credits.net}, reported ${billing.credits}`,
   );
@@ -126,7 +126,7 @@ test("a single video's options.budgetCredits is honoured: the submission past it
 test("a single video's budget below one submission's estimate is refused at validation", async () => {
   await resetSimulator();
   await expect(
-    product.api.startVideo({
+    product.api.generations.startVideo({
       videoId: 'budget-too-small',
       model: 'gen4.5',
       promptText: 'A kite',

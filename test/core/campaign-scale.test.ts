@@ -53,7 +53,7 @@ async function readText(key: string): Promise<string> {
 /** Children of the campaign open now, as Temporal's visibility counts them (it lags a little: a lower bound). */
 async function runningChildren(campaignId: string): Promise<number> {
   const { count } = await product.client.workflow.count(
-    `WorkflowType = 'VideoGenerationWorkflow' AND CampaignId = '${campaignId}' AND ExecutionStatus = 'Running'`,
+    `WorkflowType = 'GenerationWorkflow' AND WorkloadId = '${campaignId}' AND ExecutionStatus = 'Running'`,
   );
   return count;
 }
@@ -63,7 +63,7 @@ test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_
   const campaignId = 'scale-300';
   const path = await jsonlCampaign(campaignId, VARIANTS);
   const began = Date.now();
-  const started = await product.api.startCampaign(path);
+  const started = await product.api.campaigns.start(path);
   const inputParts = await listKeys(`${campaignId}/inputs/variants/`);
   expect(inputParts.length).toBe(Math.ceil(VARIANTS / 250));
 
@@ -73,13 +73,13 @@ test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const progress = await product.api.getProgress(campaignId).catch(() => undefined);
+      const progress = await product.api.campaigns.progress(campaignId).catch(() => undefined);
       if (progress?.open !== undefined) sampledOpen = Math.max(sampledOpen, progress.open);
       sampledRunning = Math.max(sampledRunning, await runningChildren(campaignId).catch(() => 0));
       await sleep(200);
     }
   })();
-  const result = await product.api.waitForResult(started.campaignId).finally(() => {
+  const result = await product.api.campaigns.waitForResult(started.campaignId).finally(() => {
     sampling = false;
   });
   await sampler;
@@ -141,7 +141,7 @@ test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_
   );
 
   // Re-running the same campaign: every variant reused, nothing POSTed.
-  const rerun = await product.api.waitForResult((await product.api.startCampaign(path)).campaignId);
+  const rerun = await product.api.campaigns.waitForResult((await product.api.campaigns.start(path)).campaignId);
   expect(rerun).toMatchObject({ total: VARIANTS, archived: VARIANTS, failed: 0, reused: VARIANTS, credits: 0 });
   expect((await simulatorStats()).submissions.total).toBe(VARIANTS);
 }, 600_000);
@@ -151,15 +151,15 @@ test(`cancelling a ${VARIANTS}-variant campaign mid-run cancels every open child
   await resetSimulator({ concurrency: WINDOW, generationSeconds: { kind: 'uniform', min: 36_000, max: 72_000 } });
   const campaignId = 'scale-cancel';
   const path = await jsonlCampaign(campaignId, VARIANTS, { maxRunningWait: '1h', maxPendingWait: '1h' });
-  await product.api.startCampaign(path);
+  await product.api.campaigns.start(path);
   await pollUntil(
     'the window full of running children',
-    async () => (await product.api.getProgress(campaignId).catch(() => undefined))?.counts.running ?? 0,
+    async () => (await product.api.campaigns.progress(campaignId).catch(() => undefined))?.counts.running ?? 0,
     (running) => running >= WINDOW / 2,
     60_000,
   );
-  await product.api.cancel(campaignId);
-  await expect(product.api.waitForResult(campaignId)).rejects.toThrow();
+  await product.api.campaigns.cancel(campaignId);
+  await expect(product.api.campaigns.waitForResult(campaignId)).rejects.toThrow();
   await pollUntil(
     'no open child',
     () => runningChildren(campaignId),
@@ -194,7 +194,7 @@ test('a JSONL campaign with a malformed row and a bad field: both reported by li
   ];
   const path = join(dir, `${campaignId}.jsonl`);
   await writeFile(path, lines.join('\n') + '\n');
-  const error = await product.api.startCampaign(path).then(
+  const error = await product.api.campaigns.start(path).then(
     () => undefined,
     (caught: unknown) => caught as Error,
   );
@@ -210,7 +210,7 @@ test('a JSONL campaign with a malformed row and a bad field: both reported by li
 test('a child terminated by an operator (no end signal) is settled as failed and the campaign still ends', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'stuck forever' }, fault: 'stuck_running' }] } });
   const campaignId = 'scale-terminated';
-  const started = await product.api.startCampaign({
+  const started = await product.api.campaigns.start({
     campaignId,
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
     variants: [
@@ -221,22 +221,22 @@ test('a child terminated by an operator (no end signal) is settled as failed and
   });
   await pollUntil(
     'the stuck child running',
-    async () => (await product.api.getVideoProgress(`${campaignId}--stuck`).catch(() => undefined))?.state,
+    async () => (await product.api.generations.progress(`${campaignId}--stuck`).catch(() => undefined))?.state,
     (state) => state === 'running',
     30_000,
   );
   await product.client.workflow.getHandle(`${campaignId}--stuck`).terminate('operator');
-  const result = await product.api.waitForResult(started.campaignId);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   expect(result).toMatchObject({ total: 2, archived: 1, failed: 1 });
   expect(result.variants.find((variant) => variant.variantId === 'stuck')?.error?.message).toContain('TERMINATED');
 }, 180_000);
 
-test('the budget holds across hand-overs: the ledger travels with continue-as-new', async () => {
+test('the budget holds across hand-overs: the credit book travels with continue-as-new', async () => {
   await resetSimulator({ concurrency: 5 });
   const campaignId = 'scale-budget';
   // gen4.5, 5 s: 60 credits a video; the budget buys 100 of 120.
   const path = await jsonlCampaign(campaignId, 120, { maxOpenVideos: 5, continueAsNewEvery: 20, budgetCredits: 6000 });
-  const result = await product.api.waitForResult((await product.api.startCampaign(path)).campaignId);
+  const result = await product.api.campaigns.waitForResult((await product.api.campaigns.start(path)).campaignId);
   const stats = await simulatorStats();
   expect(result).toMatchObject({ total: 120, archived: 100, failed: 20, credits: 6000 });
   expect(result.runs).toBeGreaterThanOrEqual(6);

@@ -30,8 +30,8 @@ test('25 variants with cap 10: never more than 10 Runway tasks at once, none THR
   // where submitting the tenth can take seconds.
   await resetSimulator({ concurrency: 10, generationSeconds: { kind: 'uniform', min: 3600, max: 5400 } });
   const prompts = Array.from({ length: 25 }, (_, index) => `A product shot, take ${index + 1}`);
-  const started = await product.api.startCampaign(textCampaign('cap-check', prompts));
-  const result = await product.api.waitForResult(started.campaignId);
+  const started = await product.api.campaigns.start(textCampaign('cap-check', prompts));
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(25);
   expect(stats.submissions.total).toBe(25);
@@ -41,8 +41,8 @@ test('25 variants with cap 10: never more than 10 Runway tasks at once, none THR
 
 test('one failing variant is listed in the manifest with its error; the others are archived', async () => {
   await resetSimulator();
-  const started = await product.api.startCampaign(textCampaign('partial', ['A calm lake', 'A forbidden-content scene', 'A busy market']));
-  const result = await product.api.waitForResult(started.campaignId);
+  const started = await product.api.campaigns.start(textCampaign('partial', ['A calm lake', 'A forbidden-content scene', 'A busy market']));
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   expect(result).toMatchObject({ total: 3, archived: 2, failed: 1 });
   const manifest = await readManifest(result.manifest.key);
   expect(result.manifest.key).toBe('partial/manifest.json');
@@ -60,9 +60,9 @@ test('one failing variant is listed in the manifest with its error; the others a
 test('re-running a finished campaign id reuses every archived variant and submits nothing new', async () => {
   await resetSimulator();
   const campaign = textCampaign('rerun', ['First light', 'Second light']);
-  const first = await product.api.waitForResult((await product.api.startCampaign(campaign)).campaignId);
+  const first = await product.api.campaigns.waitForResult((await product.api.campaigns.start(campaign)).campaignId);
   expect(first.archived).toBe(2);
-  const second = await product.api.waitForResult((await product.api.startCampaign(campaign)).campaignId);
+  const second = await product.api.campaigns.waitForResult((await product.api.campaigns.start(campaign)).campaignId);
   expect(second.archived).toBe(2);
   expect(second.variants.map((variant) => variant.result?.runwayTaskId)).toEqual(
     first.variants.map((variant) => variant.result?.runwayTaskId),
@@ -73,8 +73,8 @@ test('re-running a finished campaign id reuses every archived variant and submit
 test('a variant that would exceed the campaign budget fails with BudgetExceeded before it is submitted', async () => {
   await resetSimulator();
   // gen4.5 costs 12 credits per second: 60 per 5 s video; 130 credits buy two.
-  const started = await product.api.startCampaign(textCampaign('budget', ['One', 'Two', 'Three'], { budgetCredits: 130 }));
-  const result = await product.api.waitForResult(started.campaignId);
+  const started = await product.api.campaigns.start(textCampaign('budget', ['One', 'Two', 'Three'], { budgetCredits: 130 }));
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   expect(result).toMatchObject({ archived: 2, failed: 1, credits: 120 });
   const refused = result.variants.find((variant) => variant.state === 'failed');
   expect(refused?.error?.type).toBe('BudgetExceeded');

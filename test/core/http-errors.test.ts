@@ -34,7 +34,7 @@ test('429 with Retry-After on POST is retried by policy honouring Retry-After; 5
     },
   });
   const startedAt = Date.now();
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'rate-limited',
     model: 'gen4.5',
     promptText: 'Waves on a pier',
@@ -57,7 +57,7 @@ test('429 with Retry-After on POST is retried by policy honouring Retry-After; 5
 
 test('401 is not retried: the video fails at once with RunwayUnauthorized and the API error text', async () => {
   await resetSimulator();
-  const handle = await wrongSecretProduct.api.startVideo({
+  const handle = await wrongSecretProduct.api.generations.startVideo({
     videoId: 'unauthorized',
     model: 'gen4.5',
     promptText: 'A quiet street',

@@ -61,7 +61,7 @@ const OPTIONS = { ...FAST_OPTIONS, maxRunningWait: '2m' };
 test('leases of generations that outlive their TTL are renewed, never reclaimed: at most cap tasks at once', async () => {
   // 4 s real per generation (600 simulated seconds per real second): each lease passes its TTL several times.
   await resetSimulator({ concurrency: 10, generationSeconds: { kind: 'fixed', seconds: 2400 } });
-  const started = await product.api.startCampaign({
+  const started = await product.api.campaigns.start({
     campaignId: `lease-renew-${product.taskQueue}`,
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
     variants: ['A lighthouse at dusk', 'A lighthouse at dawn', 'A lighthouse in fog', 'A lighthouse in snow'].map((promptText, index) => ({
@@ -70,7 +70,7 @@ test('leases of generations that outlive their TTL are renewed, never reclaimed:
     })),
     options: OPTIONS,
   });
-  const result = await product.api.waitForResult(started.campaignId);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(4);
   expect(stats.submissions.total).toBe(4);
@@ -87,7 +87,7 @@ test('the lease of a terminated holder is reclaimed after its TTL and a waiting 
   await resetSimulator({ concurrency: 10, generationSeconds: { kind: 'fixed', seconds: 12_000 } });
   const before = (await poolState().catch(() => undefined))?.reclaimedLeases ?? 0;
   const video = (videoId: string, promptText: string) =>
-    product.api.startVideo({
+    product.api.generations.startVideo({
       videoId: `${videoId}-${product.taskQueue}`,
       model: 'gen4.5',
       promptText,
@@ -106,7 +106,7 @@ test('the lease of a terminated holder is reclaimed after its TTL and a waiting 
 
   await updateSimulator({ generationSeconds: { kind: 'fixed', seconds: 60 } });
   const waiter = await video('waiter', 'A quick wave');
-  const result = await product.api.waitForVideo(waiter.workflowId);
+  const result = await product.api.generations.waitForResult(waiter.workflowId);
   expect(result.submissions).toBe(1);
   // It proceeded on the dead holder's slot, not on one freed by the survivor, which still generates.
   expect((await survivor.describe()).status.name).toBe('RUNNING');

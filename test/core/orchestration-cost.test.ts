@@ -87,13 +87,13 @@ test('8 variants: each video history ≤ 40 events, ≤ 6 signals per video acro
     })),
     options: { pollInterval: Math.round(8000 / 60), pollJitter: 0.1, maxPendingWait: '60s', maxRunningWait: '60s', maxSubmissions: 3 },
   };
-  const started = await product.api.startCampaign(campaign);
-  const result = await product.api.waitForResult(started.campaignId);
+  const started = await product.api.campaigns.start(campaign);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   expect(result.archived).toBe(8);
   expect((await simulatorStats()).submissions.total).toBe(8);
 
   const runs = await runsOn(product.client, product.taskQueue);
-  const videos = runs.filter((run) => run.type === 'VideoGenerationWorkflow');
+  const videos = runs.filter((run) => run.type === 'GenerationWorkflow');
   expect(videos).toHaveLength(8);
   const poolRuns = runs.filter((run) => run.workflowId === leasePoolWorkflowId(product.taskQueue));
   const campaignRuns = runs.filter((run) => run.type === 'CampaignWorkflow');
@@ -131,9 +131,9 @@ test('8 variants: each video history ≤ 40 events, ≤ 6 signals per video acro
   expect(signalsPerVideo).toBeLessThanOrEqual(MAX_SIGNALS_PER_VIDEO);
   // The end reached the campaign from the archive activity, not as a signal the video sent.
   expect(perVideo.every((video) => (video.types.SignalExternalWorkflowExecutionInitiated ?? 0) === 0)).toBe(true);
-  expect(tally(campaignSignals).variantEnd).toBe(8);
+  expect(tally(campaignSignals).generationEnd).toBe(8);
   // One state per variant reached the campaign: running (no 'archiving' for a clip archived in a moment).
-  expect(tally(campaignSignals).variantState).toBe(8);
+  expect(tally(campaignSignals).generationState).toBe(8);
   // The pool keeps one timer for its next wake, not one per lease it grants or takes back.
   const poolTimers = (await Promise.all(poolRuns.map(storedEvents))).flat().filter((event) => typeName(event) === 'TimerStarted');
   expect(poolTimers.length).toBeLessThanOrEqual(2);
@@ -154,13 +154,13 @@ test('an archive that lasts is shown as archiving by the campaign, and still end
     variants: [{ id: 'v1', promptText: 'A product shot on a table, archived slowly' }],
     options: { pollInterval: Math.round(8000 / 60), maxPendingWait: '60s', maxRunningWait: '60s' },
   };
-  const started = await product.api.startCampaign(campaign);
+  const started = await product.api.campaigns.start(campaign);
   const seen = new Set<string>();
-  const result = product.api.waitForResult(started.campaignId);
+  const result = product.api.campaigns.waitForResult(started.campaignId);
   let done = false;
   void result.finally(() => (done = true));
   while (!done) {
-    const progress = await product.api.getProgress(started.campaignId).catch(() => undefined);
+    const progress = await product.api.campaigns.progress(started.campaignId).catch(() => undefined);
     for (const [state, count] of Object.entries(progress?.counts ?? {})) if (typeof count === 'number' && count > 0) seen.add(state);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

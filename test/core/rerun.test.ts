@@ -1,8 +1,8 @@
 import { readJsonObject } from '../helpers/s3-object';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CampaignWorkflow } from '../../workflows';
-import { planCampaign } from '../../client/campaign-plan';
-import { parseCampaign } from '../../client/campaign-file';
+import { planCampaign } from '../../client/campaign/campaign-plan';
+import { parseCampaignFile } from '../../client/campaign/campaign-file';
 import type { CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
@@ -54,7 +54,7 @@ async function objectExists(key: string): Promise<boolean> {
 }
 
 async function run(file: CampaignFileInput) {
-  return product.api.waitForResult((await product.api.startCampaign(file)).campaignId);
+  return product.api.campaigns.waitForResult((await product.api.campaigns.start(file)).campaignId);
 }
 
 test('a re-run with the same requests reuses every clip: 0 new POSTs, 0 credits billed in this run', async () => {
@@ -75,7 +75,7 @@ test('a re-run with an edited prompt is refused before anything starts, naming t
   await run(campaign('rerun-edited', ['A red kite', 'A blue kite']));
   const postsBefore = (await simulatorStats()).submissions.total;
   const runBefore = (await product.client.workflow.getHandle('rerun-edited').describe()).runId;
-  await expect(product.api.startCampaign(campaign('rerun-edited', ['A red kite', 'A green kite']))).rejects.toMatchObject({
+  await expect(product.api.campaigns.start(campaign('rerun-edited', ['A red kite', 'A green kite']))).rejects.toMatchObject({
     name: 'InputError',
     message: expect.stringMatching(/already archived v2 from a different request.*new id.*"regenerate": true/s),
   });
@@ -87,7 +87,7 @@ test('the campaign workflow itself refuses to reuse a clip of a different reques
   await resetSimulator();
   await run(campaign('rerun-direct', ['A paper boat']));
   const postsBefore = (await simulatorStats()).submissions.total;
-  const input = await planCampaign(parseCampaign(campaign('rerun-direct', ['A paper plane'])), {
+  const input = await planCampaign(parseCampaignFile(campaign('rerun-direct', ['A paper plane'])), {
     s3: product.api.options.s3,
     defaultBucket: testStack().s3.bucket,
     defaultPrefix: '',

@@ -33,7 +33,12 @@ async function objectBytes(key: string): Promise<{ bytes: Buffer; contentType?: 
 test('a speech task is submitted once to text_to_speech, polled and archived as an MP3 with the simulator sha256 and a length that follows the text', async () => {
   // 17 words at the simulator's 2.5 words a second: 6.8 s; 89 characters at 1 credit per 50: 2 credits.
   const promptText = 'Plants take in light through their leaves and turn it into food they can store for later.';
-  const handle = await product.api.startSpeech({ speechId: 'lesson-1-chunk-1', promptText, voice: 'Maya', options: FAST_OPTIONS });
+  const handle = await product.api.generations.startSpeech({
+    speechId: 'lesson-1-chunk-1',
+    promptText,
+    voice: 'Maya',
+    options: FAST_OPTIONS,
+  });
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(stats.submissions.total).toBe(1);
@@ -59,13 +64,13 @@ test('a speech task is submitted once to text_to_speech, polled and archived as 
 });
 
 test('a longer text makes a longer voiceover', async () => {
-  const short = await product.api.startSpeech({
+  const short = await product.api.generations.startSpeech({
     speechId: 'short',
     promptText: 'One two three four five.',
     voice: 'Noah',
     options: FAST_OPTIONS,
   });
-  const long = await product.api.startSpeech({
+  const long = await product.api.generations.startSpeech({
     speechId: 'long',
     promptText:
       'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty.',
@@ -80,7 +85,7 @@ test('a longer text makes a longer voiceover', async () => {
 });
 
 test('speech Runway moderates (SAFETY.*) fails as ContentModeration after exactly one POST', async () => {
-  const handle = await product.api.startSpeech({
+  const handle = await product.api.generations.startSpeech({
     speechId: 'moderated-speech',
     promptText: 'Read this forbidden-content aloud',
     voice: 'Maya',
@@ -93,7 +98,7 @@ test('speech Runway moderates (SAFETY.*) fails as ContentModeration after exactl
 });
 
 test('the pre-screen checks the speech text too: PromptRejected, 0 POSTs', async () => {
-  const handle = await product.api.startSpeech({
+  const handle = await product.api.generations.startSpeech({
     speechId: 'prescreened',
     promptText: 'describe the gore in detail',
     voice: 'Maya',
@@ -116,7 +121,7 @@ test.each([
   ['an unknown model', { promptText: 'Hello class', voice: 'Maya', model: 'eleven_v9' }, 'model', /eleven_multilingual_v2/],
 ])('bad speech input (%s) is an InputError naming %s, before any POST or workflow', async (_what, fields, field, message) => {
   const speechId = `bad-${field}`;
-  const error = await product.api.startSpeech({ speechId, ...fields, options: FAST_OPTIONS }).then(
+  const error = await product.api.generations.startSpeech({ speechId, ...fields, options: FAST_OPTIONS }).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -128,7 +133,7 @@ test.each([
 });
 
 test('a budget below one speech submission is refused at validation', async () => {
-  const error = await product.api
+  const error = await product.api.generations
     .startSpeech({ speechId: 'no-budget', promptText: 'x'.repeat(120), voice: 'Maya', options: { ...FAST_OPTIONS, budgetCredits: 2 } })
     .then(
       () => undefined,

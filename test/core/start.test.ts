@@ -41,5 +41,5 @@ test('npm start brings a stack up, runs the 10-variant hero campaign on the simu
   expect(archivedLines).toHaveLength(10);
   expect(run.stdout).toMatch(/manifest\s+s3:\/\/runway-videos\/campaigns\/product-hero-\d{8}-\d{6}\/manifest\.json/);
   expect(run.stdout).toMatch(/result\s+10\/10 archived, 0 failed, 250 credits/);
-  expect(run.stdout).toMatch(/Web UI\s+http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\?query=CampaignId%3D%22product-hero-/);
+  expect(run.stdout).toMatch(/Web UI\s+http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\?query=WorkloadId%3D%22product-hero-/);
 }, 240_000);

@@ -57,8 +57,8 @@ function imageCampaign(campaignId: string, image: string, count: number): Campai
 
 test('a campaign of 5 variants with one local image uploads it once; all 5 creates name the same runway:// URI; no image bytes in history', async () => {
   await resetSimulator();
-  const started = await product.api.startCampaign(imageCampaign('uploads-once', heroImage, 5));
-  const result = await product.api.waitForResult(started.campaignId);
+  const started = await product.api.campaigns.start(imageCampaign('uploads-once', heroImage, 5));
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   expect(result).toMatchObject({ total: 5, archived: 5 });
   const stats = await simulatorStats();
   const heroBytes = fs.statSync(heroImage).size;
@@ -86,7 +86,7 @@ test("a 20 MB image (past the 5 MB data URI limit, within Runway's 200 MB upload
   await resetSimulator();
   const big = path.join(workDir, 'big.jpg');
   fs.writeFileSync(big, paddedJpeg(20 * 1024 * 1024));
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'uploads-big',
     model: 'gen4_turbo',
     promptImage: big,
@@ -114,7 +114,7 @@ test('a URI too old to reuse is uploaded again before the resubmission (bad_outp
       generationSeconds: { kind: 'uniform', min: 3600, max: 4200 },
       faults: { rules: [{ match: { promptIncludes: 'stale upload' }, fault: 'bad_output', times: 1 }] },
     });
-    const handle = await staleProduct.api.startVideo({
+    const handle = await staleProduct.api.generations.startVideo({
       videoId: 'uploads-stale',
       model: 'gen4_turbo',
       promptImage: heroImage,
@@ -139,7 +139,7 @@ test('an image URL the user asks to re-host: carried as such to the workflow, th
   // The client keeps the wish with the URL (no staging: the worker fetches it).
   const staged = await resolveRequest(
     { model: 'gen4_turbo', promptImage: 'https://images.example.com/hero.jpg', rehostImage: true, ratio: '1280:720', duration: 5 },
-    { s3: s3Client(), bucket: testStack().s3.bucket, prefix: '', campaignId: 'rehost' },
+    { s3: s3Client(), bucket: testStack().s3.bucket, prefix: '', workloadId: 'rehost' },
     workDir,
   );
   expect(staged.request.promptImage).toEqual({ kind: 'url', url: 'https://images.example.com/hero.jpg', rehost: true });
@@ -175,5 +175,5 @@ test('rehostImage applies to an https promptImage only: a local file with it is 
       defaults: { ...imageCampaign('x', heroImage, 1).defaults, rehostImage: true },
     }),
   );
-  await expect(product.api.startCampaign(file)).rejects.toThrow(/rehostImage applies to an https promptImage/);
+  await expect(product.api.campaigns.start(file)).rejects.toThrow(/rehostImage applies to an https promptImage/);
 });

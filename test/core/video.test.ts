@@ -20,7 +20,7 @@ beforeEach(async () => {
 });
 
 test('image to video: a local image is staged, submitted once, archived with the simulator sha256 and safe metadata', async () => {
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'hero-image',
     model: 'gen4_turbo',
     promptImage: heroImage,
@@ -40,8 +40,8 @@ test('image to video: a local image is staged, submitted once, archived with the
   expect(stored.sha256).toBe(result.s3.sha256);
   expect(stored.bytes).toBe(result.s3.bytes);
   expect(stored.metadata).toMatchObject({
-    'campaign-id': 'single',
-    'variant-id': 'hero-image',
+    'workload-id': 'single',
+    'generation-key': 'hero-image',
     model: 'gen4_turbo',
     'runway-task-id': result.runwayTaskId,
     credits: '25',
@@ -53,7 +53,7 @@ test('image to video: a local image is staged, submitted once, archived with the
 });
 
 test('text to video on gen4.5 archives one MP4', async () => {
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'text-only',
     model: 'gen4.5',
     promptText: 'Fog rolls over a harbour at dawn',
@@ -69,7 +69,7 @@ test('text to video on gen4.5 archives one MP4', async () => {
 });
 
 test('the pre-screen refuses a prompt before any POST: PromptRejected, 0 submissions', async () => {
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'refused',
     model: 'gen4.5',
     promptText: 'a scene full of gore',
@@ -83,7 +83,7 @@ test('the pre-screen refuses a prompt before any POST: PromptRejected, 0 submiss
 });
 
 test('Runway moderation (SAFETY.*) fails the video after exactly one POST, never resubmitted', async () => {
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'moderated',
     model: 'gen4.5',
     promptText: 'a forbidden-content scene',
@@ -99,7 +99,7 @@ test('Runway moderation (SAFETY.*) fails the video after exactly one POST, never
 
 test('INTERNAL.BAD_OUTPUT once, then success: exactly 2 POSTs', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'glitchy lighthouse' }, fault: 'bad_output', times: 1 }] } });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'bad-output',
     model: 'gen4.5',
     promptText: 'a glitchy lighthouse at night',
@@ -115,7 +115,7 @@ test('INTERNAL.BAD_OUTPUT once, then success: exactly 2 POSTs', async () => {
 
 test('a task stuck in the queue past maxPendingWait is DELETEd and resubmitted', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'stuck ferry' }, fault: 'stuck_queue', times: 1 }] } });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'stuck',
     model: 'gen4.5',
     promptText: 'a stuck ferry in the ice',
@@ -136,7 +136,7 @@ test('a task stuck in the queue past maxPendingWait is DELETEd and resubmitted',
 // The first URL goes to the poll that saw SUCCEEDED (and is never used); the second, the archive's, is expired too.
 test('an expired signed URL is replaced by a fresh GET and the video archived', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'expiring tide' }, fault: 'expire_url', times: 2 }] } });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'expired-url',
     model: 'gen4.5',
     promptText: 'an expiring tide',
@@ -153,7 +153,7 @@ test('an expired signed URL is replaced by a fresh GET and the video archived', 
 
 test('a truncated download is retried and the archived sha256 equals the simulator record', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'short reel' }, fault: 'truncate_download', times: 1 }] } });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'truncated',
     model: 'gen4.5',
     promptText: 'a short reel of film',
@@ -171,7 +171,7 @@ test('a truncated download is retried and the archived sha256 equals the simulat
 
 test('cancelling the workflow DELETEs the remote task', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'cancelled',
     model: 'gen4.5',
     promptText: 'an endless dance',
@@ -181,7 +181,7 @@ test('cancelling the workflow DELETEs the remote task', async () => {
   });
   await pollUntil(
     'the video running',
-    async () => (await product.api.getVideoProgress(handle.workflowId).catch(() => undefined))?.state,
+    async () => (await product.api.generations.progress(handle.workflowId).catch(() => undefined))?.state,
     (state) => state === 'running',
   );
   await handle.cancel();

@@ -37,7 +37,7 @@ test('a worker SIGKILLed mid-poll is replaced and the same Runway task is resume
   await resetSimulator({ generationSeconds: { kind: 'fixed', seconds: 12_000 } });
   worker = spawnWorker(taskQueue);
   await worker.ready;
-  const handle = await api.startVideo({
+  const handle = await api.generations.startVideo({
     videoId: 'crash-resume',
     model: 'gen4.5',
     promptText: 'A lighthouse in a storm',
@@ -75,7 +75,7 @@ test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted 
   worker = spawnWorker(taskQueue, capEnv);
   await worker.ready;
   const variants = Array.from({ length: 7 }, (_, index) => ({ id: `v${index + 1}`, promptText: `Slot test shot ${index + 1}` }));
-  const started = await api.startCampaign({
+  const started = await api.campaigns.start({
     campaignId: 'crash-cap',
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
     variants,
@@ -89,7 +89,7 @@ test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted 
 
   worker = spawnWorker(taskQueue, capEnv);
   await worker.ready;
-  const result = await api.waitForResult(started.campaignId);
+  const result = await api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(7);
   expect(stats.submissions.total).toBe(7);

@@ -1,5 +1,5 @@
 import type { CampaignFileInput } from '../../schemas';
-import { leasePoolWorkflowId, progressQuery, refreshLimitsSignal } from '../../workflows/messages';
+import { leasePoolWorkflowId, campaignProgressQuery, refreshLimitsSignal } from '../../workflows/messages';
 import { explainerInput } from '../helpers/explainer-input';
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
@@ -55,13 +55,13 @@ function campaign(campaignId: string, variants: Array<{ model: 'gen4.5' | 'veo3.
 test('each model runs up to its own workspace cap at once: 2 of gen4.5 beside 4 of veo3.1_fast, none THROTTLED', async () => {
   const product = await deployment('ws-caps', 500);
   await resetSimulator({ concurrencyByModel: { 'gen4.5': 2, 'veo3.1_fast': 4 }, ...SLOW_GENERATIONS });
-  const started = await product.api.startCampaign(
+  const started = await product.api.campaigns.start(
     campaign('ws-caps', [
       { model: 'gen4.5', count: 6 },
       { model: 'veo3.1_fast', count: 8 },
     ]),
   );
-  const result = await product.api.waitForResult(started.campaignId);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(14);
   expect(stats.submissions.total).toBe(14);
@@ -73,11 +73,11 @@ test('each model runs up to its own workspace cap at once: 2 of gen4.5 beside 4 
 test('a tier change mid-run takes effect without a restart: the cap rises from 2 to 4 within a refresh', async () => {
   const product = await deployment('ws-tier', 500);
   await resetSimulator({ concurrencyByModel: { 'gen4.5': 2 }, ...SLOW_GENERATIONS });
-  const started = await product.api.startCampaign(campaign('ws-tier', [{ model: 'gen4.5', count: 12 }]));
+  const started = await product.api.campaigns.start(campaign('ws-tier', [{ model: 'gen4.5', count: 12 }]));
   await pollUntil('two live tasks', simulatorLiveStats, (stats) => (stats.currentLive.byModel['gen4.5'] ?? 0) === 2, 30_000, 100);
   const before = await simulatorLiveStats();
   await updateSimulator({ concurrencyByModel: { 'gen4.5': 4 } });
-  const result = await product.api.waitForResult(started.campaignId);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(before.maxLive.byModel['gen4.5']).toBe(2);
   expect(result.archived).toBe(12);
@@ -88,13 +88,13 @@ test('a tier change mid-run takes effect without a restart: the cap rises from 2
 test('a model the workspace does not have is refused before any POST, naming the models it has', async () => {
   const product = await deployment('ws-models', 500);
   await resetSimulator({ models: ['gen4.5', 'gen4_turbo'] });
-  const started = await product.api.startCampaign(
+  const started = await product.api.campaigns.start(
     campaign('ws-models', [
       { model: 'gen4.5', count: 2 },
       { model: 'veo3.1_fast', count: 1 },
     ]),
   );
-  const failure = await failureOf(product.api.waitForResult(started.campaignId));
+  const failure = await failureOf(product.api.campaigns.waitForResult(started.campaignId));
   expect(failure.type).toBe('ModelUnavailable');
   expect(failure.message).toContain('veo3.1_fast');
   expect(failure.message).toContain('it has: gen4.5, gen4_turbo');
@@ -104,8 +104,8 @@ test('a model the workspace does not have is refused before any POST, naming the
 test('a campaign its credits cannot pay is refused before any POST, saying both numbers', async () => {
   const product = await deployment('ws-credits', 500);
   await resetSimulator({ creditBalance: 100 });
-  const started = await product.api.startCampaign(campaign('ws-credits', [{ model: 'gen4.5', count: 3 }]));
-  const failure = await failureOf(product.api.waitForResult(started.campaignId));
+  const started = await product.api.campaigns.start(campaign('ws-credits', [{ model: 'gen4.5', count: 3 }]));
+  const failure = await failureOf(product.api.campaigns.waitForResult(started.campaignId));
   expect(failure.type).toBe('InsufficientCredits');
   // Three 5 s gen4.5 clips at 12 credits a second.
   expect(failure.message).toContain('about 180 credits');
@@ -116,11 +116,11 @@ test('a campaign its credits cannot pay is refused before any POST, saying both 
 test('out of credits mid-run: Runway refuses one create, the submissions still waiting fail typed without a POST', async () => {
   const product = await deployment('ws-broke', 500);
   await resetSimulator({ concurrencyByModel: { 'gen4.5': 1 }, ...SHORT_GENERATIONS });
-  const started = await product.api.startCampaign(campaign('ws-broke', [{ model: 'gen4.5', count: 5 }]));
+  const started = await product.api.campaigns.start(campaign('ws-broke', [{ model: 'gen4.5', count: 5 }]));
   await pollUntil('the first POST', simulatorStats, (stats) => stats.submissions.total >= 1, 30_000, 25);
   // The workspace is drained by someone else: 70 credits left after the first clip, enough for one more.
   await updateSimulator({ creditBalance: 130 });
-  const result = await product.api.waitForResult(started.campaignId);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   const posted = stats.submissions.total;
   expect(stats.requests.rejectedByStatus['400']).toBe(1);
@@ -135,11 +135,11 @@ test('out of credits mid-run: Runway refuses one create, the submissions still w
 test('a daily quota that runs out on an 8-variant campaign: the rest wait in quota-wait, then finish after the reset', async () => {
   const product = await deployment('ws-quota', 500);
   await resetSimulator({ concurrencyByModel: { 'gen4.5': 3 }, maxDailyGenerationsByModel: { 'gen4.5': 5 }, ...SHORT_GENERATIONS });
-  const started = await product.api.startCampaign(campaign('ws-quota', [{ model: 'gen4.5', count: 8 }]));
+  const started = await product.api.campaigns.start(campaign('ws-quota', [{ model: 'gen4.5', count: 8 }]));
   const handle = product.client.workflow.getHandle(started.campaignId);
   const waiting = await pollUntil(
     'five archived, three waiting for quota',
-    () => handle.query(progressQuery),
+    () => handle.query(campaignProgressQuery),
     (progress) => progress.counts.archived === 5 && progress.counts['quota-wait'] === 3,
     60_000,
     200,
@@ -147,10 +147,10 @@ test('a daily quota that runs out on an 8-variant campaign: the rest wait in quo
   expect(waiting.variants.filter((variant) => variant.state === 'quota-wait')).toHaveLength(3);
   // The Web UI's filter: the videos waiting for quota, by their search attribute.
   const listed = await pollUntil(
-    'the quota-wait videos listed by VideoState',
+    'the quota-wait videos listed by GenerationState',
     async () => {
       const ids: string[] = [];
-      const query = `CampaignId = "${started.campaignId}" AND VideoState = "quota-wait"`;
+      const query = `WorkloadId = "${started.campaignId}" AND GenerationState = "quota-wait"`;
       for await (const execution of product.client.workflow.list({ query })) ids.push(execution.workflowId);
       return ids;
     },
@@ -173,7 +173,7 @@ test('a daily quota that runs out on an 8-variant campaign: the rest wait in quo
   const watched = await watching;
   expect(watched.stderr).toContain('quota-wait 3');
   expect(watched.stdout).toContain('8/8 archived');
-  const result = await product.api.waitForResult(started.campaignId);
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(8);
   expect(stats.submissions.total).toBe(8);
@@ -189,13 +189,13 @@ test('a create Runway answers 429 for the daily limit enters the same wait, and 
     maxDailyGenerationsByModel: { 'veo3.1_fast': 4 },
     ...SHORT_GENERATIONS,
   });
-  const started = await product.api.startCampaign(campaign('ws-429', [{ model: 'veo3.1_fast', count: 3 }]));
+  const started = await product.api.campaigns.start(campaign('ws-429', [{ model: 'veo3.1_fast', count: 3 }]));
   await pollUntil('the first POST', simulatorStats, (stats) => stats.submissions.total >= 1, 30_000, 25);
   await updateSimulator({ dailyUsage: { 'veo3.1_fast': 3 } });
   const handle = product.client.workflow.getHandle(started.campaignId);
   await pollUntil(
     'a variant waiting for quota after a 429',
-    async () => ({ progress: await handle.query(progressQuery), stats: await simulatorLiveStats() }),
+    async () => ({ progress: await handle.query(campaignProgressQuery), stats: await simulatorLiveStats() }),
     ({ progress, stats }) => (progress.counts['quota-wait'] ?? 0) >= 1 && stats.dailyLimitRefusals.overall >= 1,
     60_000,
     200,
@@ -208,7 +208,7 @@ test('a create Runway answers 429 for the daily limit enters the same wait, and 
   await resetDailyUsage();
   // What an operator (or a restarting worker) does after a quota change: ask the pool to read the workspace now.
   const pool = product.client.workflow.getHandle(leasePoolWorkflowId(product.taskQueue));
-  const finished = product.api.waitForResult(started.campaignId);
+  const finished = product.api.campaigns.waitForResult(started.campaignId);
   let done = false;
   void finished.finally(() => {
     done = true;
@@ -226,7 +226,7 @@ test('a create Runway answers 429 for the daily limit enters the same wait, and 
 test('a single video and an explainer check the workspace first too: refused typed before any POST', async () => {
   const product = await deployment('ws-preflight', 500);
   await resetSimulator({ creditBalance: 20, models: ['gen4.5', 'eleven_multilingual_v2'] });
-  const video = await product.api.startVideo({
+  const video = await product.api.generations.startVideo({
     videoId: 'ws-preflight-video',
     model: 'gen4.5',
     promptText: 'A lighthouse at dusk',
@@ -240,8 +240,8 @@ test('a single video and an explainer check the workspace first too: refused typ
   expect(videoFailure.message).toContain('has 20');
 
   await resetSimulator({ models: ['gen4_turbo', 'gen4.5'] });
-  const explainer = await product.api.explainer.startPlanned(explainerInput('ws-preflight-explainer', { chunks: 2 }));
-  const explainerFailure = await failureOf(product.api.explainer.waitForResult(explainer.workflowId));
+  const explainer = await product.api.explainers.startPlanned(explainerInput('ws-preflight-explainer', { chunks: 2 }));
+  const explainerFailure = await failureOf(product.api.explainers.waitForResult(explainer.workflowId));
   expect(explainerFailure.type).toBe('ModelUnavailable');
   expect(explainerFailure.message).toContain('eleven_multilingual_v2');
   expect(explainerFailure.message).toContain('it has: gen4.5, gen4_turbo');

@@ -83,7 +83,7 @@ export async function runLiveSmoke(target: LiveSmokeTarget): Promise<LiveSmokeRe
     target.log(
       `generating ${LIVE_SMOKE_REQUEST.model} ${LIVE_SMOKE_REQUEST.duration} s text-to-video (list price ${LIVE_SMOKE_LIST_CREDITS} credits)…`,
     );
-    const handle = await product.api.startVideo({ videoId, ...LIVE_SMOKE_REQUEST });
+    const handle = await product.api.generations.startVideo({ videoId, ...LIVE_SMOKE_REQUEST });
     const result = await handle.result();
     const stored = await objectSha256(target.s3, target.bucket, result.s3.key);
     if (stored.sha256 !== result.s3.sha256 || stored.bytes !== result.s3.bytes) {

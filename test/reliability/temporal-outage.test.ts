@@ -164,7 +164,7 @@ async function journalKeys(): Promise<string[]> {
 }
 
 function startVideo(api: RunwayTemporal, videoId: string) {
-  return api.startVideo({
+  return api.generations.startVideo({
     videoId,
     model: 'gen4.5',
     promptText: `A ferry crossing at dusk (${videoId})`,
@@ -182,7 +182,7 @@ function untilGenerating(handle: VideoHandle): Promise<void> {
     async () =>
       ((await handle.describe()).raw.pendingActivities ?? []).some(
         (activity) =>
-          activity.activityType?.name === 'generateVideo' &&
+          activity.activityType?.name === 'generate' &&
           activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
       ),
     30_000,
