@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { startSimulator, type SimulatorHandle } from '../simulator/server';
+import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import {
   API_HEADERS,
   API_SECRET,
@@ -15,7 +15,7 @@ import {
   TINY_PNG_DATA_URI,
   topLevelBoxTypes,
   waitUntil,
-} from './simulator-helpers';
+} from './helpers';
 
 /** 600 simulated seconds per real second: a 60 s generation takes 0.1 s. */
 const TIME_SCALE = 600;

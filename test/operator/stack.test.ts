@@ -5,12 +5,12 @@ import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { stackSearchAttributes } from '../stack/temporal-server';
-import { loadStackEnv, readStackEnv, stackEnvKeys } from '../infra/stack-env';
-import { startStack } from '../stack/start-stack';
-import * as greetingActivities from './fixtures/greeting-activities';
-import { greetingWorkflow } from './fixtures/greeting-workflow';
-import { s3Client, temporalConnection, testStack } from './helpers/stack';
+import { stackSearchAttributes } from '../../stack/temporal-server';
+import { loadStackEnv, readStackEnv, stackEnvKeys } from '../../infra/stack-env';
+import { startStack } from '../../stack/start-stack';
+import * as greetingActivities from '../fixtures/greeting-activities';
+import { greetingWorkflow } from '../fixtures/greeting-workflow';
+import { s3Client, temporalConnection, testStack } from '../helpers/stack';
 
 const quiet = () => undefined;
 
@@ -29,7 +29,7 @@ describe('embedded stack', () => {
         connection: workerConnection,
         namespace,
         taskQueue,
-        workflowsPath: require.resolve('./fixtures/greeting-workflow'),
+        workflowsPath: require.resolve('../fixtures/greeting-workflow'),
         activities: greetingActivities,
       });
       const client = new Client({ connection: clientConnection, namespace });

@@ -2,17 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import RunwayML, { BadRequestError, NotFoundError, RateLimitError, TaskFailedError } from '@runwayml/sdk';
 import { request } from 'undici';
-import { decodeAudio } from './helpers/audio';
-import { resetDailyUsage, resetSimulator, simulatorLiveStats } from './helpers/simulator-admin';
-import { testStack } from './helpers/stack';
-import { decodeWithFfmpeg, mvhdDurationSeconds } from './simulator-helpers';
+import { decodeAudio } from '../helpers/audio';
+import { resetDailyUsage, resetSimulator, simulatorLiveStats } from '../helpers/simulator-admin';
+import { testStack } from '../helpers/stack';
+import { decodeWithFfmpeg, mvhdDurationSeconds } from './helpers';
 
 /** The official client, pointed at the simulator: the simulator must be indistinguishable from Runway for it. */
 function officialClient(): RunwayML {
   return new RunwayML({ apiKey: testStack().runwayApiSecret, baseURL: testStack().runwayBaseUrl, maxRetries: 0 });
 }
 
-const heroDataUri = `data:image/jpeg;base64,${fs.readFileSync(path.resolve(__dirname, '../examples/assets/hero-product.jpg')).toString('base64')}`;
+const heroDataUri = `data:image/jpeg;base64,${fs.readFileSync(path.resolve(__dirname, '../../examples/assets/hero-product.jpg')).toString('base64')}`;
 
 beforeEach(async () => {
   await resetSimulator();

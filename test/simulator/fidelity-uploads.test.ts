@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import RunwayML, { toFile } from '@runwayml/sdk';
 import { request } from 'undici';
-import { resetSimulator, simulatorStats } from './helpers/simulator-admin';
-import { testStack } from './helpers/stack';
+import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
+import { testStack } from '../helpers/stack';
 
 /** The official client, pointed at the simulator: its upload must work against the simulator as against Runway. */
 function officialClient(): RunwayML {
   return new RunwayML({ apiKey: testStack().runwayApiSecret, baseURL: testStack().runwayBaseUrl, maxRetries: 0 });
 }
 
-const hero = fs.readFileSync(path.resolve(__dirname, '../examples/assets/hero-product.jpg'));
+const hero = fs.readFileSync(path.resolve(__dirname, '../../examples/assets/hero-product.jpg'));
 const apiHeaders = () => ({
   authorization: `Bearer ${testStack().runwayApiSecret}`,
   'x-runway-version': '2024-11-06',

@@ -5,8 +5,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ffmpegPath } from '../infra/ffmpeg';
-import { SimulatorAdmin } from '../simulator/admin-client';
+import { ffmpegPath } from '../../infra/ffmpeg';
+import { SimulatorAdmin } from '../../simulator/admin-client';
 
 /** Helpers for the simulator's own tests: they reach it only over HTTP. */
 
