@@ -1,3 +1,5 @@
+// One file on purpose: one attempt of the generation activity on one Runway task (submit or adopt, poll,
+// give up, DELETE, hand the lease back) is one class whose steps share the checkpoint every heartbeat carries.
 import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';

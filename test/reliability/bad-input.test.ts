@@ -1,3 +1,5 @@
+// One file on purpose: a table of bad inputs, each refused with a clear error before any credit is spent,
+// through every entry point (files, the typed client, the CLI, the worker's env); one table reads as one promise.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

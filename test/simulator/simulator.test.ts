@@ -1,3 +1,5 @@
+// One file on purpose: the simulator's own suite, one describe per surface (transport, validation, contract
+// table, silent queue, failures, faults, outputs, organization, speech) against one simulator it starts once.
 import fs from 'node:fs';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import {
