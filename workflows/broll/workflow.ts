@@ -10,9 +10,8 @@ import { brollWorkflowInputSchema, type BrollResult, type BrollWorkflowInput, ty
 import { brollActivities } from '../activity-stubs';
 import { brollProgressQuery, creditRequestSignal, finalizeUpdate, generationStateSignal, reviewUpdate } from '../messages';
 import { ProjectStateKey } from '../search-attributes';
-import { billedByFailure, generationError, startAndAwait, type GenerationParent } from '../generation/children';
+import { billedByFailure, generationError, generationParent, startAndAwait, type GenerationParent } from '../generation/children';
 import { CreditBook } from '../generation/credit-book';
-import { PromptImageUploads } from '../generation/image-uploads';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { segmentWorkflowId } from './ids';
@@ -29,14 +28,7 @@ type Input = ReturnType<typeof brollWorkflowInputSchema.parse>;
 export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<BrollResult> {
   const input = brollWorkflowInputSchema.parse(rawInput);
   // Each segment's rounds are generations of the project, keyed by the segment id.
-  const parent: GenerationParent = {
-    workloadId: input.projectId,
-    archive: input.archive,
-    options: input.options,
-    budgetCredits: input.budgetCredits,
-    taskQueue: input.taskQueue,
-    imageUploads: new PromptImageUploads(),
-  };
+  const parent = generationParent(input.projectId, input);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'project' });
   const states = new GenerationStates(input.segments.map((segment) => segment.segmentId));
   const project = new BrollProject(input, creditBook);

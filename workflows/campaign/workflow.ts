@@ -21,9 +21,8 @@ import { campaignIdFromWorkflowId } from '../../schemas/scheduled-run';
 import { campaignActivities, childActivities } from '../activity-stubs';
 import { creditRequestSignal, campaignProgressQuery, generationEndSignal, generationStateSignal } from '../messages';
 import { WorkloadIdKey } from '../search-attributes';
-import type { GenerationParent } from '../generation/children';
+import { generationParent } from '../generation/children';
 import { CreditBook } from '../generation/credit-book';
-import { PromptImageUploads } from '../generation/image-uploads';
 import { ManifestBuilder } from '../generation/manifest';
 import { checkWorkspaceFirst, checkWorkspaceFor } from '../generation/workspace-check';
 import { cancelOpenChildren, launchVariant } from './launch';
@@ -176,14 +175,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const maxOpen = input.maxOpenVideos ?? DEFAULT_MAX_OPEN_VIDEOS;
   const handOverEvery = input.continueAsNewEvery ?? DEFAULT_CONTINUE_AS_NEW_EVERY;
-  const parent: GenerationParent = {
-    workloadId: input.campaignId,
-    archive: input.archive,
-    options: input.options,
-    budgetCredits: input.budgetCredits,
-    taskQueue: input.taskQueue,
-    imageUploads: new PromptImageUploads(),
-  };
+  const parent = generationParent(input.campaignId, input);
   const starting = new Set<Promise<void>>();
   let startedThisRun = 0;
   const handOver = () => (carry.cursor < total && startedThisRun >= handOverEvery) || workflowInfo().continueAsNewSuggested;

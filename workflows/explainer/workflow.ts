@@ -15,9 +15,8 @@ import {
 import type { AssembledExplainer } from '../../schemas/assembly';
 import { assemblyActivities } from '../activity-stubs';
 import { creditRequestSignal, explainerProgressQuery, generationStateSignal } from '../messages';
-import { billedByFailure, generationError, startAndAwait, type GenerationParent } from '../generation/children';
+import { billedByFailure, generationError, generationParent, startAndAwait } from '../generation/children';
 import { CreditBook } from '../generation/credit-book';
-import { PromptImageUploads } from '../generation/image-uploads';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { chunkGenerationKey, chunkWorkflowId } from './ids';
@@ -43,14 +42,7 @@ interface Outcome {
 export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
   const input = explainerWorkflowInputSchema.parse(rawInput);
   // Each chunk's clip and voiceover are generations of the explainer, keyed `<chunkId>--clip|voice`.
-  const parent: GenerationParent = {
-    workloadId: input.explainerId,
-    archive: input.archive,
-    options: input.options,
-    budgetCredits: input.budgetCredits,
-    taskQueue: input.taskQueue,
-    imageUploads: new PromptImageUploads(),
-  };
+  const parent = generationParent(input.explainerId, input);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'explainer' });
   const states = new GenerationStates(
     input.chunks.flatMap((chunk) => [chunkGenerationKey(chunk.chunkId, 'clip'), chunkGenerationKey(chunk.chunkId, 'voice')]),

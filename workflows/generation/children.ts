@@ -11,7 +11,7 @@ import {
   type ResolvedGenerationRequest,
 } from '../../schemas';
 import { childActivities } from '../activity-stubs';
-import type { PromptImageUploads } from './image-uploads';
+import { PromptImageUploads } from './image-uploads';
 import { generationVisibility } from './visibility';
 import { GenerationWorkflow } from './workflow';
 
@@ -24,6 +24,21 @@ export interface GenerationParent {
   taskQueue?: string | undefined;
   /** The workload's prompt images uploaded to Runway, once each: children get the runway:// URI, never the bytes. */
   imageUploads: PromptImageUploads;
+}
+
+/** The parent a workload's input makes: the workload's id, where and how its generations run, and no upload yet. */
+export function generationParent(
+  workloadId: string,
+  input: Pick<GenerationParent, 'archive' | 'options' | 'budgetCredits' | 'taskQueue'>,
+): GenerationParent {
+  return {
+    workloadId,
+    archive: input.archive,
+    options: input.options,
+    budgetCredits: input.budgetCredits,
+    taskQueue: input.taskQueue,
+    imageUploads: new PromptImageUploads(),
+  };
 }
 
 /** One generation a workload asks for: its key within the workload, the request, and the request's fingerprint. */
