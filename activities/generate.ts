@@ -48,7 +48,7 @@ type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submission
 
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
- * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
+ * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a worker slot is
  * held for exactly as long as the remote task can count against Runway's concurrency.
  */
 export function createGenerate(deps: GenerateDeps) {

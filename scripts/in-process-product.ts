@@ -18,7 +18,7 @@ export interface InProcessSetup {
   address: string;
   namespace: string;
   taskQueue: string;
-  /** This process's generation slots, and the deployment's ceiling under the workspace's caps unless deps set one. */
+  /** This process's generation worker slots, and the deployment's ceiling under the workspace's caps unless deps set one. */
   cap: number;
   deps: ActivityDeps;
   /** Bundled with the converter's failureConverterPath when dataConverter is set (see workflowBundle in product.ts). */
