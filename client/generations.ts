@@ -34,14 +34,11 @@ export class Generations {
     const fields = parsedOrThrow('video request', parts.request);
     const options = parsedOrThrow('options', parts.options);
     const archive = parsedOrThrow('archive', parts.archive);
-    const budgetCredits = options.budgetCredits;
-    const estimate = creditsFor(fields.model, fields.duration);
-    if (budgetCredits !== undefined && budgetCredits < estimate) {
-      throw new InputError(
-        'options.budgetCredits',
-        `${budgetCredits} credits do not cover one submission: ${fields.model} for ${fields.duration} s is estimated at ${estimate} credits`,
-      );
-    }
+    refuseBudgetBelowOneSubmission(
+      options.budgetCredits,
+      creditsFor(fields.model, fields.duration),
+      `${fields.model} for ${fields.duration} s`,
+    );
     const bucket = archive.bucket ?? this.options.bucket;
     const prefix = archive.prefix ?? this.options.prefix;
     const { request: resolved, fingerprint } = await resolveRequest(
@@ -63,13 +60,11 @@ export class Generations {
     const resolved = parsedOrThrow('speech request', parts.request);
     const options = parsedOrThrow('options', parts.options);
     const archive = parsedOrThrow('archive', parts.archive);
-    const estimate = requestCredits(resolved);
-    if (options.budgetCredits !== undefined && options.budgetCredits < estimate) {
-      throw new InputError(
-        'options.budgetCredits',
-        `${options.budgetCredits} credits do not cover one submission: ${resolved.model} for ${resolved.promptText.length} characters is estimated at ${estimate} credits`,
-      );
-    }
+    refuseBudgetBelowOneSubmission(
+      options.budgetCredits,
+      requestCredits(resolved),
+      `${resolved.model} for ${resolved.promptText.length} characters`,
+    );
     const destination = { bucket: archive.bucket ?? this.options.bucket, prefix: archive.prefix ?? this.options.prefix };
     return this.startSingle(speechId, resolved, requestFingerprint(resolved), options, destination, `speech ${speechId}`);
   }
@@ -114,4 +109,13 @@ export class Generations {
       ...generationVisibility({ workloadId: SINGLE, generationKey: id, request, fingerprint, label }),
     });
   }
+}
+
+/** A budget that cannot pay one submission of `what` at list price is bad input, refused before anything starts. */
+function refuseBudgetBelowOneSubmission(budgetCredits: number | undefined, estimate: number, what: string): void {
+  if (budgetCredits === undefined || budgetCredits >= estimate) return;
+  throw new InputError(
+    'options.budgetCredits',
+    `${budgetCredits} credits do not cover one submission: ${what} is estimated at ${estimate} credits`,
+  );
 }
