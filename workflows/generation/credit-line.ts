@@ -46,7 +46,7 @@ export class CreditLine {
       throw ApplicationFailure.create({
         type: FailureType.BudgetExceeded,
         nonRetryable: true,
-        message: `resubmission ${submission} needs ${credits} credits; the campaign budget has ${decision?.remaining ?? 0} left`,
+        message: `resubmission ${submission} needs ${credits} credits; the budget of its workload has ${decision?.remaining ?? 0} left`,
       });
     }
   }
