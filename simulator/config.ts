@@ -135,10 +135,10 @@ export const simulatorConfigSchema = z.strictObject({
    */
   maxMonthlyCreditSpend: z.number().nonnegative().default(1_000_000),
   /**
-   * Credits other clients of the workspace spent, stamped when the config naming it is applied: they count
-   * toward the monthly cap for 30 simulated days.
+   * Credits other clients of the workspace spent per model, stamped when the config naming them is applied:
+   * they count toward the monthly cap and show in the usage report for 30 simulated days.
    */
-  priorMonthlySpend: z.number().nonnegative().default(0),
+  priorMonthlySpend: z.partialRecord(simModelSchema, z.number().nonnegative()).default({}),
   /** How long a task that holds a slot stays PENDING before RUNNING. */
   pendingSeconds: seconds.default(2),
   generationSeconds: durationDistributionSchema.default({ kind: 'lognormal', median: 45, sigma: 0.3 }),

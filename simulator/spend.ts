@@ -22,8 +22,6 @@ export interface UsageDay {
  */
 export class SpendLedger {
   private readonly entries: SpendEntry[] = [];
-  /** Credits other clients of the workspace spent, stamped when the config naming them was applied. */
-  private seed: { credits: number; atSim: number } | undefined;
 
   constructor(private readonly startedAtMs: number) {}
 
@@ -35,19 +33,15 @@ export class SpendLedger {
     if (credits !== 0) this.entries.push({ atSim, model, credits: -credits });
   }
 
-  seedSpend(credits: number, atSim: number): void {
-    this.seed = credits > 0 ? { credits, atSim } : undefined;
-  }
-
-  /** Net credits charged in the window ending at `nowSim` (refunds count back), the seed included while it is inside. */
+  /** Net credits charged in the window ending at `nowSim` (refunds count back). */
   spentInWindow(nowSim: number): number {
     const since = nowSim - SPEND_WINDOW_SECONDS;
-    let total = this.seed && this.seed.atSim > since ? this.seed.credits : 0;
+    let total = 0;
     for (const entry of this.entries) if (entry.atSim > since) total += entry.credits;
     return total;
   }
 
-  /** Net credits per model in the same window (the seed is nobody's model, so it is left out). */
+  /** Net credits per model in the same window. */
   spentByModel(nowSim: number): Record<string, number> {
     const since = nowSim - SPEND_WINDOW_SECONDS;
     const byModel: Record<string, number> = {};

@@ -50,7 +50,7 @@ export class SimulatorState {
     this.spend = new SpendLedger(Date.now());
     this.scheduler = new Scheduler(this.clock, () => this.config, this.stats, this.spend);
     this.seedUsage(config, Object.keys(config.dailyUsage));
-    this.spend.seedSpend(config.priorMonthlySpend, this.clock.now());
+    this.seedSpend(config.priorMonthlySpend);
   }
 
   get publicUrl(): string {
@@ -70,7 +70,8 @@ export class SimulatorState {
     this.config = next;
     const named = isPlainObject(partial) && isPlainObject(partial.dailyUsage) ? Object.keys(partial.dailyUsage) : [];
     this.seedUsage(next, named);
-    if (isPlainObject(partial) && partial.priorMonthlySpend !== undefined) this.spend.seedSpend(next.priorMonthlySpend, this.clock.now());
+    if (isPlainObject(partial) && isPlainObject(partial.priorMonthlySpend))
+      this.seedSpend(partial.priorMonthlySpend as SimulatorConfig['priorMonthlySpend']);
     if (next.timeScale !== previous.timeScale) this.clock.setTimeScale(next.timeScale);
     if (JSON.stringify(next.faults) !== JSON.stringify(previous.faults) || next.seed !== previous.seed) {
       this.faults = new FaultInjector(next, this.stats.faultsInjected);
@@ -228,6 +229,11 @@ export class SimulatorState {
       if ((only === undefined || model === only) && seed.atSim > since) add(model, seed.count);
     }
     return counts;
+  }
+
+  /** Other clients' spend, charged to its models now (it ages out of the 30-day window like the workspace's own). */
+  private seedSpend(spend: SimulatorConfig['priorMonthlySpend']): void {
+    for (const [model, credits] of Object.entries(spend)) if (credits) this.spend.charge(model, credits, this.clock.now());
   }
 
   /** Stamp the dailyUsage of the named models at the current simulated second (replacing an earlier seed). */

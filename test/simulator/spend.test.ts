@@ -123,10 +123,10 @@ describe('maxMonthlyCreditSpend over a rolling 30 days', () => {
   });
 
   it("counts other clients' spend (priorMonthlySpend) and ages all spend out after 30 simulated days", async () => {
-    await reset({ maxMonthlyCreditSpend: 100, priorMonthlySpend: 60 });
+    await reset({ maxMonthlyCreditSpend: 100, priorMonthlySpend: { 'gen4.5': 60 } });
     await created('fits beside the others');
     expect((await create('over the cap')).status).toBe(400);
-    expect(await spend()).toMatchObject({ spent: 85, remaining: 15, byModel: { gen4_turbo: 25 } });
+    expect(await spend()).toMatchObject({ spent: 85, remaining: 15, byModel: { gen4_turbo: 25, 'gen4.5': 60 } });
 
     await fastForward(28 * 86_400);
     expect((await spend()).spent).toBe(85);
