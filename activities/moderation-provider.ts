@@ -3,20 +3,7 @@ import OpenAI from 'openai';
 import type { Moderation, ModerationMultiModalInput } from 'openai/resources/moderations';
 import { FailureType } from '../schemas/failures';
 import type { ModerationErrorPolicy, ModerationVerdict, Screening } from '../schemas/moderation';
-
-/** What a generation sends to Runway that a moderation model can judge: its prompt text and its prompt images. */
-export interface ModerationSubject {
-  promptText?: string;
-  /** Each an https URL or a data URI (the moderation endpoint takes either). */
-  promptImages?: readonly string[];
-}
-
-/** A moderator the pre-screen asks: the offline term list, or a moderation model. */
-export interface ContentModerator {
-  readonly name: string;
-  /** The verdict; a moderator that cannot answer throws (the error policy decides what that means). */
-  check(subject: ModerationSubject): Promise<ModerationVerdict>;
-}
+import type { ContentModerator, ModerationSubject } from './moderation';
 
 export interface OpenAiModeratorOptions {
   apiKey: string;

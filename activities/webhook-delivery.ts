@@ -13,7 +13,7 @@ const MAX_RETRY_AFTER_MS = 60 * 60_000;
 
 export interface WebhookDeliveryDeps {
   /** WEBHOOK_SECRET (`whsec_…`); a delivery without one fails before anything is sent. */
-  webhookSecret?: string;
+  webhookSecret?: string | undefined;
   /** The worker's guarded fetch: https only, no private network unless the deployment allows it. */
   safeFetch: SafeFetch;
 }

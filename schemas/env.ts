@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
 import { moderationEnvSchema } from './moderation';
+import { DEFAULT_POLL_FLOOR_MS } from './options';
+import { DEFAULT_PRIORITY_AGING_MS } from './priority';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
 import { DEFAULT_UPLOAD_REUSE_MS } from './video-request';
 import { webhookSecretSchema } from './webhook';
@@ -35,6 +37,13 @@ export const allowPrivateSchema = z.preprocess(
     ),
   ]),
 );
+
+/** A duration variable: "5s", "10m", or plain milliseconds; empty is unset. */
+const durationEnv = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    durationMsSchema.default(fallback),
+  );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -82,10 +91,11 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
    */
   RUNWAY_MAX_CONCURRENCY: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   /** How often the lease pool reads the workspace's limits again while it has work (a tier change lands within it). */
-  RUNWAY_LIMITS_REFRESH: z.preprocess(
-    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-    durationMsSchema.default(5 * 60_000),
-  ),
+  RUNWAY_LIMITS_REFRESH: durationEnv(5 * 60_000),
+  /** The least time between two polls of one Runway task ("5s", or ms): Runway's own floor unless a stand-in runs faster. */
+  RUNWAY_POLL_FLOOR: durationEnv(DEFAULT_POLL_FLOOR_MS),
+  /** How long a lease priority class may be shut out of a model before it goes ahead once (batch never starves). */
+  RUNWAY_PRIORITY_AGING: durationEnv(DEFAULT_PRIORITY_AGING_MS),
   /** The per-process bound: generate activities this worker runs at once (default: the ceiling, else 20). */
   GENERATION_WORKER_SLOTS: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),

@@ -48,6 +48,11 @@ export const FailureType = {
   ModelUnavailable: 'ModelUnavailable',
   /** The workspace's credits cannot pay for the work (its estimate at list price, or Runway's own refusal). */
   InsufficientCredits: 'InsufficientCredits',
+  /**
+   * The submission would take the workspace's credit spend over the past 30 days past its tier's
+   * maxMonthlyCreditSpend: refused before the POST (room comes back only as spend ages out of the window).
+   */
+  MonthlySpendCapReached: 'MonthlySpendCapReached',
   /** Runway's daily generation limit for the model answered 429 too often for one submission: the video gave up waiting. */
   DailyQuotaReached: 'DailyQuotaReached',
   /**
@@ -74,6 +79,7 @@ export const NON_RETRYABLE_RUNWAY_TYPES: string[] = [
   // A 200 whose body is off the contract: the same request gets the same answer, and the call may have had its effect.
   FailureType.RunwayProtocolError,
   FailureType.InsufficientCredits,
+  FailureType.MonthlySpendCapReached,
   FailureType.DailyQuotaReached,
   FailureType.ModelUnavailable,
 ];

@@ -41,7 +41,8 @@ export class LeaseQueue<R extends QueuedLease> {
   private readonly index = new Map<string, R>();
 
   constructor(
-    private readonly agingMs: number,
+    /** How long a class may be shut out of a model before it goes ahead once; the pool sets it from its config. */
+    public agingMs: number,
     state?: LeaseQueueState<R>,
   ) {
     for (const [model, clocks] of Object.entries(state?.classClocks ?? {})) this.modelQueue(model).clocks = { ...clocks };
@@ -104,6 +105,11 @@ export class LeaseQueue<R extends QueuedLease> {
     const queue = this.models.get(model);
     if (!queue) return;
     for (const priority of PRIORITY_CLASSES) for (const requests of [...queue.classes[priority].values()]) yield* [...requests];
+  }
+
+  /** Every waiting request, model by model, each model's in grant order. */
+  *all(): Generator<R> {
+    for (const model of this.models.keys()) yield* this.requestsOf(model);
   }
 
   /** The request the model's next free slot goes to, without taking it. */

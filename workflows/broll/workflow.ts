@@ -16,6 +16,8 @@ import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { segmentWorkflowId } from './ids';
 import { BrollProject, type ProjectSegment } from './project';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
 
 type Input = ReturnType<typeof brollWorkflowInputSchema.parse>;
 
@@ -26,9 +28,14 @@ type Input = ReturnType<typeof brollWorkflowInputSchema.parse>;
  * what was approved.
  */
 export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<BrollResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('broll', rawInput.options.webhook, () => runBroll(rawInput));
+}
+
+async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
   const input = brollWorkflowInputSchema.parse(rawInput);
   // Each segment's rounds are generations of the project, keyed by the segment id.
-  const parent = generationParent(input.projectId, input);
+  const parent = generationParent(input.projectId, input, DEFAULT_PRIORITY.broll);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'project' });
   const states = new GenerationStates(input.segments.map((segment) => segment.segmentId));
   const project = new BrollProject(input, creditBook);
@@ -75,7 +82,10 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
   };
 
   setHandler(brollProgressQuery, () => project.progress());
-  setHandler(generationStateSignal, (update) => states.onState(update));
+  setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
+    states.onState(update);
+  });
   setHandler(creditRequestSignal, (request) => creditBook.onCreditRequest(request));
   setHandler(
     reviewUpdate,
@@ -143,7 +153,12 @@ async function runRound(
   }
   try {
     const fingerprint = round === 1 ? segment.plan.fingerprint : await brollActivities().fingerprintRequest(request);
-    const { result, reused } = await startAndAwait(parent, { key: segmentId, request, fingerprint }, workflowId);
+    const { result, reused } = await startAndAwait(
+      parent,
+      // An editor rejected round 1 and waits for this one.
+      { key: segmentId, request, fingerprint, ...(round > 1 ? { priority: DEFAULT_PRIORITY.review } : {}) },
+      workflowId,
+    );
     // A clip archived by an earlier run of this project was billed then, not by this run.
     const credits = reused ? 0 : result.credits;
     creditBook.settle(segmentId, credits);

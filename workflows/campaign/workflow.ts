@@ -27,6 +27,8 @@ import { ManifestBuilder } from '../generation/manifest';
 import { checkWorkspaceFirst, checkWorkspaceFor } from '../generation/workspace-check';
 import { cancelOpenChildren, launchVariant } from './launch';
 import { RECENT_LIMIT, campaignProgress, manifestEntry, progressEntry, type KeptOutcome, type OpenVariant } from './manifest';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
@@ -51,6 +53,11 @@ const SWEEP_AFTER = '1 minute';
  * Children are started ABANDON and report their end by signal, so they outlive a hand-over.
  */
 export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('campaign', rawInput.options.webhook, () => runCampaign(rawInput));
+}
+
+async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
   const input = withRunCampaignId(campaignWorkflowInputSchema.parse(rawInput));
   const total = input.variantPages?.count ?? input.variants.length;
   const carry: CampaignCarry = input.carry ?? freshCarry();
@@ -81,6 +88,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
   // Handlers before any await: signals that waited for this run (a hand-over, a child ending) land in them.
   setHandler(campaignProgressQuery, () => campaignProgress(input.campaignId, total, carry, open, creditBook));
   setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
     const entry = open.get(update.generationKey);
     if (!entry) return;
     entry.state = update.state;
@@ -175,7 +183,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const maxOpen = input.maxOpenVideos ?? DEFAULT_MAX_OPEN_VIDEOS;
   const handOverEvery = input.continueAsNewEvery ?? DEFAULT_CONTINUE_AS_NEW_EVERY;
-  const parent = generationParent(input.campaignId, input);
+  const parent = generationParent(input.campaignId, input, DEFAULT_PRIORITY.campaign);
   const starting = new Set<Promise<void>>();
   let startedThisRun = 0;
   const handOver = () => (carry.cursor < total && startedThisRun >= handOverEvery) || workflowInfo().continueAsNewSuggested;

@@ -20,6 +20,8 @@ import { CreditBook } from '../generation/credit-book';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { chunkGenerationKey, chunkWorkflowId } from './ids';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
 
 type Input = ReturnType<typeof explainerWorkflowInputSchema.parse>;
 type Chunk = Input['chunks'][number];
@@ -40,9 +42,14 @@ interface Outcome {
  * again) when the explainer is re-run with the failed chunk fixed.
  */
 export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('explainer', rawInput.options.webhook, () => runExplainer(rawInput));
+}
+
+async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
   const input = explainerWorkflowInputSchema.parse(rawInput);
   // Each chunk's clip and voiceover are generations of the explainer, keyed `<chunkId>--clip|voice`.
-  const parent = generationParent(input.explainerId, input);
+  const parent = generationParent(input.explainerId, input, DEFAULT_PRIORITY.explainer);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'explainer' });
   const states = new GenerationStates(
     input.chunks.flatMap((chunk) => [chunkGenerationKey(chunk.chunkId, 'clip'), chunkGenerationKey(chunk.chunkId, 'voice')]),
@@ -70,7 +77,10 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       creditsSpent: creditBook.creditsSpent(),
     };
   });
-  setHandler(generationStateSignal, (update) => states.onState(update));
+  setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
+    states.onState(update);
+  });
   setHandler(creditRequestSignal, (request) => creditBook.onCreditRequest(request));
 
   const generate = async (chunk: Chunk, generation: ChunkGeneration): Promise<Outcome> => {
