@@ -11,6 +11,7 @@ import { bundleProductWorkflows, installBenchRuntime } from './product-workers';
 import { reportSections } from './report-sections';
 import { writeResults } from './results-file';
 import { runScaleProbe } from './scale-probe';
+import { runPriorityBench } from './priority-bench';
 import { checkTargets } from './target-checks';
 import { markdownTable, textTable } from './text-table';
 
@@ -60,6 +61,7 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
     : undefined;
   const archive = args.sections.includes('archive') ? await runArchiveBench(bench, { quick: args.quick, log }) : undefined;
   const scale = args.sections.includes('scale') ? await runScaleProbe(bench, bundle, { variants: args.scaleVariants, log }) : undefined;
+  const priority = args.sections.includes('priority') ? await runPriorityBench(bench, bundle, { rounds: args.rounds, log }) : undefined;
   return {
     startedAt: '',
     command: '',
@@ -77,6 +79,7 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
     floor,
     archive,
     scale,
+    priority,
     targets: checkTargets(makespan, archive, scale),
   };
 }
