@@ -275,7 +275,7 @@ class GenerationAttempt {
       if (outcome) return this.finish(outcome);
       const timeout = this.waitExceeded(task);
       if (timeout) return this.giveUpWaiting(timeout, listCredits);
-      waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
+      waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task), floorMs));
     }
   }
 
