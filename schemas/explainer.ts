@@ -83,6 +83,8 @@ export interface ExplainerResult {
   subtitles: AssembledExplainer['subtitles'];
   chunks: Array<{ chunkId: string; text: string; clipKey: string; voiceoverKey: string }>;
   credits: number;
+  /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
 }
 
 /** What a chunk generates: its clip, and its voiceover. */

@@ -160,6 +160,8 @@ export interface GenerationResult {
   submissionHistory: SubmissionRecord[];
   /** What Runway billed for this generation's submissions, net of refunds. */
   credits: number;
+  /** One submission's list price, beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
   /** The fingerprint of the request this output was made from (infra/request-fingerprint.ts). */
   fingerprint?: string;
   /** The pre-screen's verdicts (term list, moderation model) with their categories. */

@@ -6,6 +6,7 @@ import { registerBrollReviewCommand } from './broll-review-command';
 import { promptTextSchema, type BrollProgress, type BrollResult } from '../../schemas';
 import { InputError } from '../input-error';
 import { out, withClient } from './with-client';
+import { planned } from './output';
 
 /**
  * The editor's side of a B-roll project from a terminal. Every argument is checked before connecting, so
@@ -125,7 +126,9 @@ function printProgress(progress: BrollProgress): void {
 }
 
 function printResult(result: BrollResult): void {
-  out(`${result.projectId}: ${result.state}, ${result.entries.length} events, ${result.credits} credits`);
+  out(
+    `${result.projectId}: ${result.state}, ${result.entries.length} events, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
   out(`EDL:  s3://${result.editList.bucket}/${result.editList.edlKey}`);
   out(`CSV:  s3://${result.editList.bucket}/${result.editList.csvKey}`);
   out(`JSON: s3://${result.editList.bucket}/${result.editList.jsonKey}`);

@@ -6,6 +6,7 @@ import type { ExplainerProgress, ExplainerResult } from '../../schemas';
 import { InputError } from '../input-error';
 import { watchExplainer } from './watch';
 import { out, withClient } from './with-client';
+import { planned } from './output';
 
 /**
  * Follow and cancel explainer videos from a terminal. The id is checked before connecting, so a missing
@@ -93,7 +94,9 @@ function printProgress(progress: ExplainerProgress): void {
 }
 
 function printResult(result: ExplainerResult): void {
-  out(`${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits`);
+  out(
+    `${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
   out(`MP4:       s3://${result.video.bucket}/${result.video.key}`);
   out(`duration:  ${result.video.durationSeconds.toFixed(2)} s`);
   out(`subtitles: s3://${result.subtitles.bucket}/${result.subtitles.key}`);

@@ -58,7 +58,8 @@ test("the pool's reservation becomes Runway's estimatedCost when the create answ
   await resetSimulator({ maxMonthlyCreditSpend: 10_000 });
   // wan3's list price is a stated estimate in the catalog (300 credits for 5 s); the simulated Runway asks 50.
   const result = await (await video('estimated', 'wan3')).result();
-  expect(result.credits).toBe(50);
+  // The plan's estimate and Runway's bill, side by side in the result.
+  expect(result).toMatchObject({ estimatedCredits: 300, credits: 50 });
   const pool = await product.client.workflow.getHandle(leasePoolWorkflowId(product.taskQueue)).query(leasesQuery);
   expect(pool.monthly?.spent).toBe(50);
 });

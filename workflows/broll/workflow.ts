@@ -75,7 +75,8 @@ async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
         missing,
       },
     ]);
-    result = { projectId: input.projectId, state, ...written, missing, credits: creditBook.creditsSpent() };
+    const estimatedCredits = input.segments.reduce((sum, segment) => sum + segment.estimatedCredits, 0);
+    result = { projectId: input.projectId, state, ...written, missing, credits: creditBook.creditsSpent(), estimatedCredits };
     project.ended = state;
     publishState();
     return result;

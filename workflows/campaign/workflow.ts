@@ -12,6 +12,7 @@ import {
   campaignWorkflowInputSchema,
   FailureType,
   RESULT_VARIANTS_LIMIT,
+  requestCredits,
   type CampaignCarry,
   type CampaignResult,
   type CampaignVariant,
@@ -257,6 +258,8 @@ async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignRes
     archived: carry.archived,
     failed: carry.failed + carry.cancelled,
     credits: carry.credits,
+    estimatedCredits:
+      input.variantPages?.estimatedCredits ?? input.variants.reduce((sum, variant) => sum + requestCredits(variant.request), 0),
     reused: carry.reused,
     cancelled: carry.cancelled,
     runs: carry.runs,

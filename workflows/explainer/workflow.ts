@@ -174,6 +174,7 @@ async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<Explainer
         voiceoverKey: byChunk(chunk.chunkId, 'voice').s3.key,
       })),
       credits: creditBook.creditsSpent(),
+      estimatedCredits: input.chunks.reduce((sum, chunk) => sum + chunk.clip.estimatedCredits + chunk.voiceover.estimatedCredits, 0),
     };
   } catch (error) {
     stage = isCancellation(error) ? 'cancelled' : 'failed';

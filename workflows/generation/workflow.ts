@@ -107,6 +107,7 @@ async function runGeneration(rawInput: GenerationWorkflowInput): Promise<Generat
       submissions: status.submissions.length,
       submissionHistory: status.submissions,
       credits: totalCredits(status.submissions),
+      estimatedCredits: requestCredits(input.request),
       fingerprint: input.fingerprint,
       moderation: screening.verdicts,
       timings: { ...timings, archivedAt: timings.generatedAt, archiveMs: 0 },
