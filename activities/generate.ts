@@ -275,7 +275,8 @@ class GenerationAttempt {
       if (outcome) return this.finish(outcome);
       const timeout = this.waitExceeded(task);
       if (timeout) return this.giveUpWaiting(timeout, listCredits);
-      waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task), floorMs));
+      // A predicted end sets the next poll exactly (aligned to the floor); jitter would undo the alignment.
+      waitMs = nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task), floorMs) ?? waitMs;
     }
   }
 

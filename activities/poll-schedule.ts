@@ -12,8 +12,8 @@ const MIN_MARGIN_MS = 50;
 const MIN_POLL_FRACTION = 0.25;
 
 /**
- * The wait before the next poll: the regular interval, or less when Runway's progress over the last two
- * polls says the task ends sooner — then just after the predicted end, so a finished task's lease is
+ * The wait before the next poll when Runway's progress over the last two polls predicts the end
+ * (undefined without a prediction: the caller's jittered interval then): the regular interval, or less when the task ends sooner — then just after the predicted end, so a finished task's lease is
  * handed on within a fraction of a poll instead of half a poll on average. The early poll takes the
  * place of the regular one, so a generation costs no more GETs.
  *
@@ -27,9 +27,9 @@ export function nextPollDelay(
   previous: ProgressSample | undefined,
   latest: ProgressSample | undefined,
   floorMs = 0,
-): number {
+): number | undefined {
   const floor = Math.max(floorMs, regularMs * MIN_POLL_FRACTION);
-  if (!previous || !latest || latest.progress <= previous.progress || latest.at <= previous.at) return Math.max(regularMs, floorMs);
+  if (!previous || !latest || latest.progress <= previous.progress || latest.at <= previous.at) return undefined;
   const progressPerMs = (latest.progress - previous.progress) / (latest.at - previous.at);
   const predictedRemainingMs = (1 - latest.progress) / progressPerMs;
   const endMs = predictedRemainingMs + Math.max(regularMs * PREDICTION_MARGIN, MIN_MARGIN_MS);

@@ -3,9 +3,9 @@ import { nextPollDelay } from '../../activities/poll-schedule';
 describe('nextPollDelay', () => {
   const regularMs = 8_000;
 
-  it('keeps the regular interval without two RUNNING samples that show progress', () => {
-    expect(nextPollDelay(regularMs, undefined, { progress: 0.5, at: 10_000 })).toBe(regularMs);
-    expect(nextPollDelay(regularMs, { progress: 0.5, at: 2_000 }, { progress: 0.5, at: 10_000 })).toBe(regularMs);
+  it('predicts nothing without two RUNNING samples that show progress (the caller keeps its interval)', () => {
+    expect(nextPollDelay(regularMs, undefined, { progress: 0.5, at: 10_000 })).toBeUndefined();
+    expect(nextPollDelay(regularMs, { progress: 0.5, at: 2_000 }, { progress: 0.5, at: 10_000 })).toBeUndefined();
   });
 
   it('keeps the regular interval when the task will still be running by then', () => {
@@ -25,7 +25,6 @@ describe('nextPollDelay', () => {
   it('never waits less than the floor, the predicted-end poll included', () => {
     // The end is predicted 2.4 s away; the floor is 5 s.
     expect(nextPollDelay(regularMs, { progress: 0.5, at: 0 }, { progress: 0.9, at: 8_000 }, 5_000)).toBe(5_000);
-    expect(nextPollDelay(regularMs, undefined, undefined, 10_000)).toBe(10_000);
   });
 
   it('an end past the next regular poll: polls one floor before it, so the poll after lands on the end', () => {
