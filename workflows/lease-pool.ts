@@ -407,6 +407,12 @@ class LeasePool {
       while (modelLimits.maxConcurrent === null || liveNow < modelLimits.maxConcurrent) {
         const request = this.queue.take(model, now);
         if (!request) break;
+        // Each grant spends from the balance and the 30-day room: the next one is checked against what is left.
+        const refusal = this.paymentRefusal(request);
+        if (refusal) {
+          decisions.refused.push({ request, ...refusal });
+          continue;
+        }
         liveNow += 1;
         decisions.granted.push(this.grant(request, usage, now));
       }
