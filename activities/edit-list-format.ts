@@ -1,4 +1,5 @@
 import type { EditListEntry } from '../schemas';
+import { csvField } from './delivery/csv-field';
 
 /**
  * The edit list's formats, pure (no I/O) so their timecodes can be tested frame by frame: a CMX 3600 EDL
@@ -110,11 +111,4 @@ export const EDIT_LIST_CSV_COLUMNS = [
 export function formatCsv(entries: EditListEntry[]): string {
   const rows = entries.map((entry) => EDIT_LIST_CSV_COLUMNS.map((column) => csvField(entry[column])).join(','));
   return `${[EDIT_LIST_CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
-}
-
-function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

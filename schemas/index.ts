@@ -12,3 +12,4 @@ export * from './broll';
 export * from './explainer';
 export * from './workspace';
 export * from './prompt';
+export * from './clip-name';

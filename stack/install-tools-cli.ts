@@ -1,6 +1,7 @@
 import { ensureChromium } from './browser';
 import { ensureFfmpeg } from './ffmpeg';
 import { ensureProductionTools } from './production/tools';
+import { ensurePythonTools } from './python-tools';
 import { ensureTools } from './tools';
 
 /** `npm run tools`: make sure the Temporal CLI and the S3 server exist (builds them on first run), the production topology's Temporal server, SQL tool, UI server and PostgreSQL, ffmpeg for the simulator and the assembly, and chromium for the Web UI test. */
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const media = ensureFfmpeg();
   console.log(`✔ tools    ffmpeg   ${media.ffmpeg}`);
   console.log(`✔ tools    ffprobe  ${media.ffprobe}`);
+  console.log(`✔ tools    otio     ${ensurePythonTools()}`);
   const chromium = ensureChromium();
   if (chromium) console.log(`✔ tools    chromium ${chromium}`);
 }
