@@ -1,4 +1,5 @@
-import { msToFrames, type EditListFps, type EditListSegment } from '../edit-list-format';
+import type { EditListSegment } from '../../schemas';
+import { msToFrames, type EditListFps } from '../edit-list-format';
 
 /**
  * The programme's timeline as every delivery format lists it: one event per segment, in programme order,

@@ -10,7 +10,6 @@ import { formatFcpXml } from '../../activities/delivery/fcp-xml';
 import { fileUrl } from '../../activities/delivery/media-path';
 import { MEZZANINE_SPEC, mezzanineArgs, mezzanineFileName, type MezzanineKind } from '../../activities/delivery/mezzanine';
 import { timelineEvents, type DeliverySegment } from '../../activities/delivery/timeline';
-import { editListEntries, formatEdl } from '../../activities/edit-list-format';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
 import { clipFileName } from '../../schemas';
 import { readWithOtio } from '../helpers/otio';
@@ -96,16 +95,19 @@ test('the CMX 3600 EDL parses in OpenTimelineIO: record timecodes, source = reco
   expect(clips[2]!.reference).toBe('GeneratorReference');
 });
 
-test('the edit list this replaces did not parse: OpenTimelineIO refuses a source that runs the whole clip', async () => {
-  const legacy = editListEntries(
-    segments.map(({ clip, ...segment }) => ({
-      ...segment,
-      ...(clip ? { clip: { key: `broll/${clip.name}`, sha256: clip.sha256, durationSeconds: clip.durationSeconds } } : {}),
-    })),
-    FPS,
+test('an event whose source runs the whole clip, as the edit list before this one wrote it, is refused by OpenTimelineIO', async () => {
+  const edlPath = path.join(dir, 'before.edl');
+  fs.writeFileSync(
+    edlPath,
+    [
+      'TITLE: before',
+      'FCM: NON-DROP FRAME',
+      '',
+      '001  AX       V     C        00:00:00:00 00:00:07:00 00:00:00:00 00:00:06:05',
+      '* FROM CLIP NAME: 57bf8cc0.mp4',
+      '',
+    ].join('\r\n'),
   );
-  const edlPath = path.join(dir, 'legacy.edl');
-  fs.writeFileSync(edlPath, formatEdl(PROJECT, legacy, FPS));
   await expect(readWithOtio(edlPath, 'cmx_3600', FPS)).rejects.toThrow(/Source and record duration don't match/);
 });
 
