@@ -1,32 +1,13 @@
 import type { EditListEntry, EditListSegment } from '../schemas';
-import { csvField } from './delivery/csv-field';
+import { csvField } from '../infra/delivery/csv-field';
+import { msToFrames, msToTimecode, framesToTimecode, type EditListFps } from '../infra/delivery/timecode';
 
 /**
  * The edit list's formats, pure (no I/O) so their timecodes can be tested frame by frame: a CMX 3600 EDL
  * (the one format Premiere, Resolve and Avid all import) and a CSV for people and spreadsheets.
  */
 
-export type EditListFps = 24 | 25 | 30;
-
-/** Milliseconds to whole frames, rounded to the nearest frame (a half frame rounds up). */
-export function msToFrames(ms: number, fps: EditListFps): number {
-  return Math.round((ms * fps) / 1000);
-}
-
-/** Frames to a non-drop-frame timecode HH:MM:SS:FF. */
-export function framesToTimecode(frames: number, fps: EditListFps): string {
-  const whole = Math.max(0, Math.round(frames));
-  const ff = whole % fps;
-  const totalSeconds = Math.floor(whole / fps);
-  const ss = totalSeconds % 60;
-  const mm = Math.floor(totalSeconds / 60) % 60;
-  const hh = Math.floor(totalSeconds / 3600);
-  return [hh, mm, ss, ff].map((part) => String(part).padStart(2, '0')).join(':');
-}
-
-export function msToTimecode(ms: number, fps: EditListFps): string {
-  return framesToTimecode(msToFrames(ms, fps), fps);
-}
+export { framesToTimecode, msToFrames, msToTimecode, type EditListFps } from '../infra/delivery/timecode';
 
 /** The entries in programme order, numbered as the EDL's events. */
 export function editListEntries(segments: EditListSegment[], fps: EditListFps): EditListEntry[] {

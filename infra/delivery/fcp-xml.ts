@@ -1,4 +1,4 @@
-import type { EditListFps } from '../edit-list-format';
+import type { EditListFps } from './timecode';
 import { fileUrl, mediaPath } from './media-path';
 import { clipBaseName, type DeliveryEvent } from './timeline';
 

@@ -1,5 +1,5 @@
 import type { EditListSegment } from '../../schemas';
-import { msToFrames, type EditListFps } from '../edit-list-format';
+import { msToFrames, type EditListFps } from './timecode';
 
 /**
  * The programme's timeline as every delivery format lists it: one event per segment, in programme order,

@@ -1,4 +1,4 @@
-import { framesToTimecode, type EditListFps } from '../edit-list-format';
+import { framesToTimecode, type EditListFps } from './timecode';
 import { csvField } from './csv-field';
 import type { DeliveryEvent } from './timeline';
 

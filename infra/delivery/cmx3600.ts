@@ -1,4 +1,4 @@
-import { framesToTimecode, type EditListFps } from '../edit-list-format';
+import { framesToTimecode, type EditListFps } from './timecode';
 import { mediaPath } from './media-path';
 import type { DeliveryEvent } from './timeline';
 

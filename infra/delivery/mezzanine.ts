@@ -1,4 +1,4 @@
-import type { EditListFps } from '../edit-list-format';
+import type { EditListFps } from './timecode';
 
 /**
  * Mezzanine transcodes for broadcast finishing ("for professional broadcast, requiring ProRes or DNxHR,
