@@ -13,3 +13,4 @@ export * from './explainer';
 export * from './workspace';
 export * from './prompt';
 export * from './clip-name';
+export * from './review';

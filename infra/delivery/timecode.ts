@@ -16,7 +16,3 @@ export function framesToTimecode(frames: number, fps: EditListFps): string {
   const hh = Math.floor(totalSeconds / 3600);
   return [hh, mm, ss, ff].map((part) => String(part).padStart(2, '0')).join(':');
 }
-
-export function msToTimecode(ms: number, fps: EditListFps): string {
-  return framesToTimecode(msToFrames(ms, fps), fps);
-}

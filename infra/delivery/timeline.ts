@@ -11,18 +11,8 @@ import { msToFrames, type EditListFps } from './timecode';
  * editor sees.
  */
 
-export interface DeliverySegment extends Omit<EditListSegment, 'clip'> {
-  /** The selected take, when there is one to list. */
-  clip?: {
-    /** The file name an editor reads: `<projectId>-s01-t2.mp4`. */
-    name: string;
-    take: number;
-    sha256: string;
-    durationSeconds: number;
-    width?: number;
-    height?: number;
-  };
-}
+/** One segment as the workload hands it over: where it sits, what it says, and the take it delivers. */
+export type DeliverySegment = EditListSegment;
 
 export interface DeliveryEvent {
   event: number;
@@ -35,7 +25,7 @@ export interface DeliveryEvent {
   promptText: string;
   round: number;
   approval: DeliverySegment['approval'];
-  clip?: DeliverySegment['clip'] & { frames: number };
+  clip?: NonNullable<DeliverySegment['clip']> & { frames: number };
 }
 
 export function timelineEvents(segments: readonly DeliverySegment[], fps: EditListFps): DeliveryEvent[] {

@@ -63,7 +63,13 @@ beforeAll(async () => {
         'yuv420p',
         path.join(dir, name),
       ]);
-      segment.clip = { name, take, sha256: 'a'.repeat(64), durationSeconds: seconds };
+      segment.clip = {
+        name,
+        take,
+        key: `broll/${PROJECT}/${segmentId}-t${take}/${name}`,
+        sha256: 'a'.repeat(64),
+        durationSeconds: seconds,
+      };
     }
     segments.push(segment);
   }

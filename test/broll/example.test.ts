@@ -42,7 +42,7 @@ test('the example: broll start → every clip awaits review → approve --all �
     90_000,
     1_000,
   );
-  expect(awaiting.segments.map((segment) => segment.clip?.durationSeconds)).toEqual([5, 7, 4, 8, 6, 7, 5, 9]);
+  expect(awaiting.items.map((segment) => segment.takes[0]?.output?.durationSeconds)).toEqual([5, 7, 4, 8, 6, 7, 5, 9]);
 
   // What the Web UI filters on: the project by its state, its segments by WorkloadId.
   const listed = async (query: string) => {

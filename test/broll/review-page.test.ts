@@ -3,7 +3,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { startReviewServer, type RunningReviewServer } from '../../client/broll/review-server';
+import { startReviewServer, type RunningReviewServer } from '../../client/review/review-server';
 import type { BrollWorkflowInput } from '../../schemas';
 import { headlessBrowser } from '../helpers/headless-browser';
 import { brollInput, parseEdl, readText } from '../helpers/broll-input';

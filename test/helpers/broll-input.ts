@@ -35,7 +35,8 @@ export function brollInput(
         text: `Narration of segment ${index + 1}`,
         keywords: ['archive', `take${index + 1}`],
         request,
-        fingerprint: requestFingerprint(request),
+        seeded: false,
+        takeFingerprints: [requestFingerprint(request)],
         estimatedCredits: creditsFor('gen4.5', 5),
       };
     }),

@@ -46,6 +46,8 @@ export interface PlannedGeneration {
   key: string;
   request: ResolvedGenerationRequest;
   fingerprint: string;
+  /** The archived object's file name (without extension), when the workload names its outputs. */
+  outputName?: string;
 }
 
 /**
@@ -104,6 +106,7 @@ function childOptions(
         options: parent.options,
         budgeted: parent.budgetCredits !== undefined,
         fingerprint: generation.fingerprint,
+        ...(generation.outputName !== undefined ? { outputName: generation.outputName } : {}),
         ...(reportEnd ? { reportEnd: true } : {}),
       },
     ] as [GenerationWorkflowInput],

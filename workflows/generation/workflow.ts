@@ -112,6 +112,7 @@ export async function GenerationWorkflow(rawInput: GenerationWorkflowInput): Pro
             workloadId: input.workloadId,
             generationKey: input.generationKey,
             runwayTaskId: success.taskId,
+            ...(input.outputName !== undefined ? { outputName: input.outputName } : {}),
             kind: generationKind(input.request),
             model: input.request.model,
             promptText: input.request.promptText,
