@@ -4,6 +4,7 @@ import {
   creditsFor,
   generationOptionsInputSchema,
   resolveGenerationOptions,
+  takeSeed,
   type BrollWorkflowInput,
   type GenerationOptionsInput,
   type ResolvedVideoRequest,
@@ -21,6 +22,7 @@ export function brollInput(
   extra: Partial<Omit<BrollWorkflowInput, 'projectId' | 'segments' | 'options'>> & { options?: GenerationOptionsInput } = {},
 ): BrollWorkflowInput {
   const { options, ...rest } = extra;
+  const takes = extra.takesPerSegment ?? 1;
   return {
     projectId,
     fps: 25,
@@ -35,8 +37,10 @@ export function brollInput(
         text: `Narration of segment ${index + 1}`,
         keywords: ['archive', `take${index + 1}`],
         request,
-        seeded: false,
-        takeFingerprints: [requestFingerprint(request)],
+        seeded: takes > 1,
+        takeFingerprints: Array.from({ length: takes }, (_, take) =>
+          requestFingerprint(takes > 1 ? { ...request, seed: takeSeed(projectId, segmentId(index), take + 1) } : request),
+        ),
         estimatedCredits: creditsFor('gen4.5', 5),
       };
     }),
