@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { InputError } from '../../client';
 import type { BrollProgress, BrollProjectFileInput } from '../../schemas';
-import { brollInput } from '../helpers/broll-input';
+import { brollInput, refusal } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, workflowBundle, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
@@ -27,15 +27,6 @@ afterAll(async () => {
   await product.stop();
   fs.rmSync(workDir, { recursive: true, force: true });
 });
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return (error as Error).message;
-}
 
 function settled(projectId: string): Promise<BrollProgress> {
   return pollUntil(
@@ -141,6 +132,10 @@ test('bad B-roll input is refused before anything starts, naming the file, segme
   write('not-image/s01.jpg', 'this is a text file, not a photograph\n');
   write('unknown-segment/s09-lighthouse.jpg', fs.readFileSync(path.join(photos, 's02-fleet.jpg')));
   write('tall.png', Buffer.from('89504e470d0a1a0a0000000d49484452000000640000012d0806000000', 'hex'));
+  write('reversed.srt', '1\n00:00:05,000 --> 00:00:02,000\nBackwards.\n');
+  write('overlap.srt', '1\n00:00:00,000 --> 00:00:04,000\nOne.\n\n2\n00:00:03,000 --> 00:00:06,000\nTwo.\n');
+  write('empty.srt', '1\n00:00:00,000 --> 00:00:04,000\n \n');
+  write('malformed.srt', '1\n00:00:00 --> 00:00:04,000\nNo milliseconds.\n');
   const brief = { style: 'archival film', model: 'gen4.5', ratio: '1280:720' };
   const project = (patch: Partial<BrollProjectFileInput>): BrollProjectFileInput => ({
     projectId: `bad-${Date.now()}`,
@@ -166,6 +161,12 @@ test('bad B-roll input is refused before anything starts, naming the file, segme
     [project({ photos: 'no-such-folder' }), /photos: photographs folder not found: no-such-folder/],
     [project({ takesPerSegment: 5 }), /takesPerSegment: takesPerSegment must be 1–4/],
     [project({ takesPerSegment: 0 }), /takesPerSegment: takesPerSegment must be 1–4/],
+    [project({ transcript: 'malformed.srt' }), /malformed\.srt line 2/],
+    [project({ transcript: 'reversed.srt' }), /reversed\.srt line 2/],
+    [project({ transcript: 'overlap.srt' }), /overlap\.srt line 5.*overlapping/s],
+    [project({ transcript: 'empty.srt' }), /empty\.srt line 1.*empty segment/s],
+    [project({ brief: { ...brief, promptTemplate: 'footage, {style}' } }), /brief\.promptTemplate/],
+    [project({ transcript: 'missing.srt' }), /missing\.srt/],
   ];
   for (const [input, message] of cases) {
     const error = await product.api.broll.start(input, workDir).then(

@@ -1,7 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { InputError } from '../../client';
 import { ProjectStateKey } from '../../workflows/search-attributes';
-import { brollInput, parseEdl, readText, segmentId } from '../helpers/broll-input';
+import { brollInput, parseEdl, readText, refusal, segmentId } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { objectSha256 } from '../helpers/s3-object';
@@ -18,15 +17,6 @@ afterAll(async () => {
 });
 
 const prompts = (n: number, topic = 'archive footage') => Array.from({ length: n }, (_, index) => `${topic}, shot ${index + 1}`);
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return (error as Error).message;
-}
 
 function awaitingReview(projectId: string, count: number) {
   return pollUntil(

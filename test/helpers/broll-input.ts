@@ -1,4 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { InputError } from '../../client';
 import { requestFingerprint } from '../../infra/request-fingerprint';
 import {
   creditsFor,
@@ -103,4 +104,14 @@ export function parseEdl(text: string): { title: string; fcm: string; events: Pa
     }
   }
   return { title, fcm, events };
+}
+
+/** The InputError a refused call rejects with (a validator's refusal, bad input): its message. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return (error as Error).message;
 }
