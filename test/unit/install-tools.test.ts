@@ -64,23 +64,21 @@ function zip(entries: { name: string; data: Buffer; mode?: number; store?: boole
   for (const entry of entries) {
     const name = Buffer.from(entry.name);
     const body = entry.store ? entry.data : deflateRawSync(entry.data);
-    const local = Buffer.alloc(30);
+    // From "version needed" on, the local header and the central directory entry share their layout.
+    const shared = (header: Buffer, at: number) => {
+      header.writeUInt16LE(20, at);
+      header.writeUInt16LE(entry.store ? 0 : 8, at + 4);
+      header.writeUInt32LE(crc32(entry.data), at + 10);
+      header.writeUInt32LE(body.length, at + 14);
+      header.writeUInt32LE(entry.data.length, at + 18);
+      header.writeUInt16LE(name.length, at + 22);
+      return header;
+    };
+    const local = shared(Buffer.alloc(30), 4);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(entry.store ? 0 : 8, 8);
-    local.writeUInt32LE(crc32(entry.data), 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const header = Buffer.alloc(46);
+    const header = shared(Buffer.alloc(46), 6);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(0x031e, 4);
-    header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(entry.store ? 0 : 8, 10);
-    header.writeUInt32LE(crc32(entry.data), 16);
-    header.writeUInt32LE(body.length, 20);
-    header.writeUInt32LE(entry.data.length, 24);
-    header.writeUInt16LE(name.length, 28);
     header.writeUInt32LE(((entry.mode ?? 0o644) << 16) >>> 0, 38);
     header.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
