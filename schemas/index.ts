@@ -11,3 +11,4 @@ export * from './env';
 export * from './broll';
 export * from './explainer';
 export * from './workspace';
+export * from './prompt';
