@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createFile, MP4BoxBuffer, type Movie } from 'mp4box';
+import { createFile, MP4BoxBuffer, type ISOFile, type Movie } from 'mp4box';
 
 /**
  * What the assembly needs to know of a clip before joining it, read in-process from the MP4's index with
@@ -26,8 +26,8 @@ export class ClipProbeError extends Error {
   override name = 'ClipProbeError';
 }
 
-/** Reads the clip until its index is parsed (the whole file when moov comes last). */
-export async function probeClip(file: string): Promise<ClipProbe> {
+/** Reads the file until its index is parsed (the whole file when moov comes last). */
+async function readIndex(file: string): Promise<{ mp4: ISOFile; movie: Movie }> {
   const mp4 = createFile();
   let movie: Movie | undefined;
   let failure: string | undefined;
@@ -52,6 +52,38 @@ export async function probeClip(file: string): Promise<ClipProbe> {
   if (!movie) mp4.flush();
   if (failure) throw new ClipProbeError(`not a readable MP4: ${failure}`);
   if (!movie) throw new ClipProbeError('not an MP4: no movie index (moov) found');
+  return { mp4, movie };
+}
+
+/** The streams of a file as ffprobe names them (codec_type, codec_name) and its length: what the assembly checks its result by. */
+export interface MediaStreams {
+  streams: Array<{ index: number; codec_type: string; codec_name: string }>;
+  format: { duration: string };
+}
+
+export async function probeStreams(file: string): Promise<MediaStreams> {
+  const { movie } = await readIndex(file);
+  return {
+    streams: movie.tracks.map((track, index) => ({
+      index,
+      codec_type: track.video ? 'video' : track.audio ? 'audio' : 'data',
+      codec_name: codecName(track.codec),
+    })),
+    format: { duration: String(movie.duration / movie.timescale) },
+  };
+}
+
+/** ffprobe's names for the sample entries the assembly meets. */
+function codecName(codec: string): string {
+  const fourcc = codec.split('.')[0]!;
+  return (
+    ({ avc1: 'h264', avc3: 'h264', mp4a: 'aac', hvc1: 'hevc', hev1: 'hevc', av01: 'av1', vp09: 'vp9' } as Record<string, string>)[fourcc] ??
+    fourcc
+  );
+}
+
+export async function probeClip(file: string): Promise<ClipProbe> {
+  const { mp4, movie } = await readIndex(file);
   const track = movie.videoTracks[0];
   if (!track?.video) throw new ClipProbeError('the MP4 has no video track');
   const trak = mp4.getTrackById(track.id);

@@ -11,6 +11,7 @@ import { assemblyObjectKeys, createAssembleExplainer } from '../../activities/as
 import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
 import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk } from '../../schemas/assembly';
+import { measureLoudness } from '../helpers/audio';
 import { testActivityDeps } from '../helpers/product';
 import { testStack } from '../helpers/stack';
 
@@ -136,6 +137,11 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   expect(await peakDb(mp4.file, 0.3, 1)).toBeGreaterThan(-40);
   expect(await peakDb(mp4.file, 1.65, 0.25)).toBeLessThan(-60);
   expect(await peakDb(mp4.file, 2.2, 1)).toBeGreaterThan(-40);
+  // EBU R128 on the delivered file: −16 LUFS integrated (±1 LU), true peak under −1 dBTP, no sample clipped.
+  const loudness = await measureLoudness(mp4.bytes);
+  expect(Math.abs(loudness.integratedLufs - -16)).toBeLessThanOrEqual(1);
+  expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
+  expect(await peakDb(mp4.file, 0, 5)).toBeLessThan(0);
 
   const vtt = (await downloaded(vttKey)).bytes.toString('utf8');
   expect(vtt).toBe(
