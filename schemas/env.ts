@@ -9,6 +9,31 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+const addressRangeSchemas = [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()];
+
+/**
+ * Private-network destinations the worker may fetch from on a user's behalf, which it otherwise refuses:
+ * `1` (or `true`) for any, or comma-separated addresses and CIDR ranges (`10.20.0.0/16,fd00:1::/48`) for
+ * the hosts meant. Unset, empty, `0` or `false`: none.
+ */
+export const allowPrivateSchema = z.preprocess(
+  (value) => {
+    const text = typeof value === 'string' ? value.trim() : value;
+    if (text === undefined || text === '' || text === '0' || text === 'false') return false;
+    if (text === '1' || text === 'true') return true;
+    return typeof text === 'string' ? text.split(',').map((entry) => entry.trim()) : text;
+  },
+  z.union([
+    z.boolean(),
+    z.array(
+      z.string().refine((entry) => addressRangeSchemas.some((schema) => schema.safeParse(entry).success), {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not an address or CIDR range (10.20.0.0/16, fd00:1::/48); or set the whole value to 1`,
+      }),
+    ),
+  ]),
+);
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Connection to Temporal, from the standard TEMPORAL_* variables (local dev server or Temporal Cloud). */
@@ -75,6 +100,8 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   SUBMISSION_JOURNAL_DIR: z.string().default('.data/submissions'),
   /** Age past which a prompt image's runway:// URI is uploaded again before a submission, ms (Runway keeps it about 24 h). */
   RUNWAY_UPLOAD_REUSE_MS: positiveInt(DEFAULT_UPLOAD_REUSE_MS),
+  /** Private networks the worker may fetch user URLs from (re-hosted images, webhooks, photographs); none without. */
+  RUNWAY_REHOST_ALLOW_PRIVATE: allowPrivateSchema,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
