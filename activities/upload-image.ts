@@ -38,10 +38,10 @@ export async function uploadImage(deps: Pick<ActivityDeps, 'runway' | 's3' | 'sa
     });
   }
   try {
-    const slot = await deps.runway.createUpload(`prompt-image.${extension}`);
-    await deps.runway.uploadToSlot(slot, { ...file, filename: `prompt-image.${extension}` });
-    log.info('uploaded prompt image to Runway', { uri: slot.runwayUri, bytes: file.bytes, source: describe(source) });
-    return { kind: 'runway-upload', uri: slot.runwayUri, uploadedAt: Date.now(), source };
+    const upload = await deps.runway.createUpload(`prompt-image.${extension}`);
+    await deps.runway.uploadFile(upload, { ...file, filename: `prompt-image.${extension}` });
+    log.info('uploaded prompt image to Runway', { uri: upload.runwayUri, bytes: file.bytes, source: describe(source) });
+    return { kind: 'runway-upload', uri: upload.runwayUri, uploadedAt: Date.now(), source };
   } catch (error) {
     file.body.destroy();
     // A refused upload (bad type, too large, bad form) will be refused again; anything else is retried.

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { bucketSchema, idSchema, keyPrefixSchema } from './ids';
 import { generationOptionsInputSchema, generationOptionsSchema } from './options';
 import { strictObject } from './strict-object';
-import { resolvedSpeechRequestSchema, resolvedVideoRequestSchema } from './workflow-io';
+import { resolvedSpeechRequestSchema, resolvedVideoRequestSchema } from './generation';
 import type { AssembledExplainer } from './assembly';
+import type { GenerationError } from './generation';
 
 /**
  * Explainer videos: a lesson script cut into chunks that can be spoken in about 5 s, a clip and a
@@ -81,5 +82,19 @@ export interface ExplainerResult {
   video: AssembledExplainer['mp4'];
   subtitles: AssembledExplainer['subtitles'];
   chunks: Array<{ chunkId: string; text: string; clipKey: string; voiceoverKey: string }>;
+  credits: number;
+}
+
+/** What a chunk generates: its clip, and its voiceover. */
+export type ChunkGeneration = 'clip' | 'voice';
+
+/** What the explainer's failure carries in its first detail: the chunk that failed, why, and the bill. */
+export interface ExplainerChunkFailure {
+  chunkId: string;
+  generation: ChunkGeneration;
+  error: GenerationError;
+  /** Every chunk generation that failed, in chunk order. */
+  failed: Array<{ chunkId: string; generation: ChunkGeneration; error: GenerationError }>;
+  /** What Runway billed this run for all the explainer's generations, net of refunds. */
   credits: number;
 }

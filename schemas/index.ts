@@ -5,7 +5,7 @@ export * from './ids';
 export * from './options';
 export * from './video-request';
 export * from './campaign';
-export * from './workflow-io';
+export * from './generation';
 export * from './failures';
 export * from './env';
 export * from './broll';

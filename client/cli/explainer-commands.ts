@@ -26,14 +26,14 @@ export function registerExplainerCommands(program: Command): void {
       const { explainer: file, baseDir } = await loadExplainerFile(options.file);
       await draftExplainerPlan(file, baseDir);
       await withClient(async (api) => {
-        const started = await api.explainer.start(file, baseDir);
+        const started = await api.explainers.start(file, baseDir);
         if (!options.wait) {
           if (options.json) out(JSON.stringify(started));
           else out(`started explainer ${started.explainerId} (workflow ${started.workflowId}, run ${started.runId})`);
           return;
         }
         const result = options.json
-          ? await api.explainer.waitForResult(started.explainerId)
+          ? await api.explainers.waitForResult(started.explainerId)
           : await watchExplainer(api, started.explainerId);
         if (options.json) return out(JSON.stringify(result));
         printResult(result);
@@ -47,7 +47,7 @@ export function registerExplainerCommands(program: Command): void {
     .action(async (explainerId: string, options: { json?: boolean }) => {
       checkId(explainerId);
       await withClient(async (api) => {
-        const progress = await api.explainer.progress(explainerId);
+        const progress = await api.explainers.progress(explainerId);
         if (options.json) return out(JSON.stringify(progress));
         printProgress(progress);
       });
@@ -73,7 +73,7 @@ export function registerExplainerCommands(program: Command): void {
     .action(async (explainerId: string, options: { json?: boolean }) => {
       checkId(explainerId);
       await withClient(async (api) => {
-        await api.explainer.cancel(explainerId);
+        await api.explainers.cancel(explainerId);
         if (options.json) return out(JSON.stringify({ explainerId, cancelRequested: true }));
         out(`cancellation requested for ${explainerId}`);
       });

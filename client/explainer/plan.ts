@@ -4,7 +4,6 @@ import {
   creditsFor,
   endpointFor,
   imageSourceSchema,
-  promptTextSchema,
   resolveGenerationOptions,
   resolveRatio,
   speechCreditsFor,
@@ -18,13 +17,15 @@ import {
   type ModelId,
   type SpeechModelId,
 } from '../../schemas';
-import { fitDuration } from '../broll/plan';
-import { TfIdfKeywordExtractor } from '../broll/keywords';
-import type { PlanContext } from '../campaign-plan';
+import { fitDuration } from '../clip-duration';
+import { TfIdfKeywordExtractor } from '../keywords';
+import type { PlanContext } from '../plan-context';
 import { InputError, inputErrorFromZod } from '../input-error';
 import { requestFingerprint } from '../../infra/request-fingerprint';
 import { checkLocalImage, resolveRequest } from '../stage-image';
-import { readScript, splitClauses, splitSentences, wordCount, type ScriptFormat, type ScriptParagraph } from './script';
+import { chunkId, chunkParagraph, spoken } from './chunks';
+import { visualPrompt } from './prompt';
+import { readScript, wordCount, type ScriptFormat } from './script';
 
 /**
  * Planning an explainer, before any spend: the script's narration cut at sentence or clause boundaries
@@ -158,7 +159,7 @@ export async function planExplainer(explainer: ExplainerFile, context: PlanConte
   const plan = await draftExplainerPlan(explainer, context.baseDir);
   const bucket = plan.archive.bucket ?? context.defaultBucket;
   const prefix = plan.archive.prefix ?? context.defaultPrefix;
-  const target = { s3: context.s3, bucket, prefix, campaignId: plan.explainerId };
+  const target = { s3: context.s3, bucket, prefix, workloadId: plan.explainerId };
   const staged = new Map<string, ImageRef>();
   const chunks: ExplainerWorkflowInput['chunks'] = [];
   for (const chunk of plan.chunks) {
@@ -193,76 +194,6 @@ export async function planExplainer(explainer: ExplainerFile, context: PlanConte
     burnSubtitles: plan.burnSubtitles,
     ...(context.taskQueue ? { taskQueue: context.taskQueue } : {}),
   };
-}
-
-/** c01, c02, … (ids only need to be unique; they sort in order up to 99). */
-function chunkId(index: number): string {
-  return `c${String(index + 1).padStart(2, '0')}`;
-}
-
-function spoken(words: number, wordsPerSecond: number): number {
-  return Math.round((words / wordsPerSecond) * 1000);
-}
-
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0);
-}
-
-/** How far over the target chunk length a whole sentence may run before it is cut at its clauses. */
-const SENTENCE_SLACK = 1.2;
-
-/**
- * A paragraph's narration in chunks: whole sentences while they fit the target; a sentence more than a
- * little longer than the target is cut at its clauses. A chunk never crosses a paragraph (each paragraph may have its own
- * visual) and never runs past the longest clip: a clause that would is an error naming its sentence.
- */
-function chunkParagraph(
-  paragraph: ScriptParagraph,
-  pace: { wordsPerSecond: number; targetMs: number; maxMs: number },
-  where: { model: ModelId; source: string },
-): string[] {
-  const units: Array<{ text: string; words: number }> = [];
-  for (const sentence of splitSentences(paragraph.text)) {
-    const words = wordCount(sentence);
-    if (words === 0) {
-      if (units.length > 0) units[units.length - 1]!.text += ` ${sentence}`;
-      continue;
-    }
-    // "About" the target: a sentence a little over it stays whole rather than being cut mid-sentence.
-    if (spoken(words, pace.wordsPerSecond) <= Math.min(pace.targetMs * SENTENCE_SLACK, pace.maxMs)) {
-      units.push({ text: sentence, words });
-      continue;
-    }
-    for (const clause of splitClauses(sentence)) {
-      const clauseWords = wordCount(clause);
-      const clauseMs = spoken(clauseWords, pace.wordsPerSecond);
-      if (clauseMs > pace.maxMs) {
-        const at = where.source === 'inline' ? '' : ` (line ${paragraph.line})`;
-        throw new InputError(
-          'script',
-          `paragraph ${paragraph.paragraph}${at}: the sentence "${excerpt(sentence)}" is too long to speak within ${where.model}'s longest clip of ${pace.maxMs / 1000} s, even at a clause boundary: "${excerpt(clause)}" takes ${(clauseMs / 1000).toFixed(1)} s at ${pace.wordsPerSecond} words per second; split it into shorter sentences or clauses`,
-        );
-      }
-      units.push({ text: clause, words: clauseWords });
-    }
-  }
-  const chunks: string[] = [];
-  let current: { texts: string[]; words: number } | undefined;
-  for (const unit of units) {
-    if (current && spoken(current.words + unit.words, pace.wordsPerSecond) > pace.targetMs) {
-      chunks.push(current.texts.join(' '));
-      current = undefined;
-    }
-    current = current
-      ? { texts: [...current.texts, unit.text], words: current.words + unit.words }
-      : { texts: [unit.text], words: unit.words };
-  }
-  if (current) chunks.push(current.texts.join(' '));
-  return chunks;
-}
-
-function excerpt(text: string): string {
-  return text.length <= 80 ? text : `${text.slice(0, 77)}…`;
 }
 
 /** The brief's model and ratio: the model must exist and the ratio be one it takes (as text or image to video). */
@@ -344,17 +275,8 @@ async function checkVisuals(
   return visuals;
 }
 
-/** The paragraph's cue, else the chunk's key words (its words if it has none); the brief's style always follows. */
-function visualPrompt(id: string, paragraph: number, cue: string | undefined, keywords: string[], text: string, style: string): string {
-  const subject = cue ?? (keywords.length > 0 ? keywords.join(', ') : text);
-  const prompt = `${/[.!?]$/.test(subject.trim()) ? subject.trim() : `${subject.trim()}.`} ${style}`;
-  const checked = promptTextSchema.safeParse(prompt);
-  if (!checked.success)
-    throw new InputError(
-      cue !== undefined ? `visuals.${paragraph}.promptText` : `chunk ${id}`,
-      `its prompt is invalid: ${checked.error.issues[0]!.message}; shorten ${cue !== undefined ? 'the cue' : 'brief.style'}`,
-    );
-  return prompt;
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** The plan as a readable table: one row per chunk, its prompt beneath, and the totals. */

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { assemblyObjectKeys, createAssembleExplainer } from '../../activities/assemble-explainer';
+import { createAssembleExplainer } from '../../activities/assemble-explainer';
+import { explainerObjectKeys } from '../../schemas/object-keys';
 import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
 import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk } from '../../schemas/assembly';
@@ -119,7 +120,7 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   const env = new MockActivityEnvironment();
   env.on('heartbeat', (details: { phase?: string }) => details?.phase && phases.add(details.phase));
   const result = (await env.run(assemble, input('copy-path', chunks))) as AssembledExplainer;
-  const { mp4Key, vttKey } = assemblyObjectKeys(prefix, 'copy-path');
+  const { mp4Key, vttKey } = explainerObjectKeys(prefix, 'copy-path');
   expect(result.mp4.key).toBe(mp4Key);
   expect([...phases]).toEqual(expect.arrayContaining(['download', 'concat', 'mux', 'upload']));
 
@@ -215,7 +216,7 @@ test('an attempt cancelled midway leaves no temp files and no final object; the 
   expect(failure).toBeDefined();
   expect(failure).not.toHaveProperty('mp4');
   expect(tempLeft()).toEqual([]);
-  const { mp4Key, vttKey } = assemblyObjectKeys(prefix, 'cancelled');
+  const { mp4Key, vttKey } = explainerObjectKeys(prefix, 'cancelled');
   await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: mp4Key }))).rejects.toThrow();
   await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: vttKey }))).rejects.toThrow();
   const pending = await deps.s3.send(new ListMultipartUploadsCommand({ Bucket: testStack().s3.bucket, Prefix: prefix }));

@@ -50,9 +50,9 @@ test('bad explainer input is refused before anything starts: 0 POSTs, no workflo
     [explainer({ brief: { ...brief, voice: 'Morgan Freeman' } }), /brief\.voice.*Morgan Freeman/s],
   ];
   for (const [input, message] of cases) {
-    const attempt = product.api.explainer.start(input);
+    const attempt = product.api.explainers.start(input);
     await expect(attempt).rejects.toThrow(InputError);
-    await expect(product.api.explainer.start(input)).rejects.toThrow(message);
+    await expect(product.api.explainers.start(input)).rejects.toThrow(message);
   }
   expect((await simulatorStats()).submissions.total).toBe(0);
   const started: string[] = [];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { request } from 'undici';
 import { RunwayTemporal, TemporalUnreachableError } from '../../client';
-import type { ScheduleDetails } from '../../client/schedule-view';
+import type { ScheduleDetails } from '../../client/campaign/schedule-view';
 import { readStackEnv } from '../../infra/stack-env';
 import type { CampaignResult } from '../../schemas';
 import { createCertificateAuthority } from '../../stack/certificates';
@@ -76,7 +76,7 @@ test('the server requires client certificates; stack.env carries the CA, certifi
 });
 
 test('a generation runs end to end over mTLS: typed client → Temporal → worker replicas → Runway → S3', async () => {
-  const handle = await api.startVideo({
+  const handle = await api.generations.startVideo({
     videoId: `tls-video-${Date.now()}`,
     model: 'gen4.5',
     promptText: 'A lighthouse beam sweeping through fog',

@@ -69,7 +69,7 @@ test('a prompt image to re-host from a host that resolves to loopback: the video
   await resetSimulator();
   imageHost.seen.length = 0;
   await withWorker({}, async (api) => {
-    const handle = await api.startVideo(rehostedVideo(`rehost-refused-${randomUUID().slice(0, 8)}`));
+    const handle = await api.generations.startVideo(rehostedVideo(`rehost-refused-${randomUUID().slice(0, 8)}`));
     const failure = await failureOf(handle.result());
     expect(failure.type).toBe(FailureType.FetchRefused);
     expect(failure.message).toMatch(
@@ -87,7 +87,7 @@ test('RUNWAY_REHOST_ALLOW_PRIVATE=1: the same video re-hosts the image (one GET,
   await resetSimulator();
   imageHost.seen.length = 0;
   await withWorker({ RUNWAY_REHOST_ALLOW_PRIVATE: '1' }, async (api) => {
-    const handle = await api.startVideo(rehostedVideo(`rehost-allowed-${randomUUID().slice(0, 8)}`));
+    const handle = await api.generations.startVideo(rehostedVideo(`rehost-allowed-${randomUUID().slice(0, 8)}`));
     const result = await handle.result();
     expect(result.s3.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
