@@ -26,8 +26,9 @@ import {
   videoTarget,
   webVtt,
 } from './assembly-media';
-import { assemblyFailed, download, existingAssembly, objectSize, putSubtitles, uploadMp4 } from './assembly-storage';
+import { assemblyFailed, download, existingAssembly, head, objectSize, putSubtitles, uploadFile } from './assembly-storage';
 import { ClipProbeError, probeClip, probeStreams } from './clip-probe';
+import { writeScormPackage, type WrittenScormPackage } from './delivery/scorm-package';
 import { parseLoudnessReport } from './delivery/loudness';
 
 export interface AssemblyOptions {
@@ -70,14 +71,23 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
     const tools = mediaTools(options.env);
     const context = Context.current();
     const progress = new Progress(context, options.heartbeatEveryMs ?? 2_000);
-    const { mp4Key, vttKey } = explainerObjectKeys(input.output.prefix, input.explainerId);
+    const keys = explainerObjectKeys(input.output.prefix, input.explainerId);
+    const { mp4Key, vttKey, packageKey } = keys;
     const bucket = input.output.bucket;
     const inputsSha256 = createHash('sha256')
-      .update(JSON.stringify({ recipe: ASSEMBLY_RECIPE_VERSION, chunks: input.chunks, burnSubtitles: input.burnSubtitles }))
+      .update(
+        JSON.stringify({
+          recipe: ASSEMBLY_RECIPE_VERSION,
+          chunks: input.chunks,
+          burnSubtitles: input.burnSubtitles,
+          title: input.title,
+          language: input.language,
+        }),
+      )
       .digest('hex');
     try {
       progress.phase('check');
-      const existing = await existingAssembly(deps.s3, bucket, mp4Key, vttKey, inputsSha256);
+      const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
       if (existing) {
         log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
         return existing;
@@ -167,17 +177,32 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         const outBytes = (await fs.stat(outPath)).size;
         if (!isFaststart(await fileBoxes(outPath, outBytes))) problems.push('moov does not come before mdat (not faststart)');
         if (problems.length > 0) throw assemblyFailed(`the assembled MP4 failed its check: ${problems.join('; ')}`, true);
-        const durationSeconds = Number(resultProbe.format?.duration);
+        const durationSeconds = Number(resultProbe.format.duration);
         const sha256 = await fileSha256(outPath);
+        const packagePath = path.join(dir, 'explainer.zip');
+        const written = await writeScormPackage(
+          {
+            explainerId: input.explainerId,
+            title: input.title ?? input.explainerId,
+            language: input.language,
+            mp4Path: outPath,
+            vtt,
+            cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
+          },
+          packagePath,
+        );
 
         progress.phase('upload', { bytes: 0, total: outBytes });
         const subtitles = await putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256);
         // A concurrent attempt (this one's heartbeat had timed out) may have finished meanwhile.
-        const raced = await existingAssembly(deps.s3, bucket, mp4Key, vttKey, inputsSha256);
+        const raced = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
         if (raced) return raced;
-        const mp4 = await uploadMp4(deps.s3, context, progress, {
+        // The package goes before the MP4 (the commit point), so an assembly that exists always has one.
+        const scorm = await putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written });
+        const mp4 = await uploadFile(deps.s3, context, progress, {
           bucket,
           key: mp4Key,
+          contentType: 'video/mp4',
           file: outPath,
           bytes: outBytes,
           sha256,
@@ -189,7 +214,7 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           },
         });
         log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
-        return { mp4: { ...mp4, durationSeconds }, subtitles };
+        return { mp4: { ...mp4, durationSeconds }, subtitles, package: scorm };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }
@@ -309,4 +334,42 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T,
   const settled = await Promise.allSettled(lanes);
   const failed = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * The SCORM package, unless an earlier attempt of the same inputs put it there already; one of other
+ * inputs is never overwritten.
+ */
+async function putPackage(
+  s3: Parameters<typeof uploadFile>[0],
+  context: Context,
+  progress: Progress,
+  target: { bucket: string; key: string; file: string; inputsSha256: string; written: WrittenScormPackage },
+): Promise<AssembledExplainer['package']> {
+  const existing = await head(s3, target.bucket, target.key);
+  if (existing) {
+    if (existing.Metadata?.['inputs-sha256'] === target.inputsSha256 && existing.Metadata.sha256)
+      return {
+        bucket: target.bucket,
+        key: target.key,
+        bytes: existing.ContentLength ?? 0,
+        sha256: existing.Metadata.sha256,
+        format: 'scorm-1.2',
+      };
+    throw ApplicationFailure.create({
+      type: FailureType.AssemblyConflict,
+      nonRetryable: true,
+      message: `s3://${target.bucket}/${target.key} already holds a package of other inputs; it is never overwritten`,
+    });
+  }
+  const uploaded = await uploadFile(s3, context, progress, {
+    bucket: target.bucket,
+    key: target.key,
+    contentType: 'application/zip',
+    file: target.file,
+    bytes: target.written.bytes,
+    sha256: target.written.sha256,
+    metadata: { sha256: target.written.sha256, 'inputs-sha256': target.inputsSha256, format: 'scorm-1.2' },
+  });
+  return { ...uploaded, format: 'scorm-1.2' };
 }

@@ -1,9 +1,9 @@
 /**
  * Where to cut the narration into chunks: given the script as a run of pieces (clauses, each knowing what
  * boundary follows it), choose the cuts that bring every chunk's speech closest to the target length.
- * Chunks within [minMs, maxMs] cost little, outside it much more, and a chunk past the longest clip is
- * impossible; a cut at a clause costs a little more than one at a sentence, and a chunk that runs on into
- * the next paragraph a little more again. Solved exactly (dynamic programming over the cut points), so the
+ * Chunks within [minMs, maxMs] cost little, outside it much more (a step, then by the square of the
+ * distance), and a chunk past the longest clip is impossible; a cut at a clause costs a little more than
+ * one at a sentence, and a chunk that runs on into the next paragraph more again. Solved exactly (dynamic programming over the cut points), so the
  * answer does not depend on where a greedy pass happened to start.
  */
 
@@ -37,15 +37,18 @@ export interface ChunkShape {
 
 /** Seconds² of cost for each unit, so a second off the target costs 1 and a second outside the band 1 + 20. */
 const OUTSIDE_BAND_WEIGHT = 20;
+/** Any chunk outside the band costs this much more: more chunks in the band beats chunks nearer the target. */
+const OUTSIDE_BAND_STEP = 4;
 const CUT_COST: Record<Boundary, number> = { join: Infinity, clause: 1, sentence: 0, paragraph: 0, end: 0 };
 /** Running a chunk on across a paragraph's end: worth it only to save a chunk from falling outside the band. */
-const SPAN_PARAGRAPH_COST = 2;
+const SPAN_PARAGRAPH_COST = 3;
 
 function chunkCost(spokenMs: number, shape: ChunkShape): number {
   const seconds = spokenMs / 1000;
   const below = Math.max(0, shape.minMs - spokenMs) / 1000;
   const above = Math.max(0, spokenMs - shape.maxMs) / 1000;
-  return (seconds - shape.targetMs / 1000) ** 2 + OUTSIDE_BAND_WEIGHT * (below ** 2 + above ** 2);
+  const outside = below > 0 || above > 0 ? OUTSIDE_BAND_STEP : 0;
+  return (seconds - shape.targetMs / 1000) ** 2 + OUTSIDE_BAND_WEIGHT * (below ** 2 + above ** 2) + outside;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MAX_UPLOAD_BYTES } from '../../schemas';
-import type { SafeFetch } from '../../infra/safe-fetch';
+import { strictSafeFetch, type SafeFetch } from '../../infra/safe-fetch';
 import { InputError } from '../input-error';
 import { checkLocalImage, sniffImageType } from '../stage-image';
 
@@ -16,9 +16,15 @@ const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 /** Enough of the body to recognise the format. */
 const SNIFF_BYTES = 16;
 
-export async function checkStyleImage(source: string, baseDir: string, fetch: SafeFetch): Promise<StyleImageSource> {
+/** `fetch` fetches an https image; without one, a strict guarded fetch is made for it and closed after. */
+export async function checkStyleImage(source: string, baseDir: string, fetch?: SafeFetch): Promise<StyleImageSource> {
   if (/^https:\/\//i.test(source)) {
-    await checkRemote(source, fetch);
+    const guarded = fetch ?? strictSafeFetch();
+    try {
+      await checkRemote(source, guarded);
+    } finally {
+      if (!fetch) await guarded.close();
+    }
     return { kind: 'url', url: source };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:\/\//i.test(source))

@@ -13,6 +13,7 @@ import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
 import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk } from '../../schemas/assembly';
 import { measureLoudness } from '../helpers/audio';
+import { readZip } from '../helpers/scorm-lms';
 import { testActivityDeps } from '../helpers/product';
 import { testStack } from '../helpers/stack';
 
@@ -143,6 +144,15 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   expect(Math.abs(loudness.integratedLufs - -16)).toBeLessThanOrEqual(1);
   expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
   expect(await peakDb(mp4.file, 0, 5)).toBeLessThan(0);
+
+  // The SCORM package sits next to the MP4, holding the same MP4 and captions (its LMS run: scorm-package.test.ts).
+  const { packageKey } = explainerObjectKeys(prefix, 'copy-path');
+  expect(result.package).toMatchObject({ key: packageKey, format: 'scorm-1.2' });
+  const zip = await downloaded(packageKey);
+  expect(createHash('sha256').update(zip.bytes).digest('hex')).toBe(result.package.sha256);
+  const entries = await readZip(zip.file);
+  expect(entries.get('explainer.mp4')!.equals(mp4.bytes)).toBe(true);
+  expect(entries.get('index.html')!.toString()).toContain('<title>copy-path</title>');
 
   const vtt = (await downloaded(vttKey)).bytes.toString('utf8');
   expect(vtt).toBe(

@@ -44,7 +44,7 @@ test('no chunk is longer than the longest clip, even when that leaves chunks out
   expect(() => cutChunks([piece(9, 'end')], { ...SHAPE, longestMs: 8000 })).toThrow(/longer than it/);
 });
 
-/** The documented cost of one way to cut, computed directly: (s − 5)² + 20·(outside the 4–6 band)² per chunk, 1 per clause cut, 2 per paragraph run on. */
+/** The documented cost of one way to cut, computed directly: (s − 5)² + 20·(outside the 4–6 band)² + 4 if outside it, per chunk; 1 per clause cut, 3 per paragraph run on. */
 function costOf(pieces: SpeechPiece[], cuts: boolean[]): number {
   let total = 0;
   let seconds = 0;
@@ -53,7 +53,8 @@ function costOf(pieces: SpeechPiece[], cuts: boolean[]): number {
     seconds += part.spokenMs / 1000;
     if (index === pieces.length - 1 || cuts[index]) {
       if (seconds > 10) return Infinity;
-      total += (seconds - 5) ** 2 + 20 * (Math.max(0, 4 - seconds) ** 2 + Math.max(0, seconds - 6) ** 2) + 2 * spans;
+      const outside = seconds < 4 || seconds > 6 ? 4 : 0;
+      total += (seconds - 5) ** 2 + 20 * (Math.max(0, 4 - seconds) ** 2 + Math.max(0, seconds - 6) ** 2) + outside + 3 * spans;
       if (part.after === 'clause') total += 1;
       if (part.after === 'join') return Infinity;
       seconds = 0;
