@@ -5,11 +5,11 @@ import { Context, activityInfo, getClient, log } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
-import { FailureType, withArchive, type ArchivedObject, type GenerationKind, type VideoResult } from '../schemas';
-import { variantEndSignal } from '../workflows/messages';
+import { FailureType, withArchive, type ArchivedObject, type GenerationKind, type GenerationResult } from '../schemas';
+import { generationEndSignal } from '../workflows/messages';
 import { showParentState } from './parent-state';
 import type { ActivityDeps } from './deps';
-import { videoObjectKey } from '../schemas/object-keys';
+import { generationObjectKey } from '../schemas/object-keys';
 import { DownloadMeter } from './download-meter';
 import { withKeepAlive } from './keep-alive';
 import { toApplicationFailure } from './runway/errors';
@@ -22,9 +22,9 @@ export const ARCHIVE_PART_SIZE = 5 * 1024 * 1024;
 export const ARCHIVE_QUEUE_SIZE = 2;
 
 export interface ArchiveInput {
-  videoId: string;
-  campaignId: string;
-  variantId: string;
+  generationId: string;
+  workloadId: string;
+  generationKey: string;
   runwayTaskId: string;
   /** What the task made: a video (the default) or speech; decides which outputs and keys are expected. */
   kind?: GenerationKind;
@@ -34,17 +34,17 @@ export interface ArchiveInput {
   bucket: string;
   prefix: string;
   /**
-   * A campaign child's end, told to its parent by this activity once the object is in S3: the video's own
-   * signal would cost it two history events and a workflow task. The result lacks only what the archive
+   * A reporting child's end, told to its parent by this activity once the object is in S3: the generation's
+   * own signal would cost it two history events and a workflow task. The result lacks only what the archive
    * makes (where, and when).
    */
-  reportEnd?: { parentWorkflowId: string; workflowId: string; result: Omit<VideoResult, 's3'> };
+  reportEnd?: { parentWorkflowId: string; workflowId: string; result: Omit<GenerationResult, 's3'> };
   /**
-   * The parent workload that shows this variant's state: it is shown 'archiving' only once the archive
+   * The parent workload that shows this generation's state: it is shown 'archiving' only once the archive
    * lasts (a retry, or past ARCHIVING_SHOWN_AFTER_MS), not for the moment a small clip takes — each signal
-   * costs the parent a workflow task. `submissions`: the video's count so far.
+   * costs the parent a workflow task. `submissions`: the generation's count so far.
    */
-  parent?: { workflowId: string; variantId: string; submissions: number };
+  parent?: { workflowId: string; generationKey: string; submissions: number };
 }
 
 /** An archive still running after this long is shown as 'archiving' by its parent (every retry is at once). */
@@ -78,9 +78,10 @@ function outputType(kind: GenerationKind, contentTypeHeader: unknown): { content
  * expired URL.
  */
 export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'downloadTimeoutMs'>) {
-  return async function archiveVideo(input: ArchiveInput): Promise<ArchivedObject> {
+  return async function archiveGeneration(input: ArchiveInput): Promise<ArchivedObject> {
     const kind = input.kind ?? 'video';
-    const keyFor = (extension: string) => videoObjectKey(input.prefix, input.campaignId, input.variantId, input.runwayTaskId, extension);
+    const keyFor = (extension: string) =>
+      generationObjectKey(input.prefix, input.workloadId, input.generationKey, input.runwayTaskId, extension);
     return withKeepAlive(async () => {
       const shown = input.parent ? showArchiving(input.parent, input.runwayTaskId) : undefined;
       try {
@@ -103,18 +104,23 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
       const outputUrl = await freshOutputUrl(deps, input.runwayTaskId);
       const archived = await streamToS3(deps, input, (contentType) => outputType(kind, contentType), keyFor, outputUrl);
       deps.metrics.archiveBytes(archived.bytes);
-      log.info(`archived ${kind}`, { videoId: input.videoId, runwayTaskId: input.runwayTaskId, key: archived.key, bytes: archived.bytes });
+      log.info(`archived ${kind}`, {
+        generationId: input.generationId,
+        runwayTaskId: input.runwayTaskId,
+        key: archived.key,
+        bytes: archived.bytes,
+      });
       return archived;
     }
   };
 }
 
-/** Tells the parent the variant is archiving once this attempt lasts (a retry at once). Best effort, as every state is. */
+/** Tells the parent the generation is archiving once this attempt lasts (a retry at once). Best effort, as every state is. */
 function showArchiving(parent: NonNullable<ArchiveInput['parent']>, runwayTaskId: string): { cancel(): void } {
   const timer = setTimeout(
     () =>
       void showParentState(parent.workflowId, {
-        variantId: parent.variantId,
+        generationKey: parent.generationKey,
         state: 'archiving',
         runwayTaskId,
         submissions: parent.submissions,
@@ -126,7 +132,7 @@ function showArchiving(parent: NonNullable<ArchiveInput['parent']>, runwayTaskId
 
 /**
  * The parent must not miss an end: a failed signal fails the attempt, whose retry finds the object in S3
- * and signals again (the parent counts a variant's end once). A parent already closed has nothing to learn.
+ * and signals again (the parent counts a generation's end once). A parent already closed has nothing to learn.
  */
 async function reportArchived(report: NonNullable<ArchiveInput['reportEnd']>, archived: ArchivedObject): Promise<void> {
   const archivedAt = Date.now();
@@ -137,8 +143,8 @@ async function reportArchived(report: NonNullable<ArchiveInput['reportEnd']>, ar
     archiveMs: generatedAt ? archivedAt - Date.parse(generatedAt) : report.result.timings.archiveMs,
   });
   try {
-    await getClient().workflow.getHandle(report.parentWorkflowId).signal(variantEndSignal, {
-      variantId: result.variantId,
+    await getClient().workflow.getHandle(report.parentWorkflowId).signal(generationEndSignal, {
+      generationKey: result.generationKey,
       workflowId: report.workflowId,
       state: 'archived',
       result,
@@ -242,9 +248,9 @@ async function streamToS3(
 /** Metadata that says what the object is. Never a secret, never a signed URL. */
 function objectMetadata(input: ArchiveInput): Record<string, string> {
   return {
-    'campaign-id': input.campaignId,
-    'variant-id': input.variantId,
-    'video-id': input.videoId,
+    'workload-id': input.workloadId,
+    'generation-key': input.generationKey,
+    'generation-id': input.generationId,
     model: input.model,
     'runway-task-id': input.runwayTaskId,
     'prompt-sha256': createHash('sha256')

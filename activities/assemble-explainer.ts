@@ -1,56 +1,44 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type HeadObjectCommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { MediaToolMissingError, resolveMediaTool } from '../infra/ffmpeg';
 import { FailureType } from '../schemas/failures';
 import { assembleExplainerInputSchema, type AssembledExplainer, type AssembleExplainerInput } from '../schemas/assembly';
+import { explainerObjectKeys } from '../schemas/object-keys';
 import type { ActivityDeps } from './deps';
-import { ARCHIVE_PART_SIZE, ARCHIVE_QUEUE_SIZE } from './archive';
-import { DownloadMeter } from './download-meter';
 import {
   ASSEMBLY_RECIPE_VERSION,
   assembledProblems,
   canConcatByCopy,
   chunkTimings,
-  clipSeconds,
   concatArgs,
   concatList,
-  ffprobeArgs,
   isFaststart,
+  loudnessMeasureArgs,
   muxArgs,
   normalizeClipArgs,
-  parseProbe,
   topLevelBoxes,
-  videoStream,
   videoTarget,
   webVtt,
-  type MediaProbe,
 } from './assembly-media';
+import { assemblyFailed, download, existingAssembly, head, objectSize, putSubtitles, uploadFile } from './assembly-storage';
+import { ClipProbeError, probeClip, probeStreams } from './clip-probe';
+import { writeScormPackage, type WrittenScormPackage } from './delivery/scorm-package';
+import { parseLoudnessReport } from './delivery/loudness';
 
 export interface AssemblyOptions {
   /** Parent of the per-attempt temp dirs; default `<os tmpdir>/runway-temporal-assembly`. */
   tempRoot?: string;
   /** The most temp space one assembly may need (inputs, joined video, result); larger inputs are refused. */
   maxTempBytes?: number;
-  /** Upper bound of one ffmpeg/ffprobe run, so a wedged encoder cannot hold the attempt forever. */
+  /** Upper bound of one ffmpeg run, so a wedged encoder cannot hold the attempt forever. */
   toolTimeoutMs?: number;
-  /** Where FFMPEG_PATH / FFPROBE_PATH / PATH are read (the worker's environment by default). */
+  /** Where FFMPEG_PATH / PATH are read (the worker's environment by default). */
   env?: NodeJS.ProcessEnv;
   heartbeatEveryMs?: number;
 }
@@ -59,14 +47,10 @@ const DEFAULT_MAX_TEMP_BYTES = 8 * 1024 ** 3;
 /** Inputs, the joined video and the result each hold about the inputs' size; the rest is slack for the container. */
 const TEMP_SPACE_FACTOR = 3;
 const TEMP_SPACE_SLACK = 64 * 1024 * 1024;
+/** Inputs fetched at once: enough to hide S3's latency, few enough not to flood the worker's connection pool. */
+const DOWNLOADS_AT_ONCE = 4;
 
 type Phase = 'check' | 'download' | 'probe' | 'concat' | 'mux' | 'verify' | 'upload';
-
-/** Keys derived from the explainer alone: every attempt writes (or finds) the same objects. */
-export function assemblyObjectKeys(prefix: string, explainerId: string): { mp4Key: string; vttKey: string } {
-  const base = `${prefix}${explainerId}/explainer`;
-  return { mp4Key: `${base}.mp4`, vttKey: `${base}.vtt` };
-}
 
 /**
  * Joins the chunks' clips, lays each voiceover at its chunk's start, writes the WebVTT sidecar and uploads
@@ -87,14 +71,23 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
     const tools = mediaTools(options.env);
     const context = Context.current();
     const progress = new Progress(context, options.heartbeatEveryMs ?? 2_000);
-    const { mp4Key, vttKey } = assemblyObjectKeys(input.output.prefix, input.explainerId);
+    const keys = explainerObjectKeys(input.output.prefix, input.explainerId);
+    const { mp4Key, vttKey, packageKey } = keys;
     const bucket = input.output.bucket;
     const inputsSha256 = createHash('sha256')
-      .update(JSON.stringify({ recipe: ASSEMBLY_RECIPE_VERSION, chunks: input.chunks, burnSubtitles: input.burnSubtitles }))
+      .update(
+        JSON.stringify({
+          recipe: ASSEMBLY_RECIPE_VERSION,
+          chunks: input.chunks,
+          burnSubtitles: input.burnSubtitles,
+          title: input.title,
+          language: input.language,
+        }),
+      )
       .digest('hex');
     try {
       progress.phase('check');
-      const existing = await existingAssembly(deps.s3, bucket, mp4Key, vttKey, inputsSha256);
+      const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
       if (existing) {
         log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
         return existing;
@@ -110,34 +103,43 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         const run = toolRunner(context.cancellationSignal, options.toolTimeoutMs ?? 30 * 60_000);
 
         progress.phase('download', { done: 0, total: input.chunks.length });
-        const local: Array<{ clip: string; voiceover: string }> = [];
-        for (const [index, chunk] of input.chunks.entries()) {
-          const clip = path.join(dir, `clip-${index}.mp4`);
-          const voiceover = path.join(dir, `voice-${index}${extensionOf(chunk.voiceover.key)}`);
-          await download(deps.s3, chunk.clip, sizes[2 * index]!, clip, context.cancellationSignal);
-          await download(deps.s3, chunk.voiceover, sizes[2 * index + 1]!, voiceover, context.cancellationSignal);
-          local.push({ clip, voiceover });
-          progress.phase('download', { done: index + 1, total: input.chunks.length });
-        }
+        const local = input.chunks.map((chunk, index) => ({
+          clip: path.join(dir, `clip-${index}.mp4`),
+          voiceover: path.join(dir, `voice-${index}${extensionOf(chunk.voiceover.key)}`),
+        }));
+        let downloaded = 0;
+        await inParallel(input.chunks, DOWNLOADS_AT_ONCE, async (chunk, index) => {
+          await download(deps.s3, chunk.clip, sizes[2 * index]!, local[index]!.clip, context.cancellationSignal);
+          await download(deps.s3, chunk.voiceover, sizes[2 * index + 1]!, local[index]!.voiceover, context.cancellationSignal);
+          progress.phase('download', { done: ++downloaded, total: input.chunks.length });
+        });
 
         progress.phase('probe');
-        const clipProbes: MediaProbe[] = [];
-        for (const { clip } of local) clipProbes.push(parseProbe(await run(tools.ffprobe, ffprobeArgs(clip))));
-        const seconds = clipProbes.map((probe, index) => {
-          const value = clipSeconds(probe);
-          if (value === undefined || !videoStream(probe))
-            throw assemblyFailed(`chunk ${index}'s clip has no video stream with a duration`, true);
-          return value;
-        });
+        const clipProbes = await Promise.all(
+          local.map(({ clip }, index) =>
+            probeClip(clip).catch((error: unknown) => {
+              if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${index}'s clip: ${error.message}`, true);
+              throw error;
+            }),
+          ),
+        );
+        const seconds = clipProbes.map((probe) => probe.seconds);
         const expectedSeconds = seconds.reduce((sum, value) => sum + value, 0);
         const timings = chunkTimings(seconds);
+        const narration = {
+          voiceovers: local.map(({ voiceover }, index) => ({ path: voiceover, startMs: timings[index]!.startMs })),
+          totalSeconds: expectedSeconds,
+        };
 
         progress.phase('concat');
-        const streams = clipProbes.map((probe) => videoStream(probe)!);
+        // The loudness pass reads only the voiceovers: it runs while the clips are joined.
+        const measuring = run(tools.ffmpeg, loudnessMeasureArgs(narration)).then(({ stderr }) => parseLoudnessReport(stderr));
+        void measuring.catch(() => undefined);
         let parts = local.map(({ clip }) => clip);
-        if (!canConcatByCopy(streams)) {
+        const copied = canConcatByCopy(clipProbes);
+        if (!copied) {
           // Clips that differ are all brought to one recipe, so the joined stream has one set of parameters.
-          const target = videoTarget(streams[0]!);
+          const target = videoTarget(clipProbes[0]!);
           const normalized: string[] = [];
           for (const [index, clip] of parts.entries()) {
             const output = path.join(dir, `norm-${index}.mp4`);
@@ -151,6 +153,7 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         await fs.writeFile(listPath, concatList(parts.map((part, index) => ({ path: part, seconds: seconds[index]! }))));
         const joined = path.join(dir, 'joined.mp4');
         await run(tools.ffmpeg, concatArgs(listPath, joined));
+        const loudness = await measuring;
 
         progress.phase('mux');
         const vtt = webVtt(input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })));
@@ -160,31 +163,46 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         await run(
           tools.ffmpeg,
           muxArgs({
+            ...narration,
             video: joined,
-            voiceovers: local.map(({ voiceover }, index) => ({ path: voiceover, startMs: timings[index]!.startMs })),
-            totalSeconds: expectedSeconds,
+            ...(loudness ? { loudness } : {}),
             ...(input.burnSubtitles ? { burnSubtitlesFrom: vttPath } : {}),
             output: outPath,
           }),
         );
 
         progress.phase('verify');
-        const resultProbe = parseProbe(await run(tools.ffprobe, ffprobeArgs(outPath)));
+        const resultProbe = await probeStreams(outPath);
         const problems = assembledProblems(resultProbe, expectedSeconds);
         const outBytes = (await fs.stat(outPath)).size;
         if (!isFaststart(await fileBoxes(outPath, outBytes))) problems.push('moov does not come before mdat (not faststart)');
         if (problems.length > 0) throw assemblyFailed(`the assembled MP4 failed its check: ${problems.join('; ')}`, true);
-        const durationSeconds = Number(resultProbe.format?.duration);
+        const durationSeconds = Number(resultProbe.format.duration);
         const sha256 = await fileSha256(outPath);
+        const packagePath = path.join(dir, 'explainer.zip');
+        const written = await writeScormPackage(
+          {
+            explainerId: input.explainerId,
+            title: input.title ?? input.explainerId,
+            language: input.language,
+            mp4Path: outPath,
+            vtt,
+            cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
+          },
+          packagePath,
+        );
 
         progress.phase('upload', { bytes: 0, total: outBytes });
         const subtitles = await putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256);
         // A concurrent attempt (this one's heartbeat had timed out) may have finished meanwhile.
-        const raced = await existingAssembly(deps.s3, bucket, mp4Key, vttKey, inputsSha256);
+        const raced = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
         if (raced) return raced;
-        const mp4 = await uploadMp4(deps.s3, context, progress, {
+        // The package goes before the MP4 (the commit point), so an assembly that exists always has one.
+        const scorm = await putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written });
+        const mp4 = await uploadFile(deps.s3, context, progress, {
           bucket,
           key: mp4Key,
+          contentType: 'video/mp4',
           file: outPath,
           bytes: outBytes,
           sha256,
@@ -195,8 +213,8 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
             chunks: String(input.chunks.length),
           },
         });
-        log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied: canConcatByCopy(streams) });
-        return { mp4: { ...mp4, durationSeconds }, subtitles };
+        log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
+        return { mp4: { ...mp4, durationSeconds }, subtitles, package: scorm };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }
@@ -206,9 +224,9 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
   };
 }
 
-function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string; ffprobe: string } {
+function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string } {
   try {
-    return { ffmpeg: resolveMediaTool('ffmpeg', env), ffprobe: resolveMediaTool('ffprobe', env) };
+    return { ffmpeg: resolveMediaTool('ffmpeg', env) };
   } catch (error) {
     if (error instanceof MediaToolMissingError) {
       // The worker's installation, not the input: a retry on this worker cannot find it either.
@@ -216,10 +234,6 @@ function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string; ffpro
     }
     throw error;
   }
-}
-
-function assemblyFailed(message: string, nonRetryable = false): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.AssemblyFailed, nonRetryable, message });
 }
 
 /** Heartbeats the current phase at once when it changes and on a timer while a long step runs. */
@@ -249,10 +263,10 @@ class Progress {
 }
 
 function toolRunner(signal: AbortSignal, timeoutMs: number) {
-  return (file: string, args: string[]): Promise<string> =>
+  return (file: string, args: string[]): Promise<{ stdout: string; stderr: string }> =>
     new Promise((resolve, reject) => {
       execFile(file, args, { signal, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
+        if (!error) return resolve({ stdout, stderr });
         if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : error);
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           return reject(
@@ -273,17 +287,6 @@ function toolRunner(signal: AbortSignal, timeoutMs: number) {
     });
 }
 
-async function objectSize(s3: S3Client, object: { bucket: string; key: string }): Promise<number> {
-  let head: HeadObjectCommandOutput;
-  try {
-    head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key }));
-  } catch (error) {
-    if (isNotFound(error)) throw assemblyFailed(`input s3://${object.bucket}/${object.key} does not exist`, true);
-    throw error;
-  }
-  return head.ContentLength ?? 0;
-}
-
 async function ensureTempSpace(tempRoot: string, needed: number, maxTempBytes: number): Promise<void> {
   if (needed > maxTempBytes) {
     throw assemblyFailed(`the inputs need about ${needed} bytes of temp space, more than the assembly's limit of ${maxTempBytes}`, true);
@@ -293,36 +296,6 @@ async function ensureTempSpace(tempRoot: string, needed: number, maxTempBytes: n
   const free = stats.bavail * stats.bsize;
   // Another assembly may finish and free its space: retryable.
   if (free < needed) throw assemblyFailed(`${tempRoot} has ${free} bytes free, the assembly needs about ${needed}`);
-}
-
-/** Streams one input to disk, hashing it; never more bytes than HEAD said, and the hash must be the recorded one. */
-async function download(
-  s3: S3Client,
-  object: { bucket: string; key: string; sha256: string },
-  size: number,
-  file: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }), { abortSignal: signal });
-  const hash = createHash('sha256');
-  let bytes = 0;
-  await pipeline(
-    response.Body as Readable,
-    async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        bytes += chunk.length;
-        if (bytes > size) throw assemblyFailed(`input s3://${object.bucket}/${object.key} is longer than its ${size} bytes`);
-        hash.update(chunk);
-        yield chunk;
-      }
-    },
-    createWriteStream(file),
-    { signal },
-  );
-  const sha256 = hash.digest('hex');
-  if (sha256 !== object.sha256) {
-    throw assemblyFailed(`input s3://${object.bucket}/${object.key} has sha256 ${sha256}, not the recorded ${object.sha256}`, true);
-  }
 }
 
 function extensionOf(key: string): string {
@@ -349,129 +322,54 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function head(s3: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
-  try {
-    return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-function isNotFound(error: unknown): boolean {
-  const name = (error as { name?: string }).name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return name === 'NotFound' || name === 'NoSuchKey' || status === 404;
+/** `work` for every item, at most `limit` at a time; the first failure rejects (the others still settle). */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index]!, index);
+    }
+  });
+  const settled = await Promise.allSettled(lanes);
+  const failed = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**
- * The final MP4 when it is there: S3 shows an object only once its upload completed, so one that exists is
- * whole. One made from other inputs (or with no record) is never replaced.
+ * The SCORM package, unless an earlier attempt of the same inputs put it there already; one of other
+ * inputs is never overwritten.
  */
-async function existingAssembly(
-  s3: S3Client,
-  bucket: string,
-  mp4Key: string,
-  vttKey: string,
-  inputsSha256: string,
-): Promise<AssembledExplainer | undefined> {
-  const mp4 = await head(s3, bucket, mp4Key);
-  if (!mp4) return undefined;
-  const metadata = mp4.Metadata ?? {};
-  if (metadata['inputs-sha256'] !== inputsSha256 || !metadata.sha256) {
-    throw ApplicationFailure.create({
-      type: FailureType.AssemblyConflict,
-      nonRetryable: true,
-      message: `s3://${bucket}/${mp4Key} already holds an assembly of other inputs; it is never overwritten`,
-    });
-  }
-  const vtt = await head(s3, bucket, vttKey);
-  if (!vtt?.Metadata?.sha256)
-    throw assemblyFailed(`s3://${bucket}/${mp4Key} exists but its subtitles s3://${bucket}/${vttKey} do not`, true);
-  return {
-    mp4: {
-      bucket,
-      key: mp4Key,
-      bytes: mp4.ContentLength ?? 0,
-      sha256: metadata.sha256,
-      durationSeconds: Number(metadata['duration-seconds']),
-    },
-    subtitles: { bucket, key: vttKey, sha256: vtt.Metadata.sha256 },
-  };
-}
-
-/** The sidecar goes first (the MP4 is the commit point); the same bytes from an earlier attempt are left alone. */
-async function putSubtitles(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  vtt: string,
-  inputsSha256: string,
-): Promise<AssembledExplainer['subtitles']> {
-  const sha256 = createHash('sha256').update(vtt).digest('hex');
-  const existing = await head(s3, bucket, key);
-  if (existing) {
-    if (existing.Metadata?.sha256 === sha256) return { bucket, key, sha256 };
-    throw ApplicationFailure.create({
-      type: FailureType.AssemblyConflict,
-      nonRetryable: true,
-      message: `s3://${bucket}/${key} already holds other subtitles; it is never overwritten`,
-    });
-  }
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: vtt,
-      ContentType: 'text/vtt; charset=utf-8',
-      Metadata: { sha256, 'inputs-sha256': inputsSha256 },
-    }),
-  );
-  return { bucket, key, sha256 };
-}
-
-interface Mp4Upload {
-  bucket: string;
-  key: string;
-  file: string;
-  bytes: number;
-  sha256: string;
-  metadata: Record<string, string>;
-}
-
-/** Streams the MP4 with lib-storage (flat memory), hashing what goes out; cancelled, it aborts and leaves no object. */
-async function uploadMp4(
-  s3: S3Client,
+async function putPackage(
+  s3: Parameters<typeof uploadFile>[0],
   context: Context,
   progress: Progress,
-  target: Mp4Upload,
-): Promise<Omit<AssembledExplainer['mp4'], 'durationSeconds'>> {
-  const body = createReadStream(target.file);
-  const meter = new DownloadMeter(body, (bytes) => progress.quietly({ bytes }));
-  const upload = new Upload({
-    client: s3,
-    params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: 'video/mp4', Metadata: target.metadata },
-    queueSize: ARCHIVE_QUEUE_SIZE,
-    partSize: ARCHIVE_PART_SIZE,
-    leavePartsOnError: false,
+  target: { bucket: string; key: string; file: string; inputsSha256: string; written: WrittenScormPackage },
+): Promise<AssembledExplainer['package']> {
+  const existing = await head(s3, target.bucket, target.key);
+  if (existing) {
+    if (existing.Metadata?.['inputs-sha256'] === target.inputsSha256 && existing.Metadata.sha256)
+      return {
+        bucket: target.bucket,
+        key: target.key,
+        bytes: existing.ContentLength ?? 0,
+        sha256: existing.Metadata.sha256,
+        format: 'scorm-1.2',
+      };
+    throw ApplicationFailure.create({
+      type: FailureType.AssemblyConflict,
+      nonRetryable: true,
+      message: `s3://${target.bucket}/${target.key} already holds a package of other inputs; it is never overwritten`,
+    });
+  }
+  const uploaded = await uploadFile(s3, context, progress, {
+    bucket: target.bucket,
+    key: target.key,
+    contentType: 'application/zip',
+    file: target.file,
+    bytes: target.written.bytes,
+    sha256: target.written.sha256,
+    metadata: { sha256: target.written.sha256, 'inputs-sha256': target.inputsSha256, format: 'scorm-1.2' },
   });
-  const abort = () => void upload.abort();
-  context.cancellationSignal.addEventListener('abort', abort);
-  try {
-    await upload.done();
-  } catch (error) {
-    body.destroy();
-    if (context.cancellationSignal.aborted && context.cancellationSignal.reason instanceof Error) throw context.cancellationSignal.reason;
-    throw error;
-  } finally {
-    context.cancellationSignal.removeEventListener('abort', abort);
-  }
-  if (meter.bytes !== target.bytes || meter.digest() !== target.sha256) {
-    // The record must never name bytes other than the object's: remove it, and let the retry redo it.
-    await s3.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: target.key }));
-    throw assemblyFailed(
-      `uploaded ${meter.bytes} bytes hashing ${meter.digest()}, but the checked file has ${target.bytes} bytes hashing ${target.sha256}`,
-    );
-  }
-  return { bucket: target.bucket, key: target.key, bytes: target.bytes, sha256: target.sha256 };
+  return { ...uploaded, format: 'scorm-1.2' };
 }

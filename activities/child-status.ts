@@ -1,13 +1,13 @@
 import { getClient, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { VideoResult } from '../schemas';
+import type { GenerationResult } from '../schemas';
 
 export interface ClosedChild {
   workflowId: string;
   /** Temporal's status name: COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT (or NOT_FOUND). */
   status: string;
   /** A completed child's result. */
-  result?: VideoResult;
+  result?: GenerationResult;
 }
 
 /**
@@ -28,7 +28,7 @@ export async function closedChildren(workflowIds: string[]): Promise<ClosedChild
           closed.push({
             workflowId,
             status: status.name,
-            ...(status.name === 'COMPLETED' ? { result: (await handle.result()) as VideoResult } : {}),
+            ...(status.name === 'COMPLETED' ? { result: (await handle.result()) as GenerationResult } : {}),
           });
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) closed.push({ workflowId, status: 'NOT_FOUND' });

@@ -1,4 +1,4 @@
-import type { EditListEntry } from '../schemas';
+import type { EditListEntry, EditListSegment } from '../schemas';
 
 /**
  * The edit list's formats, pure (no I/O) so their timecodes can be tested frame by frame: a CMX 3600 EDL
@@ -6,18 +6,6 @@ import type { EditListEntry } from '../schemas';
  */
 
 export type EditListFps = 24 | 25 | 30;
-
-/** One segment as the workflow hands it over: where it sits, what it says, and its clip if it has one to list. */
-export interface EditListSegment {
-  segmentId: string;
-  recordInMs: number;
-  recordOutMs: number;
-  text: string;
-  promptText: string;
-  round: number;
-  approval: EditListEntry['approval'];
-  clip?: { key: string; sha256: string; durationSeconds: number };
-}
 
 /** Milliseconds to whole frames, rounded to the nearest frame (a half frame rounds up). */
 export function msToFrames(ms: number, fps: EditListFps): number {

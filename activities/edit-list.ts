@@ -3,7 +3,8 @@ import { log } from '@temporalio/activity';
 import type { BrollResult, EditListEntry, ProjectState } from '../schemas';
 import { editListObjectKeys } from '../schemas/object-keys';
 import type { ActivityDeps } from './deps';
-import { editListEntries, formatCsv, formatEdl, type EditListFps, type EditListSegment } from './edit-list-format';
+import type { EditListSegment } from '../schemas';
+import { editListEntries, formatCsv, formatEdl, type EditListFps } from './edit-list-format';
 
 export interface EditListInput {
   bucket: string;

@@ -1,3 +1,5 @@
+// One file on purpose: one attempt of the generation activity on one Runway task (submit or adopt, poll,
+// give up, DELETE, hand the lease back) is one class whose steps share the checkpoint every heartbeat carries.
 import { activityInfo, cancellationDetails, getClient, heartbeat, log, sleep } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
@@ -5,10 +7,10 @@ import {
   classifyFailureCode,
   FailureType,
   requestCredits,
-  type FailureClass,
+  type GenerateOutcome,
   type ResolvedGenerationRequest,
   type RunwayTask,
-  type VideoState,
+  type GenerationState,
 } from '../schemas';
 import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import { showParentState } from './parent-state';
@@ -22,8 +24,8 @@ import { RunwayHttpError, RunwayProtocolError, toApplicationFailure } from './ru
 import { requestBody } from './runway/request-body';
 
 export interface GenerateInput {
-  videoId: string;
-  /** 1-based number of this submission within the video workflow. */
+  generationId: string;
+  /** 1-based number of this submission within the generation workflow. */
   submission: number;
   /** A video or a speech task: the same submit, poll, resubmit and failure handling for every kind. */
   request: ResolvedGenerationRequest;
@@ -36,25 +38,17 @@ export interface GenerateInput {
   /** The lease this submission holds: given back as soon as the remote task ends. */
   lease?: { poolWorkflowId: string; leaseId: string };
   /**
-   * The workload that shows this variant's state (a campaign, B-roll project, explainer): told here, by the
-   * activity that sees the change, so the video's own history carries no signal to its parent for it.
+   * The workload that shows this generation's state (a campaign, B-roll project, explainer): told here, by the
+   * activity that sees the change, so the generation's own history carries no signal to its parent for it.
    */
-  parent?: { workflowId: string; variantId: string };
+  parent?: { workflowId: string; generationKey: string };
 }
-
-/** `leaseReleased`: the pool has the lease back (its signal was accepted), so the workflow need not send it again. */
-export type GenerateOutcome = (
-  | { kind: 'succeeded'; taskId: string; credits: number; polls: number; submittedAt: number; finishedAt: number }
-  | { kind: 'failed'; taskId: string; credits: number; failure: string; failureCode?: string; failureClass: FailureClass; polls: number }
-  | { kind: 'queue_timeout' | 'running_timeout'; taskId: string; credits: number; waitedMs: number; deleted: boolean; polls: number }
-  | { kind: 'cancelled_remotely' | 'vanished'; taskId: string; credits: number; polls: number }
-) & { leaseReleased?: boolean };
 
 type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3' | 'uploadReuseMs'>;
 
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
- * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a slot is
+ * Runs on the generation task queue, whose worker slot count is the Runway concurrency cap: a worker slot is
  * held for exactly as long as the remote task can count against Runway's concurrency.
  */
 export function createGenerate(deps: GenerateDeps) {
@@ -64,7 +58,7 @@ export function createGenerate(deps: GenerateDeps) {
       error: String(error),
     }),
   );
-  return async function generateVideo(input: GenerateInput): Promise<GenerateOutcome> {
+  return async function generate(input: GenerateInput): Promise<GenerateOutcome> {
     const attempt = await GenerationAttempt.start(deps, ledger, input);
     return attempt.run();
   };
@@ -129,7 +123,11 @@ class GenerationAttempt {
     const key = activityKey(info);
     const resumed = readCheckpoint(info.heartbeatDetails) ?? (await GenerationAttempt.adoptFromLedger(ledger, key, input));
     if (resumed) {
-      log.info('resuming Runway task after retry', { videoId: input.videoId, runwayTaskId: resumed.taskId, polls: resumed.polls });
+      log.info('resuming Runway task after retry', {
+        generationId: input.generationId,
+        runwayTaskId: resumed.taskId,
+        polls: resumed.polls,
+      });
       return new GenerationAttempt(deps, input, resumed);
     }
     const attempt = new GenerationAttempt(deps, input, await ledger.record(key, () => GenerationAttempt.submit(deps, input)));
@@ -146,7 +144,7 @@ class GenerationAttempt {
     const adopted = await ledger.find(key);
     if (adopted)
       log.warn('an earlier attempt submitted this task but its heartbeat never reached Temporal; adopting it', {
-        videoId: input.videoId,
+        generationId: input.generationId,
         runwayTaskId: adopted.taskId,
       });
     return adopted;
@@ -187,7 +185,7 @@ class GenerationAttempt {
     this.deps.metrics.submissions(input.request.model);
     if (input.resubmitReason !== undefined) this.deps.metrics.resubmissions(input.request.model, input.resubmitReason);
     log.info('submitted to Runway', {
-      videoId: input.videoId,
+      generationId: input.generationId,
       runwayTaskId: checkpoint.taskId,
       submission: input.submission,
       model: input.request.model,
@@ -213,7 +211,7 @@ class GenerationAttempt {
         failedPolls += 1;
         if (!transient || failedPolls >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
         log.warn('poll failed; polling again', {
-          videoId: input.videoId,
+          generationId: input.generationId,
           runwayTaskId: checkpoint.taskId,
           failedPolls,
           error: error instanceof Error ? error.message : String(error),
@@ -254,7 +252,7 @@ class GenerationAttempt {
     const { input, checkpoint } = this;
     const deleted = await this.deps.runway.deleteTask(checkpoint.taskId);
     log.warn('Runway task waited too long; cancelled it', {
-      videoId: input.videoId,
+      generationId: input.generationId,
       runwayTaskId: checkpoint.taskId,
       kind: timeout.kind,
       waitedMs: timeout.waitedMs,
@@ -284,13 +282,13 @@ class GenerationAttempt {
       deleted = await this.deps.runway.deleteTask(checkpoint.taskId);
     } catch (deleteError) {
       log.warn('could not delete the unreadable Runway task', {
-        videoId: input.videoId,
+        generationId: input.generationId,
         runwayTaskId: checkpoint.taskId,
         error: String(deleteError),
       });
     }
     log.error('Runway answered off the API contract; giving up on this video', {
-      videoId: input.videoId,
+      generationId: input.generationId,
       runwayTaskId: checkpoint.taskId,
       operation: error.operation,
       field: error.field,
@@ -416,12 +414,12 @@ class GenerationAttempt {
     }
   }
 
-  /** Tell the parent workload the variant's state (activities/parent-state.ts). */
-  private async notifyParent(state: VideoState): Promise<void> {
+  /** Tell the parent workload the generation's state (activities/parent-state.ts). */
+  private async notifyParent(state: GenerationState): Promise<void> {
     const { parent, submission } = this.input;
     if (!parent) return;
     await showParentState(parent.workflowId, {
-      variantId: parent.variantId,
+      generationKey: parent.generationKey,
       state,
       runwayTaskId: this.checkpoint.taskId,
       submissions: submission - 1,
@@ -454,7 +452,7 @@ function workflowShows(previous: string, next: string): next is 'PENDING' | 'THR
   return previous === 'THROTTLED';
 }
 
-const PARENT_STATE: Record<'PENDING' | 'THROTTLED' | 'RUNNING', VideoState> = {
+const PARENT_STATE: Record<'PENDING' | 'THROTTLED' | 'RUNNING', GenerationState> = {
   PENDING: 'queued',
   THROTTLED: 'queued',
   RUNNING: 'running',

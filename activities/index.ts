@@ -3,11 +3,11 @@ import { createArchive } from './archive';
 import { createAssembleExplainer } from './assemble-explainer';
 import { createCancelRunwayTask } from './cancel-task';
 import { createGenerate } from './generate';
-import { createWriteManifest } from './manifest';
-import { createReadVariantPart, createWriteManifestPart } from './campaign-parts';
+import { createWriteManifest, createWriteManifestPart } from './manifest';
+import { createReadVariantPart } from './variant-parts';
 import { closedChildren } from './child-status';
 import { createPrescreen } from './prescreen';
-import { previousVideoResult } from './previous-result';
+import { previousGenerationResult } from './previous-generation-result';
 import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
 import { deliverLeaseNotices } from './lease-notices';
@@ -20,13 +20,13 @@ import { createCheckWorkspace, createReadWorkspaceLimits } from './workspace';
 export function createDefaultQueueActivities(deps: ActivityDeps) {
   return {
     prescreenPrompt: createPrescreen(deps),
-    archiveVideo: createArchive(deps),
+    archiveGeneration: createArchive(deps),
     writeManifest: createWriteManifest(deps),
     readVariantPart: createReadVariantPart(deps),
     writeManifestPart: createWriteManifestPart(deps),
     closedChildren,
     cancelRunwayTask: createCancelRunwayTask(deps),
-    previousVideoResult,
+    previousGenerationResult,
     requestGenerationLease: createRequestGenerationLease(deps),
     checkLeaseHolders,
     deliverLeaseNotices,
@@ -41,15 +41,14 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
 
 /** Activities of the generation task queue: one worker slot per remote Runway task. */
 export function createGenerationActivities(deps: ActivityDeps) {
-  return { generateVideo: createGenerate(deps) };
+  return { generate: createGenerate(deps) };
 }
 
 export type DefaultQueueActivities = ReturnType<typeof createDefaultQueueActivities>;
 export type GenerationActivities = ReturnType<typeof createGenerationActivities>;
 
 export type { ActivityDeps } from './deps';
-export type { GenerateInput, GenerateOutcome } from './generate';
+export type { GenerateInput } from './generate';
 export type { ArchiveInput } from './archive';
 export type { WorkspaceCheckInput, WorkspaceCheck } from './workspace';
 export type { EditListInput, WrittenEditList } from './edit-list';
-export type { EditListSegment } from './edit-list-format';

@@ -1,15 +1,15 @@
 import { getClient, log } from '@temporalio/activity';
-import { variantStateSignal, type VariantStateUpdate } from '../workflows/messages';
+import { generationStateSignal, type GenerationStateUpdate } from '../workflows/messages';
 
 /**
- * Tell a parent workload (campaign, B-roll, explainer) a variant's state, by workflow id: the run that is
- * current, after a continue-as-new too. Best effort, as every state is: a variant's end, which the parent
- * must not miss, comes another way (the archive's end report, or the video workflow).
+ * Tell a parent workload (campaign, B-roll, explainer) a generation's state, by workflow id: the run that is
+ * current, after a continue-as-new too. Best effort, as every state is: a generation's end, which the parent
+ * must not miss, comes another way (the archive's end report, or the generation workflow).
  */
-export async function showParentState(parentWorkflowId: string, update: VariantStateUpdate): Promise<void> {
+export async function showParentState(parentWorkflowId: string, update: GenerationStateUpdate): Promise<void> {
   try {
-    await getClient().workflow.getHandle(parentWorkflowId).signal(variantStateSignal, update);
+    await getClient().workflow.getHandle(parentWorkflowId).signal(generationStateSignal, update);
   } catch (error) {
-    log.debug('could not show the parent workload the variant state', { state: update.state, error: String(error) });
+    log.debug('could not show the parent workload the generation state', { state: update.state, error: String(error) });
   }
 }

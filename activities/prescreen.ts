@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps';
 import { withKeepAlive } from './keep-alive';
 
 export interface PrescreenInput {
-  videoId: string;
+  generationId: string;
   promptText?: string;
 }
 
@@ -22,7 +22,11 @@ export function createPrescreen(deps: Pick<ActivityDeps, 'moderator'>) {
     // An external moderator may take a while; the keep-alive lets a crashed worker be noticed in seconds.
     const verdict = await withKeepAlive(() => deps.moderator.check(promptText));
     if (!verdict.allowed) {
-      log.warn('prompt refused by pre-screen', { videoId: input.videoId, moderator: deps.moderator.name, matched: verdict.matched });
+      log.warn('prompt refused by pre-screen', {
+        generationId: input.generationId,
+        moderator: deps.moderator.name,
+        matched: verdict.matched,
+      });
       throw ApplicationFailure.create({
         type: FailureType.PromptRejected,
         message: `prompt refused before submission (${verdict.reason ?? 'blocked'})`,

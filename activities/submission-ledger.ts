@@ -73,14 +73,14 @@ export class SubmissionLedger<Entry extends object> {
       );
       return entry;
     });
-    const slot = { pending: created, expiresAt: Math.min(Date.now() + this.maxAgeMs, key.lastAttemptBy ?? Infinity) };
-    this.entries.set(key.id, slot);
+    const pending = { pending: created, expiresAt: Math.min(Date.now() + this.maxAgeMs, key.lastAttemptBy ?? Infinity) };
+    this.entries.set(key.id, pending);
     created.then(
       (entry) => {
-        if (this.entries.get(key.id) === slot) this.entries.set(key.id, { created: entry, expiresAt: slot.expiresAt });
+        if (this.entries.get(key.id) === pending) this.entries.set(key.id, { created: entry, expiresAt: pending.expiresAt });
       },
       () => {
-        if (this.entries.get(key.id) === slot) this.entries.delete(key.id);
+        if (this.entries.get(key.id) === pending) this.entries.delete(key.id);
       },
     );
     return created;

@@ -61,7 +61,7 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
   const s3 = bench.newS3Client();
   const activityS3 = bench.newS3Client();
   const rawDownloads = new Agent();
-  const archiveVideo = createArchive({ runway, s3: activityS3, metrics: noopMetrics, downloadTimeoutMs: 10 * 60_000 });
+  const archiveGeneration = createArchive({ runway, s3: activityS3, metrics: noopMetrics, downloadTimeoutMs: 10 * 60_000 });
   const cases: ArchiveCase[] = [];
   // Deleted only once everything is measured: the S3 server reclaims a deleted object's space in the background, and
   // reclaiming the last pair's gigabyte would take CPU from the next pair.
@@ -70,7 +70,7 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
     for (const size of SIZES.filter((candidate) => !options.quick || candidate.bytes < 1024 * MB)) {
       options.log(`bench: archive ${size.label} (${size.repeats} run${size.repeats > 1 ? 's' : ''} each)`);
       const taskId = await succeededTask(bench, runway, size.bytes, size.label);
-      written.push(...(await warmUp(s3, runway, bench.bucket, taskId, rawDownloads, archiveVideo, size.bytes)));
+      written.push(...(await warmUp(s3, runway, bench.bucket, taskId, rawDownloads, archiveGeneration, size.bytes)));
       const archiveRuns: MeasuredCall<unknown>[] = [];
       const rawRuns: MeasuredCall<unknown>[] = [];
       for (let repeat = 0; repeat < size.repeats; repeat++) {
@@ -80,7 +80,7 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
           measureCall(async () =>
             pipeUrlToS3(s3, { url: await outputUrl(runway, taskId), bucket: bench.bucket, key, dispatcher: rawDownloads }),
           );
-        const activity = () => measureCall(() => new MockActivityEnvironment(undefined, { logger: silent }).run(archiveVideo, input));
+        const activity = () => measureCall(() => new MockActivityEnvironment(undefined, { logger: silent }).run(archiveGeneration, input));
         // Alternate which goes first, so neither always meets a warm page cache.
         if (repeat % 2 === 0) {
           rawRuns.push(await raw());
@@ -118,13 +118,13 @@ async function warmUp(
   bucket: string,
   taskId: string,
   dispatcher: Agent,
-  archiveVideo: ReturnType<typeof createArchive>,
+  archiveGeneration: ReturnType<typeof createArchive>,
   bytes: number,
 ): Promise<string[]> {
   const rawKey = `bench-archive/raw/${bytes}-warm-up.mp4`;
   await pipeUrlToS3(s3, { url: await outputUrl(runway, taskId), bucket, key: rawKey, dispatcher });
   const archived = (await new MockActivityEnvironment(undefined, { logger: silent }).run(
-    archiveVideo,
+    archiveGeneration,
     archiveInput(bucket, taskId, `${bytes}-warm-up`),
   )) as ArchivedObject;
   return [rawKey, archived.key];
@@ -164,9 +164,9 @@ async function outputUrl(runway: RunwayClient, taskId: string): Promise<string> 
 
 function archiveInput(bucket: string, runwayTaskId: string, variantId: string): ArchiveInput {
   return {
-    videoId: `bench-archive--${variantId}`,
-    campaignId: 'bench-archive',
-    variantId,
+    generationId: `bench-archive--${variantId}`,
+    workloadId: 'bench-archive',
+    generationKey: variantId,
     runwayTaskId,
     model: MODEL,
     credits: 0,

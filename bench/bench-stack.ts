@@ -6,14 +6,15 @@ import { startDedicatedStack } from '../stack/dedicated-stack';
 import { pickFreePorts } from '../stack/ports';
 import type { Stack } from '../stack/start-stack';
 import { makespanSimulatorConfig } from './bench-config';
-import { SimAdmin } from './sim-admin';
+import { Agent } from 'undici';
+import { SimulatorAdmin } from '../simulator/admin-client';
 
 /** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
 export interface BenchStack {
   stack: Stack;
   /** Its own data dir: gigabytes of archived test objects in the S3 server's volumes by the end, removed after a good run. */
   dataDir: string;
-  sim: SimAdmin;
+  sim: SimulatorAdmin;
   /** The Temporal server's Prometheus endpoint (bench/server-metrics.ts). */
   serverMetricsUrl: string;
   runwayBaseUrl: string;
@@ -32,7 +33,8 @@ export async function startBenchStack(startedAt: Date, log: (line: string) => vo
     stack,
     dataDir,
     serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    sim: new SimAdmin(stack.simulator.adminUrl, stack.env.RUNWAYML_API_SECRET),
+    // Its own connections: a socket of undici's global pool opened here would carry no activity context.
+    sim: new SimulatorAdmin(stack.simulator.adminUrl, { apiSecret: stack.env.RUNWAYML_API_SECRET, dispatcher: new Agent() }),
     runwayBaseUrl: stack.env.RUNWAYML_BASE_URL,
     runwayApiSecret: stack.env.RUNWAYML_API_SECRET,
     bucket: stack.env.S3_BUCKET,

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
           const latencies = await Promise.all(
             Array.from({ length: VIDEOS }, async (_, index) => {
               const start = performance.now();
-              const handle = await product.api.startVideo({
+              const handle = await product.api.generations.startVideo({
                 videoId: `codec-${mode}-${round}-${index}-${startedAt.getTime()}`,
                 model: 'gen4.5',
                 promptText: `A product shot on a studio table, take ${index + 1}`,

@@ -13,7 +13,7 @@ import { runSdkCampaign } from './sdk-contender';
 import { round } from './resource-sampler';
 import { counterDelta, readServerCounters } from './server-metrics';
 import { spread, type Spread } from './stats';
-import { quietLogger } from '../test/helpers/in-process';
+import { quietLogger } from '../scripts/in-process-product';
 
 /** One round: the official SDK loop and Temporal's floor on the same draws, in alternating order. */
 export interface FloorRound {

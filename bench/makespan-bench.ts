@@ -12,7 +12,7 @@ import { round } from './resource-sampler';
 import { runSdkCampaign } from './sdk-contender';
 import { taskLatencies, type TaskLatencies } from './task-latency';
 import { leasePoolWorkflowId } from '../workflows/messages';
-import { videoWorkflowId } from '../workflows/campaign';
+import { variantWorkflowId } from '../workflows/campaign/ids';
 import { variantId } from './campaign-file';
 import { orchestrationCost, type OrchestrationCost } from './orchestration-cost';
 import { abbaOrder, spread, type Contender, type Spread } from './stats';
@@ -153,7 +153,7 @@ async function report(
     perRound.push(await roundFigures(product, productRun, sdkRun, prompts));
   }
   const lastProduct = productRuns[productRuns.length - 1]!;
-  const childIds = prompts.map((_, index) => videoWorkflowId(lastProduct.campaignId, variantId(index)));
+  const childIds = prompts.map((_, index) => variantWorkflowId(lastProduct.campaignId, variantId(index)));
   const perVideoEvents = (await videoHistoryFacts(product.client, childIds)).map((facts) => facts.events);
   const over = (pick: (round: MakespanRound) => number) => spread(perRound.map(pick));
   const ratios: MakespanSpread = {
@@ -211,7 +211,7 @@ async function roundFigures(
   const { cost } = await orchestrationCost(product.client, {
     campaignId: productRun.campaignId,
     videos: prompts.length,
-    videoIds: prompts.map((_, index) => videoWorkflowId(productRun.campaignId, variantId(index))),
+    videoIds: prompts.map((_, index) => variantWorkflowId(productRun.campaignId, variantId(index))),
     poolId: leasePoolWorkflowId(product.taskQueue),
     window: [productRun.startedAtMs, productRun.finishedAtMs],
     workerCpuSec: productRun.resources.cpuSeconds,

@@ -21,8 +21,8 @@ export async function runProductCampaign(
   const campaign = benchCampaign(run.campaignId, run.prompts, run.options);
   const before = await readServerCounters(bench.serverMetricsUrl);
   const { outcome: result, ...measured } = await measureContender(bench.sim, 'product', run.round, async () => {
-    const started = await product.api.startCampaign(campaign);
-    return product.api.waitForResult(started.campaignId);
+    const started = await product.api.campaigns.start(campaign);
+    return product.api.campaigns.waitForResult(started.campaignId);
   });
   const serverCounters = counterDelta(before, await readServerCounters(bench.serverMetricsUrl));
   return { ...measured, campaignId: run.campaignId, result, serverCounters };

@@ -7,7 +7,7 @@ import { RunwayClient } from '../activities/runway/client';
 import type { ActivityDeps } from '../activities';
 import type { DataConverter } from '@temporalio/common';
 import { bundleConverterOptions } from '../infra/data-converter';
-import { quietLogger, startInProcessProduct, type InProcessProduct } from '../test/helpers/in-process';
+import { quietLogger, startInProcessProduct, type InProcessProduct } from '../scripts/in-process-product';
 import type { BenchStack } from './bench-stack';
 
 /** This project as a deployment runs it: both workers in this process, plus the typed client. */

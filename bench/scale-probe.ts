@@ -1,4 +1,4 @@
-import { videoWorkflowId } from '../workflows/campaign';
+import { variantWorkflowId } from '../workflows/campaign/ids';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { BENCH_SEED, CAP, benchPrompts } from './bench-config';
 import type { BenchStack } from './bench-stack';
@@ -81,7 +81,7 @@ export async function runScaleProbe(
   try {
     const campaign = benchCampaign(campaignId, benchPrompts(options.variants), SCALE_OPTIONS);
     const clientStartedAt = Date.now();
-    await product.api.startCampaign(campaign);
+    await product.api.campaigns.start(campaign);
     startedAt = Date.now();
     const clientStartSeconds = round((startedAt - clientStartedAt) / 1000, 1);
     options.log(`bench: scale campaign started (client side ${clientStartSeconds} s), waiting for its result`);
@@ -90,7 +90,7 @@ export async function runScaleProbe(
     const countersBefore = await readServerCounters(bench.serverMetricsUrl);
     rss = startRssTimeline(RSS_INTERVAL_MS);
     const progress = setInterval(() => options.log(`bench: scale probe running ${Math.round((Date.now() - startedAt) / 1000)} s`), 60_000);
-    const result = await withTimeout(product.api.waitForResult(campaignId), timeoutMs(options.variants)).finally(() =>
+    const result = await withTimeout(product.api.campaigns.waitForResult(campaignId), timeoutMs(options.variants)).finally(() =>
       clearInterval(progress),
     );
     const finishedAt = Date.now();
@@ -99,7 +99,7 @@ export async function runScaleProbe(
     const cpu = process.cpuUsage(cpuBefore);
     const services = cpuDelta(servicesBefore, childProcessCpuSeconds());
     const serverCounters = counterDelta(countersBefore, await readServerCounters(bench.serverMetricsUrl));
-    const stats = await bench.sim.stats(false);
+    const stats = await bench.sim.stats({ tasks: false });
     const seconds = (finishedAt - startedAt) / 1000;
     options.log(`bench: scale campaign ended after ${seconds.toFixed(1)} s, reading histories`);
     const { cost, parentRuns } = await orchestrationCost(product.client, {
@@ -108,7 +108,7 @@ export async function runScaleProbe(
       // A large campaign's result lists no variants (its outcomes are in the manifest parts): the
       // children's ids are deterministic, <campaignId>--<variantId>.
       videoIds: sampleIds(
-        Array.from({ length: options.variants }, (_, index) => videoWorkflowId(campaignId, variantId(index))),
+        Array.from({ length: options.variants }, (_, index) => variantWorkflowId(campaignId, variantId(index))),
         CHILD_SAMPLE,
       ),
       poolId: leasePoolWorkflowId(product.taskQueue),
@@ -139,7 +139,7 @@ export async function runScaleProbe(
       rss: rssTrend,
     };
   } catch (error) {
-    const stats = await bench.sim.stats(false).catch(() => undefined);
+    const stats = await bench.sim.stats({ tasks: false }).catch(() => undefined);
     return {
       ...base,
       completed: false,

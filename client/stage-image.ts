@@ -25,7 +25,7 @@ export interface StagingTarget {
   s3: S3Client;
   bucket: string;
   prefix: string;
-  campaignId: string;
+  workloadId: string;
 }
 
 /**
@@ -40,7 +40,7 @@ export async function stagePromptImage(source: string, target: StagingTarget, ba
   const type = IMAGE_TYPES.find((candidate) => candidate.matches(bytes));
   if (!type) throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const key = stagedImageKey(target.prefix, target.campaignId, sha256, type.extension);
+  const key = stagedImageKey(target.prefix, target.workloadId, sha256, type.extension);
   if (!(await exists(target.s3, target.bucket, key))) {
     await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: bytes, ContentType: type.contentType }));
   }
@@ -65,6 +65,11 @@ export async function resolveRequest(
   }
   const resolved: ResolvedVideoRequest = { ...request, ...(imageRef ? { promptImage: imageRef } : {}) };
   return { request: resolved, fingerprint: requestFingerprint(resolved) };
+}
+
+/** The image type of these bytes (PNG, JPEG or WebP, by their signature), or undefined. */
+export function sniffImageType(bytes: Buffer): string | undefined {
+  return IMAGE_TYPES.find((candidate) => candidate.matches(bytes))?.contentType;
 }
 
 /** Checks a local image without staging it (validation before anything is started). */

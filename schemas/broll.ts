@@ -4,7 +4,7 @@ import { durationMsSchema } from './duration';
 import { generationOptionsInputSchema, generationOptionsSchema } from './options';
 import { promptTextSchema } from './video-request';
 import { strictObject } from './strict-object';
-import { resolvedVideoRequestSchema } from './workflow-io';
+import { resolvedVideoRequestSchema } from './generation';
 
 /**
  * Documentary B-roll: a transcript cut into segments, one generated clip per segment, an editor's review
@@ -99,7 +99,8 @@ export type FinalizeUpdate = z.input<typeof finalizeUpdateSchema>;
 /** A generated clip of a segment (the current one, or an earlier, rejected one). */
 export interface SegmentClip {
   round: number;
-  videoWorkflowId: string;
+  /** The generation workflow that made it. */
+  generationWorkflowId: string;
   promptText: string;
   bucket: string;
   key: string;
@@ -137,6 +138,18 @@ export interface BrollProgress {
   segments: SegmentProgress[];
   creditsSpent: number;
   reviewDeadline?: string;
+}
+
+/** One segment as the BrollWorkflow hands it to the edit-list activity: where it sits, what it says, and its clip if it has one to list. */
+export interface EditListSegment {
+  segmentId: string;
+  recordInMs: number;
+  recordOutMs: number;
+  text: string;
+  promptText: string;
+  round: number;
+  approval: EditListEntry['approval'];
+  clip?: { key: string; sha256: string; durationSeconds: number };
 }
 
 /** One line of the edit list's JSON and CSV records. */

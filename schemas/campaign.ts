@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import { bucketSchema, idSchema, keyPrefixSchema } from './ids';
-import { generationOptionsInputSchema } from './options';
+import { generationOptionsInputSchema, generationOptionsSchema } from './options';
 import { catalogIssues, partialVideoRequestShape, promptTextSchema, videoRequestShape } from './video-request';
-import { MODEL_CATALOG, resolveRatio } from './catalog';
+import { MODEL_CATALOG, modelIdSchema, resolveRatio } from './catalog';
 import { strictObject } from './strict-object';
+import {
+  archiveDestinationSchema,
+  fingerprintSchema,
+  resolvedVideoRequestSchema,
+  type GenerationError,
+  type GenerationResult,
+  type GenerationState,
+} from './generation';
 
 export const variantSchema = strictObject({
   id: idSchema('variant id'),
@@ -104,3 +112,149 @@ export function resolveVariantRequest(defaults: PartialRequest, variant: z.outpu
     duration: request.duration ?? MODEL_CATALOG[request.model].defaultDuration,
   };
 }
+
+// ── The CampaignWorkflow's input, carry, progress and result ─────────────────────────────────────────
+
+export const campaignVariantSchema = z.object({
+  variantId: z.string(),
+  request: resolvedVideoRequestSchema,
+  fingerprint: fingerprintSchema,
+  regenerate: z.boolean().optional(),
+});
+export type CampaignVariant = z.infer<typeof campaignVariantSchema>;
+
+/**
+ * A campaign's resolved variants stored in S3 by the client (claim check): JSONL parts, one variant a line,
+ * so the workflow's input and history stay small at any campaign size. The workspace check needs the
+ * models and the list-price estimate of all of them, so the client sums them while it writes the parts.
+ */
+export const variantPagesSchema = z.object({
+  bucket: z.string(),
+  keys: z.array(z.string()).min(1),
+  /** Variants per part (the last may hold fewer): the workflow finds variant i in part floor(i / perPart). */
+  perPart: z.number().int().positive(),
+  count: z.number().int().positive(),
+  /** sha256 of each part's bytes: the page reader refuses a part that changed since the client wrote it. */
+  partSha256: z.array(z.string()),
+  /** sha256 over every part's bytes in order. */
+  sha256: z.string(),
+  models: z.array(modelIdSchema).min(1),
+  estimatedCredits: z.number().nonnegative(),
+});
+export type VariantPages = z.infer<typeof variantPagesSchema>;
+
+/** What one run of a campaign hands the next when it continues as new. */
+export const campaignCarrySchema = z.object({
+  /** Index of the next variant to start. */
+  cursor: z.number().int().nonnegative(),
+  runs: z.number().int().positive(),
+  archived: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  cancelled: z.number().int().nonnegative(),
+  reused: z.number().int().nonnegative(),
+  credits: z.number().nonnegative(),
+  maxOpen: z.number().int().nonnegative(),
+  /** Children started and not yet ended, by variant id. */
+  open: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      variantId: z.string(),
+      workflowId: z.string(),
+      promptText: z.string().optional(),
+      state: z.string(),
+      runwayTaskId: z.string().optional(),
+      submissions: z.number().int().optional(),
+    }),
+  ),
+  /** The credit book's open entries (billed so far, reserved for the open submission) and what ended billed. */
+  creditBook: z.object({
+    open: z.array(z.tuple([z.string(), z.object({ billed: z.number(), reserved: z.number() })])),
+    settledSpent: z.number(),
+  }),
+  /** Manifest parts written so far, and the entries not yet written to one. */
+  manifestParts: z.array(z.object({ key: z.string(), count: z.number().int(), sha256: z.string() })),
+  pendingManifest: z.array(z.record(z.string(), z.unknown())),
+  recent: z.array(z.record(z.string(), z.unknown())),
+  failedRecent: z.array(z.record(z.string(), z.unknown())),
+  /** Every outcome, kept only for a campaign small enough to return them in its result. */
+  outcomes: z.array(z.unknown()).optional(),
+});
+export type CampaignCarry = z.infer<typeof campaignCarrySchema>;
+
+export const campaignWorkflowInputSchema = z
+  .object({
+    campaignId: z.string(),
+    /** The variants inline (a small campaign, or a direct start); empty when `variantPages` holds them. */
+    variants: z.array(campaignVariantSchema),
+    variantPages: variantPagesSchema.optional(),
+    archive: archiveDestinationSchema,
+    options: generationOptionsSchema,
+    budgetCredits: z.number().nonnegative().optional(),
+    /** Children open at once (Temporal allows 2,000 pending children per workflow). */
+    maxOpenVideos: z.number().int().positive().max(2000).optional(),
+    /** Continue as new after this many variants started in one run, or sooner when Temporal suggests it. */
+    continueAsNewEvery: z.number().int().positive().optional(),
+    /** Children run on this queue; defaults to the worker's default queue. */
+    taskQueue: z.string().optional(),
+    /** Scheduled runs: the campaign id comes from the run's workflow id (which holds the scheduled time). */
+    campaignIdFromWorkflowId: z.boolean().optional(),
+    /** Set by a run that continued as new: where the campaign stands. */
+    carry: campaignCarrySchema.optional(),
+  })
+  .refine((input) => (input.variantPages === undefined) === input.variants.length > 0, {
+    message: 'a campaign carries its variants inline or as variantPages, exactly one',
+  });
+export type CampaignWorkflowInput = z.input<typeof campaignWorkflowInputSchema>;
+
+export interface VariantOutcome {
+  variantId: string;
+  workflowId: string;
+  state: GenerationState;
+  result?: GenerationResult;
+  error?: GenerationError;
+  /** The clip was archived by an earlier run of this campaign: nothing was billed for it in this run. */
+  reused?: boolean;
+  /** Credits Runway billed for this variant in this run, net of refunds (also when it failed). */
+  credits: number;
+}
+
+export interface CampaignProgress {
+  campaignId: string;
+  total: number;
+  counts: Record<GenerationState, number>;
+  /** The variants open now, then the most recently ended (bounded: a campaign of any size answers in one small payload). */
+  variants: Array<{ variantId: string; state: GenerationState; runwayTaskId?: string; submissions?: number; error?: string }>;
+  /** The most recently failed variants (bounded). */
+  failed?: Array<{ variantId: string; state: GenerationState; error?: string }>;
+  creditsReserved: number;
+  creditsSpent: number;
+  /** Variants started so far, children open now and the most open at once (campaigns only). */
+  started?: number;
+  open?: number;
+  maxOpen?: number;
+  /** Runs of the campaign's continue-as-new chain so far, this one included. */
+  runs?: number;
+}
+
+export interface CampaignResult {
+  campaignId: string;
+  manifest: { bucket: string; key: string };
+  total: number;
+  archived: number;
+  failed: number;
+  /** Credits Runway billed for THIS run, net of refunds: reused variants count 0, failed attempts count. */
+  credits: number;
+  reused?: number;
+  cancelled?: number;
+  /** Runs of the continue-as-new chain. */
+  runs?: number;
+  maxOpen?: number;
+  /**
+   * Every variant's outcome in variant order, only for a campaign of at most RESULT_VARIANTS_LIMIT variants;
+   * a larger one lists its variants in the manifest parts only (`manifest` is their index).
+   */
+  variants: VariantOutcome[];
+}
+
+/** A campaign of at most this many variants also returns every outcome in its result (and lists them in the manifest index). */
+export const RESULT_VARIANTS_LIMIT = 100;

@@ -1,3 +1,5 @@
+// One file on purpose: the model catalog is data (each model's endpoints, ratios, durations and prices), kept
+// whole so it reads as Runway's own table.
 import { z } from 'zod';
 
 /**

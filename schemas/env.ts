@@ -9,6 +9,31 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+const addressRangeSchemas = [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()];
+
+/**
+ * Private-network destinations the worker may fetch from on a user's behalf, which it otherwise refuses:
+ * `1` (or `true`) for any, or comma-separated addresses and CIDR ranges (`10.20.0.0/16,fd00:1::/48`) for
+ * the hosts meant. Unset, empty, `0` or `false`: none.
+ */
+export const allowPrivateSchema = z.preprocess(
+  (value) => {
+    const text = typeof value === 'string' ? value.trim() : value;
+    if (text === undefined || text === '' || text === '0' || text === 'false') return false;
+    if (text === '1' || text === 'true') return true;
+    return typeof text === 'string' ? text.split(',').map((entry) => entry.trim()) : text;
+  },
+  z.union([
+    z.boolean(),
+    z.array(
+      z.string().refine((entry) => addressRangeSchemas.some((schema) => schema.safeParse(entry).success), {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not an address or CIDR range (10.20.0.0/16, fd00:1::/48); or set the whole value to 1`,
+      }),
+    ),
+  ]),
+);
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Connection to Temporal, from the standard TEMPORAL_* variables (local dev server or Temporal Cloud). */
@@ -75,8 +100,31 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   SUBMISSION_JOURNAL_DIR: z.string().default('.data/submissions'),
   /** Age past which a prompt image's runway:// URI is uploaded again before a submission, ms (Runway keeps it about 24 h). */
   RUNWAY_UPLOAD_REUSE_MS: positiveInt(DEFAULT_UPLOAD_REUSE_MS),
+  /** Private networks the worker may fetch user URLs from (re-hosted images, webhooks, photographs); none without. */
+  RUNWAY_REHOST_ALLOW_PRIVATE: allowPrivateSchema,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+/**
+ * Which prompt writer plans B-roll and explainer prompts. `nlp` (default) is deterministic and local;
+ * `llm` asks a language model on any OpenAI-compatible chat endpoint and falls back to `nlp` per prompt.
+ */
+export const promptWriterEnvSchema = z
+  .object({
+    PROMPT_WRITER: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['nlp', 'llm']).default('nlp')),
+    /** e.g. https://api.openai.com/v1, or a local server's http://127.0.0.1:11434/v1. */
+    PROMPT_LLM_BASE_URL: optionalText.pipe(z.string().url().optional()),
+    PROMPT_LLM_MODEL: optionalText,
+    PROMPT_LLM_API_KEY: optionalText,
+    PROMPT_LLM_TIMEOUT_MS: positiveInt(20_000),
+    /** Retries of one prompt's request (429, 5xx, connection errors) before its fallback. */
+    PROMPT_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PROMPT_WRITER !== 'llm') return;
+    for (const name of ['PROMPT_LLM_BASE_URL', 'PROMPT_LLM_MODEL'] as const)
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required when PROMPT_WRITER=llm` });
+  });
 
 /** Parse, and report every problem in one readable error. */
 export function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {

@@ -9,6 +9,12 @@ export const FailureType = {
   /** A re-run variant whose request differs from the clip archived under its id. */
   VariantChanged: 'VariantChanged',
   PromptImageUnavailable: 'PromptImageUnavailable',
+  /**
+   * A URL the worker fetches for a user (a prompt image to re-host, a webhook, a photograph) was refused: not
+   * https, a private-network address or a redirect to one, too many redirects, or an answer over its size
+   * limit or of a type not accepted. The message names the host and why; nothing is retried.
+   */
+  FetchRefused: 'FetchRefused',
   /** An editor's review or finalize a B-roll project cannot take now (unknown segment, still generating, ended…). */
   ReviewRefused: 'ReviewRefused',
   OutputUrlExpired: 'OutputUrlExpired',

@@ -3,20 +3,23 @@ import { ID_PATTERN } from './ids';
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * `<prefix><campaignId>/<variantId>/<taskId>.<extension>` (mp4 for a video, mp3 or wav for speech),
- * refusing anything that could leave the prefix.
+ * Every object the product writes, under the archive prefix and the workload's id; each key refuses anything
+ * that could leave the prefix.
  */
-export function videoObjectKey(prefix: string, campaignId: string, variantId: string, taskId: string, extension = 'mp4'): string {
-  assertSegment('campaignId', campaignId, ID_PATTERN);
-  assertSegment('variantId', variantId, ID_PATTERN);
+
+/** A generation's output: `<prefix><workloadId>/<generationKey>/<taskId>.<extension>` (mp4 for a video, mp3 or wav for speech). */
+export function generationObjectKey(prefix: string, workloadId: string, generationKey: string, taskId: string, extension = 'mp4'): string {
+  assertSegment('workloadId', workloadId, ID_PATTERN);
+  assertSegment('generationKey', generationKey, ID_PATTERN);
   assertSegment('Runway task id', taskId, TASK_ID_PATTERN);
   assertSegment('extension', extension, /^[a-z0-9]{1,8}$/);
-  return `${normalizedPrefix(prefix)}${campaignId}/${variantId}/${taskId}.${extension}`;
+  return `${normalizedPrefix(prefix)}${workloadId}/${generationKey}/${taskId}.${extension}`;
 }
 
-export function manifestObjectKey(prefix: string, campaignId: string): string {
-  assertSegment('campaignId', campaignId, ID_PATTERN);
-  return `${normalizedPrefix(prefix)}${campaignId}/manifest.json`;
+/** A workload's manifest index: `<prefix><workloadId>/manifest.json`. */
+export function manifestObjectKey(prefix: string, workloadId: string): string {
+  assertSegment('workloadId', workloadId, ID_PATTERN);
+  return `${normalizedPrefix(prefix)}${workloadId}/manifest.json`;
 }
 
 /** `<prefix><projectId>/edit-list.{edl,csv,json}`: a B-roll project's edit list beside its clips. */
@@ -26,9 +29,23 @@ export function editListObjectKeys(prefix: string, projectId: string): { edlKey:
   return { edlKey: `${base}.edl`, csvKey: `${base}.csv`, jsonKey: `${base}.json` };
 }
 
-export function stagedImageKey(prefix: string, campaignId: string, sha256: string, extension: string): string {
+/** `<prefix><explainerId>/explainer.mp4|.vtt|.zip`: an explainer's assembled MP4, its subtitles and its SCORM package, derived from the explainer alone. */
+export function explainerObjectKeys(prefix: string, explainerId: string): { mp4Key: string; vttKey: string; packageKey: string } {
+  assertSegment('explainerId', explainerId, ID_PATTERN);
+  const base = `${normalizedPrefix(prefix)}${explainerId}/explainer`;
+  return { mp4Key: `${base}.mp4`, vttKey: `${base}.vtt`, packageKey: `${base}.zip` };
+}
+
+/** A workload's staged input (a prompt image) by its content: `<prefix><workloadId>/inputs/<sha256>.<extension>`. */
+export function stagedImageKey(prefix: string, workloadId: string, sha256: string, extension: string): string {
+  assertSegment('workloadId', workloadId, ID_PATTERN);
+  return `${normalizedPrefix(prefix)}${workloadId}/inputs/${sha256}.${extension}`;
+}
+
+/** A part of a large campaign's resolved variants by its content: `<prefix><campaignId>/inputs/variants/<sha256>.jsonl`. */
+export function variantPartKey(prefix: string, campaignId: string, sha256: string): string {
   assertSegment('campaignId', campaignId, ID_PATTERN);
-  return `${normalizedPrefix(prefix)}${campaignId}/inputs/${sha256}.${extension}`;
+  return `${normalizedPrefix(prefix)}${campaignId}/inputs/variants/${sha256}.jsonl`;
 }
 
 function normalizedPrefix(prefix: string): string {

@@ -16,12 +16,12 @@ export const createTaskResponseSchema = z.object({
 export type CreateTaskResponse = z.infer<typeof createTaskResponseSchema>;
 
 /** `POST /v1/uploads` `{filename, type: 'ephemeral'}`: a presigned form to post the file to, and the URI it will have. */
-export const uploadSlotSchema = z.object({
+export const presignedUploadSchema = z.object({
   uploadUrl: z.string().url(),
   fields: z.record(z.string(), z.string()),
   runwayUri: z.string().regex(/^runway:\/\//, 'must be a runway:// URI'),
 });
-export type UploadSlot = z.infer<typeof uploadSlotSchema>;
+export type PresignedUpload = z.infer<typeof presignedUploadSchema>;
 
 const taskBase = {
   id: z.string().min(1),

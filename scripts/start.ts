@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCampaignFile } from '../client/campaign-file';
+import { loadCampaignFile } from '../client/campaign/campaign-file';
 import { watchCampaign } from '../client/cli/watch';
 import { RunwayTemporal } from '../client/runway-temporal';
 import { ensureStack, type EnsuredStack } from '../stack/ensure-stack';
@@ -47,7 +47,7 @@ async function runCampaign(api: RunwayTemporal, options: DemoOptions, env: NodeJ
   // A fresh campaign id per run, so every `npm start` shows a generation (re-running an id reuses its videos).
   const campaignId = `${campaign.campaignId}-${timestampId(new Date())}`;
   const pollInterval = onSimulator ? 1_000 : campaign.options.pollInterval;
-  const started = await api.startParsedCampaign(
+  const started = await api.campaigns.startParsed(
     { ...campaign, campaignId, options: { ...campaign.options, ...(pollInterval ? { pollInterval } : {}) } },
     baseDir,
   );

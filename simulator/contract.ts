@@ -1,3 +1,5 @@
+// One file on purpose: the simulator's contract table is data written from the official SDK's types, kept
+// whole so it can be read against them side by side.
 /**
  * The simulator's own contract table: what Runway's API accepts and bills, written from the official SDK's
  * types (`@runwayml/sdk` 4.20.1: resources/image-to-video.d.ts, text-to-video.d.ts, text-to-speech.d.ts,

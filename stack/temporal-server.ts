@@ -7,7 +7,14 @@ import { waitUntilHealthy } from './wait-until-healthy';
 import { ProcessService } from './process-service';
 
 /** Custom search attributes every workflow of this project may set (all Keyword). */
-export const stackSearchAttributes = ['CampaignId', 'VariantId', 'RunwayTaskId', 'RunwayModel', 'VideoState', 'ProjectState'] as const;
+export const stackSearchAttributes = [
+  'WorkloadId',
+  'GenerationKey',
+  'RunwayTaskId',
+  'RunwayModel',
+  'GenerationState',
+  'ProjectState',
+] as const;
 
 export interface TemporalServerConfig {
   cliPath: string;

@@ -60,7 +60,7 @@ export function assemblyActivities() {
 /**
  * One signal-with-start RPC: a local activity (one marker event, no workflow task of its own). A repeat
  * after a crash is harmless: the pool treats a known lease id as the same request. Bounded: a pool that
- * cannot be reached for half an hour fails the video instead of waiting forever.
+ * cannot be reached for half an hour fails the generation instead of waiting forever.
  */
 export function leaseRequestActivities() {
   return proxyLocalActivities<DefaultQueueActivities>({
@@ -115,17 +115,12 @@ export function workspaceCheckActivities() {
 }
 
 /**
- * The campaign's own activities. The manifest is bounded like the archive (S3 may be down a while, but a
- * campaign must end); the earlier run previousVideoResult waits for is itself bounded (generation,
- * archive), so its bound only stops a wait on a run that never ends.
+ * What the generation core asks about a workload's children: the earlier run previousGenerationResult
+ * waits for is itself bounded (generation, archive), so its bound only stops a wait on a run that never
+ * ends; closedChildren asks Temporal which reporting children closed without a word.
  */
-export function campaignActivities() {
-  const { writeManifest, readVariantPart, writeManifestPart } = proxyActivities<DefaultQueueActivities>({
-    startToCloseTimeout: '2 minutes',
-    scheduleToCloseTimeout: '12 hours',
-    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [FailureType.CampaignInputChanged] },
-  });
-  const { previousVideoResult } = proxyActivities<DefaultQueueActivities>({
+export function childActivities() {
+  const { previousGenerationResult } = proxyActivities<DefaultQueueActivities>({
     startToCloseTimeout: '24 hours',
     scheduleToCloseTimeout: '48 hours',
     heartbeatTimeout: '30s',
@@ -136,7 +131,25 @@ export function campaignActivities() {
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
   });
-  return { writeManifest, readVariantPart, writeManifestPart, previousVideoResult, closedChildren };
+  return { previousGenerationResult, closedChildren };
+}
+
+/** A workload's manifest parts and index: bounded like the archive (S3 may be down a while, but a workload must end). */
+export function manifestActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '12 hours',
+    retry: { initialInterval: '1s', maximumInterval: '30s' },
+  });
+}
+
+/** The campaign's own activity: a page of its variants, bounded like the manifest; a part that changed fails the campaign. */
+export function campaignActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '12 hours',
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [FailureType.CampaignInputChanged] },
+  });
 }
 
 /**
@@ -156,8 +169,8 @@ export function promptImageActivities() {
 }
 
 /**
- * A B-roll project's own activities: the edit list bounded like the manifest, the reuse of an earlier
- * run's clip like a campaign's, and a rejected segment's new fingerprint as a local activity (a moment's hash).
+ * A B-roll project's own activities: the edit list bounded like the manifest, and a rejected segment's new
+ * fingerprint as a local activity (a moment's hash).
  */
 export function brollActivities() {
   const { writeEditList } = proxyActivities<DefaultQueueActivities>({
@@ -169,7 +182,7 @@ export function brollActivities() {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1s', maximumAttempts: 5 },
   });
-  return { writeEditList, fingerprintRequest, previousVideoResult: campaignActivities().previousVideoResult };
+  return { writeEditList, fingerprintRequest };
 }
 
 export function cleanupActivities() {

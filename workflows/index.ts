@@ -1,7 +1,9 @@
-export { VideoGenerationWorkflow } from './video';
-export { CampaignWorkflow, videoWorkflowId } from './campaign';
-export * from './messages';
-export * from './search-attributes';
+/**
+ * Every workflow the worker registers: the generation core's workflow, the lease pool, and one parent per
+ * workload. Signals, queries and updates are defined once, in ./messages.
+ */
+export { GenerationWorkflow } from './generation/workflow';
 export { GenerationLeasePoolWorkflow } from './lease-pool';
-export { BrollWorkflow, brollVideoWorkflowId } from './broll';
-export { ExplainerWorkflow, explainerGenerationWorkflowId } from './explainer';
+export { CampaignWorkflow } from './campaign/workflow';
+export { BrollWorkflow } from './broll/workflow';
+export { ExplainerWorkflow } from './explainer/workflow';

@@ -1,3 +1,5 @@
+// One file on purpose: the lease pool is one workflow whose grant, renewal, reclaim, quota and credit rules
+// act on the same state in the same workflow task; split, its invariants would hide across modules.
 import {
   CancellationScope,
   allHandlersFinished,

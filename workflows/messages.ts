@@ -6,11 +6,11 @@ import type {
   ExplainerProgress,
   FinalizeUpdate,
   ReviewUpdate,
+  GenerationError,
+  GenerationProgress,
+  GenerationResult,
+  GenerationState,
   TaskStatus,
-  VariantError,
-  VideoProgress,
-  VideoResult,
-  VideoState,
   WorkspaceLimits,
 } from '../schemas';
 
@@ -19,7 +19,7 @@ import type {
  * for them; activities and the client send them by these definitions, never by a name typed again.
  */
 
-// ── A video workflow and its generation activity ─────────────────────────────────────────────────────
+// ── A generation workflow and its generation activity ────────────────────────────────────────────────
 
 /** Sent by the generation activity to its own workflow as the remote task changes. */
 export interface RunwayTaskUpdate {
@@ -30,42 +30,42 @@ export interface RunwayTaskUpdate {
 }
 export const runwayTaskUpdateSignal = defineSignal<[RunwayTaskUpdate]>('runwayTaskUpdate');
 
-/** What one video workflow is doing. */
-export const videoProgressQuery = defineQuery<VideoProgress>('videoProgress');
+/** What one generation workflow is doing. */
+export const generationProgressQuery = defineQuery<GenerationProgress>('generationProgress');
 
-// ── A campaign and its videos ─────────────────────────────────────────────────────────────────────────
+// ── A workload and its generations (the generation core's messages) ──────────────────────────────────
 
-/** Sent by a video workflow to its campaign. */
-export interface VariantStateUpdate {
-  variantId: string;
-  state: VideoState;
+/** Sent to a generation's workload (by its workflow or its activities) as the generation's state changes. */
+export interface GenerationStateUpdate {
+  generationKey: string;
+  state: GenerationState;
   runwayTaskId?: string;
   submissions?: number;
 }
-export const variantStateSignal = defineSignal<[VariantStateUpdate]>('variantState');
+export const generationStateSignal = defineSignal<[GenerationStateUpdate]>('generationState');
 
 /**
- * Sent once by a campaign's video as it ends. The campaign does not await its children's handles (it
- * continues as new while they run), so this is how it learns the outcome, in whichever run is current.
+ * Sent once as a generation ends, to a workload that does not await its children's handles (a campaign,
+ * which continues as new while they run): how it learns the outcome, in whichever run is current.
  */
-export interface VariantEnd {
-  variantId: string;
+export interface GenerationEnd {
+  generationKey: string;
   workflowId: string;
   state: 'archived' | 'failed' | 'cancelled';
-  result?: VideoResult;
-  error?: VariantError;
-  /** What Runway billed this video, net of refunds. */
+  result?: GenerationResult;
+  error?: GenerationError;
+  /** What Runway billed this generation, net of refunds. */
   credits: number;
 }
-export const variantEndSignal = defineSignal<[VariantEnd]>('variantEnd');
+export const generationEndSignal = defineSignal<[GenerationEnd]>('generationEnd');
 
-/** A video asks its campaign for the credits of its next submission. */
+/** A generation asks its workload for the credits of its next submission. */
 export interface CreditRequest {
-  variantId: string;
+  generationKey: string;
   workflowId: string;
   submission: number;
   credits: number;
-  /** What Runway has billed this video so far: the campaign settles the earlier submissions with it. */
+  /** What Runway has billed this generation so far: the workload settles the earlier submissions with it. */
   billedCredits?: number;
 }
 export const creditRequestSignal = defineSignal<[CreditRequest]>('creditRequest');
@@ -77,8 +77,10 @@ export interface CreditDecision {
 }
 export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecision');
 
+// ── A campaign ────────────────────────────────────────────────────────────────────────────────────────
+
 /** Counts by state and each variant's state, task id and error. */
-export const progressQuery = defineQuery<CampaignProgress>('progress');
+export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProgress');
 
 // ── A B-roll project and its editor ─────────────────────────────────────────────────────────────────
 
@@ -96,7 +98,7 @@ export const finalizeUpdate = defineUpdate<BrollResult, [FinalizeUpdate]>('final
 /** Stage, each chunk's clip and voiceover state, generations done of all. */
 export const explainerProgressQuery = defineQuery<ExplainerProgress>('explainerProgress');
 
-// ── The lease pool: Runway's concurrency leased to video workflows ────────────────────────────────────
+// ── The lease pool: Runway's concurrency leased to generation workflows ───────────────────────────────
 
 /**
  * One pool workflow per deployment (task queue), one capacity per model, set by the workspace's limits

@@ -13,8 +13,8 @@ import {
   type Organization,
   type RunwayEndpoint,
   type RunwayTask,
-  type UploadSlot,
-  uploadSlotSchema,
+  type PresignedUpload,
+  presignedUploadSchema,
 } from '../../schemas';
 import { RunwayHttpError, RunwayProtocolError, parseRetryAfter } from './errors';
 
@@ -51,23 +51,23 @@ export class RunwayClient {
     return this.call('GET', '/v1/organization', 'get organization', organizationSchema);
   }
 
-  /** Ask for an ephemeral upload slot: the presigned form to post the file to and its runway:// URI. */
-  createUpload(filename: string): Promise<UploadSlot> {
-    return this.call('POST', '/v1/uploads', 'create upload', uploadSlotSchema, { filename, type: 'ephemeral' });
+  /** Ask for an ephemeral upload: the presigned form to post the file to and its runway:// URI. */
+  createUpload(filename: string): Promise<PresignedUpload> {
+    return this.call('POST', '/v1/uploads', 'create upload', presignedUploadSchema, { filename, type: 'ephemeral' });
   }
 
   /**
-   * Post the file to the slot's presigned form (a storage URL: the signed fields authorize it, never the
+   * Post the file to the upload's presigned form (a storage URL: the signed fields authorize it, never the
    * API key), streamed as multipart/form-data with the fields first and the file last, as storage requires.
    */
-  async uploadToSlot(
-    slot: UploadSlot,
+  async uploadFile(
+    upload: PresignedUpload,
     file: { body: Readable | AsyncIterable<Uint8Array>; bytes: number; filename: string; contentType: string },
   ): Promise<void> {
     const boundary = `----runway-temporal-${randomUUID()}`;
     const quoted = (value: string) => value.replace(/["\r\n]/g, '_');
     let head = '';
-    for (const [name, value] of Object.entries(slot.fields)) {
+    for (const [name, value] of Object.entries(upload.fields)) {
       head += `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"\r\n\r\n${value}\r\n`;
     }
     head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quoted(file.filename)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
@@ -85,7 +85,7 @@ export class RunwayClient {
     }
     const operation = 'upload file';
     const send = async () => {
-      const response = await request(slot.uploadUrl, {
+      const response = await request(upload.uploadUrl, {
         method: 'POST',
         dispatcher: this.dispatcher,
         headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },

@@ -1,5 +1,4 @@
 import {
-  MODEL_CATALOG,
   catalogIssues,
   creditsFor,
   endpointFor,
@@ -15,10 +14,11 @@ import {
   type ImageRef,
   type ModelId,
 } from '../../schemas';
-import type { PlanContext } from '../campaign-plan';
+import type { PlanContext } from '../plan-context';
 import { InputError, inputErrorFromZod } from '../input-error';
+import { fitDuration } from '../clip-duration';
 import { checkLocalImage, resolveRequest } from '../stage-image';
-import { TfIdfKeywordExtractor, type KeywordExtractor } from './keywords';
+import { TfIdfKeywordExtractor, type KeywordExtractor } from '../keywords';
 import { clock, readTranscript, type TranscriptFormat } from './transcript';
 
 /**
@@ -131,7 +131,7 @@ export async function planBroll(project: BrollProjectFile, context: PlanContext 
   const plan = await draftBrollPlan(project, context.baseDir, context);
   const bucket = plan.archive.bucket ?? context.defaultBucket;
   const prefix = plan.archive.prefix ?? context.defaultPrefix;
-  const target = { s3: context.s3, bucket, prefix, campaignId: plan.projectId };
+  const target = { s3: context.s3, bucket, prefix, workloadId: plan.projectId };
   const staged = new Map<string, ImageRef>();
   const segments: BrollSegmentPlan[] = [];
   for (const segment of plan.segments) {
@@ -169,12 +169,6 @@ export async function planBroll(project: BrollProjectFile, context: PlanContext 
 /** s01, s02, … (s100 and on past 99: ids only need to be unique and sort in order up to 99). */
 export function segmentId(index: number): string {
   return `s${String(index + 1).padStart(2, '0')}`;
-}
-
-/** The shortest duration the model allows that covers the segment, else the longest it allows. */
-export function fitDuration(model: ModelId, lengthMs: number): number {
-  const allowed = [...MODEL_CATALOG[model].durations].sort((a, b) => a - b);
-  return allowed.find((seconds) => seconds * 1000 >= lengthMs) ?? allowed[allowed.length - 1]!;
 }
 
 /** The brief's model, ratio and image against the catalog, with the catalog's own messages, named brief.<field>. */
@@ -234,7 +228,7 @@ function fillTemplate(project: BrollProjectFile, id: string, text: string, keywo
 }
 
 /** The plan as a readable table: one row per segment, its prompt beneath, and the totals. */
-export function describePlan(plan: BrollPlan): string[] {
+export function describeBrollPlan(plan: BrollPlan): string[] {
   const lines = [
     `B-roll project ${plan.projectId}: ${plan.segments.length} segments from ${plan.transcript.path} (${plan.transcript.format})`,
     `model ${plan.model} ${plan.endpoint} ${plan.ratio}${plan.promptImage ? `, image ${plan.promptImage}` : ''}; style: ${plan.style}`,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { finalizeUpdateSchema, reviewUpdateSchema } from '../../schemas';
-import type { BrollProjects } from '../broll';
+import type { BrollProjects } from './projects';
 import { InputError } from '../input-error';
 import { escapeHtml, progressSignature, renderProject, renderProjectList, type ProjectListing } from './review-page';
 

@@ -184,7 +184,7 @@ function parsePlainText(lines: string[], name: string, wordsPerSecond: number): 
   });
 }
 
-/** Cues must run forward without overlapping: each is a slot on the programme's timeline. */
+/** Cues must run forward without overlapping: each holds its own span of the programme's timeline. */
 function checkTimeline(segments: TranscriptSegment[], name: string): void {
   for (let index = 1; index < segments.length; index++) {
     const previous = segments[index - 1]!;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadBrollProjectFile } from '../broll/project-file';
-import { describePlan, draftBrollPlan } from '../broll/plan';
+import { describeBrollPlan, draftBrollPlan } from '../broll/plan';
 import { out } from './with-client';
 
 /** `broll plan`: what a project will generate and cost, before any spend; needs neither Temporal nor S3. */
@@ -14,6 +14,6 @@ export function registerBrollPlanCommand(broll: Command): void {
       const { project, baseDir } = await loadBrollProjectFile(options.file);
       const plan = await draftBrollPlan(project, baseDir);
       if (options.json) out(JSON.stringify(plan));
-      else for (const line of describePlan(plan)) out(line);
+      else for (const line of describeBrollPlan(plan)) out(line);
     });
 }

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { loadCampaignJsonl } from '../campaign-jsonl';
-import { checkCampaignImages, type CampaignSource } from '../campaign-plan';
+import { loadCampaignJsonl } from '../campaign/campaign-jsonl';
+import { checkCampaignImages, type CampaignSource } from '../campaign/campaign-plan';
 import { readCampaignFile } from './input';
 import { campaignResultJson, printCampaignSummary } from './output';
 import { watchCampaign } from './watch';
@@ -20,14 +20,14 @@ export function registerCampaignCommands(program: Command): void {
       const { campaign, baseDir } =
         extname(options.file).toLowerCase() === '.jsonl' ? await readJsonlCampaign(options.file) : await readCampaignFile(options.file);
       await withClient(async (api) => {
-        const started = await api.startParsedCampaign(campaign, baseDir);
+        const started = await api.campaigns.startParsed(campaign, baseDir);
         if (!options.wait) {
           if (options.json) out(JSON.stringify(started));
           else out(`started campaign ${started.campaignId} (workflow ${started.workflowId}, run ${started.runId})`);
           return;
         }
         if (!options.json) err(`campaign ${started.campaignId} started; waiting…`);
-        const result = options.json ? await api.waitForResult(started.campaignId) : await watchCampaign(api, started.campaignId);
+        const result = options.json ? await api.campaigns.waitForResult(started.campaignId) : await watchCampaign(api, started.campaignId);
         if (options.json) out(JSON.stringify(campaignResultJson(result)));
         else printCampaignSummary(result, out);
         process.exitCode = result.failed === 0 ? 0 : 1;
@@ -40,7 +40,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'write one JSON document on stdout')
     .action(async (campaignId: string, options: { json?: boolean }) => {
       await withClient(async (api) => {
-        const progress = await api.getProgress(campaignId);
+        const progress = await api.campaigns.progress(campaignId);
         if (options.json) return out(JSON.stringify(progress));
         const counts = Object.entries(progress.counts)
           .filter(([, count]) => count > 0)
@@ -74,7 +74,7 @@ export function registerCampaignCommands(program: Command): void {
     .description('cancel a campaign; its remote Runway tasks are deleted')
     .action(async (campaignId: string) => {
       await withClient(async (api) => {
-        await api.cancel(campaignId);
+        await api.campaigns.cancel(campaignId);
         out(`cancellation requested for ${campaignId}`);
       });
     });

@@ -26,14 +26,14 @@ export function registerExplainerCommands(program: Command): void {
       const { explainer: file, baseDir } = await loadExplainerFile(options.file);
       await draftExplainerPlan(file, baseDir);
       await withClient(async (api) => {
-        const started = await api.explainer.start(file, baseDir);
+        const started = await api.explainers.start(file, baseDir);
         if (!options.wait) {
           if (options.json) out(JSON.stringify(started));
           else out(`started explainer ${started.explainerId} (workflow ${started.workflowId}, run ${started.runId})`);
           return;
         }
         const result = options.json
-          ? await api.explainer.waitForResult(started.explainerId)
+          ? await api.explainers.waitForResult(started.explainerId)
           : await watchExplainer(api, started.explainerId);
         if (options.json) return out(JSON.stringify(result));
         printResult(result);
@@ -47,7 +47,7 @@ export function registerExplainerCommands(program: Command): void {
     .action(async (explainerId: string, options: { json?: boolean }) => {
       checkId(explainerId);
       await withClient(async (api) => {
-        const progress = await api.explainer.progress(explainerId);
+        const progress = await api.explainers.progress(explainerId);
         if (options.json) return out(JSON.stringify(progress));
         printProgress(progress);
       });
@@ -67,13 +67,27 @@ export function registerExplainerCommands(program: Command): void {
     });
 
   explainer
+    .command('package <explainerId>')
+    .description("download an assembled explainer's SCORM 1.2 package, the zip an LMS imports")
+    .requiredOption('-o, --out <file>', 'where to write the zip, e.g. why-the-sky-is-blue.zip')
+    .option('--json', 'write one JSON document on stdout')
+    .action(async (explainerId: string, options: { out: string; json?: boolean }) => {
+      checkId(explainerId);
+      await withClient(async (api) => {
+        const scorm = await api.explainers.downloadPackage(explainerId, options.out);
+        if (options.json) return out(JSON.stringify({ ...scorm, file: options.out }));
+        out(`${options.out}: SCORM 1.2 package of ${explainerId}, ${scorm.bytes} bytes, sha256 ${scorm.sha256}`);
+      });
+    });
+
+  explainer
     .command('cancel <explainerId>')
     .description('cancel an explainer; its remote Runway tasks are deleted and nothing is assembled')
     .option('--json', 'write one JSON document on stdout')
     .action(async (explainerId: string, options: { json?: boolean }) => {
       checkId(explainerId);
       await withClient(async (api) => {
-        await api.explainer.cancel(explainerId);
+        await api.explainers.cancel(explainerId);
         if (options.json) return out(JSON.stringify({ explainerId, cancelRequested: true }));
         out(`cancellation requested for ${explainerId}`);
       });
@@ -97,4 +111,5 @@ function printResult(result: ExplainerResult): void {
   out(`MP4:       s3://${result.video.bucket}/${result.video.key}`);
   out(`duration:  ${result.video.durationSeconds.toFixed(2)} s`);
   out(`subtitles: s3://${result.subtitles.bucket}/${result.subtitles.key}`);
+  out(`SCORM:     s3://${result.package.bucket}/${result.package.key} (explainer package ${result.explainerId} --out <file>.zip)`);
 }

@@ -1,10 +1,10 @@
 import type { CampaignFile } from '../../schemas';
-import { loadCampaignFile } from '../campaign-file';
-import { checkCampaignImages } from '../campaign-plan';
+import { loadCampaignFile } from '../campaign/campaign-file';
+import { checkCampaignImages } from '../campaign/campaign-plan';
 import { InputError } from '../input-error';
-import { scheduleOptionsSchema } from '../schedule-input';
+import { scheduleOptionsSchema } from '../campaign/schedule-input';
 import { checkLocalImage } from '../stage-image';
-import { parseVideoStart, type VideoStartRequest } from '../video-start';
+import { parseVideoStart, type VideoStartRequest } from '../generation-start';
 
 /**
  * Everything a command reads from the user, checked before it connects to Temporal or S3: a wrong path or

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { ScheduleDetails, ScheduleOverview } from '../schedule-view';
+import type { ScheduleDetails, ScheduleOverview } from '../campaign/schedule-view';
 import { checkScheduleFlags, readCampaignFile } from './input';
 import { out, withClient } from './with-client';
 

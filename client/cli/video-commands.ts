@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { MODEL_IDS, type VideoResult } from '../../schemas';
-import type { VideoStartRequest } from '../video-start';
+import { MODEL_IDS, type GenerationResult } from '../../schemas';
+import type { VideoStartRequest } from '../generation-start';
 import { checkVideoStart } from './input';
 import { err, out, withClient } from './with-client';
 
@@ -60,7 +60,7 @@ export function registerVideoCommands(program: Command): void {
       };
       await checkVideoStart(request);
       await withClient(async (api) => {
-        const handle = await api.startVideo(request);
+        const handle = await api.generations.startVideo(request);
         const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
         if (!flags.wait) {
           if (flags.json) out(JSON.stringify(started));
@@ -68,18 +68,18 @@ export function registerVideoCommands(program: Command): void {
           return;
         }
         if (!flags.json) err(`video workflow ${started.workflowId} started; waiting…`);
-        const result = await resultOrCause(api.waitForVideo(handle.workflowId), handle.workflowId);
+        const result = await resultOrCause(api.generations.waitForResult(handle.workflowId), handle.workflowId);
         if (flags.json) out(JSON.stringify(videoResultJson(result)));
         else
           out(
-            `✔ ${result.videoId}  s3://${result.s3.bucket}/${result.s3.key}  (${result.submissions} submission(s), ${result.credits} credits, task ${result.runwayTaskId})`,
+            `✔ ${result.generationId}  s3://${result.s3.bucket}/${result.s3.key}  (${result.submissions} submission(s), ${result.credits} credits, task ${result.runwayTaskId})`,
           );
       });
     });
 }
 
 /** A failed video names its own failure ("ContentModeration: …"), not the SDK's "Workflow execution failed". */
-async function resultOrCause(result: Promise<VideoResult>, workflowId: string): Promise<VideoResult> {
+async function resultOrCause(result: Promise<GenerationResult>, workflowId: string): Promise<GenerationResult> {
   try {
     return await result;
   } catch (error) {
@@ -91,9 +91,9 @@ async function resultOrCause(result: Promise<VideoResult>, workflowId: string): 
   }
 }
 
-export function videoResultJson(result: VideoResult) {
+export function videoResultJson(result: GenerationResult) {
   return {
-    videoId: result.videoId,
+    videoId: result.generationId,
     model: result.model,
     s3: { bucket: result.s3.bucket, key: result.s3.key, bytes: result.s3.bytes },
     sha256: result.s3.sha256,

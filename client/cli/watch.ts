@@ -51,7 +51,7 @@ async function watch<T>(format: string, read: () => Promise<Reading>, result: ()
 /** Variants done of all, with the states in flight, until the campaign's result arrives. */
 export function watchCampaign(api: RunwayTemporal, campaignId: string, intervalMs = 1000): Promise<CampaignResult> {
   const read = async (): Promise<Reading> => {
-    const progress = await api.getProgress(campaignId);
+    const progress = await api.campaigns.progress(campaignId);
     // 'quota-wait' only when some wait for a daily quota: the one state an operator must act on (or wait out).
     const states = (['waiting', 'quota-wait', 'queued', 'running', 'archiving', 'archived', 'failed'] as const)
       .filter((state) => state !== 'quota-wait' || (progress.counts[state] ?? 0) > 0)
@@ -63,19 +63,19 @@ export function watchCampaign(api: RunwayTemporal, campaignId: string, intervalM
       payload: { states },
     };
   };
-  return watch('{value}/{total} done | {states}', read, () => api.waitForResult(campaignId), intervalMs);
+  return watch('{value}/{total} done | {states}', read, () => api.campaigns.waitForResult(campaignId), intervalMs);
 }
 
 /** Generations done of all, the stage and the credits, until the explainer's final record arrives. */
 export function watchExplainer(api: RunwayTemporal, explainerId: string, intervalMs = 1000): Promise<ExplainerResult> {
   const read = async (): Promise<Reading> => {
-    const progress = await api.explainer.progress(explainerId);
+    const progress = await api.explainers.progress(explainerId);
     return { done: progress.done, total: progress.total, payload: { stage: progress.stage, credits: progress.creditsSpent } };
   };
   return watch(
     '{value}/{total} generations | {stage} | {credits} credits',
     read,
-    () => api.explainer.waitForResult(explainerId),
+    () => api.explainers.waitForResult(explainerId),
     intervalMs,
   );
 }

@@ -1,7 +1,7 @@
 import type { CampaignResult } from '../../schemas';
 
 export function webUiCampaignLink(uiUrl: string, namespace: string, campaignId: string): string {
-  const query = encodeURIComponent(`CampaignId="${campaignId}"`);
+  const query = encodeURIComponent(`WorkloadId="${campaignId}"`);
   return `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${query}`;
 }
 

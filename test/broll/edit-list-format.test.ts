@@ -1,12 +1,5 @@
-import {
-  editListEntries,
-  formatCsv,
-  formatEdl,
-  framesToTimecode,
-  msToFrames,
-  msToTimecode,
-  type EditListSegment,
-} from '../../activities/edit-list-format';
+import { editListEntries, formatCsv, formatEdl, framesToTimecode, msToFrames, msToTimecode } from '../../activities/edit-list-format';
+import type { EditListSegment } from '../../schemas';
 
 describe('timecodes', () => {
   test.each([

@@ -44,7 +44,7 @@ test('the example: broll start → every clip awaits review → approve --all �
   );
   expect(awaiting.segments.map((segment) => segment.clip?.durationSeconds)).toEqual([5, 7, 4, 8, 6, 7, 5, 9]);
 
-  // What the Web UI filters on: the project by its state, its segments by CampaignId.
+  // What the Web UI filters on: the project by its state, its segments by WorkloadId.
   const listed = async (query: string) => {
     const ids: string[] = [];
     for await (const execution of product.client.workflow.list({ query })) ids.push(execution.workflowId);
@@ -56,8 +56,8 @@ test('the example: broll start → every clip awaits review → approve --all �
     (ids) => ids.includes(started.projectId),
   );
   const segmentRuns = await pollUntil(
-    'its segments under CampaignId',
-    () => listed(`CampaignId="${started.projectId}" AND WorkflowType="VideoGenerationWorkflow"`),
+    'its segments under WorkloadId',
+    () => listed(`WorkloadId="${started.projectId}" AND WorkflowType="GenerationWorkflow"`),
     (ids) => ids.length === 8,
   );
   expect(segmentRuns[0]).toBe('saltmarsh-harbour--s01');

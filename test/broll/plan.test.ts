@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { draftBrollPlan, describePlan, planBroll, type BrollPlan } from '../../client/broll/plan';
-import { loadBrollProjectFile, parseBrollProject } from '../../client/broll/project-file';
-import type { KeywordExtractor } from '../../client/broll/keywords';
+import { draftBrollPlan, describeBrollPlan, planBroll, type BrollPlan } from '../../client/broll/plan';
+import { loadBrollProjectFile, parseBrollProjectFile } from '../../client/broll/project-file';
+import type { KeywordExtractor } from '../../client/keywords';
 import { requestFingerprint } from '../../infra/request-fingerprint';
 import { brollWorkflowInputSchema, type BrollProjectFileInput } from '../../schemas';
 import { s3Client, testStack } from '../helpers/stack';
@@ -51,7 +51,7 @@ const brief = { style: '1970s 16 mm film', model: 'gen4.5', ratio: '1280:720' };
 /** A project around a transcript written into the work folder; returns the draft plan or the error. */
 async function planOf(transcript: { name: string; content: string }, project: Partial<BrollProjectFileInput> = {}): Promise<BrollPlan> {
   write(transcript.name, transcript.content);
-  const parsed = parseBrollProject({ projectId: 'case', transcript: transcript.name, brief, ...project });
+  const parsed = parseBrollProjectFile({ projectId: 'case', transcript: transcript.name, brief, ...project });
   return draftBrollPlan(parsed, workDir);
 }
 
@@ -101,7 +101,7 @@ test('the example plans the same every time: segments, timecodes, keywords, prom
     expect(segment.recordOutMs - segment.recordInMs).toBeGreaterThanOrEqual(3000);
     expect(segment.recordOutMs - segment.recordInMs).toBeLessThanOrEqual(9000);
   }
-  expect(describePlan(plan).join('\n')).toContain('612 credits');
+  expect(describeBrollPlan(plan).join('\n')).toContain('612 credits');
 });
 
 test('clip durations fit the segment: the shortest allowed that covers it, else the longest allowed', async () => {
@@ -181,7 +181,7 @@ In the harbour, Margaret Dunmore sold smoked herring.
 
   const upper: KeywordExtractor = { extract: (segments) => segments.map((text) => [text.split(' ')[0]!.toUpperCase()]) };
   write('keywords.srt', fs.readFileSync(path.join(workDir, 'keywords.srt'), 'utf8'));
-  const custom = await draftBrollPlan(parseBrollProject({ projectId: 'kw', transcript: 'keywords.srt', brief }), workDir, {
+  const custom = await draftBrollPlan(parseBrollProjectFile({ projectId: 'kw', transcript: 'keywords.srt', brief }), workDir, {
     keywords: upper,
   });
   expect(custom.segments.map((s) => s.keywords)).toEqual([['THE'], ['IN']]);
@@ -271,7 +271,7 @@ test('planBroll stages the prompt image once, fingerprints every request and giv
 
   fs.copyFileSync(heroImage, path.join(workDir, 'still.jpg'));
   write('image.srt', SRT);
-  const withImage = parseBrollProject({
+  const withImage = parseBrollProjectFile({
     projectId: 'image-case',
     transcript: 'image.srt',
     brief: { ...brief, ratio: '16:9', promptImage: 'still.jpg' },

@@ -1,3 +1,5 @@
+// One file on purpose: every account a chaos run settles (S3 objects, the simulator's bill, the campaign's
+// result, the manifest) is checked against the others here, so a reader sees the whole reconciliation at once.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';

@@ -7,7 +7,7 @@ import { codecKeysFromEnv } from '../../infra/payload-codec';
 import { createS3Client } from '../../infra/s3';
 import { assertPlanIsMeaningful, campaignFile, planVariants, simulatorFaults, type PlannedVariant } from './plan';
 import type { SimulatorSnapshot } from '../../simulator/state';
-import { simStats } from './sim-admin';
+import { SimulatorAdmin } from '../../simulator/admin-client';
 import { accountCampaign } from './accounting';
 import type { ChaosOptions } from './options';
 import type { ChaosEvent, ChaosReport } from './report';
@@ -57,7 +57,7 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosRepo
 class ChaosRun {
   readonly taskQueue: string;
   readonly campaignId: string;
-  private readonly adminUrl: string;
+  private readonly admin: SimulatorAdmin;
   private readonly events: ChaosEvent[] = [];
   private campaignStartedAt = 0;
   private done = false;
@@ -72,7 +72,7 @@ class ChaosRun {
   ) {
     this.taskQueue = `chaos-${options.label}`;
     this.campaignId = `chaos-${options.label}-${options.variants}`;
-    this.adminUrl = target.simulatorAdminUrl;
+    this.admin = new SimulatorAdmin(target.simulatorAdminUrl, { timeoutMs: 10_000 });
   }
 
   async execute(startedAt: Date, stackStartSec: number): Promise<ChaosReport> {
@@ -100,7 +100,7 @@ class ChaosRun {
       maxSubmissions: 3,
     });
     this.campaignStartedAt = Date.now();
-    await this.api.startCampaign(campaign);
+    await this.api.campaigns.start(campaign);
     this.log(
       `chaos: campaign ${this.campaignId} started on the ${this.target.description}: ${this.variants.length} variants, cap ${options.cap}, task queue ${this.taskQueue}`,
     );
@@ -118,7 +118,7 @@ class ChaosRun {
     await chaos;
     this.log(`chaos: campaign finished in ${wallTimeSec.toFixed(1)} s: ${result.archived} archived, ${result.failed} failed`);
     await this.target.workers.stop();
-    const stats = await simStats(this.adminUrl);
+    const stats = await this.admin.stats();
     const report = await accountCampaign(
       {
         options,
@@ -189,7 +189,7 @@ class ChaosRun {
     const deadline = Date.now() + 6_000;
     const scale = this.options.timeScale;
     while (Date.now() < deadline) {
-      const stats = await simStats(this.adminUrl);
+      const stats = await this.admin.stats();
       const now = Date.now();
       const live = stats.tasks.filter((task) => task.status === 'PENDING' || task.status === 'THROTTLED' || task.status === 'RUNNING');
       const newestCreateAgo = Math.min(...stats.tasks.map((task) => now - Date.parse(task.createdAt)));
@@ -216,7 +216,7 @@ class ChaosRun {
   // ---------------------------------------------------------------- the chaos
 
   private async snapshot(): Promise<{ inFlight: number; succeededSoFar: number }> {
-    const stats = await simStats(this.adminUrl);
+    const stats = await this.admin.stats();
     return {
       inFlight: stats.tasks.filter((task) => task.status === 'RUNNING' || task.status === 'PENDING').length,
       succeededSoFar: stats.tasks.filter((task) => task.status === 'SUCCEEDED').length,
@@ -230,7 +230,7 @@ class ChaosRun {
    */
   private async archivesInFlight(): Promise<boolean> {
     try {
-      const [progress, stats] = await Promise.all([this.api!.getProgress(this.campaignId), simStats(this.adminUrl)]);
+      const [progress, stats] = await Promise.all([this.api!.campaigns.progress(this.campaignId), this.admin.stats()]);
       return stats.tasks.filter((task) => task.status === 'SUCCEEDED').length > progress.counts.archived;
     } catch {
       return false;
@@ -240,7 +240,7 @@ class ChaosRun {
   /** Waits until the simulator shows this much progress; false when the campaign ended first. */
   private async progressReaches(predicate: (stats: SimulatorSnapshot) => boolean): Promise<boolean> {
     while (!this.done) {
-      if (predicate(await simStats(this.adminUrl))) return true;
+      if (predicate(await this.admin.stats())) return true;
       await sleep(200);
     }
     return false;
@@ -278,7 +278,7 @@ class ChaosRun {
     // 4. SIGKILL again, with generations or archives in flight (a short campaign may have generated
     // everything during the S3 outage: then the archives still retrying are what the kill hits).
     if (!(await this.progressReaches((stats) => succeeded(stats) >= Math.ceil(total * 0.6)))) return;
-    while (!this.done && !(running(await simStats(this.adminUrl)) >= 1 || (await this.archivesInFlight()))) await sleep(200);
+    while (!this.done && !(running(await this.admin.stats()) >= 1 || (await this.archivesInFlight()))) await sleep(200);
     if (this.done) return;
     await this.killWorker();
   }
@@ -310,7 +310,7 @@ class ChaosRun {
     let lastError: unknown;
     while (Date.now() < deadline) {
       try {
-        return await withTimeout(this.api!.waitForResult(this.campaignId), deadline - Date.now());
+        return await withTimeout(this.api!.campaigns.waitForResult(this.campaignId), deadline - Date.now());
       } catch (error) {
         lastError = error;
         await sleep(1_000);

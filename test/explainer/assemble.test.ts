@@ -7,10 +7,13 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { assemblyObjectKeys, createAssembleExplainer } from '../../activities/assemble-explainer';
+import { createAssembleExplainer } from '../../activities/assemble-explainer';
+import { explainerObjectKeys } from '../../schemas/object-keys';
 import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
 import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk } from '../../schemas/assembly';
+import { measureLoudness } from '../helpers/audio';
+import { readZip } from '../helpers/scorm-lms';
 import { testActivityDeps } from '../helpers/product';
 import { testStack } from '../helpers/stack';
 
@@ -118,7 +121,7 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   const env = new MockActivityEnvironment();
   env.on('heartbeat', (details: { phase?: string }) => details?.phase && phases.add(details.phase));
   const result = (await env.run(assemble, input('copy-path', chunks))) as AssembledExplainer;
-  const { mp4Key, vttKey } = assemblyObjectKeys(prefix, 'copy-path');
+  const { mp4Key, vttKey } = explainerObjectKeys(prefix, 'copy-path');
   expect(result.mp4.key).toBe(mp4Key);
   expect([...phases]).toEqual(expect.arrayContaining(['download', 'concat', 'mux', 'upload']));
 
@@ -136,6 +139,20 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   expect(await peakDb(mp4.file, 0.3, 1)).toBeGreaterThan(-40);
   expect(await peakDb(mp4.file, 1.65, 0.25)).toBeLessThan(-60);
   expect(await peakDb(mp4.file, 2.2, 1)).toBeGreaterThan(-40);
+  // EBU R128 on the delivered file: −16 LUFS integrated (±1 LU), true peak under −1 dBTP, no sample clipped.
+  const loudness = await measureLoudness(mp4.bytes);
+  expect(Math.abs(loudness.integratedLufs - -16)).toBeLessThanOrEqual(1);
+  expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
+  expect(await peakDb(mp4.file, 0, 5)).toBeLessThan(0);
+
+  // The SCORM package sits next to the MP4, holding the same MP4 and captions (its LMS run: scorm-package.test.ts).
+  const { packageKey } = explainerObjectKeys(prefix, 'copy-path');
+  expect(result.package).toMatchObject({ key: packageKey, format: 'scorm-1.2' });
+  const zip = await downloaded(packageKey);
+  expect(createHash('sha256').update(zip.bytes).digest('hex')).toBe(result.package.sha256);
+  const entries = await readZip(zip.file);
+  expect(entries.get('explainer.mp4')!.equals(mp4.bytes)).toBe(true);
+  expect(entries.get('index.html')!.toString()).toContain('<title>copy-path</title>');
 
   const vtt = (await downloaded(vttKey)).bytes.toString('utf8');
   expect(vtt).toBe(
@@ -209,7 +226,7 @@ test('an attempt cancelled midway leaves no temp files and no final object; the 
   expect(failure).toBeDefined();
   expect(failure).not.toHaveProperty('mp4');
   expect(tempLeft()).toEqual([]);
-  const { mp4Key, vttKey } = assemblyObjectKeys(prefix, 'cancelled');
+  const { mp4Key, vttKey } = explainerObjectKeys(prefix, 'cancelled');
   await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: mp4Key }))).rejects.toThrow();
   await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: vttKey }))).rejects.toThrow();
   const pending = await deps.s3.send(new ListMultipartUploadsCommand({ Bucket: testStack().s3.bucket, Prefix: prefix }));

@@ -9,8 +9,8 @@ import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { type RunwayTemporal } from '../../client';
 import { ffprobePath } from '../../infra/ffmpeg';
 import { creditsFor, type ExplainerResult } from '../../schemas';
-import type { ExplainerChunkFailure } from '../../workflows/explainer';
-import { CampaignIdKey } from '../../workflows/search-attributes';
+import type { ExplainerChunkFailure } from '../../schemas';
+import { WorkloadIdKey } from '../../workflows/search-attributes';
 import { EXPLAINER_CLIP_SECONDS, explainerInput } from '../helpers/explainer-input';
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
@@ -76,9 +76,9 @@ async function expectAssembled(result: ExplainerResult, explainerId: string, cli
 test('6 chunks: a clip and a voiceover each, assembled into one MP4 that ffprobe confirms; credits are what Runway billed', async () => {
   await resetSimulator();
   const explainerId = 'cells-101';
-  const started = await product.api.explainer.startPlanned(explainerInput(explainerId));
+  const started = await product.api.explainers.startPlanned(explainerInput(explainerId));
   expect(started.workflowId).toBe(explainerId);
-  const result = await product.api.explainer.waitForResult(explainerId);
+  const result = await product.api.explainers.waitForResult(explainerId);
 
   await expectAssembled(result, explainerId, EXPLAINER_CLIP_SECONDS);
   expect(result.chunks.map((chunk) => chunk.chunkId)).toEqual(['c01', 'c02', 'c03', 'c04', 'c05', 'c06']);
@@ -91,14 +91,14 @@ test('6 chunks: a clip and a voiceover each, assembled into one MP4 that ffprobe
   expect(stats.tasks.filter((task) => task.endpoint === 'text_to_speech')).toHaveLength(6);
   expect(result.credits).toBe(stats.credits.net);
 
-  const progress = await product.api.explainer.progress(explainerId);
+  const progress = await product.api.explainers.progress(explainerId);
   expect(progress).toMatchObject({ stage: 'done', done: 12, total: 12, creditsSpent: result.credits });
   expect(progress.chunks.every((chunk) => chunk.clip === 'archived' && chunk.voiceover === 'archived')).toBe(true);
-  // Every generation is a child listed under the explainer's CampaignId in the Web UI.
+  // Every generation is a child listed under the explainer's WorkloadId in the Web UI.
   for (const id of [`${explainerId}--c01--clip`, `${explainerId}--c06--voice`]) {
     const child = await product.client.workflow.getHandle(id).describe();
     expect(child.status.name).toBe('COMPLETED');
-    expect(child.typedSearchAttributes.get(CampaignIdKey)).toBe(explainerId);
+    expect(child.typedSearchAttributes.get(WorkloadIdKey)).toBe(explainerId);
   }
 
   const env = productEnv(product.taskQueue);
@@ -115,10 +115,10 @@ test('6 chunks: a clip and a voiceover each, assembled into one MP4 that ffprobe
 test('a chunk whose clip Runway moderates fails the explainer naming the chunk; nothing is assembled', async () => {
   await resetSimulator();
   const explainerId = 'cells-moderated';
-  await product.api.explainer.startPlanned(
+  await product.api.explainers.startPlanned(
     explainerInput(explainerId, { clipPrompt: (index) => (index === 2 ? 'a forbidden-content scene of a nucleus' : undefined) }),
   );
-  const failure = await failureOf(product.api.explainer.waitForResult(explainerId));
+  const failure = await failureOf(product.api.explainers.waitForResult(explainerId));
   expect(failure.type).toBe('ExplainerChunkFailed');
   expect(failure.message).toMatch(/^chunk c03's clip failed: ContentModeration: .*SAFETY\.INPUT\.TEXT.*nothing was assembled$/);
   const details = failure.details?.[0] as ExplainerChunkFailure;
@@ -131,14 +131,14 @@ test('a chunk whose clip Runway moderates fails the explainer naming the chunk; 
   expect(details.credits).toBe(stats.credits.net);
   expect(await listKeys(`explainers/${explainerId}/explainer`)).toEqual([]);
   expect(await scheduledActivities(product.client, explainerId)).not.toContain('assembleExplainer');
-  const progress = await product.api.explainer.progress(explainerId);
+  const progress = await product.api.explainers.progress(explainerId);
   expect(progress.stage).toBe('failed');
   expect(progress.chunks[2]).toMatchObject({ chunkId: 'c03', clip: 'failed', voiceover: 'archived' });
   expect(progress.chunks[2]!.error).toMatch(/^clip: ContentModeration/);
 
   // Re-run with the chunk's prompt fixed: only that clip is generated again, the rest is reused unbilled.
-  await product.api.explainer.startPlanned(explainerInput(explainerId));
-  const result = await product.api.explainer.waitForResult(explainerId);
+  await product.api.explainers.startPlanned(explainerInput(explainerId));
+  const result = await product.api.explainers.waitForResult(explainerId);
   await expectAssembled(result, explainerId, EXPLAINER_CLIP_SECONDS);
   const after = await simulatorStats();
   expect(after.submissions.total).toBe(13);
@@ -150,8 +150,8 @@ test('a budget below the whole plan: the generation that does not fit is never s
   await resetSimulator();
   const explainerId = 'cells-budget';
   // c01 and c02 (24 + 36 credits of clips, a credit or two of speech each) fit; c03's 48-credit clip does not.
-  await product.api.explainer.startPlanned(explainerInput(explainerId, { budgetCredits: 100 }));
-  const failure = await failureOf(product.api.explainer.waitForResult(explainerId));
+  await product.api.explainers.startPlanned(explainerInput(explainerId, { budgetCredits: 100 }));
+  const failure = await failureOf(product.api.explainers.waitForResult(explainerId));
   expect(failure.type).toBe('ExplainerChunkFailed');
   expect(failure.message).toMatch(/^chunk c03's clip failed: BudgetExceeded: needs 48 credits; the explainer budget of 100 credits/);
   const stats = await simulatorStats();
@@ -164,7 +164,7 @@ test('a budget below the whole plan: the generation that does not fit is never s
 test('cancelling an explainer cancels its generations, which DELETE their remote tasks; nothing is assembled', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
   const explainerId = 'cells-cancelled';
-  await product.api.explainer.startPlanned(
+  await product.api.explainers.startPlanned(
     explainerInput(explainerId, {
       chunks: 2,
       narration: (index) => `An endless dance of molecules, part ${index + 1}.`,
@@ -177,8 +177,8 @@ test('cancelling an explainer cancels its generations, which DELETE their remote
     (stats) => stats.tasks.filter((task) => task.status === 'RUNNING').length === 4,
     30_000,
   );
-  await product.api.explainer.cancel(explainerId);
-  await expect(product.api.explainer.waitForResult(explainerId)).rejects.toBeInstanceOf(WorkflowFailedError);
+  await product.api.explainers.cancel(explainerId);
+  await expect(product.api.explainers.waitForResult(explainerId)).rejects.toBeInstanceOf(WorkflowFailedError);
   const stats = await simulatorStats();
   expect(stats.submissions.total).toBe(4);
   expect(stats.tasks.map((task) => task.deleted)).toEqual([true, true, true, true]);
@@ -188,7 +188,7 @@ test('cancelling an explainer cancels its generations, which DELETE their remote
   for (const id of [`${explainerId}--c01--clip`, `${explainerId}--c02--voice`]) {
     expect((await product.client.workflow.getHandle(id).describe()).status.name).toBe('CANCELLED');
   }
-  expect((await product.api.explainer.progress(explainerId)).stage).toBe('cancelled');
+  expect((await product.api.explainers.progress(explainerId)).stage).toBe('cancelled');
 }, 90_000);
 
 describe('a worker SIGKILLed during assembly', () => {
@@ -210,7 +210,7 @@ describe('a worker SIGKILLed during assembly', () => {
     await worker.ready;
     const explainerId = 'cells-crash';
     // Burnt-in subtitles re-encode the picture: an assembly long enough to be caught running.
-    await api.explainer.startPlanned({ ...explainerInput(explainerId), burnSubtitles: true });
+    await api.explainers.startPlanned({ ...explainerInput(explainerId), burnSubtitles: true });
     const handle = api.client.workflow.getHandle(explainerId);
     await pollUntil(
       'the assembly activity running on the worker',
@@ -225,7 +225,7 @@ describe('a worker SIGKILLed during assembly', () => {
     worker = spawnWorker(taskQueue);
     await worker.ready;
 
-    const result = await api.explainer.waitForResult(explainerId);
+    const result = await api.explainers.waitForResult(explainerId);
     await expectAssembled(result, explainerId, EXPLAINER_CLIP_SECONDS);
     const history = await handle.fetchHistory();
     const events = history.events ?? [];

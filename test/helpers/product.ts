@@ -9,7 +9,7 @@ import { RunwayTemporal } from '../../client';
 import { createS3Client, s3TargetFromEnv } from '../../infra/s3';
 import { FAILURE_CONVERTER_PATH, productDataConverter } from '../../infra/data-converter';
 import type { CodecKeys } from '../../infra/payload-codec';
-import { quietLogger, startInProcessProduct, type InProcessProduct } from './in-process';
+import { quietLogger, startInProcessProduct, type InProcessProduct } from '../../scripts/in-process-product';
 import { testStack } from './stack';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { SimulatorAdmin } from '../../simulator/admin-client';
 import type { SimulatorSnapshot } from '../../simulator/state';
 import { testStack } from './stack';
 
@@ -9,33 +9,27 @@ export const FAST_SIMULATOR = {
   generationSeconds: { kind: 'uniform', min: 60, max: 120 },
 } as const;
 
-async function admin<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await request(`${testStack().simulatorAdminUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.body.text();
-  if (response.statusCode >= 400) throw new Error(`simulator admin ${method} ${path}: ${response.statusCode} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+/** The test stack's simulator, through the one admin client. */
+function admin(): SimulatorAdmin {
+  return new SimulatorAdmin(testStack().simulatorAdminUrl, { apiSecret: testStack().runwayApiSecret });
 }
 
 /** Clear every task and counter and start over with this config (over the fast test defaults). */
 export function resetSimulator(config: Record<string, unknown> = {}): Promise<unknown> {
-  return admin('POST', '/reset', { apiSecret: testStack().runwayApiSecret, ...FAST_SIMULATOR, ...config });
+  return admin().reset({ ...FAST_SIMULATOR, ...config });
 }
 
 export function simulatorStats(): Promise<SimulatorSnapshot> {
-  return admin('GET', '/stats');
+  return admin().stats();
 }
 
 export function updateSimulator(partial: Record<string, unknown>): Promise<unknown> {
-  return admin('POST', '/config', partial);
+  return admin().configure(partial);
 }
 
 /** Forget all daily usage (every generation so far and every dailyUsage seed): tasks stay, they just stop counting toward the daily limits. */
 export function resetDailyUsage(): Promise<unknown> {
-  return admin('POST', '/usage/reset', {});
+  return admin().resetUsage();
 }
 
 /** Live-task tallies (PENDING + THROTTLED + RUNNING), overall and per model. */
@@ -43,6 +37,6 @@ export type LiveTally = SimulatorSnapshot['maxLive'];
 
 /** The live-task peaks and current counts, and the daily-limit refusals, without the per-task list. */
 export async function simulatorLiveStats(): Promise<Pick<SimulatorSnapshot, 'currentLive' | 'maxLive' | 'dailyLimitRefusals'>> {
-  const { currentLive, maxLive, dailyLimitRefusals } = await admin<SimulatorSnapshot>('GET', '/stats?tasks=false');
+  const { currentLive, maxLive, dailyLimitRefusals } = await admin().stats({ tasks: false });
   return { currentLive, maxLive, dailyLimitRefusals };
 }

@@ -4,7 +4,7 @@ import { noopMetrics } from '../../activities/metrics';
 import { TermListModerator } from '../../activities/moderation';
 import { RunwayClient } from '../../activities/runway/client';
 import { RUNWAY_DEFAULT_BASE_URL, creditsFor } from '../../schemas';
-import { startInProcessProduct } from '../helpers/in-process';
+import { startInProcessProduct } from '../../scripts/in-process-product';
 
 /** The shortest, cheapest generation Runway sells: gen4.5 text-to-video, 2 seconds. */
 export const LIVE_SMOKE_REQUEST = {
@@ -83,7 +83,7 @@ export async function runLiveSmoke(target: LiveSmokeTarget): Promise<LiveSmokeRe
     target.log(
       `generating ${LIVE_SMOKE_REQUEST.model} ${LIVE_SMOKE_REQUEST.duration} s text-to-video (list price ${LIVE_SMOKE_LIST_CREDITS} credits)…`,
     );
-    const handle = await product.api.startVideo({ videoId, ...LIVE_SMOKE_REQUEST });
+    const handle = await product.api.generations.startVideo({ videoId, ...LIVE_SMOKE_REQUEST });
     const result = await handle.result();
     const stored = await objectSha256(target.s3, target.bucket, result.s3.key);
     if (stored.sha256 !== result.s3.sha256 || stored.bytes !== result.s3.bytes) {

@@ -103,7 +103,7 @@ test('schedule create, describe, pause, unpause, trigger, delete from the CLI', 
   expect((await runCli(['schedule', 'trigger', scheduleId, '--json'], env)).code).toBe(0);
   const [run] = (await pollUntil('the triggered run', describe, (details) => details.recentRuns.length > 0)).recentRuns;
   expect(run?.workflowId.startsWith(`${scheduleId}-`)).toBe(true);
-  expect(await product.api.waitForResult(run!.workflowId)).toMatchObject({ campaignId: run?.campaignId, archived: 1 });
+  expect(await product.api.campaigns.waitForResult(run!.workflowId)).toMatchObject({ campaignId: run?.campaignId, archived: 1 });
 
   const text = await runCli(['schedule', 'describe', scheduleId], env);
   expect(text.stdout).toContain(`run      ${run?.workflowId}  campaign ${run?.campaignId}`);
@@ -216,11 +216,11 @@ test('video start --image stages a local image and returns the workflow at once'
   expect(run.code).toBe(0);
   const started = JSON.parse(run.stdout) as { workflowId: string; runId: string };
   expect(started.workflowId).toMatch(/^single--video-/);
-  expect(await product.api.waitForVideo(started.workflowId)).toMatchObject({ model: 'gen4_turbo', submissions: 1 });
+  expect(await product.api.generations.waitForResult(started.workflowId)).toMatchObject({ model: 'gen4_turbo', submissions: 1 });
 }, 60_000);
 
 test('campaign watch shows a bar with ETA and the summary; status --json reads the progress', async () => {
-  const started = await product.api.startCampaign(textCampaign(`cli-watch-${suffix}`, ['Fog over a valley', 'Rain on a window']));
+  const started = await product.api.campaigns.start(textCampaign(`cli-watch-${suffix}`, ['Fog over a valley', 'Rain on a window']));
   const watched = await runCli(['campaign', 'watch', started.campaignId], env);
   expect(watched.code).toBe(0);
   expect(watched.stderr).toContain('ETA');
@@ -232,16 +232,16 @@ test('campaign watch shows a bar with ETA and the summary; status --json reads t
 
 test('campaign cancel stops a running campaign and its remote tasks are deleted', async () => {
   await resetSimulator({ generationSeconds: { kind: 'fixed', seconds: 60_000 } }); // ~100 s running at the test time scale
-  const started = await product.api.startCampaign(textCampaign(`cli-cancel-${suffix}`, ['A slow sunrise']));
+  const started = await product.api.campaigns.start(textCampaign(`cli-cancel-${suffix}`, ['A slow sunrise']));
   await pollUntil(
     'a running Runway task',
-    () => product.api.getProgress(started.campaignId),
+    () => product.api.campaigns.progress(started.campaignId),
     (progress) => progress.counts.running === 1,
   );
   const cancelled = await runCli(['campaign', 'cancel', started.campaignId], env);
   expect(cancelled.code).toBe(0);
   expect(cancelled.stdout).toContain(`cancellation requested for ${started.campaignId}`);
-  await expect(product.api.waitForResult(started.campaignId)).rejects.toThrow();
+  await expect(product.api.campaigns.waitForResult(started.campaignId)).rejects.toThrow();
   expect((await product.client.workflow.getHandle(started.workflowId).describe()).status.name).toBe('CANCELLED');
   await pollUntil('the remote task deleted', simulatorStats, (stats) => stats.deletes >= 1);
 }, 60_000);

@@ -1,3 +1,5 @@
+// One file on purpose: docker-compose.yml is one document, and each test reads a different promise it makes
+// (services, health checks, search attributes, env, codec keys) against the code that keeps it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';

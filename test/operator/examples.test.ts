@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCampaignFile } from '../../client';
-import { checkCampaignImages } from '../../client/campaign-plan';
+import { checkCampaignImages } from '../../client/campaign/campaign-plan';
 import { MODEL_CATALOG, variantRequest } from '../../schemas';
 
 const examplesDir = path.resolve(__dirname, '..', '..', 'examples');

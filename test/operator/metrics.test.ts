@@ -69,7 +69,7 @@ test('the real worker process: Prometheus metrics with the app counters, JSON lo
   });
   const runId = randomUUID().slice(0, 8);
   const video = (videoId: string, promptText: string) =>
-    api!.startVideo({ videoId, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+    api!.generations.startVideo({ videoId, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
   const otherApplication = await request(`${stack.runwayBaseUrl}/v1/text_to_video`, {
     method: 'POST',
     headers: {
@@ -85,7 +85,7 @@ test('the real worker process: Prometheus metrics with the app counters, JSON lo
     video(`metrics-boat-${runId}`, 'A paper boat on a puddle'),
     video(`metrics-glitch-${runId}`, 'A glitchy lighthouse at night'),
   ]);
-  const results = await Promise.all(handles.map((handle) => api!.waitForVideo(handle.workflowId)));
+  const results = await Promise.all(handles.map((handle) => api!.generations.waitForResult(handle.workflowId)));
   expect(results.map((result) => result.submissions).sort()).toEqual([1, 2]);
 
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;

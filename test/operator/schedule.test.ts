@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { CampaignWorkflow } from '../../workflows';
-import { CampaignIdKey } from '../../workflows/search-attributes';
+import { WorkloadIdKey } from '../../workflows/search-attributes';
 import { ID_PATTERN, type CampaignFileInput } from '../../schemas';
 import type { ScheduledRun } from '../../client';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
@@ -97,7 +97,7 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   expect(first.workflowId.startsWith(`${scheduleId}-`)).toBe(true);
   expect(first.campaignId).toBe(first.workflowId.replace(/:/g, '-'));
   expect(first.campaignId).toMatch(ID_PATTERN);
-  const firstResult = await api.waitForResult(first.workflowId);
+  const firstResult = await api.campaigns.waitForResult(first.workflowId);
   expect(firstResult).toMatchObject({
     campaignId: first.campaignId,
     total: 2,
@@ -113,14 +113,14 @@ test('create stages the image once; each trigger starts a run whose campaign id 
   expect(firstKeys).toContain(`${first.campaignId}/manifest.json`);
   // The schedule could not know the run's campaign id: the workflow upserted it.
   const described = await product.client.workflow.getHandle(first.workflowId).describe();
-  expect(described.typedSearchAttributes.get(CampaignIdKey)).toBe(first.campaignId);
+  expect(described.typedSearchAttributes.get(WorkloadIdKey)).toBe(first.campaignId);
 
   // A later run (the overlap policy skips a trigger while one runs) gets a campaign id of its own.
   await sleep(1100);
   await api.schedules.trigger(scheduleId);
   const second = await nthRun(scheduleId, 2);
   expect(second.campaignId).not.toBe(first.campaignId);
-  const secondResult = await api.waitForResult(second.workflowId);
+  const secondResult = await api.campaigns.waitForResult(second.workflowId);
   expect(secondResult).toMatchObject({ campaignId: second.campaignId, archived: 2 });
   // Two clips, the manifest index and its one part of outcomes.
   expect(await listKeys(`${second.campaignId}/`)).toHaveLength(4);
@@ -176,7 +176,7 @@ test('a paused every-1s schedule takes no run; unpaused it runs; paused again it
   // The runs it took finish on their own, each under its own campaign id.
   const campaignIds = new Set<string>();
   for (const run of paused.recentRuns) {
-    const result = await api.waitForResult(run.workflowId);
+    const result = await api.campaigns.waitForResult(run.workflowId);
     expect(result).toMatchObject({ campaignId: run.campaignId, archived: 1 });
     campaignIds.add(result.campaignId);
   }

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { RunwayTemporal } from '../../client/runway-temporal';
 import { AesGcmPayloadCodec, codecKeysFromEnv, ENCRYPTED_ENCODING } from '../../infra/payload-codec';
-import { CampaignIdKey, RunwayModelKey, RunwayTaskIdKey, VariantIdKey, VideoStateKey } from '../../workflows/search-attributes';
+import { WorkloadIdKey, RunwayModelKey, RunwayTaskIdKey, GenerationKeyKey, GenerationStateKey } from '../../workflows/search-attributes';
 import type { CampaignFileInput } from '../../schemas';
 import { headlessBrowser } from '../helpers/headless-browser';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
@@ -42,17 +42,17 @@ function campaign(campaignId: string, prompts: string[]): CampaignFileInput {
 test('workflows carry the search attributes, the prompt memo and activity summaries the Web UI shows', async () => {
   await resetSimulator();
   const campaignId = `attrs-${suffix}`;
-  const result = await product.api.waitForResult(
-    (await product.api.startCampaign(campaign(campaignId, ['Morning fog over a harbour']))).campaignId,
+  const result = await product.api.campaigns.waitForResult(
+    (await product.api.campaigns.start(campaign(campaignId, ['Morning fog over a harbour']))).campaignId,
   );
   const variant = result.variants[0]!;
   const child = product.client.workflow.getHandle(variant.workflowId);
   const described = await child.describe();
-  expect(described.typedSearchAttributes.get(CampaignIdKey)).toBe(campaignId);
-  expect(described.typedSearchAttributes.get(VariantIdKey)).toBe('shot1');
+  expect(described.typedSearchAttributes.get(WorkloadIdKey)).toBe(campaignId);
+  expect(described.typedSearchAttributes.get(GenerationKeyKey)).toBe('shot1');
   expect(described.typedSearchAttributes.get(RunwayModelKey)).toBe('gen4.5');
   expect(described.typedSearchAttributes.get(RunwayTaskIdKey)).toBe(variant.result?.runwayTaskId);
-  expect(described.typedSearchAttributes.get(VideoStateKey)).toBe('archived');
+  expect(described.typedSearchAttributes.get(GenerationStateKey)).toBe('archived');
   expect(await described.memo).toMatchObject({ prompt: 'Morning fog over a harbour', model: 'gen4.5' });
   expect(await described.staticSummary()).toBe('shot1: Morning fog over a harbour');
 
@@ -72,28 +72,28 @@ test('workflows carry the search attributes, the prompt memo and activity summar
   expect(summaries).not.toContain(undefined);
 
   const listed: string[] = [];
-  for await (const execution of product.client.workflow.list({ query: `CampaignId="${campaignId}"` })) listed.push(execution.workflowId);
+  for await (const execution of product.client.workflow.list({ query: `WorkloadId="${campaignId}"` })) listed.push(execution.workflowId);
   expect(listed.sort()).toEqual([campaignId, variant.workflowId].sort());
 }, 60_000);
 
-test("headless Chromium: the Web UI filtered by CampaignId lists that campaign's child workflows, and only those", async () => {
+test("headless Chromium: the Web UI filtered by WorkloadId lists that campaign's child workflows, and only those", async () => {
   await resetSimulator();
   const campaignId = `webui-${suffix}`;
   const otherId = `webui-other-${suffix}`;
   const [shown, other] = await Promise.all([
-    product.api.startCampaign(campaign(campaignId, ['A lighthouse in a storm', 'Gulls over a pier'])),
-    product.api.startCampaign(campaign(otherId, ['A desert road at noon'])),
+    product.api.campaigns.start(campaign(campaignId, ['A lighthouse in a storm', 'Gulls over a pier'])),
+    product.api.campaigns.start(campaign(otherId, ['A desert road at noon'])),
   ]);
   const [result, otherResult] = await Promise.all([
-    product.api.waitForResult(shown.campaignId),
-    product.api.waitForResult(other.campaignId),
+    product.api.campaigns.waitForResult(shown.campaignId),
+    product.api.campaigns.waitForResult(other.campaignId),
   ]);
   const childIds = result.variants.map((variant) => variant.workflowId);
   expect(childIds).toEqual([`${campaignId}--shot1`, `${campaignId}--shot2`]);
 
   const page = await browser.page();
   const { temporalUiUrl, namespace } = testStack();
-  const url = `${temporalUiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`CampaignId="${campaignId}"`)}`;
+  const url = `${temporalUiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`WorkloadId="${campaignId}"`)}`;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await page.waitForFunction(
     (ids: string[]) => ids.every((id) => (globalThis as unknown as BrowserWindow).document.body.innerText.includes(id)),
@@ -121,7 +121,7 @@ test("headless Chromium: a video's encrypted input shows decoded in the Web UI, 
   // started event's input is all the Web UI needs, and nothing runs it.
   const codecClient = new Client({ connection, namespace, dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(keys)] } });
   const api = new RunwayTemporal({ ...product.api.options, client: codecClient, taskQueue: `codec-ui-${suffix}` });
-  const handle = await api.startVideo({
+  const handle = await api.generations.startVideo({
     videoId: `codec-ui-${suffix}`,
     model: 'gen4.5',
     promptText: secretPrompt,

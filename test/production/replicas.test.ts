@@ -47,7 +47,7 @@ test('three replicas on the production topology, one SIGKILLed mid-run: each mod
   const sampler = sampleLive(simulator.liveStats);
   liveSampler = sampler;
   const startedAt = Date.now();
-  const started = await api.startCampaign(input);
+  const started = await api.campaigns.start(input);
 
   // Killed mid-run at a moment no replica can be POSTing (both caps full, every live task a second from its end,
   // the newest create half a second old and journalled), the replica that holds the most generations in flight as
@@ -57,7 +57,7 @@ test('three replicas on the production topology, one SIGKILLed mid-run: each mod
     async () => {
       const holders: Record<string, number> = {};
       for await (const execution of api.client.workflow.list({
-        query: `CampaignId = '${input.campaignId}' AND WorkflowType = 'VideoGenerationWorkflow' AND ExecutionStatus = 'Running'`,
+        query: `WorkloadId = '${input.campaignId}' AND WorkflowType = 'GenerationWorkflow' AND ExecutionStatus = 'Running'`,
       })) {
         const described = await api.client.workflow.getHandle(execution.workflowId).describe();
         for (const activity of described.raw.pendingActivities ?? [])
@@ -87,7 +87,7 @@ test('three replicas on the production topology, one SIGKILLed mid-run: each mod
   await victim.kill();
   expect((await exited).signal).toBe('SIGKILL');
 
-  const result = await api.waitForResult(started.campaignId);
+  const result = await api.campaigns.waitForResult(started.campaignId);
   const sampled = await sampler.stop();
   const stats = await simulator.stats();
 

@@ -110,7 +110,7 @@ test('the search attributes are registered in the namespace', async () => {
   expect(registered).toEqual(expect.arrayContaining([...stackSearchAttributes]));
 });
 
-test('a campaign completes through the replicas: every variant archived once, sha256 verified, credits the bill; rows in PostgreSQL; visibility lists its videos by CampaignId; the lease pool answers its query', async () => {
+test('a campaign completes through the replicas: every variant archived once, sha256 verified, credits the bill; rows in PostgreSQL; visibility lists its videos by WorkloadId; the lease pool answers its query', async () => {
   await simulator('POST', '/reset', {
     apiSecret: stack.env.RUNWAYML_API_SECRET,
     timeScale: 600,
@@ -122,13 +122,13 @@ test('a campaign completes through the replicas: every variant archived once, sh
     id: `v${index + 1}`,
     promptText: `A paper boat on a canal, production shot ${index + 1}`,
   }));
-  await api.startCampaign({
+  await api.campaigns.start({
     campaignId,
     defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
     variants,
     options: { pollInterval: 200, pollJitter: 0.1, maxPendingWait: '1h', maxRunningWait: '1h' },
   });
-  const result = await api.waitForResult(campaignId);
+  const result = await api.campaigns.waitForResult(campaignId);
   const stats = await simulator<SimulatorSnapshot>('GET', '/stats');
   expect(result).toMatchObject({ total: 6, archived: 6, failed: 0 });
   expect(stats.submissions.total).toBe(6);
@@ -148,13 +148,13 @@ test('a campaign completes through the replicas: every variant archived once, sh
   );
   expect(Number(visibilityRows)).toBeGreaterThanOrEqual(7);
 
-  // A visibility query by CampaignId lists the campaign's six videos (and the campaign itself).
+  // A visibility query by WorkloadId lists the campaign's six videos (and the campaign itself).
   const listed = await pollUntil(
     'visibility to list the videos',
     async () => {
       const ids: string[] = [];
       for await (const execution of api.client.workflow.list({
-        query: `CampaignId = '${campaignId}' AND WorkflowType = 'VideoGenerationWorkflow'`,
+        query: `WorkloadId = '${campaignId}' AND WorkflowType = 'GenerationWorkflow'`,
       }))
         ids.push(execution.workflowId);
       return ids;

@@ -66,11 +66,11 @@ function ui(route: string): string {
   return `${production.stack.urls.ui}/namespaces/${production.stack.env.TEMPORAL_NAMESPACE}${route}`;
 }
 
-test("a campaign's videos listed by CampaignId; one opened shows its input decoded through the codec server, and its result", async () => {
+test("a campaign's videos listed by WorkloadId; one opened shows its input decoded through the codec server, and its result", async () => {
   const { api } = production;
-  const result = await api.waitForResult(
+  const result = await api.campaigns.waitForResult(
     (
-      await api.startCampaign({
+      await api.campaigns.start({
         campaignId,
         defaults: { model: 'gen4.5', ratio: '1280:720', duration: 5 },
         variants: prompts.map((promptText, index) => ({ id: `shot${index + 1}`, promptText })),
@@ -82,7 +82,7 @@ test("a campaign's videos listed by CampaignId; one opened shows its input decod
   const videoIds = result.variants.map((variant) => variant.workflowId);
 
   const page = await browser.page();
-  const listed = await showsAll(page, ui(`/workflows?query=${encodeURIComponent(`CampaignId = "${campaignId}"`)}`), videoIds);
+  const listed = await showsAll(page, ui(`/workflows?query=${encodeURIComponent(`WorkloadId = "${campaignId}"`)}`), videoIds);
   await screenshot(page, 'campaign-list');
   expect(listed).toBe(true);
 

@@ -1,3 +1,5 @@
+// One file on purpose: a table of bad inputs, each refused with a clear error before any credit is spent,
+// through every entry point (files, the typed client, the CLI, the worker's env); one table reads as one promise.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -49,7 +51,7 @@ function validCampaign(): CampaignFileInput {
 
 /** A valid campaign changed by `patch` (top level) and started through the typed API. */
 function startCampaign(patch: Record<string, unknown>) {
-  return product.api.startCampaign({ ...validCampaign(), ...patch } as CampaignFileInput, fixtures);
+  return product.api.campaigns.start({ ...validCampaign(), ...patch } as CampaignFileInput, fixtures);
 }
 
 function campaignWithDefaults(defaults: Record<string, unknown>) {
@@ -57,7 +59,7 @@ function campaignWithDefaults(defaults: Record<string, unknown>) {
 }
 
 function startVideo(patch: Record<string, unknown>) {
-  return product.api.startVideo({
+  return product.api.generations.startVideo({
     videoId: 'bad-video',
     model: 'gen4.5',
     promptText: 'A calm sea at dawn',
@@ -317,14 +319,14 @@ const cases: BadInput[] = [
   },
   {
     name: 'campaign file: not JSON',
-    attempt: () => product.api.startCampaign(path.join(fixtures, 'broken.json')),
+    attempt: () => product.api.campaigns.start(path.join(fixtures, 'broken.json')),
     error: InputError,
     field: 'file',
     message: /broken\.json is not valid JSON/,
   },
   {
     name: 'campaign file: missing',
-    attempt: () => product.api.startCampaign(path.join(fixtures, 'nope.json')),
+    attempt: () => product.api.campaigns.start(path.join(fixtures, 'nope.json')),
     error: InputError,
     field: 'file',
     message: /cannot read campaign file .*nope\.json/,

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { CircuitBreaker, logCircuitChanges, type CircuitStateChange } from '../../activities/runway/circuit-breaker';
 import { RunwayClient } from '../../activities/runway/client';
-import type { VideoResult } from '../../schemas';
+import type { GenerationResult } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats, updateSimulator } from '../helpers/simulator-admin';
 import { pollUntil } from '../helpers/poll';
@@ -60,7 +60,7 @@ async function pendingActivityFailure(handle: WorkflowHandle): Promise<{ type?: 
 }
 
 function startVideo(videoId: string) {
-  return product.api.startVideo({
+  return product.api.generations.startVideo({
     videoId,
     model: 'gen4.5',
     promptText: `A lighthouse in a storm, take ${videoId}`,
@@ -110,7 +110,7 @@ test('a Runway outage opens the circuit: bounded requests, visible state, and ev
 
   await updateSimulator({ faults: { serverErrorRate: { post: 0, get: 0, delete: 0 } } });
   const restoredAt = Date.now();
-  const results: VideoResult[] = await Promise.all([...running, submittedDuringOutage].map((handle) => handle.result()));
+  const results: GenerationResult[] = await Promise.all([...running, submittedDuringOutage].map((handle) => handle.result()));
   const recoveryMs = Date.now() - restoredAt;
   const stats = await simulatorStats();
 

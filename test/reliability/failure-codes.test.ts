@@ -59,7 +59,7 @@ test('each failure code class: POSTs per prompt and the typed failure (maxSubmis
   });
   const handles = await Promise.all(
     CASES.map((entry, index) =>
-      product.api.startVideo({
+      product.api.generations.startVideo({
         videoId: `code-${index}`,
         model: 'gen4.5',
         promptText: entry.prompt,
@@ -118,8 +118,10 @@ test('a GET answering 200 off the contract fails that variant only, with RunwayP
   await resetSimulator({
     faults: { rules: [{ match: { promptIncludes: 'odd archive' }, fault: 'off_contract', body: { status: 'ARCHIVED' } }] },
   });
-  const started = await product.api.startCampaign(textCampaign('off-contract', ['A calm bay', 'An odd archive of tapes', 'A windy ridge']));
-  const result = await product.api.waitForResult(started.campaignId);
+  const started = await product.api.campaigns.start(
+    textCampaign('off-contract', ['A calm bay', 'An odd archive of tapes', 'A windy ridge']),
+  );
+  const result = await product.api.campaigns.waitForResult(started.campaignId);
   expect(result).toMatchObject({ total: 3, archived: 2, failed: 1 });
   const odd = result.variants.find((variant) => variant.variantId === 'v2');
   expect(odd?.state).toBe('failed');
@@ -138,7 +140,7 @@ test('a SUCCEEDED answer without output is a RunwayProtocolError naming "output"
   await resetSimulator({
     faults: { rules: [{ match: { promptIncludes: 'empty reel' }, fault: 'off_contract', body: { status: 'SUCCEEDED', output: null } }] },
   });
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'empty-reel',
     model: 'gen4.5',
     promptText: 'An empty reel spinning',

@@ -105,8 +105,8 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
 
   test('a campaign (one variant refused by the pre-screen), a single video, a refused video and a B-roll project', async () => {
     const campaignId = `priv-${randomUUID().slice(0, 8)}`;
-    await product.api.startCampaign(campaignFile(campaignId));
-    const video = await product.api.startVideo({
+    await product.api.campaigns.start(campaignFile(campaignId));
+    const video = await product.api.generations.startVideo({
       videoId: `priv-video-${randomUUID().slice(0, 8)}`,
       model: 'gen4.5',
       promptText: `A ${MARK.video} kite over the dunes`,
@@ -114,7 +114,7 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
       duration: 5,
       options: FAST_OPTIONS,
     });
-    const refused = await product.api.startVideo({
+    const refused = await product.api.generations.startVideo({
       videoId: `priv-refused-${randomUUID().slice(0, 8)}`,
       model: 'gen4.5',
       promptText: `A ${MARK.blocked} ${MARK.video} parade`,
@@ -130,17 +130,17 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
     });
 
     // With the codec the client reads results, failures, progress, memo and summaries back intact.
-    const campaign = await product.api.waitForResult(campaignId);
+    const campaign = await product.api.campaigns.waitForResult(campaignId);
     expect(campaign).toMatchObject({ total: 2, archived: 1, failed: 1 });
     const refusedVariant = campaign.variants.find((variant) => variant.variantId === 'refused');
     expect(refusedVariant?.error).toMatchObject({ type: 'PromptRejected' });
     expect(refusedVariant?.error?.message).toContain(MARK.blocked);
-    const progress = await product.api.getProgress(campaignId);
+    const progress = await product.api.campaigns.progress(campaignId);
     expect(progress.variants.map((variant) => variant.variantId).sort()).toEqual(['hero', 'refused']);
 
     const videoResult = await video.result();
     expect(videoResult.s3.key).toMatch(/\.mp4$/);
-    expect(await product.api.getVideoProgress(video.workflowId)).toMatchObject({ state: 'archived' });
+    expect(await product.api.generations.progress(video.workflowId)).toMatchObject({ state: 'archived' });
     const description = await video.describe();
     expect(JSON.stringify(description.memo)).toContain(MARK.video);
     expect(await description.staticSummary()).toContain(MARK.video);
@@ -168,7 +168,7 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
     expect(projectProgress.segments.map((segment) => segment.promptText).join(' ')).toContain(MARK.broll);
 
     // Without the codec: ids, variant names and states, never the text.
-    await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'VideoGenerationWorkflow', 'BrollWorkflow']);
+    await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'GenerationWorkflow', 'BrollWorkflow']);
     const raw = await rawViews({ workflowId: campaignId, runId: (await product.client.workflow.getHandle(campaignId).describe()).runId });
     expect(raw.cli).toContain(campaignId);
     expect(raw.cli).toContain('binary/encrypted');
@@ -202,9 +202,9 @@ describe('with a codec key: a schedule stores its campaign encrypted, and its ru
         (runs) => runs.length === 1,
         30_000,
       );
-      const result = await product.api.waitForResult(started[0]!.workflowId);
+      const result = await product.api.campaigns.waitForResult(started[0]!.workflowId);
       expect(result).toMatchObject({ total: 2, archived: 1, failed: 1 });
-      await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'VideoGenerationWorkflow']);
+      await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'GenerationWorkflow']);
     } finally {
       await product.client.schedule
         .getHandle(scheduleId)
@@ -218,7 +218,7 @@ describe('without a codec key (the SDK defaults): the detector sees the prompt i
   test('a single video: its prompt is in the raw history, memo and summary', async () => {
     const product = await startProduct({ name: 'privacy-off' });
     try {
-      const video = await product.api.startVideo({
+      const video = await product.api.generations.startVideo({
         videoId: `plain-${randomUUID().slice(0, 8)}`,
         model: 'gen4.5',
         promptText: `A ${MARK.video} balloon`,
@@ -259,7 +259,7 @@ describe('rotation', () => {
     const underA = await startProduct({ name: 'rotation', taskQueue, codecKeys: keysA });
     let underBA: RunningProduct | undefined;
     try {
-      const video = await underA.api.startVideo({
+      const video = await underA.api.generations.startVideo({
         videoId: `rot-${randomUUID().slice(0, 8)}`,
         model: 'gen4.5',
         promptText: `A ${MARK.video} lighthouse in a storm`,
@@ -269,14 +269,14 @@ describe('rotation', () => {
       });
       await pollUntil(
         'the video is generating',
-        () => underA.api.getVideoProgress(video.workflowId),
+        () => underA.api.generations.progress(video.workflowId),
         (progress) => progress.state === 'running' && progress.runwayTaskId !== undefined,
         30_000,
       );
       await underA.stop();
 
       underBA = await startProduct({ name: 'rotation', taskQueue, codecKeys: keysBA });
-      const result = await underBA.api.waitForVideo(video.workflowId);
+      const result = await underBA.api.generations.waitForResult(video.workflowId);
       expect(result.s3.key).toMatch(/\.mp4$/);
       expect(result.submissions).toBe(1);
 
@@ -289,13 +289,13 @@ describe('rotation', () => {
       await expect(new AesGcmPayloadCodec(keysBOnly).decode([input])).rejects.toThrow(/key "key-a"/);
       const onlyA = await clientFor(taskQueue, { codecKeys: keysA });
       try {
-        await expect(onlyA.waitForVideo(video.workflowId)).rejects.toThrow(/key-b/);
+        await expect(onlyA.generations.waitForResult(video.workflowId)).rejects.toThrow(/key-b/);
       } finally {
         await onlyA.close();
       }
       const withBA = await clientFor(taskQueue, { codecKeys: keysBA });
       try {
-        expect(await withBA.waitForVideo(video.workflowId)).toEqual(result);
+        expect(await withBA.generations.waitForResult(video.workflowId)).toEqual(result);
       } finally {
         await withBA.close();
       }

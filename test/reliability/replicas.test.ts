@@ -64,7 +64,7 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
   const sampler = sampleLive(simulatorLiveStats);
   liveSampler = sampler;
   const startedAt = Date.now();
-  const started = await api.startCampaign(input);
+  const started = await api.campaigns.start(input);
 
   // Killed mid-run, at a moment no replica can be POSTing: both caps full (nothing can be granted before a
   // task ends), every live task at least a second from its end, the newest create half a second old and
@@ -99,7 +99,7 @@ test('three replicas, one SIGKILLed mid-run: each model held to its workspace ca
   workers[victim]!.child.kill('SIGKILL');
   expect((await workers[victim]!.exited).signal).toBe('SIGKILL');
 
-  const result = await api.waitForResult(started.campaignId);
+  const result = await api.campaigns.waitForResult(started.campaignId);
   const wallMs = Date.now() - startedAt;
   const sampled = await sampler.stop();
   const stats = await simulatorStats();

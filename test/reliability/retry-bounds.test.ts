@@ -33,7 +33,7 @@ test('Runway answering 503 to every POST ends as a typed failure within the boun
     faults: { rules: [{ match: { promptIncludes: 'closed harbour' }, fault: 'http_error', route: 'create', status: 503 }] },
   });
   const startedAt = Date.now();
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'post-503',
     model: 'gen4.5',
     promptText: 'A closed harbour at dusk',
@@ -57,7 +57,7 @@ test('a task whose every GET fails: the bound ends it, the workflow DELETEs the 
     faults: { rules: [{ match: { promptIncludes: 'foggy pier' }, fault: 'http_error', route: 'get', status: 503 }] },
   });
   const startedAt = Date.now();
-  const handle = await product.api.startVideo({
+  const handle = await product.api.generations.startVideo({
     videoId: 'get-503',
     model: 'gen4.5',
     promptText: 'A foggy pier at dawn',

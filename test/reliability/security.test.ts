@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { request } from 'undici';
-import { manifestObjectKey, stagedImageKey, videoObjectKey } from '../../schemas/object-keys';
+import { manifestObjectKey, stagedImageKey, generationObjectKey } from '../../schemas/object-keys';
 import { RunwayClient } from '../../activities/runway/client';
 import { AesGcmPayloadCodec, codecKeysFromEnv, ENCRYPTED_ENCODING, generateCodecKeyEntry } from '../../infra/payload-codec';
 import { InputError, RunwayTemporal, type CampaignFileInput } from '../../client';
-import type { CampaignResult, VideoResult } from '../../schemas';
+import type { CampaignResult, GenerationResult } from '../../schemas';
 import { FAST_OPTIONS, exportAwsCredentials, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { s3Client, testStack } from '../helpers/stack';
@@ -25,7 +25,7 @@ const codec = new AesGcmPayloadCodec(codecKeysFromEnv({ PAYLOAD_CODEC_KEYS: code
 let worker: WorkerProcess;
 let api: RunwayTemporal;
 let campaignResult: CampaignResult;
-let videoResult: VideoResult;
+let videoResult: GenerationResult;
 
 /** What must never leave the process that holds it: secrets, and the bearer part of signed output URLs. */
 function forbidden(): Array<{ what: string; pattern: RegExp }> {
@@ -68,8 +68,8 @@ beforeAll(async () => {
     ],
     options: FAST_OPTIONS,
   };
-  await api.startCampaign(campaign, assetsDir);
-  const video = await api.startVideo({
+  await api.campaigns.start(campaign, assetsDir);
+  const video = await api.generations.startVideo({
     videoId: singleVideoId,
     model: 'gen4.5',
     promptText: 'A paper boat on a rainy street',
@@ -77,7 +77,7 @@ beforeAll(async () => {
     duration: 5,
     options: FAST_OPTIONS,
   });
-  [campaignResult, videoResult] = await Promise.all([api.waitForResult(campaignId), video.result()]);
+  [campaignResult, videoResult] = await Promise.all([api.campaigns.waitForResult(campaignId), video.result()]);
 }, 120_000);
 
 afterAll(async () => {
@@ -129,7 +129,7 @@ test('the detector is live: it catches each secret and a real signed output URL 
 test('no workflow history holds a secret or a signed URL, in the clear or decrypted (SDK fetchHistory of every run)', async () => {
   const runs = await allRuns();
   expect(runs.map((execution) => execution.type).sort()).toEqual(
-    expect.arrayContaining(['CampaignWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow', 'VideoGenerationWorkflow']),
+    expect.arrayContaining(['CampaignWorkflow', 'GenerationWorkflow', 'GenerationWorkflow', 'GenerationWorkflow']),
   );
   for (const execution of runs) {
     const history = await api.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
@@ -223,7 +223,7 @@ test('keys cannot escape the prefix: hostile ids and prefixes are refused before
     { archive: { prefix: '/absolute/' } },
   ];
   for (const patch of hostile) {
-    const attempt = api.startCampaign(
+    const attempt = api.campaigns.start(
       {
         campaignId: `${campaignId}-x`,
         defaults: { model: 'gen4.5', ratio: '16:9' },
@@ -234,17 +234,19 @@ test('keys cannot escape the prefix: hostile ids and prefixes are refused before
     );
     await expect(attempt).rejects.toBeInstanceOf(InputError);
   }
-  await expect(api.startVideo({ videoId: '..', model: 'gen4.5', promptText: 'escape', ratio: '16:9' })).rejects.toBeInstanceOf(InputError);
+  await expect(api.generations.startVideo({ videoId: '..', model: 'gen4.5', promptText: 'escape', ratio: '16:9' })).rejects.toBeInstanceOf(
+    InputError,
+  );
   await expect(
-    api.startVideo({ videoId: 'ok', model: 'gen4.5', promptText: 'escape', ratio: '16:9', archive: { prefix: '../' } }),
+    api.generations.startVideo({ videoId: 'ok', model: 'gen4.5', promptText: 'escape', ratio: '16:9', archive: { prefix: '../' } }),
   ).rejects.toBeInstanceOf(InputError);
   expect((await simulatorStats()).submissions.total).toBe(before);
 
   // Defence in depth: the activities build keys with these and refuse anything that could leave the prefix.
-  expect(() => videoObjectKey(PREFIX, '..', 'v1', 'task')).toThrow(/not a safe object key segment/);
-  expect(() => videoObjectKey(PREFIX, 'c1', 'v1', '../../x')).toThrow(/not a safe object key segment/);
-  expect(() => videoObjectKey(`${PREFIX}../`, 'c1', 'v1', 'task')).toThrow(/would escape/);
+  expect(() => generationObjectKey(PREFIX, '..', 'v1', 'task')).toThrow(/not a safe object key segment/);
+  expect(() => generationObjectKey(PREFIX, 'c1', 'v1', '../../x')).toThrow(/not a safe object key segment/);
+  expect(() => generationObjectKey(`${PREFIX}../`, 'c1', 'v1', 'task')).toThrow(/would escape/);
   expect(() => manifestObjectKey('/etc/', 'c1')).toThrow(/would escape/);
   expect(() => stagedImageKey(PREFIX, 'a/b', 'f'.repeat(64), 'jpg')).toThrow(/not a safe object key segment/);
-  expect(videoObjectKey(PREFIX, 'c1', 'v1', 'task-1')).toBe(`${PREFIX}c1/v1/task-1.mp4`);
+  expect(generationObjectKey(PREFIX, 'c1', 'v1', 'task-1')).toBe(`${PREFIX}c1/v1/task-1.mp4`);
 });

@@ -9,8 +9,8 @@ import { TermListModerator } from '../../activities/moderation';
 import { RunwayClient } from '../../activities/runway/client';
 import { RunwayTemporal } from '../../client';
 import { startStack, type Stack } from '../../stack/start-stack';
-import { startInProcessProduct, type InProcessProduct } from '../helpers/in-process';
-import { simStats } from '../chaos/sim-admin';
+import { startInProcessProduct, type InProcessProduct } from '../../scripts/in-process-product';
+import { SimulatorAdmin } from '../../simulator/admin-client';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/product';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 import { envWithoutStackOverrides } from '../../infra/stack-env';
@@ -87,7 +87,7 @@ const OUTAGE_TRIES = 3;
 test('Temporal down during the POST: the retried attempt adopts the task, 1 POST, archived', async () => {
   let maxAttempt = 0;
   for (let run = 1; run <= OUTAGE_TRIES && maxAttempt < 2; run++) {
-    const tasksBefore = (await simStats(stack.simulator!.adminUrl)).submissions.total;
+    const tasksBefore = (await new SimulatorAdmin(stack.simulator!.adminUrl).stats()).submissions.total;
     const handle = await startVideo(product.api, `outage-${run}`);
     await untilGenerating(handle);
 
@@ -109,14 +109,14 @@ test('a worker SIGKILLed while Temporal is down, after its POST: the restarted w
   const api = new RunwayTemporal({ client: product.client, s3, taskQueue, bucket: stack.env.S3_BUCKET, prefix: '' });
   const firstWorker = startWorker(taskQueue, journalDir);
   await firstWorker.ready;
-  const before = (await simStats(stack.simulator!.adminUrl)).submissions.total;
+  const before = (await new SimulatorAdmin(stack.simulator!.adminUrl).stats()).submissions.total;
   const handle = await startVideo(api, 'outage-kill');
   await untilGenerating(handle);
 
   const stoppedAt = Date.now();
   await stack.temporal.stop();
   // Runway has the task: the worker dies before Temporal ever hears of it.
-  await until(async () => (await simStats(stack.simulator!.adminUrl)).submissions.total > before, 30_000);
+  await until(async () => (await new SimulatorAdmin(stack.simulator!.adminUrl).stats()).submissions.total > before, 30_000);
   await new Promise((resolve) => setTimeout(resolve, 200));
   firstWorker.child.kill('SIGKILL');
   await firstWorker.exited;
@@ -134,7 +134,7 @@ test('replica A SIGKILLed while Temporal is down, after its POST: replica B (ano
   const api = new RunwayTemporal({ client: product.client, s3, taskQueue, bucket: stack.env.S3_BUCKET, prefix: '' });
   const replicaA = startWorker(taskQueue, mkdtempSync(path.join(os.tmpdir(), 'journal-replica-a-')));
   await replicaA.ready;
-  const before = (await simStats(stack.simulator!.adminUrl)).submissions.total;
+  const before = (await new SimulatorAdmin(stack.simulator!.adminUrl).stats()).submissions.total;
   const journalBefore = await journalKeys();
   const handle = await startVideo(api, 'outage-replicas');
   await untilGenerating(handle);
@@ -143,7 +143,7 @@ test('replica A SIGKILLed while Temporal is down, after its POST: replica B (ano
   await stack.temporal.stop();
   // Replica A has POSTed and journalled (it logs the submission once its ledger holds it), Temporal knows nothing.
   await until(async () => replicaA.output().includes('"submitted to Runway"'), 30_000);
-  expect((await simStats(stack.simulator!.adminUrl)).submissions.total).toBe(before + 1);
+  expect((await new SimulatorAdmin(stack.simulator!.adminUrl).stats()).submissions.total).toBe(before + 1);
   replicaA.child.kill('SIGKILL');
   await replicaA.exited;
   await stack.temporal.start();
@@ -164,7 +164,7 @@ async function journalKeys(): Promise<string[]> {
 }
 
 function startVideo(api: RunwayTemporal, videoId: string) {
-  return api.startVideo({
+  return api.generations.startVideo({
     videoId,
     model: 'gen4.5',
     promptText: `A ferry crossing at dusk (${videoId})`,
@@ -182,7 +182,7 @@ function untilGenerating(handle: VideoHandle): Promise<void> {
     async () =>
       ((await handle.describe()).raw.pendingActivities ?? []).some(
         (activity) =>
-          activity.activityType?.name === 'generateVideo' &&
+          activity.activityType?.name === 'generate' &&
           activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
       ),
     30_000,
@@ -192,7 +192,7 @@ function untilGenerating(handle: VideoHandle): Promise<void> {
 /** One POST, made while Temporal was down, archived intact; returns the generate activity's highest attempt. */
 async function expectOneTaskArchived(handle: VideoHandle, stoppedAt: number, tasksBefore = 0): Promise<number> {
   const result = await handle.result();
-  const sim = await simStats(stack.simulator!.adminUrl);
+  const sim = await new SimulatorAdmin(stack.simulator!.adminUrl).stats();
   expect(sim.submissions.total).toBe(tasksBefore + 1);
   const task = sim.tasks.find((candidate) => candidate.id === result.runwayTaskId)!;
   expect(Date.parse(task.createdAt)).toBeGreaterThan(stoppedAt); // created while Temporal was down

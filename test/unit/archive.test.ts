@@ -9,7 +9,7 @@ import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 
 const deps = testActivityDeps();
-const archiveVideo = createArchive(deps);
+const archiveGeneration = createArchive(deps);
 
 async function succeededTask(promptText: string): Promise<string> {
   const { id } = await deps.runway.createTask('text_to_video', { model: 'gen4.5', promptText, ratio: '1280:720', duration: 5 });
@@ -22,9 +22,9 @@ async function succeededTask(promptText: string): Promise<string> {
 
 function input(runwayTaskId: string, variantId: string): ArchiveInput {
   return {
-    videoId: `unit-archive--${variantId}`,
-    campaignId: 'unit-archive',
-    variantId,
+    generationId: `unit-archive--${variantId}`,
+    workloadId: 'unit-archive',
+    generationKey: variantId,
     runwayTaskId,
     model: 'gen4.5',
     credits: 0,
@@ -46,7 +46,7 @@ test('streams a multi-part output on sockets pooled outside any activity, hashin
   // The same for the S3 client's sockets: the upload's callbacks (which pull the download on) run there.
   await Promise.all(Array.from({ length: 4 }, () => deps.s3.send(new HeadBucketCommand({ Bucket: testStack().s3.bucket }))));
 
-  const archived = (await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'pooled'))) as ArchivedObject;
+  const archived = (await new MockActivityEnvironment().run(archiveGeneration, input(taskId, 'pooled'))) as ArchivedObject;
   const recorded = (await simulatorStats()).tasks.find((candidate) => candidate.id === taskId)!;
   expect(archived.key).toBe(`unit/unit-archive/pooled/${taskId}.mp4`);
   expect(archived.sha256).toBe(recorded.outputSha256);
@@ -58,7 +58,7 @@ test('a multi-part download that breaks off fails as DownloadTruncated and leave
     faults: { rules: [{ match: { promptIncludes: 'broken reel' }, fault: 'truncate_download', times: 1 }] },
   });
   const taskId = await succeededTask('A broken reel of film');
-  const failure = await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'truncated')).catch((error: unknown) => error);
+  const failure = await new MockActivityEnvironment().run(archiveGeneration, input(taskId, 'truncated')).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect((failure as ApplicationFailure).type).toBe('DownloadTruncated');
   expect((await simulatorStats()).downloads.truncated).toBe(1);
@@ -68,7 +68,7 @@ test('a multi-part download that breaks off fails as DownloadTruncated and leave
   expect(pending.Uploads ?? []).toEqual([]);
 
   // The retry (the fault is spent) archives the whole file.
-  const archived = (await new MockActivityEnvironment().run(archiveVideo, input(taskId, 'truncated'))) as ArchivedObject;
+  const archived = (await new MockActivityEnvironment().run(archiveGeneration, input(taskId, 'truncated'))) as ArchivedObject;
   const recorded = (await simulatorStats()).tasks.find((candidate) => candidate.id === taskId)!;
   expect(archived.bytes).toBe(24 * 1024 * 1024);
   expect(archived.sha256).toBe(recorded.outputSha256);

@@ -2,12 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createGenerate, type GenerateInput, type GenerateOutcome } from '../../activities/generate';
+import { createGenerate, type GenerateInput } from '../../activities/generate';
+import type { GenerateOutcome } from '../../schemas';
 import { testActivityDeps } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 
 const deps = testActivityDeps();
-const generateVideo = createGenerate(deps);
+const generate = createGenerate(deps);
 
 let activityCount = 0;
 
@@ -17,11 +18,11 @@ function newEnv(info: ConstructorParameters<typeof MockActivityEnvironment>[0] =
 }
 
 function runIn(env: MockActivityEnvironment, generateInput: GenerateInput): Promise<GenerateOutcome> {
-  return env.run<[GenerateInput], GenerateOutcome, typeof generateVideo>(generateVideo, generateInput);
+  return env.run<[GenerateInput], GenerateOutcome, typeof generate>(generate, generateInput);
 }
 
 const input: GenerateInput = {
-  videoId: 'unit-video',
+  generationId: 'unit-video',
   submission: 1,
   request: { model: 'gen4.5', promptText: 'A paper boat on a puddle', ratio: '1280:720', duration: 5 },
   pollIntervalMs: 50,

@@ -1,0 +1,121 @@
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { GenerationWorkflow } from '../workflows';
+import { generationProgressQuery } from '../workflows/messages';
+import { generationVisibility } from '../workflows/generation/visibility';
+import {
+  creditsFor,
+  requestCredits,
+  resolveGenerationOptions,
+  type GenerationProgress,
+  type GenerationResult,
+  type ResolvedGenerationRequest,
+} from '../schemas';
+import { requestFingerprint } from '../infra/request-fingerprint';
+import { InputError } from './input-error';
+import type { RunwayTemporalOptions } from './options';
+import { resolveRequest } from './stage-image';
+import { parsedOrThrow, parseSpeechStart, parseVideoStart, type SpeechStartRequest, type VideoStartRequest } from './generation-start';
+
+/** The workload id of a generation started on its own: its output lands under `<prefix>single/<id>/`. */
+const SINGLE = 'single';
+
+/**
+ * Single generations outside any workload: one video or one text-to-speech task through the same
+ * GenerationWorkflow every workload uses (cap, polling, resubmission, failure classes, archive with sha256).
+ * The workflow id is `single--<id>`.
+ */
+export class Generations {
+  constructor(private readonly options: RunwayTemporalOptions) {}
+
+  /** One video on its own. Bad input is an InputError naming the field, before anything starts. */
+  async startVideo(request: VideoStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof GenerationWorkflow>> {
+    const parts = parseVideoStart(request);
+    const videoId = parsedOrThrow('videoId', parts.videoId);
+    const fields = parsedOrThrow('video request', parts.request);
+    const options = parsedOrThrow('options', parts.options);
+    const archive = parsedOrThrow('archive', parts.archive);
+    refuseBudgetBelowOneSubmission(
+      options.budgetCredits,
+      creditsFor(fields.model, fields.duration),
+      `${fields.model} for ${fields.duration} s`,
+    );
+    const bucket = archive.bucket ?? this.options.bucket;
+    const prefix = archive.prefix ?? this.options.prefix;
+    const { request: resolved, fingerprint } = await resolveRequest(
+      fields,
+      { s3: this.options.s3, bucket, prefix, workloadId: SINGLE },
+      process.cwd(),
+    );
+    return this.startSingle(videoId, resolved, fingerprint, options, { bucket, prefix }, `video ${videoId}`);
+  }
+
+  /**
+   * One text-to-speech task on its own: the audio lands at `<prefix>single/<speechId>/<taskId>.mp3`. Bad input
+   * (unknown voice or model, empty or too-long text, a budget below one submission) is an InputError naming
+   * the field, before anything starts.
+   */
+  async startSpeech(request: SpeechStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof GenerationWorkflow>> {
+    const parts = parseSpeechStart(request);
+    const speechId = parsedOrThrow('speechId', parts.speechId);
+    const resolved = parsedOrThrow('speech request', parts.request);
+    const options = parsedOrThrow('options', parts.options);
+    const archive = parsedOrThrow('archive', parts.archive);
+    refuseBudgetBelowOneSubmission(
+      options.budgetCredits,
+      requestCredits(resolved),
+      `${resolved.model} for ${resolved.promptText.length} characters`,
+    );
+    const destination = { bucket: archive.bucket ?? this.options.bucket, prefix: archive.prefix ?? this.options.prefix };
+    return this.startSingle(speechId, resolved, requestFingerprint(resolved), options, destination, `speech ${speechId}`);
+  }
+
+  progress(workflowId: string): Promise<GenerationProgress> {
+    return this.options.client.workflow.getHandle(workflowId).query(generationProgressQuery);
+  }
+
+  waitForResult(workflowId: string): Promise<GenerationResult> {
+    return this.options.client.workflow.getHandle<typeof GenerationWorkflow>(workflowId).result();
+  }
+
+  /** Cancels the generation: it DELETEs its remote Runway task. */
+  async cancel(workflowId: string): Promise<void> {
+    await this.options.client.workflow.getHandle(workflowId).cancel();
+  }
+
+  private startSingle(
+    id: string,
+    request: ResolvedGenerationRequest,
+    fingerprint: string,
+    options: Parameters<typeof resolveGenerationOptions>[0] & {},
+    archive: { bucket: string; prefix: string },
+    label: string,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof GenerationWorkflow>> {
+    const budgetCredits = options.budgetCredits;
+    return this.options.client.workflow.start(GenerationWorkflow, {
+      workflowId: `${SINGLE}--${id}`,
+      taskQueue: this.options.taskQueue,
+      args: [
+        {
+          generationId: id,
+          workloadId: SINGLE,
+          generationKey: id,
+          request,
+          archive,
+          options: resolveGenerationOptions(options),
+          ...(budgetCredits !== undefined ? { budgetCredits } : {}),
+          fingerprint,
+        },
+      ],
+      ...generationVisibility({ workloadId: SINGLE, generationKey: id, request, fingerprint, label }),
+    });
+  }
+}
+
+/** A budget that cannot pay one submission of `what` at list price is bad input, refused before anything starts. */
+function refuseBudgetBelowOneSubmission(budgetCredits: number | undefined, estimate: number, what: string): void {
+  if (budgetCredits === undefined || budgetCredits >= estimate) return;
+  throw new InputError(
+    'options.budgetCredits',
+    `${budgetCredits} credits do not cover one submission: ${what} is estimated at ${estimate} credits`,
+  );
+}

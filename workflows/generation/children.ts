@@ -1,0 +1,163 @@
+import { ApplicationFailure, ChildWorkflowFailure, ParentClosePolicy, WorkflowIdReusePolicy, startChild } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  FailureType,
+  type ArchiveDestination,
+  type GenerationError,
+  type GenerationFailureBilling,
+  type GenerationOptions,
+  type GenerationResult,
+  type GenerationWorkflowInput,
+  type ResolvedGenerationRequest,
+} from '../../schemas';
+import { childActivities } from '../activity-stubs';
+import { PromptImageUploads } from './image-uploads';
+import { generationVisibility } from './visibility';
+import { GenerationWorkflow } from './workflow';
+
+/** What the core needs of the workload that starts generations: where they archive, how they run, its budget. */
+export interface GenerationParent {
+  workloadId: string;
+  archive: ArchiveDestination;
+  options: GenerationOptions;
+  budgetCredits?: number | undefined;
+  taskQueue?: string | undefined;
+  /** The workload's prompt images uploaded to Runway, once each: children get the runway:// URI, never the bytes. */
+  imageUploads: PromptImageUploads;
+}
+
+/** The parent a workload's input makes: the workload's id, where and how its generations run, and no upload yet. */
+export function generationParent(
+  workloadId: string,
+  input: Pick<GenerationParent, 'archive' | 'options' | 'budgetCredits' | 'taskQueue'>,
+): GenerationParent {
+  return {
+    workloadId,
+    archive: input.archive,
+    options: input.options,
+    budgetCredits: input.budgetCredits,
+    taskQueue: input.taskQueue,
+    imageUploads: new PromptImageUploads(),
+  };
+}
+
+/** One generation a workload asks for: its key within the workload, the request, and the request's fingerprint. */
+export interface PlannedGeneration {
+  key: string;
+  request: ResolvedGenerationRequest;
+  fingerprint: string;
+}
+
+/**
+ * Start a generation child the workload awaits (B-roll, explainers): cancelled with its parent. A child
+ * already run under this deterministic id is not run again: its archived result is reused, never billed
+ * again, when it was made from the same request.
+ */
+export async function startAndAwait(
+  parent: GenerationParent,
+  generation: PlannedGeneration,
+  workflowId: string,
+): Promise<{ result: GenerationResult; reused: boolean }> {
+  // The fingerprint stays that of the staged image: an upload is the same image under a URI.
+  const request = await parent.imageUploads.withUpload(generation.request);
+  try {
+    const child = await startChild(GenerationWorkflow, childOptions(parent, generation, request, workflowId, { reportEnd: false }));
+    return { result: await child.result(), reused: false };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return { result: await reusedResult(generation, workflowId), reused: true };
+  }
+}
+
+/**
+ * Start a generation child that outlives its starting run (a campaign continues as new while it runs):
+ * ABANDON, and it reports its end by signal (generationEndSignal). Throws WorkflowExecutionAlreadyStartedError
+ * when the id has run before: the caller reuses its result (reusedResult).
+ */
+export async function startAndReport(parent: GenerationParent, generation: PlannedGeneration, workflowId: string): Promise<void> {
+  const request = await parent.imageUploads.withUpload(generation.request);
+  await startChild(GenerationWorkflow, childOptions(parent, generation, request, workflowId, { reportEnd: true }));
+}
+
+/**
+ * How every workload starts one generation child: deterministic id, the reuse policy that never regenerates
+ * an archived output, its visibility. Reporting children outlive a hand-over (ABANDON); awaited children
+ * are cancelled with their parent.
+ */
+function childOptions(
+  parent: GenerationParent,
+  generation: PlannedGeneration,
+  request: ResolvedGenerationRequest,
+  workflowId: string,
+  { reportEnd }: { reportEnd: boolean },
+) {
+  return {
+    workflowId,
+    taskQueue: parent.taskQueue,
+    args: [
+      {
+        generationId: workflowId,
+        workloadId: parent.workloadId,
+        generationKey: generation.key,
+        request,
+        archive: parent.archive,
+        options: parent.options,
+        budgeted: parent.budgetCredits !== undefined,
+        fingerprint: generation.fingerprint,
+        ...(reportEnd ? { reportEnd: true } : {}),
+      },
+    ] as [GenerationWorkflowInput],
+    // An output archived by an earlier run of this workload is reused, never generated again.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    parentClosePolicy: reportEnd ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
+    ...generationVisibility({
+      workloadId: parent.workloadId,
+      generationKey: generation.key,
+      request: generation.request,
+      fingerprint: generation.fingerprint,
+      label: generation.key,
+    }),
+  };
+}
+
+/** The result archived under the generation's id by an earlier run, when it was made from the same request. */
+export async function reusedResult(generation: { fingerprint: string }, workflowId: string): Promise<GenerationResult> {
+  const previous = await childActivities().previousGenerationResult.executeWithOptions(
+    { summary: `reuse the archived result of ${workflowId}` },
+    [workflowId],
+  );
+  if (previous.fingerprint !== generation.fingerprint) throw requestChanged(workflowId, previous.fingerprint);
+  return previous;
+}
+
+function requestChanged(workflowId: string, previous: string | undefined): ApplicationFailure {
+  // The client refuses a changed variant before a campaign starts; this guards every other starter.
+  return ApplicationFailure.create({
+    type: FailureType.VariantChanged,
+    nonRetryable: true,
+    message: `${workflowId} already holds a clip made from ${previous ? 'a different request' : 'a request of unknown fingerprint'}; use a new variant id, or set regenerate: true on the variant to archive a new clip beside it`,
+  });
+}
+
+/** What Runway billed a failed child, from its failure's details; undefined when the failure does not say. */
+export function billedByFailure(error: unknown): number | undefined {
+  const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  const billing = cause.details?.[0] as Partial<GenerationFailureBilling> | undefined;
+  return typeof billing?.credits === 'number' ? billing.credits : undefined;
+}
+
+/** A child's failure (or a failure to start it) as the generation's typed error. */
+export function generationError(error: unknown): GenerationError {
+  const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const details = (cause.details?.[0] ?? {}) as { failureCode?: string };
+    return {
+      type: cause.type ?? FailureType.Unexpected,
+      message: cause.message,
+      ...(details.failureCode ? { failureCode: details.failureCode } : {}),
+    };
+  }
+  if (cause instanceof Error) return { type: FailureType.Unexpected, message: `${cause.name}: ${cause.message}` };
+  return { type: FailureType.Unexpected, message: String(cause) };
+}
