@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SafeFetch } from '../infra/safe-fetch';
 import type { RunwayClient } from './runway/client';
 import type { PromptModerator } from './moderation';
 import type { AppMetrics } from './metrics';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   submissionJournalS3?: { bucket: string; prefix: string };
   /** Age past which a prompt image's runway:// URI is uploaded again before a submission (RUNWAY_UPLOAD_REUSE_MS), ms; 23 h without. */
   uploadReuseMs?: number;
+  /** Fetches a user's URLs (a prompt image to re-host), refusing private networks unless allowed; the strict policy without. */
+  safeFetch?: SafeFetch;
   /** Download budget for one archive attempt, ms. */
   downloadTimeoutMs?: number;
 }

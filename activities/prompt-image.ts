@@ -11,7 +11,10 @@ import { uploadImage } from './upload-image';
  * after a long queue never names an expired URI. A staged image that was never uploaded (a workflow started
  * before uploads existed) still goes as a data URI.
  */
-export async function promptImageUri(deps: Pick<ActivityDeps, 'runway' | 's3' | 'uploadReuseMs'>, image: ImageRef): Promise<string> {
+export async function promptImageUri(
+  deps: Pick<ActivityDeps, 'runway' | 's3' | 'safeFetch' | 'uploadReuseMs'>,
+  image: ImageRef,
+): Promise<string> {
   if (image.kind === 'url') return image.url;
   if (image.kind === 'runway-upload') {
     const ageMs = Date.now() - image.uploadedAt;

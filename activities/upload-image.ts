@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { Readable } from 'node:stream';
-import { request } from 'undici';
+import { strictSafeFetch, type SafeFetch } from '../infra/safe-fetch';
 import { FailureType, MAX_UPLOAD_BYTES, type RunwayUploadRef, type UploadSource } from '../schemas';
 import type { ActivityDeps } from './deps';
 import { RunwayHttpError } from './runway/errors';
@@ -12,14 +12,14 @@ const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': '
  * Upload a prompt image to Runway once (POST /v1/uploads, then the presigned form), streamed from where
  * it is (the staged S3 object, or the URL to re-host): only its runway:// URI comes back, never its bytes.
  */
-export function createUploadPromptImage(deps: Pick<ActivityDeps, 'runway' | 's3'>) {
+export function createUploadPromptImage(deps: Pick<ActivityDeps, 'runway' | 's3' | 'safeFetch'>) {
   return async function uploadPromptImage(source: UploadSource): Promise<RunwayUploadRef> {
     return uploadImage(deps, source);
   };
 }
 
-export async function uploadImage(deps: Pick<ActivityDeps, 'runway' | 's3'>, source: UploadSource): Promise<RunwayUploadRef> {
-  const file = source.kind === 's3' ? await fromS3(deps.s3, source) : await fromUrl(source.url);
+export async function uploadImage(deps: Pick<ActivityDeps, 'runway' | 's3' | 'safeFetch'>, source: UploadSource): Promise<RunwayUploadRef> {
+  const file = source.kind === 's3' ? await fromS3(deps.s3, source) : await fromUrl(deps.safeFetch ?? strictSafeFetch(), source.url);
   if (file.bytes > MAX_UPLOAD_BYTES) {
     file.body.destroy();
     throw ApplicationFailure.create({
@@ -68,17 +68,14 @@ async function fromS3(s3: S3Client, source: Extract<UploadSource, { kind: 's3' }
   return { body: object.Body, bytes: object.ContentLength ?? source.bytes, contentType: source.contentType };
 }
 
-async function fromUrl(url: string): Promise<UploadFile> {
-  const response = await request(url, { method: 'GET', headersTimeout: 30_000, bodyTimeout: 60_000 });
-  const contentType = String(response.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim()
-    .toLowerCase();
-  const length = Number(response.headers['content-length']);
-  if (response.statusCode !== 200 || !Number.isInteger(length)) {
-    await response.body.dump();
-    const retryable = response.statusCode >= 500 || response.statusCode === 429;
-    const message = response.statusCode !== 200 ? `GET ${url} answered ${response.statusCode}` : `GET ${url} gave no Content-Length`;
+async function fromUrl(safeFetch: SafeFetch, url: string): Promise<UploadFile> {
+  // A user's URL: fetched through the guard that refuses private networks, with the upload's own limits.
+  const response = await safeFetch(url, { maxBytes: MAX_UPLOAD_BYTES, allowedTypes: Object.keys(EXTENSIONS) });
+  if (response.status !== 200 || response.contentLength === undefined) {
+    response.body.destroy();
+    const retryable = response.status >= 500 || response.status === 429;
+    const origin = new URL(response.url).origin;
+    const message = response.status !== 200 ? `${origin} answered ${response.status}` : `${origin} gave no Content-Length`;
     if (retryable) throw new Error(message);
     throw ApplicationFailure.create({
       type: FailureType.PromptImageUnavailable,
@@ -86,9 +83,12 @@ async function fromUrl(url: string): Promise<UploadFile> {
       message: `cannot re-host the prompt image: ${message}`,
     });
   }
-  return { body: Readable.from(response.body), bytes: length, contentType };
+  return { body: response.body, bytes: response.contentLength, contentType: response.contentType };
 }
 
+/** Where an image came from, without a URL's query (a signature or token). */
 function describe(source: UploadSource): string {
-  return source.kind === 's3' ? `s3://${source.bucket}/${source.key}` : source.url;
+  if (source.kind === 's3') return `s3://${source.bucket}/${source.key}`;
+  const url = new URL(source.url);
+  return `${url.origin}${url.pathname}`;
 }

@@ -76,6 +76,11 @@ export async function resolveRequest(
   return { request: resolved, fingerprint: requestFingerprint(resolved) };
 }
 
+/** The image type of these bytes (PNG, JPEG or WebP, by their signature), or undefined. */
+export function sniffImageType(bytes: Buffer): string | undefined {
+  return IMAGE_TYPES.find((candidate) => candidate.matches(bytes))?.contentType;
+}
+
 /** Checks a local image without staging it (validation before anything is started). */
 export async function checkLocalImage(source: string, baseDir: string): Promise<void> {
   if (/^(https|runway):\/\//i.test(source)) return;

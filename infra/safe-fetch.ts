@@ -100,6 +100,14 @@ export function createSafeFetch(policy: SafeFetchPolicy = {}): SafeFetch {
   return Object.assign(safeFetch, { close: () => dispatcher.close() });
 }
 
+let strict: SafeFetch | undefined;
+
+/** The policy without exceptions, for callers given none. */
+export function strictSafeFetch(): SafeFetch {
+  strict ??= createSafeFetch();
+  return strict;
+}
+
 interface Limits {
   allowed: AllowedRanges;
   dispatcher: Dispatcher;

@@ -19,8 +19,17 @@ export const stackEnvKeys = [
   'CODEC_SERVER_TOKEN',
 ] as const;
 
+/** Written only by a stack that runs Temporal with mTLS (`npm run stack -- --production --tls`). */
+export const temporalTlsEnvKeys = [
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+] as const;
+
 export type StackEnvKey = (typeof stackEnvKeys)[number];
-export type StackEnv = Record<StackEnvKey, string>;
+export type TemporalTlsEnvKey = (typeof temporalTlsEnvKeys)[number];
+export type StackEnv = Record<StackEnvKey, string> & Partial<Record<TemporalTlsEnvKey, string>>;
 
 /** `<STACK_DATA_DIR or .data>/stack.env` */
 export function defaultStackEnvPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -34,7 +43,8 @@ export function stackEnvPath(dataDir: string): string {
 
 /** Writes KEY=value lines, readable by the owner only (it holds secrets). */
 export function writeStackEnv(filePath: string, values: StackEnv): void {
-  const lines = stackEnvKeys.map((key) => `${key}=${values[key]}`);
+  const tls = temporalTlsEnvKeys.filter((key) => values[key] !== undefined);
+  const lines = [...stackEnvKeys, ...tls].map((key) => `${key}=${values[key]}`);
   const header = '# Written by the embedded stack (npm run stack / npm start). Do not commit.';
   fs.mkdirSync(path.dirname(filePath), { recursive: true });
   fs.writeFileSync(filePath, `${header}\n${lines.join('\n')}\n`, { mode: 0o600 });

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { parseEnv, temporalEnvSchema, type TemporalEnv } from '../schemas/env';
 import { dataConverterFromEnv } from './data-converter';
+import { diagnoseTemporalTls } from './temporal-tls-diagnosis';
 
 export class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachableError';
@@ -17,11 +18,18 @@ export async function connectTemporal(env: NodeJS.ProcessEnv = process.env): Pro
   try {
     connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '5s' });
   } catch (error) {
-    throw new TemporalUnreachableError(
-      `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(error as Error).message}); start it with \`npm run stack\` or set TEMPORAL_ADDRESS`,
-    );
+    throw await temporalConnectFailure(config, error);
   }
   return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) }), config };
+}
+
+/** The error a failed connection ends with: TLS's own reason when TLS is why (a wrong CA, no client certificate), else unreachable. */
+export async function temporalConnectFailure(config: TemporalEnv, error: unknown): Promise<TemporalUnreachableError> {
+  const tlsReason = await diagnoseTemporalTls(config).catch(() => undefined);
+  if (tlsReason) return new TemporalUnreachableError(`cannot connect to Temporal at ${config.TEMPORAL_ADDRESS} over TLS: ${tlsReason}`);
+  return new TemporalUnreachableError(
+    `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(error as Error).message}); start it with \`npm run stack\` or set TEMPORAL_ADDRESS`,
+  );
 }
 
 /** The product's data converter from the parsed environment (undefined without codec keys: the SDK defaults). */

@@ -35,11 +35,11 @@ export function contactSheetObjectKey(prefix: string, projectId: string): string
   return `${normalizedPrefix(prefix)}${projectId}/contact-sheet.jpg`;
 }
 
-/** `<prefix><explainerId>/explainer.mp4|.vtt`: an explainer's assembled MP4 and its subtitles, derived from the explainer alone. */
-export function explainerObjectKeys(prefix: string, explainerId: string): { mp4Key: string; vttKey: string } {
+/** `<prefix><explainerId>/explainer.mp4|.vtt|.zip`: an explainer's assembled MP4, its subtitles and its SCORM package, derived from the explainer alone. */
+export function explainerObjectKeys(prefix: string, explainerId: string): { mp4Key: string; vttKey: string; packageKey: string } {
   assertSegment('explainerId', explainerId, ID_PATTERN);
   const base = `${normalizedPrefix(prefix)}${explainerId}/explainer`;
-  return { mp4Key: `${base}.mp4`, vttKey: `${base}.vtt` };
+  return { mp4Key: `${base}.mp4`, vttKey: `${base}.vtt`, packageKey: `${base}.zip` };
 }
 
 /** A workload's staged input (a prompt image) by its content: `<prefix><workloadId>/inputs/<sha256>.<extension>`. */

@@ -12,8 +12,8 @@ export interface IssueOptions {
   commonName: string;
   /** DNS names and IP addresses the certificate is valid for (its subjectAltName). */
   hosts?: readonly string[];
-  /** `server`: TLS server authentication; `client`: TLS client authentication (mTLS). */
-  usage: 'server' | 'client';
+  /** `server`: TLS server authentication; `client`: TLS client authentication (mTLS); both: a cluster node's. */
+  usage: 'server' | 'client' | 'server-and-client';
   days?: number;
 }
 
@@ -58,7 +58,7 @@ function issue(ca: forge.pki.Certificate, caKey: forge.pki.rsa.PrivateKey, optio
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: options.usage === 'server', clientAuth: options.usage === 'client' },
+    { name: 'extKeyUsage', serverAuth: options.usage !== 'client', clientAuth: options.usage !== 'server' },
     ...(hosts.length > 0
       ? [{ name: 'subjectAltName', altNames: hosts.map((host) => (isIP(host) ? { type: 7, ip: host } : { type: 2, value: host })) }]
       : []),

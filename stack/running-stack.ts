@@ -3,6 +3,8 @@ import { isCodecServerUp } from './codec-server-process';
 import { isS3Live } from './s3-server';
 import { isSimulatorUp } from './simulator-process';
 import { readStackEnv, stackEnvKeys, type StackEnv } from '../infra/stack-env';
+import { temporalConnectionOptions } from '../infra/temporal';
+import { parseEnv, temporalEnvSchema } from '../schemas/env';
 import { isTemporalReady } from './temporal-health';
 import { stackSearchAttributes } from './temporal-server';
 
@@ -15,11 +17,14 @@ export async function findRunningStack(stackEnvFile: string, env: NodeJS.Process
   const stackEnv = readCompleteStackEnv(stackEnvFile);
   if (!stackEnv) return undefined;
   const runwayIsExternal = env.RUNWAYML_BASE_URL === stackEnv.RUNWAYML_BASE_URL;
+  // A topology with mTLS answers only the certificate its stack.env names.
+  const { tls } = temporalConnectionOptions(parseEnv(temporalEnvSchema, stackEnv));
   const [temporalUp, s3Up, runwayUp, codecUp] = await Promise.all([
     isTemporalReady({
       address: stackEnv.TEMPORAL_ADDRESS,
       namespace: stackEnv.TEMPORAL_NAMESPACE,
       searchAttributes: stackSearchAttributes,
+      ...(tls ? { tls } : {}),
     }).catch(() => false),
     isS3Live(stackEnv.S3_ENDPOINT),
     runwayIsExternal || isSimulatorUp(stackEnv.RUNWAYML_BASE_URL),

@@ -39,26 +39,30 @@ export interface StackOptions {
   log?: (line: string) => void;
 }
 
-/** `npm run stack -- [--production] [--workers N]`: the command line of the stack launcher. */
+/** `npm run stack -- [--production [--workers N] [--tls]]`: the command line of the stack launcher. */
 export interface StackArgs {
   production: boolean;
   /** Worker replicas of the production topology; only with --production. */
   workers: number | undefined;
+  /** The production topology's Temporal server with mTLS; only with --production. */
+  tls: boolean;
 }
 
 export function parseStackArgs(argv: readonly string[]): StackArgs {
-  const args: StackArgs = { production: false, workers: undefined };
+  const args: StackArgs = { production: false, workers: undefined, tls: false };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '--production') args.production = true;
+    else if (arg === '--tls') args.tls = true;
     else if (arg === '--workers' || arg.startsWith('--workers=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[(index += 1)];
       const workers = Number(value);
       if (!Number.isInteger(workers) || workers < 0)
         throw new Error(`--workers needs a whole number of replicas (0 or more), got ${value}`);
       args.workers = workers;
-    } else throw new Error(`unknown option ${arg}; usage: npm run stack -- [--production [--workers N]]`);
+    } else throw new Error(`unknown option ${arg}; usage: npm run stack -- [--production [--workers N] [--tls]]`);
   }
   if (args.workers !== undefined && !args.production) throw new Error('--workers applies to --production only');
+  if (args.tls && !args.production) throw new Error('--tls applies to --production only');
   return args;
 }

@@ -1,10 +1,12 @@
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 
 export interface TemporalProbe {
   address: string;
   namespace: string;
   /** Custom search attributes that must be registered. */
   searchAttributes: readonly string[];
+  /** How to reach a frontend that requires TLS (the production topology's mTLS). */
+  tls?: TLSConfig;
 }
 
 /**
@@ -12,7 +14,7 @@ export interface TemporalProbe {
  * required custom search attribute is registered there.
  */
 export async function isTemporalReady(probe: TemporalProbe): Promise<boolean> {
-  const connection = await Connection.connect({ address: probe.address, connectTimeout: '2s' });
+  const connection = await Connection.connect({ address: probe.address, connectTimeout: '2s', ...(probe.tls ? { tls: probe.tls } : {}) });
   try {
     await connection.workflowService.describeNamespace({ namespace: probe.namespace });
     const registered = await listCustomSearchAttributes(connection, probe.namespace);

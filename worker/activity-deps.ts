@@ -6,6 +6,7 @@ import { RunwayClient } from '../activities/runway/client';
 import type { WorkerEnv } from '../schemas/env';
 import { temporalAppMetrics } from './app-metrics';
 import { createS3Client, s3TargetFromEnv } from '../infra/s3';
+import { createSafeFetch } from '../infra/safe-fetch';
 
 /** Build the activities' dependencies from the worker's configuration. */
 export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
@@ -28,6 +29,7 @@ export function activityDepsFromEnv(env: WorkerEnv): ActivityDeps {
     ...(env.RUNWAY_MAX_CONCURRENCY !== undefined ? { concurrencyCeiling: env.RUNWAY_MAX_CONCURRENCY } : {}),
     limitsRefreshMs: env.RUNWAY_LIMITS_REFRESH,
     uploadReuseMs: env.RUNWAY_UPLOAD_REUSE_MS,
+    safeFetch: createSafeFetch({ allowPrivate: env.RUNWAY_REHOST_ALLOW_PRIVATE }),
     submissionJournalS3: { bucket: env.S3_BUCKET, prefix: env.S3_PREFIX },
     ...(env.SUBMISSION_JOURNAL_DIR.trim() ? { submissionJournalDir: env.SUBMISSION_JOURNAL_DIR.trim() } : {}),
   };

@@ -1,7 +1,11 @@
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { temporalConnectionOptions } from '../infra/temporal';
+import { temporalConnectFailure, temporalConnectionOptions } from '../infra/temporal';
 import type { TemporalEnv } from '../schemas/env';
 
-export function connectWorker(env: TemporalEnv): Promise<NativeConnection> {
-  return NativeConnection.connect(temporalConnectionOptions(env) as NativeConnectionOptions);
+export async function connectWorker(env: TemporalEnv): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect(temporalConnectionOptions(env) as NativeConnectionOptions);
+  } catch (error) {
+    throw await temporalConnectFailure(env, error);
+  }
 }

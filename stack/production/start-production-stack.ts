@@ -16,6 +16,7 @@ import { PostgresCluster } from './postgres-cluster';
 import { setUpTemporalSchemas } from './temporal-schema';
 import { SqlTemporalServer, type TemporalServerPorts } from './temporal-sql-server';
 import { ensureProductionTools } from './tools';
+import { ensureTemporalTls, temporalTlsEnv, type TemporalTlsFiles } from './temporal-tls';
 import { UiServer } from './ui-server';
 import { replicaLogFile, WorkerReplica } from './worker-replica';
 
@@ -30,6 +31,12 @@ export interface ProductionStackOptions extends StackOptions {
   taskQueue?: string;
   /** More environment for every replica (GENERATION_WORKER_SLOTS, RUNWAY_MAX_CONCURRENCY, LOG_LEVEL…). */
   workerEnv?: Record<string, string>;
+  /**
+   * The Temporal server with mTLS (frontend and internode) on certificates of the stack's own CA in
+   * `<dataDir>/production/tls`; stack.env then carries the TEMPORAL_TLS_* settings every replica, client and
+   * CLI connects with, and the UI server presents the same client certificate.
+   */
+  tls?: boolean;
 }
 
 export interface ProductionStackUrls {
@@ -59,6 +66,8 @@ export interface ProductionStack {
   codecServer: CodecServerProcess;
   /** The replicas started so far, in order (index i is `worker-${i + 1}`); each restartable and killable alone. */
   workers: WorkerReplica[];
+  /** The certificates, when the server runs with mTLS. */
+  tls: TemporalTlsFiles | undefined;
   /** Path of the Temporal CLI (`temporal operator …` against `urls.frontend`). */
   temporalCliPath: string;
   /** Starts one more replica on the stack's queue and resolves when it is ready. */
@@ -70,7 +79,7 @@ export interface ProductionStack {
 /**
  * The production topology on loopback: its own PostgreSQL cluster, the schemas set up by temporal-sql-tool, the
  * Temporal server on SQL persistence and visibility, the namespace and search attributes, the UI server with the
- * codec server, MinIO, the simulator (unless Runway is external), and N worker replicas; `<dataDir>/stack.env` as
+ * codec server, SeaweedFS, the simulator (unless Runway is external), and N worker replicas; `<dataDir>/stack.env` as
  * the dev stack writes it. On failure, whatever started is stopped.
  */
 export async function startProductionStack(options: ProductionStackOptions = {}): Promise<ProductionStack> {
@@ -119,6 +128,7 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
   const [postgresPort, frontendHttp, history, matching, worker] = await pickFreePorts(config.host, 5);
   const membership = await pickFreeLowPorts(config.host, 4);
   const serverPorts = temporalServerPorts(config.ports.temporal, [frontendHttp, history, matching, worker], membership);
+  const tls = options.tls ? ensureTemporalTls(path.join(productionDir, 'tls'), [config.host]) : undefined;
 
   const postgres = new PostgresCluster({
     binDir: production.postgresBinDir,
@@ -137,6 +147,7 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
     postgres: { host: config.host, port: postgres.port, password: config.secrets.postgresPassword },
     historyShards: historyShardCount,
     dynamicConfigFile,
+    ...(tls ? { tls } : {}),
     dir: path.join(productionDir, 'temporal'),
     logFile: path.join(logsDir, 'temporal-server.log'),
     log: config.log,
@@ -147,6 +158,7 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
     host: config.host,
     port: config.ports.temporalUi,
     temporalAddress: temporal.address,
+    ...(tls ? { tls } : {}),
     namespace: config.namespace,
     codecEndpoint: codecServer.uiEndpoint,
     dir: path.join(productionDir, 'ui'),
@@ -156,7 +168,10 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
   const s3 = createS3Server(config, s3ServerPath);
   const simulator = config.externalRunwayUrl === undefined ? createSimulator(config) : undefined;
   const runwayBaseUrl = config.externalRunwayUrl ?? simulator?.baseUrl ?? '';
-  const stackEnv = stackEnvOf(config, { address: temporal.address, uiUrl: ui.url }, s3, codecServer, runwayBaseUrl);
+  const stackEnv = {
+    ...stackEnvOf(config, { address: temporal.address, uiUrl: ui.url }, s3, codecServer, runwayBaseUrl),
+    ...(tls ? temporalTlsEnv(tls) : {}),
+  };
   const taskQueue = options.taskQueue ?? env.TASK_QUEUE ?? defaultTaskQueue;
   const workers: WorkerReplica[] = [];
 
@@ -197,6 +212,7 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
     simulator,
     codecServer,
     workers,
+    tls,
     temporalCliPath,
     addWorker,
     stop: async () => {

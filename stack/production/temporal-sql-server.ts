@@ -12,6 +12,7 @@ import { sleep, waitUntilHealthy } from '../wait-until-healthy';
 import { POSTGRES_USER } from './postgres-cluster';
 import { SQL_PLUGIN, temporalDatabases } from './temporal-schema';
 import { ProcessService } from '../process-service';
+import { temporalTlsConfig, type TemporalTlsFiles } from './temporal-tls';
 
 /** The ports of one server process: the frontend (clients), its HTTP API, and each service's gRPC and membership port. */
 export interface TemporalServerPorts {
@@ -34,6 +35,8 @@ export interface SqlTemporalServerConfig {
   postgres: { host: string; port: number; password: string };
   historyShards: number;
   dynamicConfigFile: string;
+  /** mTLS on the frontend and between the services: clients must present a certificate the CA signed. */
+  tls?: TemporalTlsFiles;
   /** Holds the generated config (`config/production.yaml`, with the database password: owner-only). */
   dir: string;
   logFile: string;
@@ -86,7 +89,12 @@ export class SqlTemporalServer extends ProcessService {
   /** The namespace answers, every search attribute is registered, and visibility answers a query on them. */
   async isHealthy(): Promise<boolean> {
     try {
-      const probe = { address: this.address, namespace: this.config.namespace, searchAttributes: stackSearchAttributes };
+      const probe = {
+        address: this.address,
+        namespace: this.config.namespace,
+        searchAttributes: stackSearchAttributes,
+        ...this.tlsOption(),
+      };
       return (await isTemporalReady(probe)) && (await this.visibilityAnswers());
     } catch {
       return false;
@@ -133,8 +141,12 @@ export class SqlTemporalServer extends ProcessService {
     });
   }
 
+  private tlsOption() {
+    return this.config.tls ? { tls: temporalTlsConfig(this.config.tls) } : {};
+  }
+
   private async withConnection<T>(use: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = await Connection.connect({ address: this.address, connectTimeout: '2s' });
+    const connection = await Connection.connect({ address: this.address, connectTimeout: '2s', ...this.tlsOption() });
     try {
       return await use(connection);
     } finally {
@@ -193,7 +205,7 @@ export function serverConfig(config: SqlTemporalServerConfig): Record<string, un
       numHistoryShards: config.historyShards,
       datastores: { 'postgres-default': datastore(persistence.database, 20), 'postgres-visibility': datastore(visibility.database, 10) },
     },
-    global: { membership: { maxJoinDuration: '30s', broadcastAddress: host } },
+    global: { membership: { maxJoinDuration: '30s', broadcastAddress: host }, ...(config.tls ? { tls: tlsConfig(config.tls) } : {}) },
     services: {
       frontend: rpc(ports.frontend, ports.frontendMembership, { httpPort: ports.frontendHttp }),
       history: rpc(ports.history, ports.historyMembership),
@@ -211,5 +223,19 @@ export function serverConfig(config: SqlTemporalServerConfig): Record<string, un
     },
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: config.dynamicConfigFile, pollInterval: '10s' },
+  };
+}
+
+/**
+ * mTLS everywhere: the frontend and the internode services require a certificate the CA signed; the services
+ * and the system worker present the server's (server and client authentication) and verify the host's name.
+ */
+function tlsConfig(files: TemporalTlsFiles): Record<string, unknown> {
+  const server = { certFile: files.serverCert, keyFile: files.serverKey, requireClientAuth: true, clientCaFiles: [files.caCert] };
+  const client = { serverName: files.serverName, rootCaFiles: [files.caCert] };
+  return {
+    internode: { server, client },
+    frontend: { server, client },
+    systemWorker: { certFile: files.serverCert, keyFile: files.serverKey, client },
   };
 }

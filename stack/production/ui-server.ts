@@ -5,6 +5,7 @@ import { ManagedProcess } from '../managed-process';
 import { readyLine } from '../ready-line';
 import { waitUntilHealthy } from '../wait-until-healthy';
 import { ProcessService } from '../process-service';
+import type { TemporalTlsFiles } from './temporal-tls';
 
 export interface UiServerConfig {
   uiServerPath: string;
@@ -12,6 +13,8 @@ export interface UiServerConfig {
   port: number;
   /** The Temporal frontend (gRPC) it talks to. */
   temporalAddress: string;
+  /** The frontend's mTLS: the UI server verifies it and presents the clients' certificate. */
+  tls?: TemporalTlsFiles;
   namespace: string;
   /** The codec server's endpoint (with its token), called by the browser to show encrypted payloads decoded. */
   codecEndpoint: string;
@@ -88,5 +91,16 @@ function uiServerConfig(config: UiServerConfig, url: string): Record<string, unk
     cors: { cookieInsecure: true, unsafeAllowAllOrigins: false, allowOrigins: origins },
     codec: { endpoint: config.codecEndpoint, passAccessToken: false, includeCredentials: false },
     auth: { enabled: false },
+    ...(config.tls
+      ? {
+          tls: {
+            caFile: config.tls.caCert,
+            certFile: config.tls.clientCert,
+            keyFile: config.tls.clientKey,
+            serverName: config.tls.serverName,
+            enableHostVerification: true,
+          },
+        }
+      : {}),
   };
 }

@@ -1,12 +1,12 @@
 import { textsIn } from '../helpers/stored-history';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { CampaignFileInput, RunwayUploadRef } from '../../schemas';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createUploadPromptImage } from '../../activities/upload-image';
+import { createSafeFetch } from '../../infra/safe-fetch';
+import { startHttpsServer, testServerCertificates } from '../helpers/https-server';
 import { resolveRequest } from '../../client/stage-image';
 import { FAST_OPTIONS, startProduct, testActivityDeps, type RunningProduct } from '../helpers/product';
 import { s3Client, testStack } from '../helpers/stack';
@@ -143,18 +143,18 @@ test('an image URL the user asks to re-host: carried as such to the workflow, th
     workDir,
   );
   expect(staged.request.promptImage).toEqual({ kind: 'url', url: 'https://images.example.com/hero.jpg', rehost: true });
-  // The worker side, against a host of its own (plain http here: the test has no certificate to offer).
+  // The worker side, against an HTTPS host of its own on loopback, which this deployment allows.
   const hero = fs.readFileSync(heroImage);
-  const server = http.createServer((_, response) => {
+  const certificates = testServerCertificates();
+  const server = await startHttpsServer(certificates.server, '127.0.0.1', (_, response) => {
     response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': hero.length });
     response.end(hero);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const safeFetch = createSafeFetch({ ca: certificates.caPem, allowPrivate: ['127.0.0.1'] });
   try {
-    const { port } = server.address() as AddressInfo;
-    const uploaded: RunwayUploadRef = await new MockActivityEnvironment().run(createUploadPromptImage(testActivityDeps()), {
+    const uploaded: RunwayUploadRef = await new MockActivityEnvironment().run(createUploadPromptImage(testActivityDeps({ safeFetch })), {
       kind: 'url' as const,
-      url: `http://127.0.0.1:${port}/hero.jpg`,
+      url: `${server.origin}/hero.jpg`,
       rehost: true,
     });
     expect(uploaded.uri).toMatch(/^runway:\/\//);
@@ -162,7 +162,8 @@ test('an image URL the user asks to re-host: carried as such to the workflow, th
     expect(stats.uploads.completed).toBe(1);
     expect(stats.uploads.bytes).toBe(hero.length);
   } finally {
-    server.close();
+    await safeFetch.close();
+    await server.close();
   }
 });
 

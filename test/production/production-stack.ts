@@ -7,6 +7,8 @@ import { defaultDataDir } from '../../infra/paths';
 import { codecKeysFromEnv } from '../../infra/payload-codec';
 import { createS3Client } from '../../infra/s3';
 import { envWithoutStackOverrides, readStackEnv } from '../../infra/stack-env';
+import { temporalConnectionOptions } from '../../infra/temporal';
+import { parseEnv, temporalEnvSchema } from '../../schemas/env';
 import type { SimulatorSnapshot } from '../../simulator/state';
 import { startProductionStack, type ProductionStack } from '../../stack/production/start-production-stack';
 import { FAST_SIMULATOR } from '../helpers/simulator-admin';
@@ -27,7 +29,7 @@ export interface ProductionSimulatorAdmin {
 
 /**
  * Starts the production topology (PostgreSQL, the Temporal server on SQL persistence and visibility, the UI server,
- * the codec server, MinIO, the simulator, `workers` replicas on `taskQueue`) on ports of its own, beside the jest
+ * the codec server, SeaweedFS, the simulator, `workers` replicas on `taskQueue`) on ports of its own, beside the jest
  * run's dev stack, in a data dir named after the file.
  */
 export async function startProductionUnderTest(options: {
@@ -35,6 +37,8 @@ export async function startProductionUnderTest(options: {
   taskQueue: string;
   workers: number;
   workerEnv?: Record<string, string>;
+  /** The Temporal server with mTLS; the client connects with stack.env's TEMPORAL_TLS_* as any client would. */
+  tls?: boolean;
 }): Promise<ProductionUnderTest> {
   const stack = await startProductionStack({
     dataDir: path.join(defaultDataDir, `production-${options.name}-${Date.now()}`),
@@ -45,6 +49,7 @@ export async function startProductionUnderTest(options: {
     simulator: { timeScale: FAST_SIMULATOR.timeScale },
     env: { ...envWithoutStackOverrides(process.env), SIM_CONFIG: '' },
     workerEnv: options.workerEnv,
+    tls: options.tls ?? false,
     log: () => undefined,
   });
   try {
@@ -54,7 +59,7 @@ export async function startProductionUnderTest(options: {
     const dataConverter = productDataConverter(codecKeysFromEnv(env));
     const api = new RunwayTemporal({
       client: new Client({
-        connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }),
+        connection: await Connection.connect(temporalConnectionOptions(parseEnv(temporalEnvSchema, env))),
         namespace: env.TEMPORAL_NAMESPACE,
         ...(dataConverter ? { dataConverter } : {}),
       }),

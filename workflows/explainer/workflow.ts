@@ -150,6 +150,8 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       })),
       output: { bucket: input.archive.bucket, prefix: input.archive.prefix },
       burnSubtitles: input.burnSubtitles,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      language: input.language,
     });
     stage = 'done';
     await condition(allHandlersFinished);
@@ -157,6 +159,7 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       explainerId: input.explainerId,
       video: assembled.mp4,
       subtitles: assembled.subtitles,
+      package: assembled.package,
       chunks: input.chunks.map((chunk) => ({
         chunkId: chunk.chunkId,
         text: chunk.text,
