@@ -14,6 +14,7 @@ import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
 import { deliverLeaseNotices } from './lease-notices';
 import { createWriteEditList } from './edit-list';
+import { createWriteContactSheet } from './contact-sheet';
 import { fingerprintRequest } from './request-fingerprint';
 import { createUploadPromptImage } from './upload-image';
 import { createCheckWorkspace, createReadWorkspaceLimits } from './workspace';
@@ -35,6 +36,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     readWorkspaceLimits: createReadWorkspaceLimits(deps),
     checkWorkspace: createCheckWorkspace(deps),
     writeEditList: createWriteEditList(deps),
+    writeContactSheet: createWriteContactSheet(deps),
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
     uploadPromptImage: createUploadPromptImage(deps),

@@ -1,4 +1,5 @@
 import type { ArchiveCase } from './archive-bench';
+import type { AssemblyBench } from './assembly-bench';
 import type { FloorReport } from './floor-bench';
 import type { MakespanReport } from './makespan-bench';
 import type { PriorityReport } from './priority-bench';
@@ -14,6 +15,7 @@ export interface BenchResults {
   floor?: FloorReport;
   archive?: ArchiveCase[];
   scale?: ScaleProbe;
+  assembly?: AssemblyBench;
   priority?: PriorityReport;
   targets: TargetCheck[];
 }

@@ -114,10 +114,7 @@ async function rejectWaits(bench: BenchStack, product: RunningProduct, round: nu
   await until(async () => (await bench.sim.stats({ tasks: false })).currentLive.overall >= CAP, 120_000);
   const projectId = `review-r${round}`;
   await product.api.broll.startPlanned(reviewProject(bench, projectId, REJECTS));
-  await until(
-    async () => (await product.api.broll.progress(projectId)).segments.every((segment) => segment.state === 'awaiting-review'),
-    300_000,
-  );
+  await until(async () => (await product.api.broll.progress(projectId)).items.every((item) => item.state === 'awaiting-review'), 300_000);
   const rejectWaitsSec: number[] = [];
   const slotsFreedBefore: number[] = [];
   for (let index = 0; index < REJECTS; index++) {
@@ -130,7 +127,7 @@ async function rejectWaits(bench: BenchStack, product: RunningProduct, round: nu
     const { tasks } = await bench.sim.stats();
     rejectWaitsSec.push((postedAt - rejectedAt) / 1000);
     slotsFreedBefore.push(tasks.filter((task) => task.id !== regeneration.id && endedBetween(task, rejectedAt, postedAt)).length);
-    await until(async () => (await product.api.broll.progress(projectId)).segments[index]?.state === 'awaiting-review', 120_000);
+    await until(async () => (await product.api.broll.progress(projectId)).items[index]?.state === 'awaiting-review', 120_000);
   }
   log(
     `bench: priority round ${round}: reject → POST ${rejectWaitsSec.map((sec) => sec.toFixed(2)).join(', ')} s; slots freed before ${slotsFreedBefore.join(', ')}`,
@@ -228,7 +225,7 @@ function reviewProject(bench: BenchStack, projectId: string, segments: number): 
         text: `Segment ${index + 1}`,
         keywords: ['harbour'],
         request,
-        fingerprint: requestFingerprint(request),
+        takeFingerprints: [requestFingerprint(request)],
         estimatedCredits: creditsFor(MODEL, DURATION),
       };
     }),

@@ -1,5 +1,6 @@
 import { GENERATION_SECONDS, TARGETS, TIME_SCALE } from './bench-config';
 import type { ArchiveCase } from './archive-bench';
+import type { AssemblyBench } from './assembly-bench';
 import type { BenchResults } from './bench-results';
 import type { ContenderSummary } from './contender-summary';
 import type { FloorReport } from './floor-bench';
@@ -22,6 +23,7 @@ export function reportSections(results: BenchResults): ReportSection[] {
     ...(results.floor ? [floorSection(results.floor, results.makespan)] : []),
     ...(results.archive ? [archiveSection(results.archive)] : []),
     ...(results.scale ? [scaleSection(results.scale)] : []),
+    ...(results.assembly ? [assemblySection(results.assembly)] : []),
     ...(results.priority ? [prioritySection(results.priority)] : []),
     targetsSection(results),
   ];
@@ -223,6 +225,20 @@ function archiveSection(cases: ArchiveCase[]): ReportSection {
         entry.archive.rssIncreaseMb.toFixed(1),
         entry.raw.rssIncreaseMb.toFixed(1),
       ]),
+    ],
+  };
+}
+
+function assemblySection(assembly: AssemblyBench): ReportSection {
+  const seconds = (value: Spread) => `${formatSpread(value, 3)} s`;
+  return {
+    title: `Explainer assembly: ${assembly.example} (${assembly.chunks} chunks, ${assembly.videoSeconds} s of video), median (min–max) of ${assembly.ratio.values.length} rounds`,
+    rows: [
+      ['', 'wall time'],
+      ['assembly activity (download, probe, concat, loudness, mux, verify, upload)', seconds(assembly.activity)],
+      ['bare ffmpeg concat + mux of the same local files', seconds(assembly.bare)],
+      ['ratio (per round)', `${formatSpread(assembly.ratio, 3)} (target ≤ ${assembly.target})`],
+      ...Object.entries(assembly.phases ?? {}).map(([phase, value]) => [`  activity phase: ${phase}`, `${value.toFixed(3)} s`]),
     ],
   };
 }

@@ -120,6 +120,27 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
+/**
+ * Which prompt writer plans B-roll and explainer prompts. `nlp` (default) is deterministic and local;
+ * `llm` asks a language model on any OpenAI-compatible chat endpoint and falls back to `nlp` per prompt.
+ */
+export const promptWriterEnvSchema = z
+  .object({
+    PROMPT_WRITER: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['nlp', 'llm']).default('nlp')),
+    /** e.g. https://api.openai.com/v1, or a local server's http://127.0.0.1:11434/v1. */
+    PROMPT_LLM_BASE_URL: optionalText.pipe(z.string().url().optional()),
+    PROMPT_LLM_MODEL: optionalText,
+    PROMPT_LLM_API_KEY: optionalText,
+    PROMPT_LLM_TIMEOUT_MS: positiveInt(20_000),
+    /** Retries of one prompt's request (429, 5xx, connection errors) before its fallback. */
+    PROMPT_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PROMPT_WRITER !== 'llm') return;
+    for (const name of ['PROMPT_LLM_BASE_URL', 'PROMPT_LLM_MODEL'] as const)
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required when PROMPT_WRITER=llm` });
+  });
+
 /** Parse, and report every problem in one readable error. */
 export function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(env);

@@ -108,6 +108,14 @@ export const generationWorkflowInputSchema = z.object({
   budgetCredits: z.number().nonnegative().optional(),
   /** sha256 of what makes the clip (infra/request-fingerprint.ts): a re-run reuses a clip only for the same one. */
   fingerprint: fingerprintSchema,
+  /**
+   * The archived object's file name without extension (a B-roll take's `<projectId>-s01-t2`), so the name
+   * an editor reads in S3 is the one in every list; by default the Runway task id.
+   */
+  outputName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/)
+    .optional(),
   /** Set by a parent that does not await the child's handle (a campaign, which may continue as new meanwhile): the child's end is signalled to it. */
   reportEnd: z.boolean().optional(),
 });

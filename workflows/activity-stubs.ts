@@ -170,8 +170,9 @@ export function promptImageActivities() {
 }
 
 /**
- * A B-roll project's own activities: the edit list bounded like the manifest, and a rejected segment's new
- * fingerprint as a local activity (a moment's hash).
+ * A B-roll project's own activities: the edit list bounded like the manifest, the contact sheet (it
+ * downloads a frame's worth of every take and runs ffmpeg: it heartbeats, and a missing ffmpeg is not
+ * retried), and a rejected round's new fingerprint as a local activity (a moment's hash).
  */
 export function brollActivities() {
   const { writeEditList } = proxyActivities<DefaultQueueActivities>({
@@ -179,11 +180,17 @@ export function brollActivities() {
     scheduleToCloseTimeout: '12 hours',
     retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
+  const { writeContactSheet } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: KEEP_ALIVE_HEARTBEAT_TIMEOUT,
+    scheduleToCloseTimeout: '1 hour',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.MediaToolMissing] },
+  });
   const { fingerprintRequest } = proxyLocalActivities<DefaultQueueActivities>({
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1s', maximumAttempts: 5 },
   });
-  return { writeEditList, fingerprintRequest };
+  return { writeEditList, writeContactSheet, fingerprintRequest };
 }
 
 export function cleanupActivities() {

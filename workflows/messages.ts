@@ -6,6 +6,8 @@ import type {
   ExplainerProgress,
   FinalizeUpdate,
   ReviewUpdate,
+  ReviewView,
+  ContactSheetRef,
   GenerationError,
   GenerationProgress,
   GenerationResult,
@@ -91,8 +93,16 @@ export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProg
 /** Segments by state, round, pending decisions. */
 export const brollProgressQuery = defineQuery<BrollProgress>('brollProgress');
 
-/** The editor's decisions: approve, or reject with a new prompt (a new generation). Answers the new state. */
-export const reviewUpdate = defineUpdate<BrollProgress, [ReviewUpdate]>('review');
+// ── The review room (B-roll segments; any workload whose generations a person decides on) ─────────────
+
+/** The review room's view of a workload: its items, their takes and decisions. The review page reads it. */
+export const reviewViewQuery = defineQuery<ReviewView>('reviewView');
+
+/** The reviewer's decisions: select a take (approve the one take), or reject a round with a new prompt (the next round). Answers the new view. */
+export const reviewUpdate = defineUpdate<ReviewView, [ReviewUpdate]>('review');
+
+/** (Re)writes the workload's contact sheet (a frame of every take) in S3 now; answers where it is. */
+export const contactSheetUpdate = defineUpdate<ContactSheetRef, []>('contactSheet');
 
 /** Write the edit list and end the project: every segment approved, or allowUnapproved. */
 export const finalizeUpdate = defineUpdate<BrollResult, [FinalizeUpdate]>('finalize');

@@ -160,6 +160,8 @@ async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<Explainer
       })),
       output: { bucket: input.archive.bucket, prefix: input.archive.prefix },
       burnSubtitles: input.burnSubtitles,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      language: input.language,
     });
     stage = 'done';
     await condition(allHandlersFinished);
@@ -167,6 +169,7 @@ async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<Explainer
       explainerId: input.explainerId,
       video: assembled.mp4,
       subtitles: assembled.subtitles,
+      package: assembled.package,
       chunks: input.chunks.map((chunk) => ({
         chunkId: chunk.chunkId,
         text: chunk.text,

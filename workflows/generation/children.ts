@@ -53,6 +53,8 @@ export interface PlannedGeneration {
   fingerprint: string;
   /** Its own class over the workload's (a regeneration someone is waiting for). */
   priority?: PriorityClass;
+  /** The archived object's file name (without extension), when the workload names its outputs. */
+  outputName?: string;
 }
 
 /**
@@ -111,6 +113,7 @@ function childOptions(
         options: generation.priority ? { ...parent.options, priority: generation.priority } : parent.options,
         budgeted: parent.budgetCredits !== undefined,
         fingerprint: generation.fingerprint,
+        ...(generation.outputName !== undefined ? { outputName: generation.outputName } : {}),
         ...(reportEnd ? { reportEnd: true } : {}),
       },
     ] as [GenerationWorkflowInput],

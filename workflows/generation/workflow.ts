@@ -125,6 +125,7 @@ async function runGeneration(rawInput: GenerationWorkflowInput): Promise<Generat
             workloadId: input.workloadId,
             generationKey: input.generationKey,
             runwayTaskId: success.taskId,
+            ...(input.outputName !== undefined ? { outputName: input.outputName } : {}),
             kind: generationKind(input.request),
             model: input.request.model,
             promptText: input.request.promptText,
