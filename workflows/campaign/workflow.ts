@@ -241,6 +241,8 @@ async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignRes
     if (!isCancellation(error)) throw error;
     // What was archived before the cancel is still the team's: the index says so, and which variants never started.
     await CancellationScope.nonCancellable(async () => {
+      // Every start in flight settles first, so each child that exists is in `open` and gets cancelled.
+      await condition(() => starting.size === 0);
       await cancelOpenChildren(open);
       await manifest.flush();
       await writeIndex('cancelled');
