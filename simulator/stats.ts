@@ -21,7 +21,7 @@ function bump(tally: Tally, model: string, delta: number): void {
 export class SimStats {
   readonly submissions = { total: 0, byModel: {} as Record<string, number>, byEndpoint: {} as Record<string, number> };
   readonly createsByPrompt: Record<string, number> = {};
-  readonly requests = { creates: 0, gets: 0, deletes: 0, organization: 0, rejectedByStatus: {} as Record<string, number> };
+  readonly requests = { creates: 0, gets: 0, deletes: 0, organization: 0, rejectedByStatus: {} as Record<string, number>, rejectedByRoute: {} as Record<string, number> };
   readonly credits = { charged: 0, refunded: 0 };
   readonly downloads = { total: 0, ranged: 0, truncated: 0, head: 0, forbidden: 0 };
   readonly maxConcurrentRunning = emptyTally();
@@ -45,9 +45,12 @@ export class SimStats {
     this.credits.charged += credits;
   }
 
-  recordRejection(status: number): void {
+  /** `route` is "METHOD /path status", so a test can tell a retried request from two different ones refused. */
+  recordRejection(status: number, method: string, pathname: string): void {
     const key = String(status);
     this.requests.rejectedByStatus[key] = (this.requests.rejectedByStatus[key] ?? 0) + 1;
+    const route = `${method} ${pathname} ${key}`;
+    this.requests.rejectedByRoute[route] = (this.requests.rejectedByRoute[route] ?? 0) + 1;
   }
 
   recordDailyLimitRefusal(model: string): void {

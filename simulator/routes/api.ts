@@ -31,7 +31,7 @@ const CREATE_PATHS: Record<string, SimEndpoint> = {
 /** Runway's public API under /v1: auth and version checks, then routing. */
 export async function handleApi(state: SimulatorState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const reject = (status: number, error: string, options?: Parameters<typeof sendError>[3]) => {
-    state.stats.recordRejection(status);
+    state.stats.recordRejection(status, req.method ?? '', url.pathname);
     sendError(res, status, error, options);
   };
   if (req.headers.authorization !== `Bearer ${state.config.apiSecret}`) {
@@ -46,7 +46,7 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   if (!route) return reject(404, `No such endpoint: ${url.pathname}`);
   const allowed = ALLOWED_METHODS[route.kind];
   if (!allowed.includes(req.method ?? '')) {
-    state.stats.recordRejection(405);
+    state.stats.recordRejection(405, req.method ?? '', url.pathname);
     return sendMethodNotAllowed(res, allowed);
   }
   await sleep(state.faults.latencyMs());
