@@ -5,6 +5,7 @@ import {
   isCancellation,
   setHandler,
   upsertSearchAttributes,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import { brollWorkflowInputSchema, type BrollResult, type BrollWorkflowInput, type ProjectState } from '../../schemas';
 import { brollActivities } from '../activity-stubs';
@@ -16,8 +17,12 @@ import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { segmentWorkflowId } from './ids';
 import { BrollProject, type ProjectSegment } from './project';
+import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof brollWorkflowInputSchema.parse>;
+
+// Pinned: a project waits days for its editor and finishes on the code it started on; a release never has to replay it.
+setWorkflowOptions(versioned('PINNED'), BrollWorkflow);
 
 /**
  * A documentary's B-roll: one clip per transcript segment through the one GenerationWorkflow (same
