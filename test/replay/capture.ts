@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildIdOf, codeVersion } from '../../infra/code-version';
 import { startProduct } from '../helpers/product';
 import globalSetup from '../setup/global-setup';
@@ -29,6 +30,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
  * `--accept-break` captures anyway, for a release after which no old pool runs anywhere.
  */
 async function main(argv: string[]): Promise<void> {
+  // The workers' and replayers' state changes would drown the scenario lines; warnings still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   await refuseBrokenAutoUpgrade(argv.includes('--accept-break'));
   const code = codeVersion();
   if (code.dirty) say('! tracked files differ from the commit: the index will say so (commit first to name the code exactly)');
