@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
@@ -66,7 +67,8 @@ export type RunningProduct = InProcessProduct;
 
 /**
  * Both workers of the product in this process, plus the typed client, on a queue of their own.
- * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart).
+ * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart);
+ * `deployment`: versioned workers, as with TEMPORAL_WORKER_DEPLOYMENT_NAME.
  */
 export async function startProduct(options: {
   name: string;
@@ -74,6 +76,7 @@ export async function startProduct(options: {
   deps?: Partial<ActivityDeps>;
   codecKeys?: CodecKeys;
   taskQueue?: string;
+  deployment?: WorkerDeploymentVersion;
 }): Promise<RunningProduct> {
   const stack = testStack();
   const s3Env = stackS3Env();
@@ -89,6 +92,7 @@ export async function startProduct(options: {
     s3: createS3Client(s3TargetFromEnv(s3Env)),
     bucket: s3Env.S3_BUCKET,
     prefix: '',
+    deployment: options.deployment,
   });
 }
 
