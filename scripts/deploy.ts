@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
     .description('Make a Worker Deployment version current or ramp it; show versions; wait for one to drain')
     .option('--deployment <name>', 'the Worker Deployment', process.env.TEMPORAL_WORKER_DEPLOYMENT_NAME || DEFAULT_DEPLOYMENT)
     .option('--build-id <id>', 'the version to route work to (its workers must be running)')
-    .option('--ramp <percent>', 'send this share of new work to it instead of all (0–100; 0 stops ramping)', percentage)
+    .option('--ramp <percent>', 'send this share of new work to it instead of all (0–100)', percentage)
     .option('--status', 'print the versions and their status, change nothing')
     .option('--wait-drained <id>', 'wait until this version has no open pinned workflow (its workers may then stop)')
     .option('--timeout <duration>', 'how long --wait-drained and the wait for pollers may take', duration, 30 * 60_000)
