@@ -1,5 +1,5 @@
 # The worker (and, with another command, the simulator) built from this repository.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # Debian's ffmpeg/ffprobe (security-maintained in bookworm): the simulator's media and the explainer assembly.

@@ -101,5 +101,10 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
   },
+  {
+    // Scripts shipped to learners' browsers inside a delivery (the SCORM player).
+    files: ['activities/delivery/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', setInterval: 'readonly' } },
+  },
   prettier,
 );

@@ -26,6 +26,8 @@ export interface ArchiveInput {
   workloadId: string;
   generationKey: string;
   runwayTaskId: string;
+  /** The object's file name without extension; the task id when not given. */
+  outputName?: string;
   /** What the task made: a video (the default) or speech; decides which outputs and keys are expected. */
   kind?: GenerationKind;
   model: string;
@@ -81,7 +83,7 @@ export function createArchive(deps: Pick<ActivityDeps, 'runway' | 's3' | 'metric
   return async function archiveGeneration(input: ArchiveInput): Promise<ArchivedObject> {
     const kind = input.kind ?? 'video';
     const keyFor = (extension: string) =>
-      generationObjectKey(input.prefix, input.workloadId, input.generationKey, input.runwayTaskId, extension);
+      generationObjectKey(input.prefix, input.workloadId, input.generationKey, input.outputName ?? input.runwayTaskId, extension);
     return withKeepAlive(async () => {
       const shown = input.parent ? showArchiving(input.parent, input.runwayTaskId) : undefined;
       try {

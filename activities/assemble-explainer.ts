@@ -16,30 +16,29 @@ import {
   assembledProblems,
   canConcatByCopy,
   chunkTimings,
-  clipSeconds,
   concatArgs,
   concatList,
-  ffprobeArgs,
   isFaststart,
+  loudnessMeasureArgs,
   muxArgs,
   normalizeClipArgs,
-  parseProbe,
   topLevelBoxes,
-  videoStream,
   videoTarget,
   webVtt,
-  type MediaProbe,
 } from './assembly-media';
-import { assemblyFailed, download, existingAssembly, objectSize, putSubtitles, uploadMp4 } from './assembly-storage';
+import { assemblyFailed, download, existingAssembly, head, objectSize, putSubtitles, uploadFile } from './assembly-storage';
+import { ClipProbeError, probeClip, probeStreams } from './clip-probe';
+import { writeScormPackage, type WrittenScormPackage } from './delivery/scorm-package';
+import { parseLoudnessReport } from './delivery/loudness';
 
 export interface AssemblyOptions {
   /** Parent of the per-attempt temp dirs; default `<os tmpdir>/runway-temporal-assembly`. */
   tempRoot?: string;
   /** The most temp space one assembly may need (inputs, joined video, result); larger inputs are refused. */
   maxTempBytes?: number;
-  /** Upper bound of one ffmpeg/ffprobe run, so a wedged encoder cannot hold the attempt forever. */
+  /** Upper bound of one ffmpeg run, so a wedged encoder cannot hold the attempt forever. */
   toolTimeoutMs?: number;
-  /** Where FFMPEG_PATH / FFPROBE_PATH / PATH are read (the worker's environment by default). */
+  /** Where FFMPEG_PATH / PATH are read (the worker's environment by default). */
   env?: NodeJS.ProcessEnv;
   heartbeatEveryMs?: number;
 }
@@ -48,6 +47,8 @@ const DEFAULT_MAX_TEMP_BYTES = 8 * 1024 ** 3;
 /** Inputs, the joined video and the result each hold about the inputs' size; the rest is slack for the container. */
 const TEMP_SPACE_FACTOR = 3;
 const TEMP_SPACE_SLACK = 64 * 1024 * 1024;
+/** Inputs fetched at once: enough to hide S3's latency, few enough not to flood the worker's connection pool. */
+const DOWNLOADS_AT_ONCE = 4;
 
 type Phase = 'check' | 'download' | 'probe' | 'concat' | 'mux' | 'verify' | 'upload';
 
@@ -70,14 +71,23 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
     const tools = mediaTools(options.env);
     const context = Context.current();
     const progress = new Progress(context, options.heartbeatEveryMs ?? 2_000);
-    const { mp4Key, vttKey } = explainerObjectKeys(input.output.prefix, input.explainerId);
+    const keys = explainerObjectKeys(input.output.prefix, input.explainerId);
+    const { mp4Key, vttKey, packageKey } = keys;
     const bucket = input.output.bucket;
     const inputsSha256 = createHash('sha256')
-      .update(JSON.stringify({ recipe: ASSEMBLY_RECIPE_VERSION, chunks: input.chunks, burnSubtitles: input.burnSubtitles }))
+      .update(
+        JSON.stringify({
+          recipe: ASSEMBLY_RECIPE_VERSION,
+          chunks: input.chunks,
+          burnSubtitles: input.burnSubtitles,
+          title: input.title,
+          language: input.language,
+        }),
+      )
       .digest('hex');
     try {
       progress.phase('check');
-      const existing = await existingAssembly(deps.s3, bucket, mp4Key, vttKey, inputsSha256);
+      const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
       if (existing) {
         log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
         return existing;
@@ -93,34 +103,43 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         const run = toolRunner(context.cancellationSignal, options.toolTimeoutMs ?? 30 * 60_000);
 
         progress.phase('download', { done: 0, total: input.chunks.length });
-        const local: Array<{ clip: string; voiceover: string }> = [];
-        for (const [index, chunk] of input.chunks.entries()) {
-          const clip = path.join(dir, `clip-${index}.mp4`);
-          const voiceover = path.join(dir, `voice-${index}${extensionOf(chunk.voiceover.key)}`);
-          await download(deps.s3, chunk.clip, sizes[2 * index]!, clip, context.cancellationSignal);
-          await download(deps.s3, chunk.voiceover, sizes[2 * index + 1]!, voiceover, context.cancellationSignal);
-          local.push({ clip, voiceover });
-          progress.phase('download', { done: index + 1, total: input.chunks.length });
-        }
+        const local = input.chunks.map((chunk, index) => ({
+          clip: path.join(dir, `clip-${index}.mp4`),
+          voiceover: path.join(dir, `voice-${index}${extensionOf(chunk.voiceover.key)}`),
+        }));
+        let downloaded = 0;
+        await inParallel(input.chunks, DOWNLOADS_AT_ONCE, async (chunk, index) => {
+          await download(deps.s3, chunk.clip, sizes[2 * index]!, local[index]!.clip, context.cancellationSignal);
+          await download(deps.s3, chunk.voiceover, sizes[2 * index + 1]!, local[index]!.voiceover, context.cancellationSignal);
+          progress.phase('download', { done: ++downloaded, total: input.chunks.length });
+        });
 
         progress.phase('probe');
-        const clipProbes: MediaProbe[] = [];
-        for (const { clip } of local) clipProbes.push(parseProbe(await run(tools.ffprobe, ffprobeArgs(clip))));
-        const seconds = clipProbes.map((probe, index) => {
-          const value = clipSeconds(probe);
-          if (value === undefined || !videoStream(probe))
-            throw assemblyFailed(`chunk ${index}'s clip has no video stream with a duration`, true);
-          return value;
-        });
+        const clipProbes = await Promise.all(
+          local.map(({ clip }, index) =>
+            probeClip(clip).catch((error: unknown) => {
+              if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${index}'s clip: ${error.message}`, true);
+              throw error;
+            }),
+          ),
+        );
+        const seconds = clipProbes.map((probe) => probe.seconds);
         const expectedSeconds = seconds.reduce((sum, value) => sum + value, 0);
         const timings = chunkTimings(seconds);
+        const narration = {
+          voiceovers: local.map(({ voiceover }, index) => ({ path: voiceover, startMs: timings[index]!.startMs })),
+          totalSeconds: expectedSeconds,
+        };
 
         progress.phase('concat');
-        const streams = clipProbes.map((probe) => videoStream(probe)!);
+        // The loudness pass reads only the voiceovers: it runs while the clips are joined.
+        const measuring = run(tools.ffmpeg, loudnessMeasureArgs(narration)).then(({ stderr }) => parseLoudnessReport(stderr));
+        void measuring.catch(() => undefined);
         let parts = local.map(({ clip }) => clip);
-        if (!canConcatByCopy(streams)) {
+        const copied = canConcatByCopy(clipProbes);
+        if (!copied) {
           // Clips that differ are all brought to one recipe, so the joined stream has one set of parameters.
-          const target = videoTarget(streams[0]!);
+          const target = videoTarget(clipProbes[0]!);
           const normalized: string[] = [];
           for (const [index, clip] of parts.entries()) {
             const output = path.join(dir, `norm-${index}.mp4`);
@@ -134,6 +153,7 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         await fs.writeFile(listPath, concatList(parts.map((part, index) => ({ path: part, seconds: seconds[index]! }))));
         const joined = path.join(dir, 'joined.mp4');
         await run(tools.ffmpeg, concatArgs(listPath, joined));
+        const loudness = await measuring;
 
         progress.phase('mux');
         const vtt = webVtt(input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })));
@@ -143,31 +163,46 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         await run(
           tools.ffmpeg,
           muxArgs({
+            ...narration,
             video: joined,
-            voiceovers: local.map(({ voiceover }, index) => ({ path: voiceover, startMs: timings[index]!.startMs })),
-            totalSeconds: expectedSeconds,
+            ...(loudness ? { loudness } : {}),
             ...(input.burnSubtitles ? { burnSubtitlesFrom: vttPath } : {}),
             output: outPath,
           }),
         );
 
         progress.phase('verify');
-        const resultProbe = parseProbe(await run(tools.ffprobe, ffprobeArgs(outPath)));
+        const resultProbe = await probeStreams(outPath);
         const problems = assembledProblems(resultProbe, expectedSeconds);
         const outBytes = (await fs.stat(outPath)).size;
         if (!isFaststart(await fileBoxes(outPath, outBytes))) problems.push('moov does not come before mdat (not faststart)');
         if (problems.length > 0) throw assemblyFailed(`the assembled MP4 failed its check: ${problems.join('; ')}`, true);
-        const durationSeconds = Number(resultProbe.format?.duration);
+        const durationSeconds = Number(resultProbe.format.duration);
         const sha256 = await fileSha256(outPath);
+        const packagePath = path.join(dir, 'explainer.zip');
+        const written = await writeScormPackage(
+          {
+            explainerId: input.explainerId,
+            title: input.title ?? input.explainerId,
+            language: input.language,
+            mp4Path: outPath,
+            vtt,
+            cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
+          },
+          packagePath,
+        );
 
         progress.phase('upload', { bytes: 0, total: outBytes });
         const subtitles = await putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256);
         // A concurrent attempt (this one's heartbeat had timed out) may have finished meanwhile.
-        const raced = await existingAssembly(deps.s3, bucket, mp4Key, vttKey, inputsSha256);
+        const raced = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
         if (raced) return raced;
-        const mp4 = await uploadMp4(deps.s3, context, progress, {
+        // The package goes before the MP4 (the commit point), so an assembly that exists always has one.
+        const scorm = await putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written });
+        const mp4 = await uploadFile(deps.s3, context, progress, {
           bucket,
           key: mp4Key,
+          contentType: 'video/mp4',
           file: outPath,
           bytes: outBytes,
           sha256,
@@ -178,8 +213,8 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
             chunks: String(input.chunks.length),
           },
         });
-        log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied: canConcatByCopy(streams) });
-        return { mp4: { ...mp4, durationSeconds }, subtitles };
+        log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
+        return { mp4: { ...mp4, durationSeconds }, subtitles, package: scorm };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }
@@ -189,9 +224,9 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
   };
 }
 
-function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string; ffprobe: string } {
+function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string } {
   try {
-    return { ffmpeg: resolveMediaTool('ffmpeg', env), ffprobe: resolveMediaTool('ffprobe', env) };
+    return { ffmpeg: resolveMediaTool('ffmpeg', env) };
   } catch (error) {
     if (error instanceof MediaToolMissingError) {
       // The worker's installation, not the input: a retry on this worker cannot find it either.
@@ -228,10 +263,10 @@ class Progress {
 }
 
 function toolRunner(signal: AbortSignal, timeoutMs: number) {
-  return (file: string, args: string[]): Promise<string> =>
+  return (file: string, args: string[]): Promise<{ stdout: string; stderr: string }> =>
     new Promise((resolve, reject) => {
       execFile(file, args, { signal, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
+        if (!error) return resolve({ stdout, stderr });
         if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : error);
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           return reject(
@@ -285,4 +320,56 @@ async function fileSha256(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** `work` for every item, at most `limit` at a time; the first failure rejects (the others still settle). */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index]!, index);
+    }
+  });
+  const settled = await Promise.allSettled(lanes);
+  const failed = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * The SCORM package, unless an earlier attempt of the same inputs put it there already; one of other
+ * inputs is never overwritten.
+ */
+async function putPackage(
+  s3: Parameters<typeof uploadFile>[0],
+  context: Context,
+  progress: Progress,
+  target: { bucket: string; key: string; file: string; inputsSha256: string; written: WrittenScormPackage },
+): Promise<AssembledExplainer['package']> {
+  const existing = await head(s3, target.bucket, target.key);
+  if (existing) {
+    if (existing.Metadata?.['inputs-sha256'] === target.inputsSha256 && existing.Metadata.sha256)
+      return {
+        bucket: target.bucket,
+        key: target.key,
+        bytes: existing.ContentLength ?? 0,
+        sha256: existing.Metadata.sha256,
+        format: 'scorm-1.2',
+      };
+    throw ApplicationFailure.create({
+      type: FailureType.AssemblyConflict,
+      nonRetryable: true,
+      message: `s3://${target.bucket}/${target.key} already holds a package of other inputs; it is never overwritten`,
+    });
+  }
+  const uploaded = await uploadFile(s3, context, progress, {
+    bucket: target.bucket,
+    key: target.key,
+    contentType: 'application/zip',
+    file: target.file,
+    bytes: target.written.bytes,
+    sha256: target.written.sha256,
+    metadata: { sha256: target.written.sha256, 'inputs-sha256': target.inputsSha256, format: 'scorm-1.2' },
+  });
+  return { ...uploaded, format: 'scorm-1.2' };
 }

@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import type { ClipProbe, MediaStreams } from './clip-probe';
+import { loudnessApplyFilter, loudnessMeasureFilter, type LoudnessMeasurement } from './delivery/loudness';
 
 /**
- * The pure parts of the explainer's assembly: chunk timing, the WebVTT sidecar, ffmpeg/ffprobe argument
- * lists and the check of the result. No I/O here, so each piece has a unit test of its own.
+ * The pure parts of the explainer's assembly: chunk timing, the WebVTT sidecar, ffmpeg argument lists
+ * and the check of the result. No I/O here, so each piece has a unit test of its own.
  */
 
 /** Bump when the recipe below changes: an assembly recorded under another recipe is not the same output. */
-export const ASSEMBLY_RECIPE_VERSION = 1;
+export const ASSEMBLY_RECIPE_VERSION = 2;
 
 /** How far the result's duration may stray from the sum of the clips (AAC frames, container rounding). */
 export const DURATION_TOLERANCE_SECONDS = 0.1;
@@ -61,75 +62,28 @@ function cueText(text: string): string {
     .replace(/>/g, '&gt;');
 }
 
-/** ffprobe as JSON, with a hash of each stream's codec extradata (H.264's SPS/PPS) to tell whether copying is safe. */
-export function ffprobeArgs(file: string): string[] {
-  return ['-v', 'error', '-show_data_hash', 'sha256', '-show_streams', '-show_format', '-of', 'json', file];
-}
-
-const probeStreamSchema = z.looseObject({
-  index: z.number(),
-  codec_type: z.string(),
-  codec_name: z.string().optional(),
-  profile: z.string().optional(),
-  width: z.number().optional(),
-  height: z.number().optional(),
-  pix_fmt: z.string().optional(),
-  r_frame_rate: z.string().optional(),
-  duration: z.string().optional(),
-  extradata_hash: z.string().optional(),
-});
-
-const probeSchema = z.looseObject({
-  streams: z.array(probeStreamSchema).default([]),
-  format: z.looseObject({ duration: z.string().optional(), format_name: z.string().optional() }).optional(),
-});
-
-export type MediaProbe = z.infer<typeof probeSchema>;
-export type ProbeStream = z.infer<typeof probeStreamSchema>;
-
-export function parseProbe(json: string): MediaProbe {
-  return probeSchema.parse(JSON.parse(json));
-}
-
-export function videoStream(probe: MediaProbe): ProbeStream | undefined {
-  return probe.streams.find((stream) => stream.codec_type === 'video');
-}
-
-/** A clip's length is its picture's: an audio track that runs longer must not push the next chunk later. */
-export function clipSeconds(probe: MediaProbe): number | undefined {
-  const seconds = Number(videoStream(probe)?.duration ?? probe.format?.duration);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
-}
-
 /**
- * What must be equal for H.264 clips to be joined without re-encoding: one MP4 carries one set of parameter
- * sets (the extradata), so clips whose SPS/PPS differ would decode wrongly after the first.
+ * H.264 clips join without re-encoding only when their copy signatures match: one MP4 carries one set of
+ * parameter sets (SPS/PPS), so clips whose sets differ would decode wrongly after the first.
  */
-export function copySignature(stream: ProbeStream): string {
-  return [stream.codec_name, stream.profile, stream.width, stream.height, stream.pix_fmt, stream.r_frame_rate, stream.extradata_hash].join(
-    '|',
-  );
-}
-
-export function canConcatByCopy(clips: ProbeStream[]): boolean {
+export function canConcatByCopy(clips: ClipProbe[]): boolean {
   const first = clips[0];
-  if (!first || first.codec_name !== 'h264' || first.extradata_hash === undefined) return false;
-  return clips.every((clip) => copySignature(clip) === copySignature(first));
+  if (!first || first.codec !== 'h264') return false;
+  return clips.every((clip) => clip.copySignature === first.copySignature);
 }
 
 export interface VideoTarget {
   width: number;
   height: number;
-  /** As ffprobe gives it, e.g. "24/1" or "30000/1001". */
+  /** A fraction, e.g. "24/1" or "30000/1001". */
   frameRate: string;
 }
 
 /** The first clip sets the size and frame rate: the others are scaled into it (letterboxed, never stretched). */
-export function videoTarget(first: ProbeStream): VideoTarget {
-  const even = (value: number | undefined, fallback: number) => Math.max(2, Math.round((value ?? fallback) / 2) * 2);
-  const frameRate =
-    first.r_frame_rate && /^\d+\/[1-9]\d*$/.test(first.r_frame_rate) && !first.r_frame_rate.startsWith('0/') ? first.r_frame_rate : '24/1';
-  return { width: even(first.width, 1280), height: even(first.height, 720), frameRate };
+export function videoTarget(first: Pick<ClipProbe, 'width' | 'height' | 'frameRate'>): VideoTarget {
+  const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
+  const frameRate = first.frameRate && /^[1-9]\d*\/[1-9]\d*$/.test(first.frameRate) ? first.frameRate : '24/1';
+  return { width: even(first.width), height: even(first.height), frameRate };
 }
 
 const H264_RECIPE = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high'];
@@ -155,10 +109,41 @@ export function concatArgs(listPath: string, output: string): string[] {
   return [...QUIET, '-f', 'concat', '-safe', '0', '-i', listPath, '-map', '0:v:0', '-c', 'copy', '-f', 'mp4', output];
 }
 
-export interface MuxPlan {
-  video: string;
+export interface NarrationPlan {
   voiceovers: Array<{ path: string; startMs: number }>;
   totalSeconds: number;
+}
+
+/**
+ * The narration track as one filtergraph: each voiceover (inputs from `firstInput` on) starts at its
+ * chunk's start, the mix is padded with silence or cut to exactly the video's length, then `finish` (the
+ * loudness filter) runs on the whole mix; the result is labelled [aout].
+ */
+function narrationGraph(plan: NarrationPlan, firstInput: number, finish: string | undefined): string[] {
+  const placed = plan.voiceovers.map(
+    (voiceover, index) =>
+      `[${index + firstInput}:a:0]aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=${voiceover.startMs}:all=1[v${index}]`,
+  );
+  const labels = plan.voiceovers.map((_, index) => `[v${index}]`).join('');
+  const mixed = plan.voiceovers.length === 1 ? '[v0]' : `${labels}amix=inputs=${plan.voiceovers.length}:duration=longest:normalize=0,`;
+  const total = plan.totalSeconds.toFixed(6);
+  return [...placed, `${mixed}apad,atrim=end=${total},asetpts=PTS-STARTPTS${finish ? `,${finish}` : ''}[aout]`];
+}
+
+/** The loudness pass: the narration mixed as the mux mixes it, measured by loudnorm (report on stderr); no video is read. */
+export function loudnessMeasureArgs(plan: NarrationPlan): string[] {
+  return [
+    ...['-hide_banner', '-nostats', '-nostdin'],
+    ...plan.voiceovers.flatMap((voiceover) => ['-i', voiceover.path]),
+    ...['-filter_complex', narrationGraph(plan, 0, loudnessMeasureFilter()).join(';')],
+    ...['-map', '[aout]', '-f', 'null', '-'],
+  ];
+}
+
+export interface MuxPlan extends NarrationPlan {
+  video: string;
+  /** The narration's measured loudness: normalised in the mux (EBU R128); without it the mix is left as it is (silence). */
+  loudness?: LoudnessMeasurement;
   /** Burn these subtitles into the picture (re-encodes the video). */
   burnSubtitlesFrom?: string;
   output: string;
@@ -170,15 +155,8 @@ export interface MuxPlan {
  */
 export function muxArgs(plan: MuxPlan): string[] {
   const inputs = plan.voiceovers.flatMap((voiceover) => ['-i', voiceover.path]);
-  const placed = plan.voiceovers.map(
-    (voiceover, index) =>
-      `[${index + 1}:a:0]aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=${voiceover.startMs}:all=1[v${index}]`,
-  );
-  const labels = plan.voiceovers.map((_, index) => `[v${index}]`).join('');
-  const mixed = plan.voiceovers.length === 1 ? '[v0]' : `${labels}amix=inputs=${plan.voiceovers.length}:duration=longest:normalize=0,`;
   const total = plan.totalSeconds.toFixed(6);
-  const audio = `${plan.voiceovers.length === 1 ? '[v0]' : mixed}apad,atrim=end=${total},asetpts=PTS-STARTPTS[aout]`;
-  const graph = [...placed, audio];
+  const graph = narrationGraph(plan, 1, plan.loudness ? loudnessApplyFilter(plan.loudness) : undefined);
   let videoMap = ['-map', '0:v:0', '-c:v', 'copy'];
   if (plan.burnSubtitlesFrom) {
     graph.push(`[0:v:0]subtitles=filename=${filterPath(plan.burnSubtitlesFrom)}[vout]`);
@@ -202,7 +180,7 @@ function filterPath(file: string): string {
 }
 
 /** What is wrong with an assembled MP4 (empty when it may be recorded). */
-export function assembledProblems(probe: MediaProbe, expectedSeconds: number): string[] {
+export function assembledProblems(probe: MediaStreams, expectedSeconds: number): string[] {
   const problems: string[] = [];
   const videos = probe.streams.filter((stream) => stream.codec_type === 'video');
   const audios = probe.streams.filter((stream) => stream.codec_type === 'audio');
@@ -213,10 +191,10 @@ export function assembledProblems(probe: MediaProbe, expectedSeconds: number): s
   }
   if (videos[0] && videos[0].codec_name !== 'h264') problems.push(`video codec is ${videos[0].codec_name}, not h264`);
   if (audios[0] && audios[0].codec_name !== 'aac') problems.push(`audio codec is ${audios[0].codec_name}, not aac`);
-  const duration = Number(probe.format?.duration);
+  const duration = Number(probe.format.duration);
   if (!Number.isFinite(duration) || Math.abs(duration - expectedSeconds) > DURATION_TOLERANCE_SECONDS) {
     problems.push(
-      `duration ${probe.format?.duration ?? 'unknown'} s is not within ${DURATION_TOLERANCE_SECONDS} s of the clips' ${expectedSeconds.toFixed(3)} s`,
+      `duration ${probe.format.duration ?? 'unknown'} s is not within ${DURATION_TOLERANCE_SECONDS} s of the clips' ${expectedSeconds.toFixed(3)} s`,
     );
   }
   return problems;

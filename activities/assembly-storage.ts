@@ -90,10 +90,10 @@ function isNotFound(error: unknown): boolean {
 export async function existingAssembly(
   s3: S3Client,
   bucket: string,
-  mp4Key: string,
-  vttKey: string,
+  keys: { mp4Key: string; vttKey: string; packageKey: string },
   inputsSha256: string,
 ): Promise<AssembledExplainer | undefined> {
+  const { mp4Key, vttKey, packageKey } = keys;
   const mp4 = await head(s3, bucket, mp4Key);
   if (!mp4) return undefined;
   const metadata = mp4.Metadata ?? {};
@@ -107,6 +107,9 @@ export async function existingAssembly(
   const vtt = await head(s3, bucket, vttKey);
   if (!vtt?.Metadata?.sha256)
     throw assemblyFailed(`s3://${bucket}/${mp4Key} exists but its subtitles s3://${bucket}/${vttKey} do not`, true);
+  const zip = await head(s3, bucket, packageKey);
+  if (!zip?.Metadata?.sha256)
+    throw assemblyFailed(`s3://${bucket}/${mp4Key} exists but its SCORM package s3://${bucket}/${packageKey} does not`, true);
   return {
     mp4: {
       bucket,
@@ -116,6 +119,7 @@ export async function existingAssembly(
       durationSeconds: Number(metadata['duration-seconds']),
     },
     subtitles: { bucket, key: vttKey, sha256: vtt.Metadata.sha256 },
+    package: { bucket, key: packageKey, bytes: zip.ContentLength ?? 0, sha256: zip.Metadata.sha256, format: 'scorm-1.2' },
   };
 }
 
@@ -149,27 +153,28 @@ export async function putSubtitles(
   return { bucket, key, sha256 };
 }
 
-export interface Mp4Upload {
+export interface FileUpload {
   bucket: string;
   key: string;
+  contentType: string;
   file: string;
   bytes: number;
   sha256: string;
   metadata: Record<string, string>;
 }
 
-/** Streams the MP4 with lib-storage (flat memory), hashing what goes out; cancelled, it aborts and leaves no object. */
-export async function uploadMp4(
+/** Streams a file (the MP4, the package) with lib-storage (flat memory), hashing what goes out; cancelled, it aborts and leaves no object. */
+export async function uploadFile(
   s3: S3Client,
   context: Context,
   progress: { quietly(extra: Record<string, unknown>): void },
-  target: Mp4Upload,
-): Promise<Omit<AssembledExplainer['mp4'], 'durationSeconds'>> {
+  target: FileUpload,
+): Promise<{ bucket: string; key: string; bytes: number; sha256: string }> {
   const body = createReadStream(target.file);
   const meter = new DownloadMeter(body, (bytes) => progress.quietly({ bytes }));
   const upload = new Upload({
     client: s3,
-    params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: 'video/mp4', Metadata: target.metadata },
+    params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: target.contentType, Metadata: target.metadata },
     queueSize: ARCHIVE_QUEUE_SIZE,
     partSize: ARCHIVE_PART_SIZE,
     leavePartsOnError: false,

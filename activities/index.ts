@@ -7,11 +7,14 @@ import { createWriteManifest, createWriteManifestPart } from './manifest';
 import { createReadVariantPart } from './variant-parts';
 import { closedChildren } from './child-status';
 import { createPrescreen } from './prescreen';
+import { createDeliverWebhook } from './webhook-delivery';
+import { strictSafeFetch } from '../infra/safe-fetch';
 import { previousGenerationResult } from './previous-generation-result';
 import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
 import { deliverLeaseNotices } from './lease-notices';
 import { createWriteEditList } from './edit-list';
+import { createWriteContactSheet } from './contact-sheet';
 import { fingerprintRequest } from './request-fingerprint';
 import { createUploadPromptImage } from './upload-image';
 import { createCheckWorkspace, createReadWorkspaceLimits } from './workspace';
@@ -33,9 +36,11 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     readWorkspaceLimits: createReadWorkspaceLimits(deps),
     checkWorkspace: createCheckWorkspace(deps),
     writeEditList: createWriteEditList(deps),
+    writeContactSheet: createWriteContactSheet(deps),
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
     uploadPromptImage: createUploadPromptImage(deps),
+    deliverWebhook: createDeliverWebhook({ webhookSecret: deps.webhookSecret, safeFetch: deps.safeFetch ?? strictSafeFetch() }),
   };
 }
 

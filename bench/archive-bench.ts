@@ -63,8 +63,8 @@ export async function runArchiveBench(bench: BenchStack, options: { quick: boole
   const rawDownloads = new Agent();
   const archiveGeneration = createArchive({ runway, s3: activityS3, metrics: noopMetrics, downloadTimeoutMs: 10 * 60_000 });
   const cases: ArchiveCase[] = [];
-  // Deleted only once everything is measured: MinIO purges a deleted object in the background, and a
-  // purge of the last pair's gigabyte would take CPU from the next pair.
+  // Deleted only once everything is measured: the S3 server reclaims a deleted object's space in the background, and
+  // reclaiming the last pair's gigabyte would take CPU from the next pair.
   const written: string[] = [];
   try {
     for (const size of SIZES.filter((candidate) => !options.quick || candidate.bytes < 1024 * MB)) {

@@ -1,6 +1,8 @@
 import type { ArchiveCase } from './archive-bench';
+import type { AssemblyBench } from './assembly-bench';
 import type { FloorReport } from './floor-bench';
 import type { MakespanReport } from './makespan-bench';
+import type { PriorityReport } from './priority-bench';
 import type { ScaleProbe } from './scale-probe';
 
 /** Everything one `npm run bench` measured: what bench/results/*.json hold. */
@@ -13,6 +15,8 @@ export interface BenchResults {
   floor?: FloorReport;
   archive?: ArchiveCase[];
   scale?: ScaleProbe;
+  assembly?: AssemblyBench;
+  priority?: PriorityReport;
   targets: TargetCheck[];
 }
 

@@ -12,7 +12,7 @@ import { SimulatorAdmin } from '../simulator/admin-client';
 /** The benchmark's own stack: fresh data dir, free ports, the simulator started with the bench config. */
 export interface BenchStack {
   stack: Stack;
-  /** Its own data dir: gigabytes of archived test objects in MinIO's trash by the end, removed after a good run. */
+  /** Its own data dir: gigabytes of archived test objects in the S3 server's volumes by the end, removed after a good run. */
   dataDir: string;
   sim: SimulatorAdmin;
   /** The Temporal server's Prometheus endpoint (bench/server-metrics.ts). */

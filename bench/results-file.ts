@@ -6,15 +6,23 @@ export const RESULTS_DIR = path.resolve(__dirname, 'results');
 /**
  * A full run goes to `results/<YYYY-MM-DD>.json` (one file per day: the history stays in the repo) and
  * its tables to `results/latest.md`, which names that file; a partial one (--only, --variants) only to
- * `results/partial.json` and `results/partial.md`, so it never replaces the figures of a full run.
+ * `results/partial.json` and `results/partial.md`, so it never replaces the figures of a full run. A full
+ * run of one section alone (`--sections assembly`) keeps its own pair, `results/<YYYY-MM-DD>-<section>.json`
+ * and `.md`.
  */
-export function writeResults(results: unknown, markdown: string, options: { startedAt: Date; partial: boolean }): string[] {
+export function writeResults(
+  results: unknown,
+  markdown: string,
+  options: { startedAt: Date; partial: boolean; section?: string },
+): string[] {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const jsonName = options.partial ? 'partial.json' : `${options.startedAt.toISOString().slice(0, 10)}.json`;
-  const tables = options.partial ? markdown : `Figures of [\`${jsonName}\`](${jsonName}).\n\n${markdown}`;
+  const day = options.startedAt.toISOString().slice(0, 10);
+  const base = options.section ? `${day}-${options.section}` : options.partial ? 'partial' : day;
+  const jsonName = `${base}.json`;
+  const tables = options.partial && !options.section ? markdown : `Figures of [\`${jsonName}\`](${jsonName}).\n\n${markdown}`;
   const files = [
     [jsonName, `${JSON.stringify(results, null, 2)}\n`] as const,
-    [options.partial ? 'partial.md' : 'latest.md', tables] as const,
+    [options.section ? `${base}.md` : options.partial ? 'partial.md' : 'latest.md', tables] as const,
   ];
   return files.map(([name, text]) => {
     const file = path.join(RESULTS_DIR, name);

@@ -1,5 +1,6 @@
 import { TARGETS } from './bench-config';
 import type { ArchiveCase } from './archive-bench';
+import type { AssemblyBench } from './assembly-bench';
 import type { TargetCheck } from './bench-results';
 import type { MakespanReport } from './makespan-bench';
 import type { ScaleProbe } from './scale-probe';
@@ -10,8 +11,24 @@ export function checkTargets(
   makespan: MakespanReport | undefined,
   archive: ArchiveCase[] | undefined,
   scale: ScaleProbe | undefined,
+  assembly?: AssemblyBench,
 ): TargetCheck[] {
-  return [...(makespan ? makespanChecks(makespan) : []), ...(archive ? archiveChecks(archive) : []), ...(scale ? scaleChecks(scale) : [])];
+  return [
+    ...(makespan ? makespanChecks(makespan) : []),
+    ...(archive ? archiveChecks(archive) : []),
+    ...(scale ? scaleChecks(scale) : []),
+    ...(assembly ? [assemblyCheck(assembly)] : []),
+  ];
+}
+
+/** The explainer's assembly against bare ffmpeg on the same files, on the median of the rounds' ratios. */
+function assemblyCheck(assembly: AssemblyBench): TargetCheck {
+  return check(
+    'assembly activity / bare ffmpeg concat + mux, median of rounds',
+    `≤ ${assembly.target}`,
+    formatSpread(assembly.ratio, 3),
+    assembly.ratio.median <= assembly.target,
+  );
 }
 
 /**

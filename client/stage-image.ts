@@ -39,6 +39,15 @@ export async function stagePromptImage(source: string, target: StagingTarget, ba
   const bytes = /^data:/i.test(source) ? dataUriBytes(source) : await localFileBytes(source, baseDir);
   const type = IMAGE_TYPES.find((candidate) => candidate.matches(bytes));
   if (!type) throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
+  return stageImageBytes(bytes, type, target);
+}
+
+/** Checked image bytes staged in S3 under their sha256 (once: a staged image is not written again). */
+export async function stageImageBytes(
+  bytes: Buffer,
+  type: { contentType: string; extension: string },
+  target: StagingTarget,
+): Promise<ImageRef> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const key = stagedImageKey(target.prefix, target.workloadId, sha256, type.extension);
   if (!(await exists(target.s3, target.bucket, key))) {
@@ -65,6 +74,11 @@ export async function resolveRequest(
   }
   const resolved: ResolvedVideoRequest = { ...request, ...(imageRef ? { promptImage: imageRef } : {}) };
   return { request: resolved, fingerprint: requestFingerprint(resolved) };
+}
+
+/** The image type of these bytes (PNG, JPEG or WebP, by their signature), or undefined. */
+export function sniffImageType(bytes: Buffer): string | undefined {
+  return IMAGE_TYPES.find((candidate) => candidate.matches(bytes))?.contentType;
 }
 
 /** Checks a local image without staging it (validation before anything is started). */

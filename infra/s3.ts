@@ -4,7 +4,7 @@ import type { S3Env } from '../schemas/env';
 /** Where an S3 client talks to; without keys the AWS SDK's default credential chain applies. */
 export interface S3Target {
   region: string;
-  /** An S3-compatible endpoint (MinIO, R2, …); AWS itself when absent. */
+  /** An S3-compatible endpoint (SeaweedFS, R2, …); AWS itself when absent. */
   endpoint?: string;
   /** Path-style addressing; default: on when an endpoint is given (local servers have no per-bucket DNS). */
   forcePathStyle?: boolean;
@@ -12,17 +12,8 @@ export interface S3Target {
   secretAccessKey?: string;
 }
 
-/**
- * The AWS SDK warns on stderr that Node 20 support ends in 2027. The project supports Node >= 20
- * (package.json engines); the warning would break the CLI's promise of one line on stderr.
- */
-export function quietAwsNodeVersionWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}
-
 /** The one way every room builds an S3 client. */
 export function createS3Client(target: S3Target): S3Client {
-  quietAwsNodeVersionWarning();
   return new S3Client({
     region: target.region,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),

@@ -29,6 +29,9 @@ export const assembleExplainerInputSchema = strictObject({
   output: strictObject({ bucket: bucketSchema, prefix: keyPrefixSchema }),
   /** Also draw the subtitles into the picture (re-encodes the video); the WebVTT sidecar is written either way. */
   burnSubtitles: z.boolean().default(false),
+  /** The lesson's title and language, for the SCORM package (its manifest, player page and captions track). */
+  title: z.string().min(1).max(200).optional(),
+  language: z.string().min(2).max(35).default('en'),
 });
 
 export type AssemblyChunk = z.infer<typeof assemblyChunkSchema>;
@@ -37,4 +40,6 @@ export type AssembleExplainerInput = z.input<typeof assembleExplainerInputSchema
 export interface AssembledExplainer {
   mp4: { bucket: string; key: string; bytes: number; sha256: string; durationSeconds: number };
   subtitles: { bucket: string; key: string; sha256: string };
+  /** The SCORM 1.2 package (manifest, player, MP4, captions) an LMS imports, next to the MP4. */
+  package: { bucket: string; key: string; bytes: number; sha256: string; format: 'scorm-1.2' };
 }

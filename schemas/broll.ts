@@ -5,12 +5,18 @@ import { generationOptionsInputSchema, generationOptionsSchema } from './options
 import { promptTextSchema } from './video-request';
 import { strictObject } from './strict-object';
 import { resolvedVideoRequestSchema } from './generation';
+import { promptWriterNameSchema } from './prompt';
+import { takesSchema, type ContactSheetRef, type ReviewItemProgress, type ReviewTake, type ReviewView } from './review';
+import { clipFileName } from './clip-name';
 
 /**
- * Documentary B-roll: a transcript cut into segments, one generated clip per segment, an editor's review
- * of every clip, and an edit list the editor's tools import. These schemas are the contract between the
- * project file, the planner (client), the BrollWorkflow and the review page.
+ * Documentary B-roll: a transcript cut into segments, each a shot prompt (animating the segment's archival
+ * photograph when it has one), generated as takes the editor chooses from in the review room, and a
+ * timeline (CMX 3600 EDL, FCP 7 XML, CSV) the editor's tools import. These schemas are the contract between
+ * the project file, the planner (client), the BrollWorkflow and the review page.
  */
+
+const segmentKeySchema = z.string().regex(/^s\d{2,3}$/, 'segment ids are s01, s02, …');
 
 /** The project file (JSON or YAML) an editor or producer writes. */
 export const brollProjectFileSchema = strictObject({
@@ -23,9 +29,26 @@ export const brollProjectFileSchema = strictObject({
     model: z.string(),
     ratio: z.string(),
     promptImage: z.string().optional(),
-    /** Uses {keywords}, {text} and {style}; at least {keywords} or {text}. */
-    promptTemplate: z.string().min(1).default('{style}. {keywords}'),
+    /**
+     * A template instead of the prompt writer: uses {keywords}, {text} and {style}, at least {keywords} or
+     * {text}. Without it every segment's prompt is a shot the prompt writer reads from the narration.
+     */
+    promptTemplate: z.string().min(1).optional(),
   }),
+  /** Takes generated for each segment (and each new round), 1–4, each its own seed: the editor selects one. */
+  takesPerSegment: takesSchema.default(1),
+  /** A folder of archival photographs, each named by its segment (s03.jpg, s03-lock-1911.png): those segments animate them. */
+  photos: z.string().min(1).optional(),
+  /** What the producer gives per segment: its photograph (a file or an https URL) and its keywords, which win over extracted ones. */
+  segments: z
+    .record(
+      segmentKeySchema,
+      strictObject({
+        photo: z.string().min(1).optional(),
+        keywords: z.array(z.string().trim().min(1, 'a keyword must not be empty').max(60)).min(1).max(12).optional(),
+      }),
+    )
+    .default({}),
   /** Plain-text transcripts have no timecodes: they are spoken at this pace. */
   wordsPerSecond: z.number().positive().max(10).default(2.5),
   /** Frames per second of the edit list's timecodes (non-drop frame). */
@@ -53,11 +76,24 @@ export const brollSegmentPlanSchema = z.object({
   recordOutMs: z.number().int().positive(),
   text: z.string().min(1),
   keywords: z.array(z.string()),
-  /** The request as the video workflow takes it (image staged) and its fingerprint. */
+  /** The request as the generation workflow takes it (image staged), without a take's seed. */
   request: resolvedVideoRequestSchema,
-  fingerprint: z.string(),
-  /** List-price credits of one generation of this segment. */
+  /** Whether the model takes a seed: then each take asks for its own (takeSeed). */
+  seeded: z.boolean().default(false),
+  /** Fingerprints of round 1's takes (each with its seed), take 1 first. */
+  takeFingerprints: z.array(z.string()).min(1),
+  /** List-price credits of one take of this segment. */
   estimatedCredits: z.number().nonnegative(),
+  /** The archival photograph this segment animates: where it came from and its size. */
+  photo: z.object({ source: z.string(), sha256: z.string(), width: z.number(), height: z.number() }).optional(),
+  /** Which writer made the prompt, and why a language model's prompt was not used. */
+  prompt: z
+    .object({
+      writer: z.union([promptWriterNameSchema, z.enum(['template', 'override'])]),
+      model: z.string().optional(),
+      fallback: z.string().optional(),
+    })
+    .optional(),
 });
 export type BrollSegmentPlan = z.infer<typeof brollSegmentPlanSchema>;
 
@@ -69,76 +105,38 @@ export const brollWorkflowInputSchema = z.object({
   archive: z.object({ bucket: z.string(), prefix: z.string() }),
   options: generationOptionsSchema,
   budgetCredits: z.number().nonnegative().optional(),
+  takesPerSegment: takesSchema.default(1),
   maxReviewRounds: z.number().int().min(1).default(3),
   reviewDeadlineMs: z.number().positive().optional(),
   taskQueue: z.string().optional(),
 });
 export type BrollWorkflowInput = z.input<typeof brollWorkflowInputSchema>;
 
-/** Where a segment is: generating → awaiting review → approved, or rejected → generating again. */
-export const segmentStateSchema = z.enum(['generating', 'awaiting-review', 'approved', 'failed']);
-export type SegmentState = z.infer<typeof segmentStateSchema>;
-
 /** The project as a whole; also the `ProjectState` search attribute. */
 export const projectStateSchema = z.enum(['generating', 'awaiting-review', 'finalized', 'review-expired', 'cancelled']);
 export type ProjectState = z.infer<typeof projectStateSchema>;
 
-/** An editor's decision on one segment's current clip. */
-export const reviewDecisionSchema = z.discriminatedUnion('action', [
-  z.object({ segmentId: z.string(), action: z.literal('approve') }),
-  z.object({ segmentId: z.string(), action: z.literal('reject'), promptText: promptTextSchema }),
-]);
-export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
-
-export const reviewUpdateSchema = z.object({ decisions: z.array(reviewDecisionSchema).min(1) });
-export type ReviewUpdate = z.infer<typeof reviewUpdateSchema>;
-
-export const finalizeUpdateSchema = z.object({ allowUnapproved: z.boolean().default(false) });
-export type FinalizeUpdate = z.input<typeof finalizeUpdateSchema>;
-
-/** A generated clip of a segment (the current one, or an earlier, rejected one). */
-export interface SegmentClip {
-  round: number;
-  /** The generation workflow that made it. */
-  generationWorkflowId: string;
-  promptText: string;
-  bucket: string;
-  key: string;
-  sha256: string;
-  bytes: number;
-  durationSeconds: number;
-  runwayTaskId: string;
-  credits: number;
-  /** Rejected clips stay in S3, marked here. */
-  rejected?: { promptText: string };
-}
-
-export interface SegmentProgress {
+/** A segment in the review room: its takes, and where it sits in the programme and what it says. */
+export interface SegmentReview extends ReviewItemProgress {
   segmentId: string;
-  state: SegmentState;
-  round: number;
   recordInMs: number;
   recordOutMs: number;
   text: string;
-  promptText: string;
-  clip?: SegmentClip;
-  rejectedClips: SegmentClip[];
-  error?: string;
+  /** The archival photograph it animates, as the project names it. */
+  photo?: string;
 }
 
-/** What the `brollProgress` query and the review Update answer. */
-export interface BrollProgress {
+/** What the `brollProgress` query and the review Update answer: the review room's view of the project. */
+export interface BrollProgress extends ReviewView<SegmentReview> {
   projectId: string;
   state: ProjectState;
-  round: number;
-  maxReviewRounds: number;
-  counts: Record<SegmentState, number>;
-  /** Segments whose current clip waits for a decision. */
-  pendingDecisions: string[];
-  segments: SegmentProgress[];
-  creditsSpent: number;
-  reviewDeadline?: string;
+  /** The ratio every take was asked for ("1280:720"): the timeline's frame size. */
+  ratio?: string;
+  /** Frames per second of the project's timeline. */
+  fps: 24 | 25 | 30;
 }
+
+export type { ContactSheetRef };
 
 /** One segment as the BrollWorkflow hands it to the edit-list activity: where it sits, what it says, and its clip if it has one to list. */
 export interface EditListSegment {
@@ -149,7 +147,8 @@ export interface EditListSegment {
   promptText: string;
   round: number;
   approval: EditListEntry['approval'];
-  clip?: { key: string; sha256: string; durationSeconds: number };
+  /** The delivered take: its file name as editors read it (`<projectId>-s01-t2.mp4`), where it is, its hash and length. */
+  clip?: { name: string; take: number; key: string; sha256: string; durationSeconds: number; width?: number; height?: number };
 }
 
 /** One line of the edit list's JSON and CSV records. */
@@ -163,8 +162,13 @@ export interface EditListEntry {
   text: string;
   promptText: string;
   clipKey?: string;
+  /** The clip's file name in S3, the export folder and every list. */
+  clipName?: string;
+  take?: number;
   sha256?: string;
   durationSeconds?: number;
+  /** Frames of the clip on the timeline (the clip trimmed to its segment). */
+  frames?: number;
   round: number;
   approval: 'approved' | 'unapproved' | 'missing';
 }
@@ -172,9 +176,47 @@ export interface EditListEntry {
 export interface BrollResult {
   projectId: string;
   state: ProjectState;
-  editList: { bucket: string; edlKey: string; csvKey: string; jsonKey: string };
+  editList: { bucket: string; edlKey: string; csvKey: string; jsonKey: string; xmlKey: string };
   entries: EditListEntry[];
   /** Segments without an approved clip (finalized with allowUnapproved, or the review deadline passed). */
   missing: string[];
   credits: number;
+  /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
+  contactSheet?: ContactSheetRef;
+}
+
+/**
+ * A segment as the edit list lists it, from the review room: the take it delivers (named as editors read
+ * it), or none (a gap). The workflow's finalize and the client's export build it alike.
+ */
+export function editListSegment(
+  projectId: string,
+  item: SegmentReview,
+  take: ReviewTake | undefined,
+  approval: 'approved' | 'unapproved',
+  size: { width?: number; height?: number } = {},
+): EditListSegment {
+  const output = take?.output;
+  return {
+    segmentId: item.segmentId,
+    recordInMs: item.recordInMs,
+    recordOutMs: item.recordOutMs,
+    text: item.text,
+    promptText: take?.promptText ?? item.promptText,
+    round: take?.round ?? item.round,
+    approval: output ? approval : 'missing',
+    ...(take && output
+      ? {
+          clip: {
+            name: clipFileName(projectId, item.segmentId, take.take),
+            take: take.take,
+            key: output.key,
+            sha256: output.sha256,
+            durationSeconds: output.durationSeconds,
+            ...size,
+          },
+        }
+      : {}),
+  };
 }

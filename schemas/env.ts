@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
+import { moderationEnvSchema } from './moderation';
+import { DEFAULT_POLL_FLOOR_MS } from './options';
+import { DEFAULT_PRIORITY_AGING_MS } from './priority';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
 import { DEFAULT_UPLOAD_REUSE_MS } from './video-request';
+import { webhookSecretSchema } from './webhook';
 
 const optionalText = z
   .string()
@@ -33,6 +37,13 @@ export const allowPrivateSchema = z.preprocess(
     ),
   ]),
 );
+
+/** A duration variable: "5s", "10m", or plain milliseconds; empty is unset. */
+const durationEnv = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    durationMsSchema.default(fallback),
+  );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -109,10 +120,11 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
    */
   RUNWAY_MAX_CONCURRENCY: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   /** How often the lease pool reads the workspace's limits again while it has work (a tier change lands within it). */
-  RUNWAY_LIMITS_REFRESH: z.preprocess(
-    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-    durationMsSchema.default(5 * 60_000),
-  ),
+  RUNWAY_LIMITS_REFRESH: durationEnv(5 * 60_000),
+  /** The least time between two polls of one Runway task ("5s", or ms): Runway's own floor unless a stand-in runs faster. */
+  RUNWAY_POLL_FLOOR: durationEnv(DEFAULT_POLL_FLOOR_MS),
+  /** How long a lease priority class may be shut out of a model before it goes ahead once (batch never starves). */
+  RUNWAY_PRIORITY_AGING: durationEnv(DEFAULT_PRIORITY_AGING_MS),
   /** The per-process bound: generate activities this worker runs at once (default: the ceiling, else 20). */
   GENERATION_WORKER_SLOTS: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),
@@ -131,9 +143,33 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAY_UPLOAD_REUSE_MS: positiveInt(DEFAULT_UPLOAD_REUSE_MS),
   /** Private networks the worker may fetch user URLs from (re-hosted images, webhooks, photographs); none without. */
   RUNWAY_REHOST_ALLOW_PRIVATE: allowPrivateSchema,
+  /** The Standard Webhooks secret deliveries are signed with (`whsec_…`); workloads naming a webhook need it. */
+  WEBHOOK_SECRET: webhookSecretSchema,
+  ...moderationEnvSchema.shape,
   ...workerDeploymentEnvShape,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+/**
+ * Which prompt writer plans B-roll and explainer prompts. `nlp` (default) is deterministic and local;
+ * `llm` asks a language model on any OpenAI-compatible chat endpoint and falls back to `nlp` per prompt.
+ */
+export const promptWriterEnvSchema = z
+  .object({
+    PROMPT_WRITER: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['nlp', 'llm']).default('nlp')),
+    /** e.g. https://api.openai.com/v1, or a local server's http://127.0.0.1:11434/v1. */
+    PROMPT_LLM_BASE_URL: optionalText.pipe(z.string().url().optional()),
+    PROMPT_LLM_MODEL: optionalText,
+    PROMPT_LLM_API_KEY: optionalText,
+    PROMPT_LLM_TIMEOUT_MS: positiveInt(20_000),
+    /** Retries of one prompt's request (429, 5xx, connection errors) before its fallback. */
+    PROMPT_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PROMPT_WRITER !== 'llm') return;
+    for (const name of ['PROMPT_LLM_BASE_URL', 'PROMPT_LLM_MODEL'] as const)
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required when PROMPT_WRITER=llm` });
+  });
 
 /** Parse, and report every problem in one readable error. */
 export function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {

@@ -30,6 +30,16 @@ export const explainerFileSchema = strictObject({
     wordsPerSecond: z.number().positive().max(6).default(2.5),
     /** The chunk length to aim for, seconds. */
     targetChunkSeconds: z.number().positive().max(10).default(5),
+    /**
+     * The style reference image: a local file (relative to the explainer file) or an https URL. Every
+     * chunk's clip starts from it (image_to_video), unless its paragraph gives an image of its own.
+     */
+    styleImage: z.string().min(1).optional(),
+    /** The narration's language (BCP 47): the SCORM player's page and captions track. */
+    language: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'language must be a BCP 47 tag such as en or pt-BR')
+      .default('en'),
   }),
   /** A visual cue (a prompt) or an image per paragraph, by paragraph number (1-based). */
   visuals: z.record(z.string(), strictObject({ promptText: z.string().min(1).optional(), promptImage: z.string().optional() })).default({}),
@@ -58,6 +68,9 @@ export const explainerWorkflowInputSchema = z.object({
   options: generationOptionsSchema,
   budgetCredits: z.number().nonnegative().optional(),
   burnSubtitles: z.boolean().default(false),
+  /** The lesson's title (its script's first heading, else the explainer id) and language: the SCORM package's. */
+  title: z.string().min(1).max(200).optional(),
+  language: z.string().min(2).max(35).default('en'),
   taskQueue: z.string().optional(),
 });
 export type ExplainerWorkflowInput = z.input<typeof explainerWorkflowInputSchema>;
@@ -81,8 +94,12 @@ export interface ExplainerResult {
   explainerId: string;
   video: AssembledExplainer['mp4'];
   subtitles: AssembledExplainer['subtitles'];
+  /** The SCORM 1.2 package for an LMS (`explainer package ID --out F.zip` downloads it). */
+  package: AssembledExplainer['package'];
   chunks: Array<{ chunkId: string; text: string; clipKey: string; voiceoverKey: string }>;
   credits: number;
+  /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
 }
 
 /** What a chunk generates: its clip, and its voiceover. */

@@ -3,6 +3,7 @@ import { creditsFor, modelIdSchema, speechCreditsFor, speechModelIdSchema } from
 import { generationOptionsSchema } from './options';
 import { contentModerationSchema } from './video-request';
 import type { FailureClass } from './runway';
+import type { ModerationVerdict } from './moderation';
 
 /**
  * A prompt image as workflows carry it: never the bytes (history payloads are limited to ~2 MB),
@@ -107,6 +108,14 @@ export const generationWorkflowInputSchema = z.object({
   budgetCredits: z.number().nonnegative().optional(),
   /** sha256 of what makes the clip (infra/request-fingerprint.ts): a re-run reuses a clip only for the same one. */
   fingerprint: fingerprintSchema,
+  /**
+   * The archived object's file name without extension (a B-roll take's `<projectId>-s01-t2`), so the name
+   * an editor reads in S3 is the one in every list; by default the Runway task id.
+   */
+  outputName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/)
+    .optional(),
   /** Set by a parent that does not await the child's handle (a campaign, which may continue as new meanwhile): the child's end is signalled to it. */
   reportEnd: z.boolean().optional(),
 });
@@ -159,8 +168,12 @@ export interface GenerationResult {
   submissionHistory: SubmissionRecord[];
   /** What Runway billed for this generation's submissions, net of refunds. */
   credits: number;
+  /** One submission's list price, beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
   /** The fingerprint of the request this output was made from (infra/request-fingerprint.ts). */
   fingerprint?: string;
+  /** The pre-screen's verdicts (term list, moderation model) with their categories. */
+  moderation?: ModerationVerdict[];
   timings: GenerationTimings;
 }
 
@@ -196,6 +209,8 @@ export interface GenerationProgress {
   runwayTaskStatus?: string;
   progress?: number;
   submissions: SubmissionRecord[];
+  /** The pre-screen's verdicts, once it has run. */
+  moderation?: ModerationVerdict[];
 }
 
 /** Why a generation failed, as a workload records it: the failure's type from schemas/failures.ts. */

@@ -11,3 +11,6 @@ export * from './env';
 export * from './broll';
 export * from './explainer';
 export * from './workspace';
+export * from './prompt';
+export * from './clip-name';
+export * from './review';

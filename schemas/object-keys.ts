@@ -11,7 +11,7 @@ const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export function generationObjectKey(prefix: string, workloadId: string, generationKey: string, taskId: string, extension = 'mp4'): string {
   assertSegment('workloadId', workloadId, ID_PATTERN);
   assertSegment('generationKey', generationKey, ID_PATTERN);
-  assertSegment('Runway task id', taskId, TASK_ID_PATTERN);
+  assertSegment('Runway task id or output name', taskId, TASK_ID_PATTERN);
   assertSegment('extension', extension, /^[a-z0-9]{1,8}$/);
   return `${normalizedPrefix(prefix)}${workloadId}/${generationKey}/${taskId}.${extension}`;
 }
@@ -23,17 +23,23 @@ export function manifestObjectKey(prefix: string, workloadId: string): string {
 }
 
 /** `<prefix><projectId>/edit-list.{edl,csv,json}`: a B-roll project's edit list beside its clips. */
-export function editListObjectKeys(prefix: string, projectId: string): { edlKey: string; csvKey: string; jsonKey: string } {
+export function editListObjectKeys(prefix: string, projectId: string): { edlKey: string; csvKey: string; jsonKey: string; xmlKey: string } {
   assertSegment('projectId', projectId, ID_PATTERN);
   const base = `${normalizedPrefix(prefix)}${projectId}/edit-list`;
-  return { edlKey: `${base}.edl`, csvKey: `${base}.csv`, jsonKey: `${base}.json` };
+  return { edlKey: `${base}.edl`, csvKey: `${base}.csv`, jsonKey: `${base}.json`, xmlKey: `${base}.xml` };
 }
 
-/** `<prefix><explainerId>/explainer.mp4|.vtt`: an explainer's assembled MP4 and its subtitles, derived from the explainer alone. */
-export function explainerObjectKeys(prefix: string, explainerId: string): { mp4Key: string; vttKey: string } {
+/** `<prefix><projectId>/contact-sheet.jpg`: a frame of every take of the project, one image. */
+export function contactSheetObjectKey(prefix: string, projectId: string): string {
+  assertSegment('projectId', projectId, ID_PATTERN);
+  return `${normalizedPrefix(prefix)}${projectId}/contact-sheet.jpg`;
+}
+
+/** `<prefix><explainerId>/explainer.mp4|.vtt|.zip`: an explainer's assembled MP4, its subtitles and its SCORM package, derived from the explainer alone. */
+export function explainerObjectKeys(prefix: string, explainerId: string): { mp4Key: string; vttKey: string; packageKey: string } {
   assertSegment('explainerId', explainerId, ID_PATTERN);
   const base = `${normalizedPrefix(prefix)}${explainerId}/explainer`;
-  return { mp4Key: `${base}.mp4`, vttKey: `${base}.vtt` };
+  return { mp4Key: `${base}.mp4`, vttKey: `${base}.vtt`, packageKey: `${base}.zip` };
 }
 
 /** A workload's staged input (a prompt image) by its content: `<prefix><workloadId>/inputs/<sha256>.<extension>`. */

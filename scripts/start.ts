@@ -4,23 +4,29 @@ import { loadCampaignFile } from '../client/campaign/campaign-file';
 import { watchCampaign } from '../client/cli/watch';
 import { RunwayTemporal } from '../client/runway-temporal';
 import { ensureStack, type EnsuredStack } from '../stack/ensure-stack';
+import { runToolsStep } from '../stack/tools-step';
 import { parseDemoOptions, type DemoOptions } from './demo/demo-options';
 import { startDemoWorker, type DemoWorker } from './demo/demo-worker';
 import { printDemoReport, webUiCampaignLink } from './demo/report';
 import { isSimulatorUrl, refuseRealCreditsUnlessLive } from './demo/live-guard';
+import { pollFloorAtTimeScale } from '../schemas/options';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
- * `npm start`: the embedded stack (started, or reused if `npm run stack` runs), a real worker process,
- * and a product campaign — 10 messaging variants of one hero image — on the simulator.
+ * `npm start`: the tools step (the same one `npm test` runs: whatever is missing is fetched or installed, and
+ * nothing starts if a tool cannot be had), the embedded stack (started, or reused if `npm run stack` runs), a
+ * real worker process, and a product campaign — 10 messaging variants of one hero image — on the simulator.
  */
 async function main(options: DemoOptions): Promise<number> {
   refuseRealCreditsUnlessLive(process.env, options.live);
-  const stack = await ensureStack({ simulator: { timeScale: options.timeScale } });
+  const { temporalCli, s3Server } = await runToolsStep('demo');
+  const stack = await ensureStack({ simulator: { timeScale: options.timeScale }, tools: { temporalCli, s3Server } });
   // The stack's endpoints and keys, for this process (the AWS SDK reads its credentials here) and the worker.
   const env: NodeJS.ProcessEnv = Object.assign(process.env, stack.env, { METRICS_PORT: process.env.METRICS_PORT ?? '0' });
   const onSimulator = isSimulatorUrl(env.RUNWAYML_BASE_URL);
+  // Runway's 5 s poll floor on the simulator's clock, as the demo's campaign polls on it.
+  if (onSimulator) env.RUNWAY_POLL_FLOOR ??= String(pollFloorAtTimeScale(options.timeScale));
   let worker: DemoWorker | undefined;
   let api: RunwayTemporal | undefined;
   try {

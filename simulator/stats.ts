@@ -32,6 +32,8 @@ export class SimStats {
   readonly maxLive = emptyTally();
   /** Creates refused 429 because the model's rolling 24 h count had reached its daily limit. */
   readonly dailyLimitRefusals = emptyTally();
+  /** Creates refused because their cost would take the rolling 30 days' spend past maxMonthlyCreditSpend. */
+  readonly monthlySpendRefusals = emptyTally();
   readonly faultsInjected: Record<string, number> = {};
   throttledCount = 0;
 
@@ -50,6 +52,10 @@ export class SimStats {
 
   recordDailyLimitRefusal(model: string): void {
     bump(this.dailyLimitRefusals, model, 1);
+  }
+
+  recordMonthlySpendRefusal(model: string): void {
+    bump(this.monthlySpendRefusals, model, 1);
   }
 
   /** Keep the RUNNING / THROTTLED / live tallies and their peaks in step with a task's status change. */
@@ -90,6 +96,7 @@ export class SimStats {
       currentLive: this.currentLive,
       maxLive: this.maxLive,
       dailyLimitRefusals: this.dailyLimitRefusals,
+      monthlySpendRefusals: this.monthlySpendRefusals,
       credits: { ...this.credits, net: this.credits.charged - this.credits.refunded },
       downloads: this.downloads,
       faultsInjected: this.faultsInjected,

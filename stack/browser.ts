@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { isExecutableFile, findOnPath } from './executable';
+import { aptAccess, aptInstall } from './apt';
+import { isExecutableFile } from './executable';
 
 /** Debian's chromium: the Web UI test drives it through playwright-core (no browser download). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -22,21 +22,19 @@ export interface EnsureChromiumOptions {
 }
 
 /**
- * Idempotent: nothing to do when chromium is there; otherwise, as root with apt-get, install Debian's
- * package (after `apt-get update` when the package lists do not know it yet). Never throws: a machine that
- * cannot install it gets a clear message, and the Web UI test fails with the same advice.
+ * Idempotent: nothing to do when chromium is there; otherwise, as root with apt-get, install Debian's package.
+ * Never throws: a machine that cannot install it gets a clear message, and the Web UI test fails with the same advice.
  */
-export function ensureChromium(options: EnsureChromiumOptions = {}): string | undefined {
+export async function ensureChromium(options: EnsureChromiumOptions = {}): Promise<string | undefined> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (isExecutableFile(CHROMIUM_PATH)) return CHROMIUM_PATH;
-  const aptGet = findOnPath('apt-get', options.env ?? process.env);
-  if (!aptGet || process.getuid?.() !== 0) {
-    log(chromiumMissingMessage(aptGet ? 'not running as root' : 'apt-get not found'));
+  const apt = aptAccess(options.env ?? process.env);
+  if (!apt.usable) {
+    log(chromiumMissingMessage(apt.reason));
     return undefined;
   }
   log('installing Debian chromium for the Web UI test (apt-get, once)…');
-  if (!aptKnowsChromium()) apt(aptGet, ['update']);
-  apt(aptGet, ['install', '-y', '--no-install-recommends', 'chromium']);
+  await aptInstall(apt.aptGet, ['chromium'], options.env).catch((error: unknown) => log(`✘ ${String(error)}`));
   if (isExecutableFile(CHROMIUM_PATH)) return CHROMIUM_PATH;
   log(chromiumMissingMessage('apt-get install chromium failed'));
   return undefined;
@@ -44,19 +42,4 @@ export function ensureChromium(options: EnsureChromiumOptions = {}): string | un
 
 export function chromiumMissingMessage(reason: string): string {
   return `✘ chromium is missing at ${CHROMIUM_PATH} (${reason}); the Web UI test needs it: run \`apt-get install -y --no-install-recommends chromium\` as root`;
-}
-
-/** Whether the local package lists have a chromium candidate (they are empty before the first update). */
-function aptKnowsChromium(): boolean {
-  const result = spawnSync('apt-cache', ['show', 'chromium'], { stdio: 'ignore' });
-  return result.status === 0;
-}
-
-function apt(aptGet: string, args: string[]): boolean {
-  const result = spawnSync(aptGet, args, {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    timeout: 15 * 60_000,
-  });
-  return result.status === 0;
 }

@@ -5,6 +5,7 @@ import { stackEnvPath } from '../infra/stack-env';
 import { startStack } from './start-stack';
 import { parseStackArgs } from './stack-options';
 import { startProductionStack } from './production/start-production-stack';
+import { runToolsStep } from './tools-step';
 
 /**
  * `npm run stack`: the embedded stack in the foreground until Ctrl-C/SIGTERM; with `--production [--workers N]`,
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     const stack = await startProductionStack({ workers: args.workers, tls: args.tls });
     const { urls } = stack;
     console.log(`production topology up (${stack.workers.length} worker replica(s) on ${stack.taskQueue}):`);
-    console.log(`  Temporal frontend  ${urls.frontend}\n  Temporal UI        ${urls.ui}\n  S3 (MinIO)         ${urls.s3}`);
+    console.log(`  Temporal frontend  ${urls.frontend}\n  Temporal UI        ${urls.ui}\n  S3 (SeaweedFS)     ${urls.s3}`);
     console.log(`  Runway             ${urls.runway}\n  codec server       ${urls.codecServer}\n  PostgreSQL         ${urls.postgres}`);
     if (stack.tls)
       console.log(`  mTLS               CA and client certificate in ${path.dirname(stack.tls.caCert)} (TEMPORAL_TLS_* in stack.env)`);
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
     stopOnSignals(stack);
     return;
   }
-  const stack = await startStack();
+  const { temporalCli, s3Server } = await runToolsStep('demo');
+  const stack = await startStack({ tools: { temporalCli, s3Server } });
   console.log(`stack up: env in ${stack.envFile}. Ctrl-C to stop.`);
   stopOnSignals(stack);
 }

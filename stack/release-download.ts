@@ -1,39 +1,28 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import {
+  DownloadIntegrityError,
+  fetchBytes,
+  HttpStatusError,
+  installVerifiedBinary,
+  timeoutsOf,
+  type DownloadRequest,
+  type DownloadResult,
+  type Timeouts,
+} from './download';
 import type { ReleaseArchive, ToolSpec } from './tool-specs';
 
-/** Offline machines and CI without internet must fall through to `go install` quickly, not hang on a dead host. */
-const defaultConnectTimeoutMs = 5_000;
-/** The Temporal CLI archive is ~30 MB; a link too slow to fetch it in this time is slower than building it. */
-const defaultTotalTimeoutMs = 180_000;
 const maxArchiveBytes = 200 * 1024 * 1024;
-
-export interface ReleaseDownloadRequest {
-  spec: ToolSpec & { release: ReleaseArchive };
-  /** Final path of the binary; written atomically (a partial file renamed into place). */
-  destination: string;
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
-  connectTimeoutMs?: number;
-  totalTimeoutMs?: number;
-}
-
-export type ReleaseDownloadResult = { installed: true; url: string } | { installed: false; reason: string };
-
-/** Raised when what the release host served does not match its own checksums: never installed, whatever the fallback. */
-export class ReleaseIntegrityError extends Error {
-  override name = 'ReleaseIntegrityError';
-}
+/** Unpacked: the Temporal CLI 1.5.1 binary alone is ~210 MB. */
+const maxTarBytes = 512 * 1024 * 1024;
 
 /**
  * Fetches the tool's official release archive for this platform, verifies its sha256 against the
  * release's checksums file (fail closed: no entry or a mismatch installs nothing), extracts the
- * binary and checks it runs. Any failure is reported, never thrown, so the caller can fall back.
+ * binary and checks it runs as the pinned version. Any failure is reported, never thrown, so the caller can fall back.
  */
-export async function downloadRelease(request: ReleaseDownloadRequest): Promise<ReleaseDownloadResult> {
+export async function downloadRelease(request: DownloadRequest<ToolSpec & { release: ReleaseArchive }>): Promise<DownloadResult> {
   const { spec, destination } = request;
   const env = request.env ?? process.env;
   const release = spec.release;
@@ -43,23 +32,20 @@ export async function downloadRelease(request: ReleaseDownloadRequest): Promise<
   if (!platform) return { installed: false, reason: `no release archive for ${process.platform}/${process.arch}` };
   const archiveName = release.archiveName(release.version, platform.os, platform.arch);
   const releaseUrl = `${baseUrl}/v${release.version}`;
-  const timeouts = {
-    connectMs: request.connectTimeoutMs ?? defaultConnectTimeoutMs,
-    totalMs: request.totalTimeoutMs ?? defaultTotalTimeoutMs,
-  };
+  const timeouts = timeoutsOf(request);
   try {
     const expected = await expectedSha256(releaseUrl, release.checksumNames(release.version), archiveName, timeouts);
-    const archive = await fetchBytes(`${releaseUrl}/${archiveName}`, timeouts);
+    const archive = await fetchBytes(`${releaseUrl}/${archiveName}`, timeouts, maxArchiveBytes);
     const actual = createHash('sha256').update(archive).digest('hex');
     if (actual !== expected)
-      throw new ReleaseIntegrityError(`${archiveName}: sha256 ${actual} does not match the release's checksum ${expected}`);
+      throw new DownloadIntegrityError(`${archiveName}: sha256 ${actual} does not match the release's checksum ${expected}`);
     const binary = extractTarGzEntry(archive, spec.binaryName);
-    if (!binary) throw new ReleaseIntegrityError(`${archiveName} holds no \`${spec.binaryName}\``);
-    await installAtomically(binary, destination);
+    if (!binary) throw new DownloadIntegrityError(`${archiveName} holds no \`${spec.binaryName}\``);
+    await installVerifiedBinary(binary, destination, spec.versionCheck);
     return { installed: true, url: `${releaseUrl}/${archiveName}` };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (error instanceof ReleaseIntegrityError) request.log?.(`✘ refused the ${spec.displayName} release download: ${reason}`);
+    if (error instanceof DownloadIntegrityError) request.log?.(`✘ refused the ${spec.displayName} release download: ${reason}`);
     return { installed: false, reason };
   }
 }
@@ -70,17 +56,12 @@ function releasePlatform(): { os: string; arch: string } | undefined {
   return os && arch ? { os, arch } : undefined;
 }
 
-interface Timeouts {
-  connectMs: number;
-  totalMs: number;
-}
-
 async function expectedSha256(releaseUrl: string, checksumNames: string[], archiveName: string, timeouts: Timeouts): Promise<string> {
   let lastError: unknown;
   for (const checksumName of checksumNames) {
     let text: string;
     try {
-      text = (await fetchBytes(`${releaseUrl}/${checksumName}`, timeouts)).toString('utf8');
+      text = (await fetchBytes(`${releaseUrl}/${checksumName}`, timeouts, maxArchiveBytes)).toString('utf8');
     } catch (error) {
       // Only a missing asset is worth trying the next name for; an unreachable host is unreachable for all of them.
       if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
@@ -88,10 +69,10 @@ async function expectedSha256(releaseUrl: string, checksumNames: string[], archi
       continue;
     }
     const sha256 = checksumFor(text, archiveName);
-    if (!sha256) throw new ReleaseIntegrityError(`${checksumName} lists no checksum for ${archiveName}`);
+    if (!sha256) throw new DownloadIntegrityError(`${checksumName} lists no checksum for ${archiveName}`);
     return sha256;
   }
-  throw new ReleaseIntegrityError(`no checksums file in the release (${lastError instanceof Error ? lastError.message : 'none tried'})`);
+  throw new DownloadIntegrityError(`no checksums file in the release (${lastError instanceof Error ? lastError.message : 'none tried'})`);
 }
 
 /** `sha256sum` format: `<64 hex>  <name>` (binary mode marks the name with `*`). */
@@ -103,60 +84,20 @@ function checksumFor(checksums: string, archiveName: string): string | undefined
   return undefined;
 }
 
-class HttpStatusError extends Error {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-  ) {
-    super(`GET ${url}: HTTP ${status}`);
-  }
-}
-
-/** The connect timeout covers reaching the host and its response headers; the total one the whole body. */
-async function fetchBytes(url: string, timeouts: Timeouts): Promise<Buffer> {
-  const controller = new AbortController();
-  let timer = setTimeout(() => controller.abort(new Error(`GET ${url}: no answer within ${timeouts.connectMs} ms`)), timeouts.connectMs);
-  try {
-    const response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
-    clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new Error(`GET ${url}: not complete within ${timeouts.totalMs} ms`)), timeouts.totalMs);
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw new HttpStatusError(url, response.status);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += chunk.byteLength;
-      if (size > maxArchiveBytes) {
-        controller.abort();
-        throw new Error(`GET ${url}: larger than ${maxArchiveBytes} bytes`);
-      }
-      chunks.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(chunks);
-  } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
-    throw error instanceof TypeError && error.cause instanceof Error ? new Error(`GET ${url}: ${error.cause.message}`) : error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The bytes of the regular file named `binaryName` (at any depth) in a gzipped tar. A minimal
  * ustar reader (with GNU long names and pax `path`), since no tar library is a dependency;
  * entries are only read, never written to disk under their archive path.
  */
 export function extractTarGzEntry(archive: Buffer, binaryName: string): Buffer | undefined {
-  const tar = gunzipSync(archive, { maxOutputLength: maxArchiveBytes });
+  const tar = gunzipSync(archive, { maxOutputLength: maxTarBytes });
   let offset = 0;
   let longName: string | undefined;
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
     const size = parseInt(cString(header, 124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size) || size < 0) throw new ReleaseIntegrityError('corrupt tar header');
+    if (!Number.isFinite(size) || size < 0) throw new DownloadIntegrityError('corrupt tar header');
     const type = String.fromCharCode(header[156]!);
     const body = tar.subarray(offset + 512, offset + 512 + size);
     offset += 512 + Math.ceil(size / 512) * 512;
@@ -180,25 +121,4 @@ function cString(buffer: Buffer, start: number, length: number): string {
   const field = buffer.subarray(start, start + length);
   const end = field.indexOf(0);
   return field.subarray(0, end === -1 ? field.length : end).toString('utf8');
-}
-
-/** Written beside the destination, proved to run, then renamed: a reader sees the old state or a working binary, never a half-written file. */
-async function installAtomically(binary: Buffer, destination: string): Promise<void> {
-  fs.mkdirSync(path.dirname(destination), { recursive: true });
-  const partial = `${destination}.partial-${process.pid}`;
-  try {
-    fs.writeFileSync(partial, binary, { mode: 0o755 });
-    await runsVersion(partial);
-    fs.renameSync(partial, destination);
-  } finally {
-    fs.rmSync(partial, { force: true });
-  }
-}
-
-function runsVersion(binary: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(binary, ['--version'], { timeout: 30_000 }, (error) =>
-      error ? reject(new ReleaseIntegrityError(`the downloaded binary does not run: ${error.message}`)) : resolve(),
-    );
-  });
 }

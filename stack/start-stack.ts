@@ -92,7 +92,7 @@ export function createCodecServer(config: ResolvedStackConfig): CodecServerProce
   });
 }
 
-/** MinIO under `<dataDir>/s3` with the stack's keys. Shared with the production topology. */
+/** SeaweedFS under `<dataDir>/seaweedfs` with the stack's keys. Shared with the production topology. */
 export function createS3Server(config: ResolvedStackConfig, serverPath: string): S3Server {
   return new S3Server({
     serverPath,

@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DefaultQueueActivities, GenerationActivities } from '../activities';
 import { FailureType, NON_RETRYABLE_RUNWAY_TYPES, type GenerationOptions } from '../schemas';
+import { WEBHOOK_DELIVERY_TIMING } from '../schemas/webhook';
 
 export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
 
@@ -169,8 +170,9 @@ export function promptImageActivities() {
 }
 
 /**
- * A B-roll project's own activities: the edit list bounded like the manifest, and a rejected segment's new
- * fingerprint as a local activity (a moment's hash).
+ * A B-roll project's own activities: the edit list bounded like the manifest, the contact sheet (it
+ * downloads a frame's worth of every take and runs ffmpeg: it heartbeats, and a missing ffmpeg is not
+ * retried), and a rejected round's new fingerprint as a local activity (a moment's hash).
  */
 export function brollActivities() {
   const { writeEditList } = proxyActivities<DefaultQueueActivities>({
@@ -178,11 +180,17 @@ export function brollActivities() {
     scheduleToCloseTimeout: '12 hours',
     retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
+  const { writeContactSheet } = proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: KEEP_ALIVE_HEARTBEAT_TIMEOUT,
+    scheduleToCloseTimeout: '1 hour',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.MediaToolMissing] },
+  });
   const { fingerprintRequest } = proxyLocalActivities<DefaultQueueActivities>({
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1s', maximumAttempts: 5 },
   });
-  return { writeEditList, fingerprintRequest };
+  return { writeEditList, writeContactSheet, fingerprintRequest };
 }
 
 export function cleanupActivities() {
@@ -228,6 +236,21 @@ export function generationActivities(taskQueue: string, options: GenerationOptio
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       nonRetryableErrorTypes: [...NON_RETRYABLE_RUNWAY_TYPES, FailureType.PromptImageUnavailable],
+    },
+  });
+}
+
+/**
+ * A webhook delivery: each attempt bounded, retried with backoff for 24 h (schemas/webhook.ts), then given
+ * up on. A URL the fetch guard refuses or a worker without a signing secret is not retried.
+ */
+export function webhookActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: WEBHOOK_DELIVERY_TIMING.startToCloseTimeout,
+    scheduleToCloseTimeout: WEBHOOK_DELIVERY_TIMING.scheduleToCloseTimeout,
+    retry: {
+      ...WEBHOOK_DELIVERY_TIMING.retry,
+      nonRetryableErrorTypes: [FailureType.FetchRefused, FailureType.WebhookNotConfigured],
     },
   });
 }

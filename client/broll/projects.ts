@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { BrollWorkflow } from '../../workflows';
-import { brollProgressQuery, finalizeUpdate, reviewUpdate } from '../../workflows/messages';
+import { brollProgressQuery, contactSheetUpdate, finalizeUpdate, reviewUpdate } from '../../workflows/messages';
 import { WorkloadIdKey, ProjectStateKey } from '../../workflows/search-attributes';
 import {
   FailureType,
@@ -12,6 +12,7 @@ import {
   type BrollProjectFileInput,
   type BrollResult,
   type BrollWorkflowInput,
+  type ContactSheetRef,
   type FinalizeUpdate,
   type ReviewDecision,
 } from '../../schemas';
@@ -80,14 +81,27 @@ export class BrollProjects {
     return this.onProject(projectId, () => this.handle(projectId).query(brollProgressQuery));
   }
 
-  /** The editor's decisions in one Update; answers the project's new progress. */
-  review(projectId: string, decisions: ReviewDecision[]): Promise<BrollProgress> {
+  /** The editor's decisions in one Update (the review room's: select, approve, reject); answers the project's new progress. */
+  async review(projectId: string, decisions: ReviewDecision[]): Promise<BrollProgress> {
     const parsed = reviewUpdateSchema.safeParse({ decisions });
     if (!parsed.success) throw inputErrorFromZod('review', parsed.error.issues);
-    return this.onProject(projectId, () => this.handle(projectId).executeUpdate(reviewUpdate, { args: [parsed.data] }));
+    return (await this.onProject(projectId, () =>
+      this.handle(projectId).executeUpdate(reviewUpdate, { args: [parsed.data] }),
+    )) as BrollProgress;
   }
 
-  /** Approve these segments, or with 'all' every segment whose clip waits for a decision. */
+  /** Select a segment's take: the one the edit list uses. */
+  select(projectId: string, segmentId: string, take: number): Promise<BrollProgress> {
+    if (!Number.isInteger(take) || take < 1) throw new InputError('--take', `${String(take)} is not a take number (1, 2, …)`);
+    return this.review(projectId, [{ key: segmentId, action: 'select', take }]);
+  }
+
+  /** (Re)write the project's contact sheet in S3 now: a frame of every take; answers where it is. */
+  contactSheet(projectId: string): Promise<ContactSheetRef> {
+    return this.onProject(projectId, () => this.handle(projectId).executeUpdate(contactSheetUpdate));
+  }
+
+  /** Approve these segments' one take, or with 'all' every segment waiting for a decision (each must have one finished take). */
   async approve(projectId: string, segmentIds: string[] | 'all'): Promise<BrollProgress> {
     const ids = segmentIds === 'all' ? (await this.progress(projectId)).pendingDecisions : segmentIds;
     if (!Array.isArray(ids) || ids.length === 0)
@@ -97,13 +111,13 @@ export class BrollProjects {
       );
     return this.review(
       projectId,
-      ids.map((segmentId) => ({ segmentId, action: 'approve' })),
+      ids.map((segmentId) => ({ key: segmentId, action: 'approve' })),
     );
   }
 
-  /** Reject a segment's clip with a new prompt: a new generation of that segment. */
+  /** Reject a segment's takes with a new prompt: the segment's next round of takes. */
   reject(projectId: string, segmentId: string, promptText: string): Promise<BrollProgress> {
-    return this.review(projectId, [{ segmentId, action: 'reject', promptText }]);
+    return this.review(projectId, [{ key: segmentId, action: 'reject', promptText }]);
   }
 
   /** Write the edit list and end the project; answers once the edit list is in S3. */

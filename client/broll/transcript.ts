@@ -16,6 +16,24 @@ export interface TranscriptSegment {
   text: string;
   /** 1-based line of the segment's first line in the transcript file. */
   line: number;
+  /** The producer's keywords for the segment: a `[keywords: lock gates, barges]` line in the cue or paragraph. */
+  keywords?: string[];
+}
+
+/** A line of the producer's keywords inside a cue or paragraph; it is not narration. */
+const KEYWORDS_LINE = /^\s*\[keywords:\s*([^\]]*)\]\s*$/i;
+
+/** The cue's lines without its keywords line, and the keywords it gave. */
+function splitKeywords(lines: string[], name: string, line: number): { lines: string[]; keywords?: string[] } {
+  const found = lines.map((text) => KEYWORDS_LINE.exec(text));
+  const index = found.findIndex(Boolean);
+  if (index < 0) return { lines };
+  if (found.filter(Boolean).length > 1) throw lineError(name, line, 'two [keywords: …] lines in one segment: give one');
+  const keywords = found[index]![1]!.split(',')
+    .map((keyword) => keyword.trim())
+    .filter((keyword) => keyword !== '');
+  if (keywords.length === 0) throw lineError(name, line + index, '[keywords: …] names no keyword');
+  return { lines: lines.filter((_, position) => position !== index), keywords };
 }
 
 export type TranscriptFormat = 'srt' | 'vtt' | 'text';
@@ -100,8 +118,8 @@ function parseSrt(lines: string[], name: string): TranscriptSegment[] {
     if (timing === undefined)
       throw lineError(name, block.start, `cue ${first!.trim()} has no timecode line (expected 00:00:01,000 --> 00:00:04,000)`);
     const { inMs, outMs } = parseTiming(timing, SRT_TIME, name, timingLine, '00:00:01,000 --> 00:00:04,000');
-    const textLines = timingIndex === 1 ? rest.slice(1) : rest;
-    return { inMs, outMs, text: cueText(textLines, name, block.start), line: block.start };
+    const { lines: textLines, keywords } = splitKeywords(timingIndex === 1 ? rest.slice(1) : rest, name, block.start);
+    return { inMs, outMs, text: cueText(textLines, name, block.start), line: block.start, ...(keywords ? { keywords } : {}) };
   });
 }
 
@@ -129,7 +147,8 @@ function parseVtt(lines: string[], name: string): TranscriptSegment[] {
       timingLine,
       '00:01.000 --> 00:04.000',
     );
-    segments.push({ inMs, outMs, text: cueText(block.lines.slice(timingIndex + 1), name, block.start), line: block.start });
+    const { lines: textLines, keywords } = splitKeywords(block.lines.slice(timingIndex + 1), name, block.start);
+    segments.push({ inMs, outMs, text: cueText(textLines, name, block.start), line: block.start, ...(keywords ? { keywords } : {}) });
   }
   return segments;
 }
@@ -175,12 +194,13 @@ function cueText(lines: string[], name: string, line: number): string {
 function parsePlainText(lines: string[], name: string, wordsPerSecond: number): TranscriptSegment[] {
   let cursorMs = 0;
   return blocks(lines).map((block) => {
-    const text = block.lines.join(' ').replace(/\s+/g, ' ').trim();
+    const { lines: textLines, keywords } = splitKeywords(block.lines, name, block.start);
+    const text = textLines.join(' ').replace(/\s+/g, ' ').trim();
     const words = text.split(' ').filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
     if (words === 0) throw lineError(name, block.start, 'empty segment: the paragraph has no words');
     const inMs = cursorMs;
     cursorMs = inMs + Math.round((words / wordsPerSecond) * 1000);
-    return { inMs, outMs: cursorMs, text, line: block.start };
+    return { inMs, outMs: cursorMs, text, line: block.start, ...(keywords ? { keywords } : {}) };
   });
 }
 

@@ -1,11 +1,15 @@
+import { writeFile } from 'node:fs/promises';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
+import { exportProject } from '../broll/export';
 import { draftBrollPlan } from '../broll/plan';
 import { loadBrollProjectFile } from '../broll/project-file';
 import { registerBrollPlanCommand } from './broll-plan-command';
 import { registerBrollReviewCommand } from './broll-review-command';
 import { promptTextSchema, type BrollProgress, type BrollResult } from '../../schemas';
 import { InputError } from '../input-error';
-import { out, withClient } from './with-client';
+import { err, out, withClient } from './with-client';
+import { planned } from './output';
 
 /**
  * The editor's side of a B-roll project from a terminal. Every argument is checked before connecting, so
@@ -48,7 +52,7 @@ export function registerBrollCommands(program: Command): void {
 
   broll
     .command('approve <projectId> [segments...]')
-    .description("approve segments' current clips (or --all of those awaiting review)")
+    .description("approve segments' one take each (or --all of those awaiting review); with several takes, select one")
     .option('--all', 'approve every clip awaiting review')
     .option('--json', 'write one JSON document on stdout')
     .action(async (projectId: string, segments: string[], options: { all?: boolean; json?: boolean }) => {
@@ -63,8 +67,63 @@ export function registerBrollCommands(program: Command): void {
     });
 
   broll
+    .command('select <projectId> <segment>')
+    .description("select one of a segment's takes: the one the edit list uses")
+    .requiredOption('--take <n>', 'the take number (as status and the review page show it)')
+    .option('--json', 'write one JSON document on stdout')
+    .action(async (projectId: string, segment: string, options: { take: string; json?: boolean }) => {
+      checkId(projectId);
+      const take = Number(options.take);
+      if (!/^\d+$/.test(options.take) || take < 1) throw new InputError('--take', `${options.take} is not a take number (1, 2, …)`);
+      await withClient(async (api) => {
+        const progress = await api.broll.select(projectId, segment, take);
+        if (options.json) return out(JSON.stringify(progress));
+        printProgress(progress);
+      });
+    });
+
+  broll
+    .command('contact-sheet <projectId>')
+    .description('write the contact sheet (a frame of every take) to S3 now; --out also saves it here')
+    .option('--out <file>', 'save the JPEG to this file too')
+    .option('--json', 'write one JSON document on stdout')
+    .action(writeContactSheet);
+
+  broll
+    .command('export <projectId>')
+    .description(
+      'download the selected takes (sha256 checked) and write FCP 7 XML, EDL and CSV beside them: a folder Premiere and Resolve open',
+    )
+    .requiredOption('--dir <folder>', 'the export folder (created if missing)')
+    .option('--media-root <path>', 'the folder as the editing machine sees it: every link in the lists points there')
+    .option('--mezzanine <kind>', 'also transcode each clip to prores (ProRes 422 HQ) or dnxhr (DNxHR HQ) and link those')
+    .option('--json', 'write one JSON document on stdout')
+    .action(async (projectId: string, options: { dir: string; mediaRoot?: string; mezzanine?: string; json?: boolean }) => {
+      checkId(projectId);
+      if (options.mezzanine !== undefined && options.mezzanine !== 'prores' && options.mezzanine !== 'dnxhr')
+        throw new InputError('--mezzanine', `${options.mezzanine} is not a mezzanine: prores (ProRes 422 HQ) or dnxhr (DNxHR HQ)`);
+      if (options.mediaRoot !== undefined && options.mediaRoot.trim() === '') throw new InputError('--media-root', 'must not be empty');
+      await withClient(async (api) => {
+        const progress = await api.broll.progress(projectId);
+        const exported = await exportProject(api.options.s3, progress, {
+          dir: options.dir,
+          fps: progress.fps,
+          ...(options.mediaRoot !== undefined ? { mediaRoot: options.mediaRoot } : {}),
+          ...(options.mezzanine !== undefined ? { mezzanine: options.mezzanine as 'prores' | 'dnxhr' } : {}),
+          log: err,
+        });
+        if (options.json) return out(JSON.stringify(exported));
+        out(`exported ${exported.clips.length} clips to ${exported.dir}`);
+        out(`FCP XML: ${exported.xml}`);
+        out(`EDL:     ${exported.edl}`);
+        out(`CSV:     ${exported.csv}`);
+        if (exported.missing.length > 0) out(`no selected take (gaps on the timeline): ${exported.missing.join(', ')}`);
+      });
+    });
+
+  broll
     .command('reject <projectId> <segment>')
-    .description("reject a segment's clip; it is generated again from the new prompt")
+    .description("reject a segment's takes; a new round of takes is generated from the new prompt")
     .requiredOption('--prompt <text>', 'the new prompt for the segment')
     .option('--json', 'write one JSON document on stdout')
     .action(async (projectId: string, segment: string, options: { prompt: string; json?: boolean }) => {
@@ -106,6 +165,22 @@ export function registerBrollCommands(program: Command): void {
     });
 }
 
+/** `broll contact-sheet`: the workflow writes the sheet of the takes it has now; --out saves a copy here. */
+async function writeContactSheet(projectId: string, options: { out?: string; json?: boolean }): Promise<void> {
+  checkId(projectId);
+  await withClient(async (api) => {
+    const sheet = await api.broll.contactSheet(projectId);
+    if (options.out) await saveObject(api.options.s3, sheet.bucket, sheet.key, options.out);
+    if (options.json) return out(JSON.stringify({ ...sheet, ...(options.out ? { file: options.out } : {}) }));
+    out(`contact sheet: s3://${sheet.bucket}/${sheet.key} (${sheet.takes} takes)${options.out ? `, saved to ${options.out}` : ''}`);
+  });
+}
+
+async function saveObject(s3: S3Client, bucket: string, key: string, file: string): Promise<void> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  await writeFile(file, await object.Body!.transformToByteArray());
+}
+
 function checkId(projectId: string): void {
   if (projectId.trim() === '') throw new InputError('projectId', 'a project id is required');
 }
@@ -118,15 +193,23 @@ function printProgress(progress: BrollProgress): void {
     `${progress.projectId}: ${progress.state}, round ${progress.round}/${progress.maxReviewRounds} — ${counts.join(', ')}; ${progress.creditsSpent} credits`,
   );
   if (progress.reviewDeadline) out(`review deadline: ${progress.reviewDeadline}`);
-  for (const segment of progress.segments)
-    out(
-      `  ${segment.segmentId.padEnd(12)} ${segment.state.padEnd(16)} r${segment.round} ${segment.clip ? segment.clip.key : (segment.error ?? '')}`.trimEnd(),
-    );
+  for (const item of progress.items) {
+    const takes = item.takes
+      .map(
+        (take) =>
+          `t${take.take}${item.selectedTake === take.take ? '✓' : ''} ${take.state}${take.state === 'failed' && take.error ? ` (${take.error})` : ''}`,
+      )
+      .join(', ');
+    out(`  ${item.segmentId.padEnd(12)} ${item.state.padEnd(16)} r${item.round} ${takes}`.trimEnd());
+  }
 }
 
 function printResult(result: BrollResult): void {
-  out(`${result.projectId}: ${result.state}, ${result.entries.length} events, ${result.credits} credits`);
+  out(
+    `${result.projectId}: ${result.state}, ${result.entries.length} events, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
   out(`EDL:  s3://${result.editList.bucket}/${result.editList.edlKey}`);
+  out(`XML:  s3://${result.editList.bucket}/${result.editList.xmlKey}`);
   out(`CSV:  s3://${result.editList.bucket}/${result.editList.csvKey}`);
   out(`JSON: s3://${result.editList.bucket}/${result.editList.jsonKey}`);
   if (result.missing.length > 0) out(`missing (no approved clip): ${result.missing.join(', ')}`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkReviewBind, DEFAULT_REVIEW_HOST, startReviewServer } from '../broll/review-server';
+import { checkReviewBind, DEFAULT_REVIEW_HOST, startReviewServer } from '../review/review-server';
 import { InputError } from '../input-error';
 import { err, out, withClient } from './with-client';
 

@@ -6,6 +6,7 @@ import type { ExplainerProgress, ExplainerResult } from '../../schemas';
 import { InputError } from '../input-error';
 import { watchExplainer } from './watch';
 import { out, withClient } from './with-client';
+import { planned } from './output';
 
 /**
  * Follow and cancel explainer videos from a terminal. The id is checked before connecting, so a missing
@@ -67,6 +68,20 @@ export function registerExplainerCommands(program: Command): void {
     });
 
   explainer
+    .command('package <explainerId>')
+    .description("download an assembled explainer's SCORM 1.2 package, the zip an LMS imports")
+    .requiredOption('-o, --out <file>', 'where to write the zip, e.g. why-the-sky-is-blue.zip')
+    .option('--json', 'write one JSON document on stdout')
+    .action(async (explainerId: string, options: { out: string; json?: boolean }) => {
+      checkId(explainerId);
+      await withClient(async (api) => {
+        const scorm = await api.explainers.downloadPackage(explainerId, options.out);
+        if (options.json) return out(JSON.stringify({ ...scorm, file: options.out }));
+        out(`${options.out}: SCORM 1.2 package of ${explainerId}, ${scorm.bytes} bytes, sha256 ${scorm.sha256}`);
+      });
+    });
+
+  explainer
     .command('cancel <explainerId>')
     .description('cancel an explainer; its remote Runway tasks are deleted and nothing is assembled')
     .option('--json', 'write one JSON document on stdout')
@@ -93,8 +108,11 @@ function printProgress(progress: ExplainerProgress): void {
 }
 
 function printResult(result: ExplainerResult): void {
-  out(`${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits`);
+  out(
+    `${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
   out(`MP4:       s3://${result.video.bucket}/${result.video.key}`);
   out(`duration:  ${result.video.durationSeconds.toFixed(2)} s`);
   out(`subtitles: s3://${result.subtitles.bucket}/${result.subtitles.key}`);
+  out(`SCORM:     s3://${result.package.bucket}/${result.package.key} (explainer package ${result.explainerId} --out <file>.zip)`);
 }

@@ -1,10 +1,14 @@
 import type { ModelId } from '../../schemas';
 import { InputError } from '../input-error';
+import { cutChunks, type Boundary, type ChunkShape, type SpeechPiece } from './chunk-cuts';
 import { splitClauses, splitSentences, wordCount, type ScriptParagraph } from './script';
 
 /**
- * The script's narration in chunks a narrator says in about the target length: cut at sentence or clause
- * boundaries, never across a paragraph, never longer than the model's longest clip.
+ * The script's narration in chunks of about the target length: every sentence offers its end and its
+ * clauses' ends as places to cut, and chunk-cuts chooses the cuts that keep the chunks within the band
+ * (4–6 s for a 5 s target) wherever the script allows. A title is said with the sentence after it; a
+ * chunk runs on into the next paragraph only when neither paragraph has a visual of its own; no chunk is
+ * longer than the model's longest clip, and a clause that alone would be is an error naming its sentence.
  */
 
 /** c01, c02, … (ids only need to be unique; they sort in order up to 99). */
@@ -16,57 +20,86 @@ export function spoken(words: number, wordsPerSecond: number): number {
   return Math.round((words / wordsPerSecond) * 1000);
 }
 
-/** How far over the target chunk length a whole sentence may run before it is cut at its clauses. */
-const SENTENCE_SLACK = 1.2;
+/** The band around the target a chunk should fall in: ±20 %, so 4–6 s for 5 s. */
+const BAND = 0.2;
 
-/**
- * A paragraph's narration in chunks: whole sentences while they fit the target; a sentence more than a
- * little longer than the target is cut at its clauses. A chunk never crosses a paragraph (each paragraph may have its own
- * visual) and never runs past the longest clip: a clause that would is an error naming its sentence.
- */
-export function chunkParagraph(
-  paragraph: ScriptParagraph,
-  pace: { wordsPerSecond: number; targetMs: number; maxMs: number },
+export interface ChunkPace {
+  wordsPerSecond: number;
+  targetMs: number;
+  /** The model's longest clip. */
+  maxMs: number;
+}
+
+export function chunkShape(pace: ChunkPace): ChunkShape {
+  return {
+    targetMs: pace.targetMs,
+    minMs: Math.round(pace.targetMs * (1 - BAND)),
+    maxMs: Math.min(Math.round(pace.targetMs * (1 + BAND)), pace.maxMs),
+    longestMs: pace.maxMs,
+  };
+}
+
+/** The chunks of the whole script, in order, each with the paragraph it starts in. */
+export function chunkScript(
+  paragraphs: readonly ScriptParagraph[],
+  ownVisual: (paragraph: number) => boolean,
+  pace: ChunkPace,
   where: { model: ModelId; source: string },
-): string[] {
-  const units: Array<{ text: string; words: number }> = [];
-  for (const sentence of splitSentences(paragraph.text)) {
-    const words = wordCount(sentence);
-    if (words === 0) {
-      if (units.length > 0) units[units.length - 1]!.text += ` ${sentence}`;
-      continue;
-    }
-    // "About" the target: a sentence a little over it stays whole rather than being cut mid-sentence.
-    if (spoken(words, pace.wordsPerSecond) <= Math.min(pace.targetMs * SENTENCE_SLACK, pace.maxMs)) {
-      units.push({ text: sentence, words });
-      continue;
-    }
-    for (const clause of splitClauses(sentence)) {
-      const clauseWords = wordCount(clause);
-      const clauseMs = spoken(clauseWords, pace.wordsPerSecond);
-      if (clauseMs > pace.maxMs) {
-        const at = where.source === 'inline' ? '' : ` (line ${paragraph.line})`;
-        throw new InputError(
-          'script',
-          `paragraph ${paragraph.paragraph}${at}: the sentence "${excerpt(sentence)}" is too long to speak within ${where.model}'s longest clip of ${pace.maxMs / 1000} s, even at a clause boundary: "${excerpt(clause)}" takes ${(clauseMs / 1000).toFixed(1)} s at ${pace.wordsPerSecond} words per second; split it into shorter sentences or clauses`,
-        );
-      }
-      units.push({ text: clause, words: clauseWords });
-    }
+): Array<{ paragraph: number; text: string }> {
+  const pieces: Array<SpeechPiece & { paragraph: number }> = [];
+  paragraphs.forEach((paragraph, index) => {
+    const next = paragraphs[index + 1];
+    const paragraphEnd: Boundary = !next || ownVisual(paragraph.paragraph) || ownVisual(next.paragraph) ? 'end' : 'paragraph';
+    const sentences = sayable(splitSentences(paragraph.text));
+    sentences.forEach((sentence, sentenceIndex) => {
+      const clauses = sayable(splitClauses(sentence));
+      const isTitle = sentenceIndex === 0 && paragraph.title !== undefined && sentences.length > 1;
+      clauses.forEach((clause, clauseIndex) => {
+        const spokenMs = spoken(wordCount(clause), pace.wordsPerSecond);
+        if (spokenMs > pace.maxMs) throw tooLong(paragraph, sentence, clause, spokenMs, pace, where);
+        const lastOfSentence = clauseIndex === clauses.length - 1;
+        const after: Boundary = !lastOfSentence
+          ? isTitle
+            ? 'join'
+            : 'clause'
+          : isTitle
+            ? 'join'
+            : sentenceIndex === sentences.length - 1
+              ? paragraphEnd
+              : 'sentence';
+        pieces.push({ text: clause, spokenMs, after, paragraph: paragraph.paragraph });
+      });
+    });
+  });
+  return cutChunks(pieces, chunkShape(pace)).map((chunk) => ({
+    paragraph: (chunk[0] as (typeof pieces)[number]).paragraph,
+    text: chunk.map((piece) => piece.text).join(' '),
+  }));
+}
+
+/** Pieces with words; one without (a lone dash or quote) stays with the piece before it. */
+function sayable(pieces: string[]): string[] {
+  const kept: string[] = [];
+  for (const piece of pieces) {
+    if (wordCount(piece) === 0 && kept.length > 0) kept[kept.length - 1] += ` ${piece}`;
+    else kept.push(piece);
   }
-  const chunks: string[] = [];
-  let current: { texts: string[]; words: number } | undefined;
-  for (const unit of units) {
-    if (current && spoken(current.words + unit.words, pace.wordsPerSecond) > pace.targetMs) {
-      chunks.push(current.texts.join(' '));
-      current = undefined;
-    }
-    current = current
-      ? { texts: [...current.texts, unit.text], words: current.words + unit.words }
-      : { texts: [unit.text], words: unit.words };
-  }
-  if (current) chunks.push(current.texts.join(' '));
-  return chunks;
+  return kept;
+}
+
+function tooLong(
+  paragraph: ScriptParagraph,
+  sentence: string,
+  clause: string,
+  clauseMs: number,
+  pace: ChunkPace,
+  where: { model: ModelId; source: string },
+): InputError {
+  const at = where.source === 'inline' ? '' : ` (line ${paragraph.line})`;
+  return new InputError(
+    'script',
+    `paragraph ${paragraph.paragraph}${at}: the sentence "${excerpt(sentence)}" is too long to speak within ${where.model}'s longest clip of ${pace.maxMs / 1000} s, even at a clause boundary: "${excerpt(clause)}" takes ${(clauseMs / 1000).toFixed(1)} s at ${pace.wordsPerSecond} words per second; split it into shorter sentences or clauses`,
+  );
 }
 
 function excerpt(text: string): string {

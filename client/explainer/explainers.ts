@@ -1,3 +1,9 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { ExplainerWorkflow } from '../../workflows';
 import { explainerProgressQuery } from '../../workflows/messages';
@@ -65,6 +71,45 @@ export class Explainers {
 
   waitForResult(explainerId: string): Promise<ExplainerResult> {
     return this.onExplainer(explainerId, () => this.handle(explainerId).result());
+  }
+
+  /**
+   * The explainer's SCORM package, written to `file`: only an explainer that was assembled has one (a running,
+   * failed or cancelled one is an InputError saying which), and the bytes must hash to the recorded sha256.
+   */
+  async downloadPackage(explainerId: string, file: string): Promise<ExplainerResult['package']> {
+    const scorm = await this.onExplainer(explainerId, async () => {
+      const handle = this.handle(explainerId);
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') {
+        const progress = await handle.query(explainerProgressQuery);
+        throw new InputError(
+          'explainerId',
+          `explainer ${explainerId} is not assembled yet (${progress.stage}): it has no package until it is`,
+        );
+      }
+      if (status.name !== 'COMPLETED')
+        throw new InputError('explainerId', `explainer ${explainerId} was not assembled (${status.name.toLowerCase()}): it has no package`);
+      return (await handle.result()).package;
+    });
+    const object = await this.options.s3.send(new GetObjectCommand({ Bucket: scorm.bucket, Key: scorm.key }));
+    const hash = createHash('sha256');
+    await pipeline(
+      object.Body as Readable,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(file),
+    );
+    const sha256 = hash.digest('hex');
+    if (sha256 !== scorm.sha256) {
+      await rm(file, { force: true });
+      throw new Error(`s3://${scorm.bucket}/${scorm.key} hashes to ${sha256}, not the recorded ${scorm.sha256}: not written`);
+    }
+    return scorm;
   }
 
   /** Cancels the explainer: its generations DELETE their remote Runway tasks and nothing is assembled. */

@@ -22,10 +22,16 @@ import { TfIdfKeywordExtractor } from '../keywords';
 import type { PlanContext } from '../plan-context';
 import { InputError, inputErrorFromZod } from '../input-error';
 import { requestFingerprint } from '../../infra/request-fingerprint';
+import type { SafeFetch } from '../../infra/safe-fetch';
+import { NlpPromptWriter } from '../prompts/nlp-writer';
+import type { PromptWriter } from '../prompts/prompt-writer';
+import { explainerVisual } from '../prompts/shapes';
 import { checkLocalImage, resolveRequest } from '../stage-image';
-import { chunkId, chunkParagraph, spoken } from './chunks';
+import { chunkDistribution, type ChunkDistribution } from './chunk-cuts';
+import { chunkId, chunkScript, chunkShape, spoken } from './chunks';
 import { visualPrompt } from './prompt';
 import { readScript, wordCount, type ScriptFormat } from './script';
+import { checkStyleImage, type StyleImageSource } from './style-image';
 
 /**
  * Planning an explainer, before any spend: the script's narration cut at sentence or clause boundaries
@@ -45,10 +51,14 @@ export interface ExplainerPlanChunk {
   spokenMs: number;
   keywords: string[];
   promptText: string;
-  /** The paragraph's visual cue, or the brief's style with the chunk's key words. */
-  promptSource: 'cue' | 'keywords';
-  /** As the explainer file gives it; staged only by planExplainer. */
+  /** Who wrote the prompt: the paragraph's visual cue, or the shared prompt writer (compromise, or a language model). */
+  promptSource: 'cue' | 'nlp' | 'llm';
+  /** The language model was asked and its prompt not used: why. */
+  promptFallback?: string;
+  /** The clip's first frame as the explainer file gives it (the paragraph's image, else the style image); staged only by planExplainer. */
   promptImage?: string;
+  /** Where the first frame comes from: the brief's style image, the paragraph's own image, or none (text_to_video). */
+  baseFrame: 'style image' | 'paragraph image' | 'none';
   endpoint: Endpoint;
   /** Seconds of the clip: the shortest the model allows that covers the narration. */
   duration: number;
@@ -68,7 +78,13 @@ export interface ExplainerPlan {
   targetChunkSeconds: number;
   /** The model's longest clip: no chunk is spoken for longer. */
   maxChunkSeconds: number;
+  /** The lesson's title: its script's first heading, else the explainer id. */
+  title: string;
+  language: string;
+  styleImage?: string;
   chunks: ExplainerPlanChunk[];
+  /** How the chunks' speech lengths fall against the band around the target (4–6 s for 5 s). */
+  distribution: ChunkDistribution & { bandMs: [number, number] };
   spokenMs: number;
   clipSeconds: number;
   clipCredits: number;
@@ -81,8 +97,15 @@ export interface ExplainerPlan {
   burnSubtitles: boolean;
 }
 
-/** The plan of a validated explainer file; reads the script and checks local images, stages nothing. */
-export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: string): Promise<ExplainerPlan> {
+export interface DraftOptions {
+  /** The shared prompt writer (compromise unless the environment asks for a language model). */
+  writer?: PromptWriter;
+  /** How an https style image is fetched to be checked; a strict guarded fetch by default. */
+  fetch?: SafeFetch;
+}
+
+/** The plan of a validated explainer file; reads the script and checks images, stages nothing. */
+export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: string, options: DraftOptions = {}): Promise<ExplainerPlan> {
   const { brief } = explainer;
   const { model, ratio } = checkModel(brief.model, brief.ratio);
   const speechModel = checkVoice(brief.speechModel, brief.voice);
@@ -92,41 +115,49 @@ export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: stri
       'script',
       `${script.source === 'inline' ? 'the script' : script.source} has no narration: no words outside code and markup`,
     );
-  const visuals = await checkVisuals(explainer, script.paragraphs.length, model, ratio, baseDir);
+  const style = brief.styleImage !== undefined ? await styleImage(brief.styleImage, baseDir, options.fetch) : undefined;
+  const visuals = await checkVisuals(explainer, script.paragraphs.length, model, ratio, baseDir, style !== undefined);
   const maxChunkSeconds = Math.max(...MODEL_CATALOG[model].durations);
   const pace = {
     wordsPerSecond: brief.wordsPerSecond,
     targetMs: Math.min(brief.targetChunkSeconds, maxChunkSeconds) * 1000,
     maxMs: maxChunkSeconds * 1000,
   };
-  const pieces = script.paragraphs.flatMap((paragraph) =>
-    chunkParagraph(paragraph, pace, { model, source: script.source }).map((text) => ({ paragraph: paragraph.paragraph, text })),
-  );
+  const pieces = chunkScript(script.paragraphs, (paragraph) => visuals.has(paragraph), pace, { model, source: script.source });
   const keywords = new TfIdfKeywordExtractor().extract(pieces.map((piece) => piece.text));
+  // The narration is the core of each prompt: the shared writer reads it into subject, action and setting.
+  const written = await (options.writer ?? new NlpPromptWriter()).write({
+    units: pieces.map((piece) => ({ text: piece.text })),
+    shape: explainerVisual,
+    style: brief.style,
+  });
   const chunks = pieces.map(({ paragraph, text }, index): ExplainerPlanChunk => {
     const id = chunkId(index);
     const visual = visuals.get(paragraph);
     const words = wordCount(text);
     const spokenMs = spoken(words, brief.wordsPerSecond);
     const duration = fitDuration(model, spokenMs);
-    const chunkKeywords = keywords[index]!;
-    const promptText = visualPrompt(id, paragraph, visual?.promptText, chunkKeywords, text, brief.style);
+    const prompt = written[index]!;
+    const promptImage = visual?.promptImage ?? style?.source;
     return {
       chunkId: id,
       paragraph,
       text,
       words,
       spokenMs,
-      keywords: chunkKeywords,
-      promptText,
-      promptSource: visual?.promptText !== undefined ? 'cue' : 'keywords',
-      ...(visual?.promptImage !== undefined ? { promptImage: visual.promptImage } : {}),
-      endpoint: endpointFor({ promptImage: visual?.promptImage }),
+      keywords: keywords[index]!,
+      promptText: visual?.promptText !== undefined ? visualPrompt(id, paragraph, visual.promptText, brief.style) : prompt.promptText,
+      promptSource: visual?.promptText !== undefined ? 'cue' : prompt.writer,
+      ...(visual?.promptText === undefined && prompt.fallback ? { promptFallback: prompt.fallback.reason } : {}),
+      ...(promptImage !== undefined ? { promptImage } : {}),
+      baseFrame: visual?.promptImage !== undefined ? 'paragraph image' : style ? 'style image' : 'none',
+      endpoint: endpointFor({ promptImage }),
       duration,
       clipCredits: creditsFor(model, duration),
       voiceoverCredits: speechCreditsFor(speechModel, text),
     };
   });
+  const shape = chunkShape(pace);
   const { burnSubtitles, ...generation } = explainer.options;
   const clipCredits = sum(chunks.map((chunk) => chunk.clipCredits));
   const speechCredits = sum(chunks.map((chunk) => chunk.voiceoverCredits));
@@ -141,7 +172,17 @@ export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: stri
     wordsPerSecond: brief.wordsPerSecond,
     targetChunkSeconds: brief.targetChunkSeconds,
     maxChunkSeconds,
+    title: titleOf(script.paragraphs[0]?.title) ?? explainer.explainerId,
+    language: brief.language,
+    ...(brief.styleImage !== undefined ? { styleImage: brief.styleImage } : {}),
     chunks,
+    distribution: {
+      ...chunkDistribution(
+        chunks.map((chunk) => chunk.spokenMs),
+        shape,
+      ),
+      bandMs: [shape.minMs, shape.maxMs],
+    },
     spokenMs: sum(chunks.map((chunk) => chunk.spokenMs)),
     clipSeconds: sum(chunks.map((chunk) => chunk.duration)),
     clipCredits,
@@ -154,9 +195,17 @@ export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: stri
   };
 }
 
-/** The ExplainerWorkflow's input: the draft plan with images staged once each and every clip and voiceover fingerprinted. */
-export async function planExplainer(explainer: ExplainerFile, context: PlanContext): Promise<ExplainerWorkflowInput> {
-  const plan = await draftExplainerPlan(explainer, context.baseDir);
+/**
+ * The ExplainerWorkflow's input: the draft plan with images staged once each (a local style image is one
+ * staged object; an https one is re-hosted by the worker, so Runway gets one upload either way) and every
+ * clip and voiceover fingerprinted.
+ */
+export async function planExplainer(
+  explainer: ExplainerFile,
+  context: PlanContext,
+  options: DraftOptions = {},
+): Promise<ExplainerWorkflowInput> {
+  const plan = await draftExplainerPlan(explainer, context.baseDir, options);
   const bucket = plan.archive.bucket ?? context.defaultBucket;
   const prefix = plan.archive.prefix ?? context.defaultPrefix;
   const target = { s3: context.s3, bucket, prefix, workloadId: plan.explainerId };
@@ -170,6 +219,7 @@ export async function planExplainer(explainer: ExplainerFile, context: PlanConte
         duration: chunk.duration,
         promptText: chunk.promptText,
         ...(chunk.promptImage !== undefined ? { promptImage: chunk.promptImage } : {}),
+        ...(chunk.baseFrame === 'style image' && /^https:/i.test(chunk.promptImage ?? '') ? { rehostImage: true } : {}),
       },
       target,
       context.baseDir,
@@ -192,8 +242,21 @@ export async function planExplainer(explainer: ExplainerFile, context: PlanConte
     options: plan.options,
     ...(plan.budgetCredits !== undefined ? { budgetCredits: plan.budgetCredits } : {}),
     burnSubtitles: plan.burnSubtitles,
+    title: plan.title,
+    language: plan.language,
     ...(context.taskQueue ? { taskQueue: context.taskQueue } : {}),
   };
+}
+
+/** The script's opening heading without its added full stop, within the package title's 200 characters. */
+function titleOf(heading: string | undefined): string | undefined {
+  const title = heading?.replace(/\.$/, '').trim();
+  return title ? title.slice(0, 200) : undefined;
+}
+
+async function styleImage(source: string, baseDir: string, fetch: SafeFetch | undefined): Promise<{ source: string }> {
+  const checked: StyleImageSource = await checkStyleImage(source, baseDir, fetch);
+  return { source: checked.kind === 'url' ? checked.url : checked.source };
 }
 
 /** The brief's model and ratio: the model must exist and the ratio be one it takes (as text or image to video). */
@@ -236,6 +299,7 @@ async function checkVisuals(
   model: ModelId,
   ratio: string,
   baseDir: string,
+  hasStyleImage: boolean,
 ): Promise<Map<number, { promptText?: string; promptImage?: string }>> {
   const visuals = new Map<number, { promptText?: string; promptImage?: string }>();
   for (const [key, visual] of Object.entries(explainer.visuals)) {
@@ -260,7 +324,8 @@ async function checkVisuals(
     visuals.set(paragraph, visual);
   }
   for (let paragraph = 1; paragraph <= paragraphs; paragraph++) {
-    const promptImage = visuals.get(paragraph)?.promptImage;
+    // The catalog check needs only whether there is an image: the style image stands for it where the paragraph has none.
+    const promptImage = visuals.get(paragraph)?.promptImage ?? (hasStyleImage ? 'https://style.invalid/style.png' : undefined);
     const issue = catalogIssues({ model, ratio, promptText: 'Explainer', ...(promptImage !== undefined ? { promptImage } : {}) })[0];
     if (!issue) continue;
     if (issue.path[0] === 'promptImage' && promptImage === undefined)
@@ -285,17 +350,20 @@ export function describeExplainerPlan(plan: ExplainerPlan): string[] {
   const endpoints = [...new Set(plan.chunks.map((chunk) => chunk.endpoint))].join(' + ');
   const lines = [
     `Explainer ${plan.explainerId}: ${plan.chunks.length} chunks from ${plan.script.paragraphs} paragraphs of ${plan.script.source} (${plan.script.format})`,
-    `clips ${plan.model} ${endpoints} ${plan.ratio}; style: ${plan.style}`,
+    `"${plan.title}" (${plan.language}); clips ${plan.model} ${endpoints} ${plan.ratio}; style: ${plan.style}`,
+    ...(plan.styleImage !== undefined
+      ? [`style image: ${plan.styleImage} (every chunk's first frame unless its paragraph has an image)`]
+      : []),
     `voice ${plan.voice} (${plan.speechModel}) at ${plan.wordsPerSecond} words/s; chunks of about ${plan.targetChunkSeconds} s, at most ${plan.maxChunkSeconds} s`,
     '',
-    `${'chunk'.padEnd(6)} ${'para'.padStart(4)} ${'spoken'.padStart(6)} ${'clip'.padStart(4)} ${'clip cr'.padStart(7)} ${'voice cr'.padStart(8)}  narration`,
+    `${'chunk'.padEnd(6)} ${'para'.padStart(4)} ${'spoken'.padStart(6)} ${'clip'.padStart(4)} ${'clip cr'.padStart(7)} ${'voice cr'.padStart(8)} ${'first frame'.padEnd(15)}  narration`,
   ];
   for (const chunk of plan.chunks) {
     lines.push(
-      `${chunk.chunkId.padEnd(6)} ${String(chunk.paragraph).padStart(4)} ${seconds(chunk.spokenMs).padStart(6)} ${`${chunk.duration}s`.padStart(4)} ${String(chunk.clipCredits).padStart(7)} ${String(chunk.voiceoverCredits).padStart(8)}  ${chunk.text}`,
+      `${chunk.chunkId.padEnd(6)} ${String(chunk.paragraph).padStart(4)} ${seconds(chunk.spokenMs).padStart(6)} ${`${chunk.duration}s`.padStart(4)} ${String(chunk.clipCredits).padStart(7)} ${String(chunk.voiceoverCredits).padStart(8)} ${chunk.baseFrame.padEnd(15)}  ${chunk.text}`,
     );
     lines.push(
-      `${''.padEnd(6)} ${chunk.promptSource === 'cue' ? 'prompt (cue)' : 'prompt'}: ${chunk.promptText}${chunk.promptImage !== undefined ? ` [image ${chunk.promptImage}]` : ''}`,
+      `${''.padEnd(6)} prompt (${chunk.promptSource}${chunk.promptFallback ? `, language model not used: ${chunk.promptFallback}` : ''}): ${chunk.promptText}`,
     );
   }
   const budget =
@@ -304,6 +372,11 @@ export function describeExplainerPlan(plan: ExplainerPlan): string[] {
       : plan.estimatedCredits > plan.budgetCredits
         ? `; over the budget of ${plan.budgetCredits} credits — the explainer cannot be completed within it`
         : `; budget ${plan.budgetCredits} credits`;
+  const band = plan.distribution.bandMs.map((ms) => ms / 1000).join('–');
+  lines.push(
+    '',
+    `speech per chunk: ${plan.distribution.withinBand} of ${plan.distribution.chunks} chunks within ${band} s; min ${seconds(plan.distribution.minMs)}, median ${seconds(plan.distribution.medianMs)}, max ${seconds(plan.distribution.maxMs)}`,
+  );
   lines.push(
     '',
     `${plan.chunks.length} chunks, ${seconds(plan.spokenMs)} of narration, ${plan.clipSeconds} s of video; ${plan.clipCredits} credits for clips + ${plan.speechCredits} for voiceovers = ${plan.estimatedCredits} credits at list price${budget}`,

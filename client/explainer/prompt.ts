@@ -1,22 +1,17 @@
 import { promptTextSchema } from '../../schemas';
 import { InputError } from '../input-error';
 
-/** The paragraph's cue, else the chunk's key words (its words if it has none); the brief's style always follows. */
-export function visualPrompt(
-  id: string,
-  paragraph: number,
-  cue: string | undefined,
-  keywords: string[],
-  text: string,
-  style: string,
-): string {
-  const subject = cue ?? (keywords.length > 0 ? keywords.join(', ') : text);
-  const prompt = `${/[.!?]$/.test(subject.trim()) ? subject.trim() : `${subject.trim()}.`} ${style}`;
+/**
+ * A paragraph's own visual cue as a chunk's prompt: the cue, then the brief's style. Chunks without a cue
+ * get theirs from the shared prompt writer (client/prompts), which reads the narration.
+ */
+export function visualPrompt(id: string, paragraph: number, cue: string, style: string): string {
+  const prompt = `${/[.!?]$/.test(cue.trim()) ? cue.trim() : `${cue.trim()}.`} ${style}`;
   const checked = promptTextSchema.safeParse(prompt);
   if (!checked.success)
     throw new InputError(
-      cue !== undefined ? `visuals.${paragraph}.promptText` : `chunk ${id}`,
-      `its prompt is invalid: ${checked.error.issues[0]!.message}; shorten ${cue !== undefined ? 'the cue' : 'brief.style'}`,
+      `visuals.${paragraph}.promptText`,
+      `its prompt is invalid: ${checked.error.issues[0]!.message}; shorten the cue (chunk ${id})`,
     );
   return prompt;
 }

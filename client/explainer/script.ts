@@ -16,6 +16,8 @@ export interface ScriptParagraph {
   line: number;
   /** The narration on one line. */
   text: string;
+  /** The heading said as the paragraph's opening sentence, when it has one: chunking keeps it with what follows. */
+  title?: string;
 }
 
 export type ScriptFormat = 'markdown' | 'text';
@@ -54,11 +56,12 @@ export function parseScript(text: string, format: ScriptFormat, name: string): S
   const lines = (format === 'markdown' ? source.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, '')) : source).split(
     /\r\n|\r|\n/,
   );
-  const blocks: Array<{ line: number; parts: string[] }> = [];
-  let current: { line: number; parts: string[] } | undefined;
+  // `titleParts`: how many of a block's first parts are its heading.
+  const blocks: Array<{ line: number; parts: string[]; titleParts?: number }> = [];
+  let current: { line: number; parts: string[]; titleParts?: number } | undefined;
   // A heading is said as the opening sentence of the paragraph under it, so it never makes a chunk of its
   // own and paragraph numbers (what `visuals` keys name) count the script's body paragraphs.
-  let heading: { line: number; parts: string[] } | undefined;
+  let heading: { line: number; parts: string[]; titleParts?: number } | undefined;
   const end = () => {
     if (current) blocks.push(current);
     current = undefined;
@@ -71,7 +74,7 @@ export function parseScript(text: string, format: ScriptFormat, name: string): S
     current.parts.push(part);
   };
   const endAsHeading = () => {
-    heading = current;
+    heading = current && { ...current, titleParts: current.parts.length };
     current = undefined;
   };
   lines.forEach((raw, index) => {
@@ -101,10 +104,14 @@ export function parseScript(text: string, format: ScriptFormat, name: string): S
   end();
   if (heading) blocks.push(heading);
   const paragraphs: ScriptParagraph[] = [];
+  const said = (parts: string[]) => (format === 'markdown' ? inlineText(parts.join(' ')) : parts.join(' ')).replace(/\s+/g, ' ').trim();
   for (const block of blocks) {
-    const narration = (format === 'markdown' ? inlineText(block.parts.join(' ')) : block.parts.join(' ')).replace(/\s+/g, ' ').trim();
+    const narration = said(block.parts);
     if (wordCount(narration) === 0) continue;
-    paragraphs.push({ paragraph: paragraphs.length + 1, line: block.line, text: narration });
+    // A heading with nothing under it is a paragraph of its own, not a title.
+    const title =
+      block.titleParts !== undefined && block.titleParts < block.parts.length ? said(block.parts.slice(0, block.titleParts)) : '';
+    paragraphs.push({ paragraph: paragraphs.length + 1, line: block.line, text: narration, ...(wordCount(title) > 0 ? { title } : {}) });
   }
   return paragraphs;
 }

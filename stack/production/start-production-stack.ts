@@ -95,7 +95,7 @@ export interface ProductionStack {
 /**
  * The production topology on loopback: its own PostgreSQL cluster, the schemas set up by temporal-sql-tool, the
  * Temporal server on SQL persistence and visibility, the namespace and search attributes, the UI server with the
- * codec server, MinIO, the simulator (unless Runway is external), and N worker replicas; `<dataDir>/stack.env` as
+ * codec server, SeaweedFS, the simulator (unless Runway is external), and N worker replicas; `<dataDir>/stack.env` as
  * the dev stack writes it. On failure, whatever started is stopped.
  */
 export async function startProductionStack(options: ProductionStackOptions = {}): Promise<ProductionStack> {

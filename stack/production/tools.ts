@@ -10,11 +10,15 @@ export interface ProductionToolPaths {
   postgresBinDir: string;
 }
 
-/** Finds (or builds once, into the per-user cache) the production topology's binaries; installs PostgreSQL if missing. */
+/**
+ * Finds (or builds once, into the per-user cache) the production topology's binaries; installs PostgreSQL if
+ * missing, while they build. The builds run one after another: each keeps both cores busy on its own.
+ */
 export async function ensureProductionTools(options: EnsureToolsOptions = {}): Promise<ProductionToolPaths> {
-  const postgresBinDir = ensurePostgres(options);
+  const postgres = ensurePostgres(options);
+  postgres.catch(() => undefined); // awaited below, after the builds
   const temporalServer = await ensureTool(temporalServerSpec, options);
   const sqlTool = await ensureTool(temporalSqlToolSpec, options);
   const uiServer = await ensureTool(temporalUiServerSpec, options);
-  return { temporalServer, sqlTool, uiServer, postgresBinDir };
+  return { temporalServer, sqlTool, uiServer, postgresBinDir: await postgres };
 }

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InputError } from '../../client';
-import type { BrollProgress, BrollProjectFileInput, BrollResult } from '../../schemas';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { startReviewServer, type RunningReviewServer } from '../../client/review/review-server';
+import type { BrollProgress, BrollResult } from '../../schemas';
+import { headlessBrowser } from '../helpers/headless-browser';
+import { readWithOtio } from '../helpers/otio';
+import { s3Client } from '../helpers/stack';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { objectSha256 } from '../helpers/s3-object';
@@ -30,21 +34,46 @@ async function cli(args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('the example: broll start → every clip awaits review → approve --all → finalize, with the EDL in S3; findable in the Web UI', async () => {
+/** The review page served over the product's client, as `broll review-server` serves it. */
+let server: RunningReviewServer;
+let s3: S3Client;
+const browser = headlessBrowser({ viewport: { width: 1400, height: 1000 } });
+beforeAll(async () => {
+  s3 = s3Client();
+  server = await startReviewServer({ projects: product.api.broll, s3, port: 0 });
+});
+afterAll(async () => {
+  await browser.close();
+  await server?.close();
+  s3?.destroy();
+});
+
+const PHOTO_SEGMENTS = ['s01', 's02', 's05', 's06'];
+
+test('the example end to end: photographs animated, two takes a segment, chosen on the page and with the CLI, finalized, exported to a folder whose XML and EDL OpenTimelineIO reads back with every clip linked', async () => {
   await resetSimulator();
   const started = JSON.parse(await cli(['broll', 'start', '--file', example, '--json'])) as { projectId: string };
-  expect(started.projectId).toBe('saltmarsh-harbour');
+  const projectId = started.projectId;
+  expect(projectId).toBe('saltmarsh-harbour');
 
   const awaiting = await pollUntil(
-    'every clip awaiting review',
-    async () => JSON.parse(await cli(['broll', 'status', started.projectId, '--json'])) as BrollProgress,
-    (progress) => progress.state === 'awaiting-review' && progress.pendingDecisions.length === 8,
-    90_000,
+    'every take in, every segment awaiting review',
+    async () => JSON.parse(await cli(['broll', 'status', projectId, '--json'])) as BrollProgress,
+    (progress) => progress.state === 'awaiting-review' && progress.pendingDecisions.length === 8 && progress.contactSheet !== undefined,
+    120_000,
     1_000,
   );
-  expect(awaiting.segments.map((segment) => segment.clip?.durationSeconds)).toEqual([5, 7, 4, 8, 6, 7, 5, 9]);
+  expect(awaiting.items.map((item) => item.takes.map((take) => take.output?.durationSeconds))).toEqual(
+    [5, 7, 4, 8, 6, 7, 5, 9].map((seconds) => [seconds, seconds]),
+  );
+  expect(awaiting.items.filter((item) => item.photo).map((item) => item.key)).toEqual(PHOTO_SEGMENTS);
+  // Each photograph uploaded to Runway once, and used by both of its segment's takes.
+  let stats = await simulatorStats();
+  expect(stats.uploads.completed).toBe(4);
+  expect(Object.values(stats.uploads.usesByUri)).toEqual([2, 2, 2, 2]);
+  expect(stats.submissions.total).toBe(16);
 
-  // What the Web UI filters on: the project by its state, its segments by WorkloadId.
+  // What the Web UI filters on: the project by its state, its takes by WorkloadId.
   const listed = async (query: string) => {
     const ids: string[] = [];
     for await (const execution of product.client.workflow.list({ query })) ids.push(execution.workflowId);
@@ -53,59 +82,98 @@ test('the example: broll start → every clip awaits review → approve --all �
   await pollUntil(
     'the project under ProjectState="awaiting-review"',
     () => listed('ProjectState="awaiting-review"'),
-    (ids) => ids.includes(started.projectId),
+    (ids) => ids.includes(projectId),
   );
-  const segmentRuns = await pollUntil(
-    'its segments under WorkloadId',
-    () => listed(`WorkloadId="${started.projectId}" AND WorkflowType="GenerationWorkflow"`),
-    (ids) => ids.length === 8,
+  const takeRuns = await pollUntil(
+    'its takes under WorkloadId',
+    () => listed(`WorkloadId="${projectId}" AND WorkflowType="GenerationWorkflow"`),
+    (ids) => ids.length === 16,
   );
-  expect(segmentRuns[0]).toBe('saltmarsh-harbour--s01');
+  expect(takeRuns.slice(0, 2)).toEqual(['saltmarsh-harbour--s01', 'saltmarsh-harbour--s01--t2']);
 
-  await cli(['broll', 'approve', started.projectId, '--all', '--json']);
-  const result = JSON.parse(await cli(['broll', 'finalize', started.projectId, '--json'])) as BrollResult;
-  expect(result).toMatchObject({ projectId: 'saltmarsh-harbour', state: 'finalized', missing: [] });
-  expect(result.entries).toHaveLength(8);
-  expect(result.editList.edlKey).toBe('broll/saltmarsh-harbour/edit-list.edl');
-  const edl = await objectSha256(result.editList.edlKey);
-  expect(edl.bytes).toBeGreaterThan(0);
-  for (const entry of result.entries) expect((await objectSha256(entry.clipKey!)).sha256).toBe(entry.sha256);
-  const stats = await simulatorStats();
-  expect(stats.submissions.total).toBe(8);
-  expect(result.credits).toBe(stats.credits.net);
-}, 180_000);
-
-test('bad B-roll input is refused before anything starts: 0 POSTs, no workflow', async () => {
-  await resetSimulator();
-  const write = (name: string, text: string) => fs.writeFileSync(path.join(workDir, name), text);
-  write('reversed.srt', '1\n00:00:05,000 --> 00:00:02,000\nBackwards.\n');
-  write('overlap.srt', '1\n00:00:00,000 --> 00:00:04,000\nOne.\n\n2\n00:00:03,000 --> 00:00:06,000\nTwo.\n');
-  write('empty.srt', '1\n00:00:00,000 --> 00:00:04,000\n \n');
-  write('malformed.srt', '1\n00:00:00 --> 00:00:04,000\nNo milliseconds.\n');
-  write('good.srt', '1\n00:00:00,000 --> 00:00:04,000\nThe harbour at dawn.\n');
-  const brief = { style: 'archival film', model: 'gen4.5', ratio: '1280:720' };
-  const project = (patch: Partial<BrollProjectFileInput>): BrollProjectFileInput => ({
-    projectId: `bad-${Date.now()}`,
-    transcript: 'good.srt',
-    brief,
-    ...patch,
-  });
-  const cases: Array<[BrollProjectFileInput, RegExp]> = [
-    [project({ transcript: 'malformed.srt' }), /malformed\.srt line 2/],
-    [project({ transcript: 'reversed.srt' }), /reversed\.srt line 2/],
-    [project({ transcript: 'overlap.srt' }), /overlap\.srt line 5.*overlapping/s],
-    [project({ transcript: 'empty.srt' }), /empty\.srt line 1.*empty segment/s],
-    [project({ brief: { ...brief, promptTemplate: 'footage, {style}' } }), /brief\.promptTemplate/],
-    [project({ transcript: 'missing.srt' }), /missing\.srt/],
-  ];
-  for (const [input, message] of cases) {
-    await expect(product.api.broll.start(input, workDir)).rejects.toThrow(InputError);
-    await expect(product.api.broll.start(input, workDir)).rejects.toThrow(message);
+  // The page: the contact sheet first; take 2 of s01–s04 selected there.
+  const page = await browser.page();
+  await page.goto(`${server.url}projects/${projectId}`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#contact-sheet');
+  expect(await page.locator('.take video').count()).toBe(16);
+  for (const segmentId of ['s01', 's02', 's03', 's04']) {
+    await page.click(`#item-${segmentId} button.select[data-take="2"]`);
+    await page.waitForSelector(`#item-${segmentId}[data-state="approved"] .take.selected[data-take="2"]`, { timeout: 30_000 });
   }
-  const stats = await simulatorStats();
-  expect(stats.submissions.total).toBe(0);
-  const started: string[] = [];
-  for await (const execution of product.client.workflow.list({ query: `WorkflowType="BrollWorkflow" AND WorkflowId STARTS_WITH "bad-"` }))
-    started.push(execution.workflowId);
-  expect(started).toEqual([]);
-}, 60_000);
+  // The CLI: take 1 of the rest; approve is refused where two takes finished.
+  const approveRun = await runCli(['broll', 'approve', projectId, 's05'], env);
+  expect(approveRun.code).toBe(2);
+  expect(approveRun.stderr).toMatch(/segment s05 has 2 finished takes \(1, 2\): select one by its take number/);
+  for (const segmentId of ['s05', 's06', 's07', 's08']) await cli(['broll', 'select', projectId, segmentId, '--take', '1', '--json']);
+
+  const sheetFile = path.join(workDir, 'contact-sheet.jpg');
+  const sheet = JSON.parse(await cli(['broll', 'contact-sheet', projectId, '--out', sheetFile, '--json'])) as {
+    key: string;
+    takes: number;
+  };
+  expect(sheet).toMatchObject({ key: 'broll/saltmarsh-harbour/contact-sheet.jpg', takes: 16 });
+  expect(
+    fs
+      .readFileSync(sheetFile)
+      .subarray(0, 3)
+      .equals(Buffer.from([0xff, 0xd8, 0xff])),
+  ).toBe(true);
+
+  const result = JSON.parse(await cli(['broll', 'finalize', projectId, '--json'])) as BrollResult;
+  expect(result).toMatchObject({ projectId, state: 'finalized', missing: [] });
+  expect(result.entries.map((entry) => entry.clipName)).toEqual(
+    ['s01', 's02', 's03', 's04', 's05', 's06', 's07', 's08'].map((id, index) => `saltmarsh-harbour-${id}-t${index < 4 ? 2 : 1}.mp4`),
+  );
+  expect(result.editList.xmlKey).toBe('broll/saltmarsh-harbour/edit-list.xml');
+  for (const entry of result.entries) expect((await objectSha256(entry.clipKey!)).sha256).toBe(entry.sha256);
+  stats = await simulatorStats();
+  expect(stats.submissions.total).toBe(16);
+  expect(result.credits).toBe(stats.credits.net);
+
+  // The export: the selected takes downloaded (sha256 checked) beside an FCP XML, an EDL and a CSV.
+  const dir = path.join(workDir, 'export');
+  const exported = JSON.parse(await cli(['broll', 'export', projectId, '--dir', dir, '--json'])) as {
+    clips: Array<{ file: string }>;
+    xml: string;
+    edl: string;
+  };
+  expect(fs.readdirSync(dir).sort()).toEqual(
+    [...result.entries.map((entry) => entry.clipName!), 'saltmarsh-harbour.csv', 'saltmarsh-harbour.edl', 'saltmarsh-harbour.xml'].sort(),
+  );
+  const xml = await readWithOtio(exported.xml, 'fcp_xml', 25);
+  const clips = xml.tracks.filter((track) => track.kind === 'Video').flatMap((track) => track.items.filter((item) => item.kind === 'Clip'));
+  expect(clips).toHaveLength(8);
+  for (const [index, clip] of clips.entries()) {
+    const entry = result.entries[index]!;
+    expect(clip.name).toBe(entry.clipName!.replace(/\.mp4$/, ''));
+    expect(clip.recordIn).toBe(Math.round((entry.recordInMs * 25) / 1000));
+    expect(clip.sourceDuration).toBe(clip.duration);
+    const file = decodeURIComponent(new URL(clip.targetUrl!).pathname);
+    expect(file).toBe(path.join(dir, entry.clipName!));
+    expect(fs.existsSync(file)).toBe(true);
+  }
+  const edl = await readWithOtio(exported.edl, 'cmx_3600', 25);
+  const edlClips = edl.tracks[0]!.items.filter((item) => item.kind === 'Clip');
+  expect(edlClips.map((clip) => [clip.name, clip.duration === clip.sourceDuration, fs.existsSync(clip.targetUrl!)])).toEqual(
+    result.entries.map((entry) => [entry.clipName, true, true]),
+  );
+  // Exported again for another machine, with DNxHR HQ mezzanines the lists link instead.
+  const mezzanineDir = path.join(workDir, 'export-dnxhr');
+  const rooted = JSON.parse(
+    await cli([
+      'broll',
+      'export',
+      projectId,
+      '--dir',
+      mezzanineDir,
+      '--media-root',
+      '/Volumes/Edit/saltmarsh',
+      '--mezzanine',
+      'dnxhr',
+      '--json',
+    ]),
+  ) as { clips: Array<{ mezzanine: string }>; xml: string };
+  const rootedClips = (await readWithOtio(rooted.xml, 'fcp_xml', 25)).tracks[0]!.items.filter((item) => item.kind === 'Clip');
+  expect(rootedClips[0]!.targetUrl).toBe('file://localhost/Volumes/Edit/saltmarsh/saltmarsh-harbour-s01-t2-dnxhr.mov');
+  expect(rooted.clips.every((clip) => fs.existsSync(clip.mezzanine))).toBe(true);
+}, 300_000);

@@ -7,7 +7,7 @@ import { draftBrollPlan, describeBrollPlan, planBroll, type BrollPlan } from '..
 import { loadBrollProjectFile, parseBrollProjectFile } from '../../client/broll/project-file';
 import type { KeywordExtractor } from '../../client/keywords';
 import { requestFingerprint } from '../../infra/request-fingerprint';
-import { brollWorkflowInputSchema, type BrollProjectFileInput } from '../../schemas';
+import { brollWorkflowInputSchema, takeSeed, type BrollProjectFileInput } from '../../schemas';
 import { s3Client, testStack } from '../helpers/stack';
 import { runCli } from '../helpers/worker-process';
 
@@ -65,17 +65,27 @@ async function inputError(promise: Promise<unknown>): Promise<Error> {
   return error;
 }
 
-/** The example's plan, fixed: a change in parsing, keywords, fitting or pricing shows up here. */
+/**
+ * The example's plan, fixed: a change in parsing, keywords, fitting or pricing shows up here. Credits are
+ * both takes' (60 credits per 5 s take of gen4.5); s03's keywords are the project file's, s07's the
+ * transcript's keywords line; the others are extracted.
+ */
 const EXAMPLE_SEGMENTS = [
-  ['s01', 0, 4200, 5, 60, ['fishing', 'village', 'families', 'clinging', 'narrow']],
-  ['s02', 4800, 11400, 7, 84, ['sailed', 'lighthouse', 'noon', 'quay', 'silver']],
-  ['s03', 12000, 15500, 4, 48, ['women', 'gutted', 'salted', 'long', 'wooden']],
-  ['s04', 16000, 23800, 8, 96, ['railway', 'reached', 'wagons', 'tourists', 'promenade']],
-  ['s05', 24500, 30000, 6, 72, ['storms', 'oldest', 'enemy', 'winter', 'breakwater']],
-  ['s06', 30600, 36900, 7, 84, ['fishermen', 'rebuilt', 'stone', 'hauling', 'granite']],
-  ['s07', 37500, 42000, 5, 60, ['war', 'fleet', 'shrank', 'cafés', 'galleries']],
-  ['s08', 42600, 51000, 9, 108, ['turns', 'night', 'quiet', 'boats', 'land']],
+  ['s01', 0, 4200, 5, 120, ['fishing', 'village', 'families', 'clinging', 'narrow']],
+  ['s02', 4800, 11400, 7, 168, ['sailed', 'lighthouse', 'noon', 'quay', 'silver']],
+  ['s03', 12000, 15500, 4, 96, ['herring barrels', 'salt']],
+  ['s04', 16000, 23800, 8, 192, ['railway', 'reached', 'wagons', 'tourists', 'promenade']],
+  ['s05', 24500, 30000, 6, 144, ['storms', 'oldest', 'enemy', 'winter', 'breakwater']],
+  ['s06', 30600, 36900, 7, 168, ['fishermen', 'rebuilt', 'stone', 'hauling', 'granite']],
+  ['s07', 37500, 42000, 5, 120, ['cafés', 'galleries']],
+  ['s08', 42600, 51000, 9, 216, ['turns', 'night', 'quiet', 'boats', 'land']],
 ] as const;
+const EXAMPLE_PHOTOS: Record<string, string> = {
+  s01: 'photos/s01-village.jpg',
+  s02: 'photos/s02-fleet.jpg',
+  s05: 'photos/s05-breakwater.jpg',
+  s06: 'photos/s06-quarry.jpg',
+};
 
 test('the example plans the same every time: segments, timecodes, keywords, prompts, fitted durations and credits', async () => {
   const first = await loadBrollProjectFile(example);
@@ -83,25 +93,51 @@ test('the example plans the same every time: segments, timecodes, keywords, prom
   const plan = await draftBrollPlan(first.project, first.baseDir);
   expect(await draftBrollPlan(second.project, second.baseDir)).toEqual(plan);
 
-  expect(plan).toMatchObject({ projectId: 'saltmarsh-harbour', model: 'gen4.5', endpoint: 'text_to_video', ratio: '1280:720', fps: 25 });
+  expect(plan).toMatchObject({ projectId: 'saltmarsh-harbour', model: 'gen4.5', ratio: '1280:720', fps: 25, takesPerSegment: 2 });
   expect(plan.segments.map((s) => [s.segmentId, s.recordInMs, s.recordOutMs, s.duration, s.estimatedCredits, s.keywords])).toEqual(
     EXAMPLE_SEGMENTS.map((row) => [...row.slice(0, 5), [...row[5]]]),
   );
+  expect(plan.segments.map((s) => s.keywordSource)).toEqual([
+    'extracted',
+    'extracted',
+    'producer',
+    'extracted',
+    'extracted',
+    'extracted',
+    'producer',
+    'extracted',
+  ]);
+  // A shot in the guide's shape, by the deterministic writer; the plan says so.
   expect(plan.segments[0]!.promptText).toBe(
-    'Documentary B-roll of fishing, village, families, clinging, narrow. 1970s 16 mm film, muted colours, handheld, documentary footage quality',
+    'A fishing village of forty families clinging to a narrow harbour in 1890, 1970s 16 mm film, muted colours, handheld, documentary footage quality',
   );
-  expect(plan.segments[0]!.promptSource).toBe('template');
-  expect(plan.segments[7]!.promptSource).toBe('override');
-  expect(plan.segments[7]!.promptText).toMatch(/^A lighthouse beam sweeping over a quiet harbour/);
-  expect(plan.totalSeconds).toBe(51);
-  expect(plan.estimatedCredits).toBe(612);
-  expect(plan.budgetCredits).toBe(1000);
+  expect(plan.segments.every((s) => s.prompt.writer === 'nlp')).toBe(true);
+  expect(plan.segments[2]!.promptText).toContain('featuring herring barrels');
+  // The photographs folder, matched by segment id: those segments animate them; the 4:3 one is cropped by the model.
+  expect(Object.fromEntries(plan.segments.flatMap((s) => (s.photo ? [[s.segmentId, s.photo.source]] : [])))).toEqual(EXAMPLE_PHOTOS);
+  expect(plan.segments.map((s) => s.endpoint)).toEqual(
+    plan.segments.map((s) => (EXAMPLE_PHOTOS[s.segmentId] ? 'image_to_video' : 'text_to_video')),
+  );
+  expect(plan.segments[0]!.photo).toMatchObject({
+    width: 1024,
+    height: 768,
+    fit: 'the model crops it to 1280:720: 25% of its height is cut (centred)',
+  });
+  expect(plan.segments[1]!.photo!.fit).toBe('matches 1280:720');
+  // Two takes each, each its own seed.
+  expect(plan.segments.every((s) => s.takes === 2 && s.seeds!.length === 2 && s.seeds![0] !== s.seeds![1])).toBe(true);
+  expect(plan.totalSeconds).toBe(102);
+  expect(plan.estimatedCredits).toBe(1224);
+  expect(plan.budgetCredits).toBe(2400);
   // 8 cues of 3–9 s each, as the example promises.
   for (const segment of plan.segments) {
     expect(segment.recordOutMs - segment.recordInMs).toBeGreaterThanOrEqual(3000);
     expect(segment.recordOutMs - segment.recordInMs).toBeLessThanOrEqual(9000);
   }
-  expect(describeBrollPlan(plan).join('\n')).toContain('612 credits');
+  const table = describeBrollPlan(plan).join('\n');
+  expect(table).toContain('16 takes, 102 s of video, 1224 credits');
+  expect(table).toContain('photograph: photos/s01-village.jpg (1024×768; the model crops it to 1280:720');
+  expect(table).toContain('prompt (nlp): The herring fleet sailing past the lighthouse every dawn');
 });
 
 test('clip durations fit the segment: the shortest allowed that covers it, else the longest allowed', async () => {
@@ -181,11 +217,14 @@ In the harbour, Margaret Dunmore sold smoked herring.
 
   const upper: KeywordExtractor = { extract: (segments) => segments.map((text) => [text.split(' ')[0]!.toUpperCase()]) };
   write('keywords.srt', fs.readFileSync(path.join(workDir, 'keywords.srt'), 'utf8'));
-  const custom = await draftBrollPlan(parseBrollProjectFile({ projectId: 'kw', transcript: 'keywords.srt', brief }), workDir, {
-    keywords: upper,
-  });
+  const custom = await draftBrollPlan(
+    parseBrollProjectFile({ projectId: 'kw', transcript: 'keywords.srt', brief: { ...brief, promptTemplate: '{style}. {keywords}' } }),
+    workDir,
+    { keywords: upper },
+  );
   expect(custom.segments.map((s) => s.keywords)).toEqual([['THE'], ['IN']]);
   expect(custom.segments[1]!.promptText).toBe('1970s 16 mm film. IN');
+  expect(custom.segments[1]!.prompt).toEqual({ writer: 'template' });
 });
 
 test('a malformed transcript is named by file and line: bad timecodes, reversed or overlapping cues, empty segments, no WEBVTT header', async () => {
@@ -260,14 +299,37 @@ test('planBroll stages the prompt image once, fingerprints every request and giv
   expect(input.archive).toEqual({ bucket: stackS3.bucket, prefix: 'broll/' });
   expect(input.maxReviewRounds).toBe(3);
   expect(input.reviewDeadlineMs).toBe(72 * 3600_000);
-  expect(input.budgetCredits).toBe(1000);
+  expect(input.budgetCredits).toBe(2400);
+  expect(input.takesPerSegment).toBe(2);
   expect(input.segments.map((s) => [s.segmentId, s.request.duration, s.estimatedCredits])).toEqual(
     EXAMPLE_SEGMENTS.map((row) => [row[0], row[3], row[4]]),
   );
-  for (const segment of input.segments) expect(segment.fingerprint).toBe(requestFingerprint(segment.request));
-  expect(new Set(input.segments.map((s) => s.fingerprint)).size).toBe(8);
+  // Each take's fingerprint is its request with its own seed: 16 takes, 16 requests.
+  for (const segment of input.segments) {
+    expect(segment.seeded).toBe(true);
+    expect(segment.takeFingerprints).toEqual(
+      [1, 2].map((take) => requestFingerprint({ ...segment.request, seed: takeSeed('saltmarsh-harbour', segment.segmentId, take) })),
+    );
+  }
+  expect(new Set(input.segments.flatMap((s) => s.takeFingerprints)).size).toBe(16);
   // Same file, same fingerprints.
-  expect((await planBroll(project, context)).segments.map((s) => s.fingerprint)).toEqual(input.segments.map((s) => s.fingerprint));
+  expect((await planBroll(project, context)).segments.map((s) => s.takeFingerprints)).toEqual(
+    input.segments.map((s) => s.takeFingerprints),
+  );
+  // The photographs are staged, the bytes that were checked, and their segments ask for image_to_video.
+  for (const segment of input.segments) {
+    const photo = EXAMPLE_PHOTOS[segment.segmentId];
+    const image = segment.request.promptImage;
+    if (!photo) {
+      expect(image).toBeUndefined();
+      continue;
+    }
+    if (image?.kind !== 's3') throw new Error(`${segment.segmentId}'s photograph was not staged`);
+    const bytes = fs.readFileSync(path.join(projectRoot, 'examples/broll', photo));
+    expect(image.key).toContain(createHash('sha256').update(bytes).digest('hex'));
+    const object = await s3.send(new GetObjectCommand({ Bucket: image.bucket, Key: image.key }));
+    expect(Buffer.from(await object.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+  }
 
   fs.copyFileSync(heroImage, path.join(workDir, 'still.jpg'));
   write('image.srt', SRT);
@@ -309,8 +371,8 @@ test('broll plan through the CLI with the stack down: a table, or exactly one JS
   expect(table.code).toBe(0);
   for (const [id] of EXAMPLE_SEGMENTS) expect(table.stdout).toMatch(new RegExp(`^${id} +\\d\\d:\\d\\d:\\d\\d\\.\\d{3}`, 'm'));
   expect(table.stdout).toContain('00:00:42.600 00:00:51.000');
-  expect(table.stdout).toContain('prompt (override): A lighthouse beam');
-  expect(table.stdout).toContain('8 clips, 51 s of video, 612 credits');
+  expect(table.stdout).toContain('prompt (nlp): The lighthouse turning over a quiet harbour each night');
+  expect(table.stdout).toContain('16 takes, 102 s of video, 1224 credits');
 
   const json = await runCli(['broll', 'plan', '--file', example, '--json'], downEnv);
   expect(json.code).toBe(0);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { startReviewServer, type RunningReviewServer } from '../../client/broll/review-server';
+import { startReviewServer, type RunningReviewServer } from '../../client/review/review-server';
 import type { BrollWorkflowInput } from '../../schemas';
 import { headlessBrowser } from '../helpers/headless-browser';
 import { brollInput, parseEdl, readText } from '../helpers/broll-input';
@@ -62,17 +62,23 @@ const SEGMENTS = [
   { segmentId: 's03', text: 'By spring the boats were back.', prompt: 'Boats leaving a harbour in spring, 1950s film' },
 ];
 
-/** A hand-built plan (three 5 s gen4.5 text-to-video segments, fast polling) with the transcript text above. */
+/** A hand-built plan (three 5 s gen4.5 text-to-video segments, two takes each, fast polling) with the transcript text above. */
 function reviewInput(projectId: string): BrollWorkflowInput {
   const input = brollInput(
     projectId,
     SEGMENTS.map((segment) => segment.prompt),
+    { takesPerSegment: 2 },
   );
   input.segments.forEach((segment, index) => (segment.text = SEGMENTS[index]!.text));
   return input;
 }
 
-test('headless Chromium: the editor sees the project, plays a clip, rejects one segment with a new prompt, approves the rest and finalizes; the EDL is in S3', async () => {
+interface BrowserImage {
+  naturalWidth: number;
+  complete: boolean;
+}
+
+test('headless Chromium: the contact sheet first, two takes side by side each playing; the editor selects takes, rejects one segment with a new prompt (a new round of takes), selects again and finalizes; the EDL is in S3', async () => {
   await resetSimulator();
   const projectId = `review-${suffix}`;
   const { workflowId } = await product.api.broll.startPlanned(reviewInput(projectId));
@@ -92,31 +98,57 @@ test('headless Chromium: the editor sees the project, plays a clip, rejects one 
   await page.click(`a[href="/projects/${workflowId}"]`);
   await page.waitForSelector('#project');
 
+  // The contact sheet, at the top, once every take is in (the page reloads itself until then): it loads.
+  await page.waitForSelector('#contact-sheet', { timeout: 60_000 });
+  await page.waitForFunction(
+    () => {
+      const image = (
+        globalThis as unknown as { document: { querySelector(selector: string): BrowserImage | null } }
+      ).document.querySelector('#contact-sheet');
+      return Boolean(image?.complete && image.naturalWidth > 0);
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+  // Two 320 px cells a row and the tile's margins: one row per segment, one column per take.
+  expect(
+    await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { querySelector(s: string): BrowserImage } }).document.querySelector('#contact-sheet')
+          .naturalWidth,
+    ),
+  ).toBe(2 * 320 + 8 + 2 * 8);
+
   // Every user-supplied string is text, never markup.
-  const s02 = page.locator('#segment-s02');
+  const s02 = page.locator('#item-s02');
   await expect(s02.locator('.text').innerText()).resolves.toBe(SEGMENTS[1]!.text);
   expect(await s02.locator('img, b').count()).toBe(0);
-  await expect(page.locator('#segment-s01 .prompt').first().innerText()).resolves.toBe(SEGMENTS[0]!.prompt);
+  await expect(page.locator('#item-s01 .prompt').first().innerText()).resolves.toBe(SEGMENTS[0]!.prompt);
 
-  // A clip plays: its metadata loads from the presigned URL (duration > 0) and time moves once it plays.
-  expect(await page.locator('video').count()).toBe(3);
-  await page.waitForFunction(
-    () => ((globalThis as unknown as BrowserWindow).document.querySelector('#segment-s01 video')?.duration ?? 0) > 0,
-    undefined,
-    {
-      timeout: 30_000,
-    },
-  );
-  const played = await page.evaluate(async () => {
-    const video = (globalThis as unknown as BrowserWindow).document.querySelector('#segment-s01 video')!;
-    video.muted = true;
-    await video.play();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    return { duration: video.duration, currentTime: video.currentTime };
-  });
-  expect(played.duration).toBeGreaterThan(0);
-  expect(played.currentTime).toBeGreaterThan(0);
-  const src = (await page.locator('#segment-s01 video').getAttribute('src'))!;
+  // Takes side by side: two per segment, each a clip that plays from its presigned URL.
+  expect(await page.locator('video').count()).toBe(6);
+  expect(await page.locator('#item-s01 .take').evaluateAll((takes) => takes.map((take) => take.getAttribute('data-take')))).toEqual([
+    '1',
+    '2',
+  ]);
+  for (const take of [1, 2]) {
+    const selector = `#item-s01 video[data-take="${take}"]`;
+    await page.waitForFunction(
+      (css) => ((globalThis as unknown as BrowserWindow).document.querySelector(css)?.duration ?? 0) > 0,
+      selector,
+      { timeout: 30_000 },
+    );
+    const played = await page.evaluate(async (css) => {
+      const video = (globalThis as unknown as BrowserWindow).document.querySelector(css)!;
+      video.muted = true;
+      await video.play();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return { duration: video.duration, currentTime: video.currentTime };
+    }, selector);
+    expect(played.duration).toBeGreaterThan(0);
+    expect(played.currentTime).toBeGreaterThan(0);
+  }
+  const src = (await page.locator('#item-s01 video[data-take="1"]').getAttribute('src'))!;
   expect(src).toContain('X-Amz-Expires=300');
 
   // Finalizing now is refused by the workflow's validator; the page shows its message.
@@ -132,20 +164,27 @@ test('headless Chromium: the editor sees the project, plays a clip, rejects one 
   const refusal = await page.locator('#finalize-message').innerText();
   expect(refusal).toMatch(new RegExp(`cannot finalize project ${projectId}: .*s01.*not approved yet`));
 
-  // Approve s02 and s03, then reject s01 with a new prompt: it generates again.
-  for (const segmentId of ['s02', 's03']) {
-    await page.click(`#segment-${segmentId} button.approve`);
-    await page.waitForSelector(`#segment-${segmentId}[data-state="approved"]`, { timeout: 30_000 });
+  // Select take 2 of s02 and take 1 of s03, then reject s01's takes with a new prompt: takes 3 and 4 generate.
+  for (const [segmentId, take] of [
+    ['s02', 2],
+    ['s03', 1],
+  ] as const) {
+    await page.click(`#item-${segmentId} button.select[data-take="${take}"]`);
+    await page.waitForSelector(`#item-${segmentId}[data-state="approved"] .take.selected[data-take="${take}"]`, { timeout: 30_000 });
   }
   const newPrompt = 'A frozen harbour at dusk, ice floes, 1950s newsreel';
-  await page.fill('#segment-s01 textarea', newPrompt);
-  await page.click('#segment-s01 button.reject');
-  await page.waitForSelector('#segment-s01[data-state="generating"]', { timeout: 30_000 });
-  // The page reloads itself when s01's new clip is ready.
-  await page.waitForSelector('#segment-s01[data-state="awaiting-review"]', { timeout: 90_000 });
-  await expect(page.locator('#segment-s01 .prompt').first().innerText()).resolves.toBe(newPrompt);
-  await page.click('#segment-s01 button.approve');
-  await page.waitForSelector('#segment-s01[data-state="approved"]', { timeout: 30_000 });
+  await page.fill('#item-s01 textarea', newPrompt);
+  await page.click('#item-s01 button.reject');
+  await page.waitForSelector('#item-s01[data-state="generating"]', { timeout: 30_000 });
+  // The page reloads itself when s01's new takes are ready.
+  await page.waitForSelector('#item-s01[data-state="awaiting-review"]', { timeout: 90_000 });
+  await expect(page.locator('#item-s01 .prompt').first().innerText()).resolves.toBe(newPrompt);
+  expect(await page.locator('#item-s01 .take').evaluateAll((takes) => takes.map((take) => take.getAttribute('data-take')))).toEqual([
+    '3',
+    '4',
+  ]);
+  await page.click('#item-s01 button.select[data-take="4"]');
+  await page.waitForSelector('#item-s01[data-state="approved"] .take.selected[data-take="4"]', { timeout: 30_000 });
 
   await page.click('#finalize');
   await page.waitForSelector('#finalize[data-edl-key]', { timeout: 60_000 });
@@ -159,10 +198,19 @@ test('headless Chromium: the editor sees the project, plays a clip, rejects one 
   expect(parseEdl(await readText(edlKey)).events).toHaveLength(3);
   const result = await product.api.broll.waitForResult(projectId);
   expect(result.editList.edlKey).toBe(edlKey);
-  expect(result.entries.map(({ segmentId, round, approval, promptText }) => ({ segmentId, round, approval, promptText }))).toEqual([
-    { segmentId: 's01', round: 2, approval: 'approved', promptText: newPrompt },
-    { segmentId: 's02', round: 1, approval: 'approved', promptText: SEGMENTS[1]!.prompt },
-    { segmentId: 's03', round: 1, approval: 'approved', promptText: SEGMENTS[2]!.prompt },
+  expect(
+    result.entries.map(({ segmentId, round, take, clipName, approval, promptText }) => ({
+      segmentId,
+      round,
+      take,
+      clipName,
+      approval,
+      promptText,
+    })),
+  ).toEqual([
+    { segmentId: 's01', round: 2, take: 4, clipName: `${projectId}-s01-t4.mp4`, approval: 'approved', promptText: newPrompt },
+    { segmentId: 's02', round: 1, take: 2, clipName: `${projectId}-s02-t2.mp4`, approval: 'approved', promptText: SEGMENTS[1]!.prompt },
+    { segmentId: 's03', round: 1, take: 1, clipName: `${projectId}-s03-t1.mp4`, approval: 'approved', promptText: SEGMENTS[2]!.prompt },
   ]);
   // Presigned URLs (and their signatures) never reach the log.
   expect(serverLog.length).toBeGreaterThan(5);

@@ -35,10 +35,10 @@ test('a worker SIGKILLed while the project waits for review loses nothing; the r
   expect((await worker.exited).signal).toBe('SIGKILL');
   // The editor's decisions arrive while no worker runs: the Update waits in Temporal for the next one.
   const review = api.broll.review(projectId, [
-    { segmentId: 's01', action: 'approve' },
-    { segmentId: 's02', action: 'reject', promptText: 'A radio tower at dawn, fog' },
-    { segmentId: 's03', action: 'approve' },
-    { segmentId: 's04', action: 'approve' },
+    { key: 's01', action: 'approve' },
+    { key: 's02', action: 'reject', promptText: 'A radio tower at dawn, fog' },
+    { key: 's03', action: 'approve' },
+    { key: 's04', action: 'approve' },
   ]);
   await sleep(1_000);
   worker = spawnWorker(taskQueue);
@@ -46,8 +46,8 @@ test('a worker SIGKILLed while the project waits for review loses nothing; the r
 
   const reviewed = await review;
   expect(reviewed.counts).toMatchObject({ approved: 3, generating: 1 });
-  const kept = reviewed.segments.find((segment) => segment.segmentId === 's01')!;
-  expect(kept.clip).toEqual(before.segments.find((segment) => segment.segmentId === 's01')!.clip);
+  const kept = reviewed.items.find((segment) => segment.key === 's01')!;
+  expect(kept).toMatchObject({ selectedTake: 1, takes: before.items.find((segment) => segment.key === 's01')!.takes });
   await pollUntil(
     's02 regenerated',
     () => api.broll.progress(projectId),

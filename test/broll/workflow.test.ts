@@ -1,7 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { InputError } from '../../client';
 import { ProjectStateKey } from '../../workflows/search-attributes';
-import { brollInput, parseEdl, readText, segmentId } from '../helpers/broll-input';
+import { brollInput, parseEdl, readText, refusal, segmentId } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { objectSha256 } from '../helpers/s3-object';
@@ -18,15 +17,6 @@ afterAll(async () => {
 });
 
 const prompts = (n: number, topic = 'archive footage') => Array.from({ length: n }, (_, index) => `${topic}, shot ${index + 1}`);
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return (error as Error).message;
-}
 
 function awaitingReview(projectId: string, count: number) {
   return pollUntil(
@@ -61,18 +51,22 @@ test('8 segments: generated, 2 rejected and regenerated, the rest approved, fina
   );
 
   expect(await refusal(product.api.broll.approve(projectId, ['s99']))).toMatch(/unknown segment "s99": project doc-ep1 has s01, s02/);
-  const firstClips = Object.fromEntries(ready.segments.map((segment) => [segment.segmentId, segment.clip!]));
+  const firstClips = Object.fromEntries(ready.items.map((segment) => [segment.segmentId, segment.takes[0]!]));
 
   const afterReject = await product.api.broll.review(projectId, [
-    { segmentId: 's02', action: 'reject', promptText: 'A 1970s newsroom, typewriters, warm grain' },
-    { segmentId: 's05', action: 'reject', promptText: 'A harbour crane at dusk, 16 mm film' },
+    { key: 's02', action: 'reject', promptText: 'A 1970s newsroom, typewriters, warm grain' },
+    { key: 's05', action: 'reject', promptText: 'A harbour crane at dusk, 16 mm film' },
   ]);
   expect(afterReject.state).toBe('generating');
-  const s02 = afterReject.segments.find((segment) => segment.segmentId === 's02')!;
+  const s02 = afterReject.items.find((segment) => segment.key === 's02')!;
   expect(s02).toMatchObject({ state: 'generating', round: 2, promptText: 'A 1970s newsroom, typewriters, warm grain' });
-  expect(s02.rejectedClips).toEqual([{ ...firstClips.s02, rejected: { promptText: 'A 1970s newsroom, typewriters, warm grain' } }]);
+  expect(s02.rejectedRounds).toEqual([
+    { round: 1, promptText: 'archive footage, shot 2', rejectedWith: 'A 1970s newsroom, typewriters, warm grain', takes: [firstClips.s02] },
+  ]);
+  // Take numbers run on across rounds: round 2 of a one-take segment is take 2.
+  expect(s02.takes.map((take) => [take.take, take.state, take.generationId])).toEqual([[2, 'generating', 'doc-ep1--s02--t2']]);
   expect(await refusal(product.api.broll.approve(projectId, ['s02']))).toMatch(/segment s02 is still generating \(round 2\)/);
-  expect(await refusal(product.api.broll.finalize(projectId))).toMatch(/s02 \(generating\), s05 \(generating\); wait for their clips/);
+  expect(await refusal(product.api.broll.finalize(projectId))).toMatch(/s02 \(generating\), s05 \(generating\); wait for their takes/);
 
   const regenerated = await awaitingReview(projectId, 8);
   expect(regenerated.round).toBe(2);
@@ -85,6 +79,7 @@ test('8 segments: generated, 2 rejected and regenerated, the rest approved, fina
     edlKey: 'broll/doc-ep1/edit-list.edl',
     csvKey: 'broll/doc-ep1/edit-list.csv',
     jsonKey: 'broll/doc-ep1/edit-list.json',
+    xmlKey: 'broll/doc-ep1/edit-list.xml',
   });
 
   const stats = await simulatorStats();
@@ -96,27 +91,31 @@ test('8 segments: generated, 2 rejected and regenerated, the rest approved, fina
   expect(edl.fcm).toBe('NON-DROP FRAME');
   expect(edl.events).toHaveLength(8);
   expect(edl.events.map((event) => event.event)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  // Each 5 s clip in a 6.33 s cue: the event runs the clip, source and record 5 s, from the cue's record in.
   expect(edl.events[0]).toMatchObject({ reel: 'AX', track: 'V', transition: 'C', sourceIn: '00:00:00:00', sourceOut: '00:00:05:00' });
-  expect(edl.events[0]).toMatchObject({ recordIn: '00:00:00:00', recordOut: '00:00:06:08' });
-  expect(edl.events[1]).toMatchObject({ recordIn: '00:00:07:06', recordOut: '00:00:13:15' });
-  expect(edl.events[7]).toMatchObject({ recordIn: '00:00:50:19', recordOut: '00:00:57:02' });
+  expect(edl.events[0]).toMatchObject({ recordIn: '00:00:00:00', recordOut: '00:00:05:00' });
+  expect(edl.events[1]).toMatchObject({ recordIn: '00:00:07:06', recordOut: '00:00:12:06' });
+  expect(edl.events[7]).toMatchObject({ recordIn: '00:00:50:19', recordOut: '00:00:55:19' });
 
   const record = JSON.parse(await readText(result.editList.jsonKey)) as { entries: typeof result.entries };
   expect(record.entries).toEqual(result.entries);
   for (const [index, entry] of result.entries.entries()) {
     expect(entry).toMatchObject({ event: index + 1, segmentId: segmentId(index), approval: 'approved', durationSeconds: 5 });
     expect(entry.round).toBe(['s02', 's05'].includes(entry.segmentId) ? 2 : 1);
-    expect(edl.events[index]!.clipName).toBe(entry.clipKey!.split('/').pop());
+    // The name an editor reads, the same in the EDL, the entry and S3.
+    const take = entry.round === 2 ? 2 : 1;
+    expect(entry.clipName).toBe(`doc-ep1-${entry.segmentId}-t${take}.mp4`);
+    expect(edl.events[index]!.clipName).toBe(entry.clipName);
+    expect(entry.clipKey).toBe(`broll/doc-ep1/${entry.segmentId}-t${take}/${entry.clipName}`);
     const stored = await objectSha256(entry.clipKey!);
     expect(stored.sha256).toBe(entry.sha256);
-    const task = stats.tasks.find((candidate) => entry.clipKey!.endsWith(`/${candidate.id}.mp4`));
-    expect(task?.outputSha256).toBe(entry.sha256);
+    expect(stats.tasks.some((task) => task.outputSha256 === entry.sha256)).toBe(true);
   }
   // The rejected clips stay in S3.
-  expect((await objectSha256(firstClips.s02!.key)).sha256).toBe(firstClips.s02!.sha256);
+  expect((await objectSha256(firstClips.s02!.output!.key)).sha256).toBe(firstClips.s02!.output!.sha256);
   const csv = (await readText(result.editList.csvKey)).trim().split('\r\n');
   expect(csv).toHaveLength(9);
-  expect(csv[0]).toMatch(/^event,segmentId,recordIn,recordOut/);
+  expect(csv[0]).toMatch(/^event,segmentId,take,clipName,recordIn,recordOut/);
 
   // A review after finalize is refused, and nothing more is submitted.
   expect(await refusal(product.api.broll.approve(projectId, ['s01']))).toMatch(
@@ -137,10 +136,10 @@ test('finalize is refused while segments are unapproved and allowed with allowUn
     60_000,
   );
   expect(ready.counts).toMatchObject({ 'awaiting-review': 2, failed: 1 });
-  const s03 = ready.segments.find((segment) => segment.segmentId === 's03')!;
-  expect(s03.error).toMatch(/^ContentModeration: /);
+  const s03 = ready.items.find((segment) => segment.key === 's03')!;
+  expect(s03.error).toMatch(/^take 1: ContentModeration: /);
   expect(await refusal(product.api.broll.approve(projectId, ['s03']))).toMatch(
-    /segment s03 has no clip to approve .*reject it with a new prompt/,
+    /segment s03 has no take to approve .*reject it with a new prompt/,
   );
 
   const env = productEnv(product.taskQueue);
@@ -153,7 +152,7 @@ test('finalize is refused while segments are unapproved and allowed with allowUn
   expect(JSON.parse(cliApprove.stdout)).toMatchObject({ projectId, counts: { approved: 1 } });
 
   expect(await refusal(product.api.broll.finalize(projectId))).toBe(
-    'cannot finalize project doc-partial: s02 (awaiting-review), s03 (failed) not approved yet; approve them, or finalize with allowUnapproved to list them as missing',
+    'cannot finalize project doc-partial: s02 (awaiting-review), s03 (failed) not approved yet; select a take of them, or finalize with allowUnapproved to list them as missing',
   );
   await product.api.broll.reject(projectId, 's03', 'A quiet library, dust in the light');
   await awaitingReview(projectId, 2);
@@ -229,16 +228,16 @@ test('a reject past maxReviewRounds or past the budget is refused, naming the se
   const second = await awaitingReview(projectId, 2);
   expect(second).toMatchObject({ round: 2, creditsSpent: 180 });
   expect(await refusal(product.api.broll.reject(projectId, 's01', 'Yet another ferry'))).toBe(
-    'segment s01 has used all 1 review rounds (maxReviewRounds); approve it or finalize with allowUnapproved',
+    'segment s01 has used all 1 review rounds (maxReviewRounds); select one of its takes, or finalize with allowUnapproved',
   );
   expect(await refusal(product.api.broll.reject(projectId, 's02', 'A lighthouse'))).toBe(
-    'the new generations need 60 credits; the project budget of 190 credits has 10 left',
+    'the new takes need 60 credits; the project budget of 190 credits has 10 left',
   );
   expect(
     await refusal(
       product.api.broll.review(projectId, [
-        { segmentId: 's01', action: 'approve' },
-        { segmentId: 's01', action: 'approve' },
+        { key: 's01', action: 'approve' },
+        { key: 's01', action: 'approve' },
       ]),
     ),
   ).toMatch(/segment s01 has two decisions/);

@@ -12,6 +12,8 @@ import { explainerObjectKeys } from '../../schemas/object-keys';
 import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
 import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk } from '../../schemas/assembly';
+import { measureLoudness } from '../helpers/audio';
+import { readZip } from '../helpers/scorm-lms';
 import { testActivityDeps } from '../helpers/product';
 import { testStack } from '../helpers/stack';
 
@@ -137,6 +139,20 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   expect(await peakDb(mp4.file, 0.3, 1)).toBeGreaterThan(-40);
   expect(await peakDb(mp4.file, 1.65, 0.25)).toBeLessThan(-60);
   expect(await peakDb(mp4.file, 2.2, 1)).toBeGreaterThan(-40);
+  // EBU R128 on the delivered file: −16 LUFS integrated (±1 LU), true peak under −1 dBTP, no sample clipped.
+  const loudness = await measureLoudness(mp4.bytes);
+  expect(Math.abs(loudness.integratedLufs - -16)).toBeLessThanOrEqual(1);
+  expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
+  expect(await peakDb(mp4.file, 0, 5)).toBeLessThan(0);
+
+  // The SCORM package sits next to the MP4, holding the same MP4 and captions (its LMS run: scorm-package.test.ts).
+  const { packageKey } = explainerObjectKeys(prefix, 'copy-path');
+  expect(result.package).toMatchObject({ key: packageKey, format: 'scorm-1.2' });
+  const zip = await downloaded(packageKey);
+  expect(createHash('sha256').update(zip.bytes).digest('hex')).toBe(result.package.sha256);
+  const entries = await readZip(zip.file);
+  expect(entries.get('explainer.mp4')!.equals(mp4.bytes)).toBe(true);
+  expect(entries.get('index.html')!.toString()).toContain('<title>copy-path</title>');
 
   const vtt = (await downloaded(vttKey)).bytes.toString('utf8');
   expect(vtt).toBe(

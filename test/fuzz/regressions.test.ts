@@ -19,7 +19,7 @@ async function refusal(promise: Promise<unknown>): Promise<InputError> {
 
 test('a review, approve or finalize without a project id is refused naming projectId (was a TypeError reading trim)', async () => {
   expect((await refusal(api.broll.approve(undefined as never, ['s01', 's03']))).field).toBe('projectId');
-  expect((await refusal(api.broll.review(7 as never, [{ segmentId: 's01', action: 'approve' }]))).field).toBe('projectId');
+  expect((await refusal(api.broll.review(7 as never, [{ key: 's01', action: 'approve' }]))).field).toBe('projectId');
   expect((await refusal(api.broll.finalize(null as never))).field).toBe('projectId');
 });
 

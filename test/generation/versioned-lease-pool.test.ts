@@ -58,7 +58,7 @@ test('projects pinned to v1 and to v2 share one lease pool and one per-model cap
     await pollUntil(
       `${project.projectId} awaiting review`,
       () => v2.api.broll.progress(project.projectId),
-      (progress) => progress.counts['awaiting-review'] === progress.segments.length,
+      (progress) => progress.counts['awaiting-review'] === progress.items.length,
       90_000,
     );
 

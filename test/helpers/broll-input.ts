@@ -1,9 +1,11 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { InputError } from '../../client';
 import { requestFingerprint } from '../../infra/request-fingerprint';
 import {
   creditsFor,
   generationOptionsInputSchema,
   resolveGenerationOptions,
+  takeSeed,
   type BrollWorkflowInput,
   type GenerationOptionsInput,
   type ResolvedVideoRequest,
@@ -21,6 +23,7 @@ export function brollInput(
   extra: Partial<Omit<BrollWorkflowInput, 'projectId' | 'segments' | 'options'>> & { options?: GenerationOptionsInput } = {},
 ): BrollWorkflowInput {
   const { options, ...rest } = extra;
+  const takes = extra.takesPerSegment ?? 1;
   return {
     projectId,
     fps: 25,
@@ -35,7 +38,10 @@ export function brollInput(
         text: `Narration of segment ${index + 1}`,
         keywords: ['archive', `take${index + 1}`],
         request,
-        fingerprint: requestFingerprint(request),
+        seeded: takes > 1,
+        takeFingerprints: Array.from({ length: takes }, (_, take) =>
+          requestFingerprint(takes > 1 ? { ...request, seed: takeSeed(projectId, segmentId(index), take + 1) } : request),
+        ),
         estimatedCredits: creditsFor('gen4.5', 5),
       };
     }),
@@ -98,4 +104,14 @@ export function parseEdl(text: string): { title: string; fcm: string; events: Pa
     }
   }
   return { title, fcm, events };
+}
+
+/** The InputError a refused call rejects with (a validator's refusal, bad input): its message. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return (error as Error).message;
 }

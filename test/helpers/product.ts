@@ -12,6 +12,7 @@ import { FAILURE_CONVERTER_PATH, productDataConverter } from '../../infra/data-c
 import type { CodecKeys } from '../../infra/payload-codec';
 import { quietLogger, startInProcessProduct, type InProcessProduct } from '../../scripts/in-process-product';
 import { testStack } from './stack';
+import { TEST_POLL_FLOOR_MS } from './simulator-admin';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 let encryptedBundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -59,6 +60,7 @@ export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Activit
     s3: createS3Client(s3TargetFromEnv(stackS3Env())),
     moderator: new TermListModerator(),
     metrics: noopMetrics,
+    pollFloorMs: TEST_POLL_FLOOR_MS,
     ...overrides,
   };
 }

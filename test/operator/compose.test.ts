@@ -13,9 +13,12 @@ import { composeDynamicConfigPath, dynamicConfigFile, historyShardCount } from '
 import { POSTGRES_BIN_DIR } from '../../stack/production/postgres-install';
 import { SQL_PLUGIN, temporalDatabases } from '../../stack/production/temporal-schema';
 import { serverConfig } from '../../stack/production/temporal-sql-server';
+import { seaweedfsMiniArgs } from '../../stack/s3-server';
 import { stackSearchAttributes } from '../../stack/temporal-server';
 import {
   postgresMajorVersion,
+  s3ServerSpec,
+  seaweedfsVersion,
   temporalServerSpec,
   temporalServerVersion,
   temporalSqlToolSpec,
@@ -43,7 +46,7 @@ const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-comp
   volumes?: Record<string, unknown>;
 };
 const services = compose.services;
-const oneShotJobs = ['temporal-schema', 'temporal-search-attributes', 'minio-bucket'];
+const oneShotJobs = ['temporal-schema', 'temporal-search-attributes'];
 
 /** Docker Compose interpolation of ${VAR}, ${VAR:-default} and ${VAR:?error}, against `dotEnv`. */
 function interpolate(value: string | number, dotEnv: Record<string, string>): string {
@@ -81,12 +84,11 @@ function searchAttributeNames(): string[] {
     .map((key) => key.name);
 }
 
-test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO with a bucket job, the worker, an optional simulator', () => {
+test('has the services of a deployment: Postgres-backed Temporal, its UI, SeaweedFS creating its bucket, the worker, an optional simulator', () => {
   expect(Object.keys(services).sort()).toEqual([
     'codec-server',
-    'minio',
-    'minio-bucket',
     'postgres',
+    'seaweedfs',
     'simulator',
     'temporal',
     'temporal-schema',
@@ -99,8 +101,7 @@ test('has the services of a deployment: Postgres-backed Temporal, its UI, MinIO 
   expect(services.temporal?.environment?.POSTGRES_SEEDS).toBe('postgres');
   expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
   expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
-  expect(String(services['minio-bucket']?.command)).toContain('mc mb');
-  expect(String(services['minio-bucket']?.command)).toContain('anonymous set none');
+  expect(services.seaweedfs?.command).toEqual(expect.arrayContaining(['mini', '-bucket=${S3_BUCKET:-runway-videos}']));
   expect(services.worker?.build).toBeDefined();
   expect(services.worker?.deploy?.replicas).toBe(1);
   expect(services.simulator?.profiles).toEqual(['simulator']);
@@ -128,7 +129,7 @@ test('long-running services have healthchecks, one-shot jobs do not restart, and
       expect([name, dependency, spec.condition]).toEqual([name, dependency, expected]);
     }
   }
-  expect(Object.keys(services.worker?.depends_on ?? {}).sort()).toEqual(['minio-bucket', 'simulator', 'temporal-search-attributes']);
+  expect(Object.keys(services.worker?.depends_on ?? {}).sort()).toEqual(['seaweedfs', 'simulator', 'temporal-search-attributes']);
   expect(services.worker?.depends_on?.simulator?.required).toBe(false);
 });
 
@@ -169,7 +170,7 @@ test("the worker's environment names are exactly ones the worker reads, and pars
     TEMPORAL_ADDRESS: 'temporal:7233',
     RUNWAYML_API_SECRET: 'key_from_dot_env',
     RUNWAYML_BASE_URL: 'https://api.dev.runwayml.com',
-    S3_ENDPOINT: 'http://minio:9000',
+    S3_ENDPOINT: 'http://seaweedfs:8333',
     S3_FORCE_PATH_STYLE: 'true',
     METRICS_PORT: 9464,
   });
@@ -210,14 +211,14 @@ test('the worker scales (`docker compose up --scale worker=3`): no fixed host po
   expect(comment).toMatch(/GET \/v1\/organization/);
 });
 
-test('the worker and the bucket job agree on the bucket and the MinIO keys', () => {
+test('the worker and SeaweedFS agree on the bucket and the keys, which are its admin identity', () => {
   const dotEnv = { RUNWAYML_API_SECRET: 'k', S3_BUCKET: 'my-videos', AWS_ACCESS_KEY_ID: 'admin', AWS_SECRET_ACCESS_KEY: 'long-secret' };
   const worker = resolvedEnv(services.worker!, dotEnv);
-  const bucketJob = resolvedEnv(services['minio-bucket']!, dotEnv);
-  const minio = resolvedEnv(services.minio!, dotEnv);
-  expect(bucketJob.S3_BUCKET).toBe(worker.S3_BUCKET);
-  expect([minio.MINIO_ROOT_USER, minio.MINIO_ROOT_PASSWORD]).toEqual([worker.AWS_ACCESS_KEY_ID, worker.AWS_SECRET_ACCESS_KEY]);
-  expect([bucketJob.MINIO_ROOT_USER, bucketJob.MINIO_ROOT_PASSWORD]).toEqual([worker.AWS_ACCESS_KEY_ID, worker.AWS_SECRET_ACCESS_KEY]);
+  const seaweedfs = resolvedEnv(services.seaweedfs!, dotEnv);
+  const command = (services.seaweedfs?.command as string[]).map((arg) => interpolate(arg, dotEnv));
+  expect(command).toContain(`-bucket=${worker.S3_BUCKET}`);
+  expect([seaweedfs.AWS_ACCESS_KEY_ID, seaweedfs.AWS_SECRET_ACCESS_KEY]).toEqual([worker.AWS_ACCESS_KEY_ID, worker.AWS_SECRET_ACCESS_KEY]);
+  expect(worker.S3_ENDPOINT).toBe(`http://seaweedfs:${command.find((arg) => arg.startsWith('-s3.port='))!.split('=')[1]}`);
 });
 
 test('the API secret is never written in the file: it comes from .env, and compose refuses to start without it', () => {
@@ -235,9 +236,9 @@ test("the simulator's environment names are ones the simulator reads, and it lis
   expect(configFromEnv(env)).toMatchObject({ host: '0.0.0.0', port: 8787, apiSecret: 'k', publicUrl: 'http://simulator:8787' });
 });
 
-test('the image is Node 20, installs with npm ci and runs `npm run worker`, with every source directory copied in', () => {
+test('the image is Node 24, installs with npm ci and runs `npm run worker`, with every source directory copied in', () => {
   const dockerfile = fs.readFileSync(path.resolve(__dirname, '../../Dockerfile'), 'utf8');
-  expect(dockerfile).toMatch(/^FROM node:20\S*$/m);
+  expect(dockerfile).toMatch(/^FROM node:24\S*$/m);
   expect(dockerfile).toMatch(/^RUN npm ci\b/m);
   expect(dockerfile).toMatch(/^CMD \["npm", "run", "worker"\]$/m);
   const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((match) => match[1]);
@@ -341,6 +342,14 @@ describe('compose runs what the production launcher runs and tests (stack/produc
       ]);
     expect(temporalServerSpec.goPackage).toBe(`go.temporal.io/server/cmd/server@v${temporalServerVersion}`);
     expect(temporalSqlToolSpec.goPackage).toBe(`go.temporal.io/server/cmd/tools/sql@v${temporalServerVersion}`);
+  });
+
+  test("the same S3 server: SeaweedFS of the wheel the launcher fetches, in its on-disk format, run with the launcher's flags", () => {
+    expect(services.seaweedfs?.image).toBe(`chrislusf/seaweedfs:${seaweedfsVersion}_large_disk`);
+    expect(s3ServerSpec.wheel?.version).toBe(seaweedfsVersion);
+    expect(s3ServerSpec.goTags).toEqual(['5BytesOffset']);
+    const launcher = seaweedfsMiniArgs({ dir: '/data', bindHost: '0.0.0.0', s3Port: 8333, bucket: '${S3_BUCKET:-runway-videos}' });
+    expect(services.seaweedfs?.command).toEqual(launcher);
   });
 
   test('the same PostgreSQL major', () => {

@@ -29,7 +29,7 @@ export interface ProductionSimulatorAdmin {
 
 /**
  * Starts the production topology (PostgreSQL, the Temporal server on SQL persistence and visibility, the UI server,
- * the codec server, MinIO, the simulator, `workers` replicas on `taskQueue`) on ports of its own, beside the jest
+ * the codec server, SeaweedFS, the simulator, `workers` replicas on `taskQueue`) on ports of its own, beside the jest
  * run's dev stack, in a data dir named after the file.
  */
 export async function startProductionUnderTest(options: {

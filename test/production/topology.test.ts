@@ -20,7 +20,7 @@ import { pollUntil } from '../helpers/poll';
 
 /**
  * The production topology (PostgreSQL, the Temporal server on SQL persistence and visibility, the UI server, the
- * codec server, MinIO, the simulator, three worker replicas) on ports of its own, beside the jest run's dev stack.
+ * codec server, SeaweedFS, the simulator, three worker replicas) on ports of its own, beside the jest run's dev stack.
  */
 const REPLICAS = 3;
 const dataDir = path.join(defaultDataDir, `production-test-${Date.now()}`);

@@ -3,12 +3,11 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { decodeVersioningBehavior } from '@temporalio/common';
-import type { BrollProgress, BrollResult } from '../../schemas';
+import type { BrollProgress } from '../../schemas';
 import { readWorkloadFile } from '../../client/workload-file';
 import { createS3Client } from '../../infra/s3';
 import { describeDeployment } from '../../infra/worker-deployment';
 import { productionDeploymentName } from '../../stack/production/start-production-stack';
-import { segmentWorkflowId } from '../../workflows/broll/ids';
 import { leasePoolWorkflowId } from '../../workflows/messages';
 import { parseEdl } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
@@ -61,12 +60,13 @@ function deploy(args: string[]): Promise<{ code: number | null; stdout: string; 
 /** The shipped B-roll example under another project id, at test speed; `style` changes every prompt. */
 async function startExample(projectId: string, style?: string) {
   const { raw, baseDir } = await readWorkloadFile(path.join(repoRoot, 'examples', 'broll', 'harbour-town.yaml'), 'example');
-  const example = raw as { brief: Record<string, unknown>; options: Record<string, unknown>; overrides?: unknown };
+  const example = raw as { brief: Record<string, unknown>; options: Record<string, unknown> };
   const input = {
     ...example,
     projectId,
+    // One take a segment: this test is about the release, not the takes.
+    takesPerSegment: 1,
     brief: { ...example.brief, ...(style ? { style } : {}) },
-    overrides: style ? {} : example.overrides,
     options: { ...example.options, ...FAST_OPTIONS },
   };
   return production.api.broll.start(input as never, baseDir);
@@ -76,7 +76,7 @@ function allAwaitingReview(projectId: string): Promise<BrollProgress> {
   return pollUntil(
     `${projectId}: every segment awaiting review`,
     () => production.api.broll.progress(projectId),
-    (progress) => progress.counts.generating === 0 && progress.pendingDecisions.length === progress.segments.length,
+    (progress) => progress.counts.generating === 0 && progress.pendingDecisions.length === progress.items.length,
     120_000,
     500,
   );
@@ -98,13 +98,11 @@ async function readObject(key: string): Promise<string> {
   }
 }
 
-/** Every Runway task id a finished project holds: its edit list's clips and the clips its editor rejected. */
-function taskIdsOf(result: BrollResult, progress: BrollProgress): string[] {
-  const fromKey = (key: string) => path.basename(key, '.mp4');
-  return [
-    ...result.entries.flatMap((entry) => (entry.clipKey ? [fromKey(entry.clipKey)] : [])),
-    ...progress.segments.flatMap((segment) => (segment.rejectedClips ?? []).map((clip) => fromKey(clip.key))),
-  ];
+/** Every Runway task a finished project archived: the takes of its current rounds and of the rounds its editor rejected. */
+function taskIdsOf(progress: BrollProgress): string[] {
+  return progress.items.flatMap((item) =>
+    [...item.takes, ...item.rejectedRounds.flatMap((round) => round.takes)].map((take) => take.output!.runwayTaskId),
+  );
 }
 
 test('a project awaiting review on v1 completes on v1 after v2 is made current; a new one runs on v2; caps hold; v1 drains and retires', async () => {
@@ -126,8 +124,10 @@ test('a project awaiting review on v1 completes on v1 after v2 is made current; 
   expect(routed.stdout).toMatch(/current v2/);
 
   // The editor rejects one clip of the v1 project (a new round, on v1) while a new project starts (on v2).
-  const rejected = reviewed.segments[1]!.segmentId;
-  await api.broll.reject(onV1.projectId, rejected, 'Women salting herring on a wooden quay, 1970s 16 mm film');
+  const rejected = reviewed.items[1]!.key;
+  const newRound = (
+    await api.broll.reject(onV1.projectId, rejected, 'Women salting herring on a wooden quay, 1970s 16 mm film')
+  ).items.find((item) => item.key === rejected)!;
   const onV2 = await startExample('harbour-v2', 'early 1980s colour film, steady tripod shots, documentary footage after the release');
 
   await allAwaitingReview(onV1.projectId);
@@ -136,12 +136,12 @@ test('a project awaiting review on v1 completes on v1 after v2 is made current; 
   const v1Result = await api.broll.finalize(onV1.projectId);
   expect(v1Result).toMatchObject({ projectId: 'harbour-v1', state: 'finalized', missing: [] });
   const edl = parseEdl(await readObject(v1Result.editList.edlKey));
-  expect(edl.events).toHaveLength(reviewed.segments.length);
+  expect(edl.events).toHaveLength(reviewed.items.length);
   expect(v1Result.entries.find((entry) => entry.segmentId === rejected)?.round).toBe(2);
 
   // The v1 project and its new round ran on v1, without v2's new step; the new project on v2, with it.
   expect(await versionOf(client, onV1.workflowId)).toMatchObject({ buildId: 'v1', behavior: 'PINNED', memo: {} });
-  expect(await versionOf(client, segmentWorkflowId(onV1.projectId, rejected, 2))).toMatchObject({ buildId: 'v1', behavior: 'PINNED' });
+  expect(await versionOf(client, newRound.takes[0]!.generationId)).toMatchObject({ buildId: 'v1', behavior: 'PINNED' });
   expect(await versionOf(client, onV2.workflowId)).toMatchObject({ buildId: 'v2', behavior: 'PINNED', memo: { brollRelease: 'v2' } });
   await allAwaitingReview(onV2.projectId);
   // One lease pool for the queue, now on v2.
@@ -171,10 +171,8 @@ test('a project awaiting review on v1 completes on v1 after v2 is made current; 
   const stats = await simulator.stats();
   expect(stats.maxLive.byModel['gen4.5']).toBe(CAPS['gen4.5']);
   expect(stats.throttledCount).toBe(0);
-  const generations = 2 * reviewed.segments.length + 1;
+  const generations = 2 * reviewed.items.length + 1;
   expect(stats.submissions.total).toBe(generations);
   expect(new Set(stats.tasks.map((task) => task.promptText)).size).toBe(generations);
-  expect([...taskIdsOf(v1Result, v1Progress), ...taskIdsOf(v2Result, v2Progress)].sort()).toEqual(
-    stats.tasks.map((task) => task.id).sort(),
-  );
+  expect([...taskIdsOf(v1Progress), ...taskIdsOf(v2Progress)].sort()).toEqual(stats.tasks.map((task) => task.id).sort());
 }, 600_000);

@@ -165,7 +165,7 @@ describe('with a codec key: nothing in plain text where Temporal stores it, ever
     const finalized = await product.api.broll.finalize(projectId);
     expect(finalized).toMatchObject({ projectId, state: 'finalized', missing: [] });
     const projectProgress = await product.api.broll.progress(projectId);
-    expect(projectProgress.segments.map((segment) => segment.promptText).join(' ')).toContain(MARK.broll);
+    expect(projectProgress.items.map((segment) => segment.promptText).join(' ')).toContain(MARK.broll);
 
     // Without the codec: ids, variant names and states, never the text.
     await expectNothingReadable(product.taskQueue, product.client, ['CampaignWorkflow', 'GenerationWorkflow', 'BrollWorkflow']);

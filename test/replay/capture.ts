@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildIdOf, codeVersion } from '../../infra/code-version';
+import { createSafeFetch } from '../../infra/safe-fetch';
 import { startProduct } from '../helpers/product';
+import { newWebhookSecret, startWebhookReceiver } from '../helpers/webhook-receiver';
 import globalSetup from '../setup/global-setup';
 import globalTeardown from '../setup/global-teardown';
 import { historyToJson } from './history-json';
@@ -25,9 +27,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
  * it under test/replay/histories/ with index.json naming the code that made it. Run it when a workflow
  * changes on purpose; commit the code first, so the index names a commit.
  *
- * Auto-upgrading workflow types (the lease pool) replay their stored history on the new code first: a running
- * pool will have to, so a change that breaks it needs patched() (docs/upgrades.md), not a new capture.
- * `--accept-break` captures anyway, for a release after which no old pool runs anywhere.
+ * Auto-upgrading workflow types (the lease pool, webhook deliveries) replay their stored histories on the new code
+ * first: their running executions will have to, so a change that breaks one needs patched() (docs/upgrades.md), not
+ * a new capture. `--accept-break` captures anyway, for a release after which none of them runs anywhere.
  */
 async function main(argv: string[]): Promise<void> {
   // The workers' and replayers' state changes would drown the scenario lines; warnings still show.
@@ -36,14 +38,19 @@ async function main(argv: string[]): Promise<void> {
   const code = codeVersion();
   if (code.dirty) say('! tracked files differ from the commit: the index will say so (commit first to name the code exactly)');
   await globalSetup();
+  // A receiver that refuses the first delivery, and a fetch the deployment lets reach it (RUNWAY_REHOST_ALLOW_PRIVATE=127.0.0.1).
+  const webhookSecret = newWebhookSecret();
+  const receiver = await startWebhookReceiver({ secret: webhookSecret, failFirst: 1, failStatus: 503, retryAfterSeconds: 1 });
+  const safeFetch = createSafeFetch({ ca: receiver.caPem, allowPrivate: ['127.0.0.1'] });
   try {
-    const product = await startProduct({ name: 'histories', cap: 10 });
+    const product = await startProduct({ name: 'histories', cap: 10, deps: { webhookSecret, safeFetch } });
+    const context = { ...product, webhookUrl: receiver.url };
     try {
       const entries: StoredHistoryEntry[] = [];
       const files: Array<{ file: string; json: string }> = [];
       for (const scenario of scenarios) {
         const startedAt = Date.now();
-        const runs = await scenario.run(product);
+        const runs = await scenario.run(context);
         for (const run of runs) {
           const handle = product.client.workflow.getHandle(run.workflowId, run.runId);
           const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
@@ -79,6 +86,8 @@ async function main(argv: string[]): Promise<void> {
       await product.stop();
     }
   } finally {
+    await safeFetch.close();
+    await receiver.close();
     await globalTeardown();
   }
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { readWorkloadFile } from '../../client/workload-file';
-import { segmentWorkflowId } from '../../workflows/broll/ids';
 import { variantWorkflowId } from '../../workflows/campaign/ids';
 import { chunkWorkflowId } from '../../workflows/explainer/ids';
+import { webhookDeliveryWorkflowId } from '../../schemas/webhook';
 import { leasePoolWorkflowId } from '../../workflows/messages';
 import { pollUntil } from '../helpers/poll';
 import { FAST_OPTIONS, type RunningProduct } from '../helpers/product';
@@ -16,11 +16,16 @@ export interface CapturedRun {
   runId: string;
 }
 
+/** What every scenario runs on: the product's workers and client on one queue, and a webhook receiver they may deliver to. */
+export interface ScenarioContext extends RunningProduct {
+  webhookUrl: string;
+}
+
 export interface Scenario {
   name: string;
   /** What the stored histories show, for whoever reads index.json. */
   shows: string;
-  run(product: RunningProduct): Promise<CapturedRun[]>;
+  run(context: ScenarioContext): Promise<CapturedRun[]>;
 }
 
 const examples = path.resolve(__dirname, '..', '..', 'examples');
@@ -127,8 +132,9 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'broll',
-    shows: 'examples/broll/harbour-town.yaml: every segment to review, one rejected with a new prompt (round 2), all approved, finalized',
-    async run({ api, client }) {
+    shows:
+      'examples/broll/harbour-town.yaml (photographs animated, two takes a segment): every take to review, one segment rejected with a new prompt (its next round of takes), a take selected for each, finalized',
+    async run({ api }) {
       await resetSimulator();
       const { input, baseDir } = await example('broll/harbour-town.yaml');
       const { projectId, workflowId, runId } = await api.broll.start(input as never, baseDir);
@@ -136,18 +142,25 @@ export const scenarios: Scenario[] = [
         pollUntil(
           `${projectId}: every segment awaiting review`,
           () => api.broll.progress(projectId),
-          (progress) => progress.counts.generating === 0 && progress.pendingDecisions.length === progress.segments.length,
+          (progress) => progress.counts.generating === 0 && progress.pendingDecisions.length === progress.items.length,
           120_000,
         );
       const first = await allAwaitingReview();
-      const rejected = first.segments[1]!.segmentId;
+      const rejected = first.items[1]!.key;
       await api.broll.reject(projectId, rejected, 'Women salting herring on a wooden quay, 1970s 16 mm film');
-      await allAwaitingReview();
-      await api.broll.approve(projectId, 'all');
+      const reviewed = await allAwaitingReview();
+      // Each segment's last finished take of its current round.
+      const selections = reviewed.items.map((item) => ({
+        key: item.key,
+        action: 'select' as const,
+        take: item.takes.filter((take) => take.state === 'ready').at(-1)!.take,
+      }));
+      await api.broll.review(projectId, selections);
       await api.broll.finalize(projectId);
+      const secondRound = reviewed.items.find((item) => item.key === rejected)!.takes[0]!;
       return [
         { label: 'project', workflowId, runId },
-        { ...(await currentRun(client, segmentWorkflowId(projectId, rejected, 2))), label: 'segment-round2' },
+        { ...(await currentRun(api.client, secondRound.generationId)), label: 'segment-round2-take' },
       ];
     },
   },
@@ -164,6 +177,25 @@ export const scenarios: Scenario[] = [
         { label: 'explainer', workflowId: started.workflowId, runId: started.runId },
         { ...(await currentRun(client, chunkWorkflowId(started.explainerId, firstChunk, 'voice'))), label: 'voiceover' },
       ];
+    },
+  },
+  {
+    name: 'webhook',
+    shows: "a generation announcing its end to a webhook whose receiver refuses the first delivery: the delivery's own workflow",
+    async run({ api, webhookUrl }) {
+      await resetSimulator();
+      const handle = await api.generations.startVideo({
+        videoId: 'replay-webhook',
+        model: 'gen4.5',
+        promptText: 'A lighthouse beam sweeps the fog',
+        ratio: '1280:720',
+        duration: 5,
+        options: { ...FAST_OPTIONS, webhook: { url: webhookUrl } },
+      });
+      await handle.result();
+      const delivery = webhookDeliveryWorkflowId(handle.workflowId);
+      await api.client.workflow.getHandle(delivery).result();
+      return [{ ...(await currentRun(api.client, delivery)), label: 'delivery' }];
     },
   },
   {

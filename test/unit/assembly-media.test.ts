@@ -6,10 +6,11 @@ import {
   formatVttTime,
   isFaststart,
   muxArgs,
-  parseProbe,
+  loudnessMeasureArgs,
+  videoTarget,
   webVtt,
-  type ProbeStream,
 } from '../../activities/assembly-media';
+import type { ClipProbe, MediaStreams } from '../../activities/clip-probe';
 
 test('chunks start where the previous clip ends, rounded on the running sum', () => {
   expect(chunkTimings([2.0005, 3.0005, 1])).toEqual([
@@ -35,24 +36,55 @@ test('concat list quotes paths and pins each clip to its picture length', () => 
   expect(concatList([{ path: "/tmp/a'b.mp4", seconds: 2 }])).toBe("ffconcat version 1.0\nfile '/tmp/a'\\''b.mp4'\nduration 2.000000\n");
 });
 
-const h264 = (overrides: Partial<ProbeStream> = {}): ProbeStream => ({
-  index: 0,
-  codec_type: 'video',
-  codec_name: 'h264',
-  profile: 'High',
+const h264 = (overrides: Partial<ClipProbe> = {}): ClipProbe => ({
+  seconds: 5,
+  codec: 'h264',
   width: 1280,
   height: 720,
-  pix_fmt: 'yuv420p',
-  r_frame_rate: '24/1',
-  extradata_hash: 'SHA256:aa',
+  frameRate: '24/1',
+  copySignature: 'h264|1280|720|24/1|aa',
   ...overrides,
 });
 
-test('clips are copied only when codec, size, rate and parameter sets all match', () => {
-  expect(canConcatByCopy([h264(), h264()])).toBe(true);
-  expect(canConcatByCopy([h264(), h264({ width: 960 })])).toBe(false);
-  expect(canConcatByCopy([h264(), h264({ extradata_hash: 'SHA256:bb' })])).toBe(false);
-  expect(canConcatByCopy([h264({ codec_name: 'hevc' }), h264({ codec_name: 'hevc' })])).toBe(false);
+test('clips are copied only when they are H.264 with one copy signature (frame, rate and parameter sets)', () => {
+  expect(canConcatByCopy([h264(), h264({ seconds: 2 })])).toBe(true);
+  expect(canConcatByCopy([h264(), h264({ copySignature: 'h264|960|720|24/1|aa' })])).toBe(false);
+  expect(canConcatByCopy([h264({ codec: 'hvc1', copySignature: 'x' }), h264({ codec: 'hvc1', copySignature: 'x' })])).toBe(false);
+  expect(canConcatByCopy([])).toBe(false);
+});
+
+test('re-encoded clips take the first clip’s frame (rounded to even) and rate, 24 fps when its rate varies', () => {
+  expect(videoTarget(h264({ width: 1279, height: 721, frameRate: '30000/1001' }))).toEqual({
+    width: 1280,
+    height: 722,
+    frameRate: '30000/1001',
+  });
+  expect(videoTarget(h264({ frameRate: undefined }))).toEqual({ width: 1280, height: 720, frameRate: '24/1' });
+});
+
+test('the loudness pass mixes the voiceovers as the mux does and measures them; the mux applies the measurement', () => {
+  const narration = {
+    voiceovers: [
+      { path: '/t/v0.mp3', startMs: 0 },
+      { path: '/t/v1.mp3', startMs: 4000 },
+    ],
+    totalSeconds: 9,
+  };
+  const measure = loudnessMeasureArgs(narration);
+  const measureGraph = measure[measure.indexOf('-filter_complex') + 1]!;
+  expect(measureGraph).toContain('[0:a:0]aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=0:all=1[v0]');
+  expect(measureGraph).toMatch(/atrim=end=9\.000000,asetpts=PTS-STARTPTS,ebur128=peak=true:framelog=verbose\[aout\]$/);
+  expect(measure.slice(-5)).toEqual(['-map', '[aout]', '-f', 'null', '-']);
+  const mux = muxArgs({
+    ...narration,
+    video: '/t/j.mp4',
+    loudness: { integratedLufs: -23.5, truePeakDbtp: -9 },
+    output: '/t/o.mp4',
+  });
+  const muxGraph = mux[mux.indexOf('-filter_complex') + 1]!;
+  expect(muxGraph).toContain('[1:a:0]aformat');
+  expect(muxGraph).toContain('asetpts=PTS-STARTPTS,volume=7.50dB[aout]');
+  expect(muxArgs({ ...narration, video: '/t/j.mp4', output: '/t/o.mp4' }).join(' ')).not.toContain('volume=');
 });
 
 test('mux places each voiceover at its start, pads and trims the mix to the video, copies the video, faststart', () => {
@@ -85,10 +117,10 @@ test('mux places each voiceover at its start, pads and trims the mix to the vide
 });
 
 test('the result check wants one H.264 and one AAC stream and the clips’ duration within 0.1 s', () => {
-  const probe = (streams: Array<Partial<ProbeStream>>, duration: string) =>
-    parseProbe(
-      JSON.stringify({ streams: streams.map((stream, index) => ({ index, codec_type: 'video', ...stream })), format: { duration } }),
-    );
+  const probe = (streams: Array<{ codec_type: string; codec_name: string }>, duration: string): MediaStreams => ({
+    streams: streams.map((stream, index) => ({ index, ...stream })),
+    format: { duration },
+  });
   const good = probe(
     [
       { codec_type: 'video', codec_name: 'h264' },

@@ -1,4 +1,7 @@
-/** A segment's generation: round 1 under the plain id (a re-run reuses it); each new round of a rejected segment beside it. */
-export function segmentWorkflowId(projectId: string, segmentId: string, round: number): string {
-  return round === 1 ? `${projectId}--${segmentId}` : `${projectId}--${segmentId}--r${round}`;
+/**
+ * A segment's take as a generation: take 1 under the plain id (a re-run reuses it), every other take
+ * beside it. Take numbers run on across review rounds, so a take's id is never reused for another prompt.
+ */
+export function segmentTakeWorkflowId(projectId: string, segmentId: string, take: number): string {
+  return take === 1 ? `${projectId}--${segmentId}` : `${projectId}--${segmentId}--t${take}`;
 }

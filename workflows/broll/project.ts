@@ -1,225 +1,130 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import {
-  FailureType,
-  creditsFor,
-  finalizeUpdateSchema,
-  reviewUpdateSchema,
-  segmentStateSchema,
+  editListSegment,
+  ratioSize,
+  takeName,
+  requestCredits,
+  takeSeed,
   type BrollProgress,
   type EditListSegment,
-  type FinalizeUpdate,
   type ProjectState,
   type ResolvedVideoRequest,
-  type ReviewDecision,
-  type ReviewUpdate,
-  type SegmentProgress,
-  type SegmentState,
+  type SegmentReview,
   type brollWorkflowInputSchema,
 } from '../../schemas';
+import type { PlannedGeneration } from '../generation/children';
 import type { CreditBook } from '../generation/credit-book';
+import { ReviewRoom, type RoomEntry, type TakeToRun } from '../review/room';
+import { segmentTakeWorkflowId } from './ids';
 
 type Input = ReturnType<typeof brollWorkflowInputSchema.parse>;
 type Plan = Input['segments'][number];
 
-/** One segment of the project: its plan, what the progress query shows, and the request its current round generates. */
-export interface ProjectSegment {
-  plan: Plan;
-  progress: SegmentProgress;
-  request: ResolvedVideoRequest;
-  /** Round 1 has ended (a clip or a failure): the review deadline starts once every segment's has. */
-  firstRoundEnded: boolean;
-}
-
-const ALL_SEGMENT_STATES: readonly SegmentState[] = segmentStateSchema.options;
-
 /**
- * A B-roll project's state and the rules of the editor's review: which decisions it can take now and
- * why not, kept apart from the workflow's timers and children so every rule reads in one place.
+ * A B-roll project in the review room: each segment an item whose takes are generations of the project,
+ * the editor's decisions judged by the room's rules, and what the edit list lists once it closes.
  */
 export class BrollProject {
-  readonly segments: ProjectSegment[];
-  private readonly byId = new Map<string, ProjectSegment>();
-  /** Set once a finalize is accepted or the deadline passed (then the final state): decisions are closed. */
-  closing: Extract<ProjectState, 'finalized' | 'review-expired'> | undefined;
-  cancelled = false;
-  ended: Extract<ProjectState, 'finalized' | 'review-expired'> | undefined;
-  reviewDeadline: string | undefined;
+  readonly room: ReviewRoom<SegmentReview>;
+  private readonly plans = new Map<string, Plan>();
+  /** Each segment's request of its current round (a rejected round's new prompt), without a take's seed. */
+  private readonly requests = new Map<string, ResolvedVideoRequest>();
 
   constructor(
     private readonly input: Input,
     private readonly creditBook: CreditBook,
   ) {
-    this.segments = input.segments.map((plan) => ({
-      plan,
-      request: plan.request,
-      firstRoundEnded: false,
-      progress: {
+    for (const plan of input.segments) {
+      this.plans.set(plan.segmentId, plan);
+      this.requests.set(plan.segmentId, plan.request);
+    }
+    this.room = new ReviewRoom<SegmentReview>(
+      input.segments.map((plan) => ({
+        key: plan.segmentId,
         segmentId: plan.segmentId,
         state: 'generating',
         round: 1,
+        promptText: plan.request.promptText ?? '',
+        takes: [],
+        rejectedRounds: [],
         recordInMs: plan.recordInMs,
         recordOutMs: plan.recordOutMs,
         text: plan.text,
-        promptText: plan.request.promptText ?? '',
-        rejectedClips: [],
+        ...(plan.photo ? { photo: plan.photo.source } : {}),
+      })),
+      {
+        workloadId: input.projectId,
+        noun: 'segment',
+        workload: 'project',
+        takesPerItem: input.takesPerSegment,
+        maxRounds: input.maxReviewRounds,
+        takeCredits: (key) => requestCredits(this.requests.get(key)!),
+        remaining: () => creditBook.remaining(),
+        budgetCredits: input.budgetCredits,
+        generationId: (key, take) => segmentTakeWorkflowId(input.projectId, key, take),
+        seed: (key, take) => (this.plans.get(key)!.seeded ? takeSeed(input.projectId, key, take) : undefined),
       },
-    }));
-    for (const segment of this.segments) this.byId.set(segment.plan.segmentId, segment);
+    );
+  }
+
+  get entries(): Array<RoomEntry<SegmentReview>> {
+    return this.room.entries;
+  }
+
+  /**
+   * The generation of one take: the segment's current prompt with the take's seed, keyed `s01-t2` in the
+   * credit book and the archive, its object named as editors read it. Round 1's fingerprints come with the
+   * plan; a later round's are computed (`fingerprint` is the activity that does it).
+   */
+  async generation(run: TakeToRun, fingerprint: (request: ResolvedVideoRequest) => Promise<string>): Promise<PlannedGeneration> {
+    const plan = this.plans.get(run.key)!;
+    const base = { ...this.requests.get(run.key)!, promptText: run.promptText };
+    const request: ResolvedVideoRequest = run.seed !== undefined ? { ...base, seed: run.seed } : base;
+    const planned = run.round === 1 ? plan.takeFingerprints[run.take - 1] : undefined;
+    return {
+      key: `${run.key}-t${run.take}`,
+      request,
+      fingerprint: planned ?? (await fingerprint(request)),
+      outputName: takeName(this.input.projectId, run.key, run.take),
+    };
+  }
+
+  /** A rejected round's prompt becomes the segment's request for its next round. */
+  promptChanged(key: string, promptText: string): void {
+    this.requests.set(key, { ...this.requests.get(key)!, promptText });
   }
 
   /** The ProjectState search attribute's value now. */
   state(): ProjectState {
-    if (this.cancelled) return 'cancelled';
-    if (this.ended) return this.ended;
-    return this.segments.some((segment) => segment.progress.state === 'generating') ? 'generating' : 'awaiting-review';
-  }
-
-  everyFirstRoundEnded(): boolean {
-    return this.segments.every((segment) => segment.firstRoundEnded);
+    if (this.room.cancelled) return 'cancelled';
+    if (this.room.ended) return this.room.ended;
+    return this.room.anyGenerating() ? 'generating' : 'awaiting-review';
   }
 
   progress(): BrollProgress {
-    const counts = Object.fromEntries(ALL_SEGMENT_STATES.map((state) => [state, 0])) as Record<SegmentState, number>;
-    for (const segment of this.segments) counts[segment.progress.state] += 1;
+    const ratio = this.input.segments[0]!.request.ratio;
     return {
+      ...this.room.view(this.state(), this.creditBook.creditsSpent()),
       projectId: this.input.projectId,
       state: this.state(),
-      round: Math.max(...this.segments.map((segment) => segment.progress.round)),
-      maxReviewRounds: this.input.maxReviewRounds,
-      counts,
-      pendingDecisions: this.segments
-        .filter((segment) => segment.progress.state === 'awaiting-review')
-        .map((segment) => segment.plan.segmentId),
-      segments: this.segments.map((segment) => segment.progress),
-      creditsSpent: this.creditBook.creditsSpent(),
-      ...(this.reviewDeadline ? { reviewDeadline: this.reviewDeadline } : {}),
+      fps: this.input.fps,
+      ...(ratio ? { ratio } : {}),
     };
   }
 
-  /** The review Update's validator: the payload as parsed, or a refusal that names the segment and why. */
-  refuseReview(raw: ReviewUpdate): ReviewUpdate {
-    const parsed = reviewUpdateSchema.safeParse(raw);
-    if (!parsed.success)
-      throw refused(
-        `invalid review: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'decisions'}: ${issue.message}`).join('; ')}`,
-      );
-    this.refuseIfClosed('decisions');
-    const seen = new Set<string>();
-    let rejectCredits = 0;
-    for (const decision of parsed.data.decisions) {
-      const segment = this.byId.get(decision.segmentId);
-      if (!segment) throw refused(`unknown segment "${decision.segmentId}": project ${this.input.projectId} has ${this.segmentIdsText()}`);
-      if (seen.has(decision.segmentId)) throw refused(`segment ${decision.segmentId} has two decisions in one review; send one`);
-      seen.add(decision.segmentId);
-      const { state, round } = segment.progress;
-      if (state === 'generating')
-        throw refused(`segment ${decision.segmentId} is still generating (round ${round}); decide once its clip is ready`);
-      if (decision.action === 'approve' && !segment.progress.clip)
-        throw refused(
-          `segment ${decision.segmentId} has no clip to approve (${segment.progress.error ?? 'its generation failed'}); reject it with a new prompt`,
-        );
-      if (decision.action === 'reject') {
-        if (round > this.input.maxReviewRounds)
-          throw refused(
-            `segment ${decision.segmentId} has used all ${this.input.maxReviewRounds} review rounds (maxReviewRounds); approve it or finalize with allowUnapproved`,
-          );
-        rejectCredits += creditsFor(segment.request.model, segment.request.duration);
-      }
-    }
-    if (rejectCredits > this.creditBook.remaining())
-      throw refused(
-        `the new generations need ${rejectCredits} credits; the project budget of ${this.input.budgetCredits} credits has ${this.creditBook.remaining()} left`,
-      );
-    return parsed.data;
-  }
-
-  /** Applies validated decisions; returns the segments to generate again. */
-  applyReview(update: ReviewUpdate): ProjectSegment[] {
-    const regenerate: ProjectSegment[] = [];
-    for (const decision of update.decisions) {
-      const segment = this.byId.get(decision.segmentId);
-      if (!segment) continue;
-      if (decision.action === 'approve') segment.progress.state = 'approved';
-      else {
-        this.reject(segment, decision);
-        regenerate.push(segment);
-      }
-    }
-    return regenerate;
-  }
-
-  /** The rejected clip stays in S3 and in rejectedClips; the segment's next round asks for the new prompt. */
-  private reject(segment: ProjectSegment, decision: Extract<ReviewDecision, { action: 'reject' }>): void {
-    const { progress } = segment;
-    if (progress.clip) progress.rejectedClips.push({ ...progress.clip, rejected: { promptText: decision.promptText } });
-    delete progress.clip;
-    delete progress.error;
-    progress.round += 1;
-    progress.promptText = decision.promptText;
-    progress.state = 'generating';
-    segment.request = { ...segment.request, promptText: decision.promptText };
-  }
-
-  /** The finalize Update's validator: every segment approved, or allowUnapproved with nothing generating. */
-  refuseFinalize(raw: FinalizeUpdate): void {
-    const parsed = finalizeUpdateSchema.safeParse(raw ?? {});
-    if (!parsed.success) throw refused(`invalid finalize: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-    this.refuseIfClosed('finalize');
-    const generating = this.segments.filter((segment) => segment.progress.state === 'generating');
-    if (generating.length > 0)
-      throw refused(`cannot finalize project ${this.input.projectId}: ${this.describe(generating)}; wait for their clips`);
-    const unapproved = this.segments.filter((segment) => segment.progress.state !== 'approved');
-    if (unapproved.length > 0 && !parsed.data.allowUnapproved)
-      throw refused(
-        `cannot finalize project ${this.input.projectId}: ${this.describe(unapproved)} not approved yet; approve ${unapproved.length === 1 ? 'it' : 'them'}, or finalize with allowUnapproved to list ${unapproved.length === 1 ? 'it' : 'them'} as missing`,
-      );
-  }
-
-  /** Segments without an approved clip. */
-  missing(): string[] {
-    return this.segments.filter((segment) => segment.progress.state !== 'approved').map((segment) => segment.plan.segmentId);
-  }
-
   /**
-   * What the edit list lists: approved clips; on finalize with allowUnapproved also the clips still awaiting
-   * review (marked unapproved); past the review deadline only what the editor approved.
+   * What the edit list lists: selected takes; on finalize with allowUnapproved also a finished take of each
+   * segment not yet decided (marked unapproved); past the review deadline only what the editor selected.
    */
   editListSegments(state: 'finalized' | 'review-expired'): EditListSegment[] {
-    return this.segments.map((segment) => {
-      const { progress } = segment;
-      const approved = progress.state === 'approved';
-      const listed = progress.clip && (approved || state === 'finalized') ? progress.clip : undefined;
-      return {
-        segmentId: progress.segmentId,
-        recordInMs: progress.recordInMs,
-        recordOutMs: progress.recordOutMs,
-        text: progress.text,
-        promptText: progress.promptText,
-        round: progress.round,
-        approval: listed ? (approved ? 'approved' : 'unapproved') : 'missing',
-        ...(listed ? { clip: { key: listed.key, sha256: listed.sha256, durationSeconds: listed.durationSeconds } } : {}),
-      };
-    });
+    const size = ratioSize(this.input.segments[0]!.request.ratio ?? '');
+    return this.room.entries.map((entry) =>
+      editListSegment(
+        this.input.projectId,
+        entry.progress,
+        this.room.deliveredTake(entry, state === 'finalized'),
+        entry.progress.state === 'approved' ? 'approved' : 'unapproved',
+        size,
+      ),
+    );
   }
-
-  private refuseIfClosed(what: string): void {
-    const state = this.cancelled ? 'cancelled' : (this.ended ?? this.closing);
-    if (state)
-      throw refused(
-        `project ${this.input.projectId} is ${state === 'finalized' && !this.ended ? 'being finalized' : state}; it takes no more ${what}`,
-      );
-  }
-
-  private describe(segments: ProjectSegment[]): string {
-    return segments.map((segment) => `${segment.plan.segmentId} (${segment.progress.state})`).join(', ');
-  }
-
-  private segmentIdsText(): string {
-    const ids = this.segments.map((segment) => segment.plan.segmentId);
-    return ids.length <= 12 ? ids.join(', ') : `${ids.slice(0, 12).join(', ')} … (${ids.length} segments)`;
-  }
-}
-
-function refused(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.ReviewRefused, nonRetryable: true, message });
 }

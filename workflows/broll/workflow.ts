@@ -3,45 +3,71 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  log,
   setHandler,
   upsertSearchAttributes,
   setWorkflowOptions,
 } from '@temporalio/workflow';
-import { brollWorkflowInputSchema, type BrollResult, type BrollWorkflowInput, type ProjectState } from '../../schemas';
+import {
+  brollWorkflowInputSchema,
+  ratioSize,
+  type BrollResult,
+  type BrollWorkflowInput,
+  type ContactSheetRef,
+  type ProjectState,
+} from '../../schemas';
 import { brollActivities } from '../activity-stubs';
-import { brollProgressQuery, creditRequestSignal, finalizeUpdate, generationStateSignal, reviewUpdate } from '../messages';
+import {
+  brollProgressQuery,
+  contactSheetUpdate,
+  creditRequestSignal,
+  finalizeUpdate,
+  generationStateSignal,
+  reviewUpdate,
+  reviewViewQuery,
+} from '../messages';
 import { ProjectStateKey } from '../search-attributes';
-import { billedByFailure, generationError, generationParent, startAndAwait, type GenerationParent } from '../generation/children';
+import { generationParent } from '../generation/children';
 import { CreditBook } from '../generation/credit-book';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
-import { segmentWorkflowId } from './ids';
-import { BrollProject, type ProjectSegment } from './project';
+import type { RoomEntry } from '../review/room';
+import { runTake } from '../review/takes';
+import { BrollProject } from './project';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
+import type { SegmentReview } from '../../schemas';
 import { versioned } from '../versioning';
-
-type Input = ReturnType<typeof brollWorkflowInputSchema.parse>;
 
 // Pinned: a project waits days for its editor and finishes on the code it started on; a release never has to replay it.
 setWorkflowOptions(versioned('PINNED'), BrollWorkflow);
 
 /**
- * A documentary's B-roll: one clip per transcript segment through the one GenerationWorkflow (same
- * lease cap, pre-screen, resubmission, archive), then the editor's review (approve, or reject with a new
- * prompt → a new round), then the edit list in S3. A review deadline, when set, ends the project with
- * what was approved.
+ * A documentary's B-roll: `takesPerSegment` takes of every segment through the one GenerationWorkflow
+ * (same lease cap, pre-screen, resubmission, archive), each with its own seed; then the editor's review
+ * in the review room (select a take, or reject the round with a new prompt → the next round of takes);
+ * a contact sheet of every take kept in S3; then the timeline (EDL, FCP XML, CSV) in S3. A review
+ * deadline, when set, ends the project with what was selected.
  */
 export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<BrollResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('broll', rawInput.options.webhook, () => runBroll(rawInput));
+}
+
+async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
   const input = brollWorkflowInputSchema.parse(rawInput);
-  // Each segment's rounds are generations of the project, keyed by the segment id.
-  const parent = generationParent(input.projectId, input);
+  // Each take is a generation of the project, keyed by its segment and take (s01-t2).
+  const parent = generationParent(input.projectId, input, DEFAULT_PRIORITY.broll);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'project' });
-  const states = new GenerationStates(input.segments.map((segment) => segment.segmentId));
+  const states = new GenerationStates(input.segments.flatMap((segment) => takeKeys(segment.segmentId, input.takesPerSegment)));
   const project = new BrollProject(input, creditBook);
-  // Children run in a scope of their own: the review deadline cancels rounds still generating, not the project.
+  const { room } = project;
+  // Takes run in a scope of their own: the review deadline cancels rounds still generating, not the project.
   const generation = new CancellationScope();
   const running = new Set<Promise<void>>();
   let result: BrollResult | undefined;
   let published: ProjectState | undefined;
+  let contactSheet: ContactSheetRef | undefined;
 
   const publishState = () => {
     const state = project.state();
@@ -49,19 +75,70 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
     published = state;
     upsertSearchAttributes([{ key: ProjectStateKey, value: state }]);
   };
-  const launch = (segment: ProjectSegment) => {
-    const round = segment.progress.round;
-    const done: Promise<void> = generation
-      .run(() => runRound(input, parent, creditBook, segment, round))
-      .finally(() => {
-        running.delete(done);
-        publishState();
-      });
-    running.add(done);
+  const fingerprint = (request: Parameters<ReturnType<typeof brollActivities>['fingerprintRequest']>[0]) =>
+    brollActivities().fingerprintRequest(request);
+  const launchRound = (entry: RoomEntry<SegmentReview>) => {
+    for (const run of room.startRound(entry)) {
+      const done: Promise<void> = generation
+        .run(async () => runTake(parent, creditBook, room, run, await project.generation(run, fingerprint)))
+        .finally(() => {
+          running.delete(done);
+          publishState();
+        });
+      running.add(done);
+    }
+  };
+  const progress = () => ({ ...project.progress(), ...(contactSheet ? { contactSheet } : {}) });
+  /** The takes the sheet shows: every current take that has a frame to show, and which is selected. */
+  const sheetSignature = () =>
+    room.entries
+      .map(
+        (entry) =>
+          `${entry.progress.key}:${entry.progress.takes.map((take) => `${take.take}${take.state[0]}`).join('.')}:${entry.progress.selectedTake ?? ''}`,
+      )
+      .join(',');
+  let sheetShown = '';
+  const writeContactSheet = async (): Promise<ContactSheetRef> => {
+    const signature = sheetSignature();
+    const written = await brollActivities().writeContactSheet.executeWithOptions({ summary: `contact sheet of ${input.projectId}` }, [
+      {
+        bucket: input.archive.bucket,
+        prefix: input.archive.prefix,
+        projectId: input.projectId,
+        columns: input.takesPerSegment,
+        cells: room.entries.flatMap((entry) =>
+          entry.progress.takes.map((take) => ({
+            label: `${entry.progress.key} · take ${take.take}${entry.progress.selectedTake === take.take ? ' ✓' : take.state === 'ready' ? '' : ` (${take.state})`}`,
+            ...(take.output ? { key: take.output.key, atSeconds: take.output.durationSeconds / 2 } : {}),
+          })),
+        ),
+      },
+    ]);
+    sheetShown = signature;
+    contactSheet = written;
+    return written;
+  };
+  /**
+   * While the project is open, the sheet follows every round once its takes are in. It is for people to
+   * look at: a sheet that cannot be made (its activity's retries spent) is skipped until the next round,
+   * never the project's failure; cancelling the project ends it.
+   */
+  const keepContactSheet = async () => {
+    for (;;) {
+      try {
+        await condition(() => result !== undefined || room.cancelled || (!room.anyGenerating() && sheetSignature() !== sheetShown));
+        if (result !== undefined || room.cancelled) return;
+        await writeContactSheet();
+      } catch (error) {
+        if (isCancellation(error)) return;
+        sheetShown = sheetSignature();
+        log.warn('contact sheet not made', { projectId: input.projectId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
   };
   const finish = async (state: 'finalized' | 'review-expired'): Promise<BrollResult> => {
-    project.closing = state;
-    const missing = project.missing();
+    room.closing = state;
+    const missing = room.missing();
     const written = await brollActivities().writeEditList.executeWithOptions({ summary: `edit list of ${input.projectId} (${state})` }, [
       {
         bucket: input.archive.bucket,
@@ -71,53 +148,72 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
         state,
         segments: project.editListSegments(state),
         missing,
+        ...frameSize(input.segments[0]!.request.ratio ?? ''),
       },
     ]);
-    result = { projectId: input.projectId, state, ...written, missing, credits: creditBook.creditsSpent() };
-    project.ended = state;
+    result = {
+      projectId: input.projectId,
+      state,
+      ...written,
+      missing,
+      credits: creditBook.creditsSpent(),
+      estimatedCredits: input.segments.reduce((sum, segment) => sum + segment.estimatedCredits, 0),
+      ...(contactSheet ? { contactSheet } : {}),
+    };
+    room.ended = state;
     publishState();
     return result;
   };
 
-  setHandler(brollProgressQuery, () => project.progress());
-  setHandler(generationStateSignal, (update) => states.onState(update));
+  setHandler(brollProgressQuery, progress);
+  setHandler(reviewViewQuery, progress);
+  setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
+    states.onState(update);
+  });
   setHandler(creditRequestSignal, (request) => creditBook.onCreditRequest(request));
   setHandler(
     reviewUpdate,
     (update) => {
-      for (const segment of project.applyReview(update)) launch(segment);
+      for (const entry of room.applyReview(update)) {
+        project.promptChanged(entry.progress.key, entry.progress.promptText);
+        launchRound(entry);
+      }
       publishState();
-      return project.progress();
+      return progress();
     },
-    { validator: (update) => void project.refuseReview(update) },
+    { validator: (update) => void room.refuseReview(update) },
   );
-  setHandler(finalizeUpdate, () => finish('finalized'), { validator: (update) => project.refuseFinalize(update) });
+  setHandler(finalizeUpdate, () => finish('finalized'), { validator: (update) => room.refuseFinalize(update) });
+  setHandler(contactSheetUpdate, writeContactSheet, { validator: () => room.refuseIfClosed('contact sheets') });
 
   await checkWorkspaceFirst(
     `B-roll project ${input.projectId}`,
     input.segments.map((segment) => segment.request),
   );
   publishState();
-  for (const segment of project.segments) launch(segment);
+  for (const entry of room.entries) launchRound(entry);
+  const sheets = keepContactSheet();
   try {
-    await condition(() => project.everyFirstRoundEnded() || project.closing !== undefined);
-    if (input.reviewDeadlineMs !== undefined && project.closing === undefined) {
-      project.reviewDeadline = new Date(Date.now() + input.reviewDeadlineMs).toISOString();
-      if (!(await condition(() => project.closing !== undefined, input.reviewDeadlineMs))) {
-        project.closing = 'review-expired';
+    await condition(() => room.everyFirstRoundEnded() || room.closing !== undefined);
+    if (input.reviewDeadlineMs !== undefined && room.closing === undefined) {
+      room.reviewDeadline = new Date(Date.now() + input.reviewDeadlineMs).toISOString();
+      if (!(await condition(() => room.closing !== undefined, input.reviewDeadlineMs))) {
+        room.closing = 'review-expired';
         generation.cancel();
         await Promise.all(running);
         await finish('review-expired');
       }
     }
     await condition(() => result !== undefined);
+    await sheets;
     await condition(allHandlersFinished);
     return result!;
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    // Cancelling the project cancels its children, which DELETE their remote tasks: wait for them.
+    // Cancelling the project cancels its takes, which DELETE their remote tasks: wait for them.
     await CancellationScope.nonCancellable(async () => {
-      project.cancelled = true;
+      room.cancelled = true;
       publishState();
       await Promise.all(running);
     });
@@ -125,56 +221,13 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
   }
 }
 
-/** One round of one segment, to a clip or a failure the editor can answer with a new prompt. Never throws. */
-async function runRound(
-  input: Input,
-  parent: GenerationParent,
-  creditBook: CreditBook,
-  segment: ProjectSegment,
-  round: number,
-): Promise<void> {
-  const { segmentId } = segment.plan;
-  const workflowId = segmentWorkflowId(input.projectId, segmentId, round);
-  const request = segment.request;
-  const fail = (error: string) => {
-    segment.progress.state = 'failed';
-    segment.progress.error = error;
-    segment.firstRoundEnded = true;
-  };
-  const refused = creditBook.reserveFirst(segmentId, request, `round ${round}`);
-  if (refused) {
-    fail(`${refused.type}: ${refused.message}`);
-    return;
-  }
-  try {
-    const fingerprint = round === 1 ? segment.plan.fingerprint : await brollActivities().fingerprintRequest(request);
-    const { result, reused } = await startAndAwait(parent, { key: segmentId, request, fingerprint }, workflowId);
-    // A clip archived by an earlier run of this project was billed then, not by this run.
-    const credits = reused ? 0 : result.credits;
-    creditBook.settle(segmentId, credits);
-    segment.progress.clip = {
-      round,
-      generationWorkflowId: workflowId,
-      promptText: request.promptText ?? '',
-      bucket: result.s3.bucket,
-      key: result.s3.key,
-      sha256: result.s3.sha256,
-      bytes: result.s3.bytes,
-      durationSeconds: request.duration,
-      runwayTaskId: result.runwayTaskId,
-      credits,
-    };
-    segment.progress.state = 'awaiting-review';
-    segment.firstRoundEnded = true;
-  } catch (error) {
-    if (isCancellation(error)) {
-      // What a cancelled child was billed is not in its cancellation: the credit book keeps its reservation.
-      creditBook.settle(segmentId, undefined);
-      fail(`cancelled in round ${round}`);
-      return;
-    }
-    creditBook.settle(segmentId, billedByFailure(error));
-    const typed = generationError(error);
-    fail(`${typed.type}: ${typed.message}`);
-  }
+/** The sequence's frame size from the project's ratio (1280×720 for a ratio that names no pixels). */
+function frameSize(ratio: string): { width: number; height: number } {
+  const size = ratioSize(ratio);
+  return { width: size.width ?? 1280, height: size.height ?? 720 };
+}
+
+/** The generation keys of a segment's first round. */
+function takeKeys(segmentId: string, takes: number): string[] {
+  return Array.from({ length: takes }, (_, index) => `${segmentId}-t${index + 1}`);
 }

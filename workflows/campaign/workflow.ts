@@ -13,6 +13,7 @@ import {
   campaignWorkflowInputSchema,
   FailureType,
   RESULT_VARIANTS_LIMIT,
+  requestCredits,
   type CampaignCarry,
   type CampaignResult,
   type CampaignVariant,
@@ -28,6 +29,8 @@ import { ManifestBuilder } from '../generation/manifest';
 import { checkWorkspaceFirst, checkWorkspaceFor } from '../generation/workspace-check';
 import { cancelOpenChildren, launchVariant } from './launch';
 import { RECENT_LIMIT, campaignProgress, manifestEntry, progressEntry, type KeptOutcome, type OpenVariant } from './manifest';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
@@ -57,6 +60,11 @@ setWorkflowOptions(versioned('PINNED'), CampaignWorkflow);
  * Children are started ABANDON and report their end by signal, so they outlive a hand-over.
  */
 export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('campaign', rawInput.options.webhook, () => runCampaign(rawInput));
+}
+
+async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
   const input = withRunCampaignId(campaignWorkflowInputSchema.parse(rawInput));
   const total = input.variantPages?.count ?? input.variants.length;
   const carry: CampaignCarry = input.carry ?? freshCarry();
@@ -87,6 +95,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
   // Handlers before any await: signals that waited for this run (a hand-over, a child ending) land in them.
   setHandler(campaignProgressQuery, () => campaignProgress(input.campaignId, total, carry, open, creditBook));
   setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
     const entry = open.get(update.generationKey);
     if (!entry) return;
     entry.state = update.state;
@@ -181,7 +190,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const maxOpen = input.maxOpenVideos ?? DEFAULT_MAX_OPEN_VIDEOS;
   const handOverEvery = input.continueAsNewEvery ?? DEFAULT_CONTINUE_AS_NEW_EVERY;
-  const parent = generationParent(input.campaignId, input);
+  const parent = generationParent(input.campaignId, input, DEFAULT_PRIORITY.campaign);
   const starting = new Set<Promise<void>>();
   let startedThisRun = 0;
   const handOver = () => (carry.cursor < total && startedThisRun >= handOverEvery) || workflowInfo().continueAsNewSuggested;
@@ -255,6 +264,8 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     archived: carry.archived,
     failed: carry.failed + carry.cancelled,
     credits: carry.credits,
+    estimatedCredits:
+      input.variantPages?.estimatedCredits ?? input.variants.reduce((sum, variant) => sum + requestCredits(variant.request), 0),
     reused: carry.reused,
     cancelled: carry.cancelled,
     runs: carry.runs,

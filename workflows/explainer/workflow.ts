@@ -28,6 +28,8 @@ import { CreditBook } from '../generation/credit-book';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { chunkGenerationKey, chunkWorkflowId } from './ids';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof explainerWorkflowInputSchema.parse>;
@@ -52,9 +54,14 @@ setWorkflowOptions(versioned('PINNED'), ExplainerWorkflow);
  * again) when the explainer is re-run with the failed chunk fixed.
  */
 export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('explainer', rawInput.options.webhook, () => runExplainer(rawInput));
+}
+
+async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
   const input = explainerWorkflowInputSchema.parse(rawInput);
   // Each chunk's clip and voiceover are generations of the explainer, keyed `<chunkId>--clip|voice`.
-  const parent = generationParent(input.explainerId, input);
+  const parent = generationParent(input.explainerId, input, DEFAULT_PRIORITY.explainer);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'explainer' });
   const states = new GenerationStates(
     input.chunks.flatMap((chunk) => [chunkGenerationKey(chunk.chunkId, 'clip'), chunkGenerationKey(chunk.chunkId, 'voice')]),
@@ -82,7 +89,10 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       creditsSpent: creditBook.creditsSpent(),
     };
   });
-  setHandler(generationStateSignal, (update) => states.onState(update));
+  setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
+    states.onState(update);
+  });
   setHandler(creditRequestSignal, (request) => creditBook.onCreditRequest(request));
 
   const generate = async (chunk: Chunk, generation: ChunkGeneration): Promise<Outcome> => {
@@ -162,6 +172,8 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       })),
       output: { bucket: input.archive.bucket, prefix: input.archive.prefix },
       burnSubtitles: input.burnSubtitles,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      language: input.language,
     });
     stage = 'done';
     await condition(allHandlersFinished);
@@ -169,6 +181,7 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       explainerId: input.explainerId,
       video: assembled.mp4,
       subtitles: assembled.subtitles,
+      package: assembled.package,
       chunks: input.chunks.map((chunk) => ({
         chunkId: chunk.chunkId,
         text: chunk.text,
@@ -176,6 +189,7 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
         voiceoverKey: byChunk(chunk.chunkId, 'voice').s3.key,
       })),
       credits: creditBook.creditsSpent(),
+      estimatedCredits: input.chunks.reduce((sum, chunk) => sum + chunk.clip.estimatedCredits + chunk.voiceover.estimatedCredits, 0),
     };
   } catch (error) {
     stage = isCancellation(error) ? 'cancelled' : 'failed';

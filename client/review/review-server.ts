@@ -3,20 +3,26 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { finalizeUpdateSchema, reviewUpdateSchema } from '../../schemas';
-import type { BrollProjects } from './projects';
+import { finalizeUpdateSchema, reviewUpdateSchema, type FinalizeUpdate, type ReviewDecision, type ReviewView } from '../../schemas';
 import { InputError } from '../input-error';
-import { escapeHtml, progressSignature, renderProject, renderProjectList, type ProjectListing } from './review-page';
+import { escapeHtml, progressSignature, renderProject, renderProjectList, type MediaUrls, type ProjectListing } from './review-page';
 
 /**
- * The editor's review page over the typed B-roll client: projects awaiting review (visibility), each
- * project's progress query, each clip from a presigned S3 URL that lives a few minutes, and the editor's
- * clicks as the BrollWorkflow's review and finalize Updates, whose validators decide what is allowed. Presigned URLs and the token are
- * secrets: they are never logged, and the log shows a request's path without its query string.
+ * The review page over a workload's typed client (B-roll's `api.broll`; any workload with a review room
+ * offers the same five calls): workloads awaiting review (visibility), each one's review view, each take and
+ * the contact sheet from a presigned S3 URL that lives a few minutes, and the reviewer's clicks as the
+ * workflow's review and finalize Updates, whose validators decide what is allowed. Presigned URLs and the
+ * token are secrets: they are never logged, and the log shows a request's path without its query string.
  */
+export interface ReviewClient {
+  listAwaitingReview(): Promise<Array<{ workflowId: string }>>;
+  progress(workloadId: string): Promise<ReviewView>;
+  review(workloadId: string, decisions: ReviewDecision[]): Promise<ReviewView>;
+  finalize(workloadId: string, options: FinalizeUpdate): Promise<unknown>;
+}
 
 export interface ReviewServerOptions {
-  projects: BrollProjects;
+  projects: ReviewClient;
   s3: S3Client;
   /** Default 127.0.0.1; any other interface needs a token. */
   host?: string;
@@ -191,18 +197,22 @@ class ReviewHandler {
 
   private async projectPage(response: http.ServerResponse, workflowId: string): Promise<void> {
     const progress = await this.progress(workflowId);
-    const clipUrls = new Map<string, string>();
+    const takes = new Map<string, string>();
     await Promise.all(
-      progress.segments.map(async (segment) => {
-        if (segment.clip) clipUrls.set(segment.segmentId, await this.presign(segment.clip.bucket, segment.clip.key));
-      }),
+      progress.items.flatMap((item) =>
+        item.takes.map(async (take) => {
+          if (take.output) takes.set(`${item.key}/${take.take}`, await this.presign(take.output.bucket, take.output.key, 'video/mp4'));
+        }),
+      ),
     );
-    const mediaOrigins = [...new Set([...clipUrls.values()].map((clipUrl) => new URL(clipUrl).origin))];
-    sendHtml(response, (nonce) => renderProject(workflowId, progress, clipUrls, nonce), mediaOrigins);
+    const sheet = progress.contactSheet;
+    const urls: MediaUrls = { takes, ...(sheet ? { contactSheet: await this.presign(sheet.bucket, sheet.key, 'image/jpeg') } : {}) };
+    const origins = [...new Set([...takes.values(), ...(urls.contactSheet ? [urls.contactSheet] : [])].map((url) => new URL(url).origin))];
+    sendHtml(response, (nonce) => renderProject(workflowId, progress, urls, nonce), origins);
   }
 
-  private presign(bucket: string, key: string): Promise<string> {
-    const command = new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentType: 'video/mp4' });
+  private presign(bucket: string, key: string, contentType: string): Promise<string> {
+    const command = new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentType: contentType });
     return getSignedUrl(this.options.s3, command, { expiresIn: this.options.clipUrlSeconds ?? 300 });
   }
 
@@ -274,13 +284,14 @@ const COMMON_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/** The page and its Content-Security-Policy: its own script and style by nonce, media and images only from the presigned URLs' origins. */
 function sendHtml(response: http.ServerResponse, render: (nonce: string) => string, mediaOrigins: string[]): void {
   const nonce = randomBytes(16).toString('base64');
   const media = mediaOrigins.length ? mediaOrigins.join(' ') : "'none'";
   response.writeHead(200, {
     ...COMMON_HEADERS,
     'Content-Type': 'text/html; charset=utf-8',
-    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; media-src ${media}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; media-src ${media}; img-src ${media}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   });
   response.end(render(nonce));
 }

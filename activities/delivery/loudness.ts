@@ -1,0 +1,61 @@
+/**
+ * The narration's loudness, EBU R128 style, in two passes: the first measures the mixed narration with
+ * ffmpeg's ebur128 filter (integrated loudness and true peak), the second applies one gain in the mux that
+ * brings it to the target — what loudnorm's linear mode does, at a tenth of its cost (loudnorm resamples
+ * everything to 192 kHz, and took longer than the whole join). Where the gain would push the true peak
+ * over the ceiling, a limiter holds the peaks instead of giving up loudness. Pure: the filter strings and
+ * the parse of the first pass's summary.
+ */
+export const LOUDNESS_TARGET = {
+  /** Integrated loudness, LUFS: spoken-word and e-learning level (EBU R128's −23 is for broadcast). */
+  integratedLufs: -16,
+  /** The delivered true peak stays at or under −1 dBTP; the gain aims lower for the AAC encoder's overshoot. */
+  truePeakCeilingDbtp: -1.5,
+} as const;
+
+/** Where the limiter holds sample peaks: below the ceiling, for the overshoot between samples. */
+const LIMITER_DBFS = -2.5;
+
+/** The first pass's filter: R128 measurement with true peak; per-frame lines only at verbose level, the summary at info. */
+export function loudnessMeasureFilter(): string {
+  return 'ebur128=peak=true:framelog=verbose';
+}
+
+export interface LoudnessMeasurement {
+  integratedLufs: number;
+  truePeakDbtp: number;
+}
+
+/**
+ * The measurement in the first pass's stderr (the ebur128 summary), or undefined when the narration is
+ * silent (no block above the absolute gate): silence is left as it is, never amplified.
+ */
+export function parseLoudnessReport(stderr: string): LoudnessMeasurement | undefined {
+  const at = stderr.lastIndexOf('Summary:');
+  if (at === -1) throw new Error('ffmpeg printed no ebur128 summary');
+  const summary = stderr.slice(at);
+  const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+|-inf|nan) LUFS/.exec(summary)?.[1];
+  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(summary)?.[1];
+  if (integrated === undefined || peak === undefined)
+    throw new Error(`the ebur128 summary has no integrated loudness or true peak: ${summary}`);
+  const integratedLufs = Number(integrated);
+  const truePeakDbtp = Number(peak);
+  // ebur128 reports −70 LUFS (its absolute gate) when nothing passes the gate: nothing a listener hears.
+  if (!Number.isFinite(integratedLufs) || !Number.isFinite(truePeakDbtp) || integratedLufs <= -70) return undefined;
+  return { integratedLufs, truePeakDbtp };
+}
+
+/** The gain that brings the measured narration to the target, and whether its peaks then need holding. */
+export function loudnessGain(measured: LoudnessMeasurement): { gainDb: number; limited: boolean } {
+  const gainDb = LOUDNESS_TARGET.integratedLufs - measured.integratedLufs;
+  return { gainDb, limited: measured.truePeakDbtp + gainDb > LOUDNESS_TARGET.truePeakCeilingDbtp };
+}
+
+/** The second pass's filter: the gain, and a look-ahead limiter when the gain alone would clip. */
+export function loudnessApplyFilter(measured: LoudnessMeasurement): string {
+  const { gainDb, limited } = loudnessGain(measured);
+  const volume = `volume=${gainDb.toFixed(2)}dB`;
+  if (!limited) return volume;
+  const limit = (10 ** (LIMITER_DBFS / 20)).toFixed(4);
+  return `${volume},alimiter=limit=${limit}:attack=5:release=50:level=disabled`;
+}
