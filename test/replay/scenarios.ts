@@ -157,6 +157,7 @@ export const scenarios: Scenario[] = [
       }));
       await api.broll.review(projectId, selections);
       await api.broll.finalize(projectId);
+      await api.broll.waitForResult(projectId);
       const secondRound = reviewed.items.find((item) => item.key === rejected)!.takes[0]!;
       return [
         { label: 'project', workflowId, runId },
