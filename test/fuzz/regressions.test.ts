@@ -1,4 +1,5 @@
 import { InputError } from '../../client';
+import { checkStyleImage } from '../../client/explainer/style-image';
 import { unconnectedApi } from '../helpers/fuzz';
 
 /**
@@ -26,4 +27,9 @@ test('a review, approve or finalize without a project id is refused naming proje
 test('approve with segments that are not a list is refused naming the segments (was a TypeError calling map)', async () => {
   expect((await refusal(api.broll.approve('harbour', 5 as never))).field).toBe('segments');
   expect((await refusal(api.broll.approve('harbour', 's01' as never))).field).toBe('segments');
+});
+
+test('a second explainer with an https style image is refused by name, not by a closed shared fetch (was ClientDestroyedError)', async () => {
+  const check = () => checkStyleImage('https://?}}0[9@', '/tmp');
+  for (let attempt = 0; attempt < 2; attempt++) expect((await refusal(check())).field).toBe('brief.styleImage');
 });
