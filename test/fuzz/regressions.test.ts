@@ -33,3 +33,9 @@ test('a second explainer with an https style image is refused by name, not by a 
   const check = () => checkStyleImage('https://?}}0[9@', '/tmp');
   for (let attempt = 0; attempt < 2; attempt++) expect((await refusal(check())).field).toBe('brief.styleImage');
 });
+
+test('a file:// style image that is no URL is refused naming brief.styleImage (was a TypeError: Invalid URL)', async () => {
+  const error = await refusal(checkStyleImage('file://Z_{%\\:@', '/tmp'));
+  expect(error.field).toBe('brief.styleImage');
+  expect(error.message).toMatch(/is not a file URL of this machine/);
+});
