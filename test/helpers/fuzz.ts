@@ -130,14 +130,24 @@ const edgeValue = fc.constantFrom<unknown>(
 /** A string changed as a parser would hate: an edge, a scheme or a path in front of junk, junk around the original, a cut. */
 function mutatedString(original: string): fc.Arbitrary<string> {
   const junk = fc.string({ unit: fc.constantFrom(...'%[]<>@:/?#\\ ^|{}"`.-_~aZ09'), maxLength: 10 });
+  // An https URL the guarded fetch refuses before any connection (a private or reserved host), or that is no URL at
+  // all: a fuzz run never reaches the internet, whatever the machine can reach.
+  const https = fc.oneof(
+    fc
+      .tuple(fc.constantFrom('127.0.0.1', '[::1]', 'localhost', '10.1.2.3', '169.254.169.254', 'images.invalid'), junk)
+      .map(([host, path]) => `https://${host}/${path}`),
+    fc.tuple(fc.constantFrom('%zz', '[', '[::1', '<x>', '^', '|x', ' x', ''), junk).map(([host, rest]) => `https://${host}/${rest}`),
+    junk.map((rest) => `https://?${rest}`),
+  );
   return fc.oneof(
     { weight: 2, arbitrary: edgeString },
     {
-      weight: 3,
+      weight: 2,
       arbitrary: fc
-        .tuple(fc.constantFrom('file://', 'data:', 'data:image/png;base64,', 'https://', 'runway://', '/', '../', '~/'), junk)
+        .tuple(fc.constantFrom('file://', 'data:', 'data:image/png;base64,', 'runway://', '/', '../', '~/'), junk)
         .map(([scheme, rest]) => scheme + rest),
     },
+    { weight: 1, arbitrary: https },
     { weight: 1, arbitrary: fc.tuple(junk, junk).map(([before, after]) => before + original + after) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
     { weight: 1, arbitrary: fc.nat().map((at) => original.slice(0, at % (original.length + 1))) },
@@ -227,11 +237,34 @@ function retype(value: unknown): unknown {
   return 'null';
 }
 
+/** Hosts a guarded fetch refuses before connecting (loopback, private, link-local) or that never resolve (.invalid). */
+const OFFLINE_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost', '10.1.2.3', '169.254.169.254', 'images.invalid']);
+
+/**
+ * Every http(s) URL in a value pointed at a host no fetch can reach: the planners fetch style images and photographs
+ * by URL, and a cut or a splice can turn a safe URL into a real one (`https://images.in`). A fuzz run stays offline
+ * whatever the machine can reach; a string that is no URL at all stays as it is.
+ */
+function offline(value: unknown): unknown {
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      if (/^https?:$/.test(url.protocol) && !OFFLINE_HOSTS.has(url.hostname)) return `https://images.invalid${url.pathname}`;
+    } catch {
+      return value;
+    }
+    return value;
+  }
+  if (typeof value === 'object' && value !== null)
+    for (const [key, child] of Object.entries(value)) (value as Record<string, unknown>)[key] = offline(child);
+  return value;
+}
+
 /** A shipped example changed in one to four places: new fields in the examples are fuzzed without touching this file. */
 export function mutatedJson(seed: unknown): fc.Arbitrary<unknown> {
   return fc
     .array(mutation, { minLength: 1, maxLength: 4 })
-    .map((mutations) => mutations.reduce((value, apply) => apply(value), structuredClone(seed)));
+    .map((mutations) => offline(mutations.reduce((value, apply) => apply(value), structuredClone(seed))));
 }
 
 /** Characters a text format cares about, to insert where they break it. */
