@@ -80,6 +80,35 @@ export const s3EnvSchema = z.object({
 });
 export type S3Env = z.infer<typeof s3EnvSchema>;
 
+const emptyAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+/**
+ * Worker Versioning. With a deployment name the worker polls as one version of that Worker Deployment, and work
+ * reaches it once the version is made current (`npm run deploy`); without one it is an unversioned worker
+ * (development, tests).
+ */
+const workerDeploymentEnvShape = {
+  TEMPORAL_WORKER_DEPLOYMENT_NAME: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^(?!__)[^.:]+$/, 'a deployment name has no "." or ":" and does not start with "__"')
+      .optional(),
+  ),
+  /** This worker's version within the deployment; default: the package version and git commit (`0.1.0+1a2b3c4d5e6f`). */
+  TEMPORAL_WORKER_BUILD_ID: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^(?!__)\S+$/, 'a build id has no spaces and does not start with "__"')
+      .optional(),
+  ),
+};
+
 export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAYML_BASE_URL: z.string().url().default(RUNWAY_DEFAULT_BASE_URL),
   RUNWAYML_API_SECRET: z
@@ -117,6 +146,7 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   /** The Standard Webhooks secret deliveries are signed with (`whsec_…`); workloads naming a webhook need it. */
   WEBHOOK_SECRET: webhookSecretSchema,
   ...moderationEnvSchema.shape,
+  ...workerDeploymentEnvShape,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

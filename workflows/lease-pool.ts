@@ -9,6 +9,7 @@ import {
   setHandler,
   sleep,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import { FailureType, type WorkspaceLimits } from '../schemas';
 import { DEFAULT_PRIORITY_AGING_MS } from '../schemas/priority';
@@ -29,6 +30,7 @@ import {
   type LeaseRequest,
   type ModelUsage,
 } from './messages';
+import { versioned } from './versioning';
 
 /** Continue as new well before Temporal's history limits (and its per-run signal limit). */
 const MAX_HISTORY_EVENTS = 8_000;
@@ -52,6 +54,10 @@ const QUOTA_RECHECK_MS = 60_000;
 const POST_SETTLE_MS = 15_000;
 
 type WaitingRequest = LeaseRequest & Required<Pick<LeaseRequest, 'priority' | 'workload'>> & { quotaWaitSent?: boolean };
+
+// Auto-upgrade: the pool never ends and is the one authority over the workspace's caps for every version at once, so it
+// moves to each new current version and must replay there: a change to it goes behind patched() (docs/upgrades.md).
+setWorkflowOptions(versioned('AUTO_UPGRADE'), GenerationLeasePoolWorkflow);
 
 /**
  * The workspace's Runway concurrency as a durable semaphore per model: reads the workspace's limits itself

@@ -104,7 +104,7 @@ export class BrollProjects {
   /** Approve these segments' one take, or with 'all' every segment waiting for a decision (each must have one finished take). */
   async approve(projectId: string, segmentIds: string[] | 'all'): Promise<BrollProgress> {
     const ids = segmentIds === 'all' ? (await this.progress(projectId)).pendingDecisions : segmentIds;
-    if (ids.length === 0)
+    if (!Array.isArray(ids) || ids.length === 0)
       throw new InputError(
         'segments',
         segmentIds === 'all' ? `project ${projectId} has no clip waiting for a decision` : 'name at least one segment',
@@ -157,7 +157,7 @@ export class BrollProjects {
 
   /** Refusals and unknown or ended projects as InputErrors: what the editor asked cannot be done, and why. */
   private async onProject<T>(projectId: string, act: () => Promise<T>): Promise<T> {
-    if (projectId.trim() === '') throw new InputError('projectId', 'a project id is required');
+    if (typeof projectId !== 'string' || projectId.trim() === '') throw new InputError('projectId', 'a project id is required');
     try {
       return await act();
     } catch (error) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
@@ -68,7 +69,8 @@ export type RunningProduct = InProcessProduct;
 
 /**
  * Both workers of the product in this process, plus the typed client, on a queue of their own.
- * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart).
+ * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart);
+ * `deployment`: versioned workers, as with TEMPORAL_WORKER_DEPLOYMENT_NAME.
  */
 export async function startProduct(options: {
   name: string;
@@ -76,6 +78,7 @@ export async function startProduct(options: {
   deps?: Partial<ActivityDeps>;
   codecKeys?: CodecKeys;
   taskQueue?: string;
+  deployment?: WorkerDeploymentVersion;
 }): Promise<RunningProduct> {
   const stack = testStack();
   const s3Env = stackS3Env();
@@ -91,6 +94,7 @@ export async function startProduct(options: {
     s3: createS3Client(s3TargetFromEnv(s3Env)),
     bucket: s3Env.S3_BUCKET,
     prefix: '',
+    deployment: options.deployment,
   });
 }
 

@@ -6,6 +6,7 @@ import {
   log,
   setHandler,
   upsertSearchAttributes,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import {
   brollWorkflowInputSchema,
@@ -36,6 +37,10 @@ import { BrollProject } from './project';
 import { DEFAULT_PRIORITY } from '../../schemas/priority';
 import { withWebhook } from '../delivery/announce';
 import type { SegmentReview } from '../../schemas';
+import { versioned } from '../versioning';
+
+// Pinned: a project waits days for its editor and finishes on the code it started on; a release never has to replay it.
+setWorkflowOptions(versioned('PINNED'), BrollWorkflow);
 
 /**
  * A documentary's B-roll: `takesPerSegment` takes of every segment through the one GenerationWorkflow

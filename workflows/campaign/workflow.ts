@@ -7,6 +7,7 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import {
   campaignWorkflowInputSchema,
@@ -30,6 +31,7 @@ import { cancelOpenChildren, launchVariant } from './launch';
 import { RECENT_LIMIT, campaignProgress, manifestEntry, progressEntry, type KeptOutcome, type OpenVariant } from './manifest';
 import { DEFAULT_PRIORITY } from '../../schemas/priority';
 import { withWebhook } from '../delivery/announce';
+import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
@@ -44,6 +46,10 @@ const DEFAULT_CONTINUE_AS_NEW_EVERY = 1000;
 const MANIFEST_BATCH = 500;
 /** With no child ending for this long, ask Temporal which open children closed without reporting (terminated, timed out). */
 const SWEEP_AFTER = '1 minute';
+
+// Pinned: a campaign is over within hours, which a release can wait out; its runs (continue-as-new keeps the version)
+// and children finish on the code they started on, so a change to it needs no patch. Schedules start each run on the current version.
+setWorkflowOptions(versioned('PINNED'), CampaignWorkflow);
 
 /**
  * A campaign of any size: at most `maxOpenVideos` children open at once, the next started as one ends, one

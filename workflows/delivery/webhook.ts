@@ -1,8 +1,13 @@
-import { ApplicationFailure, log, setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
+import { ApplicationFailure, log, setCurrentDetails, setHandler, setWorkflowOptions, upsertMemo } from '@temporalio/workflow';
 import { FailureType } from '../../schemas';
 import { urlOrigin, type WebhookDelivery, type WebhookDeliveryStatus } from '../../schemas/webhook';
 import { webhookActivities } from '../activity-stubs';
 import { webhookDeliveryQuery } from '../messages';
+import { versioned } from '../versioning';
+
+// Auto-upgrade: a delivery may retry for 24 h against a receiver that is down; pinned, it would keep its release's
+// workers that long. Its history (one activity) moves to each new current version and must replay there.
+setWorkflowOptions(versioned('AUTO_UPGRADE'), WebhookDeliveryWorkflow);
 
 /**
  * One webhook's delivery, in a workflow of its own that a workload starts as it ends and does not wait for:

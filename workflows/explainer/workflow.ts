@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, isCancellation, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  setHandler,
+  setWorkflowOptions,
+} from '@temporalio/workflow';
 import {
   FailureType,
   explainerWorkflowInputSchema,
@@ -22,6 +30,7 @@ import { checkWorkspaceFirst } from '../generation/workspace-check';
 import { chunkGenerationKey, chunkWorkflowId } from './ids';
 import { DEFAULT_PRIORITY } from '../../schemas/priority';
 import { withWebhook } from '../delivery/announce';
+import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof explainerWorkflowInputSchema.parse>;
 type Chunk = Input['chunks'][number];
@@ -32,6 +41,9 @@ interface Outcome {
   result?: GenerationResult;
   error?: GenerationError;
 }
+
+// Pinned: an explainer may wait for its review and finishes on the code it started on; a release never has to replay it.
+setWorkflowOptions(versioned('PINNED'), ExplainerWorkflow);
 
 /**
  * A narrated explainer: a clip and a voiceover per chunk, all at once through the one

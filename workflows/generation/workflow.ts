@@ -5,6 +5,7 @@ import {
   isCancellation,
   setHandler,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import {
   FailureType,
@@ -40,6 +41,11 @@ import {
 } from '../messages';
 import { DEFAULT_PRIORITY } from '../../schemas/priority';
 import { withWebhook } from '../delivery/announce';
+import { versioned } from '../versioning';
+
+// Pinned: a generation ends within its bound (the pending and running waits, then the archive) holding a lease and a
+// Runway task; it finishes on the code that submitted them, as a pinned workload's children do anyway.
+setWorkflowOptions(versioned('PINNED'), GenerationWorkflow);
 
 /**
  * One Runway generation task — a video (image_to_video / text_to_video) or speech (text_to_speech), by the
