@@ -21,7 +21,14 @@ function bump(tally: Tally, model: string, delta: number): void {
 export class SimStats {
   readonly submissions = { total: 0, byModel: {} as Record<string, number>, byEndpoint: {} as Record<string, number> };
   readonly createsByPrompt: Record<string, number> = {};
-  readonly requests = { creates: 0, gets: 0, deletes: 0, organization: 0, rejectedByStatus: {} as Record<string, number>, rejectedByRoute: {} as Record<string, number> };
+  readonly requests = {
+    creates: 0,
+    gets: 0,
+    deletes: 0,
+    organization: 0,
+    rejectedByStatus: {} as Record<string, number>,
+    rejectedByRoute: {} as Record<string, number>,
+  };
   readonly credits = { charged: 0, refunded: 0 };
   readonly downloads = { total: 0, ranged: 0, truncated: 0, head: 0, forbidden: 0 };
   readonly maxConcurrentRunning = emptyTally();
