@@ -38,7 +38,7 @@ export function writeTestStackFile(info: TestStackFile): void {
   fs.writeFileSync(testStackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** The stack as this jest worker sees it: its own simulator in place of the stack's. */
+/** The stack as this jest worker sees it: its own simulator in place of the stack's (runwayBaseUrl, simulatorAdminUrl). */
 export function readTestStackFile(): TestStackInfo {
   if (!fs.existsSync(testStackFile)) {
     throw new Error(`${testStackFile} is missing: run tests through jest (its globalSetup starts the stack)`);
@@ -47,5 +47,6 @@ export function readTestStackFile(): TestStackInfo {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
   const simulator = simulators[(worker - 1) % simulators.length] ?? simulators[0];
   if (!simulator) return info;
-  return { ...info, ...simulator, env: { ...info.env, RUNWAYML_BASE_URL: simulator.runwayBaseUrl } };
+  // `env` stays what stack.env holds: the file the stack wrote, which names the stack's own simulator.
+  return { ...info, ...simulator };
 }
