@@ -10,6 +10,8 @@ COPY activities ./activities
 COPY client ./client
 COPY infra ./infra
 COPY schemas ./schemas
+# npm run deploy (routing a Worker Deployment's work to a version) runs from here too.
+COPY scripts ./scripts
 COPY simulator ./simulator
 COPY stack ./stack
 COPY worker ./worker

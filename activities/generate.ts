@@ -12,11 +12,12 @@ import {
   type RunwayTask,
   type GenerationState,
 } from '../schemas';
-import { releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
+import { leaseEstimateSignal, releaseLeaseSignal, runwayTaskUpdateSignal, type RunwayTaskUpdate } from '../workflows/messages';
 import { showParentState } from './parent-state';
 import type { ActivityDeps } from './deps';
 import { readCheckpoint, trackProgress, type Checkpoint } from './generation-checkpoint';
 import { nextPollDelay } from './poll-schedule';
+import { DEFAULT_POLL_FLOOR_MS } from '../schemas/options';
 import { promptImageUri } from './prompt-image';
 import { journalledSubmissionSchema, submissionJournals } from './submission-journal';
 import { activityKey, SubmissionLedger, type ActivityKey } from './submission-ledger';
@@ -44,7 +45,10 @@ export interface GenerateInput {
   parent?: { workflowId: string; generationKey: string };
 }
 
-type GenerateDeps = Pick<ActivityDeps, 'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3' | 'uploadReuseMs'>;
+type GenerateDeps = Pick<
+  ActivityDeps,
+  'runway' | 's3' | 'metrics' | 'submissionJournalDir' | 'submissionJournalS3' | 'uploadReuseMs' | 'pollFloorMs'
+>;
 
 /**
  * Submit once, record the task id at once, then poll with heartbeats until a terminal state.
@@ -155,8 +159,14 @@ class GenerationAttempt {
     const image = input.request.kind === 'speech' ? undefined : input.request.promptImage;
     const { endpoint, body } = requestBody(input.request, image ? await promptImageUri(deps, image) : undefined);
     try {
-      const { id } = await deps.runway.createTask(endpoint, body);
-      return { taskId: id, submittedAt: Date.now(), lastStatus: 'SUBMITTED', polls: 0 };
+      const { id, estimatedCost } = await deps.runway.createTask(endpoint, body);
+      return {
+        taskId: id,
+        submittedAt: Date.now(),
+        lastStatus: 'SUBMITTED',
+        polls: 0,
+        ...(estimatedCost ? { estimatedCredits: estimatedCost.credits } : {}),
+      };
     } catch (error) {
       throw await createRefusal(deps, input.request.model, error);
     }
@@ -189,16 +199,51 @@ class GenerationAttempt {
       runwayTaskId: checkpoint.taskId,
       submission: input.submission,
       model: input.request.model,
+      estimatedCredits: checkpoint.estimatedCredits,
     });
+    await this.correctReservations();
+  }
+
+  /**
+   * Runway's create answer names the most the task may charge. Where that differs from the list price the
+   * lease pool and the workload's credit book reserved, both are corrected now, before the first poll: the
+   * 30-day spend cap and the budget count Runway's figure from the moment it exists. Equal (the usual
+   * case): nothing to correct, nothing sent.
+   */
+  private async correctReservations(): Promise<void> {
+    const { input, checkpoint } = this;
+    const estimated = checkpoint.estimatedCredits;
+    if (estimated === undefined || estimated === requestCredits(input.request)) return;
+    const { lease, parent } = input;
+    await Promise.all([
+      lease
+        ? getClient()
+            .workflow.getHandle(lease.poolWorkflowId)
+            .signal(leaseEstimateSignal, { leaseId: lease.leaseId, credits: estimated })
+            .catch((error: unknown) => log.debug('could not correct the lease reservation', { error: String(error) }))
+        : undefined,
+      parent
+        ? showParentState(parent.workflowId, {
+            generationKey: parent.generationKey,
+            state: 'queued',
+            runwayTaskId: checkpoint.taskId,
+            submissions: input.submission - 1,
+            estimatedCredits: estimated,
+          })
+        : undefined,
+    ]);
   }
 
   private async pollUntilDone(): Promise<GenerateOutcome> {
     const { deps, input, checkpoint } = this;
     const listCredits = requestCredits(input.request);
     let failedPolls = 0;
+    // Runway: "not expect updates more often than once every five seconds for a given task". Every wait
+    // before a poll, the predicted-end one and those after a failed poll included, is at least the floor.
+    const floorMs = deps.pollFloorMs ?? DEFAULT_POLL_FLOOR_MS;
     let waitMs = jittered(input.pollIntervalMs, input.pollJitter);
     for (;;) {
-      await this.sleepHeartbeating(waitMs);
+      await this.sleepHeartbeating(Math.max(waitMs, floorMs));
       waitMs = jittered(input.pollIntervalMs, input.pollJitter);
       let task: RunwayTask;
       try {
@@ -230,7 +275,8 @@ class GenerationAttempt {
       if (outcome) return this.finish(outcome);
       const timeout = this.waitExceeded(task);
       if (timeout) return this.giveUpWaiting(timeout, listCredits);
-      waitMs = Math.min(waitMs, nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task)));
+      // A predicted end sets the next poll exactly (aligned to the floor); jitter would undo the alignment.
+      waitMs = nextPollDelay(input.pollIntervalMs, ...trackProgress(checkpoint, task), floorMs) ?? waitMs;
     }
   }
 

@@ -8,6 +8,8 @@ export interface Checkpoint {
   runningSince?: number;
   lastStatus: string;
   polls: number;
+  /** Runway's estimatedCost from the create answer: the most the task may charge. */
+  estimatedCredits?: number;
   /** The last RUNNING poll's progress, to predict the end. */
   progressSample?: ProgressSample;
   /**
@@ -27,6 +29,7 @@ export function readCheckpoint(details: unknown): Checkpoint | undefined {
     runningSince: candidate.runningSince,
     lastStatus: candidate.lastStatus ?? 'SUBMITTED',
     polls: candidate.polls ?? 0,
+    ...(candidate.estimatedCredits !== undefined ? { estimatedCredits: candidate.estimatedCredits } : {}),
     ...(candidate.progressSample ? { progressSample: candidate.progressSample } : {}),
     ...(candidate.lastError ? { lastError: candidate.lastError } : {}),
   };

@@ -7,6 +7,8 @@ import { createWriteManifest, createWriteManifestPart } from './manifest';
 import { createReadVariantPart } from './variant-parts';
 import { closedChildren } from './child-status';
 import { createPrescreen } from './prescreen';
+import { createDeliverWebhook } from './webhook-delivery';
+import { strictSafeFetch } from '../infra/safe-fetch';
 import { previousGenerationResult } from './previous-generation-result';
 import { createRequestGenerationLease } from './request-lease';
 import { checkLeaseHolders } from './lease-holders';
@@ -38,6 +40,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
     uploadPromptImage: createUploadPromptImage(deps),
+    deliverWebhook: createDeliverWebhook({ webhookSecret: deps.webhookSecret, safeFetch: deps.safeFetch ?? strictSafeFetch() }),
   };
 }
 

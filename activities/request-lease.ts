@@ -1,5 +1,6 @@
 import { activityInfo, getClient } from '@temporalio/activity';
 import { acquireLeaseSignal, LEASE_POOL_WORKFLOW_TYPE, type LeasePoolState, type LeaseRequest } from '../workflows/messages';
+import type { PriorityClass } from '../schemas/priority';
 import type { ActivityDeps } from './deps';
 
 export interface LeaseRequestInput {
@@ -10,6 +11,8 @@ export interface LeaseRequestInput {
   leaseTtlMs: number;
   model: string;
   credits: number;
+  priority: PriorityClass;
+  workload: string;
 }
 
 /**
@@ -26,6 +29,8 @@ export function createRequestGenerationLease(deps: Pick<ActivityDeps, 'leaseTtlM
       leaseTtlMs: deps.leaseTtlMs ?? input.leaseTtlMs,
       model: input.model,
       credits: input.credits,
+      priority: input.priority,
+      workload: input.workload,
     };
     const initial: LeasePoolState = { usage: {}, holders: [], waiting: [] };
     await getClient().workflow.signalWithStart(LEASE_POOL_WORKFLOW_TYPE, {

@@ -1,18 +1,21 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, workspaceLimits, type WorkspaceLimits } from '../schemas';
+import { FailureType, monthlyUsageRange, usageCredits, workspaceLimits, type WorkspaceLimits } from '../schemas';
 import type { ActivityDeps } from './deps';
 import { toApplicationFailure } from './runway/errors';
 
 export const DEFAULT_LIMITS_REFRESH_MS = 5 * 60_000;
 
-type WorkspaceDeps = Pick<ActivityDeps, 'runway' | 'concurrencyCeiling' | 'limitsRefreshMs'>;
+type WorkspaceDeps = Pick<ActivityDeps, 'runway' | 'concurrencyCeiling' | 'limitsRefreshMs' | 'priorityAgingMs'>;
 
 /** The lease pool's one source of capacity: the workspace's per-model limits, read from Runway now. */
 export function createReadWorkspaceLimits(deps: WorkspaceDeps) {
   return async function readWorkspaceLimits(): Promise<WorkspaceLimits> {
     try {
-      const organization = await deps.runway.getOrganization();
-      return workspaceLimits(organization, deps.concurrencyCeiling, deps.limitsRefreshMs ?? DEFAULT_LIMITS_REFRESH_MS);
+      const [organization, usage] = await Promise.all([deps.runway.getOrganization(), deps.runway.getUsage(monthlyUsageRange(new Date()))]);
+      return workspaceLimits(organization, deps.concurrencyCeiling, deps.limitsRefreshMs ?? DEFAULT_LIMITS_REFRESH_MS, {
+        monthlySpent: usageCredits(usage),
+        ...(deps.priorityAgingMs !== undefined ? { priorityAgingMs: deps.priorityAgingMs } : {}),
+      });
     } catch (error) {
       throw toApplicationFailure(error);
     }
@@ -30,6 +33,8 @@ export interface WorkspaceCheckInput {
 export interface WorkspaceCheck {
   creditBalance: number;
   estimatedCredits: number;
+  /** tier.maxMonthlyCreditSpend less the past 30 days' spend, when the work started. */
+  monthlyRoom: number;
 }
 
 /**
@@ -39,8 +44,11 @@ export interface WorkspaceCheck {
 export function createCheckWorkspace(deps: Pick<ActivityDeps, 'runway'>) {
   return async function checkWorkspace(input: WorkspaceCheckInput): Promise<WorkspaceCheck> {
     let organization;
+    let spent;
     try {
-      organization = await deps.runway.getOrganization();
+      const [read, usage] = await Promise.all([deps.runway.getOrganization(), deps.runway.getUsage(monthlyUsageRange(new Date()))]);
+      organization = read;
+      spent = usageCredits(usage);
     } catch (error) {
       throw toApplicationFailure(error);
     }
@@ -62,6 +70,16 @@ export function createCheckWorkspace(deps: Pick<ActivityDeps, 'runway'>) {
         details: [{ estimatedCredits: input.estimatedCredits, creditBalance: organization.creditBalance }],
       });
     }
-    return { creditBalance: organization.creditBalance, estimatedCredits: input.estimatedCredits };
+    const cap = organization.tier.maxMonthlyCreditSpend;
+    const monthlyRoom = Math.max(0, cap - spent);
+    if (input.estimatedCredits > monthlyRoom) {
+      throw ApplicationFailure.create({
+        type: FailureType.MonthlySpendCapReached,
+        nonRetryable: true,
+        message: `${input.workload} needs about ${input.estimatedCredits} credits at list price; the workspace has spent ${spent} of its maxMonthlyCreditSpend of ${cap} in the past 30 days, so ${monthlyRoom} are left. Run fewer generations, or wait for older spend to leave the 30-day window.`,
+        details: [{ estimatedCredits: input.estimatedCredits, maxMonthlyCreditSpend: cap, spentInPast30Days: spent }],
+      });
+    }
+    return { creditBalance: organization.creditBalance, estimatedCredits: input.estimatedCredits, monthlyRoom };
   };
 }

@@ -1,4 +1,4 @@
-export type BenchSection = 'makespan' | 'floor' | 'archive' | 'scale' | 'assembly';
+export type BenchSection = 'makespan' | 'floor' | 'archive' | 'scale' | 'assembly' | 'priority';
 
 export interface BenchArgs {
   /** Skip the 1 GB archive case and run one makespan round. */
@@ -12,11 +12,11 @@ export interface BenchArgs {
   variants: number;
 }
 
-const ALL_SECTIONS: BenchSection[] = ['makespan', 'floor', 'archive', 'scale', 'assembly'];
+const ALL_SECTIONS: BenchSection[] = ['makespan', 'floor', 'archive', 'scale', 'assembly', 'priority'];
 
 export const DEFAULT_ARGS: Readonly<BenchArgs> = { quick: false, rounds: 3, sections: ALL_SECTIONS, scaleVariants: 10_000, variants: 100 };
 
-/** `npm run bench -- [--quick] [--rounds N] [--sections makespan,floor,archive,scale,assembly] [--scale-variants N] [--variants N]` (--only = --sections) */
+/** `npm run bench -- [--quick] [--rounds N] [--sections makespan,floor,archive,scale,assembly,priority] [--scale-variants N] [--variants N]` (--only = --sections) */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { ...DEFAULT_ARGS };
   let roundsGiven = false;

@@ -2,6 +2,7 @@ import type { ArchiveCase } from './archive-bench';
 import type { AssemblyBench } from './assembly-bench';
 import type { FloorReport } from './floor-bench';
 import type { MakespanReport } from './makespan-bench';
+import type { PriorityReport } from './priority-bench';
 import type { ScaleProbe } from './scale-probe';
 
 /** Everything one `npm run bench` measured: what bench/results/*.json hold. */
@@ -15,6 +16,7 @@ export interface BenchResults {
   archive?: ArchiveCase[];
   scale?: ScaleProbe;
   assembly?: AssemblyBench;
+  priority?: PriorityReport;
   targets: TargetCheck[];
 }
 

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
           name: `codec-${mode}`,
           cap: 10,
           bundle: bundles[mode],
+          timeScale: 600,
           ...(mode === 'on' && encrypted ? { dataConverter: encrypted } : {}),
         });
         try {

@@ -9,6 +9,7 @@ import { formatSpread, median, type Spread } from './stats';
 import { TEMPORAL_LIMITS } from './temporal-limits';
 import type { ScaleProbe } from './scale-probe';
 import type { ServerWork } from './orchestration-cost';
+import { PRIORITY_WORKLOAD, type PriorityReport } from './priority-bench';
 
 /** One titled table of the report. */
 export interface ReportSection {
@@ -23,6 +24,7 @@ export function reportSections(results: BenchResults): ReportSection[] {
     ...(results.archive ? [archiveSection(results.archive)] : []),
     ...(results.scale ? [scaleSection(results.scale)] : []),
     ...(results.assembly ? [assemblySection(results.assembly)] : []),
+    ...(results.priority ? [prioritySection(results.priority)] : []),
     targetsSection(results),
   ];
 }
@@ -301,6 +303,36 @@ function scaleSection(scale: ScaleProbe): ReportSection {
 
 function pct(value: number, limit: number): string {
   return `${((value / limit) * 100).toFixed(1)} %`;
+}
+
+function prioritySection(report: PriorityReport): ReportSection {
+  const spread3 = (value: Spread) => formatSpread(value, 2);
+  return {
+    title: `Priorities and fairness (${PRIORITY_WORKLOAD}; ${report.rounds.length} rounds, median (min–max) of each round's figure)`,
+    rows: [
+      ['figure', 'measured', 'what it is'],
+      [
+        `reject → regeneration POST, p50 / p95`,
+        `${spread3(report.rejectWaitP50Sec)} s / ${spread3(report.rejectWaitP95Sec)} s`,
+        `${report.rejectsPerRound} rejects a round while a ${report.backlogVariants}-variant campaign holds cap ${report.cap}`,
+      ],
+      [
+        'slots freed before it, p50 / p95',
+        `${spread3(report.slotsFreedP50)} / ${spread3(report.slotsFreedP95)}`,
+        'campaign tasks that ended between the reject and the POST (1 = the next slot freed went to it)',
+      ],
+      [
+        'two campaigns together: A’s share',
+        `${formatSpread({ ...report.fairShareA, median: report.fairShareA.median * 100, min: report.fairShareA.min * 100, max: report.fairShareA.max * 100, values: report.fairShareA.values.map((v) => v * 100) }, 1)} %`,
+        `of the POSTs while both submitted (${report.fairVariantsEach} variants each; target 50 ± 10 %)`,
+      ],
+      [
+        'makespan cost of yielding',
+        `${spread3(report.yieldCostSec)} s (${formatSpread(report.yieldCostPct, 1)} %)`,
+        `a ${report.yieldVariants}-variant campaign with ${report.interactivePerRound} interactive generations cutting in, vs alone; their share of the cap: ${spread3(report.yieldIdealSec)} s`,
+      ],
+    ],
+  };
 }
 
 function targetsSection(results: BenchResults): ReportSection {

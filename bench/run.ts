@@ -12,6 +12,7 @@ import { bundleProductWorkflows, installBenchRuntime } from './product-workers';
 import { reportSections } from './report-sections';
 import { writeResults } from './results-file';
 import { runScaleProbe } from './scale-probe';
+import { runPriorityBench } from './priority-bench';
 import { checkTargets } from './target-checks';
 import { markdownTable, textTable } from './text-table';
 
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function runSections(bench: BenchStack, args: BenchArgs, log: (line: string) => void): Promise<BenchResults> {
   // Only the sections that run workflows need the bundle (half a minute of CPU on a 2-core box).
-  const needsBundle = args.sections.includes('makespan') || args.sections.includes('scale');
+  const needsBundle = ['makespan', 'scale', 'priority'].some((section) => args.sections.includes(section as BenchArgs['sections'][number]));
   const bundle = needsBundle ? await bundleProductWorkflows() : undefined;
   const makespan = args.sections.includes('makespan')
     ? await runMakespanBench(bench, bundle!, { rounds: args.rounds, variants: args.variants, log })
@@ -67,6 +68,7 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
   const archive = args.sections.includes('archive') ? await runArchiveBench(bench, { quick: args.quick, log }) : undefined;
   const assembly = args.sections.includes('assembly') ? await runAssemblyBench(bench, { rounds: args.rounds, log }) : undefined;
   const scale = args.sections.includes('scale') ? await runScaleProbe(bench, bundle!, { variants: args.scaleVariants, log }) : undefined;
+  const priority = args.sections.includes('priority') ? await runPriorityBench(bench, bundle!, { rounds: args.rounds, log }) : undefined;
   return {
     startedAt: '',
     command: '',
@@ -86,6 +88,7 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
     archive,
     scale,
     assembly,
+    priority,
     targets: checkTargets(makespan, archive, scale, assembly),
   };
 }

@@ -73,7 +73,7 @@ export async function runScaleProbe(
 ): Promise<ScaleProbe> {
   options.log(`bench: scale probe, ${options.variants} variants (timeScale ${SCALE_SIMULATOR.timeScale})`);
   await bench.sim.reset(SCALE_SIMULATOR);
-  const product = await startProduct(bench, { name: 'scale', cap: CAP, bundle });
+  const product = await startProduct(bench, { name: 'scale', cap: CAP, bundle, timeScale: SCALE_SIMULATOR.timeScale });
   const campaignId = `scale-${options.variants}`;
   const base = { variants: options.variants, simulator: SCALE_SIMULATOR, options: SCALE_OPTIONS };
   let startedAt = Date.now();

@@ -20,3 +20,6 @@ export { Explainers, type StartedExplainer } from './explainer/explainers';
 export { loadExplainerFile, parseExplainerFile } from './explainer/explainer-file';
 export { draftExplainerPlan, describeExplainerPlan, planExplainer, type ExplainerPlan } from './explainer/plan';
 export type { ExplainerProgress, ExplainerResult, ExplainerWorkflowInput } from '../schemas';
+export { createWebhookVerifier, WebhookRejected, type VerifiedWebhook, type WebhookHeaders } from './webhook-verifier';
+export type { WebhookDeliveryView } from './webhook-status';
+export type { WebhookEvent } from '../schemas/webhook';

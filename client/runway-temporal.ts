@@ -8,6 +8,7 @@ import { Campaigns } from './campaign/campaigns';
 import { CampaignSchedules } from './campaign/schedules';
 import { BrollProjects } from './broll/projects';
 import { Explainers } from './explainer/explainers';
+import { webhookDelivery, type WebhookDeliveryView } from './webhook-status';
 
 /**
  * The typed API backend code uses: one sub-client per workload, each with the same verbs (start, progress,
@@ -31,6 +32,14 @@ export class RunwayTemporal {
     this.broll = new BrollProjects(options);
     this.explainers = new Explainers(options);
     this.schedules = new CampaignSchedules(options);
+  }
+
+  /**
+   * Where the webhook of the workload or generation with this workflow id stands (delivering, with the
+   * attempt and last failure while the receiver fails; delivered; failed after 24 h), or undefined.
+   */
+  webhookDelivery(workflowId: string): Promise<WebhookDeliveryView | undefined> {
+    return webhookDelivery(this.options.client, workflowId);
   }
 
   /** Connect from the environment (TEMPORAL_*, S3_*, AWS_*, TASK_QUEUE). */

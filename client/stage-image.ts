@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stagedImageKey } from '../schemas/object-keys';
 import { MAX_UPLOAD_BYTES, type ImageRef, type ResolvedVideoRequest } from '../schemas';
@@ -89,8 +90,17 @@ export async function checkLocalImage(source: string, baseDir: string): Promise<
     throw new InputError('promptImage', `${describe(source)} is not a PNG, JPEG or WebP image`);
 }
 
+/** A file:// URL's path, decoded; a URL that names no local file is the user's mistake, not a crash. */
+function filePath(source: string): string {
+  try {
+    return fileURLToPath(source);
+  } catch {
+    throw new InputError('promptImage', `${source} is not a file URL of this machine (file:///absolute/path)`);
+  }
+}
+
 async function localFileBytes(source: string, baseDir: string): Promise<Buffer> {
-  const path = source.startsWith('file://') ? new URL(source).pathname : resolvePath(baseDir, source);
+  const path = source.startsWith('file://') ? filePath(source) : resolvePath(baseDir, source);
   let size: number;
   try {
     const info = await stat(path);

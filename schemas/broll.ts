@@ -181,6 +181,8 @@ export interface BrollResult {
   /** Segments without an approved clip (finalized with allowUnapproved, or the review deadline passed). */
   missing: string[];
   credits: number;
+  /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
   contactSheet?: ContactSheetRef;
 }
 

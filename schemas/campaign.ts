@@ -244,6 +244,8 @@ export interface CampaignResult {
   failed: number;
   /** Credits Runway billed for THIS run, net of refunds: reused variants count 0, failed attempts count. */
   credits: number;
+  /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
   reused?: number;
   cancelled?: number;
   /** Runs of the continue-as-new chain. */

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
+import { moderationEnvSchema } from './moderation';
+import { DEFAULT_POLL_FLOOR_MS } from './options';
+import { DEFAULT_PRIORITY_AGING_MS } from './priority';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
 import { DEFAULT_UPLOAD_REUSE_MS } from './video-request';
+import { webhookSecretSchema } from './webhook';
 
 const optionalText = z
   .string()
@@ -33,6 +37,13 @@ export const allowPrivateSchema = z.preprocess(
     ),
   ]),
 );
+
+/** A duration variable: "5s", "10m", or plain milliseconds; empty is unset. */
+const durationEnv = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    durationMsSchema.default(fallback),
+  );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -69,6 +80,35 @@ export const s3EnvSchema = z.object({
 });
 export type S3Env = z.infer<typeof s3EnvSchema>;
 
+const emptyAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+/**
+ * Worker Versioning. With a deployment name the worker polls as one version of that Worker Deployment, and work
+ * reaches it once the version is made current (`npm run deploy`); without one it is an unversioned worker
+ * (development, tests).
+ */
+const workerDeploymentEnvShape = {
+  TEMPORAL_WORKER_DEPLOYMENT_NAME: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^(?!__)[^.:]+$/, 'a deployment name has no "." or ":" and does not start with "__"')
+      .optional(),
+  ),
+  /** This worker's version within the deployment; default: the package version and git commit (`0.1.0+1a2b3c4d5e6f`). */
+  TEMPORAL_WORKER_BUILD_ID: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^(?!__)\S+$/, 'a build id has no spaces and does not start with "__"')
+      .optional(),
+  ),
+};
+
 export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAYML_BASE_URL: z.string().url().default(RUNWAY_DEFAULT_BASE_URL),
   RUNWAYML_API_SECRET: z
@@ -80,10 +120,11 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
    */
   RUNWAY_MAX_CONCURRENCY: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   /** How often the lease pool reads the workspace's limits again while it has work (a tier change lands within it). */
-  RUNWAY_LIMITS_REFRESH: z.preprocess(
-    (value) => (value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-    durationMsSchema.default(5 * 60_000),
-  ),
+  RUNWAY_LIMITS_REFRESH: durationEnv(5 * 60_000),
+  /** The least time between two polls of one Runway task ("5s", or ms): Runway's own floor unless a stand-in runs faster. */
+  RUNWAY_POLL_FLOOR: durationEnv(DEFAULT_POLL_FLOOR_MS),
+  /** How long a lease priority class may be shut out of a model before it goes ahead once (batch never starves). */
+  RUNWAY_PRIORITY_AGING: durationEnv(DEFAULT_PRIORITY_AGING_MS),
   /** The per-process bound: generate activities this worker runs at once (default: the ceiling, else 20). */
   GENERATION_WORKER_SLOTS: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional()),
   RUNWAY_REQUEST_TIMEOUT_MS: positiveInt(30_000),
@@ -102,6 +143,10 @@ export const workerEnvSchema = temporalEnvSchema.merge(s3EnvSchema).extend({
   RUNWAY_UPLOAD_REUSE_MS: positiveInt(DEFAULT_UPLOAD_REUSE_MS),
   /** Private networks the worker may fetch user URLs from (re-hosted images, webhooks, photographs); none without. */
   RUNWAY_REHOST_ALLOW_PRIVATE: allowPrivateSchema,
+  /** The Standard Webhooks secret deliveries are signed with (`whsec_…`); workloads naming a webhook need it. */
+  WEBHOOK_SECRET: webhookSecretSchema,
+  ...moderationEnvSchema.shape,
+  ...workerDeploymentEnvShape,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -133,6 +133,8 @@ export interface ExplainerResult {
   /** Chunks assembled without the teacher's approval (finalized with allowUnapproved). */
   unapproved: string[];
   credits: number;
+  /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
 }
 
 /** What a chunk generates: its clip, and its voiceover. */

@@ -1,6 +1,11 @@
 /** ApplicationFailure types: what the workflows, the CLI and the manifest show. */
 export const FailureType = {
   PromptRejected: 'PromptRejected',
+  /**
+   * The moderation provider could not check a prompt and MODERATION_ON_ERROR is `closed`: nothing unchecked
+   * is submitted. Retried while the cause may pass (timeouts, 5xx, 429), not for a refused key or request.
+   */
+  ModerationUnavailable: 'ModerationUnavailable',
   ContentModeration: 'ContentModeration',
   /** Runway refused the task's input (INPUT_PREPROCESSING.* or ASSET.* failure code): resubmitting cannot help. */
   RunwayInputRejected: 'RunwayInputRejected',
@@ -43,6 +48,11 @@ export const FailureType = {
   ModelUnavailable: 'ModelUnavailable',
   /** The workspace's credits cannot pay for the work (its estimate at list price, or Runway's own refusal). */
   InsufficientCredits: 'InsufficientCredits',
+  /**
+   * The submission would take the workspace's credit spend over the past 30 days past its tier's
+   * maxMonthlyCreditSpend: refused before the POST (room comes back only as spend ages out of the window).
+   */
+  MonthlySpendCapReached: 'MonthlySpendCapReached',
   /** Runway's daily generation limit for the model answered 429 too often for one submission: the video gave up waiting. */
   DailyQuotaReached: 'DailyQuotaReached',
   /**
@@ -52,6 +62,10 @@ export const FailureType = {
   SubmissionJournalUnavailable: 'SubmissionJournalUnavailable',
   /** A campaign's variant part in S3 is missing or no longer what the client wrote (its sha256 differs): the campaign cannot go on. */
   CampaignInputChanged: 'CampaignInputChanged',
+  /** A receiver answered a webhook delivery with something other than 2xx (retried for 24 h; a 410 is not). */
+  WebhookDeliveryFailed: 'WebhookDeliveryFailed',
+  /** A webhook was asked for, but the worker has no WEBHOOK_SECRET to sign it with. */
+  WebhookNotConfigured: 'WebhookNotConfigured',
   /** A failure that is none of the above (a timeout, a termination, a bug): its message names what it was. */
   Unexpected: 'Unexpected',
 } as const;
@@ -65,6 +79,7 @@ export const NON_RETRYABLE_RUNWAY_TYPES: string[] = [
   // A 200 whose body is off the contract: the same request gets the same answer, and the call may have had its effect.
   FailureType.RunwayProtocolError,
   FailureType.InsufficientCredits,
+  FailureType.MonthlySpendCapReached,
   FailureType.DailyQuotaReached,
   FailureType.ModelUnavailable,
 ];

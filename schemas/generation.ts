@@ -3,6 +3,7 @@ import { creditsFor, modelIdSchema, speechCreditsFor, speechModelIdSchema } from
 import { generationOptionsSchema } from './options';
 import { contentModerationSchema } from './video-request';
 import type { FailureClass } from './runway';
+import type { ModerationVerdict } from './moderation';
 
 /**
  * A prompt image as workflows carry it: never the bytes (history payloads are limited to ~2 MB),
@@ -167,8 +168,12 @@ export interface GenerationResult {
   submissionHistory: SubmissionRecord[];
   /** What Runway billed for this generation's submissions, net of refunds. */
   credits: number;
+  /** One submission's list price, beside `credits`, Runway's bill. */
+  estimatedCredits?: number;
   /** The fingerprint of the request this output was made from (infra/request-fingerprint.ts). */
   fingerprint?: string;
+  /** The pre-screen's verdicts (term list, moderation model) with their categories. */
+  moderation?: ModerationVerdict[];
   timings: GenerationTimings;
 }
 
@@ -204,6 +209,8 @@ export interface GenerationProgress {
   runwayTaskStatus?: string;
   progress?: number;
   submissions: SubmissionRecord[];
+  /** The pre-screen's verdicts, once it has run. */
+  moderation?: ModerationVerdict[];
 }
 
 /** Why a generation failed, as a workload records it: the failure's type from schemas/failures.ts. */

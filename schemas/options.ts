@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { durationMsSchema } from './duration';
+import { priorityClassSchema } from './priority';
+import { webhookTargetSchema } from './webhook';
 import { strictObject } from './strict-object';
 
 /** Generation tuning, as a campaign file or a video request gives it (durations as "8s" or ms). */
@@ -10,6 +12,10 @@ export const generationOptionsInputSchema = strictObject({
   maxRunningWait: durationMsSchema.optional(),
   maxSubmissions: z.number().int().min(1).max(10).optional(),
   budgetCredits: z.number().nonnegative('options.budgetCredits must not be negative').optional(),
+  /** The lease queue's class for this work's generations: interactive, normal or batch (default: by workload). */
+  priority: priorityClassSchema.optional(),
+  /** Announce the end (and, with `generations`, each generation's) to this https URL, signed (Standard Webhooks). */
+  webhook: webhookTargetSchema.optional(),
 });
 export type GenerationOptionsInput = z.input<typeof generationOptionsInputSchema>;
 
@@ -28,6 +34,9 @@ export const generationOptionsSchema = z.object({
   maxPendingWaitMs: z.number().positive(),
   maxRunningWaitMs: z.number().positive(),
   maxSubmissions: z.number().int().min(1),
+  /** Absent: the workload's default class (schemas/priority.ts DEFAULT_PRIORITY). */
+  priority: priorityClassSchema.optional(),
+  webhook: webhookTargetSchema.optional(),
 });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
@@ -38,7 +47,17 @@ export function resolveGenerationOptions(input: z.output<typeof generationOption
     maxPendingWaitMs: input.maxPendingWait ?? DEFAULT_GENERATION_OPTIONS.maxPendingWaitMs,
     maxRunningWaitMs: input.maxRunningWait ?? DEFAULT_GENERATION_OPTIONS.maxRunningWaitMs,
     maxSubmissions: input.maxSubmissions ?? DEFAULT_GENERATION_OPTIONS.maxSubmissions,
+    ...(input.priority !== undefined ? { priority: input.priority } : {}),
+    ...(input.webhook !== undefined ? { webhook: input.webhook } : {}),
   };
+}
+
+/** The least time between two polls of a task: Runway asks clients not to expect updates more often. */
+export const DEFAULT_POLL_FLOOR_MS = 5_000;
+
+/** Runway's 5 s floor in the real milliseconds of a stand-in running `timeScale` simulated seconds per second. */
+export function pollFloorAtTimeScale(timeScale: number): number {
+  return Math.ceil(DEFAULT_POLL_FLOOR_MS / timeScale);
 }
 
 /** The generation queue is the default queue's name plus this suffix. */

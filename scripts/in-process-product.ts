@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { RunwayTemporal } from '../client';
@@ -28,6 +28,8 @@ export interface InProcessSetup {
   s3: S3Client;
   bucket: string;
   prefix: string;
+  /** The Worker Deployment version both workers poll as; undefined: unversioned. */
+  deployment?: WorkerDeploymentVersion | undefined;
 }
 
 /** What tests and the benchmark run: the product as `npm run worker` deploys it, without a child process. */
@@ -41,6 +43,7 @@ export async function startInProcessProduct(setup: InProcessSetup): Promise<InPr
     deps: { concurrencyCeiling: setup.cap, ...setup.deps },
     workflowBundle: setup.workflowBundle,
     shutdownGraceTime: '2s',
+    deployment: setup.deployment,
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
   });
   const running = runWorkers(workers);

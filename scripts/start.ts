@@ -9,6 +9,7 @@ import { parseDemoOptions, type DemoOptions } from './demo/demo-options';
 import { startDemoWorker, type DemoWorker } from './demo/demo-worker';
 import { printDemoReport, webUiCampaignLink } from './demo/report';
 import { isSimulatorUrl, refuseRealCreditsUnlessLive } from './demo/live-guard';
+import { pollFloorAtTimeScale } from '../schemas/options';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -24,6 +25,8 @@ async function main(options: DemoOptions): Promise<number> {
   // The stack's endpoints and keys, for this process (the AWS SDK reads its credentials here) and the worker.
   const env: NodeJS.ProcessEnv = Object.assign(process.env, stack.env, { METRICS_PORT: process.env.METRICS_PORT ?? '0' });
   const onSimulator = isSimulatorUrl(env.RUNWAYML_BASE_URL);
+  // Runway's 5 s poll floor on the simulator's clock, as the demo's campaign polls on it.
+  if (onSimulator) env.RUNWAY_POLL_FLOOR ??= String(pollFloorAtTimeScale(options.timeScale));
   let worker: DemoWorker | undefined;
   let api: RunwayTemporal | undefined;
   try {

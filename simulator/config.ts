@@ -127,7 +127,18 @@ export const simulatorConfigSchema = z.strictObject({
    */
   dailyUsage: z.partialRecord(simModelSchema, z.number().int().nonnegative()).default({}),
   creditBalance: z.number().nonnegative().default(1_000_000),
+  /**
+   * `tier.maxMonthlyCreditSpend`: what the organization may spend on credits in a rolling 30-day window
+   * (Runway's Usage Tiers docs: purchases past it are refused and autobilling tops up only to it). The
+   * simulator's workspace is autobilled, so a create whose estimated cost would take the 30 days' net
+   * charges past it is refused like a create the balance cannot pay (400).
+   */
   maxMonthlyCreditSpend: z.number().nonnegative().default(1_000_000),
+  /**
+   * Credits other clients of the workspace spent per model, stamped when the config naming them is applied:
+   * they count toward the monthly cap and show in the usage report for 30 simulated days.
+   */
+  priorMonthlySpend: z.partialRecord(simModelSchema, z.number().nonnegative()).default({}),
   /** How long a task that holds a slot stays PENDING before RUNNING. */
   pendingSeconds: seconds.default(2),
   generationSeconds: durationDistributionSchema.default({ kind: 'lognormal', median: 45, sigma: 0.3 }),

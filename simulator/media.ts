@@ -57,6 +57,11 @@ export class MediaLibrary {
     return pending;
   }
 
+  /** Settles once every output asked for so far is made (or failed): nothing is left writing into the cache dir. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.variants.values()]);
+  }
+
   /**
    * A real MP3 of this many seconds (a soft tone: a stand-in voice), made once per duration and cached
    * like the MP4s. Never padded: the `free` box padding is an MP4 structure.

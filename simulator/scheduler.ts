@@ -1,6 +1,7 @@
 import type { TaskStatus } from './contract';
 import type { SimClock } from './clock';
 import { concurrencyFor, type SimulatorConfig } from './config';
+import type { SpendLedger } from './spend';
 import type { SimStats } from './stats';
 import { isActive, type SimModel, type TaskRecord } from './task';
 
@@ -30,6 +31,7 @@ export class Scheduler {
     private readonly clock: SimClock,
     private readonly config: () => SimulatorConfig,
     private readonly stats: SimStats,
+    private readonly spend: SpendLedger,
   ) {}
 
   admit(task: TaskRecord): void {
@@ -75,7 +77,8 @@ export class Scheduler {
     this.clock.cancelAll();
   }
 
-  private hasFreeSlot(model: SimModel): boolean {
+  /** Whether a new task of the model would run now rather than wait THROTTLED. */
+  hasFreeSlot(model: SimModel): boolean {
     const limit = concurrencyFor(this.config(), model);
     return limit === null || (this.slotsInUse.get(model) ?? 0) < limit;
   }
@@ -159,6 +162,7 @@ export class Scheduler {
     if (task.refunded) return;
     task.refunded = true;
     this.stats.credits.refunded += task.credits;
+    this.spend.refund(task.model, task.credits, this.clock.now());
   }
 
   private setStatus(task: TaskRecord, status: TaskStatus): void {

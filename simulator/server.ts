@@ -84,10 +84,12 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-function close(server: Server, state: SimulatorState): Promise<void> {
+/** Stop serving, then let output media still being made finish: its files land in a cache dir the caller may remove next. */
+async function close(server: Server, state: SimulatorState): Promise<void> {
   state.stop();
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+  await state.media.idle();
 }

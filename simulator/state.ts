@@ -4,7 +4,9 @@ import { VIDEO_MODEL_IDS } from './contract';
 import { concurrencyFor, dailyLimitFor, isPlainObject, type SimulatorConfig } from './config';
 import { FaultInjector } from './faults';
 import { MediaLibrary } from './media';
+import type { RouterConfig } from './router';
 import { Scheduler } from './scheduler';
+import { SPEND_WINDOW_SECONDS, SpendLedger } from './spend';
 import { SimStats } from './stats';
 import { UploadStore } from './uploads';
 import { SPEECH_MODELS } from './speech';
@@ -27,6 +29,9 @@ export class SimulatorState {
   readonly stats = new SimStats();
   readonly uploads: UploadStore;
   readonly scheduler: Scheduler;
+  readonly spend: SpendLedger;
+  /** Model Router configs by slug (generation requests name the slug; management calls the id). */
+  readonly routers = new Map<string, RouterConfig>();
   faults: FaultInjector;
   private readonly submissionCounts = new Map<string, number>();
   /** dailyUsage seeds: generations other clients made of a model, and the simulated second they were stamped. */
@@ -42,8 +47,10 @@ export class SimulatorState {
     this.clock = new SimClock(config.timeScale);
     this.uploads = new UploadStore(this.signingSecret, () => this.clock.now());
     this.faults = new FaultInjector(config, this.stats.faultsInjected);
-    this.scheduler = new Scheduler(this.clock, () => this.config, this.stats);
+    this.spend = new SpendLedger(Date.now());
+    this.scheduler = new Scheduler(this.clock, () => this.config, this.stats, this.spend);
     this.seedUsage(config, Object.keys(config.dailyUsage));
+    this.seedSpend(config.priorMonthlySpend);
   }
 
   get publicUrl(): string {
@@ -63,6 +70,8 @@ export class SimulatorState {
     this.config = next;
     const named = isPlainObject(partial) && isPlainObject(partial.dailyUsage) ? Object.keys(partial.dailyUsage) : [];
     this.seedUsage(next, named);
+    if (isPlainObject(partial) && isPlainObject(partial.priorMonthlySpend))
+      this.seedSpend(partial.priorMonthlySpend as SimulatorConfig['priorMonthlySpend']);
     if (next.timeScale !== previous.timeScale) this.clock.setTimeScale(next.timeScale);
     if (JSON.stringify(next.faults) !== JSON.stringify(previous.faults) || next.seed !== previous.seed) {
       this.faults = new FaultInjector(next, this.stats.faultsInjected);
@@ -71,7 +80,7 @@ export class SimulatorState {
     this.scheduler.rebalance();
   }
 
-  /** Why a valid request cannot become a task (model outside the workspace, credits, daily cap), or undefined. */
+  /** Why a valid request cannot become a task (model outside the workspace, credits, monthly spend, daily cap), or undefined. */
   refusalFor(request: CreateRequest): Refusal | undefined {
     const { model } = request;
     // Runway publishes no distinct status for a model the organization's tier lacks; it treats the
@@ -82,6 +91,17 @@ export class SimulatorState {
     const cost = request.credits;
     if (cost > this.creditBalance()) {
       return { status: 400, error: `You do not have enough credits to run this task (needs ${cost}, balance ${this.creditBalance()}).` };
+    }
+    // Runway caps what an organization may spend on credits in 30 days, and its autobilling tops the balance
+    // up only within that: past it a create cannot be paid for, the same 400 as an empty balance, naming the cap.
+    const spent = this.spend.spentInWindow(this.clock.now());
+    const cap = this.config.maxMonthlyCreditSpend;
+    if (spent + cost > cap) {
+      this.stats.recordMonthlySpendRefusal(model);
+      return {
+        status: 400,
+        error: `You do not have enough credits to run this task: it needs ${cost} credits and your organization has spent ${spent} of its maximum monthly credit spend of ${cap} in the past 30 days.`,
+      };
     }
     const limit = dailyLimitFor(this.config, model);
     if (limit !== null && this.dailyGenerations(model) >= limit) {
@@ -109,6 +129,7 @@ export class SimulatorState {
       submissionIndex: (model, promptKey) => this.nextSubmissionIndex(model, promptKey),
     });
     this.stats.recordSubmission(task.model, task.endpoint, task.promptKey, task.credits);
+    this.spend.charge(task.model, task.credits, task.createdSim);
     this.scheduler.admit(task);
     return task;
   }
@@ -125,6 +146,7 @@ export class SimulatorState {
       ...this.stats.counters(),
       uploads: this.uploads.snapshot(),
       creditBalance: this.creditBalance(),
+      monthlySpend: this.monthlySpend(),
       simulatedSeconds: this.clock.now(),
       tasks,
     };
@@ -134,6 +156,33 @@ export class SimulatorState {
   visibleTask(id: string): TaskRecord | undefined {
     const task = this.scheduler.tasks.get(id);
     return task && !task.deleted ? task : undefined;
+  }
+
+  /** GET /__sim/spend: the rolling 30-day spend the monthly cap is checked against. */
+  monthlySpend() {
+    const now = this.clock.now();
+    const spent = this.spend.spentInWindow(now);
+    const cap = this.config.maxMonthlyCreditSpend;
+    return {
+      today: this.today(),
+      windowSeconds: SPEND_WINDOW_SECONDS,
+      maxMonthlyCreditSpend: cap,
+      spent,
+      remaining: Math.max(0, cap - spent),
+      byModel: this.spend.spentByModel(now),
+    };
+  }
+
+  /** POST /v1/organization/usage: net credits per model per day of the simulated calendar, [startDate, beforeDate). */
+  usage(startDate: string, beforeDate: string) {
+    const results = this.spend.usageByDay(startDate, beforeDate);
+    const models = [...new Set(results.flatMap((day) => day.usedCredits.map((used) => used.model)))].sort();
+    return { models, results };
+  }
+
+  /** Today's date in the simulated calendar. */
+  today(): string {
+    return this.spend.dateOf(this.clock.now());
   }
 
   creditBalance(): number {
@@ -159,7 +208,7 @@ export class SimulatorState {
   }
 
   /** The models the workspace has: the configured list, or every model the simulator knows. */
-  private workspaceModels(): readonly SimModel[] {
+  workspaceModels(): readonly SimModel[] {
     return this.config.models ?? ALL_MODELS;
   }
 
@@ -180,6 +229,11 @@ export class SimulatorState {
       if ((only === undefined || model === only) && seed.atSim > since) add(model, seed.count);
     }
     return counts;
+  }
+
+  /** Other clients' spend, charged to its models now (it ages out of the 30-day window like the workspace's own). */
+  private seedSpend(spend: SimulatorConfig['priorMonthlySpend']): void {
+    for (const [model, credits] of Object.entries(spend)) if (credits) this.spend.charge(model, credits, this.clock.now());
   }
 
   /** Stamp the dailyUsage of the named models at the current simulated second (replacing an earlier seed). */

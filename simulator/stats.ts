@@ -21,7 +21,14 @@ function bump(tally: Tally, model: string, delta: number): void {
 export class SimStats {
   readonly submissions = { total: 0, byModel: {} as Record<string, number>, byEndpoint: {} as Record<string, number> };
   readonly createsByPrompt: Record<string, number> = {};
-  readonly requests = { creates: 0, gets: 0, deletes: 0, organization: 0, rejectedByStatus: {} as Record<string, number> };
+  readonly requests = {
+    creates: 0,
+    gets: 0,
+    deletes: 0,
+    organization: 0,
+    rejectedByStatus: {} as Record<string, number>,
+    rejectedByRoute: {} as Record<string, number>,
+  };
   readonly credits = { charged: 0, refunded: 0 };
   readonly downloads = { total: 0, ranged: 0, truncated: 0, head: 0, forbidden: 0 };
   readonly maxConcurrentRunning = emptyTally();
@@ -32,6 +39,8 @@ export class SimStats {
   readonly maxLive = emptyTally();
   /** Creates refused 429 because the model's rolling 24 h count had reached its daily limit. */
   readonly dailyLimitRefusals = emptyTally();
+  /** Creates refused because their cost would take the rolling 30 days' spend past maxMonthlyCreditSpend. */
+  readonly monthlySpendRefusals = emptyTally();
   readonly faultsInjected: Record<string, number> = {};
   throttledCount = 0;
 
@@ -43,13 +52,20 @@ export class SimStats {
     this.credits.charged += credits;
   }
 
-  recordRejection(status: number): void {
+  /** `route` is "METHOD /path status", so a test can tell a retried request from two different ones refused. */
+  recordRejection(status: number, method: string, pathname: string): void {
     const key = String(status);
     this.requests.rejectedByStatus[key] = (this.requests.rejectedByStatus[key] ?? 0) + 1;
+    const route = `${method} ${pathname} ${key}`;
+    this.requests.rejectedByRoute[route] = (this.requests.rejectedByRoute[route] ?? 0) + 1;
   }
 
   recordDailyLimitRefusal(model: string): void {
     bump(this.dailyLimitRefusals, model, 1);
+  }
+
+  recordMonthlySpendRefusal(model: string): void {
+    bump(this.monthlySpendRefusals, model, 1);
   }
 
   /** Keep the RUNNING / THROTTLED / live tallies and their peaks in step with a task's status change. */
@@ -90,6 +106,7 @@ export class SimStats {
       currentLive: this.currentLive,
       maxLive: this.maxLive,
       dailyLimitRefusals: this.dailyLimitRefusals,
+      monthlySpendRefusals: this.monthlySpendRefusals,
       credits: { ...this.credits, net: this.credits.charged - this.credits.refunded },
       downloads: this.downloads,
       faultsInjected: this.faultsInjected,

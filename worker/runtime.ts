@@ -4,7 +4,13 @@ import { jsonLogSink } from './json-log';
 
 /** JSON logs (secrets masked) and the Prometheus endpoint for Temporal's and our own metrics. */
 export function installRuntime(env: WorkerEnv): void {
-  const secrets = [env.RUNWAYML_API_SECRET, process.env.AWS_SECRET_ACCESS_KEY ?? '', env.TEMPORAL_API_KEY ?? ''];
+  const secrets = [
+    env.RUNWAYML_API_SECRET,
+    process.env.AWS_SECRET_ACCESS_KEY ?? '',
+    env.TEMPORAL_API_KEY ?? '',
+    env.WEBHOOK_SECRET ?? '',
+    env.OPENAI_API_KEY ?? '',
+  ];
   Runtime.install({
     logger: new DefaultLogger(env.LOG_LEVEL, jsonLogSink(secrets)),
     telemetryOptions: {

@@ -1,7 +1,8 @@
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createDefaultQueueActivities, createGenerationActivities, type ActivityDeps } from '../activities';
 import { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
+import { versionedWorkerOptions } from './versioning';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -19,8 +20,11 @@ export interface WorkerSetup {
    * defaults. A pre-built workflowBundle must then be bundled with the same failureConverterPath.
    */
   dataConverter?: DataConverter;
-  /** Pre-built workflow bundle (tests build it once); otherwise bundled from workflows/. */
+  /** Pre-built workflow bundle (tests build it once); otherwise bundled from `workflowsPath`, by default workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  workflowsPath?: string;
+  /** The Worker Deployment version both workers poll as; undefined: unversioned. */
+  deployment?: WorkerDeploymentVersion | undefined;
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
 
@@ -39,10 +43,12 @@ export async function createWorkers(setup: WorkerSetup): Promise<{ defaultWorker
     namespace: setup.namespace,
     shutdownGraceTime: setup.shutdownGraceTime ?? '30s',
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+    // Both queues belong to the version: a pinned workflow's activities run on the code it started on.
+    ...(setup.deployment ? versionedWorkerOptions(setup.deployment) : {}),
   };
   const workflowSource = setup.workflowBundle
     ? { workflowBundle: setup.workflowBundle }
-    : { workflowsPath: require.resolve('../workflows') };
+    : { workflowsPath: setup.workflowsPath ?? require.resolve('../workflows') };
   const defaultWorker = await Worker.create({
     ...common,
     ...workflowSource,

@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DefaultQueueActivities, GenerationActivities } from '../activities';
 import { FailureType, NON_RETRYABLE_RUNWAY_TYPES, type GenerationOptions } from '../schemas';
+import { WEBHOOK_DELIVERY_TIMING } from '../schemas/webhook';
 
 export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
 
@@ -239,6 +240,21 @@ export function generationActivities(taskQueue: string, options: GenerationOptio
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       nonRetryableErrorTypes: [...NON_RETRYABLE_RUNWAY_TYPES, FailureType.PromptImageUnavailable],
+    },
+  });
+}
+
+/**
+ * A webhook delivery: each attempt bounded, retried with backoff for 24 h (schemas/webhook.ts), then given
+ * up on. A URL the fetch guard refuses or a worker without a signing secret is not retried.
+ */
+export function webhookActivities() {
+  return proxyActivities<DefaultQueueActivities>({
+    startToCloseTimeout: WEBHOOK_DELIVERY_TIMING.startToCloseTimeout,
+    scheduleToCloseTimeout: WEBHOOK_DELIVERY_TIMING.scheduleToCloseTimeout,
+    retry: {
+      ...WEBHOOK_DELIVERY_TIMING.retry,
+      nonRetryableErrorTypes: [FailureType.FetchRefused, FailureType.WebhookNotConfigured],
     },
   });
 }

@@ -7,3 +7,4 @@ export { GenerationLeasePoolWorkflow } from './lease-pool';
 export { CampaignWorkflow } from './campaign/workflow';
 export { BrollWorkflow } from './broll/workflow';
 export { ExplainerWorkflow } from './explainer/workflow';
+export { WebhookDeliveryWorkflow } from './delivery/webhook';

@@ -9,11 +9,15 @@ import {
   setHandler,
   sleep,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import { FailureType, type WorkspaceLimits } from '../schemas';
+import { DEFAULT_PRIORITY_AGING_MS } from '../schemas/priority';
 import { leaseHolderActivities, leaseNoticeActivities, workspaceLimitActivities } from './activity-stubs';
+import { LeaseQueue } from './lease-queue';
 import {
   acquireLeaseSignal,
+  leaseEstimateSignal,
   leasesQuery,
   refreshLimitsSignal,
   releaseLeaseSignal,
@@ -21,10 +25,12 @@ import {
   type LeaseHolderLiveness,
   type LeaseNotice,
   type LeasePoolState,
+  type LeaseEstimate,
   type LeaseRelease,
   type LeaseRequest,
   type ModelUsage,
 } from './messages';
+import { versioned } from './versioning';
 
 /** Continue as new well before Temporal's history limits (and its per-run signal limit). */
 const MAX_HISTORY_EVENTS = 8_000;
@@ -47,13 +53,18 @@ const QUOTA_RECHECK_MS = 60_000;
  */
 const POST_SETTLE_MS = 15_000;
 
-type WaitingRequest = LeaseRequest & { quotaWaitSent?: boolean };
+type WaitingRequest = LeaseRequest & Required<Pick<LeaseRequest, 'priority' | 'workload'>> & { quotaWaitSent?: boolean };
+
+// Auto-upgrade: the pool never ends and is the one authority over the workspace's caps for every version at once, so it
+// moves to each new current version and must replay there: a change to it goes behind patched() (docs/upgrades.md).
+setWorkflowOptions(versioned('AUTO_UPGRADE'), GenerationLeasePoolWorkflow);
 
 /**
  * The workspace's Runway concurrency as a durable semaphore per model: reads the workspace's limits itself
- * (the one authority for every worker replica), grants leases first come, first served, up to each model's
- * cap, holds a model whose daily quota is used up until the workspace shows room again, refuses what the
- * workspace cannot run. Once a lease passes its TTL it asks Temporal whether the holder's run is still
+ * (the one authority for every worker replica), grants leases up to each model's cap by priority class,
+ * round-robin by workload within a class (workflows/lease-queue.ts), holds a model whose daily quota is used
+ * up until the workspace shows room again, refuses what the workspace cannot run or its 30-day spend cap
+ * cannot pay. Once a lease passes its TTL it asks Temporal whether the holder's run is still
  * open, renews it if so and reclaims it only if the run is provably closed or gone. Runs forever by
  * continuing as new.
  */
@@ -62,6 +73,7 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
   let refreshRequested = false;
   setHandler(acquireLeaseSignal, (request) => pool.enqueue(request));
   setHandler(releaseLeaseSignal, (release) => pool.release(release));
+  setHandler(leaseEstimateSignal, (estimate) => pool.correct(estimate));
   setHandler(leasesQuery, () => pool.state());
   setHandler(refreshLimitsSignal, () => {
     refreshRequested = true;
@@ -73,6 +85,11 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
   while (!shouldContinueAsNew() || notices.pending()) {
     if (refreshRequested || pool.limitsDue(Date.now())) {
       refreshRequested = false;
+      // Limits the pool already holds grant at once; the read that refreshes them follows in the same loop.
+      if (pool.hasLimits() && !notices.pending()) {
+        notices.add(pool.decide(Date.now()));
+        if (notices.pending()) await notices.deliver();
+      }
       await readLimits(pool);
     }
     const expired = pool.expired(Date.now());
@@ -121,8 +138,9 @@ class WakeTimer {
 async function readLimits(pool: LeasePool): Promise<void> {
   const startedAt = Date.now();
   const grantedBefore = pool.grantCounts();
+  const monthlyGrantedBefore = pool.monthlyGranted();
   try {
-    pool.applyLimits(await workspaceLimitActivities().readWorkspaceLimits(), startedAt, grantedBefore);
+    pool.applyLimits(await workspaceLimitActivities().readWorkspaceLimits(), startedAt, grantedBefore, monthlyGrantedBefore);
   } catch (error) {
     log.warn('could not read the Runway workspace limits; the last ones stay', { error: String(error) });
     pool.limitsReadFailed(Date.now());
@@ -202,8 +220,9 @@ class LeasePool {
   private limitsFailedAt: number | undefined;
   private readonly usage: Record<string, ModelUsage>;
   private creditWatch: { balance: number } | undefined;
+  private monthly: { spent: number; granted: number; lastGrantAt?: number } | undefined;
   private readonly holders = new Map<string, HeldLease>();
-  private readonly waiting: WaitingRequest[];
+  private readonly queue: LeaseQueue<WaitingRequest>;
   private dirty = true;
   private renewed: number;
   private reclaimed: number;
@@ -215,17 +234,41 @@ class LeasePool {
     this.creditWatch = initial.creditWatch;
     this.renewed = initial.renewedLeases ?? 0;
     this.reclaimed = initial.reclaimedLeases ?? 0;
+    this.monthly = initial.monthly;
     for (const lease of initial.holders) this.holders.set(lease.leaseId, lease);
-    this.waiting = [...initial.waiting];
+    this.queue = new LeaseQueue(initial.limits?.priorityAgingMs ?? DEFAULT_PRIORITY_AGING_MS, {
+      waiting: initial.waiting.map(classified),
+      classClocks: initial.classClocks ?? {},
+    });
   }
 
   enqueue(request: LeaseRequest): void {
     this.dirty = true;
     const held = this.holders.get(request.leaseId);
-    // A repeated request (an activity retry) for a lease already granted: grant it again.
-    if (held) this.holders.delete(request.leaseId);
-    if (held) this.waiting.unshift(request);
-    else if (!this.waiting.some((waiting) => waiting.leaseId === request.leaseId)) this.waiting.push(request);
+    // A repeated request (an activity retry) for a lease already granted: grant it again, first.
+    if (held) {
+      this.holders.delete(request.leaseId);
+      this.queue.addFirst(classified(request), Date.now());
+    } else this.queue.add(classified(request), Date.now());
+  }
+
+  /**
+   * Runway's create answer named the task's estimatedCost: the lease's reservation against the 30-day
+   * spend cap (and a watched balance) becomes that, from the list price it was granted at.
+   */
+  correct({ leaseId, credits }: LeaseEstimate): void {
+    const held = this.holders.get(leaseId);
+    if (!held) return;
+    const delta = credits - (held.credits ?? credits);
+    if (delta === 0) return;
+    this.dirty = true;
+    this.holders.set(leaseId, { ...held, credits });
+    if (this.monthly) this.monthly.spent += delta;
+    if (this.creditWatch) this.creditWatch.balance -= delta;
+  }
+
+  hasLimits(): boolean {
+    return this.limits !== undefined;
   }
 
   release({ leaseId, dailyLimitReached, outOfCredits }: LeaseRelease): void {
@@ -243,8 +286,7 @@ class LeasePool {
       log.warn('Runway refused a create for want of credits; requests the balance cannot pay are refused');
     }
     this.holders.delete(leaseId);
-    const index = this.waiting.findIndex((waiting) => waiting.leaseId === leaseId);
-    if (index >= 0) this.waiting.splice(index, 1);
+    this.queue.remove(leaseId);
   }
 
   /** Read the workspace now: never read, a failed read due again, or stale while there is work. */
@@ -253,9 +295,11 @@ class LeasePool {
     return next !== undefined && now >= next;
   }
 
-  applyLimits(limits: WorkspaceLimits, readStartedAt: number, grantedBefore: Record<string, number>): void {
+  applyLimits(limits: WorkspaceLimits, readStartedAt: number, grantedBefore: Record<string, number>, monthlyGrantedBefore = 0): void {
     this.dirty = true;
     this.limits = limits;
+    this.queue.agingMs = limits.priorityAgingMs ?? DEFAULT_PRIORITY_AGING_MS;
+    this.applyMonthly(limits, readStartedAt, monthlyGrantedBefore);
     this.limitsReadAt = readStartedAt;
     this.limitsFailedAt = undefined;
     for (const [model, modelLimits] of Object.entries(limits.models)) {
@@ -269,9 +313,29 @@ class LeasePool {
       usage.quotaReached = settled ? over : usage.quotaReached || over;
     }
     if (this.creditWatch) {
-      const waitingCredits = this.waiting.reduce((sum, request) => sum + request.credits, 0);
+      let waitingCredits = 0;
+      for (const request of this.queue.all()) waitingCredits += request.credits;
       this.creditWatch = limits.creditBalance >= waitingCredits ? undefined : { balance: limits.creditBalance };
     }
+  }
+
+  /**
+   * The 30-day spend as read, plus what was granted while the read ran; a read that started within the
+   * settle time of a grant may not count that grant's POST yet, so it can raise the count but not lower it.
+   */
+  private applyMonthly(limits: WorkspaceLimits, readStartedAt: number, grantedBefore: number): void {
+    if (!limits.monthly) {
+      this.monthly = undefined;
+      return;
+    }
+    const previous = this.monthly ?? { spent: 0, granted: 0 };
+    const counted = limits.monthly.spent + (previous.granted - grantedBefore);
+    const settled = previous.lastGrantAt === undefined || readStartedAt - previous.lastGrantAt >= POST_SETTLE_MS;
+    this.monthly = { ...previous, spent: settled ? counted : Math.max(previous.spent, counted) };
+  }
+
+  monthlyGranted(): number {
+    return this.monthly?.granted ?? 0;
   }
 
   limitsReadFailed(now: number): void {
@@ -309,9 +373,9 @@ class LeasePool {
   }
 
   /**
-   * Grant, in arrival order, every waiting request whose model has a free slot and quota left; refuse what
-   * the workspace can never run; tell requests that start waiting for a quota so. Nothing before the
-   * workspace has been read: its caps are the only ones.
+   * Refuse what the workspace can never run; tell requests that start waiting for a quota so; grant each
+   * model's free slots in the queue's order (priority class, then round-robin by workload). Nothing before
+   * the workspace has been read: its caps are the only ones.
    */
   decide(now: number): Decisions {
     this.dirty = false;
@@ -320,52 +384,83 @@ class LeasePool {
     if (!limits) return decisions;
     const live = new Map<string, number>();
     for (const lease of this.holders.values()) live.set(lease.model, (live.get(lease.model) ?? 0) + 1);
-    for (let index = 0; index < this.waiting.length;) {
-      const request = this.waiting[index]!;
-      const modelLimits = limits.models[request.model];
-      const refusal = this.refusalFor(request, limits);
-      if (refusal || !modelLimits) {
-        this.waiting.splice(index, 1);
-        decisions.refused.push({
-          request,
-          ...(refusal ?? { type: FailureType.ModelUnavailable, message: `no ${request.model} in the Runway workspace` }),
-        });
+    for (const model of this.queue.waitingModels()) {
+      const modelLimits = limits.models[model];
+      if (!modelLimits) {
+        const available = Object.keys(limits.models).sort().join(', ');
+        for (const request of [...this.queue.requestsOf(model)]) {
+          this.queue.remove(request.leaseId);
+          decisions.refused.push({
+            request,
+            type: FailureType.ModelUnavailable,
+            message: `the Runway workspace has no ${model}; it has: ${available}`,
+          });
+        }
         continue;
       }
-      const usage = this.usageOf(request.model);
+      this.refuseUnpayable(model, decisions);
+      const usage = this.usageOf(model);
       if (usage.quotaReached || (modelLimits.maxDaily !== null && usage.dailyGenerations >= modelLimits.maxDaily)) {
         usage.quotaReached = true;
-        if (!request.quotaWaitSent) {
+        for (const request of this.queue.requestsOf(model)) {
+          if (request.quotaWaitSent) continue;
           request.quotaWaitSent = true;
           decisions.quotaWaits.push({ request, usage: { ...usage }, maxDaily: modelLimits.maxDaily });
         }
-        index += 1;
         continue;
       }
-      const liveNow = live.get(request.model) ?? 0;
-      if (modelLimits.maxConcurrent !== null && liveNow >= modelLimits.maxConcurrent) {
-        index += 1;
-        continue;
+      let liveNow = live.get(model) ?? 0;
+      while (modelLimits.maxConcurrent === null || liveNow < modelLimits.maxConcurrent) {
+        const request = this.queue.take(model, now);
+        if (!request) break;
+        // Each grant spends from the balance and the 30-day room: the next one is checked against what is left.
+        const refusal = this.paymentRefusal(request);
+        if (refusal) {
+          decisions.refused.push({ request, ...refusal });
+          continue;
+        }
+        liveNow += 1;
+        decisions.granted.push(this.grant(request, usage, now));
       }
-      this.waiting.splice(index, 1);
-      live.set(request.model, liveNow + 1);
-      usage.dailyGenerations += 1;
-      usage.granted = (usage.granted ?? 0) + 1;
-      usage.lastGrantAt = now;
-      if (this.creditWatch) this.creditWatch.balance -= request.credits;
-      const lease: HeldLease = {
-        leaseId: request.leaseId,
-        workflowId: request.workflowId,
-        runId: request.runId,
-        model: request.model,
-        grantedAt: now,
-        expiresAt: now + request.leaseTtlMs,
-        ttlMs: request.leaseTtlMs,
-      };
-      this.holders.set(lease.leaseId, lease);
-      decisions.granted.push(lease);
     }
     return decisions;
+  }
+
+  /** Refuse a model's waiting requests that a watched balance or the 30-day spend cap cannot pay. */
+  private refuseUnpayable(model: string, decisions: Decisions): void {
+    if (!this.creditWatch && !this.monthly) return;
+    for (const request of [...this.queue.requestsOf(model)]) {
+      const refusal = this.paymentRefusal(request);
+      if (!refusal) continue;
+      this.queue.remove(request.leaseId);
+      decisions.refused.push({ request, ...refusal });
+    }
+  }
+
+  private grant(request: WaitingRequest, usage: ModelUsage, now: number): HeldLease {
+    usage.dailyGenerations += 1;
+    usage.granted = (usage.granted ?? 0) + 1;
+    usage.lastGrantAt = now;
+    if (this.creditWatch) this.creditWatch.balance -= request.credits;
+    if (this.monthly) {
+      this.monthly.spent += request.credits;
+      this.monthly.granted += request.credits;
+      this.monthly.lastGrantAt = now;
+    }
+    const lease: HeldLease = {
+      leaseId: request.leaseId,
+      workflowId: request.workflowId,
+      runId: request.runId,
+      model: request.model,
+      grantedAt: now,
+      expiresAt: now + request.leaseTtlMs,
+      ttlMs: request.leaseTtlMs,
+      credits: request.credits,
+      priority: request.priority,
+      workload: request.workload,
+    };
+    this.holders.set(lease.leaseId, lease);
+    return lease;
   }
 
   hasWork(): boolean {
@@ -385,25 +480,28 @@ class LeasePool {
       ...(this.limitsReadAt !== undefined ? { limitsReadAt: this.limitsReadAt } : {}),
       usage: Object.fromEntries(Object.entries(this.usage).map(([model, usage]) => [model, { ...usage }])),
       ...(this.creditWatch ? { creditWatch: { ...this.creditWatch } } : {}),
+      ...(this.monthly ? { monthly: { ...this.monthly } } : {}),
       holders: [...this.holders.values()],
-      waiting: [...this.waiting],
+      ...this.queue.state(),
       renewedLeases: this.renewed,
       reclaimedLeases: this.reclaimed,
     };
   }
 
-  private refusalFor(request: LeaseRequest, limits: WorkspaceLimits): { type: string; message: string } | undefined {
-    if (!limits.models[request.model]) {
-      const available = Object.keys(limits.models).sort().join(', ');
-      return {
-        type: FailureType.ModelUnavailable,
-        message: `the Runway workspace has no ${request.model}; it has: ${available}`,
-      };
-    }
+  private paymentRefusal(request: LeaseRequest): { type: string; message: string } | undefined {
     if (this.creditWatch && request.credits > this.creditWatch.balance) {
       return {
         type: FailureType.InsufficientCredits,
         message: `Runway refused a create for want of credits; this submission (${request.credits} credits at list price) is more than the ${this.creditWatch.balance} left, so it is not sent. Top up the workspace and run it again.`,
+      };
+    }
+    const cap = this.limits?.monthly?.cap;
+    if (this.monthly && cap !== undefined && this.monthly.spent + request.credits > cap) {
+      // Refused, not held: room in a rolling 30-day window comes back only as spend ages out of it, days or
+      // weeks away, and a generation waiting that long would hold its workload open for nothing.
+      return {
+        type: FailureType.MonthlySpendCapReached,
+        message: `this submission (${request.credits} credits) would take the workspace's spend in the past 30 days to ${this.monthly.spent + request.credits}, past its maxMonthlyCreditSpend of ${cap}; it is not sent. Room comes back as spend ages out of the 30-day window, or with a higher tier.`,
       };
     }
     return undefined;
@@ -415,12 +513,18 @@ class LeasePool {
 
   /** When the workspace is due to be read: at once before the first read, then while there is work. */
   private nextRead(): number | undefined {
-    const busy = this.holders.size > 0 || this.waiting.length > 0;
+    const busy = this.holders.size > 0 || this.queue.size > 0;
     if (!busy) return undefined;
     if (this.limitsFailedAt !== undefined) return this.limitsFailedAt + LIMITS_RETRY_MS;
     if (this.limits === undefined || this.limitsReadAt === undefined) return 0;
-    const waitingForQuota = this.waiting.some((request) => request.quotaWaitSent);
+    let waitingForQuota = false;
+    for (const request of this.queue.all()) if (request.quotaWaitSent) waitingForQuota = true;
     const interval = waitingForQuota ? Math.min(this.limits.refreshMs, QUOTA_RECHECK_MS) : this.limits.refreshMs;
     return this.limitsReadAt + interval;
   }
+}
+
+/** A request as the queue files it: one from before priorities (carried over by continue-as-new) is `normal`, its own workload. */
+function classified(request: LeaseRequest): WaitingRequest {
+  return { ...request, priority: request.priority ?? 'normal', workload: request.workload ?? request.workflowId };
 }

@@ -16,6 +16,8 @@ import type {
   TaskStatus,
   WorkspaceLimits,
 } from '../schemas';
+import type { PriorityClass } from '../schemas/priority';
+import type { WebhookDeliveryStatus } from '../schemas/webhook';
 
 /**
  * Every signal and query of the product's workflows, each beside its payload type. Workflows set handlers
@@ -44,6 +46,8 @@ export interface GenerationStateUpdate {
   state: GenerationState;
   runwayTaskId?: string;
   submissions?: number;
+  /** Runway's estimatedCost for the open submission, when it differs from the list price reserved for it. */
+  estimatedCredits?: number;
 }
 export const generationStateSignal = defineSignal<[GenerationStateUpdate]>('generationState');
 
@@ -139,8 +143,12 @@ export interface LeaseRequest {
   leaseTtlMs: number;
   /** The Runway model: caps and daily quotas are per model. */
   model: string;
-  /** The submission's list price, for a workspace that has run out of credits. */
+  /** The submission's list price: what the lease reserves against a watched balance and the 30-day spend cap. */
   credits: number;
+  /** Its class in the queue (absent in requests from before priorities: `normal`). */
+  priority?: PriorityClass;
+  /** The workload it belongs to, the unit of round-robin fairness (absent: its own workflow). */
+  workload?: string;
 }
 export const acquireLeaseSignal = defineSignal<[LeaseRequest]>('acquireGenerationLease');
 
@@ -152,6 +160,16 @@ export interface LeaseRelease {
   outOfCredits?: boolean;
 }
 export const releaseLeaseSignal = defineSignal<[LeaseRelease]>('releaseGenerationLease');
+
+/**
+ * Sent by the generation activity the moment Runway's create answer names an estimatedCost that differs
+ * from the list price the lease was granted at: the pool's reservation becomes Runway's figure.
+ */
+export interface LeaseEstimate {
+  leaseId: string;
+  credits: number;
+}
+export const leaseEstimateSignal = defineSignal<[LeaseEstimate]>('correctGenerationLease');
 
 export interface LeaseGrant {
   leaseId: string;
@@ -191,6 +209,10 @@ export interface HeldLease {
   /** When the pool next asks Temporal whether the holder's run is still open. */
   expiresAt: number;
   ttlMs: number;
+  /** What it reserves: the list price, then Runway's estimatedCost once the create answers. */
+  credits?: number;
+  priority?: PriorityClass;
+  workload?: string;
 }
 
 /** What the pool counts per model between reads of the workspace. */
@@ -216,8 +238,16 @@ export interface LeasePoolState {
    * grants since) can pay is granted, the rest refused. Cleared by a read that can pay everything waiting.
    */
   creditWatch?: { balance: number };
+  /**
+   * The workspace's spend in the past 30 days as the pool counts it (the last read plus what it granted
+   * since, corrected by Runway's estimates), against tier.maxMonthlyCreditSpend; absent when not read.
+   */
+  monthly?: { spent: number; granted: number; lastGrantAt?: number };
   holders: HeldLease[];
+  /** Waiting requests, each model's in its queue's rotation order (workflows/lease-queue.ts). */
   waiting: LeaseRequest[];
+  /** Per model and priority class: when it last got a lease (the queue's aging). */
+  classClocks?: Record<string, Partial<Record<PriorityClass, number>>>;
   /** Leases kept past their TTL because their holder's run was still open (across runs of the pool). */
   renewedLeases?: number;
   /** Leases taken back because their holder's run had closed or did not exist (across runs of the pool). */
@@ -240,3 +270,8 @@ export interface LeaseHolderRef {
  * not exist, the only proof of death. 'unknown': no answer (an outage, a timeout), the lease stays.
  */
 export type LeaseHolderLiveness = 'running' | 'gone' | 'unknown';
+
+// ── Webhook deliveries ───────────────────────────────────────────────────────────────────────────────
+
+/** Where one webhook delivery stands (its own workflow, workflows/delivery/webhook.ts). */
+export const webhookDeliveryQuery = defineQuery<WebhookDeliveryStatus>('webhookDelivery');

@@ -7,10 +7,12 @@ import {
   createTaskResponseSchema,
   errorBodySchema,
   organizationSchema,
+  organizationUsageSchema,
   taskSchema,
   type CreateTaskBody,
   type CreateTaskResponse,
   type Organization,
+  type OrganizationUsage,
   type RunwayEndpoint,
   type RunwayTask,
   type PresignedUpload,
@@ -49,6 +51,11 @@ export class RunwayClient {
   /** The workspace's tier (per-model caps and daily limits), its usage today and its credit balance. */
   getOrganization(): Promise<Organization> {
     return this.call('GET', '/v1/organization', 'get organization', organizationSchema);
+  }
+
+  /** Net credits used per model per UTC day in [startDate, beforeDate) (at most 90 days). */
+  getUsage(range: { startDate: string; beforeDate: string }): Promise<OrganizationUsage> {
+    return this.call('POST', '/v1/organization/usage', 'get usage', organizationUsageSchema, range);
   }
 
   /** Ask for an ephemeral upload: the presigned form to post the file to and its runway:// URI. */

@@ -12,6 +12,7 @@ import { requireWorkloadId } from '../review/reviewed-workload';
 import { printReviewItems, registerReviewCommands } from './review-commands';
 import { registerReviewServerCommand } from './review-server-command';
 import { err, out, withClient } from './with-client';
+import { planned } from './output';
 
 /**
  * The editor's side of a B-roll project from a terminal. Every argument is checked before connecting, so
@@ -147,7 +148,9 @@ function printProgress(progress: BrollProgress): void {
 }
 
 function printResult(result: BrollResult): void {
-  out(`${result.projectId}: ${result.state}, ${result.entries.length} events, ${result.credits} credits`);
+  out(
+    `${result.projectId}: ${result.state}, ${result.entries.length} events, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
   out(`EDL:  s3://${result.editList.bucket}/${result.editList.edlKey}`);
   out(`XML:  s3://${result.editList.bucket}/${result.editList.xmlKey}`);
   out(`CSV:  s3://${result.editList.bucket}/${result.editList.csvKey}`);

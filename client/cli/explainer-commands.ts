@@ -10,6 +10,7 @@ import { printReviewItems, registerReviewCommands } from './review-commands';
 import { registerReviewServerCommand } from './review-server-command';
 import { watchExplainer } from './watch';
 import { out, withClient } from './with-client';
+import { planned } from './output';
 
 /**
  * Follow and cancel explainer videos from a terminal; with review, the teacher's decisions (the review
@@ -143,7 +144,9 @@ function printProgress(progress: ExplainerProgress): void {
 }
 
 function printResult(result: ExplainerResult): void {
-  out(`${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits`);
+  out(
+    `${result.explainerId}: ${result.chunks.length} chunks, ${result.video.durationSeconds.toFixed(2)} s, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
   out(`MP4:       s3://${result.video.bucket}/${result.video.key}`);
   out(`duration:  ${result.video.durationSeconds.toFixed(2)} s`);
   out(`subtitles: s3://${result.subtitles.bucket}/${result.subtitles.key}`);

@@ -9,6 +9,7 @@ export function campaignResultJson(result: CampaignResult) {
     archived: result.archived,
     failed: result.failed,
     credits: result.credits,
+    ...(result.estimatedCredits !== undefined ? { estimatedCredits: result.estimatedCredits } : {}),
     variants: result.variants.map((variant) =>
       variant.result
         ? {
@@ -34,5 +35,12 @@ export function printCampaignSummary(result: CampaignResult, write: (line: strin
     else write(`  ✘ ${variant.variantId}  ${variant.error?.type ?? 'Error'}: ${variant.error?.message ?? ''}`);
   }
   write(`manifest: s3://${result.manifest.bucket}/${result.manifest.key}`);
-  write(`${result.archived}/${result.total} archived, ${result.failed} failed, ${result.credits} credits`);
+  write(
+    `${result.archived}/${result.total} archived, ${result.failed} failed, ${result.credits} credits${planned(result.estimatedCredits)}`,
+  );
+}
+
+/** The plan's list-price estimate beside the bill: " (plan 300)", or nothing for a result without one. */
+export function planned(estimatedCredits: number | undefined): string {
+  return estimatedCredits === undefined ? '' : ` (plan ${estimatedCredits})`;
 }

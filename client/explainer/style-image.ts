@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MAX_UPLOAD_BYTES } from '../../schemas';
-import { strictSafeFetch, type SafeFetch } from '../../infra/safe-fetch';
+import { createSafeFetch, type SafeFetch } from '../../infra/safe-fetch';
 import { InputError } from '../input-error';
 import { checkLocalImage, sniffImageType } from '../stage-image';
 
@@ -16,10 +16,13 @@ const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 /** Enough of the body to recognise the format. */
 const SNIFF_BYTES = 16;
 
-/** `fetch` fetches an https image; without one, a strict guarded fetch is made for it and closed after. */
+/**
+ * `fetch` fetches an https image; without one, a strict guarded fetch of its own is made for it and closed after
+ * (never the process's shared one, which the worker's activities may be using).
+ */
 export async function checkStyleImage(source: string, baseDir: string, fetch?: SafeFetch): Promise<StyleImageSource> {
   if (/^https:\/\//i.test(source)) {
-    const guarded = fetch ?? strictSafeFetch();
+    const guarded = fetch ?? createSafeFetch();
     try {
       await checkRemote(source, guarded);
     } finally {

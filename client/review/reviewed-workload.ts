@@ -83,7 +83,7 @@ export abstract class ReviewedWorkload<Progress extends ReviewView, Result> {
   async approve(workloadId: string, keys: string[] | 'all'): Promise<Progress> {
     const { workload, item, itemsField } = this.reviewSpec;
     const chosen = keys === 'all' ? (await this.progress(workloadId)).pendingDecisions : keys;
-    if (chosen.length === 0)
+    if (!Array.isArray(chosen) || chosen.length === 0)
       throw new InputError(
         itemsField,
         keys === 'all' ? `${workload} ${workloadId} has no clip waiting for a decision` : `name at least one ${item}`,
@@ -161,7 +161,7 @@ export abstract class ReviewedWorkload<Progress extends ReviewView, Result> {
 
 /** An id that is there, before anything connects: "a project id is required". */
 export function requireWorkloadId(spec: ReviewedWorkloadSpec, workloadId: string): void {
-  if (workloadId.trim() === '')
+  if (typeof workloadId !== 'string' || workloadId.trim() === '')
     throw new InputError(spec.idField, `${/^[aeiou]/.test(spec.workload) ? 'an' : 'a'} ${spec.workload} id is required`);
 }
 

@@ -14,7 +14,7 @@ export function printDemoReport(result: CampaignResult, links: { webUi: string }
   write('');
   write(`manifest   s3://${result.manifest.bucket}/${result.manifest.key}`);
   write(
-    `result     ${result.archived}/${result.total} archived, ${result.failed} failed, ${result.credits} credits, ${seconds.toFixed(1)} s`,
+    `result     ${result.archived}/${result.total} archived, ${result.failed} failed, ${result.credits} credits billed${result.estimatedCredits !== undefined ? ` of ${result.estimatedCredits} planned` : ''}, ${seconds.toFixed(1)} s`,
   );
   write(`Web UI     ${links.webUi}`);
 }

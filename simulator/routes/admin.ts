@@ -27,6 +27,7 @@ export async function handleAdmin(control: SimulatorControl, req: IncomingMessag
     if (req.method === 'GET') return sendJson(res, 200, control.state().config);
     return only(req, res, ['GET', 'POST'], () => withBody(req, res, (body) => control.updateConfig(body ?? {})));
   }
+  if (path === '/__sim/spend') return only(req, res, ['GET'], () => sendJson(res, 200, control.state().monthlySpend()));
   if (path === '/__sim/usage/reset') {
     return only(req, res, ['POST'], () => {
       control.state().resetDailyUsage();

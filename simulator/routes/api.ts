@@ -8,9 +8,19 @@ import type { SimulatorState } from '../state';
 import type { SimEndpoint, TaskRecord } from '../task';
 import { apiTaskView } from '../task-view';
 import { createUpload } from './uploads';
-import { describeIssues, validateCreateBody, validateSpeechCreateBody } from '../validation';
+import { createRouter, routeGenerateVideo, routerById } from './routers';
+import { organizationUsage } from './usage';
+import { describeIssues, validateCreateBody, validateSpeechCreateBody, type CreateRequest } from '../validation';
 
-type ApiRoute = { kind: 'create'; endpoint: SimEndpoint } | { kind: 'task'; id: string } | { kind: 'organization' } | { kind: 'upload' };
+type ApiRoute =
+  | { kind: 'create'; endpoint: SimEndpoint }
+  | { kind: 'task'; id: string }
+  | { kind: 'organization' }
+  | { kind: 'usage' }
+  | { kind: 'upload' }
+  | { kind: 'routers' }
+  | { kind: 'router'; id: string }
+  | { kind: 'generate_video' };
 
 const CREATE_PATHS: Record<string, SimEndpoint> = {
   '/v1/image_to_video': 'image_to_video',
@@ -21,7 +31,7 @@ const CREATE_PATHS: Record<string, SimEndpoint> = {
 /** Runway's public API under /v1: auth and version checks, then routing. */
 export async function handleApi(state: SimulatorState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const reject = (status: number, error: string, options?: Parameters<typeof sendError>[3]) => {
-    state.stats.recordRejection(status);
+    state.stats.recordRejection(status, req.method ?? '', url.pathname);
     sendError(res, status, error, options);
   };
   if (req.headers.authorization !== `Bearer ${state.config.apiSecret}`) {
@@ -34,9 +44,9 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   }
   const route = matchRoute(url.pathname);
   if (!route) return reject(404, `No such endpoint: ${url.pathname}`);
-  const allowed = route.kind === 'create' || route.kind === 'upload' ? ['POST'] : route.kind === 'task' ? ['GET', 'DELETE'] : ['GET'];
+  const allowed = ALLOWED_METHODS[route.kind];
   if (!allowed.includes(req.method ?? '')) {
-    state.stats.recordRejection(405);
+    state.stats.recordRejection(405, req.method ?? '', url.pathname);
     return sendMethodNotAllowed(res, allowed);
   }
   await sleep(state.faults.latencyMs());
@@ -44,6 +54,21 @@ export async function handleApi(state: SimulatorState, req: IncomingMessage, res
   if (route.kind === 'create') return createTask(context, route.endpoint);
   if (route.kind === 'upload') return createUpload(state, req, res, reject);
   if (route.kind === 'organization') return sendJson(res, 200, countOrganization(state));
+  if (route.kind === 'routers') {
+    const created = await createRouter(state, req);
+    return created.ok ? sendJson(res, 200, created.value) : reject(created.status, created.error);
+  }
+  if (route.kind === 'router') return routerRoute(context, route.id);
+  if (route.kind === 'generate_video') {
+    const routed = await routeGenerateVideo(state, req);
+    state.stats.requests.creates += 1;
+    if (!routed.ok) return reject(routed.status, routed.error);
+    return startTask(context, routed.value.request, { routing: routed.value.routing });
+  }
+  if (route.kind === 'usage') {
+    const answer = await organizationUsage(state, req);
+    return answer.status === 200 ? sendJson(res, 200, answer.body) : reject(answer.status, answer.error);
+  }
   return req.method === 'GET' ? getTask(context, route.id) : deleteTask(context, route.id);
 }
 
@@ -54,10 +79,26 @@ interface ApiContext {
   reject: (status: number, error: string, options?: Parameters<typeof sendError>[3]) => void;
 }
 
+const ALLOWED_METHODS: Record<ApiRoute['kind'], string[]> = {
+  create: ['POST'],
+  upload: ['POST'],
+  usage: ['POST'],
+  routers: ['POST'],
+  generate_video: ['POST'],
+  task: ['GET', 'DELETE'],
+  router: ['GET', 'DELETE'],
+  organization: ['GET'],
+};
+
 function matchRoute(pathname: string): ApiRoute | undefined {
   const endpoint = CREATE_PATHS[pathname];
   if (endpoint) return { kind: 'create', endpoint };
   if (pathname === '/v1/organization') return { kind: 'organization' };
+  if (pathname === '/v1/organization/usage') return { kind: 'usage' };
+  if (pathname === '/v1/routers') return { kind: 'routers' };
+  if (pathname === '/v1/generate/video') return { kind: 'generate_video' };
+  const router = /^\/v1\/routers\/([^/]+)$/.exec(pathname);
+  if (router?.[1]) return { kind: 'router', id: decodeURIComponent(router[1]) };
   if (pathname === '/v1/uploads') return { kind: 'upload' };
   const task = /^\/v1\/tasks\/([^/]+)$/.exec(pathname);
   if (task?.[1]) return { kind: 'task', id: decodeURIComponent(task[1]) };
@@ -70,21 +111,35 @@ function countOrganization(state: SimulatorState) {
 }
 
 async function createTask(context: ApiContext, endpoint: SimEndpoint): Promise<void> {
-  const { state, req, res, reject } = context;
+  const { state, req, reject } = context;
   state.stats.requests.creates += 1;
   const body = await readJsonBody(req);
   if (!body.ok) return reject(body.status, body.error, { headers: { Connection: 'close' } });
   const validation =
     endpoint === 'text_to_speech' ? validateSpeechCreateBody(body.value) : validateCreateBody(endpoint, body.value, state.uploads);
   if (validation.issues) return reject(400, describeIssues(validation.issues), { details: { issues: validation.issues } });
-  const { request } = validation;
+  return startTask(context, validation.request, {});
+}
+
+/** Faults, the workspace's refusals, then the task; a routed create answers `routing` where a direct one answers `estimatedCost`. */
+function startTask(context: ApiContext, request: CreateRequest, extra: { routing?: { estimatedCost: { credits: number } } }): void {
+  const { state, res, reject } = context;
   const proceed = applyFault(context, 'create', 'POST', request);
   if (proceed === 'stop') return;
   const refusal = state.refusalFor(request);
   if (refusal) return reject(refusal.status, refusal.error);
   const task = state.createTask(request);
   if (proceed === 'reset_after') return resetConnection(res);
-  sendJson(res, 200, { id: task.id, estimatedCost: { credits: task.credits } });
+  sendJson(res, 200, extra.routing ? { id: task.id, routing: extra.routing } : { id: task.id, estimatedCost: { credits: task.credits } });
+}
+
+function routerRoute(context: ApiContext, id: string): void {
+  const { state, req, res, reject } = context;
+  const router = routerById(state, id);
+  if (!router) return reject(404, `Model Router ${id} not found.`);
+  if (req.method === 'GET') return sendJson(res, 200, router);
+  state.routers.delete(router.slug);
+  sendNoContent(res);
 }
 
 function getTask(context: ApiContext, id: string): void {

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { buildIdOf, codeVersion } from '../../infra/code-version';
 import { stackEnvPath, writeStackEnv, type StackEnv } from '../../infra/stack-env';
+import { temporalConnectionOptions } from '../../infra/temporal';
+import { describeDeployment, routeToVersion } from '../../infra/worker-deployment';
+import { parseEnv, temporalEnvSchema } from '../../schemas/env';
 import type { CodecServerProcess } from '../codec-server-process';
 import { assertPortsFree, pickFreePorts } from '../ports';
 import { portClaims, resolveStackConfig, type ResolvedStackConfig } from '../resolve-stack-config';
@@ -10,7 +15,7 @@ import type { StackOptions } from '../stack-options';
 import { createCodecServer, createS3Server, createSimulator, stackEnvOf, stopAll } from '../start-stack';
 import { ensureTool } from '../tools';
 import { s3ServerSpec, temporalCliSpec } from '../tool-specs';
-import { dynamicConfigFile, historyShardCount } from './deploy-files';
+import { dynamicConfigFile, dynamicConfigWith, historyShardCount } from './deploy-files';
 import { pickFreeLowPorts } from './low-ports';
 import { PostgresCluster } from './postgres-cluster';
 import { setUpTemporalSchemas } from './temporal-schema';
@@ -19,6 +24,9 @@ import { ensureProductionTools } from './tools';
 import { ensureTemporalTls, temporalTlsEnv, type TemporalTlsFiles } from './temporal-tls';
 import { UiServer } from './ui-server';
 import { replicaLogFile, WorkerReplica } from './worker-replica';
+
+/** The Worker Deployment the replicas belong to, unless workerEnv names another (or '' for unversioned replicas). */
+export const productionDeploymentName = 'runway-temporal';
 
 /** The queue the worker and the CLI use when TASK_QUEUE is not set. */
 const defaultTaskQueue = 'runway-videos';
@@ -37,6 +45,11 @@ export interface ProductionStackOptions extends StackOptions {
    * CLI connects with, and the UI server presents the same client certificate.
    */
   tls?: boolean;
+  /**
+   * Dynamic config values over deploy/temporal/dynamicconfig.yaml for this cluster alone, e.g. a test's shorter
+   * `matching.wv.VersionDrainageStatusRefreshInterval`. Written to `<dataDir>/production/temporal/dynamicconfig.yaml`.
+   */
+  dynamicConfig?: Record<string, unknown>;
 }
 
 export interface ProductionStackUrls {
@@ -70,8 +83,11 @@ export interface ProductionStack {
   tls: TemporalTlsFiles | undefined;
   /** Path of the Temporal CLI (`temporal operator …` against `urls.frontend`). */
   temporalCliPath: string;
-  /** Starts one more replica on the stack's queue and resolves when it is ready. */
-  addWorker(extraEnv?: Record<string, string>): Promise<WorkerReplica>;
+  /**
+   * Starts one more replica on the stack's queue and resolves when it is ready. `entry`: another worker script than
+   * worker/main.ts (a test's changed release of the workflows), relative to the repository.
+   */
+  addWorker(extraEnv?: Record<string, string>, options?: { entry?: string }): Promise<WorkerReplica>;
   /** Stops everything (workers first, PostgreSQL last). */
   stop(): Promise<void>;
 }
@@ -101,7 +117,8 @@ export async function startProductionStack(options: ProductionStackOptions = {})
     writeStackEnv(stack.envFile, stack.env);
     const replicas = options.workers ?? defaultWorkerReplicas;
     await settleAll(Array.from({ length: replicas }, () => stack.addWorker()));
-    config.log(`✔ workers   ready  ${replicas} replica(s) on task queue ${stack.taskQueue}`);
+    const routed = replicas > 0 ? await routeFirstVersion(stack, options.workerEnv ?? {}) : undefined;
+    config.log(`✔ workers   ready  ${replicas} replica(s) on task queue ${stack.taskQueue}${routed ? `, ${routed}` : ''}`);
   } catch (error) {
     await stack.stop();
     throw error;
@@ -146,7 +163,9 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
     namespace: config.namespace,
     postgres: { host: config.host, port: postgres.port, password: config.secrets.postgresPassword },
     historyShards: historyShardCount,
-    dynamicConfigFile,
+    dynamicConfigFile: options.dynamicConfig
+      ? dynamicConfigWith(options.dynamicConfig, path.join(productionDir, 'temporal', 'dynamicconfig.yaml'))
+      : dynamicConfigFile,
     ...(tls ? { tls } : {}),
     dir: path.join(productionDir, 'temporal'),
     logFile: path.join(logsDir, 'temporal-server.log'),
@@ -175,16 +194,17 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
   const taskQueue = options.taskQueue ?? env.TASK_QUEUE ?? defaultTaskQueue;
   const workers: WorkerReplica[] = [];
 
-  const addWorker = async (extraEnv: Record<string, string> = {}): Promise<WorkerReplica> => {
+  const addWorker = async (extraEnv: Record<string, string> = {}, { entry }: { entry?: string } = {}): Promise<WorkerReplica> => {
     const index = workers.length + 1;
     const replica = new WorkerReplica({
       index,
+      ...(entry ? { entry } : {}),
       stackEnv,
       taskQueue,
       journalDir: path.join(productionDir, 'journal'),
       noStackEnvDir: path.join(productionDir, 'no-stack-env-here'),
       logFile: replicaLogFile(logsDir, index),
-      extraEnv: { ...options.workerEnv, ...extraEnv },
+      extraEnv: { TEMPORAL_WORKER_DEPLOYMENT_NAME: productionDeploymentName, ...options.workerEnv, ...extraEnv },
     });
     workers.push(replica);
     await replica.start();
@@ -246,4 +266,25 @@ async function settleAll(starts: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(starts);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
+}
+
+/**
+ * The first deploy of a new cluster: the replicas' version becomes current, so work reaches them. A cluster whose
+ * deployment already has a current version is left as it is (later versions are routed with `npm run deploy`).
+ */
+async function routeFirstVersion(stack: ProductionStack, workerEnv: Record<string, string>): Promise<string | undefined> {
+  const deploymentName = workerEnv.TEMPORAL_WORKER_DEPLOYMENT_NAME ?? productionDeploymentName;
+  if (deploymentName === '') return undefined;
+  const buildId = workerEnv.TEMPORAL_WORKER_BUILD_ID ?? buildIdOf(codeVersion());
+  if (!buildId) throw new Error('the replicas need TEMPORAL_WORKER_BUILD_ID: this code is not a git checkout');
+  const connection = await Connection.connect(temporalConnectionOptions(parseEnv(temporalEnvSchema, stack.env)));
+  try {
+    const client = new Client({ connection, namespace: stack.env.TEMPORAL_NAMESPACE });
+    const current = (await describeDeployment(client, deploymentName))?.current;
+    if (current) return `deployment ${deploymentName} current ${current}`;
+    await routeToVersion(client, { deploymentName, buildId, identity: 'runway-temporal stack' });
+    return `deployment ${deploymentName} current ${buildId}`;
+  } finally {
+    await connection.close();
+  }
 }

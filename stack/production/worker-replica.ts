@@ -18,6 +18,8 @@ export interface WorkerReplicaConfig {
   logFile: string;
   /** More worker settings (e.g. GENERATION_WORKER_SLOTS, RUNWAY_MAX_CONCURRENCY). */
   extraEnv?: Record<string, string>;
+  /** The worker script, relative to the repository (default worker/main.ts). */
+  entry?: string;
 }
 
 /** One replica of the real worker (`worker/main.ts`) as its own process: restartable, and killable alone (SIGKILL). */
@@ -33,7 +35,7 @@ export class WorkerReplica extends ProcessService {
       service: this.name,
       // node itself, not npx: a signal reaches the worker, which drains within its grace period on SIGTERM.
       command: process.execPath,
-      args: ['--import', 'tsx', 'worker/main.ts'],
+      args: ['--import', 'tsx', config.entry ?? 'worker/main.ts'],
       cwd: repoRoot,
       env: workerEnv(config),
       logFile: config.logFile,

@@ -170,6 +170,35 @@ test(`cancelling a ${VARIANTS}-variant campaign mid-run cancels every open child
   expect(index.notStarted).toBe(VARIANTS - index.cancelled);
 }, 300_000);
 
+test('a campaign cancelled while its children are still starting leaves none of them running', async () => {
+  await resetSimulator({ concurrency: WINDOW, generationSeconds: { kind: 'uniform', min: 36_000, max: 72_000 } });
+  const campaignId = 'scale-cancel-starting';
+  // A window of 60 at once: the cancel lands while many child starts are still in flight.
+  const path = await jsonlCampaign(campaignId, 60, { maxOpenVideos: 60, maxRunningWait: '1h', maxPendingWait: '1h' });
+  await product.api.campaigns.start(path);
+  await pollUntil(
+    'the first children starting',
+    async () => (await product.api.campaigns.progress(campaignId).catch(() => undefined))?.open ?? 0,
+    (open) => open > 0,
+    60_000,
+    20,
+  );
+  await product.api.campaigns.cancel(campaignId);
+  await expect(product.api.campaigns.waitForResult(campaignId)).rejects.toThrow();
+  await pollUntil(
+    'no open child',
+    () => runningChildren(campaignId),
+    (count) => count === 0,
+    60_000,
+  );
+  const stats = await simulatorStats();
+  const live = stats.tasks.filter((task) => ['PENDING', 'THROTTLED', 'RUNNING'].includes(task.status) && !task.deleted);
+  expect(live).toEqual([]);
+  const index = await readJsonObject<{ status: string; cancelled: number; notStarted: number }>(`${campaignId}/manifest.json`);
+  expect(index.status).toBe('cancelled');
+  expect(index.cancelled).toBeGreaterThanOrEqual(stats.submissions.total);
+}, 300_000);
+
 test('a JSONL campaign with a malformed row and a bad field: both reported by line number, nothing started', async () => {
   await resetSimulator();
   const campaignId = 'scale-bad-rows';

@@ -102,7 +102,7 @@ export async function assertPlanIsMeaningful(variants: PlannedVariant[]): Promis
   }
   const prescreen = new TermListModerator(DEFAULT_BLOCKED_TERMS);
   for (const variant of variants) {
-    const verdict = await prescreen.check(variant.promptText);
+    const verdict = await prescreen.check({ promptText: variant.promptText });
     if (!verdict.allowed)
       throw new Error(`the worker's pre-screen would refuse ${variant.id} ("${variant.promptText}"): the chaos plan must reach Runway`);
   }

@@ -10,6 +10,7 @@ import { startDedicatedStack } from '../../stack/dedicated-stack';
 import type { Stack } from '../../stack/start-stack';
 import type { ChaosOptions, ChaosTopology } from './options';
 import { spawnChaosWorker, type ChaosWorker } from './worker';
+import { pollFloorAtTimeScale } from '../../schemas/options';
 
 /** A service the chaos stops and starts again; `force` is a crash (SIGKILL) where the service supports it. */
 export interface ChaosService {
@@ -63,7 +64,11 @@ export async function startChaosTarget(
     options.dataDir ?? path.join(defaultDataDir, `chaos-${topology === 'production' ? 'production-' : ''}${options.label}-${Date.now()}`);
   log(`chaos: starting a dedicated ${topology === 'production' ? 'production topology' : 'dev stack'} in ${dataDir}`);
   const taskQueue = `chaos-${options.label}`;
-  const workerEnv = { RUNWAY_MAX_CONCURRENCY: String(options.cap), WORKER_SHUTDOWN_GRACE_MS: '5000' };
+  const workerEnv = {
+    RUNWAY_MAX_CONCURRENCY: String(options.cap),
+    WORKER_SHUTDOWN_GRACE_MS: '5000',
+    RUNWAY_POLL_FLOOR: String(pollFloorAtTimeScale(options.timeScale)),
+  };
   if (topology === 'production') {
     const stack = await startProductionStack({
       ports: 'auto',

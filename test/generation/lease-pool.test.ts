@@ -112,3 +112,29 @@ test('a grant to a workflow that no longer exists is reclaimed at once', async (
   );
   await pool.terminate();
 });
+
+test('by class, then round-robin by workload: an interactive request takes the next freed slot, two batch workloads alternate', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-priority`);
+  const lease = (leaseId: string, priority: 'interactive' | 'batch', workload: string) =>
+    requestLease(poolId, { leaseId, workflowId: holderId, runId: holderRunId, leaseTtlMs: 60_000, priority, workload });
+  const pool = await lease('running', 'batch', 'campaign-a');
+  for (const id of ['a1', 'a2', 'a3']) await lease(id, 'batch', 'campaign-a');
+  for (const id of ['b1', 'b2']) await lease(id, 'batch', 'campaign-b');
+  await lease('editor', 'interactive', 'broll-project');
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).waiting.length === 6, Boolean, 10_000, 100);
+  const granted: string[] = [];
+  for (let holder = 'running'; granted.length < 6;) {
+    await pool.signal(releaseLeaseSignal, { leaseId: holder });
+    const next = await pollUntil(
+      'the next grant',
+      async () => (await pool.query(leasesQuery)).holders[0]?.leaseId,
+      (leaseId) => leaseId !== undefined && leaseId !== holder,
+      10_000,
+      50,
+    );
+    granted.push(next!);
+    holder = next!;
+  }
+  expect(granted).toEqual(['editor', 'a1', 'b1', 'a2', 'b2', 'a3']);
+  await pool.terminate();
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
@@ -11,6 +12,7 @@ import { FAILURE_CONVERTER_PATH, productDataConverter } from '../../infra/data-c
 import type { CodecKeys } from '../../infra/payload-codec';
 import { quietLogger, startInProcessProduct, type InProcessProduct } from '../../scripts/in-process-product';
 import { testStack } from './stack';
+import { TEST_POLL_FLOOR_MS } from './simulator-admin';
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 let encryptedBundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -64,6 +66,7 @@ export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Activit
     s3: createS3Client(s3TargetFromEnv(stackS3Env())),
     moderator: new TermListModerator(),
     metrics: noopMetrics,
+    pollFloorMs: TEST_POLL_FLOOR_MS,
     ...overrides,
   };
 }
@@ -72,7 +75,8 @@ export type RunningProduct = InProcessProduct;
 
 /**
  * Both workers of the product in this process, plus the typed client, on a queue of their own.
- * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart).
+ * `codecKeys`: payloads encrypted as with PAYLOAD_CODEC_KEYS; `taskQueue`: rejoin a queue (a restart);
+ * `deployment`: versioned workers, as with TEMPORAL_WORKER_DEPLOYMENT_NAME.
  */
 export async function startProduct(options: {
   name: string;
@@ -80,6 +84,7 @@ export async function startProduct(options: {
   deps?: Partial<ActivityDeps>;
   codecKeys?: CodecKeys;
   taskQueue?: string;
+  deployment?: WorkerDeploymentVersion;
 }): Promise<RunningProduct> {
   const stack = testStack();
   const s3Env = stackS3Env();
@@ -95,6 +100,7 @@ export async function startProduct(options: {
     s3: createS3Client(s3TargetFromEnv(s3Env)),
     bucket: s3Env.S3_BUCKET,
     prefix: '',
+    deployment: options.deployment,
   });
 }
 

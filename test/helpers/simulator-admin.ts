@@ -1,5 +1,6 @@
 import { SimulatorAdmin } from '../../simulator/admin-client';
 import type { SimulatorSnapshot } from '../../simulator/state';
+import { pollFloorAtTimeScale } from '../../schemas/options';
 import { testStack } from './stack';
 
 /** Test speed: 600 simulated seconds per real second; generations of 0.1 – 0.2 s real. */
@@ -8,6 +9,9 @@ export const FAST_SIMULATOR = {
   pendingSeconds: 6,
   generationSeconds: { kind: 'uniform', min: 60, max: 120 },
 } as const;
+
+/** Runway's 5 s poll floor on the fast simulator's clock: what test workers are configured with. */
+export const TEST_POLL_FLOOR_MS = pollFloorAtTimeScale(FAST_SIMULATOR.timeScale);
 
 /** The test stack's simulator, through the one admin client. */
 function admin(): SimulatorAdmin {

@@ -2,6 +2,7 @@ import { pollUntil } from './poll';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { testStack } from './stack';
+import { TEST_POLL_FLOOR_MS } from './simulator-admin';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 
@@ -23,6 +24,7 @@ export function productEnv(taskQueue: string, extra: Record<string, string> = {}
     AWS_REGION: stack.s3.region,
     RUNWAYML_BASE_URL: stack.runwayBaseUrl,
     RUNWAYML_API_SECRET: stack.runwayApiSecret,
+    RUNWAY_POLL_FLOOR: String(TEST_POLL_FLOOR_MS),
     METRICS_PORT: '0',
     // Keep .data/stack.env of a developer's own `npm run stack` out of the test's way.
     STACK_DATA_DIR: path.join(stack.dataDir, 'no-stack-env-here'),

@@ -39,6 +39,8 @@ export async function startProductionUnderTest(options: {
   workerEnv?: Record<string, string>;
   /** The Temporal server with mTLS; the client connects with stack.env's TEMPORAL_TLS_* as any client would. */
   tls?: boolean;
+  /** Dynamic config values over the topology's own (deploy/temporal/dynamicconfig.yaml). */
+  dynamicConfig?: Record<string, unknown>;
 }): Promise<ProductionUnderTest> {
   const stack = await startProductionStack({
     dataDir: path.join(defaultDataDir, `production-${options.name}-${Date.now()}`),
@@ -50,6 +52,7 @@ export async function startProductionUnderTest(options: {
     env: { ...envWithoutStackOverrides(process.env), SIM_CONFIG: '' },
     workerEnv: options.workerEnv,
     tls: options.tls ?? false,
+    ...(options.dynamicConfig ? { dynamicConfig: options.dynamicConfig } : {}),
     log: () => undefined,
   });
   try {

@@ -14,6 +14,7 @@ import { SimulatorAdmin } from '../../simulator/admin-client';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/product';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 import { envWithoutStackOverrides } from '../../infra/stack-env';
+import { TEST_POLL_FLOOR_MS } from '../helpers/simulator-admin';
 
 /**
  * Temporal goes down while a generation activity's POST is in flight, for longer than the activity's
@@ -57,6 +58,7 @@ beforeAll(async () => {
     s3,
     moderator: new TermListModerator(),
     metrics: noopMetrics,
+    pollFloorMs: TEST_POLL_FLOOR_MS,
   };
   product = await startInProcessProduct({
     address: stack.env.TEMPORAL_ADDRESS,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ffmpegPath } from '../../infra/ffmpeg';
 import { SimulatorAdmin } from '../../simulator/admin-client';
+import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 
 /** Helpers for the simulator's own tests: they reach it only over HTTP. */
 
@@ -162,4 +163,22 @@ export async function decodeWithFfmpeg(bytes: Buffer): Promise<{ width: number; 
   } finally {
     fs.rmSync(file, { force: true });
   }
+}
+
+/**
+ * A simulator of its own for one test file, started before its tests with `config` and closed after them
+ * (its media cache dir removed): `suite.sim`, `suite.api`, `suite.admin` are set once it runs.
+ */
+export function simulatorForSuite(config: Record<string, unknown> & { mediaCacheDir: string }) {
+  const suite = {} as { sim: SimulatorHandle; api: ReturnType<typeof runwayApi>; admin: ReturnType<typeof simAdmin> };
+  beforeAll(async () => {
+    suite.sim = await startSimulator({ ...config, port: 0 });
+    suite.api = runwayApi(suite.sim.url);
+    suite.admin = simAdmin(suite.sim.url);
+  });
+  afterAll(async () => {
+    await suite.sim.close();
+    fs.rmSync(config.mediaCacheDir, { recursive: true, force: true });
+  });
+  return suite;
 }

@@ -6,6 +6,7 @@ import {
   log,
   setHandler,
   upsertSearchAttributes,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import {
   brollWorkflowInputSchema,
@@ -26,7 +27,13 @@ import type { RoomEntry } from '../review/room';
 import { setReviewHandlers } from '../review/handlers';
 import { closeCancelled, runTake } from '../review/takes';
 import { BrollProject } from './project';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
 import type { SegmentReview } from '../../schemas';
+import { versioned } from '../versioning';
+
+// Pinned: a project waits days for its editor and finishes on the code it started on; a release never has to replay it.
+setWorkflowOptions(versioned('PINNED'), BrollWorkflow);
 
 /**
  * A documentary's B-roll: `takesPerSegment` takes of every segment through the one GenerationWorkflow
@@ -36,9 +43,14 @@ import type { SegmentReview } from '../../schemas';
  * deadline, when set, ends the project with what was selected.
  */
 export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<BrollResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('broll', rawInput.options.webhook, () => runBroll(rawInput));
+}
+
+async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
   const input = brollWorkflowInputSchema.parse(rawInput);
   // Each take is a generation of the project, keyed by its segment and take (s01-t2).
-  const parent = generationParent(input.projectId, input);
+  const parent = generationParent(input.projectId, input, DEFAULT_PRIORITY.broll);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'project' });
   const states = new GenerationStates(input.segments.flatMap((segment) => takeKeys(segment.segmentId, input.takesPerSegment)));
   const project = new BrollProject(input, creditBook);
@@ -138,6 +150,7 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
       ...written,
       missing,
       credits: creditBook.creditsSpent(),
+      estimatedCredits: input.segments.reduce((sum, segment) => sum + segment.estimatedCredits, 0),
       ...(contactSheet ? { contactSheet } : {}),
     };
     room.ended = state;

@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignVariant } from '../../schemas';
 import { generationError, reusedResult, startAndReport, type GenerationParent } from '../generation/children';
@@ -33,7 +33,11 @@ export function launchVariant(
   open.set(variant.variantId, entry);
   return (async () => {
     try {
-      await startAndReport(parent, { key: variant.variantId, request: variant.request, fingerprint: variant.fingerprint }, workflowId);
+      // A start cancelled after its command went out resolves at once while the server may still start the
+      // child, which no one would then cancel: the start runs to its answer, and the cancel path waits for it.
+      await CancellationScope.nonCancellable(() =>
+        startAndReport(parent, { key: variant.variantId, request: variant.request, fingerprint: variant.fingerprint }, workflowId),
+      );
       entry.starting = false;
     } catch (error) {
       // The campaign's own cancellation is handled by its main loop (it cancels every open child).

@@ -7,11 +7,13 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import {
   campaignWorkflowInputSchema,
   FailureType,
   RESULT_VARIANTS_LIMIT,
+  requestCredits,
   type CampaignCarry,
   type CampaignResult,
   type CampaignVariant,
@@ -27,6 +29,9 @@ import { ManifestBuilder } from '../generation/manifest';
 import { checkWorkspaceFirst, checkWorkspaceFor } from '../generation/workspace-check';
 import { cancelOpenChildren, launchVariant } from './launch';
 import { RECENT_LIMIT, campaignProgress, manifestEntry, progressEntry, type KeptOutcome, type OpenVariant } from './manifest';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
+import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
@@ -42,6 +47,10 @@ const MANIFEST_BATCH = 500;
 /** With no child ending for this long, ask Temporal which open children closed without reporting (terminated, timed out). */
 const SWEEP_AFTER = '1 minute';
 
+// Pinned: a campaign is over within hours, which a release can wait out; its runs (continue-as-new keeps the version)
+// and children finish on the code they started on, so a change to it needs no patch. Schedules start each run on the current version.
+setWorkflowOptions(versioned('PINNED'), CampaignWorkflow);
+
 /**
  * A campaign of any size: at most `maxOpenVideos` children open at once, the next started as one ends, one
  * child per variant (deterministic ids, so re-running a campaign never repeats archived work), partial
@@ -51,6 +60,11 @@ const SWEEP_AFTER = '1 minute';
  * Children are started ABANDON and report their end by signal, so they outlive a hand-over.
  */
 export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('campaign', rawInput.options.webhook, () => runCampaign(rawInput));
+}
+
+async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
   const input = withRunCampaignId(campaignWorkflowInputSchema.parse(rawInput));
   const total = input.variantPages?.count ?? input.variants.length;
   const carry: CampaignCarry = input.carry ?? freshCarry();
@@ -81,6 +95,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
   // Handlers before any await: signals that waited for this run (a hand-over, a child ending) land in them.
   setHandler(campaignProgressQuery, () => campaignProgress(input.campaignId, total, carry, open, creditBook));
   setHandler(generationStateSignal, (update) => {
+    creditBook.onState(update);
     const entry = open.get(update.generationKey);
     if (!entry) return;
     entry.state = update.state;
@@ -175,7 +190,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 
   const maxOpen = input.maxOpenVideos ?? DEFAULT_MAX_OPEN_VIDEOS;
   const handOverEvery = input.continueAsNewEvery ?? DEFAULT_CONTINUE_AS_NEW_EVERY;
-  const parent = generationParent(input.campaignId, input);
+  const parent = generationParent(input.campaignId, input, DEFAULT_PRIORITY.campaign);
   const starting = new Set<Promise<void>>();
   let startedThisRun = 0;
   const handOver = () => (carry.cursor < total && startedThisRun >= handOverEvery) || workflowInfo().continueAsNewSuggested;
@@ -232,6 +247,8 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     if (!isCancellation(error)) throw error;
     // What was archived before the cancel is still the team's: the index says so, and which variants never started.
     await CancellationScope.nonCancellable(async () => {
+      // Every start in flight settles first, so each child that exists is in `open` and gets cancelled.
+      await condition(() => starting.size === 0);
       await cancelOpenChildren(open);
       await manifest.flush();
       await writeIndex('cancelled');
@@ -249,6 +266,8 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
     archived: carry.archived,
     failed: carry.failed + carry.cancelled,
     credits: carry.credits,
+    estimatedCredits:
+      input.variantPages?.estimatedCredits ?? input.variants.reduce((sum, variant) => sum + requestCredits(variant.request), 0),
     reused: carry.reused,
     cancelled: carry.cancelled,
     runs: carry.runs,

@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import {
@@ -34,6 +35,9 @@ import { closeCancelled, runTake, runVoiceover, type ReviewedOutcome } from '../
 import type { ChunkReview } from '../../schemas';
 import { chunkGenerationKey } from './ids';
 import { ExplainerLesson } from './lesson';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
+import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof explainerWorkflowInputSchema.parse>;
 
@@ -43,6 +47,10 @@ interface ChunkFailure {
   generation: ChunkGeneration;
   error: GenerationError;
 }
+
+// Pinned: an explainer may wait days for its teacher's review and finishes on the code it started on; a
+// release never has to replay it.
+setWorkflowOptions(versioned('PINNED'), ExplainerWorkflow);
 
 /**
  * A narrated explainer: a clip and a voiceover per chunk, all at once through the one GenerationWorkflow
@@ -60,9 +68,14 @@ interface ChunkFailure {
  * B-roll's) assembles the explainer and answers its result.
  */
 export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
+  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
+  return withWebhook('explainer', rawInput.options.webhook, () => runExplainer(rawInput));
+}
+
+async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
   const input = explainerWorkflowInputSchema.parse(rawInput);
   // Each chunk's clip and voiceover takes are generations of the explainer, keyed `<chunkId>--clip|voice[--tN]`.
-  const parent = generationParent(input.explainerId, input);
+  const parent = generationParent(input.explainerId, input, DEFAULT_PRIORITY.explainer);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'explainer' });
   const states = new GenerationStates(
     input.chunks.flatMap((chunk) => [chunkGenerationKey(chunk.chunkId, 'clip'), chunkGenerationKey(chunk.chunkId, 'voice')]),
@@ -150,6 +163,7 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
       })),
       unapproved: input.review ? room.missing() : [],
       credits: creditBook.creditsSpent(),
+      estimatedCredits: input.chunks.reduce((sum, chunk) => sum + chunk.clip.estimatedCredits + chunk.voiceover.estimatedCredits, 0),
     };
   };
 

@@ -10,6 +10,7 @@ import {
   type GenerationWorkflowInput,
   type ResolvedGenerationRequest,
 } from '../../schemas';
+import type { PriorityClass } from '../../schemas/priority';
 import { childActivities } from '../activity-stubs';
 import { PromptImageUploads } from './image-uploads';
 import { generationVisibility } from './visibility';
@@ -26,15 +27,19 @@ export interface GenerationParent {
   imageUploads: PromptImageUploads;
 }
 
-/** The parent a workload's input makes: the workload's id, where and how its generations run, and no upload yet. */
+/**
+ * The parent a workload's input makes: the workload's id, where and how its generations run (in its
+ * priority class unless its options name one), and no upload yet.
+ */
 export function generationParent(
   workloadId: string,
   input: Pick<GenerationParent, 'archive' | 'options' | 'budgetCredits' | 'taskQueue'>,
+  defaultPriority: PriorityClass,
 ): GenerationParent {
   return {
     workloadId,
     archive: input.archive,
-    options: input.options,
+    options: { ...input.options, priority: input.options.priority ?? defaultPriority },
     budgetCredits: input.budgetCredits,
     taskQueue: input.taskQueue,
     imageUploads: new PromptImageUploads(),
@@ -46,6 +51,8 @@ export interface PlannedGeneration {
   key: string;
   request: ResolvedGenerationRequest;
   fingerprint: string;
+  /** Its own class over the workload's (a regeneration someone is waiting for). */
+  priority?: PriorityClass;
   /** The archived object's file name (without extension), when the workload names its outputs. */
   outputName?: string;
 }
@@ -103,7 +110,7 @@ function childOptions(
         generationKey: generation.key,
         request,
         archive: parent.archive,
-        options: parent.options,
+        options: generation.priority ? { ...parent.options, priority: generation.priority } : parent.options,
         budgeted: parent.budgetCredits !== undefined,
         fingerprint: generation.fingerprint,
         ...(generation.outputName !== undefined ? { outputName: generation.outputName } : {}),

@@ -84,6 +84,20 @@ export class CreditBook {
   }
 
   /**
+   * Runway's create answer put the open submission's most at `credits` (its estimatedCost): the reservation
+   * becomes that. The budget then counts Runway's figure, not the catalog's, for the rest of the task.
+   */
+  correct(key: string, credits: number): void {
+    const entry = this.open.get(key);
+    if (entry) entry.reserved = credits;
+  }
+
+  /** A state update from a generation's activity: its estimate, when it carries one. */
+  onState(update: { generationKey: string; estimatedCredits?: number }): void {
+    if (update.estimatedCredits !== undefined) this.correct(update.generationKey, update.estimatedCredits);
+  }
+
+  /**
    * The generation ended: release its reservations and count what it billed. When a failure does not say
    * (not a typed failure of the generation workflow), its reservation stays held so the budget cannot be
    * exceeded, and only what it reported billed so far counts as spent.

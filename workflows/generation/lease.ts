@@ -7,6 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType, type GenerationOptions } from '../../schemas';
+import type { PriorityClass } from '../../schemas/priority';
 import { leaseRequestActivities } from '../activity-stubs';
 import {
   leaseGrantedSignal,
@@ -54,7 +55,7 @@ export class GenerationLease {
   async hold<T>(
     submission: number,
     options: GenerationOptions,
-    request: { model: string; credits: number },
+    request: { model: string; credits: number; priority: PriorityClass; workload: string },
     work: (lease: { poolWorkflowId: string; leaseId: string }) => Promise<T>,
     handedBack?: (result: T) => boolean,
   ): Promise<T> {
@@ -76,6 +77,8 @@ export class GenerationLease {
               leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS,
               model: request.model,
               credits: request.credits,
+              priority: request.priority,
+              workload: request.workload,
             },
           ],
         );

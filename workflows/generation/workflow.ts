@@ -5,6 +5,7 @@ import {
   isCancellation,
   setHandler,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
 import {
   FailureType,
@@ -38,6 +39,13 @@ import {
   runwayTaskUpdateSignal,
   type GenerationEnd,
 } from '../messages';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { withWebhook } from '../delivery/announce';
+import { versioned } from '../versioning';
+
+// Pinned: a generation ends within its bound (the pending and running waits, then the archive) holding a lease and a
+// Runway task; it finishes on the code that submitted them, as a pinned workload's children do anyway.
+setWorkflowOptions(versioned('PINNED'), GenerationWorkflow);
 
 /**
  * One Runway generation task — a video (image_to_video / text_to_video) or speech (text_to_speech), by the
@@ -46,6 +54,13 @@ import {
  * failure classes, the credit line and the archive; only the request body and the output type differ.
  */
 export async function GenerationWorkflow(rawInput: GenerationWorkflowInput): Promise<GenerationResult> {
+  // A generation on its own announces its end to its webhook; a workload's generation only when the workload asked for each.
+  const webhook = rawInput.options.webhook;
+  const announced = webhook && (workflowInfo().parent === undefined || webhook.generations === true) ? webhook : undefined;
+  return withWebhook('generation', announced, () => runGeneration(rawInput));
+}
+
+async function runGeneration(rawInput: GenerationWorkflowInput): Promise<GenerationResult> {
   const input = generationWorkflowInputSchema.parse(rawInput);
   const status: GenerationProgress = { generationId: input.generationId, state: 'prescreening', submissions: [] };
   const tracker = new RemoteTaskTracker(status, input.generationKey);
@@ -58,11 +73,13 @@ export async function GenerationWorkflow(rawInput: GenerationWorkflowInput): Pro
   // worth a signal (two history events here, a workflow task on both sides).
   tracker.setState('prescreening', { notifyParent: false, searchAttribute: false });
   try {
-    await rethrowTyped(() =>
+    const promptImage = input.request.kind === 'speech' ? undefined : input.request.promptImage;
+    const screening = await rethrowTyped(() =>
       prescreenActivities().prescreenPrompt.executeWithOptions({ summary: `pre-screen ${input.generationKey}'s prompt` }, [
-        { generationId: input.generationId, promptText: input.request.promptText },
+        { generationId: input.generationId, promptText: input.request.promptText, ...(promptImage ? { promptImages: [promptImage] } : {}) },
       ]),
     );
+    status.moderation = screening.verdicts;
     // A generation started on its own checks the workspace first; a workload already has, for all its generations.
     if (workflowInfo().parent === undefined) {
       await rethrowTyped(() =>
@@ -96,7 +113,9 @@ export async function GenerationWorkflow(rawInput: GenerationWorkflowInput): Pro
       submissions: status.submissions.length,
       submissionHistory: status.submissions,
       credits: totalCredits(status.submissions),
+      estimatedCredits: requestCredits(input.request),
       fingerprint: input.fingerprint,
+      moderation: screening.verdicts,
       timings: { ...timings, archivedAt: timings.generatedAt, archiveMs: 0 },
     };
     // For the same reason the archive activity tells the parent how this generation ended, once it is in S3.
@@ -205,7 +224,13 @@ async function generateWithResubmission(
     const outcome = await lease.hold(
       submission,
       input.options,
-      { model: input.request.model, credits: estimate },
+      {
+        model: input.request.model,
+        credits: estimate,
+        priority: input.options.priority ?? DEFAULT_PRIORITY.generation,
+        // Fairness is between workloads: a workload's generations share one turn, a generation on its own is its own.
+        workload: parent?.workflowId ?? workflowInfo().workflowId,
+      },
       (held) => {
         tracker.beginSubmission(submission);
         return generationTyped(submission, input.options, tracker, () =>

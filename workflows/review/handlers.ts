@@ -26,7 +26,10 @@ export function setReviewHandlers<Item extends ReviewItemProgress, Progress exte
 ): void {
   setHandler(workflow.progressQuery, workflow.progress);
   setHandler(reviewViewQuery, workflow.progress);
-  setHandler(generationStateSignal, (update) => workflow.states.onState(update));
+  setHandler(generationStateSignal, (update) => {
+    workflow.creditBook.onState(update);
+    workflow.states.onState(update);
+  });
   setHandler(creditRequestSignal, (request) => workflow.creditBook.onCreditRequest(request));
   setHandler(
     reviewUpdate,

@@ -3,6 +3,7 @@ import type { GenerationError, GenerationResult, ReviewItemProgress, TakeOutput 
 import { billedByFailure, generationError, startAndAwait, type GenerationParent, type PlannedGeneration } from '../generation/children';
 import type { CreditBook } from '../generation/credit-book';
 import type { ReviewRoom, TakeEnd, TakeToRun, VoiceoverToRun } from './room';
+import { DEFAULT_PRIORITY } from '../../schemas/priority';
 
 /** How a reviewed generation ended: its archived result, its typed error, or cancelled with its workload. */
 export type ReviewedOutcome =
@@ -55,7 +56,9 @@ async function runReviewed(
   const refused = creditBook.reserveFirst(generation.key, generation.request, label);
   if (refused) return { error: refused, credits: 0 };
   try {
-    const { result, reused } = await startAndAwait(parent, generation, workflowId);
+    // A round (or a voiceover take) after the first is someone's review decision: the reviewer waits for it.
+    const planned = round > 1 ? { ...generation, priority: DEFAULT_PRIORITY.review } : generation;
+    const { result, reused } = await startAndAwait(parent, planned, workflowId);
     // Archived by an earlier run of this workload: billed then, not by this run.
     const credits = reused ? 0 : result.credits;
     creditBook.settle(generation.key, credits);
