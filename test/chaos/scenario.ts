@@ -183,7 +183,7 @@ class ChaosRun {
    * the wire: the newest task 300 ms old (answered, journalled, heartbeated), none ending within 300 ms, and
    * either every lease taken or nothing ended for a second (no grant about to become a POST).
    * A SIGKILL mid-POST leaves a task Runway created that nobody recorded: with no idempotency key and no task
-   * listing no client can recover it (the README names that window), and it is not what this scenario probes.
+   * listing no client can recover it (docs/reliability.md names that window), and it is not what this scenario probes.
    */
   private async noCreateInFlight(): Promise<void> {
     const deadline = Date.now() + 6_000;

@@ -14,7 +14,7 @@ export const LIVE_SMOKE_REQUEST = {
   duration: 2,
 } as const;
 
-/** Its list price: what the README says one smoke run costs. */
+/** Its list price: what docs/reliability.md says one smoke run costs. */
 export const LIVE_SMOKE_LIST_CREDITS = creditsFor(LIVE_SMOKE_REQUEST.model, LIVE_SMOKE_REQUEST.duration);
 
 export type LiveSmokeSettings = { run: true; apiSecret: string; baseUrl: string } | { run: false; reason: string };

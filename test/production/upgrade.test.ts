@@ -15,7 +15,7 @@ import { FAST_OPTIONS } from '../helpers/product';
 import { startProductionUnderTest, type ProductionUnderTest } from './production-stack';
 
 /**
- * The upgrade README's "Upgrading a running deployment" describes, on the production topology: a B-roll project
+ * What docs/upgrades.md describes, on the production topology: a B-roll project
  * awaiting review on v1 workers; v2 workers whose BrollWorkflow takes a new first step (test/fixtures/broll-v2,
  * which v1's histories do not replay on) deployed beside them and made current with `npm run deploy`; the editor's
  * decisions reach the v1 project, which completes on v1 with its edit list, while a new project starts on v2; the

@@ -82,7 +82,7 @@ test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted 
     options: { pollInterval: 200, maxPendingWait: '1h', maxRunningWait: '1h' },
   });
   // Killed once the worker has recorded all three tasks: a kill between Runway creating a task and the
-  // worker reading the answer is the one duplicate no client can prevent (see README, Reliability).
+  // worker reading the answer is the one duplicate no client can prevent (see docs/reliability.md).
   await until(async () => ((await simulatorStats()).submissions.total >= 3 && journalEntries(journalDir) >= 3 ? true : undefined), 30_000);
   worker.child.kill('SIGKILL');
   await worker.exited;
