@@ -87,14 +87,17 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
       .digest('hex');
     try {
       progress.phase('check');
+      // The inputs' sizes are asked for while the earlier assembly is looked for: one round trip, not two.
+      const sizing = Promise.all(
+        input.chunks.flatMap((chunk) => [chunk.clip, chunk.voiceover]).map((object) => objectSize(deps.s3, object)),
+      );
+      void sizing.catch(() => undefined);
       const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
       if (existing) {
         log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
         return existing;
       }
-      const sizes = await Promise.all(
-        input.chunks.flatMap((chunk) => [chunk.clip, chunk.voiceover]).map((object) => objectSize(deps.s3, object)),
-      );
+      const sizes = await sizing;
       const tempRoot = options.tempRoot ?? path.join(os.tmpdir(), 'runway-temporal-assembly');
       const needed = sizes.reduce((sum, size) => sum + size, 0) * TEMP_SPACE_FACTOR + TEMP_SPACE_SLACK;
       await ensureTempSpace(tempRoot, needed, options.maxTempBytes ?? DEFAULT_MAX_TEMP_BYTES);
@@ -172,30 +175,37 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         );
 
         progress.phase('verify');
-        const resultProbe = await probeStreams(outPath);
-        const problems = assembledProblems(resultProbe, expectedSeconds);
+        // The check reads only the MP4's index; its hash and the package (which copies it) are made meanwhile,
+        // and used only once the check has passed.
         const outBytes = (await fs.stat(outPath)).size;
-        if (!isFaststart(await fileBoxes(outPath, outBytes))) problems.push('moov does not come before mdat (not faststart)');
+        const packagePath = path.join(dir, 'explainer.zip');
+        const [resultProbe, boxes, sha256, written] = await Promise.all([
+          probeStreams(outPath),
+          fileBoxes(outPath, outBytes),
+          fileSha256(outPath),
+          writeScormPackage(
+            {
+              explainerId: input.explainerId,
+              title: input.title ?? input.explainerId,
+              language: input.language,
+              mp4Path: outPath,
+              vtt,
+              cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
+            },
+            packagePath,
+          ),
+        ]);
+        const problems = assembledProblems(resultProbe, expectedSeconds);
+        if (!isFaststart(boxes)) problems.push('moov does not come before mdat (not faststart)');
         if (problems.length > 0) throw assemblyFailed(`the assembled MP4 failed its check: ${problems.join('; ')}`, true);
         const durationSeconds = Number(resultProbe.format.duration);
-        const sha256 = await fileSha256(outPath);
-        const packagePath = path.join(dir, 'explainer.zip');
-        const written = await writeScormPackage(
-          {
-            explainerId: input.explainerId,
-            title: input.title ?? input.explainerId,
-            language: input.language,
-            mp4Path: outPath,
-            vtt,
-            cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
-          },
-          packagePath,
-        );
 
         progress.phase('upload', { bytes: 0, total: outBytes });
-        const subtitles = await putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256);
-        // A concurrent attempt (this one's heartbeat had timed out) may have finished meanwhile.
-        const raced = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
+        // The sidecar goes up while a concurrent attempt (this one's heartbeat had timed out) is looked for.
+        const [subtitles, raced] = await Promise.all([
+          putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256),
+          existingAssembly(deps.s3, bucket, keys, inputsSha256),
+        ]);
         if (raced) return raced;
         // The package goes before the MP4 (the commit point), so an assembly that exists always has one.
         const scorm = await putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written });

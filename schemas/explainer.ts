@@ -5,12 +5,14 @@ import { strictObject } from './strict-object';
 import { resolvedSpeechRequestSchema, resolvedVideoRequestSchema } from './generation';
 import type { AssembledExplainer } from './assembly';
 import type { GenerationError } from './generation';
+import type { ReviewItemProgress, ReviewView, ReviewVoiceover } from './review';
 
 /**
  * Explainer videos: a lesson script cut into chunks that can be spoken in about 5 s, a clip and a
- * voiceover per chunk (both through the one generation workflow), assembled with ffmpeg into one narrated
- * MP4. These schemas are the contract between the explainer file, the planner (client), the
- * ExplainerWorkflow and the assembly activity (schemas/assembly.ts).
+ * voiceover per chunk (both through the one generation workflow), reviewed by a teacher in the review
+ * room when asked (`review: true`), assembled with ffmpeg into one narrated MP4. These schemas are the
+ * contract between the explainer file, the planner (client), the ExplainerWorkflow, the review page and
+ * the assembly activity (schemas/assembly.ts).
  */
 
 /** The explainer file (JSON or YAML). */
@@ -43,8 +45,20 @@ export const explainerFileSchema = strictObject({
   }),
   /** A visual cue (a prompt) or an image per paragraph, by paragraph number (1-based). */
   visuals: z.record(z.string(), strictObject({ promptText: z.string().min(1).optional(), promptImage: z.string().optional() })).default({}),
+  /**
+   * A teacher reviews every chunk before assembly: approves its clip, or rejects it with a new prompt (a new
+   * clip), and may have its voiceover redone with new text; a failed chunk then waits for that instead of
+   * failing the explainer. The explainer is assembled when the review is finalized.
+   */
+  review: z.boolean().default(false),
   archive: strictObject({ bucket: bucketSchema.optional(), prefix: keyPrefixSchema.optional() }).default({}),
-  options: generationOptionsInputSchema.extend({ burnSubtitles: z.boolean().optional() }).default({}),
+  options: generationOptionsInputSchema
+    .extend({
+      burnSubtitles: z.boolean().optional(),
+      /** How many times a chunk's clip may be rejected (and its voiceover redone) after the first. */
+      maxReviewRounds: z.number().int().min(1).max(20).optional(),
+    })
+    .default({}),
 });
 export type ExplainerFileInput = z.input<typeof explainerFileSchema>;
 export type ExplainerFile = z.output<typeof explainerFileSchema>;
@@ -68,6 +82,11 @@ export const explainerWorkflowInputSchema = z.object({
   options: generationOptionsSchema,
   budgetCredits: z.number().nonnegative().optional(),
   burnSubtitles: z.boolean().default(false),
+  /** A teacher reviews each chunk in the review room before the assembly (finalize). */
+  review: z.boolean().default(false),
+  maxReviewRounds: z.number().int().min(1).default(3),
+  /** The narrator's pace: new narration a reviewer gives must be said within its chunk's clip. */
+  wordsPerSecond: z.number().positive().max(6).default(2.5),
   /** The lesson's title (its script's first heading, else the explainer id) and language: the SCORM package's. */
   title: z.string().min(1).max(200).optional(),
   language: z.string().min(2).max(35).default('en'),
@@ -75,18 +94,32 @@ export const explainerWorkflowInputSchema = z.object({
 });
 export type ExplainerWorkflowInput = z.input<typeof explainerWorkflowInputSchema>;
 
-export const explainerStageSchema = z.enum(['generating', 'assembling', 'done', 'failed', 'cancelled']);
-export type ExplainerStage = z.infer<typeof explainerStageSchema>;
+/** The explainer as a whole; also its `ProjectState` search attribute (`awaiting-review` lists it on the review page). */
+export const explainerStateSchema = z.enum(['generating', 'awaiting-review', 'assembling', 'done', 'failed', 'cancelled']);
+export type ExplainerState = z.infer<typeof explainerStateSchema>;
 
-/** What the `explainerProgress` query answers. */
-export interface ExplainerProgress {
+/** A chunk in the review room: its clip in rounds of one take, its voiceover, and its narration. */
+export interface ChunkReview extends ReviewItemProgress {
+  chunkId: string;
+  paragraph: number;
+  /** The narration now (the voiceover's text): the chunk's caption. */
+  text: string;
+  /** The clip's length: new narration must be said within it. */
+  clipSeconds: number;
+  voiceover: ReviewVoiceover;
+}
+
+/** What the `explainerProgress` query, the review view and the review Update answer. */
+export interface ExplainerProgress extends ReviewView<ChunkReview> {
   explainerId: string;
-  stage: ExplainerStage;
+  state: ExplainerState;
+  /** Whether a teacher reviews the chunks before assembly. */
+  review: boolean;
+  /** Each chunk's current clip and voiceover by their generation state (waiting, running, archived, failed…). */
   chunks: Array<{ chunkId: string; text: string; clip: string; voiceover: string; error?: string }>;
-  /** Generations done of all (clips + voiceovers). */
+  /** Generations done of all (clips + voiceovers, every round). */
   done: number;
   total: number;
-  creditsSpent: number;
 }
 
 /** The final record: the MP4, its subtitles and what each chunk used. */
@@ -97,6 +130,8 @@ export interface ExplainerResult {
   /** The SCORM 1.2 package for an LMS (`explainer package ID --out F.zip` downloads it). */
   package: AssembledExplainer['package'];
   chunks: Array<{ chunkId: string; text: string; clipKey: string; voiceoverKey: string }>;
+  /** Chunks assembled without the teacher's approval (finalized with allowUnapproved). */
+  unapproved: string[];
   credits: number;
   /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
   estimatedCredits?: number;

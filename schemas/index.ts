@@ -14,3 +14,4 @@ export * from './workspace';
 export * from './prompt';
 export * from './clip-name';
 export * from './review';
+export * from './narration';

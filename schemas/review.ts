@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPEECH_MODEL_CATALOG } from './catalog';
 import { promptTextSchema } from './video-request';
 
 /**
@@ -6,7 +7,8 @@ import { promptTextSchema } from './video-request';
  * segment's takes, an explainer chunk's clip): an item (by its key: a segment id, a chunk id) is
  * generated in rounds of takes; the reviewer selects one take, or rejects the round with a new prompt,
  * which starts the next round. Take numbers run on across rounds (round 2 of a two-take item makes takes
- * 3 and 4), so a take's number names it for good: in the CLI, on the page, in file names.
+ * 3 and 4), so a take's number names it for good: in the CLI, on the page, in file names. An item that is
+ * narrated (an explainer chunk) also has a voiceover, which the reviewer may have redone with new text.
  */
 
 export const MAX_TAKES = 4;
@@ -16,11 +18,23 @@ export const takesSchema = z.number().int().min(1, 'takesPerSegment must be 1–
 export const reviewStateSchema = z.enum(['generating', 'awaiting-review', 'approved', 'failed']);
 export type ReviewState = z.infer<typeof reviewStateSchema>;
 
-/** A reviewer's decision on one item. `approve` selects the item's one finished take. */
+/** Narration a voiceover says: what the speech models take (the catalog's shortest limit). */
+export const MAX_NARRATION_LENGTH = Math.min(...Object.values(SPEECH_MODEL_CATALOG).map((model) => model.maxTextLength));
+export const narrationTextSchema = z
+  .string()
+  .trim()
+  .min(1, 'the new narration must not be empty')
+  .max(MAX_NARRATION_LENGTH, `the new narration must be at most ${MAX_NARRATION_LENGTH} characters`);
+
+/**
+ * A reviewer's decision on one item. `approve` selects the item's one finished take; `revoice` has a
+ * narrated item's voiceover made again from new text (which becomes its narration and caption).
+ */
 export const reviewDecisionSchema = z.discriminatedUnion('action', [
   z.object({ key: z.string().min(1), action: z.literal('select'), take: z.number().int().min(1) }),
   z.object({ key: z.string().min(1), action: z.literal('approve') }),
   z.object({ key: z.string().min(1), action: z.literal('reject'), promptText: promptTextSchema }),
+  z.object({ key: z.string().min(1), action: z.literal('revoice'), text: narrationTextSchema }),
 ]);
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
 
@@ -56,6 +70,20 @@ export interface ReviewTake {
   error?: string;
 }
 
+/** A narrated item's voiceover: take 1 from the plan's text, each redo the next take with the reviewer's text. */
+export interface ReviewVoiceover {
+  take: number;
+  state: 'generating' | 'ready' | 'failed';
+  /** The generation workflow that makes it. */
+  generationId: string;
+  text: string;
+  output?: TakeOutput;
+  credits: number;
+  error?: string;
+  /** Earlier takes, redone with new text; their audio stays in S3. */
+  replaced: Array<{ take: number; text: string; output?: TakeOutput; error?: string }>;
+}
+
 export interface ReviewItemProgress {
   key: string;
   state: ReviewState;
@@ -68,7 +96,9 @@ export interface ReviewItemProgress {
   selectedTake?: number;
   /** Earlier rounds, rejected with a new prompt; their takes stay in S3. */
   rejectedRounds: Array<{ round: number; promptText: string; rejectedWith: string; takes: ReviewTake[] }>;
-  /** Why the item cannot be approved as it is (every take failed). */
+  /** The item's voiceover, when it is narrated. */
+  voiceover?: ReviewVoiceover;
+  /** Why the item cannot be approved as it is (every take failed, or its voiceover did). */
   error?: string;
 }
 
@@ -83,8 +113,10 @@ export interface ContactSheetRef {
 /** What a workload's review query and its review Update answer. */
 export interface ReviewView<Item extends ReviewItemProgress = ReviewItemProgress> {
   workloadId: string;
-  /** The workload's own state (a B-roll project's ProjectState). */
+  /** The workload's own state (a B-roll project's or an explainer's ProjectState). */
   state: string;
+  /** Whether the room takes decisions now: the workload is reviewed and not closing, ended or cancelled. */
+  open: boolean;
   round: number;
   maxReviewRounds: number;
   takesPerItem: number;

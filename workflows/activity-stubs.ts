@@ -169,10 +169,18 @@ export function promptImageActivities() {
   });
 }
 
+/** The review room's: a rejected round's (or a redone voiceover's) new fingerprint, as a local activity (a moment's hash). */
+export function reviewActivities() {
+  return proxyLocalActivities<DefaultQueueActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1s', maximumAttempts: 5 },
+  });
+}
+
 /**
- * A B-roll project's own activities: the edit list bounded like the manifest, the contact sheet (it
+ * A B-roll project's own activities: the edit list bounded like the manifest, and the contact sheet (it
  * downloads a frame's worth of every take and runs ffmpeg: it heartbeats, and a missing ffmpeg is not
- * retried), and a rejected round's new fingerprint as a local activity (a moment's hash).
+ * retried).
  */
 export function brollActivities() {
   const { writeEditList } = proxyActivities<DefaultQueueActivities>({
@@ -186,11 +194,7 @@ export function brollActivities() {
     scheduleToCloseTimeout: '1 hour',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.MediaToolMissing] },
   });
-  const { fingerprintRequest } = proxyLocalActivities<DefaultQueueActivities>({
-    startToCloseTimeout: '10 seconds',
-    retry: { initialInterval: '1s', maximumAttempts: 5 },
-  });
-  return { writeEditList, writeContactSheet, fingerprintRequest };
+  return { writeEditList, writeContactSheet };
 }
 
 export function cleanupActivities() {

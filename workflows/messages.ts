@@ -4,6 +4,7 @@ import type {
   BrollResult,
   CampaignProgress,
   ExplainerProgress,
+  ExplainerResult,
   FinalizeUpdate,
   ReviewUpdate,
   ReviewView,
@@ -93,19 +94,25 @@ export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProg
 /** Segments by state, round, pending decisions. */
 export const brollProgressQuery = defineQuery<BrollProgress>('brollProgress');
 
-// ── The review room (B-roll segments; any workload whose generations a person decides on) ─────────────
+// ── The review room (B-roll segments, explainer chunks: any workload whose generations a person decides on) ──
 
 /** The review room's view of a workload: its items, their takes and decisions. The review page reads it. */
 export const reviewViewQuery = defineQuery<ReviewView>('reviewView');
 
-/** The reviewer's decisions: select a take (approve the one take), or reject a round with a new prompt (the next round). Answers the new view. */
+/**
+ * The reviewer's decisions: select a take (approve the one take), reject a round with a new prompt (the next
+ * round), or have a narrated item's voiceover redone with new text. Answers the new view.
+ */
 export const reviewUpdate = defineUpdate<ReviewView, [ReviewUpdate]>('review');
 
-/** (Re)writes the workload's contact sheet (a frame of every take) in S3 now; answers where it is. */
+/** (Re)writes a B-roll project's contact sheet (a frame of every take) in S3 now; answers where it is. */
 export const contactSheetUpdate = defineUpdate<ContactSheetRef, []>('contactSheet');
 
-/** Write the edit list and end the project: every segment approved, or allowUnapproved. */
-export const finalizeUpdate = defineUpdate<BrollResult, [FinalizeUpdate]>('finalize');
+/**
+ * Close the review and deliver (every item approved, or allowUnapproved): a B-roll project's edit list, an
+ * explainer's assembly. Answers the workload's result once the delivery is in S3.
+ */
+export const finalizeUpdate = defineUpdate<BrollResult | ExplainerResult, [FinalizeUpdate]>('finalize');
 
 // ── An explainer ──────────────────────────────────────────────────────────────────────────────────────
 

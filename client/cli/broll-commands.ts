@@ -5,9 +5,12 @@ import { exportProject } from '../broll/export';
 import { draftBrollPlan } from '../broll/plan';
 import { loadBrollProjectFile } from '../broll/project-file';
 import { registerBrollPlanCommand } from './broll-plan-command';
-import { registerBrollReviewCommand } from './broll-review-command';
-import { promptTextSchema, type BrollProgress, type BrollResult } from '../../schemas';
+import { BROLL_REVIEW } from '../broll/projects';
+import type { BrollProgress, BrollResult } from '../../schemas';
 import { InputError } from '../input-error';
+import { requireWorkloadId } from '../review/reviewed-workload';
+import { printReviewItems, registerReviewCommands } from './review-commands';
+import { registerReviewServerCommand } from './review-server-command';
 import { err, out, withClient } from './with-client';
 import { planned } from './output';
 
@@ -19,7 +22,17 @@ import { planned } from './output';
 export function registerBrollCommands(program: Command): void {
   const broll = program.command('broll').description('plan, generate, review and finalize documentary B-roll projects');
   registerBrollPlanCommand(broll);
-  registerBrollReviewCommand(broll);
+  registerReviewServerCommand(broll);
+  registerReviewCommands(broll, {
+    review: BROLL_REVIEW,
+    client: (api) => api.broll,
+    printProgress,
+    printResult,
+    finalize: {
+      description: 'write the edit list (EDL, FCP XML, CSV, JSON) and end the project',
+      allowUnapproved: 'finalize with segments not yet approved; the edit list lists them',
+    },
+  });
 
   broll
     .command('start')
@@ -45,38 +58,6 @@ export function registerBrollCommands(program: Command): void {
       checkId(projectId);
       await withClient(async (api) => {
         const progress = await api.broll.progress(projectId);
-        if (options.json) return out(JSON.stringify(progress));
-        printProgress(progress);
-      });
-    });
-
-  broll
-    .command('approve <projectId> [segments...]')
-    .description("approve segments' one take each (or --all of those awaiting review); with several takes, select one")
-    .option('--all', 'approve every clip awaiting review')
-    .option('--json', 'write one JSON document on stdout')
-    .action(async (projectId: string, segments: string[], options: { all?: boolean; json?: boolean }) => {
-      checkId(projectId);
-      if (options.all && segments.length > 0) throw new InputError('--all', 'name segments or pass --all, not both');
-      if (!options.all && segments.length === 0) throw new InputError('segments', 'name at least one segment, or pass --all');
-      await withClient(async (api) => {
-        const progress = await api.broll.approve(projectId, options.all ? 'all' : segments);
-        if (options.json) return out(JSON.stringify(progress));
-        printProgress(progress);
-      });
-    });
-
-  broll
-    .command('select <projectId> <segment>')
-    .description("select one of a segment's takes: the one the edit list uses")
-    .requiredOption('--take <n>', 'the take number (as status and the review page show it)')
-    .option('--json', 'write one JSON document on stdout')
-    .action(async (projectId: string, segment: string, options: { take: string; json?: boolean }) => {
-      checkId(projectId);
-      const take = Number(options.take);
-      if (!/^\d+$/.test(options.take) || take < 1) throw new InputError('--take', `${options.take} is not a take number (1, 2, …)`);
-      await withClient(async (api) => {
-        const progress = await api.broll.select(projectId, segment, take);
         if (options.json) return out(JSON.stringify(progress));
         printProgress(progress);
       });
@@ -122,36 +103,6 @@ export function registerBrollCommands(program: Command): void {
     });
 
   broll
-    .command('reject <projectId> <segment>')
-    .description("reject a segment's takes; a new round of takes is generated from the new prompt")
-    .requiredOption('--prompt <text>', 'the new prompt for the segment')
-    .option('--json', 'write one JSON document on stdout')
-    .action(async (projectId: string, segment: string, options: { prompt: string; json?: boolean }) => {
-      checkId(projectId);
-      const prompt = promptTextSchema.safeParse(options.prompt);
-      if (!prompt.success) throw new InputError('--prompt', prompt.error.issues.map((issue) => issue.message).join('; '));
-      await withClient(async (api) => {
-        const progress = await api.broll.reject(projectId, segment, prompt.data);
-        if (options.json) return out(JSON.stringify(progress));
-        printProgress(progress);
-      });
-    });
-
-  broll
-    .command('finalize <projectId>')
-    .description('write the edit list (EDL, CSV, JSON) and end the project')
-    .option('--allow-unapproved', 'finalize with segments not yet approved; the edit list lists them')
-    .option('--json', 'write one JSON document on stdout')
-    .action(async (projectId: string, options: { allowUnapproved?: boolean; json?: boolean }) => {
-      checkId(projectId);
-      await withClient(async (api) => {
-        const result = await api.broll.finalize(projectId, { allowUnapproved: options.allowUnapproved ?? false });
-        if (options.json) return out(JSON.stringify(result));
-        printResult(result);
-      });
-    });
-
-  broll
     .command('cancel <projectId>')
     .description('cancel a project; its remote Runway tasks are deleted')
     .option('--json', 'write one JSON document on stdout')
@@ -182,7 +133,7 @@ async function saveObject(s3: S3Client, bucket: string, key: string, file: strin
 }
 
 function checkId(projectId: string): void {
-  if (projectId.trim() === '') throw new InputError('projectId', 'a project id is required');
+  requireWorkloadId(BROLL_REVIEW, projectId);
 }
 
 function printProgress(progress: BrollProgress): void {
@@ -193,15 +144,7 @@ function printProgress(progress: BrollProgress): void {
     `${progress.projectId}: ${progress.state}, round ${progress.round}/${progress.maxReviewRounds} — ${counts.join(', ')}; ${progress.creditsSpent} credits`,
   );
   if (progress.reviewDeadline) out(`review deadline: ${progress.reviewDeadline}`);
-  for (const item of progress.items) {
-    const takes = item.takes
-      .map(
-        (take) =>
-          `t${take.take}${item.selectedTake === take.take ? '✓' : ''} ${take.state}${take.state === 'failed' && take.error ? ` (${take.error})` : ''}`,
-      )
-      .join(', ');
-    out(`  ${item.segmentId.padEnd(12)} ${item.state.padEnd(16)} r${item.round} ${takes}`.trimEnd());
-  }
+  printReviewItems(progress);
 }
 
 function printResult(result: BrollResult): void {

@@ -66,14 +66,14 @@ export function watchCampaign(api: RunwayTemporal, campaignId: string, intervalM
   return watch('{value}/{total} done | {states}', read, () => api.campaigns.waitForResult(campaignId), intervalMs);
 }
 
-/** Generations done of all, the stage and the credits, until the explainer's final record arrives. */
+/** Generations done of all, the state and the credits, until the explainer's final record arrives. */
 export function watchExplainer(api: RunwayTemporal, explainerId: string, intervalMs = 1000): Promise<ExplainerResult> {
   const read = async (): Promise<Reading> => {
     const progress = await api.explainers.progress(explainerId);
-    return { done: progress.done, total: progress.total, payload: { stage: progress.stage, credits: progress.creditsSpent } };
+    return { done: progress.done, total: progress.total, payload: { state: progress.state, credits: progress.creditsSpent } };
   };
   return watch(
-    '{value}/{total} generations | {stage} | {credits} credits',
+    '{value}/{total} generations | {state} | {credits} credits',
     read,
     () => api.explainers.waitForResult(explainerId),
     intervalMs,

@@ -1,7 +1,7 @@
-import type { ModelId } from '../../schemas';
+import { spoken, wordCount, type ModelId } from '../../schemas';
 import { InputError } from '../input-error';
 import { cutChunks, type Boundary, type ChunkShape, type SpeechPiece } from './chunk-cuts';
-import { splitClauses, splitSentences, wordCount, type ScriptParagraph } from './script';
+import { splitClauses, splitSentences, type ScriptParagraph } from './script';
 
 /**
  * The script's narration in chunks of about the target length: every sentence offers its end and its
@@ -14,10 +14,6 @@ import { splitClauses, splitSentences, wordCount, type ScriptParagraph } from '.
 /** c01, c02, … (ids only need to be unique; they sort in order up to 99). */
 export function chunkId(index: number): string {
   return `c${String(index + 1).padStart(2, '0')}`;
-}
-
-export function spoken(words: number, wordsPerSecond: number): number {
-  return Math.round((words / wordsPerSecond) * 1000);
 }
 
 /** The band around the target a chunk should fall in: ±20 %, so 4–6 s for 5 s. */

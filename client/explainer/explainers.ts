@@ -4,10 +4,10 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { ExplainerWorkflow } from '../../workflows';
 import { explainerProgressQuery } from '../../workflows/messages';
-import { WorkloadIdKey } from '../../workflows/search-attributes';
+import { ProjectStateKey, WorkloadIdKey } from '../../workflows/search-attributes';
 import {
   explainerWorkflowInputSchema,
   type ExplainerFileInput,
@@ -18,7 +18,7 @@ import {
 import { loadExplainerFile, parseExplainerFile } from './explainer-file';
 import { planExplainer } from './plan';
 import { InputError, inputErrorFromZod } from '../input-error';
-import type { RunwayTemporalOptions } from '../options';
+import { ReviewedWorkload, type ReviewedWorkloadSpec } from '../review/reviewed-workload';
 
 export interface StartedExplainer {
   explainerId: string;
@@ -26,12 +26,31 @@ export interface StartedExplainer {
   runId: string;
 }
 
+/** How explainers are reviewed: their names in messages, on the CLI and the review page. */
+export const EXPLAINER_REVIEW: ReviewedWorkloadSpec = {
+  workflowType: ExplainerWorkflow.name,
+  workload: 'explainer',
+  idField: 'explainerId',
+  item: 'chunk',
+  itemsField: 'chunks',
+  path: 'explainers',
+  title: 'explainer',
+  finalizeLabel: 'Assemble the explainer',
+  contactSheets: false,
+  delivered: (result) => {
+    const { video, package: scorm } = result as ExplainerResult;
+    return { text: `assembled: s3://${video.bucket}/${video.key} and its SCORM package ${scorm.key}`, key: video.key };
+  },
+};
+
 /**
- * Explainer videos: start a planned explainer, follow it, wait for its MP4, cancel it. The workflow id is
- * the explainer id, and its generations carry it as their WorkloadId, so the Web UI lists them together.
+ * Explainer videos: start a planned explainer, follow it, wait for its MP4, cancel it; with review, the
+ * teacher's decisions and the finalize that assembles it (the review room's verbs, as B-roll's, plus
+ * `revoice`). The workflow id is the explainer id, and its generations carry it as their WorkloadId, so the
+ * Web UI lists them together.
  */
-export class Explainers {
-  constructor(private readonly options: RunwayTemporalOptions) {}
+export class Explainers extends ReviewedWorkload<ExplainerProgress, ExplainerResult> {
+  readonly reviewSpec = EXPLAINER_REVIEW;
 
   /**
    * Read, plan (script → chunks, prompts, clip durations, voiceovers; images staged) and start an
@@ -58,19 +77,27 @@ export class Explainers {
       taskQueue: this.options.taskQueue,
       args: [{ ...input, taskQueue: plan.taskQueue ?? this.options.taskQueue }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [{ key: WorkloadIdKey, value: plan.explainerId }],
-      memo: { chunks: plan.chunks.length },
-      staticSummary: `Explainer ${plan.explainerId}: ${plan.chunks.length} chunks`,
+      typedSearchAttributes: [
+        { key: WorkloadIdKey, value: plan.explainerId },
+        { key: ProjectStateKey, value: 'generating' },
+      ],
+      memo: { chunks: plan.chunks.length, review: plan.review },
+      staticSummary: `Explainer ${plan.explainerId}: ${plan.chunks.length} chunks${plan.review ? ', reviewed' : ''}`,
     });
     return { explainerId: plan.explainerId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }
 
   progress(explainerId: string): Promise<ExplainerProgress> {
-    return this.onExplainer(explainerId, () => this.handle(explainerId).query(explainerProgressQuery));
+    return this.onWorkload(explainerId, () => this.handle(explainerId).query(explainerProgressQuery));
+  }
+
+  /** Have a chunk's voiceover made again from new text, said within its clip; the text becomes its caption. */
+  revoice(explainerId: string, chunkId: string, text: string): Promise<ExplainerProgress> {
+    return this.review(explainerId, [{ key: chunkId, action: 'revoice', text }]);
   }
 
   waitForResult(explainerId: string): Promise<ExplainerResult> {
-    return this.onExplainer(explainerId, () => this.handle(explainerId).result());
+    return this.onWorkload(explainerId, () => this.handle(explainerId).result() as Promise<ExplainerResult>);
   }
 
   /**
@@ -78,19 +105,19 @@ export class Explainers {
    * failed or cancelled one is an InputError saying which), and the bytes must hash to the recorded sha256.
    */
   async downloadPackage(explainerId: string, file: string): Promise<ExplainerResult['package']> {
-    const scorm = await this.onExplainer(explainerId, async () => {
+    const scorm = await this.onWorkload(explainerId, async () => {
       const handle = this.handle(explainerId);
       const { status } = await handle.describe();
       if (status.name === 'RUNNING') {
         const progress = await handle.query(explainerProgressQuery);
         throw new InputError(
           'explainerId',
-          `explainer ${explainerId} is not assembled yet (${progress.stage}): it has no package until it is`,
+          `explainer ${explainerId} is not assembled yet (${progress.state}): it has no package until it is`,
         );
       }
       if (status.name !== 'COMPLETED')
         throw new InputError('explainerId', `explainer ${explainerId} was not assembled (${status.name.toLowerCase()}): it has no package`);
-      return (await handle.result()).package;
+      return ((await handle.result()) as ExplainerResult).package;
     });
     const object = await this.options.s3.send(new GetObjectCommand({ Bucket: scorm.bucket, Key: scorm.key }));
     const hash = createHash('sha256');
@@ -114,20 +141,6 @@ export class Explainers {
 
   /** Cancels the explainer: its generations DELETE their remote Runway tasks and nothing is assembled. */
   async cancel(explainerId: string): Promise<void> {
-    await this.onExplainer(explainerId, () => this.handle(explainerId).cancel());
-  }
-
-  private handle(explainerId: string) {
-    return this.options.client.workflow.getHandle<typeof ExplainerWorkflow>(explainerId);
-  }
-
-  private async onExplainer<T>(explainerId: string, act: () => Promise<T>): Promise<T> {
-    if (explainerId.trim() === '') throw new InputError('explainerId', 'an explainer id is required');
-    try {
-      return await act();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new InputError('explainerId', `no explainer ${explainerId}`);
-      throw error;
-    }
+    await this.onWorkload(explainerId, () => this.handle(explainerId).cancel());
   }
 }

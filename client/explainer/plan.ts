@@ -8,6 +8,8 @@ import {
   resolveRatio,
   speechCreditsFor,
   speechRequestSchema,
+  spoken,
+  wordCount,
   videoRequestShape,
   type Endpoint,
   type ExplainerFile,
@@ -28,9 +30,9 @@ import type { PromptWriter } from '../prompts/prompt-writer';
 import { explainerVisual } from '../prompts/shapes';
 import { checkLocalImage, resolveRequest } from '../stage-image';
 import { chunkDistribution, type ChunkDistribution } from './chunk-cuts';
-import { chunkId, chunkScript, chunkShape, spoken } from './chunks';
+import { chunkId, chunkScript, chunkShape } from './chunks';
 import { visualPrompt } from './prompt';
-import { readScript, wordCount, type ScriptFormat } from './script';
+import { readScript, type ScriptFormat } from './script';
 import { checkStyleImage, type StyleImageSource } from './style-image';
 
 /**
@@ -95,6 +97,9 @@ export interface ExplainerPlan {
   archive: { bucket?: string; prefix?: string };
   options: GenerationOptions;
   burnSubtitles: boolean;
+  /** A teacher reviews each chunk before assembly; how many rounds a chunk may take after its first. */
+  review: boolean;
+  maxReviewRounds?: number;
 }
 
 export interface DraftOptions {
@@ -158,7 +163,7 @@ export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: stri
     };
   });
   const shape = chunkShape(pace);
-  const { burnSubtitles, ...generation } = explainer.options;
+  const { burnSubtitles, maxReviewRounds, ...generation } = explainer.options;
   const clipCredits = sum(chunks.map((chunk) => chunk.clipCredits));
   const speechCredits = sum(chunks.map((chunk) => chunk.voiceoverCredits));
   return {
@@ -192,6 +197,8 @@ export async function draftExplainerPlan(explainer: ExplainerFile, baseDir: stri
     archive: explainer.archive,
     options: resolveGenerationOptions(generation),
     burnSubtitles: burnSubtitles ?? false,
+    review: explainer.review,
+    ...(maxReviewRounds !== undefined ? { maxReviewRounds } : {}),
   };
 }
 
@@ -242,6 +249,9 @@ export async function planExplainer(
     options: plan.options,
     ...(plan.budgetCredits !== undefined ? { budgetCredits: plan.budgetCredits } : {}),
     burnSubtitles: plan.burnSubtitles,
+    review: plan.review,
+    ...(plan.maxReviewRounds !== undefined ? { maxReviewRounds: plan.maxReviewRounds } : {}),
+    wordsPerSecond: plan.wordsPerSecond,
     title: plan.title,
     language: plan.language,
     ...(context.taskQueue ? { taskQueue: context.taskQueue } : {}),
@@ -355,6 +365,9 @@ export function describeExplainerPlan(plan: ExplainerPlan): string[] {
       ? [`style image: ${plan.styleImage} (every chunk's first frame unless its paragraph has an image)`]
       : []),
     `voice ${plan.voice} (${plan.speechModel}) at ${plan.wordsPerSecond} words/s; chunks of about ${plan.targetChunkSeconds} s, at most ${plan.maxChunkSeconds} s`,
+    plan.review
+      ? `review: a teacher approves each chunk (or rejects it with a new prompt, or has its voiceover redone) before the assembly, up to ${plan.maxReviewRounds ?? 3} rounds a chunk`
+      : 'review: none (review: false); assembled once every chunk is generated, a failed chunk fails the explainer',
     '',
     `${'chunk'.padEnd(6)} ${'para'.padStart(4)} ${'spoken'.padStart(6)} ${'clip'.padStart(4)} ${'clip cr'.padStart(7)} ${'voice cr'.padStart(8)} ${'first frame'.padEnd(15)}  narration`,
   ];

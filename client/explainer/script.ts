@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve as resolvePath } from 'node:path';
 import { InputError } from '../input-error';
+import { wordCount } from '../../schemas';
 
 /**
  * A lesson script reduced to what the narrator says: paragraphs of plain sentences. Markdown is read for
@@ -142,11 +143,6 @@ function inlineText(text: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"');
-}
-
-/** Words a narrator speaks: tokens with a letter or digit in them. */
-export function wordCount(text: string): number {
-  return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
 }
 
 /** Abbreviations whose full stop does not end a sentence. */

@@ -6,15 +6,18 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { finalizeUpdateSchema, reviewUpdateSchema, type FinalizeUpdate, type ReviewDecision, type ReviewView } from '../../schemas';
 import { InputError } from '../input-error';
 import { escapeHtml, progressSignature, renderProject, renderProjectList, type MediaUrls, type ProjectListing } from './review-page';
+import type { ReviewedWorkloadSpec } from './reviewed-workload';
 
 /**
- * The review page over a workload's typed client (B-roll's `api.broll`; any workload with a review room
- * offers the same five calls): workloads awaiting review (visibility), each one's review view, each take and
- * the contact sheet from a presigned S3 URL that lives a few minutes, and the reviewer's clicks as the
- * workflow's review and finalize Updates, whose validators decide what is allowed. Presigned URLs and the
- * token are secrets: they are never logged, and the log shows a request's path without its query string.
+ * The review page over the reviewed workloads' typed clients (`api.broll`, `api.explainers`: the same
+ * calls, ReviewedWorkload): what awaits review (visibility), each one's review view, each take, voiceover
+ * and contact sheet from a presigned S3 URL that lives a few minutes, and the reviewer's clicks as the
+ * workflow's review and finalize Updates, whose validators decide what is allowed. Each workload has its
+ * own path (`/projects/<id>`, `/explainers/<id>`). Presigned URLs and the token are secrets: they are never
+ * logged, and the log shows a request's path without its query string.
  */
 export interface ReviewClient {
+  readonly reviewSpec: ReviewedWorkloadSpec;
   listAwaitingReview(): Promise<Array<{ workflowId: string }>>;
   progress(workloadId: string): Promise<ReviewView>;
   review(workloadId: string, decisions: ReviewDecision[]): Promise<ReviewView>;
@@ -22,7 +25,8 @@ export interface ReviewClient {
 }
 
 export interface ReviewServerOptions {
-  projects: ReviewClient;
+  /** The reviewed workloads' clients, e.g. `[api.broll, api.explainers]`. */
+  workloads: ReviewClient[];
   s3: S3Client;
   /** Default 127.0.0.1; any other interface needs a token. */
   host?: string;
@@ -42,7 +46,7 @@ export interface RunningReviewServer {
 }
 
 export const DEFAULT_REVIEW_HOST = '127.0.0.1';
-const TOKEN_COOKIE = 'broll_review_token';
+const TOKEN_COOKIE = 'review_token';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_LISTED_PROJECTS = 200;
 
@@ -51,13 +55,13 @@ export function isLoopbackHost(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
 }
 
-/** Anyone who can reach a non-loopback interface could approve clips and end a project: refuse that without a token. */
+/** Anyone who can reach a non-loopback interface could approve clips and end a review: refuse that without a token. */
 export function checkReviewBind(host: string, token: string | undefined): void {
   if (token !== undefined && token.length === 0) throw new InputError('--token', 'must not be empty');
   if (!isLoopbackHost(host) && !token)
     throw new InputError(
       '--host',
-      `${host} is not a loopback address: anyone who can reach it could review the project. Give --token or BROLL_REVIEW_TOKEN, or bind ${DEFAULT_REVIEW_HOST}`,
+      `${host} is not a loopback address: anyone who can reach it could review what awaits review. Give --token or REVIEW_TOKEN, or bind ${DEFAULT_REVIEW_HOST}`,
     );
 }
 
@@ -121,8 +125,13 @@ class ReviewHandler {
       await this.route(request, response, url);
     } catch (error) {
       if (error instanceof HttpError) return sendError(response, error.status, error.message);
-      // The typed client's refusals: an unknown or ended project, or the Update's validator saying no.
-      if (error instanceof InputError) return sendError(response, error.field === 'projectId' ? 404 : 409, error.message);
+      // The typed client's refusals: an unknown or ended workload, or the Update's validator saying no.
+      if (error instanceof InputError)
+        return sendError(
+          response,
+          this.options.workloads.some((client) => client.reviewSpec.idField === error.field) ? 404 : 409,
+          error.message,
+        );
       throw error;
     }
   }
@@ -153,7 +162,7 @@ class ReviewHandler {
       response.end();
       return false;
     }
-    response.setHeader('WWW-Authenticate', 'Bearer realm="broll-review"');
+    response.setHeader('WWW-Authenticate', 'Bearer realm="review"');
     sendError(response, 401, 'a valid token is required (Authorization: Bearer <token>, or open the page once with ?token=<token>)');
     return false;
   }
@@ -165,50 +174,69 @@ class ReviewHandler {
   private async route(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
     const method = request.method ?? 'GET';
     if (url.pathname === '/' && method === 'GET') return this.listPage(response);
-    const match = /^\/projects\/([^/]+)(?:\/(review|finalize|signature))?$/.exec(url.pathname);
-    if (!match) throw new HttpError(404, 'not found');
-    const workflowId = decodeURIComponent(match[1]!);
-    const action = match[2];
-    if (method === 'GET' && action === undefined) return this.projectPage(response, workflowId);
+    const match = /^\/([a-z]+)\/([^/]+)(?:\/(review|finalize|signature))?$/.exec(url.pathname);
+    const client = this.options.workloads.find((candidate) => candidate.reviewSpec.path === match?.[1]);
+    if (!match || !client) throw new HttpError(404, 'not found');
+    const workflowId = decodeURIComponent(match[2]!);
+    const action = match[3];
+    if (method === 'GET' && action === undefined) return this.workloadPage(response, client, workflowId);
     if (method === 'GET' && action === 'signature') {
-      return sendJson(response, 200, { signature: progressSignature(await this.progress(workflowId)) });
+      return sendJson(response, 200, { signature: progressSignature(await client.progress(workflowId)) });
     }
     if (method === 'POST' && (action === 'review' || action === 'finalize')) {
       checkSameOrigin(request);
       const body = await readJson(request);
-      return action === 'review' ? this.review(response, workflowId, body) : this.finalize(response, workflowId, body);
+      return action === 'review' ? this.review(response, client, workflowId, body) : this.finalize(response, client, workflowId, body);
     }
     throw new HttpError(method === 'GET' || method === 'POST' ? 404 : 405, 'not found');
   }
 
   private async listPage(response: http.ServerResponse): Promise<void> {
-    const awaiting = await this.options.projects.listAwaitingReview();
-    const projects = await Promise.all(
-      awaiting.slice(0, MAX_LISTED_PROJECTS).map(async ({ workflowId }): Promise<ProjectListing> => {
+    const awaiting = (
+      await Promise.all(
+        this.options.workloads.map(async (client) => (await client.listAwaitingReview()).map(({ workflowId }) => ({ client, workflowId }))),
+      )
+    ).flat();
+    const listed = await Promise.all(
+      awaiting.slice(0, MAX_LISTED_PROJECTS).map(async ({ client, workflowId }): Promise<ProjectListing> => {
+        const workload = client.reviewSpec;
         try {
-          return { workflowId, progress: await this.progress(workflowId) };
+          return { workload, workflowId, progress: await client.progress(workflowId) };
         } catch (error) {
-          return { workflowId, error: error instanceof Error ? error.message : String(error) };
+          return { workload, workflowId, error: error instanceof Error ? error.message : String(error) };
         }
       }),
     );
-    sendHtml(response, (nonce) => renderProjectList(projects, nonce), []);
+    sendHtml(response, (nonce) => renderProjectList(listed, nonce), []);
   }
 
-  private async projectPage(response: http.ServerResponse, workflowId: string): Promise<void> {
-    const progress = await this.progress(workflowId);
+  private async workloadPage(response: http.ServerResponse, client: ReviewClient, workflowId: string): Promise<void> {
+    const progress = await client.progress(workflowId);
     const takes = new Map<string, string>();
+    const voiceovers = new Map<string, string>();
     await Promise.all(
-      progress.items.flatMap((item) =>
-        item.takes.map(async (take) => {
+      progress.items.flatMap((item) => [
+        ...item.takes.map(async (take) => {
           if (take.output) takes.set(`${item.key}/${take.take}`, await this.presign(take.output.bucket, take.output.key, 'video/mp4'));
         }),
-      ),
+        (async () => {
+          const audio = item.voiceover?.output;
+          if (audio) voiceovers.set(item.key, await this.presign(audio.bucket, audio.key, 'audio/mpeg'));
+        })(),
+      ]),
     );
     const sheet = progress.contactSheet;
-    const urls: MediaUrls = { takes, ...(sheet ? { contactSheet: await this.presign(sheet.bucket, sheet.key, 'image/jpeg') } : {}) };
-    const origins = [...new Set([...takes.values(), ...(urls.contactSheet ? [urls.contactSheet] : [])].map((url) => new URL(url).origin))];
-    sendHtml(response, (nonce) => renderProject(workflowId, progress, urls, nonce), origins);
+    const urls: MediaUrls = {
+      takes,
+      voiceovers,
+      ...(sheet ? { contactSheet: await this.presign(sheet.bucket, sheet.key, 'image/jpeg') } : {}),
+    };
+    const origins = [
+      ...new Set(
+        [...takes.values(), ...voiceovers.values(), ...(urls.contactSheet ? [urls.contactSheet] : [])].map((url) => new URL(url).origin),
+      ),
+    ];
+    sendHtml(response, (nonce) => renderProject(client.reviewSpec, workflowId, progress, urls, nonce), origins);
   }
 
   private presign(bucket: string, key: string, contentType: string): Promise<string> {
@@ -216,20 +244,18 @@ class ReviewHandler {
     return getSignedUrl(this.options.s3, command, { expiresIn: this.options.clipUrlSeconds ?? 300 });
   }
 
-  private progress(projectId: string) {
-    return this.options.projects.progress(projectId);
-  }
-
-  private async review(response: http.ServerResponse, workflowId: string, body: unknown): Promise<void> {
+  private async review(response: http.ServerResponse, client: ReviewClient, workflowId: string, body: unknown): Promise<void> {
     const parsed = reviewUpdateSchema.safeParse(body);
     if (!parsed.success) throw new HttpError(400, zodMessage(parsed.error.issues));
-    sendJson(response, 200, await this.options.projects.review(workflowId, parsed.data.decisions));
+    sendJson(response, 200, await client.review(workflowId, parsed.data.decisions));
   }
 
-  private async finalize(response: http.ServerResponse, workflowId: string, body: unknown): Promise<void> {
+  /** The workload's result, and what the page says of its delivery. */
+  private async finalize(response: http.ServerResponse, client: ReviewClient, workflowId: string, body: unknown): Promise<void> {
     const parsed = finalizeUpdateSchema.safeParse(body);
     if (!parsed.success) throw new HttpError(400, zodMessage(parsed.error.issues));
-    sendJson(response, 200, await this.options.projects.finalize(workflowId, parsed.data));
+    const result = await client.finalize(workflowId, parsed.data);
+    sendJson(response, 200, { result, delivered: client.reviewSpec.delivered(result) });
   }
 }
 

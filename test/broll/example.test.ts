@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { startReviewServer, type RunningReviewServer } from '../../client/review/review-server';
+import type { RunningReviewServer } from '../../client/review/review-server';
 import type { BrollProgress, BrollResult } from '../../schemas';
 import { headlessBrowser } from '../helpers/headless-browser';
 import { readWithOtio } from '../helpers/otio';
-import { s3Client } from '../helpers/stack';
+import { selectOnPage, startReviewPage } from '../helpers/review-page';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
 import { objectSha256 } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { productEnv, runCli } from '../helpers/worker-process';
+import { cliJson, cliOk, cliStatusUntil, productEnv, runCli } from '../helpers/worker-process';
 
 const example = path.resolve(__dirname, '../../examples/broll/harbour-town.yaml');
 let product: RunningProduct;
@@ -28,40 +27,33 @@ afterAll(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<string> {
-  const run = await runCli(args, env);
-  if (run.code !== 0) throw new Error(`runway-temporal ${args.join(' ')} exited ${String(run.code)}: ${run.stderr}`);
-  return run.stdout;
-}
+const cli = (args: string[]) => cliOk(args, env);
 
-/** The review page served over the product's client, as `broll review-server` serves it. */
+/** The review page served over the product's clients, as `broll review-server` serves it. */
 let server: RunningReviewServer;
-let s3: S3Client;
 const browser = headlessBrowser({ viewport: { width: 1400, height: 1000 } });
 beforeAll(async () => {
-  s3 = s3Client();
-  server = await startReviewServer({ projects: product.api.broll, s3, port: 0 });
+  server = await startReviewPage(product);
 });
 afterAll(async () => {
   await browser.close();
   await server?.close();
-  s3?.destroy();
 });
 
 const PHOTO_SEGMENTS = ['s01', 's02', 's05', 's06'];
 
 test('the example end to end: photographs animated, two takes a segment, chosen on the page and with the CLI, finalized, exported to a folder whose XML and EDL OpenTimelineIO reads back with every clip linked', async () => {
   await resetSimulator();
-  const started = JSON.parse(await cli(['broll', 'start', '--file', example, '--json'])) as { projectId: string };
+  const started = await cliJson<{ projectId: string }>(['broll', 'start', '--file', example, '--json'], env);
   const projectId = started.projectId;
   expect(projectId).toBe('saltmarsh-harbour');
 
-  const awaiting = await pollUntil(
+  const awaiting = await cliStatusUntil<BrollProgress>(
+    'broll',
+    projectId,
+    env,
     'every take in, every segment awaiting review',
-    async () => JSON.parse(await cli(['broll', 'status', projectId, '--json'])) as BrollProgress,
     (progress) => progress.state === 'awaiting-review' && progress.pendingDecisions.length === 8 && progress.contactSheet !== undefined,
-    120_000,
-    1_000,
   );
   expect(awaiting.items.map((item) => item.takes.map((take) => take.output?.durationSeconds))).toEqual(
     [5, 7, 4, 8, 6, 7, 5, 9].map((seconds) => [seconds, seconds]),
@@ -97,8 +89,7 @@ test('the example end to end: photographs animated, two takes a segment, chosen 
   await page.waitForSelector('#contact-sheet');
   expect(await page.locator('.take video').count()).toBe(16);
   for (const segmentId of ['s01', 's02', 's03', 's04']) {
-    await page.click(`#item-${segmentId} button.select[data-take="2"]`);
-    await page.waitForSelector(`#item-${segmentId}[data-state="approved"] .take.selected[data-take="2"]`, { timeout: 30_000 });
+    await selectOnPage(page, segmentId, 2);
   }
   // The CLI: take 1 of the rest; approve is refused where two takes finished.
   const approveRun = await runCli(['broll', 'approve', projectId, 's05'], env);
@@ -107,10 +98,7 @@ test('the example end to end: photographs animated, two takes a segment, chosen 
   for (const segmentId of ['s05', 's06', 's07', 's08']) await cli(['broll', 'select', projectId, segmentId, '--take', '1', '--json']);
 
   const sheetFile = path.join(workDir, 'contact-sheet.jpg');
-  const sheet = JSON.parse(await cli(['broll', 'contact-sheet', projectId, '--out', sheetFile, '--json'])) as {
-    key: string;
-    takes: number;
-  };
+  const sheet = await cliJson<{ key: string; takes: number }>(['broll', 'contact-sheet', projectId, '--out', sheetFile, '--json'], env);
   expect(sheet).toMatchObject({ key: 'broll/saltmarsh-harbour/contact-sheet.jpg', takes: 16 });
   expect(
     fs
@@ -119,7 +107,7 @@ test('the example end to end: photographs animated, two takes a segment, chosen 
       .equals(Buffer.from([0xff, 0xd8, 0xff])),
   ).toBe(true);
 
-  const result = JSON.parse(await cli(['broll', 'finalize', projectId, '--json'])) as BrollResult;
+  const result = await cliJson<BrollResult>(['broll', 'finalize', projectId, '--json'], env);
   expect(result).toMatchObject({ projectId, state: 'finalized', missing: [] });
   expect(result.entries.map((entry) => entry.clipName)).toEqual(
     ['s01', 's02', 's03', 's04', 's05', 's06', 's07', 's08'].map((id, index) => `saltmarsh-harbour-${id}-t${index < 4 ? 2 : 1}.mp4`),
@@ -132,11 +120,10 @@ test('the example end to end: photographs animated, two takes a segment, chosen 
 
   // The export: the selected takes downloaded (sha256 checked) beside an FCP XML, an EDL and a CSV.
   const dir = path.join(workDir, 'export');
-  const exported = JSON.parse(await cli(['broll', 'export', projectId, '--dir', dir, '--json'])) as {
-    clips: Array<{ file: string }>;
-    xml: string;
-    edl: string;
-  };
+  const exported = await cliJson<{ clips: Array<{ file: string }>; xml: string; edl: string }>(
+    ['broll', 'export', projectId, '--dir', dir, '--json'],
+    env,
+  );
   expect(fs.readdirSync(dir).sort()).toEqual(
     [...result.entries.map((entry) => entry.clipName!), 'saltmarsh-harbour.csv', 'saltmarsh-harbour.edl', 'saltmarsh-harbour.xml'].sort(),
   );

@@ -2,39 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { startReviewServer, type RunningReviewServer } from '../../client/review/review-server';
 import type { BrollWorkflowInput } from '../../schemas';
-import { headlessBrowser } from '../helpers/headless-browser';
-import { brollInput, parseEdl, readText } from '../helpers/broll-input';
-import { startProduct, type RunningProduct } from '../helpers/product';
-import { pollUntil } from '../helpers/poll';
-import { listKeys } from '../helpers/s3-object';
+import { brollInput, parseEdl } from '../helpers/broll-input';
+import { listKeys, readText } from '../helpers/s3-object';
 import { resetSimulator } from '../helpers/simulator-admin';
-import { s3Client } from '../helpers/stack';
+import { openFromList, rejectOnPage, reviewPageFixture, selectOnPage } from '../helpers/review-page';
 import { productEnv, runCli } from '../helpers/worker-process';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
 // A clip must play without a click for the test to see it play.
 const suffix = randomUUID().slice(0, 6);
-let product: RunningProduct;
-let s3: S3Client;
-let server: RunningReviewServer;
-const serverLog: string[] = [];
-const browser = headlessBrowser({ extraArgs: ['--autoplay-policy=no-user-gesture-required'], viewport: { width: 1400, height: 1000 } });
-
-beforeAll(async () => {
-  product = await startProduct({ name: 'broll-review' });
-  s3 = s3Client();
-  server = await startReviewServer({ projects: product.api.broll, s3, port: 0, log: (line) => serverLog.push(line) });
-});
-afterAll(async () => {
-  await browser.close();
-  await server?.close();
-  s3?.destroy();
-  await product.stop();
-});
+const fixture = reviewPageFixture('broll-review', { extraArgs: ['--autoplay-policy=no-user-gesture-required'] });
+const { browser, log: serverLog } = fixture;
 
 /** The page's globals as the functions run in the browser see them (the project's TS lib has no DOM). */
 interface BrowserVideo {
@@ -81,22 +61,10 @@ interface BrowserImage {
 test('headless Chromium: the contact sheet first, two takes side by side each playing; the editor selects takes, rejects one segment with a new prompt (a new round of takes), selects again and finalizes; the EDL is in S3', async () => {
   await resetSimulator();
   const projectId = `review-${suffix}`;
-  const { workflowId } = await product.api.broll.startPlanned(reviewInput(projectId));
+  const { workflowId } = await fixture.product.api.broll.startPlanned(reviewInput(projectId));
 
   const page = await browser.page();
-  // The list comes from visibility (ProjectState="awaiting-review"): look again until the project is there.
-  await pollUntil(
-    'the project on the list of projects awaiting review',
-    async () => {
-      await page.goto(server.url, { waitUntil: 'domcontentloaded' });
-      return page.locator(`a[href="/projects/${workflowId}"]`).count();
-    },
-    (count) => count === 1,
-    60_000,
-    1_000,
-  );
-  await page.click(`a[href="/projects/${workflowId}"]`);
-  await page.waitForSelector('#project');
+  await openFromList(page, fixture.server, `/projects/${workflowId}`);
 
   // The contact sheet, at the top, once every take is in (the page reloads itself until then): it loads.
   await page.waitForSelector('#contact-sheet', { timeout: 60_000 });
@@ -169,26 +137,20 @@ test('headless Chromium: the contact sheet first, two takes side by side each pl
     ['s02', 2],
     ['s03', 1],
   ] as const) {
-    await page.click(`#item-${segmentId} button.select[data-take="${take}"]`);
-    await page.waitForSelector(`#item-${segmentId}[data-state="approved"] .take.selected[data-take="${take}"]`, { timeout: 30_000 });
+    await selectOnPage(page, segmentId, take);
   }
   const newPrompt = 'A frozen harbour at dusk, ice floes, 1950s newsreel';
-  await page.fill('#item-s01 textarea', newPrompt);
-  await page.click('#item-s01 button.reject');
-  await page.waitForSelector('#item-s01[data-state="generating"]', { timeout: 30_000 });
   // The page reloads itself when s01's new takes are ready.
-  await page.waitForSelector('#item-s01[data-state="awaiting-review"]', { timeout: 90_000 });
-  await expect(page.locator('#item-s01 .prompt').first().innerText()).resolves.toBe(newPrompt);
+  await rejectOnPage(page, 's01', newPrompt, { awaitTakes: true });
   expect(await page.locator('#item-s01 .take').evaluateAll((takes) => takes.map((take) => take.getAttribute('data-take')))).toEqual([
     '3',
     '4',
   ]);
-  await page.click('#item-s01 button.select[data-take="4"]');
-  await page.waitForSelector('#item-s01[data-state="approved"] .take.selected[data-take="4"]', { timeout: 30_000 });
+  await selectOnPage(page, 's01', 4);
 
   await page.click('#finalize');
-  await page.waitForSelector('#finalize[data-edl-key]', { timeout: 60_000 });
-  const edlKey = (await page.locator('#finalize').getAttribute('data-edl-key'))!;
+  await page.waitForSelector('#finalize[data-delivered-key]', { timeout: 60_000 });
+  const edlKey = (await page.locator('#finalize').getAttribute('data-delivered-key'))!;
   fs.mkdirSync(artifactsDir, { recursive: true });
   const screenshot = path.join(artifactsDir, `broll-review-${projectId}.png`);
   await page.screenshot({ path: screenshot, fullPage: true });
@@ -196,7 +158,7 @@ test('headless Chromium: the contact sheet first, two takes side by side each pl
 
   expect(await listKeys(edlKey)).toEqual([edlKey]);
   expect(parseEdl(await readText(edlKey)).events).toHaveLength(3);
-  const result = await product.api.broll.waitForResult(projectId);
+  const result = await fixture.product.api.broll.waitForResult(projectId);
   expect(result.editList.edlKey).toBe(edlKey);
   expect(
     result.entries.map(({ segmentId, round, take, clipName, approval, promptText }) => ({
@@ -248,21 +210,21 @@ function spawnReviewServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ ur
 
 test('broll review-server refuses a non-loopback bind without a token, before connecting to anything', async () => {
   // Nothing listens at this address: the refusal must come before any connection.
-  const env = { ...productEnv(product.taskQueue), TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const env = { ...productEnv(fixture.product.taskQueue), TEMPORAL_ADDRESS: '127.0.0.1:1' };
   for (const host of ['0.0.0.0', '::', '192.0.2.10']) {
     const run = await runCli(['broll', 'review-server', '--host', host, '--port', '0'], env);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/--host: .*not a loopback address.*--token or BROLL_REVIEW_TOKEN/);
+    expect(run.stderr).toMatch(/--host: .*not a loopback address.*--token or REVIEW_TOKEN/);
   }
 }, 60_000);
 
 test('with a token, every request without it (or with a wrong one) is 401; the token works as a Bearer header or once in the URL', async () => {
   const token = `t-${randomUUID()}`;
   const running = await spawnReviewServer(['--host', '0.0.0.0', '--port', '0'], {
-    ...productEnv(product.taskQueue),
-    BROLL_REVIEW_TOKEN: token,
+    ...productEnv(fixture.product.taskQueue),
+    REVIEW_TOKEN: token,
   });
   try {
     const base = running.url.replace('0.0.0.0', '127.0.0.1');

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { InputError } from '../../client';
 import type { BrollProgress, BrollProjectFileInput } from '../../schemas';
 import { brollInput, refusal } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
-import { startProduct, workflowBundle, type RunningProduct } from '../helpers/product';
+import { replayHistory, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { productEnv, runCli } from '../helpers/worker-process';
 
@@ -98,8 +97,7 @@ test('two takes a segment: distinct seeds, every take billed and counted; select
   expect(result.credits).toBe(final.credits.net);
 
   // The workflow's code replays its own history: takes, decisions, contact sheets, finalize.
-  const history = await product.client.workflow.getHandle(projectId).fetchHistory();
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, projectId);
+  await replayHistory(product.client, projectId);
 }, 180_000);
 
 test('the budget holds every take: a take it cannot hold fails BudgetExceeded before it starts, and nothing past it is billed', async () => {

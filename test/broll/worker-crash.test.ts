@@ -1,5 +1,6 @@
 import type { RunwayTemporal } from '../../client';
-import { brollInput, parseEdl, readText } from '../helpers/broll-input';
+import { brollInput, parseEdl } from '../helpers/broll-input';
+import { readText } from '../helpers/s3-object';
 import { pollUntil, sleep } from '../helpers/poll';
 import { clientFor, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';

@@ -1,9 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ProjectStateKey } from '../../workflows/search-attributes';
-import { brollInput, parseEdl, readText, refusal, segmentId } from '../helpers/broll-input';
+import { brollInput, parseEdl, refusal, segmentId } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
-import { objectSha256 } from '../helpers/s3-object';
+import { objectSha256, readText } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { productEnv, runCli } from '../helpers/worker-process';
 
@@ -47,7 +47,7 @@ test('8 segments: generated, 2 rejected and regenerated, the rest approved, fina
   await pollUntil(
     'listed as awaiting review',
     () => product.api.broll.listAwaitingReview(),
-    (list) => list.some((p) => p.projectId === projectId),
+    (list) => list.some((p) => p.workloadId === projectId),
   );
 
   expect(await refusal(product.api.broll.approve(projectId, ['s99']))).toMatch(/unknown segment "s99": project doc-ep1 has s01, s02/);

@@ -2,13 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
-import { listKeys, readJsonObject } from '../helpers/s3-object';
+import { listKeys, readJsonObject, readText } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { pollUntil, sleep } from '../helpers/poll';
-import { s3Client, testStack } from '../helpers/stack';
 import { productEnv, runCli } from '../helpers/worker-process';
 
 const VARIANTS = 300;
@@ -38,16 +36,6 @@ async function jsonlCampaign(campaignId: string, count: number, extra: Record<st
   const path = join(dir, `${campaignId}.jsonl`);
   await writeFile(path, lines.join('\n') + '\n');
   return path;
-}
-
-async function readText(key: string): Promise<string> {
-  const s3 = s3Client();
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
-    return await object.Body!.transformToString();
-  } finally {
-    s3.destroy();
-  }
 }
 
 /** Children of the campaign open now, as Temporal's visibility counts them (it lags a little: a lower bound). */

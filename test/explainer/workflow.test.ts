@@ -1,13 +1,5 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { type RunwayTemporal } from '../../client';
-import { ffprobePath } from '../../infra/ffmpeg';
 import { creditsFor, type ExplainerResult } from '../../schemas';
 import type { ExplainerChunkFailure } from '../../schemas';
 import { WorkloadIdKey } from '../../workflows/search-attributes';
@@ -17,11 +9,10 @@ import { pollUntil } from '../helpers/poll';
 import { clientFor, startProduct, uniqueTaskQueue, type RunningProduct } from '../helpers/product';
 import { listKeys } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { s3Client, testStack } from '../helpers/stack';
+import { testStack } from '../helpers/stack';
+import { storedMp4 } from '../helpers/stored-mp4';
 import { productEnv, runCli, spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
-const run = promisify(execFile);
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'explainer-workflow-test-'));
 let product: RunningProduct;
 
 beforeAll(async () => {
@@ -29,30 +20,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await product.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
 });
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-
-/** The assembled MP4 downloaded, hashed and probed, as a player would find it in S3. */
-async function storedMp4(key: string) {
-  const s3 = s3Client();
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
-    const bytes = Buffer.from(await object.Body!.transformToByteArray());
-    const file = path.join(workDir, `${path.basename(key)}-${Date.now()}.mp4`);
-    fs.writeFileSync(file, bytes);
-    const { stdout } = await run(ffprobePath(), ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]);
-    const probe = JSON.parse(stdout) as { streams: Array<{ codec_type: string; codec_name: string }>; format: { duration: string } };
-    return {
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      streams: probe.streams.map((stream) => `${stream.codec_type}:${stream.codec_name}`).sort(),
-      durationSeconds: Number(probe.format.duration),
-    };
-  } finally {
-    s3.destroy();
-  }
-}
 
 /** The activity types a workflow scheduled, from its history. */
 async function scheduledActivities(client: Client, workflowId: string): Promise<string[]> {
@@ -92,7 +62,7 @@ test('6 chunks: a clip and a voiceover each, assembled into one MP4 that ffprobe
   expect(result.credits).toBe(stats.credits.net);
 
   const progress = await product.api.explainers.progress(explainerId);
-  expect(progress).toMatchObject({ stage: 'done', done: 12, total: 12, creditsSpent: result.credits });
+  expect(progress).toMatchObject({ state: 'done', done: 12, total: 12, creditsSpent: result.credits });
   expect(progress.chunks.every((chunk) => chunk.clip === 'archived' && chunk.voiceover === 'archived')).toBe(true);
   // Every generation is a child listed under the explainer's WorkloadId in the Web UI.
   for (const id of [`${explainerId}--c01--clip`, `${explainerId}--c06--voice`]) {
@@ -104,7 +74,7 @@ test('6 chunks: a clip and a voiceover each, assembled into one MP4 that ffprobe
   const env = productEnv(product.taskQueue);
   const status = await runCli(['explainer', 'status', explainerId, '--json'], env);
   expect(status.code).toBe(0);
-  expect(JSON.parse(status.stdout)).toMatchObject({ explainerId, stage: 'done', done: 12, total: 12 });
+  expect(JSON.parse(status.stdout)).toMatchObject({ explainerId, state: 'done', done: 12, total: 12 });
   const watched = await runCli(['explainer', 'watch', explainerId], env);
   expect(watched.code).toBe(0);
   expect(watched.stdout).toContain(`s3://${testStack().s3.bucket}/${result.video.key}`);
@@ -132,7 +102,7 @@ test('a chunk whose clip Runway moderates fails the explainer naming the chunk; 
   expect(await listKeys(`explainers/${explainerId}/explainer`)).toEqual([]);
   expect(await scheduledActivities(product.client, explainerId)).not.toContain('assembleExplainer');
   const progress = await product.api.explainers.progress(explainerId);
-  expect(progress.stage).toBe('failed');
+  expect(progress.state).toBe('failed');
   expect(progress.chunks[2]).toMatchObject({ chunkId: 'c03', clip: 'failed', voiceover: 'archived' });
   expect(progress.chunks[2]!.error).toMatch(/^clip: ContentModeration/);
 
@@ -153,7 +123,9 @@ test('a budget below the whole plan: the generation that does not fit is never s
   await product.api.explainers.startPlanned(explainerInput(explainerId, { budgetCredits: 100 }));
   const failure = await failureOf(product.api.explainers.waitForResult(explainerId));
   expect(failure.type).toBe('ExplainerChunkFailed');
-  expect(failure.message).toMatch(/^chunk c03's clip failed: BudgetExceeded: needs 48 credits; the explainer budget of 100 credits/);
+  expect(failure.message).toMatch(
+    /^chunk c03's clip failed: BudgetExceeded: take 1 of c03 needs 48 credits; the explainer budget of 100 credits/,
+  );
   const stats = await simulatorStats();
   expect(stats.tasks.some((task) => task.endpoint !== 'text_to_speech' && task.duration === 4)).toBe(false);
   expect(stats.credits.net).toBeLessThanOrEqual(100);
@@ -188,7 +160,7 @@ test('cancelling an explainer cancels its generations, which DELETE their remote
   for (const id of [`${explainerId}--c01--clip`, `${explainerId}--c02--voice`]) {
     expect((await product.client.workflow.getHandle(id).describe()).status.name).toBe('CANCELLED');
   }
-  expect((await product.api.explainers.progress(explainerId)).stage).toBe('cancelled');
+  expect((await product.api.explainers.progress(explainerId)).state).toBe('cancelled');
 }, 90_000);
 
 describe('a worker SIGKILLed during assembly', () => {

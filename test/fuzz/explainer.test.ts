@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
-import { parseScript, wordCount, type ScriptFormat, type ScriptParagraph } from '../../client/explainer/script';
+import { parseScript, type ScriptFormat, type ScriptParagraph } from '../../client/explainer/script';
+import { wordCount } from '../../schemas';
 import { examplesDir, fuzz, fuzzSetup, mutatedJson, mutatedText, outcomeOf } from '../helpers/fuzz';
 
 /**

@@ -111,6 +111,8 @@ function roomIn(state: RoomState): ReviewRoom<ReviewItemProgress> {
     budgetCredits: 1000,
     generationId: (key, take) => `harbour--${key}--t${take}`,
     seed: () => undefined,
+    gapsAllowed: true,
+    unapprovedMeans: (them) => `list ${them} as missing`,
   });
   built.closing = state.closing;
   built.cancelled = state.cancelled;
@@ -135,6 +137,8 @@ test("the review room's validators, any payload in any state: taken or refused a
     { key: 's01', action: 'select', take: 2 },
     { key: 's02', action: 'approve' },
     { key: 's03', action: 'reject', promptText: 'Women salting herring on a wooden quay, 1970s 16 mm film' },
+    // A segment has no voiceover: a redo is refused naming it, whatever else the payload holds.
+    { key: 's04', action: 'revoice', text: 'The quay was silver with the catch.' },
   ];
   const payload = fc.oneof(
     mutatedJson({ decisions }).map((value) => ({ verb: 'review' as const, value })),

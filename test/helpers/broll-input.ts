@@ -1,4 +1,3 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { InputError } from '../../client';
 import { requestFingerprint } from '../../infra/request-fingerprint';
 import {
@@ -11,7 +10,7 @@ import {
   type ResolvedVideoRequest,
 } from '../../schemas';
 import { FAST_OPTIONS } from './product';
-import { s3Client, testStack } from './stack';
+import { testStack } from './stack';
 
 /**
  * A planned B-roll project made by hand (the planner is not needed to test the workflow): gen4.5
@@ -51,16 +50,6 @@ export function brollInput(
 
 export function segmentId(index: number): string {
   return `s${String(index + 1).padStart(2, '0')}`;
-}
-
-export async function readText(key: string): Promise<string> {
-  const s3 = s3Client();
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
-    return await object.Body!.transformToString();
-  } finally {
-    s3.destroy();
-  }
 }
 
 export interface ParsedEdlEvent {

@@ -26,7 +26,8 @@ const NARRATION = [
 /**
  * A planned explainer made by hand (the planner is not needed to test the workflow): 6 chunks, gen4.5
  * text-to-video 1280:720 clips of 2–5 s, eleven_multilingual_v2 voiceovers with a catalog voice.
- * `clipPrompt` may replace a chunk's clip prompt (e.g. with the simulator's moderation term).
+ * `clipPrompt` may replace a chunk's clip prompt (e.g. with the simulator's moderation term); `review`
+ * has a teacher review the chunks before the assembly.
  */
 export function explainerInput(
   explainerId: string,
@@ -37,6 +38,8 @@ export function explainerInput(
     options?: GenerationOptionsInput;
     budgetCredits?: number;
     taskQueue?: string;
+    review?: boolean;
+    maxReviewRounds?: number;
   } = {},
 ): ExplainerWorkflowInput {
   const count = extra.chunks ?? 6;
@@ -46,6 +49,8 @@ export function explainerInput(
     options: resolveGenerationOptions(generationOptionsInputSchema.parse({ ...FAST_OPTIONS, ...extra.options })),
     ...(extra.budgetCredits !== undefined ? { budgetCredits: extra.budgetCredits } : {}),
     ...(extra.taskQueue !== undefined ? { taskQueue: extra.taskQueue } : {}),
+    ...(extra.review !== undefined ? { review: extra.review } : {}),
+    ...(extra.maxReviewRounds !== undefined ? { maxReviewRounds: extra.maxReviewRounds } : {}),
     chunks: Array.from({ length: count }, (_, index) => {
       const text = extra.narration?.(index) ?? NARRATION[index % NARRATION.length]!;
       const duration = EXPLAINER_CLIP_SECONDS[index % EXPLAINER_CLIP_SECONDS.length]!;

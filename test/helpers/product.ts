@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RunwayClient } from '../../activities/runway/client';
 import { TermListModerator } from '../../activities/moderation';
 import { noopMetrics } from '../../activities/metrics';
@@ -32,6 +32,12 @@ export function workflowBundle(options: { encrypted?: boolean } = {}): Promise<W
   }
   bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundlePromise;
+}
+
+/** A workflow's own history, fetched from the server, replays on today's workflow code (no nondeterminism). */
+export async function replayHistory(client: Client, workflowId: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
 }
 
 export function uniqueTaskQueue(name: string): string {

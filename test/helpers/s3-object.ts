@@ -41,3 +41,14 @@ export async function readJsonObject<T>(key: string): Promise<T> {
     s3.destroy();
   }
 }
+
+/** A text object of the test stack's bucket (an EDL, WebVTT captions). */
+export async function readText(key: string): Promise<string> {
+  const s3 = s3Client();
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
+    return await object.Body!.transformToString();
+  } finally {
+    s3.destroy();
+  }
+}

@@ -1,3 +1,4 @@
+import { pollUntil } from './poll';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { testStack } from './stack';
@@ -77,4 +78,27 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The CLI's stdout when it exits 0; otherwise a failure naming the command and its stderr. */
+export async function cliOk(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const run = await runCli(args, env);
+  if (run.code !== 0) throw new Error(`runway-temporal ${args.join(' ')} exited ${String(run.code)}: ${run.stderr}`);
+  return run.stdout;
+}
+
+/** The CLI's one JSON document (`--json`) when it exits 0. */
+export async function cliJson<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
+  return JSON.parse(await cliOk(args, env)) as T;
+}
+
+/** `<group> status <id> --json` every second until `done` holds of its answer (two minutes at most). */
+export function cliStatusUntil<T>(
+  group: 'broll' | 'explainer',
+  id: string,
+  env: NodeJS.ProcessEnv,
+  what: string,
+  done: (status: T) => boolean,
+): Promise<T> {
+  return pollUntil(what, () => cliJson<T>([group, 'status', id, '--json'], env), done, 120_000, 1_000);
 }

@@ -167,16 +167,54 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'explainer',
-    shows: 'examples/explainer/why-the-sky-is-blue.yaml: a clip and a voiceover per chunk, assembled into one MP4',
+    shows: 'examples/explainer/why-the-sky-is-blue.yaml without review: a clip and a voiceover per chunk, assembled into one MP4',
     async run({ api, client }) {
       await resetSimulator();
       const { input, baseDir } = await example('explainer/why-the-sky-is-blue.yaml');
-      const started = await api.explainers.start(input as never, baseDir);
+      const started = await api.explainers.start({ ...input, review: false } as never, baseDir);
       const result = await api.explainers.waitForResult(started.explainerId);
       const firstChunk = result.chunks[0]!.chunkId;
       return [
         { label: 'explainer', workflowId: started.workflowId, runId: started.runId },
         { ...(await currentRun(client, chunkWorkflowId(started.explainerId, firstChunk, 'voice'))), label: 'voiceover' },
+      ];
+    },
+  },
+  {
+    name: 'explainer-review',
+    shows:
+      "examples/explainer/why-the-sky-is-blue.yaml as shipped (review: true): a chunk's clip moderated and waiting, then rejected with a new prompt (its round 2), another's voiceover redone with new text, every chunk approved, finalized into the MP4 and its package",
+    async run({ api }) {
+      // The first clip Runway is asked for is moderated: its chunk waits for the teacher instead of failing the explainer.
+      await resetSimulator({ faults: { rules: [{ match: { endpoint: 'image_to_video' }, fault: 'moderation', times: 1 }] } });
+      const { input, baseDir } = await example('explainer/why-the-sky-is-blue.yaml');
+      const started = await api.explainers.start({ ...input, explainerId: 'replay-explainer-review' } as never, baseDir);
+      const { explainerId } = started;
+      const everythingIn = () =>
+        pollUntil(
+          `${explainerId}: nothing generating`,
+          () => api.explainers.progress(explainerId),
+          (progress) => progress.state === 'awaiting-review' && progress.counts.generating === 0,
+          120_000,
+        );
+      const first = await everythingIn();
+      const failed = first.items.find((item) => item.state === 'failed')?.key;
+      if (!failed) throw new Error(`${explainerId}: no chunk's clip was moderated`);
+      const revoiced = first.items.find((item) => item.key !== failed)!.key;
+      await api.explainers.reject(
+        explainerId,
+        failed,
+        'White sunlight splitting into a rainbow of colour waves, clean flat vector illustration',
+      );
+      await api.explainers.revoice(explainerId, revoiced, 'So blue light reaches us from all over the sky.');
+      await everythingIn();
+      await api.explainers.approve(explainerId, 'all');
+      await api.explainers.finalize(explainerId);
+      await api.explainers.waitForResult(explainerId);
+      const round2 = (await api.explainers.progress(explainerId)).items.find((item) => item.key === failed)!.takes[0]!;
+      return [
+        { label: 'explainer', workflowId: started.workflowId, runId: started.runId },
+        { ...(await currentRun(api.client, round2.generationId)), label: 'chunk-round2-clip' },
       ];
     },
   },

@@ -62,6 +62,9 @@ export class BrollProject {
         budgetCredits: input.budgetCredits,
         generationId: (key, take) => segmentTakeWorkflowId(input.projectId, key, take),
         seed: (key, take) => (this.plans.get(key)!.seeded ? takeSeed(input.projectId, key, take) : undefined),
+        // A segment without a selected take is a gap on the timeline the editor sees.
+        gapsAllowed: true,
+        unapprovedMeans: (them) => `list ${them} as missing`,
       },
     );
   }

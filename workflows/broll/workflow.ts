@@ -16,23 +16,16 @@ import {
   type ContactSheetRef,
   type ProjectState,
 } from '../../schemas';
-import { brollActivities } from '../activity-stubs';
-import {
-  brollProgressQuery,
-  contactSheetUpdate,
-  creditRequestSignal,
-  finalizeUpdate,
-  generationStateSignal,
-  reviewUpdate,
-  reviewViewQuery,
-} from '../messages';
+import { brollActivities, reviewActivities } from '../activity-stubs';
+import { brollProgressQuery, contactSheetUpdate, finalizeUpdate } from '../messages';
 import { ProjectStateKey } from '../search-attributes';
 import { generationParent } from '../generation/children';
 import { CreditBook } from '../generation/credit-book';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
 import type { RoomEntry } from '../review/room';
-import { runTake } from '../review/takes';
+import { setReviewHandlers } from '../review/handlers';
+import { closeCancelled, runTake } from '../review/takes';
 import { BrollProject } from './project';
 import { DEFAULT_PRIORITY } from '../../schemas/priority';
 import { withWebhook } from '../delivery/announce';
@@ -75,12 +68,12 @@ async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
     published = state;
     upsertSearchAttributes([{ key: ProjectStateKey, value: state }]);
   };
-  const fingerprint = (request: Parameters<ReturnType<typeof brollActivities>['fingerprintRequest']>[0]) =>
-    brollActivities().fingerprintRequest(request);
+  const fingerprint = (request: Parameters<ReturnType<typeof reviewActivities>['fingerprintRequest']>[0]) =>
+    reviewActivities().fingerprintRequest(request);
   const launchRound = (entry: RoomEntry<SegmentReview>) => {
     for (const run of room.startRound(entry)) {
       const done: Promise<void> = generation
-        .run(async () => runTake(parent, creditBook, room, run, await project.generation(run, fingerprint)))
+        .run(async () => void (await runTake(parent, creditBook, room, run, await project.generation(run, fingerprint))))
         .finally(() => {
           running.delete(done);
           publishState();
@@ -165,25 +158,19 @@ async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
     return result;
   };
 
-  setHandler(brollProgressQuery, progress);
-  setHandler(reviewViewQuery, progress);
-  setHandler(generationStateSignal, (update) => {
-    creditBook.onState(update);
-    states.onState(update);
-  });
-  setHandler(creditRequestSignal, (request) => creditBook.onCreditRequest(request));
-  setHandler(
-    reviewUpdate,
-    (update) => {
-      for (const entry of room.applyReview(update)) {
+  setReviewHandlers(room, {
+    progressQuery: brollProgressQuery,
+    progress,
+    states,
+    creditBook,
+    decided: ({ rounds }) => {
+      for (const entry of rounds) {
         project.promptChanged(entry.progress.key, entry.progress.promptText);
         launchRound(entry);
       }
       publishState();
-      return progress();
     },
-    { validator: (update) => void room.refuseReview(update) },
-  );
+  });
   setHandler(finalizeUpdate, () => finish('finalized'), { validator: (update) => room.refuseFinalize(update) });
   setHandler(contactSheetUpdate, writeContactSheet, { validator: () => room.refuseIfClosed('contact sheets') });
 
@@ -211,12 +198,7 @@ async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
     return result!;
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    // Cancelling the project cancels its takes, which DELETE their remote tasks: wait for them.
-    await CancellationScope.nonCancellable(async () => {
-      room.cancelled = true;
-      publishState();
-      await Promise.all(running);
-    });
+    await closeCancelled(room, running, publishState);
     throw error;
   }
 }

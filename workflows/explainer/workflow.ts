@@ -1,57 +1,71 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   isCancellation,
   setHandler,
   setWorkflowOptions,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import {
   FailureType,
   explainerWorkflowInputSchema,
-  type ExplainerProgress,
-  type ExplainerResult,
+  finalizeUpdateSchema,
   type ChunkGeneration,
   type ExplainerChunkFailure,
-  type ExplainerStage,
+  type ExplainerResult,
+  type ExplainerState,
   type ExplainerWorkflowInput,
   type GenerationError,
-  type GenerationResult,
   type ResolvedGenerationRequest,
 } from '../../schemas';
 import type { AssembledExplainer } from '../../schemas/assembly';
-import { assemblyActivities } from '../activity-stubs';
-import { creditRequestSignal, explainerProgressQuery, generationStateSignal } from '../messages';
-import { billedByFailure, generationError, generationParent, startAndAwait } from '../generation/children';
+import { assemblyActivities, reviewActivities } from '../activity-stubs';
+import { explainerProgressQuery, finalizeUpdate } from '../messages';
+import { ProjectStateKey } from '../search-attributes';
+import { generationParent, type PlannedGeneration } from '../generation/children';
 import { CreditBook } from '../generation/credit-book';
 import { GenerationStates } from '../generation/states';
 import { checkWorkspaceFirst } from '../generation/workspace-check';
-import { chunkGenerationKey, chunkWorkflowId } from './ids';
+import type { RoomEntry, VoiceoverToRun } from '../review/room';
+import { setReviewHandlers } from '../review/handlers';
+import { closeCancelled, runTake, runVoiceover, type ReviewedOutcome } from '../review/takes';
+import type { ChunkReview } from '../../schemas';
+import { chunkGenerationKey } from './ids';
+import { ExplainerLesson } from './lesson';
 import { DEFAULT_PRIORITY } from '../../schemas/priority';
 import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
 
 type Input = ReturnType<typeof explainerWorkflowInputSchema.parse>;
-type Chunk = Input['chunks'][number];
 
-interface Outcome {
+/** A chunk generation of the first round that failed: without review, what the explainer's failure names. */
+interface ChunkFailure {
   chunkId: string;
   generation: ChunkGeneration;
-  result?: GenerationResult;
-  error?: GenerationError;
+  error: GenerationError;
 }
 
-// Pinned: an explainer may wait for its review and finishes on the code it started on; a release never has to replay it.
+// Pinned: an explainer may wait days for its teacher's review and finishes on the code it started on; a
+// release never has to replay it.
 setWorkflowOptions(versioned('PINNED'), ExplainerWorkflow);
 
 /**
- * A narrated explainer: a clip and a voiceover per chunk, all at once through the one
- * GenerationWorkflow (same lease cap, pre-screen, resubmission, archive), then the ffmpeg assembly
- * into one MP4 with WebVTT subtitles. A chunk whose clip or voiceover fails fails the explainer, naming
- * the chunk, and nothing is assembled. The other generations are left to finish rather than cancelled:
- * a running Runway task is billed even when DELETEd, and their archived outputs are reused (never billed
- * again) when the explainer is re-run with the failed chunk fixed.
+ * A narrated explainer: a clip and a voiceover per chunk, all at once through the one GenerationWorkflow
+ * (same lease cap, pre-screen, resubmission, archive), then the ffmpeg assembly into one MP4 with WebVTT
+ * subtitles and a SCORM package.
+ *
+ * Without review, a chunk whose clip or voiceover fails fails the explainer, naming the chunk, and nothing
+ * is assembled. The other generations are left to finish rather than cancelled: a running Runway task is
+ * billed even when DELETEd, and their archived outputs are reused (never billed again) when the explainer is
+ * re-run with the failed chunk fixed.
+ *
+ * With review (`review: true`), the chunks wait in the review room like a B-roll project's segments: the
+ * teacher approves each clip or rejects it with a new prompt (the chunk's next round), and may have its
+ * voiceover redone with new text; a failed chunk waits for that. Finalizing (the same finalize Update as
+ * B-roll's) assembles the explainer and answers its result.
  */
 export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
   // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
@@ -60,141 +74,180 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
 
 async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
   const input = explainerWorkflowInputSchema.parse(rawInput);
-  // Each chunk's clip and voiceover are generations of the explainer, keyed `<chunkId>--clip|voice`.
+  // Each chunk's clip and voiceover takes are generations of the explainer, keyed `<chunkId>--clip|voice[--tN]`.
   const parent = generationParent(input.explainerId, input, DEFAULT_PRIORITY.explainer);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'explainer' });
   const states = new GenerationStates(
     input.chunks.flatMap((chunk) => [chunkGenerationKey(chunk.chunkId, 'clip'), chunkGenerationKey(chunk.chunkId, 'voice')]),
   );
-  let stage: ExplainerStage = 'generating';
-  const errors = new Map<string, string>();
+  const lesson = new ExplainerLesson(input, creditBook);
+  const { room } = lesson;
+  const running = new Set<Promise<void>>();
+  const failures: ChunkFailure[] = [];
+  let after: 'assembling' | 'done' | 'failed' | undefined;
+  let allowUnapproved = false;
+  let delivered: { result: ExplainerResult } | { failure: unknown } | undefined;
+  let published: ExplainerState | undefined;
 
-  setHandler(explainerProgressQuery, (): ExplainerProgress => {
-    const stateOf = (chunkId: string, generation: ChunkGeneration) => states.stateOf(chunkGenerationKey(chunkId, generation)) ?? 'waiting';
-    return {
-      explainerId: input.explainerId,
-      stage,
-      chunks: input.chunks.map((chunk) => {
-        const error = errors.get(chunk.chunkId);
-        return {
-          chunkId: chunk.chunkId,
-          text: chunk.text,
-          clip: stateOf(chunk.chunkId, 'clip'),
-          voiceover: stateOf(chunk.chunkId, 'voice'),
-          ...(error !== undefined ? { error } : {}),
-        };
-      }),
-      done: states.done(),
-      total: states.total,
-      creditsSpent: creditBook.creditsSpent(),
-    };
-  });
-  setHandler(generationStateSignal, (update) => {
-    creditBook.onState(update);
-    states.onState(update);
-  });
-  setHandler(creditRequestSignal, (request) => creditBook.onCreditRequest(request));
-
-  const generate = async (chunk: Chunk, generation: ChunkGeneration): Promise<Outcome> => {
-    const request: ResolvedGenerationRequest = generation === 'clip' ? chunk.clip.request : chunk.voiceover.request;
-    const fingerprint = generation === 'clip' ? chunk.clip.fingerprint : chunk.voiceover.fingerprint;
-    const key = chunkGenerationKey(chunk.chunkId, generation);
-    const workflowId = chunkWorkflowId(input.explainerId, chunk.chunkId, generation);
-    const failed = (error: GenerationError): Outcome => {
-      const label = generation === 'clip' ? 'clip' : 'voiceover';
-      const previous = errors.get(chunk.chunkId);
-      errors.set(chunk.chunkId, `${previous ? `${previous}; ` : ''}${label}: ${error.type}: ${error.message}`);
-      states.finish(key, { state: 'failed', error });
-      return { chunkId: chunk.chunkId, generation, error };
-    };
-    const refused = creditBook.reserveFirst(key, request);
-    if (refused) return failed(refused);
-    try {
-      const { result, reused } = await startAndAwait(parent, { key, request, fingerprint }, workflowId);
-      // An output archived by an earlier run of this explainer was billed then, not by this run.
-      const credits = reused ? 0 : result.credits;
-      creditBook.settle(key, credits);
-      states.finish(key, { state: 'archived', result });
-      return { chunkId: chunk.chunkId, generation, result };
-    } catch (error) {
-      if (isCancellation(error)) {
-        // What a cancelled child was billed is not in its cancellation: the credit book keeps its reservation.
-        creditBook.settle(key, undefined);
-        states.finish(key, { state: 'cancelled' });
-        throw error;
-      }
-      const billed = billedByFailure(error);
-      creditBook.settle(key, billed);
-      return failed(generationError(error));
-    }
+  const publishState = () => {
+    const state = lesson.state(after);
+    if (state === published) return;
+    published = state;
+    upsertSearchAttributes([{ key: ProjectStateKey, value: state }]);
   };
-
-  await checkWorkspaceFirst(
-    `explainer ${input.explainerId}`,
-    input.chunks.flatMap((chunk) => [chunk.clip.request, chunk.voiceover.request]),
-  );
-  try {
-    // Every generation runs to its end (cancelled with the explainer): none is abandoned mid-flight.
-    const settled = await Promise.allSettled(input.chunks.flatMap((chunk) => [generate(chunk, 'clip'), generate(chunk, 'voice')]));
-    const cancelled = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
-    if (cancelled) throw cancelled.reason;
-    const outcomes = settled.map((entry) => (entry as PromiseFulfilledResult<Outcome>).value);
-    const failures = outcomes.filter((outcome) => outcome.error !== undefined);
-    if (failures.length > 0) {
-      const first = failures[0]!;
-      const what = (outcome: Outcome) => `chunk ${outcome.chunkId}'s ${outcome.generation === 'clip' ? 'clip' : 'voiceover'}`;
-      const details: ExplainerChunkFailure = {
-        chunkId: first.chunkId,
-        generation: first.generation,
-        error: first.error!,
-        failed: failures.map((outcome) => ({ chunkId: outcome.chunkId, generation: outcome.generation, error: outcome.error! })),
-        credits: creditBook.creditsSpent(),
-      };
-      const others = failures.length > 1 ? ` (and ${failures.slice(1).map(what).join(', ')})` : '';
-      throw ApplicationFailure.create({
-        type: FailureType.ExplainerChunkFailed,
-        nonRetryable: true,
-        message: `${what(first)} failed: ${first.error!.type}: ${first.error!.message}${others}; nothing was assembled`,
-        details: [details],
-      });
-    }
-
-    stage = 'assembling';
-    const byChunk = (chunkId: string, generation: ChunkGeneration) =>
-      outcomes.find((outcome) => outcome.chunkId === chunkId && outcome.generation === generation)!.result!;
-    const stored = (result: GenerationResult) => ({ bucket: result.s3.bucket, key: result.s3.key, sha256: result.s3.sha256 });
+  const progress = () => lesson.progress(lesson.state(after), states);
+  const fingerprint = (request: ResolvedGenerationRequest) => reviewActivities().fingerprintRequest(request);
+  /** A generation of the explainer in flight: counted in its progress, its end told to the room, a first-round failure kept. */
+  const launch = (
+    chunkId: string,
+    generation: ChunkGeneration,
+    plan: () => Promise<PlannedGeneration>,
+    run: (planned: PlannedGeneration) => Promise<ReviewedOutcome>,
+  ) => {
+    const done: Promise<void> = (async () => {
+      const planned = await plan();
+      states.track(planned.key);
+      const outcome = await run(planned);
+      if ('result' in outcome) states.finish(planned.key, { state: 'archived', result: outcome.result });
+      else if ('cancelled' in outcome) states.finish(planned.key, { state: 'cancelled' });
+      else {
+        states.finish(planned.key, { state: 'failed', error: outcome.error });
+        failures.push({ chunkId, generation, error: outcome.error });
+      }
+    })().finally(() => {
+      running.delete(done);
+      publishState();
+    });
+    running.add(done);
+  };
+  const launchClip = (entry: RoomEntry<ChunkReview>) => {
+    for (const run of room.startRound(entry))
+      launch(
+        run.key,
+        'clip',
+        () => lesson.clipGeneration(run, fingerprint),
+        (planned) => runTake(parent, creditBook, room, run, planned),
+      );
+  };
+  const launchVoiceover = (run: VoiceoverToRun) =>
+    launch(
+      run.key,
+      'voice',
+      () => lesson.voiceoverGeneration(run, fingerprint),
+      (planned) => runVoiceover(parent, creditBook, room, run, planned),
+    );
+  const deliver = async (includeUnapproved: boolean): Promise<ExplainerResult> => {
+    after = 'assembling';
+    publishState();
+    const chunks = lesson.assemblyChunks(includeUnapproved);
     const assembled = await assemble(input, {
       explainerId: input.explainerId,
-      chunks: input.chunks.map((chunk) => ({
-        clip: stored(byChunk(chunk.chunkId, 'clip')),
-        voiceover: stored(byChunk(chunk.chunkId, 'voice')),
-        text: chunk.text,
-      })),
+      chunks,
       output: { bucket: input.archive.bucket, prefix: input.archive.prefix },
       burnSubtitles: input.burnSubtitles,
       ...(input.title !== undefined ? { title: input.title } : {}),
       language: input.language,
     });
-    stage = 'done';
-    await condition(allHandlersFinished);
+    after = 'done';
+    publishState();
     return {
       explainerId: input.explainerId,
       video: assembled.mp4,
       subtitles: assembled.subtitles,
       package: assembled.package,
-      chunks: input.chunks.map((chunk) => ({
+      chunks: room.entries.map(({ progress: chunk }, index) => ({
         chunkId: chunk.chunkId,
         text: chunk.text,
-        clipKey: byChunk(chunk.chunkId, 'clip').s3.key,
-        voiceoverKey: byChunk(chunk.chunkId, 'voice').s3.key,
+        clipKey: chunks[index]!.clip.key,
+        voiceoverKey: chunks[index]!.voiceover.key,
       })),
+      unapproved: input.review ? room.missing() : [],
       credits: creditBook.creditsSpent(),
       estimatedCredits: input.chunks.reduce((sum, chunk) => sum + chunk.clip.estimatedCredits + chunk.voiceover.estimatedCredits, 0),
     };
+  };
+
+  setReviewHandlers(room, {
+    progressQuery: explainerProgressQuery,
+    progress,
+    states,
+    creditBook,
+    decided: ({ rounds, voiceovers }) => {
+      for (const entry of rounds) launchClip(entry);
+      for (const run of voiceovers) {
+        lesson.narrationChanged(room.entry(run.key)!);
+        launchVoiceover(run);
+      }
+      publishState();
+    },
+  });
+  setHandler(
+    finalizeUpdate,
+    async (update) => {
+      room.closing = 'finalized';
+      allowUnapproved = finalizeUpdateSchema.parse(update ?? {}).allowUnapproved;
+      await condition(() => delivered !== undefined);
+      if ('failure' in delivered!) throw delivered.failure;
+      return delivered!.result;
+    },
+    { validator: (update) => room.refuseFinalize(update) },
+  );
+
+  await checkWorkspaceFirst(
+    `explainer ${input.explainerId}`,
+    input.chunks.flatMap((chunk) => [chunk.clip.request, chunk.voiceover.request]),
+  );
+  publishState();
+  for (const entry of room.entries) {
+    launchClip(entry);
+    launchVoiceover(room.currentVoiceover(entry));
+  }
+  try {
+    if (!input.review) {
+      // Every generation runs to its end (cancelled with the explainer): none is abandoned mid-flight.
+      await condition(() => room.everyFirstRoundEnded());
+      if (failures.length > 0) throw chunkFailure(input, failures, creditBook.creditsSpent());
+      const result = await deliver(true);
+      await condition(allHandlersFinished);
+      return result;
+    }
+    await condition(() => room.closing !== undefined);
+    try {
+      delivered = { result: await deliver(allowUnapproved) };
+      room.ended = 'finalized';
+    } catch (error) {
+      delivered = { failure: error };
+    }
+    // The finalize Update answers with the result (or the assembly's failure) before the explainer ends.
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+    if ('failure' in delivered) throw delivered.failure;
+    return delivered.result;
   } catch (error) {
-    stage = isCancellation(error) ? 'cancelled' : 'failed';
+    if (!isCancellation(error)) {
+      after = 'failed';
+      publishState();
+      throw error;
+    }
+    await closeCancelled(room, running, publishState);
     throw error;
   }
+}
+
+/** Without review: the explainer's failure, naming the first failed chunk generation (in chunk order) and the others. */
+function chunkFailure(input: Input, failures: ChunkFailure[], credits: number): ApplicationFailure {
+  const order = (failure: ChunkFailure) =>
+    input.chunks.findIndex((chunk) => chunk.chunkId === failure.chunkId) * 2 + (failure.generation === 'clip' ? 0 : 1);
+  const sorted = [...failures].sort((a, b) => order(a) - order(b));
+  const first = sorted[0]!;
+  const what = (failure: ChunkFailure) => `chunk ${failure.chunkId}'s ${failure.generation === 'clip' ? 'clip' : 'voiceover'}`;
+  const details: ExplainerChunkFailure = { ...first, failed: sorted, credits };
+  const others = sorted.length > 1 ? ` (and ${sorted.slice(1).map(what).join(', ')})` : '';
+  return ApplicationFailure.create({
+    type: FailureType.ExplainerChunkFailed,
+    nonRetryable: true,
+    message: `${what(first)} failed: ${first.error.type}: ${first.error.message}${others}; nothing was assembled`,
+    details: [details],
+  });
 }
 
 type AssemblyInput = Parameters<ReturnType<typeof assemblyActivities>['assembleExplainer']>[0];

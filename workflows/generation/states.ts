@@ -28,6 +28,11 @@ export class GenerationStates {
     for (const key of keys) this.views.set(key, { key, state: 'waiting' });
   }
 
+  /** A generation the workload plans after it started (a review round's): 'waiting' until told otherwise. */
+  track(key: string): void {
+    if (!this.views.has(key)) this.views.set(key, { key, state: 'waiting' });
+  }
+
   /** The handler of the generation state signal. */
   onState(update: GenerationStateUpdate): void {
     const view = this.views.get(update.generationKey);

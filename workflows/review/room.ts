@@ -11,6 +11,7 @@ import {
   type ReviewTake,
   type ReviewUpdate,
   type ReviewView,
+  type ReviewVoiceover,
   type TakeOutput,
 } from '../../schemas';
 
@@ -18,9 +19,10 @@ import {
  * The review room: every workload that asks a person to decide on its generations (B-roll segments,
  * explainer chunks) keeps its items here. An item is generated in rounds of takes; the reviewer selects
  * one take (approve, when there is one), or rejects the round with a new prompt, which is the item's next
- * round. The room holds the rules (what a decision may do now, and why not, in words that name the item
- * and the take) and the state the review query shows; the workload's workflow runs the takes through the
- * generation core and tells the room how each ended. Deterministic: no I/O, no clock.
+ * round. A narrated item (an explainer chunk) also has a voiceover the reviewer may have made again from
+ * new text. The room holds the rules (what a decision may do now, and why not, in words that name the item
+ * and the take) and the state the review query shows; the workload's workflow runs the takes and
+ * voiceovers through the generation core and tells the room how each ended. Deterministic: no I/O, no clock.
  */
 
 export interface RoomRules {
@@ -39,6 +41,21 @@ export interface RoomRules {
   generationId(key: string, take: number): string;
   /** The seed of a take, when the model takes one: distinct per take. */
   seed(key: string, take: number): number | undefined;
+  /** False for a workload that runs without review (an explainer without `review: true`): it takes no decisions. */
+  reviewed?: boolean;
+  /**
+   * Whether finalizing with allowUnapproved may leave out an item that has nothing to deliver (B-roll: a gap
+   * on the timeline); an explainer cannot be assembled without every chunk's clip and voiceover.
+   */
+  gapsAllowed: boolean;
+  /** What finalizing with allowUnapproved does with the unapproved ("list them as missing", "assemble their current clip"). */
+  unapprovedMeans(them: string, their: string): string;
+  /** Narrated items: a voiceover take's generation id, the credits of new text, and why new text is refused (undefined: accepted). */
+  narration?: {
+    generationId(key: string, take: number): string;
+    credits(key: string, text: string): number;
+    refuseText(key: string, text: string): string | undefined;
+  };
 }
 
 /** One take the workload is to generate now. */
@@ -50,6 +67,17 @@ export interface TakeToRun {
   seed?: number;
   promptText: string;
 }
+
+/** A voiceover take the workload is to generate now. */
+export interface VoiceoverToRun {
+  key: string;
+  take: number;
+  generationId: string;
+  text: string;
+}
+
+/** How a take or a voiceover ended: with its output, or its error. */
+export type TakeEnd = { output: TakeOutput; credits: number } | { error: string; credits: number };
 
 /** An item's entry: what the review query shows of it, and whether its first round has ended. */
 export interface RoomEntry<Item extends ReviewItemProgress> {
@@ -113,26 +141,77 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
     return runs;
   }
 
+  /** A narrated item's current voiceover as the workload runs it (take 1, the plan's text, is generating from the start). */
+  currentVoiceover(entry: RoomEntry<Item>): VoiceoverToRun {
+    const voiceover = entry.progress.voiceover!;
+    return { key: entry.progress.key, take: voiceover.take, generationId: voiceover.generationId, text: voiceover.text };
+  }
+
+  /**
+   * A narrated item's voiceover made again from the reviewer's text (its next take), marked generating: the
+   * workload starts it. An approval is taken back, since it was given to other narration.
+   */
+  private redoVoiceover(entry: RoomEntry<Item>, text: string): VoiceoverToRun {
+    const { progress } = entry;
+    const earlier = progress.voiceover!;
+    const take = earlier.take + 1;
+    const { replaced, ...before } = earlier;
+    progress.voiceover = {
+      take,
+      state: 'generating',
+      generationId: this.rules.narration!.generationId(progress.key, take),
+      text,
+      credits: 0,
+      replaced: [
+        ...replaced,
+        {
+          take: before.take,
+          text: before.text,
+          ...(before.output ? { output: before.output } : {}),
+          ...(before.error ? { error: before.error } : {}),
+        },
+      ],
+    };
+    progress.state = 'generating';
+    delete progress.error;
+    delete progress.selectedTake;
+    return this.currentVoiceover(entry);
+  }
+
   /** A take ended: with its output, or its error. The round ends when its last take does. */
-  takeEnded(key: string, take: number, outcome: { output: TakeOutput; credits: number } | { error: string; credits: number }): void {
+  takeEnded(key: string, take: number, outcome: TakeEnd): void {
     const entry = this.byKey.get(key);
     const found = entry?.progress.takes.find((candidate) => candidate.take === take);
     if (!entry || !found) return;
-    found.credits = outcome.credits;
-    if ('output' in outcome) {
-      found.state = 'ready';
-      found.output = outcome.output;
-    } else {
-      found.state = 'failed';
-      found.error = outcome.error;
-    }
+    ended(found, outcome);
+    this.settle(entry);
+  }
+
+  /** A voiceover take ended: with its output, or its error. */
+  voiceoverEnded(key: string, take: number, outcome: TakeEnd): void {
+    const entry = this.byKey.get(key);
+    const voiceover = entry?.progress.voiceover;
+    if (!entry || voiceover?.take !== take) return;
+    ended(voiceover, outcome);
+    this.settle(entry);
+  }
+
+  /** Once nothing of the item is generating: awaiting review, or failed (no take finished, or its voiceover failed). */
+  private settle(entry: RoomEntry<Item>): void {
     const { progress } = entry;
-    if (progress.takes.some((candidate) => candidate.state === 'generating')) return;
+    if (progress.takes.some((candidate) => candidate.state === 'generating') || progress.voiceover?.state === 'generating') return;
     entry.firstRoundEnded = true;
-    if (progress.takes.some((candidate) => candidate.state === 'ready')) progress.state = 'awaiting-review';
-    else {
+    const problems: string[] = [];
+    if (!progress.takes.some((candidate) => candidate.state === 'ready'))
+      problems.push(progress.takes.map((candidate) => `take ${candidate.take}: ${candidate.error ?? 'failed'}`).join('; '));
+    if (progress.voiceover?.state === 'failed')
+      problems.push(`voiceover take ${progress.voiceover.take}: ${progress.voiceover.error ?? 'failed'}`);
+    if (problems.length === 0) {
+      delete progress.error;
+      progress.state = progress.selectedTake !== undefined ? 'approved' : 'awaiting-review';
+    } else {
       progress.state = 'failed';
-      progress.error = progress.takes.map((candidate) => `take ${candidate.take}: ${candidate.error ?? 'failed'}`).join('; ');
+      progress.error = problems.join('; ');
     }
   }
 
@@ -147,14 +226,11 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
   /** The Update's validator: the payload as parsed, or a refusal naming the item, the take and why. */
   refuseReview(raw: ReviewUpdate): ReviewUpdate {
     const parsed = reviewUpdateSchema.safeParse(raw);
-    if (!parsed.success)
-      throw refused(
-        `invalid review: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'decisions'}: ${issue.message}`).join('; ')}`,
-      );
+    if (!parsed.success) throw refused(`invalid review: ${this.issuesText(raw, parsed.error.issues)}`);
     this.refuseIfClosed('decisions');
     const { noun } = this.rules;
     const seen = new Set<string>();
-    let rejectCredits = 0;
+    let newCredits = 0;
     for (const decision of parsed.data.decisions) {
       const entry = this.byKey.get(decision.key);
       if (!entry)
@@ -163,41 +239,76 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
       seen.add(decision.key);
       const { progress } = entry;
       if (progress.state === 'generating')
-        throw refused(`${noun} ${decision.key} is still generating (round ${progress.round}); decide once its takes are ready`);
-      if (decision.action === 'select') this.takeToSelect(entry, decision.take);
-      if (decision.action === 'approve') this.onlyTake(entry);
+        throw refused(
+          progress.voiceover?.state === 'generating' &&
+            progress.takes.length > 0 &&
+            !progress.takes.some((take) => take.state === 'generating')
+            ? `${noun} ${decision.key} is still generating (voiceover take ${progress.voiceover.take}); decide once it is ready`
+            : `${noun} ${decision.key} is still generating (round ${progress.round}); decide once its takes are ready`,
+        );
+      if (decision.action === 'select' || decision.action === 'approve') {
+        if (decision.action === 'select') this.takeToSelect(entry, decision.take);
+        else this.onlyTake(entry);
+        if (progress.voiceover?.state === 'failed')
+          throw refused(
+            `${noun} ${decision.key}'s voiceover failed (${progress.voiceover.error ?? 'no audio'}); redo it with new text before approving`,
+          );
+      }
       if (decision.action === 'reject') {
         // maxReviewRounds counts the rounds a reviewer may ask for after the first.
         if (progress.round > this.rules.maxRounds)
           throw refused(
             `${noun} ${decision.key} has used all ${this.rules.maxRounds} review rounds (maxReviewRounds); ${progress.takes.some((take) => take.state === 'ready') ? 'select one of its takes' : 'its last round has no take'}, or finalize with allowUnapproved`,
           );
-        rejectCredits += this.rules.takesPerItem * this.rules.takeCredits(decision.key);
+        newCredits += this.rules.takesPerItem * this.rules.takeCredits(decision.key);
       }
+      if (decision.action === 'revoice') newCredits += this.narrationCredits(entry, decision.text);
     }
-    if (rejectCredits > this.rules.remaining())
+    if (newCredits > this.rules.remaining())
       throw refused(
-        `the new takes need ${rejectCredits} credits; the ${this.rules.workload} budget of ${this.rules.budgetCredits} credits has ${this.rules.remaining()} left`,
+        `the new takes need ${newCredits} credits; the ${this.rules.workload} budget of ${this.rules.budgetCredits} credits has ${this.rules.remaining()} left`,
       );
     return parsed.data;
   }
 
-  /** Applies validated decisions; answers the items whose next round is to be generated (with the new prompt). */
-  applyReview(update: ReviewUpdate): Array<RoomEntry<Item>> {
-    const again: Array<RoomEntry<Item>> = [];
+  /** A voiceover redo's checks (a narrated item, redos left, text the workload takes); its credits. */
+  private narrationCredits(entry: RoomEntry<Item>, text: string): number {
+    const { noun, narration, maxRounds } = this.rules;
+    const { progress } = entry;
+    if (!narration || !progress.voiceover) throw refused(`${noun} ${progress.key} has no voiceover to redo`);
+    if (progress.voiceover.take > maxRounds)
+      throw refused(
+        `${noun} ${progress.key}'s voiceover has been redone ${maxRounds} times (maxReviewRounds); approve it as it is, or finalize with allowUnapproved`,
+      );
+    const refusal = narration.refuseText(progress.key, text);
+    if (refusal) throw refused(`${noun} ${progress.key}: ${refusal}`);
+    return narration.credits(progress.key, text);
+  }
+
+  /**
+   * Applies validated decisions; answers the items whose next round is to be generated (with the new
+   * prompt), and the voiceovers to be made again (with the new text).
+   */
+  applyReview(update: ReviewUpdate): { rounds: Array<RoomEntry<Item>>; voiceovers: VoiceoverToRun[] } {
+    const rounds: Array<RoomEntry<Item>> = [];
+    const voiceovers: VoiceoverToRun[] = [];
     for (const decision of update.decisions) {
       const entry = this.byKey.get(decision.key);
       if (!entry) continue;
       if (decision.action === 'reject') {
         this.reject(entry, decision);
-        again.push(entry);
+        rounds.push(entry);
+        continue;
+      }
+      if (decision.action === 'revoice') {
+        voiceovers.push(this.redoVoiceover(entry, decision.text));
         continue;
       }
       const take = decision.action === 'select' ? decision.take : this.onlyTake(entry).take;
       entry.progress.selectedTake = take;
       entry.progress.state = 'approved';
     }
-    return again;
+    return { rounds, voiceovers };
   }
 
   /** The finalize Update's validator: every item approved, or allowUnapproved with nothing generating. */
@@ -210,12 +321,17 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
     if (generating.length > 0)
       throw refused(`cannot finalize ${workload} ${workloadId}: ${this.describe(generating)}; wait for their takes`);
     const unapproved = this.entries.filter((entry) => entry.progress.state !== 'approved');
-    if (unapproved.length > 0 && !parsed.data.allowUnapproved) {
-      const them = unapproved.length === 1 ? 'it' : 'them';
+    const them = unapproved.length === 1 ? 'it' : 'them';
+    const their = unapproved.length === 1 ? 'its' : 'their';
+    if (unapproved.length > 0 && !parsed.data.allowUnapproved)
       throw refused(
-        `cannot finalize ${workload} ${workloadId}: ${this.describe(unapproved)} not approved yet; select a take of ${them}, or finalize with allowUnapproved to list ${them} as ${noun === 'segment' ? 'missing' : 'unapproved'}`,
+        `cannot finalize ${workload} ${workloadId}: ${this.describe(unapproved)} not approved yet; select a take of ${them}, or finalize with allowUnapproved to ${this.rules.unapprovedMeans(them, their)}`,
       );
-    }
+    const undeliverable = this.rules.gapsAllowed ? [] : unapproved.filter((entry) => entry.progress.state === 'failed');
+    if (undeliverable.length > 0)
+      throw refused(
+        `cannot finalize ${workload} ${workloadId}: ${undeliverable.map((entry) => `${noun} ${entry.progress.key} has nothing to deliver (${entry.progress.error ?? 'failed'})`).join('; ')}; reject ${undeliverable.length === 1 ? 'it' : 'them'} with a new prompt or redo the voiceover`,
+      );
   }
 
   /** The take an item delivers: the selected one, or (finalized with allowUnapproved) its first finished take. */
@@ -236,6 +352,7 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
     return {
       workloadId: this.rules.workloadId,
       state,
+      open: this.openState() === undefined,
       round: Math.max(...this.entries.map((entry) => entry.progress.round)),
       maxReviewRounds: this.rules.maxRounds,
       takesPerItem: this.rules.takesPerItem,
@@ -298,13 +415,35 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
     return ready[0]!;
   }
 
-  /** Refuses anything more once the review is closing, ended or cancelled. */
+  /** Refuses anything more once the review is closing, ended or cancelled, and everything when the workload is not reviewed. */
   refuseIfClosed(what: string): void {
-    const state = this.cancelled ? 'cancelled' : (this.ended ?? this.closing);
-    if (state)
+    const { workload, workloadId } = this.rules;
+    if (this.rules.reviewed === false)
       throw refused(
-        `${this.rules.workload} ${this.rules.workloadId} is ${state === 'finalized' && !this.ended ? 'being finalized' : state}; it takes no more ${what}`,
+        `${workload} ${workloadId} is not reviewed (review: false): it takes no ${what}, and delivers once everything is generated`,
       );
+    const state = this.openState();
+    if (state) throw refused(`${workload} ${workloadId} is ${state}; it takes no more ${what}`);
+  }
+
+  /** Why the room takes no decisions now, or undefined while it does. */
+  private openState(): string | undefined {
+    if (this.rules.reviewed === false) return 'not reviewed';
+    const state = this.cancelled ? 'cancelled' : (this.ended ?? this.closing);
+    return state === 'finalized' && !this.ended ? 'being finalized' : state;
+  }
+
+  /** A malformed decision named by its item where it has one: "chunk c02: the new narration must not be empty". */
+  private issuesText(raw: unknown, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+    const decisions = (raw as { decisions?: unknown } | undefined)?.decisions;
+    return issues
+      .map((issue) => {
+        const [field, index, ...rest] = issue.path;
+        const key = field === 'decisions' && typeof index === 'number' && Array.isArray(decisions) ? decisions[index]?.key : undefined;
+        if (typeof key === 'string' && key !== '') return `${this.rules.noun} ${key}: ${issue.message}`;
+        return `${[field, index, ...rest].filter((part) => part !== undefined).join('.') || 'decisions'}: ${issue.message}`;
+      })
+      .join('; ');
   }
 
   private takesText(entry: RoomEntry<Item>): string {
@@ -321,6 +460,19 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
   }
 }
 
+/** A take or a voiceover as it ended. */
+function ended(generation: ReviewTake | ReviewVoiceover, outcome: TakeEnd): void {
+  generation.credits = outcome.credits;
+  if ('output' in outcome) {
+    generation.state = 'ready';
+    generation.output = outcome.output;
+  } else {
+    generation.state = 'failed';
+    generation.error = outcome.error;
+  }
+}
+
+/** The review Update's refusal: the reviewer reads exactly why. */
 function refused(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.ReviewRefused, nonRetryable: true, message });
 }
