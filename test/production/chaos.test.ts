@@ -2,7 +2,7 @@ import { runChaosExpectingHeld } from '../chaos/held';
 import { SMALL_PRODUCTION_CHAOS } from '../chaos/options';
 
 /**
- * The small chaos campaign (12 variants under a cap of 4, every kind of Runway fault) on the production topology:
+ * The small chaos campaign (20 variants under a cap of 4, every kind of Runway fault) on the production topology:
  * PostgreSQL, the Temporal server on SQL persistence and visibility, three worker replicas on one queue. Two
  * replicas are SIGKILLed, the Temporal server restarts, PostgreSQL crashes under it and S3 is down a while.
  */

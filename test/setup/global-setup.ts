@@ -1,13 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultDataDir } from '../../infra/paths';
+import { pickFreePorts } from '../../stack/ports';
+import { SimulatorProcess } from '../../stack/simulator-process';
 import { startStack, type Stack } from '../../stack/start-stack';
-import { writeTestStackFile } from '../helpers/test-stack-file';
+import { writeTestStackFile, type TestSimulator } from '../helpers/test-stack-file';
 
 const testDataDirsKept = 3;
 
-/** Starts ONE stack (free ports, fresh data dir) for the whole jest run. */
-export default async function globalSetup(): Promise<void> {
+/**
+ * Starts ONE stack (free ports, fresh data dir) for the whole jest run, and one simulator per jest worker:
+ * test files reset the simulator and read its counters, so files running side by side must not share one.
+ * Temporal, S3 and the lease pools (one per task queue) are shared; every file names its own ids.
+ */
+export default async function globalSetup(globalConfig: { maxWorkers: number } = { maxWorkers: 1 }): Promise<void> {
   pruneOldTestDataDirs();
   const dataDir = path.join(defaultDataDir, `test-${Date.now()}`);
   console.log(`\nstarting the test stack in ${dataDir}`);
@@ -18,12 +24,41 @@ export default async function globalSetup(): Promise<void> {
     simulator: { timeScale: 60 },
     env: { ...process.env, SIM_CONFIG: '' }, // the simulator's default config
   });
-  writeTestStackFile(describeForTests(stack));
+  const simulators = [simulatorOf(stack), ...(await startWorkerSimulators(stack, dataDir, globalConfig.maxWorkers - 1))];
+  writeTestStackFile({ ...describeForTests(stack), simulators });
   // The test stack's secret (the simulator's) replaces the user's below; the live smoke test needs the user's.
   const liveSecret = process.env.RUNWAY_LIVE === '1' ? process.env.RUNWAYML_API_SECRET : undefined;
   Object.assign(process.env, stack.env);
   if (liveSecret) process.env.RUNWAY_LIVE_API_SECRET = liveSecret;
   (globalThis as { __testStack?: Stack }).__testStack = stack;
+}
+
+function simulatorOf(stack: Stack): TestSimulator {
+  const runwayBaseUrl = stack.env.RUNWAYML_BASE_URL;
+  return { runwayBaseUrl, simulatorAdminUrl: stack.simulator?.adminUrl ?? `${runwayBaseUrl}/__sim` };
+}
+
+/** The simulators of jest workers 2..N: the same secret and time scale as the stack's own, each its own port and logs. */
+async function startWorkerSimulators(stack: Stack, dataDir: string, count: number): Promise<TestSimulator[]> {
+  if (count <= 0 || !stack.simulator) return [];
+  const host = '127.0.0.1';
+  const ports = await pickFreePorts(host, count);
+  const simulators = ports.map(
+    (port, index) =>
+      new SimulatorProcess({
+        timeScale: 60,
+        config: '',
+        host,
+        port,
+        apiSecret: stack.env.RUNWAYML_API_SECRET,
+        entry: 'simulator/main.ts',
+        dataDir: path.join(dataDir, `worker-${index + 2}`),
+        log: (line) => console.log(line),
+      }),
+  );
+  await Promise.all(simulators.map((simulator) => simulator.start()));
+  (globalThis as { __workerSimulators?: SimulatorProcess[] }).__workerSimulators = simulators;
+  return simulators.map((simulator) => ({ runwayBaseUrl: simulator.baseUrl, simulatorAdminUrl: simulator.adminUrl }));
 }
 
 function describeForTests(stack: Stack) {
