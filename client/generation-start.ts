@@ -5,24 +5,18 @@ import {
   speechRequestSchema,
   videoRequestSchema,
   type GenerationOptionsInput,
+  type VideoParams,
 } from '../schemas';
 import { inputErrorFromZod } from './input-error';
 
 /** One video outside any campaign, as backend code and the CLI's `video start` ask for it. */
-export interface VideoStartRequest {
+export interface VideoStartRequest extends VideoParams {
   videoId: string;
   model: string;
   promptText?: string;
   promptImage?: string;
   /** Upload an https promptImage to Runway once instead of letting Runway fetch the URL (local files always are). */
   rehostImage?: boolean;
-  /** Required where the model takes a ratio; absent for models whose output follows the image (see the catalog). */
-  ratio?: string;
-  duration?: number;
-  seed?: number;
-  audio?: boolean;
-  negativePrompt?: string;
-  resolution?: string;
   contentModeration?: { publicFigureThreshold: 'auto' | 'low' };
   options?: GenerationOptionsInput;
   archive?: { bucket?: string; prefix?: string };
