@@ -5,24 +5,18 @@ import {
   speechRequestSchema,
   videoRequestSchema,
   type GenerationOptionsInput,
+  type VideoParams,
 } from '../schemas';
 import { inputErrorFromZod } from './input-error';
 
 /** One video outside any campaign, as backend code and the CLI's `video start` ask for it. */
-export interface VideoStartRequest {
+export interface VideoStartRequest extends VideoParams {
   videoId: string;
   model: string;
   promptText?: string;
   promptImage?: string;
   /** Upload an https promptImage to Runway once instead of letting Runway fetch the URL (local files always are). */
   rehostImage?: boolean;
-  /** Required where the model takes a ratio; absent for models whose output follows the image (see the catalog). */
-  ratio?: string;
-  duration?: number;
-  seed?: number;
-  audio?: boolean;
-  negativePrompt?: string;
-  resolution?: string;
   contentModeration?: { publicFigureThreshold: 'auto' | 'low' };
   options?: GenerationOptionsInput;
   archive?: { bucket?: string; prefix?: string };
@@ -36,7 +30,7 @@ export interface VideoStartRequest {
 export function parseVideoStart(request: VideoStartRequest) {
   const { options, archive, videoId, ...fields } = request;
   return {
-    videoId: idSchema('videoId').safeParse(videoId),
+    id: idSchema('videoId').safeParse(videoId),
     request: videoRequestSchema.safeParse(fields),
     options: generationOptionsInputSchema.safeParse(options ?? {}),
     archive: archiveTargetSchema.safeParse(archive ?? {}),
@@ -59,7 +53,7 @@ export interface SpeechStartRequest {
 export function parseSpeechStart(request: SpeechStartRequest) {
   const { options, archive, speechId, ...fields } = request;
   return {
-    speechId: idSchema('speechId').safeParse(speechId),
+    id: idSchema('speechId').safeParse(speechId),
     request: speechRequestSchema.safeParse(fields),
     options: generationOptionsInputSchema.safeParse(options ?? {}),
     archive: archiveTargetSchema.safeParse(archive ?? {}),
@@ -70,7 +64,24 @@ type SafeParsed<T> =
   { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
 
 /** The parsed value, or an InputError naming `what` and each issue's field. */
-export function parsedOrThrow<T>(what: string, parsed: SafeParsed<T>): T {
+function parsedOrThrow<T>(what: string, parsed: SafeParsed<T>): T {
   if (!parsed.success) throw inputErrorFromZod(what, parsed.error.issues);
   return parsed.data;
+}
+
+/**
+ * The parts of a start request (parseVideoStart's or parseSpeechStart's) parsed, or an InputError naming the
+ * first that fails, in the order id, request, options, archive; `idField` and `what` name the first two.
+ */
+export function startPartsOrThrow<R, O, A>(
+  idField: string,
+  what: string,
+  parts: { id: SafeParsed<string>; request: SafeParsed<R>; options: SafeParsed<O>; archive: SafeParsed<A> },
+): { id: string; request: R; options: O; archive: A } {
+  return {
+    id: parsedOrThrow(idField, parts.id),
+    request: parsedOrThrow(what, parts.request),
+    options: parsedOrThrow('options', parts.options),
+    archive: parsedOrThrow('archive', parts.archive),
+  };
 }

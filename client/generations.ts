@@ -14,7 +14,7 @@ import { requestFingerprint } from '../infra/request-fingerprint';
 import { InputError } from './input-error';
 import type { RunwayTemporalOptions } from './options';
 import { resolveRequest } from './stage-image';
-import { parsedOrThrow, parseSpeechStart, parseVideoStart, type SpeechStartRequest, type VideoStartRequest } from './generation-start';
+import { parseSpeechStart, parseVideoStart, startPartsOrThrow, type SpeechStartRequest, type VideoStartRequest } from './generation-start';
 
 /** The workload id of a generation started on its own: its output lands under `<prefix>single/<id>/`. */
 const SINGLE = 'single';
@@ -29,24 +29,19 @@ export class Generations {
 
   /** One video on its own. Bad input is an InputError naming the field, before anything starts. */
   async startVideo(request: VideoStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof GenerationWorkflow>> {
-    const parts = parseVideoStart(request);
-    const videoId = parsedOrThrow('videoId', parts.videoId);
-    const fields = parsedOrThrow('video request', parts.request);
-    const options = parsedOrThrow('options', parts.options);
-    const archive = parsedOrThrow('archive', parts.archive);
+    const { id: videoId, request: fields, options, archive } = startPartsOrThrow('videoId', 'video request', parseVideoStart(request));
     refuseBudgetBelowOneSubmission(
       options.budgetCredits,
       creditsFor(fields.model, fields.duration),
       `${fields.model} for ${fields.duration} s`,
     );
-    const bucket = archive.bucket ?? this.options.bucket;
-    const prefix = archive.prefix ?? this.options.prefix;
+    const destination = this.destination(archive);
     const { request: resolved, fingerprint } = await resolveRequest(
       fields,
-      { s3: this.options.s3, bucket, prefix, workloadId: SINGLE },
+      { s3: this.options.s3, ...destination, workloadId: SINGLE },
       process.cwd(),
     );
-    return this.startSingle(videoId, resolved, fingerprint, options, { bucket, prefix }, `video ${videoId}`);
+    return this.startSingle(videoId, resolved, fingerprint, options, destination, `video ${videoId}`);
   }
 
   /**
@@ -55,18 +50,23 @@ export class Generations {
    * the field, before anything starts.
    */
   async startSpeech(request: SpeechStartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof GenerationWorkflow>> {
-    const parts = parseSpeechStart(request);
-    const speechId = parsedOrThrow('speechId', parts.speechId);
-    const resolved = parsedOrThrow('speech request', parts.request);
-    const options = parsedOrThrow('options', parts.options);
-    const archive = parsedOrThrow('archive', parts.archive);
+    const {
+      id: speechId,
+      request: resolved,
+      options,
+      archive,
+    } = startPartsOrThrow('speechId', 'speech request', parseSpeechStart(request));
     refuseBudgetBelowOneSubmission(
       options.budgetCredits,
       requestCredits(resolved),
       `${resolved.model} for ${resolved.promptText.length} characters`,
     );
-    const destination = { bucket: archive.bucket ?? this.options.bucket, prefix: archive.prefix ?? this.options.prefix };
-    return this.startSingle(speechId, resolved, requestFingerprint(resolved), options, destination, `speech ${speechId}`);
+    return this.startSingle(speechId, resolved, requestFingerprint(resolved), options, this.destination(archive), `speech ${speechId}`);
+  }
+
+  /** Where a single generation's output lands: the request's bucket and prefix, else the client's. */
+  private destination(archive: { bucket?: string; prefix?: string }): { bucket: string; prefix: string } {
+    return { bucket: archive.bucket ?? this.options.bucket, prefix: archive.prefix ?? this.options.prefix };
   }
 
   progress(workflowId: string): Promise<GenerationProgress> {

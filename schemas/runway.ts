@@ -51,30 +51,32 @@ export type RunwayTask = z.infer<typeof taskSchema>;
 
 export const errorBodySchema = z.object({ error: z.string() }).passthrough();
 
-/** Body of POST /v1/image_to_video. */
-export interface ImageToVideoBody {
-  model: string;
-  promptImage: string | Array<{ uri: string; position: 'first' | 'last' }>;
-  promptText?: string;
+/**
+ * The optional parameters both video endpoints take, under Runway's names; the typed client's request and
+ * the CLI's flags use the same names. Which of them a model takes is the catalog's to say.
+ */
+export interface VideoParams {
+  /** Required where the model takes a ratio; absent for models whose output follows the image. */
   ratio?: string;
   duration?: number;
   seed?: number;
   audio?: boolean;
   negativePrompt?: string;
   resolution?: string;
+}
+
+/** Body of POST /v1/image_to_video. */
+export interface ImageToVideoBody extends VideoParams {
+  model: string;
+  promptImage: string | Array<{ uri: string; position: 'first' | 'last' }>;
+  promptText?: string;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 
 /** Body of POST /v1/text_to_video. */
-export interface TextToVideoBody {
+export interface TextToVideoBody extends VideoParams {
   model: string;
   promptText: string;
-  ratio?: string;
-  duration?: number;
-  seed?: number;
-  audio?: boolean;
-  negativePrompt?: string;
-  resolution?: string;
   contentModeration?: { publicFigureThreshold?: 'auto' | 'low' };
 }
 

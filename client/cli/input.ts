@@ -32,7 +32,7 @@ const VIDEO_FLAGS: Record<string, string> = {
 /** `video start`'s flags as startVideo validates them (model catalog included), named by flag. */
 export async function checkVideoStart(input: VideoStartRequest): Promise<void> {
   const parts = parseVideoStart(input);
-  check(parts.videoId, VIDEO_FLAGS, 'videoId');
+  check(parts.id, VIDEO_FLAGS, 'videoId');
   check(parts.request, VIDEO_FLAGS);
   check(parts.options, VIDEO_FLAGS);
   if (input.promptImage === undefined) return;

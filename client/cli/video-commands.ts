@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { MODEL_IDS, type GenerationResult } from '../../schemas';
+import { MODEL_IDS, type GenerationResult, type VideoParams } from '../../schemas';
 import type { VideoStartRequest } from '../generation-start';
 import { checkVideoStart } from './input';
 import { err, out, withClient } from './with-client';
 
-interface VideoFlags {
+/** Commander names the flags after the fields: --negative-prompt is negativePrompt. */
+interface VideoFlags extends VideoParams {
   model: string;
   prompt?: string;
   image?: string;
-  ratio?: string;
-  duration?: number;
-  seed?: number;
-  audio?: boolean;
-  negativePrompt?: string;
-  resolution?: string;
   rehostImage?: boolean;
   id?: string;
   pollInterval?: string;

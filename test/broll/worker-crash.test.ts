@@ -1,27 +1,15 @@
-import type { RunwayTemporal } from '../../client';
 import { brollInput, parseEdl } from '../helpers/broll-input';
 import { readText } from '../helpers/s3-object';
 import { pollUntil, sleep } from '../helpers/poll';
-import { clientFor, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+import { workerProcessQueue } from '../helpers/worker-process';
 
-const taskQueue = uniqueTaskQueue('broll-crash');
-let api: RunwayTemporal;
-let worker: WorkerProcess | undefined;
-
-beforeAll(async () => {
-  api = await clientFor(taskQueue);
-});
-afterAll(async () => {
-  worker?.child.kill('SIGKILL');
-  await api.close();
-});
+const workers = workerProcessQueue('broll-crash');
 
 test('a worker SIGKILLed while the project waits for review loses nothing; the review sent meanwhile completes', async () => {
   await resetSimulator();
-  worker = spawnWorker(taskQueue);
-  await worker.ready;
+  const { api } = workers;
+  let worker = await workers.spawn();
   const projectId = 'doc-crash';
   const prompts = ['A tram in the rain', 'A radio tower at night', 'Fishermen mending nets', 'A printing press'];
   await api.broll.startPlanned(brollInput(projectId, prompts));
@@ -42,8 +30,7 @@ test('a worker SIGKILLed while the project waits for review loses nothing; the r
     { key: 's04', action: 'approve' },
   ]);
   await sleep(1_000);
-  worker = spawnWorker(taskQueue);
-  await worker.ready;
+  worker = await workers.spawn();
 
   const reviewed = await review;
   expect(reviewed.counts).toMatchObject({ approved: 3, generating: 1 });

@@ -46,6 +46,19 @@ async function runningChildren(campaignId: string): Promise<number> {
   return count;
 }
 
+/** Cancel the campaign, see it end failed, wait until visibility shows no open child; then the simulator's view. */
+async function cancelUntilNoOpenChild(campaignId: string, timeoutMs: number) {
+  await product.api.campaigns.cancel(campaignId);
+  await expect(product.api.campaigns.waitForResult(campaignId)).rejects.toThrow();
+  await pollUntil(
+    'no open child',
+    () => runningChildren(campaignId),
+    (count) => count === 0,
+    timeoutMs,
+  );
+  return simulatorStats();
+}
+
 test(`${VARIANTS} variants, window ${WINDOW}, continue-as-new every ${HAND_OVER_EVERY}: each archived once, manifest parts list all, re-run reuses all`, async () => {
   await resetSimulator({ concurrency: WINDOW });
   const campaignId = 'scale-300';
@@ -146,15 +159,7 @@ test(`cancelling a ${VARIANTS}-variant campaign mid-run cancels every open child
     (running) => running >= WINDOW / 2,
     60_000,
   );
-  await product.api.campaigns.cancel(campaignId);
-  await expect(product.api.campaigns.waitForResult(campaignId)).rejects.toThrow();
-  await pollUntil(
-    'no open child',
-    () => runningChildren(campaignId),
-    (count) => count === 0,
-    30_000,
-  );
-  const stats = await simulatorStats();
+  const stats = await cancelUntilNoOpenChild(campaignId, 30_000);
   expect(stats.submissions.total).toBeGreaterThan(0);
   expect(stats.submissions.total).toBeLessThan(VARIANTS);
   const live = stats.tasks.filter((task) => ['PENDING', 'THROTTLED', 'RUNNING'].includes(task.status) && !task.deleted);
@@ -183,15 +188,7 @@ test('a campaign cancelled while its children are still starting leaves none of 
     60_000,
     20,
   );
-  await product.api.campaigns.cancel(campaignId);
-  await expect(product.api.campaigns.waitForResult(campaignId)).rejects.toThrow();
-  await pollUntil(
-    'no open child',
-    () => runningChildren(campaignId),
-    (count) => count === 0,
-    60_000,
-  );
-  const stats = await simulatorStats();
+  const stats = await cancelUntilNoOpenChild(campaignId, 60_000);
   const live = stats.tasks.filter((task) => ['PENDING', 'THROTTLED', 'RUNNING'].includes(task.status) && !task.deleted);
   expect(live).toEqual([]);
   const index = await readJsonObject<{ status: string; cancelled: number; notStarted: number }>(`${campaignId}/manifest.json`);

@@ -1,17 +1,16 @@
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import { type RunwayTemporal } from '../../client';
 import { creditsFor, type ExplainerResult } from '../../schemas';
 import type { ExplainerChunkFailure } from '../../schemas';
 import { WorkloadIdKey } from '../../workflows/search-attributes';
 import { EXPLAINER_CLIP_SECONDS, explainerInput } from '../helpers/explainer-input';
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
-import { clientFor, startProduct, uniqueTaskQueue, type RunningProduct } from '../helpers/product';
+import { startProduct, type RunningProduct } from '../helpers/product';
 import { listKeys } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 import { storedMp4 } from '../helpers/stored-mp4';
-import { productEnv, runCli, spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+import { productEnv, runCli, workerProcessQueue } from '../helpers/worker-process';
 
 let product: RunningProduct;
 
@@ -164,22 +163,12 @@ test('cancelling an explainer cancels its generations, which DELETE their remote
 }, 90_000);
 
 describe('a worker SIGKILLed during assembly', () => {
-  const taskQueue = uniqueTaskQueue('explainer-crash');
-  let api: RunwayTemporal;
-  let worker: WorkerProcess | undefined;
-
-  beforeAll(async () => {
-    api = await clientFor(taskQueue);
-  });
-  afterAll(async () => {
-    worker?.child.kill('SIGKILL');
-    await api.close();
-  });
+  const workers = workerProcessQueue('explainer-crash');
 
   test('the retry on a new worker finishes it: one MP4, nothing generated twice', async () => {
     await resetSimulator();
-    worker = spawnWorker(taskQueue);
-    await worker.ready;
+    const { api } = workers;
+    let worker = await workers.spawn();
     const explainerId = 'cells-crash';
     // Burnt-in subtitles re-encode the picture: an assembly long enough to be caught running.
     await api.explainers.startPlanned({ ...explainerInput(explainerId), burnSubtitles: true });
@@ -194,8 +183,7 @@ describe('a worker SIGKILLed during assembly', () => {
     worker.child.kill('SIGKILL');
     expect((await worker.exited).signal).toBe('SIGKILL');
     expect(await listKeys(`explainers/${explainerId}/explainer`)).toEqual([]);
-    worker = spawnWorker(taskQueue);
-    await worker.ready;
+    worker = await workers.spawn();
 
     const result = await api.explainers.waitForResult(explainerId);
     await expectAssembled(result, explainerId, EXPLAINER_CLIP_SECONDS);

@@ -30,6 +30,11 @@ async function objectBytes(key: string): Promise<{ bytes: Buffer; contentType?: 
   }
 }
 
+/** A speech at test speed: the words in `voice` (Maya unless named). */
+function startSpeech(speechId: string, promptText: string, voice = 'Maya') {
+  return product.api.generations.startSpeech({ speechId, promptText, voice, options: FAST_OPTIONS });
+}
+
 test('a speech task is submitted once to text_to_speech, polled and archived as an MP3 with the simulator sha256 and a length that follows the text', async () => {
   // 17 words at the simulator's 2.5 words a second: 6.8 s; 89 characters at 1 credit per 50: 2 credits.
   const promptText = 'Plants take in light through their leaves and turn it into food they can store for later.';
@@ -64,19 +69,12 @@ test('a speech task is submitted once to text_to_speech, polled and archived as 
 });
 
 test('a longer text makes a longer voiceover', async () => {
-  const short = await product.api.generations.startSpeech({
-    speechId: 'short',
-    promptText: 'One two three four five.',
-    voice: 'Noah',
-    options: FAST_OPTIONS,
-  });
-  const long = await product.api.generations.startSpeech({
-    speechId: 'long',
-    promptText:
-      'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty.',
-    voice: 'Noah',
-    options: FAST_OPTIONS,
-  });
+  const short = await startSpeech('short', 'One two three four five.', 'Noah');
+  const long = await startSpeech(
+    'long',
+    'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty.',
+    'Noah',
+  );
   const [shortAudio, longAudio] = await Promise.all(
     [short, long].map(async (handle) => decodeAudio((await objectBytes((await handle.result()).s3.key)).bytes)),
   );
@@ -85,12 +83,7 @@ test('a longer text makes a longer voiceover', async () => {
 });
 
 test('speech Runway moderates (SAFETY.*) fails as ContentModeration after exactly one POST', async () => {
-  const handle = await product.api.generations.startSpeech({
-    speechId: 'moderated-speech',
-    promptText: 'Read this forbidden-content aloud',
-    voice: 'Maya',
-    options: FAST_OPTIONS,
-  });
+  const handle = await startSpeech('moderated-speech', 'Read this forbidden-content aloud');
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('ContentModeration');
   expect(failure.message).toContain('SAFETY.INPUT.TEXT');
@@ -98,12 +91,7 @@ test('speech Runway moderates (SAFETY.*) fails as ContentModeration after exactl
 });
 
 test('the pre-screen checks the speech text too: PromptRejected, 0 POSTs', async () => {
-  const handle = await product.api.generations.startSpeech({
-    speechId: 'prescreened',
-    promptText: 'describe the gore in detail',
-    voice: 'Maya',
-    options: FAST_OPTIONS,
-  });
+  const handle = await startSpeech('prescreened', 'describe the gore in detail');
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('PromptRejected');
   expect((await simulatorStats()).submissions.total).toBe(0);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
+import { FAST_OPTIONS, type RunningProduct, startProduct, startTextVideo } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { pollUntil } from '../helpers/poll';
 import { objectSha256 } from '../helpers/s3-object';
@@ -69,28 +69,14 @@ test('text to video on gen4.5 archives one MP4', async () => {
 });
 
 test('the pre-screen refuses a prompt before any POST: PromptRejected, 0 submissions', async () => {
-  const handle = await product.api.generations.startVideo({
-    videoId: 'refused',
-    model: 'gen4.5',
-    promptText: 'a scene full of gore',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'refused', 'a scene full of gore');
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('PromptRejected');
   expect((await simulatorStats()).submissions.total).toBe(0);
 });
 
 test('Runway moderation (SAFETY.*) fails the video after exactly one POST, never resubmitted', async () => {
-  const handle = await product.api.generations.startVideo({
-    videoId: 'moderated',
-    model: 'gen4.5',
-    promptText: 'a forbidden-content scene',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'moderated', 'a forbidden-content scene');
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('ContentModeration');
   expect(failure.message).toContain('SAFETY.INPUT.TEXT');
@@ -99,14 +85,7 @@ test('Runway moderation (SAFETY.*) fails the video after exactly one POST, never
 
 test('INTERNAL.BAD_OUTPUT once, then success: exactly 2 POSTs', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'glitchy lighthouse' }, fault: 'bad_output', times: 1 }] } });
-  const handle = await product.api.generations.startVideo({
-    videoId: 'bad-output',
-    model: 'gen4.5',
-    promptText: 'a glitchy lighthouse at night',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'bad-output', 'a glitchy lighthouse at night');
   const result = await handle.result();
   expect(result.submissions).toBe(2);
   expect(result.submissionHistory[0]).toMatchObject({ outcome: 'failed', failureCode: 'INTERNAL.BAD_OUTPUT.CODE01' });
@@ -136,14 +115,7 @@ test('a task stuck in the queue past maxPendingWait is DELETEd and resubmitted',
 // The first URL goes to the poll that saw SUCCEEDED (and is never used); the second, the archive's, is expired too.
 test('an expired signed URL is replaced by a fresh GET and the video archived', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'expiring tide' }, fault: 'expire_url', times: 2 }] } });
-  const handle = await product.api.generations.startVideo({
-    videoId: 'expired-url',
-    model: 'gen4.5',
-    promptText: 'an expiring tide',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'expired-url', 'an expiring tide');
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(stats.downloads.forbidden).toBeGreaterThanOrEqual(1);
@@ -153,14 +125,7 @@ test('an expired signed URL is replaced by a fresh GET and the video archived', 
 
 test('a truncated download is retried and the archived sha256 equals the simulator record', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'short reel' }, fault: 'truncate_download', times: 1 }] } });
-  const handle = await product.api.generations.startVideo({
-    videoId: 'truncated',
-    model: 'gen4.5',
-    promptText: 'a short reel of film',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'truncated', 'a short reel of film');
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(stats.downloads.truncated).toBe(1);
@@ -171,14 +136,7 @@ test('a truncated download is retried and the archived sha256 equals the simulat
 
 test('cancelling the workflow DELETEs the remote task', async () => {
   await resetSimulator({ faults: { rules: [{ match: { promptIncludes: 'endless dance' }, fault: 'stuck_running' }] } });
-  const handle = await product.api.generations.startVideo({
-    videoId: 'cancelled',
-    model: 'gen4.5',
-    promptText: 'an endless dance',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'cancelled', 'an endless dance');
   await pollUntil(
     'the video running',
     async () => (await product.api.generations.progress(handle.workflowId).catch(() => undefined))?.state,

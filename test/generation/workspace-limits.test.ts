@@ -3,7 +3,7 @@ import { leasePoolWorkflowId, campaignProgressQuery, refreshLimitsSignal } from 
 import { explainerInput } from '../helpers/explainer-input';
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
-import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
+import { FAST_OPTIONS, type RunningProduct, startProduct, startTextVideo } from '../helpers/product';
 import { productEnv, runCli } from '../helpers/worker-process';
 import { resetDailyUsage, resetSimulator, simulatorLiveStats, simulatorStats, updateSimulator } from '../helpers/simulator-admin';
 
@@ -226,14 +226,7 @@ test('a create Runway answers 429 for the daily limit enters the same wait, and 
 test('a single video and an explainer check the workspace first too: refused typed before any POST', async () => {
   const product = await deployment('ws-preflight', 500);
   await resetSimulator({ creditBalance: 20, models: ['gen4.5', 'eleven_multilingual_v2'] });
-  const video = await product.api.generations.startVideo({
-    videoId: 'ws-preflight-video',
-    model: 'gen4.5',
-    promptText: 'A lighthouse at dusk',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const video = await startTextVideo(product.api, 'ws-preflight-video', 'A lighthouse at dusk');
   const videoFailure = await failureOf(video.result());
   expect(videoFailure.type).toBe('InsufficientCredits');
   expect(videoFailure.message).toContain('about 60 credits');

@@ -112,6 +112,11 @@ export const FAST_OPTIONS = {
   maxSubmissions: 3,
 } as const;
 
+/** One gen4.5 text-to-video, 1280:720 for 5 s, at test speed: the plain video a test of one behaviour starts. */
+export function startTextVideo(api: RunwayTemporal, videoId: string, promptText: string) {
+  return api.generations.startVideo({ videoId, model: 'gen4.5', promptText, ratio: '1280:720', duration: 5, options: FAST_OPTIONS });
+}
+
 /** The typed client alone, on the test stack, for a queue that a real worker process serves (with its codec keys, if any). */
 export async function clientFor(taskQueue: string, options: { codecKeys?: CodecKeys } = {}): Promise<RunwayTemporal> {
   const stack = testStack();

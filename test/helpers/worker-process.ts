@@ -1,6 +1,8 @@
 import { pollUntil } from './poll';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { RunwayTemporal } from '../../client';
+import { clientFor, uniqueTaskQueue } from './product';
 import { testStack } from './stack';
 import { TEST_POLL_FLOOR_MS } from './simulator-admin';
 
@@ -66,18 +68,51 @@ export function spawnWorker(taskQueue: string, extra: Record<string, string> = {
   return { child, output: () => output, ready, exited };
 }
 
-/** Run the CLI as a user would, and collect its streams and exit code. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', ...args], {
-    cwd: projectRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+/**
+ * A task queue of its own served only by worker processes the tests spawn (and kill), with a client on it.
+ * Registers beforeAll/afterAll in the calling scope; afterAll SIGKILLs the last worker spawned, should a
+ * test end without stopping it.
+ */
+export function workerProcessQueue(name: string) {
+  let last: WorkerProcess | undefined;
+  const queue = {
+    taskQueue: uniqueTaskQueue(name),
+    /** A fresh worker on the queue, once it says it is ready. */
+    async spawn(extra: Record<string, string> = {}): Promise<WorkerProcess> {
+      last = spawnWorker(queue.taskQueue, extra);
+      await last.ready;
+      return last;
+    },
+  } as { taskQueue: string; api: RunwayTemporal; spawn(extra?: Record<string, string>): Promise<WorkerProcess> };
+  beforeAll(async () => {
+    queue.api = await clientFor(queue.taskQueue);
   });
+  afterAll(async () => {
+    last?.child.kill('SIGKILL');
+    await queue.api.close();
+  });
+  return queue;
+}
+
+export interface ProcessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Node running `args` (a script and its arguments) as its own process, to its exit: its streams and exit code. */
+export function runNode(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ProcessRun> {
+  const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Run the CLI as a user would, and collect its streams and exit code. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessRun> {
+  return runNode(['--import', 'tsx', 'client/cli/main.ts', ...args], { cwd: projectRoot, env });
 }
 
 /** The CLI's stdout when it exits 0; otherwise a failure naming the command and its stderr. */

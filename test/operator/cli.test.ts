@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,7 +5,7 @@ import path from 'node:path';
 import type { CampaignFileInput } from '../../schemas';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { productEnv, runCli } from '../helpers/worker-process';
+import { productEnv, runCli, runNode, type ProcessRun } from '../helpers/worker-process';
 import { pollUntil } from '../helpers/poll';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
@@ -45,7 +44,7 @@ function writeCampaignFile(campaign: CampaignFileInput): string {
 }
 
 /** A failure as scripts see it: non-zero, nothing on stdout, exactly one line on stderr. */
-function expectOneLineFailure(run: { code: number | null; stdout: string; stderr: string }, mentions: string): void {
+function expectOneLineFailure(run: ProcessRun, mentions: string): void {
   expect(run.code).not.toBe(0);
   expect(run.stdout).toBe('');
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -53,17 +52,8 @@ function expectOneLineFailure(run: { code: number | null; stdout: string; stderr
 }
 
 /** `npx runway-temporal …` as package.json's bin runs it: bin/runway-temporal.js. */
-function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'runway-temporal.js'), ...args], {
-    cwd: workDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+function runBin(args: string[]): Promise<ProcessRun> {
+  return runNode([path.join(projectRoot, 'bin', 'runway-temporal.js'), ...args], { cwd: workDir, env });
 }
 
 test('schedule list --json is one JSON document, through the package bin too', async () => {

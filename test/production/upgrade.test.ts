@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
@@ -12,6 +11,7 @@ import { leasePoolWorkflowId } from '../../workflows/messages';
 import { parseEdl } from '../helpers/broll-input';
 import { pollUntil } from '../helpers/poll';
 import { FAST_OPTIONS } from '../helpers/product';
+import { runNode, type ProcessRun } from '../helpers/worker-process';
 import { startProductionUnderTest, type ProductionUnderTest } from './production-stack';
 
 /**
@@ -44,17 +44,11 @@ afterAll(async () => {
 });
 
 /** `npm run deploy -- …` as an operator runs it: the stack's stack.env found through STACK_DATA_DIR. */
-function deploy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/deploy.ts', ...args], {
+function deploy(args: string[]): Promise<ProcessRun> {
+  return runNode(['--import', 'tsx', 'scripts/deploy.ts', ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, STACK_DATA_DIR: production.stack.dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 /** The shipped B-roll example under another project id, at test speed; `style` changes every prompt. */

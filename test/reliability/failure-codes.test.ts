@@ -1,7 +1,7 @@
 import { CircuitBreaker, type CircuitStateChange } from '../../activities/runway/circuit-breaker';
 import { RunwayClient } from '../../activities/runway/client';
 import { classifyFailureCode, type CampaignFileInput } from '../../schemas';
-import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
+import { FAST_OPTIONS, type RunningProduct, startProduct, startTextVideo } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 import { failureOf } from '../helpers/failure';
@@ -140,14 +140,7 @@ test('a SUCCEEDED answer without output is a RunwayProtocolError naming "output"
   await resetSimulator({
     faults: { rules: [{ match: { promptIncludes: 'empty reel' }, fault: 'off_contract', body: { status: 'SUCCEEDED', output: null } }] },
   });
-  const handle = await product.api.generations.startVideo({
-    videoId: 'empty-reel',
-    model: 'gen4.5',
-    promptText: 'An empty reel spinning',
-    ratio: '1280:720',
-    duration: 5,
-    options: FAST_OPTIONS,
-  });
+  const handle = await startTextVideo(product.api, 'empty-reel', 'An empty reel spinning');
   const failure = await failureOf(handle.result());
   expect(failure.type).toBe('RunwayProtocolError');
   expect(failure.message).toContain('"output"');

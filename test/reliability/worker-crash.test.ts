@@ -1,22 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunwayTemporal } from '../../client';
-import { clientFor, uniqueTaskQueue } from '../helpers/product';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
-import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+import { workerProcessQueue } from '../helpers/worker-process';
 
-const taskQueue = uniqueTaskQueue('crash');
-let api: RunwayTemporal;
-let worker: WorkerProcess | undefined;
-
-beforeAll(async () => {
-  api = await clientFor(taskQueue);
-});
-afterAll(async () => {
-  worker?.child.kill('SIGKILL');
-  await api.close();
-});
+const workers = workerProcessQueue('crash');
 
 function journalEntries(dir: string): number {
   return fs.readdirSync(dir).filter((name) => name.endsWith('.json')).length;
@@ -35,8 +23,8 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
 test('a worker SIGKILLed mid-poll is replaced and the same Runway task is resumed: 1 POST', async () => {
   // 20 s real of generation: the worker dies while its activity is polling.
   await resetSimulator({ generationSeconds: { kind: 'fixed', seconds: 12_000 } });
-  worker = spawnWorker(taskQueue);
-  await worker.ready;
+  const { api } = workers;
+  let worker = await workers.spawn();
   const handle = await api.generations.startVideo({
     videoId: 'crash-resume',
     model: 'gen4.5',
@@ -55,8 +43,7 @@ test('a worker SIGKILLed mid-poll is replaced and the same Runway task is resume
   worker.child.kill('SIGKILL');
   expect((await worker.exited).signal).toBe('SIGKILL');
 
-  worker = spawnWorker(taskQueue);
-  await worker.ready;
+  worker = await workers.spawn();
   const result = await handle.result();
   const stats = await simulatorStats();
   expect(result.runwayTaskId).toBe(taskId);
@@ -72,8 +59,8 @@ test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted 
   await resetSimulator({ concurrency: 3, generationSeconds: { kind: 'fixed', seconds: 4_800 } });
   const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crash-cap-journal-'));
   const capEnv = { RUNWAY_MAX_CONCURRENCY: '3', SUBMISSION_JOURNAL_DIR: journalDir };
-  worker = spawnWorker(taskQueue, capEnv);
-  await worker.ready;
+  const { api } = workers;
+  let worker = await workers.spawn(capEnv);
   const variants = Array.from({ length: 7 }, (_, index) => ({ id: `v${index + 1}`, promptText: `Slot test shot ${index + 1}` }));
   const started = await api.campaigns.start({
     campaignId: 'crash-cap',
@@ -87,8 +74,7 @@ test('after a SIGKILL the orphaned remote tasks keep their slots: the restarted 
   worker.child.kill('SIGKILL');
   await worker.exited;
 
-  worker = spawnWorker(taskQueue, capEnv);
-  await worker.ready;
+  worker = await workers.spawn(capEnv);
   const result = await api.campaigns.waitForResult(started.campaignId);
   const stats = await simulatorStats();
   expect(result.archived).toBe(7);

@@ -22,8 +22,22 @@ export const API_HEADERS = {
 export const TINY_PNG_DATA_URI =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-export function makeMediaCacheDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sim-media-'));
+/** 600 simulated seconds per real second: a 60 s generation takes 0.1 s. */
+export const SUITE_TIME_SCALE = 600;
+
+/**
+ * A suite's simulator config: the test secret, a media cache of its own, fast time, one second pending, then
+ * `generationSeconds` (simulated) running; `seed` keeps each suite's random draws its own.
+ */
+export function suiteConfig(seed: number, generationSeconds = 60) {
+  return {
+    apiSecret: API_SECRET,
+    mediaCacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sim-media-')),
+    timeScale: SUITE_TIME_SCALE,
+    seed,
+    pendingSeconds: 1,
+    generationSeconds: { kind: 'fixed' as const, seconds: generationSeconds },
+  };
 }
 
 export interface JsonResponse<T = Record<string, unknown>> {

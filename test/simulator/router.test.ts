@@ -1,16 +1,8 @@
-import { API_SECRET, callJson, makeMediaCacheDir, simulatorForSuite, TINY_PNG_DATA_URI, waitUntil } from './helpers';
+import { callJson, simulatorForSuite, suiteConfig, TINY_PNG_DATA_URI, waitUntil } from './helpers';
 
 /** Runway's Model Router in the simulator: saved configs, routed creates, and fallback.onCapacity's routing.capacityFallback. */
 
-const mediaCacheDir = makeMediaCacheDir();
-const BASE_CONFIG = {
-  apiSecret: API_SECRET,
-  mediaCacheDir,
-  timeScale: 600,
-  seed: 5,
-  pendingSeconds: 1,
-  generationSeconds: { kind: 'fixed' as const, seconds: 60_000 },
-};
+const BASE_CONFIG = suiteConfig(5, 60_000);
 
 const suite = simulatorForSuite(BASE_CONFIG);
 

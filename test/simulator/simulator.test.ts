@@ -4,32 +4,22 @@ import fs from 'node:fs';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import {
   API_HEADERS,
-  API_SECRET,
   callJson,
   decodeWithFfmpeg,
   isFinished,
-  makeMediaCacheDir,
   mvhdDurationSeconds,
   rawDownload,
   runwayApi,
   sha256,
   simAdmin,
+  SUITE_TIME_SCALE,
+  suiteConfig,
   TINY_PNG_DATA_URI,
   topLevelBoxTypes,
   waitUntil,
 } from './helpers';
 
-/** 600 simulated seconds per real second: a 60 s generation takes 0.1 s. */
-const TIME_SCALE = 600;
-const mediaCacheDir = makeMediaCacheDir();
-const BASE_CONFIG = {
-  apiSecret: API_SECRET,
-  mediaCacheDir,
-  timeScale: TIME_SCALE,
-  seed: 7,
-  pendingSeconds: 1,
-  generationSeconds: { kind: 'fixed' as const, seconds: 60 },
-};
+const BASE_CONFIG = suiteConfig(7);
 
 let sim: SimulatorHandle;
 let api: ReturnType<typeof runwayApi>;
@@ -43,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim.close();
-  fs.rmSync(mediaCacheDir, { recursive: true, force: true });
+  fs.rmSync(BASE_CONFIG.mediaCacheDir, { recursive: true, force: true });
 });
 
 const reset = (overrides: Record<string, unknown> = {}) => admin.reset({ ...BASE_CONFIG, ...overrides });
@@ -627,7 +617,7 @@ describe('organization and admin', () => {
     expect(merged.status).toBe(200);
     expect(merged.body).toMatchObject({
       concurrency: 4,
-      timeScale: TIME_SCALE,
+      timeScale: SUITE_TIME_SCALE,
       faults: { badOutputRate: 0.5, rules: [{ fault: 'expire_url' }] },
     });
     const invalid = await admin.config({ faults: { badOutputRate: 2 } });
@@ -726,7 +716,7 @@ describe('organization limits', () => {
     // 1 000 000 simulated seconds per real second: a simulated day passes in under 0.1 s.
     await admin.config({ timeScale: 1_000_000 });
     await waitUntil(admin.stats, (stats) => stats.simulatedSeconds > start + 86_400 + 600, 5_000);
-    await admin.config({ timeScale: TIME_SCALE });
+    await admin.config({ timeScale: SUITE_TIME_SCALE });
     expect((await api.organization()).body.usage).toMatchObject({ models: { gen4_turbo: { dailyGenerations: 0 } } });
     await submit('today');
     await submit('today again');

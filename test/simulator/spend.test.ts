@@ -1,17 +1,8 @@
-import { API_SECRET, callJson, isFinished, makeMediaCacheDir, simulatorForSuite, TINY_PNG_DATA_URI, waitUntil } from './helpers';
+import { callJson, isFinished, simulatorForSuite, SUITE_TIME_SCALE, suiteConfig, TINY_PNG_DATA_URI, waitUntil } from './helpers';
 
 /** Money as Runway's API shows it: estimatedCost on every create, cost on every finished task, the 30-day spend cap, usage per day. */
 
-const TIME_SCALE = 600;
-const mediaCacheDir = makeMediaCacheDir();
-const BASE_CONFIG = {
-  apiSecret: API_SECRET,
-  mediaCacheDir,
-  timeScale: TIME_SCALE,
-  seed: 11,
-  pendingSeconds: 1,
-  generationSeconds: { kind: 'fixed' as const, seconds: 60 },
-};
+const BASE_CONFIG = suiteConfig(11);
 /** gen4_turbo bills 5 credits a second: a 5 s clip is 25. */
 const CLIP_CREDITS = 25;
 
@@ -48,7 +39,7 @@ async function fastForward(simSeconds: number): Promise<void> {
   const start = (await suite.admin.stats()).simulatedSeconds;
   await suite.admin.config({ timeScale: 2_000_000 });
   await waitUntil(suite.admin.stats, (stats) => stats.simulatedSeconds > start + simSeconds, 10_000);
-  await suite.admin.config({ timeScale: TIME_SCALE });
+  await suite.admin.config({ timeScale: SUITE_TIME_SCALE });
 }
 
 describe('estimatedCost and cost', () => {
