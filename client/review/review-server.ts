@@ -50,6 +50,20 @@ const TOKEN_COOKIE = 'review_token';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_LISTED_PROJECTS = 200;
 
+/**
+ * A listed workload's progress is a Temporal query, which waits for a worker to answer it: one whose workers are
+ * all gone would hold the whole list. Past this it is listed with the reason instead.
+ */
+const LISTED_PROGRESS_TIMEOUT_MS = 5_000;
+
+function answeredWithin<T>(timeoutMs: number, answer: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s: is a worker running for it?`)), timeoutMs);
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
+
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
@@ -201,7 +215,7 @@ class ReviewHandler {
       awaiting.slice(0, MAX_LISTED_PROJECTS).map(async ({ client, workflowId }): Promise<ProjectListing> => {
         const workload = client.reviewSpec;
         try {
-          return { workload, workflowId, progress: await client.progress(workflowId) };
+          return { workload, workflowId, progress: await answeredWithin(LISTED_PROGRESS_TIMEOUT_MS, client.progress(workflowId)) };
         } catch (error) {
           return { workload, workflowId, error: error instanceof Error ? error.message : String(error) };
         }

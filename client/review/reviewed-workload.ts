@@ -109,10 +109,13 @@ export abstract class ReviewedWorkload<Progress extends ReviewView, Result> {
     );
   }
 
-  /** What waits for the reviewer (the ProjectState search attribute). */
+  /**
+   * What waits for the reviewer (the ProjectState search attribute), on this deployment's task queue: another
+   * deployment sharing the namespace has its own workers and its own review page.
+   */
   async listAwaitingReview(): Promise<ReviewOverview[]> {
     const listed: ReviewOverview[] = [];
-    const query = `WorkflowType = '${this.reviewSpec.workflowType}' AND ${ProjectStateKey.name} = 'awaiting-review' AND ExecutionStatus = 'Running'`;
+    const query = `WorkflowType = '${this.reviewSpec.workflowType}' AND ${ProjectStateKey.name} = 'awaiting-review' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.options.taskQueue}'`;
     for await (const execution of this.options.client.workflow.list({ query }))
       listed.push({
         workloadId: execution.workflowId,

@@ -187,6 +187,8 @@ test('tasks.delete() cancels a task (204, resolves); tasks.retrieve() of it is t
 
 test('requests the SDK types forbid are 400s the SDK surfaces as BadRequestError naming the field or model', async () => {
   const client = officialClient();
+  // Each request's rejection is taken as it is sent: awaited one by one, a quick 400 would go unhandled while an
+  // earlier, slower request is still answered.
   const cases: Array<[Promise<unknown>, string]> = [
     // gen4.5 image_to_video requires promptText in the SDK's types.
     [client.imageToVideo.create({ model: 'gen4.5', promptImage: heroDataUri, ratio: '1280:720', duration: 5 } as never), 'promptText'],
@@ -202,8 +204,9 @@ test('requests the SDK types forbid are 400s the SDK surfaces as BadRequestError
       'promptText',
     ],
   ];
-  for (const [pending, named] of cases) {
-    const error = await rejection(pending);
+  const refusals = cases.map(([pending, named]) => [rejection(pending), named] as const);
+  for (const [refused, named] of refusals) {
+    const error = await refused;
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).status).toBe(400);
     expect(JSON.stringify((error as BadRequestError).error)).toContain(named);
