@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -16,20 +15,22 @@ import {
   assembledProblems,
   canConcatByCopy,
   chunkTimings,
-  concatArgs,
   concatList,
   isFaststart,
-  loudnessMeasureArgs,
-  muxArgs,
+  loudnessMeasureArgsGraphFromStdin,
+  loudnessMeasureGraph,
+  muxArgsGraphFromStdin,
+  muxGraph,
   normalizeClipArgs,
   topLevelBoxes,
   videoTarget,
   webVtt,
 } from './assembly-media';
-import { assemblyFailed, download, existingAssembly, head, objectSize, putSubtitles, uploadFile } from './assembly-storage';
+import { assemblyFailed, download, existingAssembly, head, objectSize, putSubtitles, stageUpload, uploadFile } from './assembly-storage';
 import { ClipProbeError, probeClip, probeStreams } from './clip-probe';
 import { writeScormPackage, type WrittenScormPackage } from './delivery/scorm-package';
 import { parseLoudnessReport } from './delivery/loudness';
+import { startWarm, toolRunner } from './media-tool-run';
 
 export interface AssemblyOptions {
   /** Parent of the per-attempt temp dirs; default `<os tmpdir>/runway-temporal-assembly`. */
@@ -103,87 +104,111 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
       await ensureTempSpace(tempRoot, needed, options.maxTempBytes ?? DEFAULT_MAX_TEMP_BYTES);
       const dir = await fs.mkdtemp(path.join(tempRoot, `${input.explainerId}-`));
       try {
-        const run = toolRunner(context.cancellationSignal, options.toolTimeoutMs ?? 30 * 60_000);
-
-        progress.phase('download', { done: 0, total: input.chunks.length });
+        const timeoutMs = options.toolTimeoutMs ?? 30 * 60_000;
+        const run = toolRunner(context.cancellationSignal, timeoutMs);
+        const outPath = path.join(dir, 'explainer.mp4');
+        const listPath = path.join(dir, 'clips.ffconcat');
+        const vttPath = path.join(dir, 'subtitles.vtt');
         const local = input.chunks.map((chunk, index) => ({
           clip: path.join(dir, `clip-${index}.mp4`),
           voiceover: path.join(dir, `voice-${index}${extensionOf(chunk.voiceover.key)}`),
         }));
-        let downloaded = 0;
-        await inParallel(input.chunks, DOWNLOADS_AT_ONCE, async (chunk, index) => {
-          await download(deps.s3, chunk.clip, sizes[2 * index]!, local[index]!.clip, context.cancellationSignal);
-          await download(deps.s3, chunk.voiceover, sizes[2 * index + 1]!, local[index]!.voiceover, context.cancellationSignal);
-          progress.phase('download', { done: ++downloaded, total: input.chunks.length });
-        });
-
-        progress.phase('probe');
-        const clipProbes = await Promise.all(
-          local.map(({ clip }, index) =>
-            probeClip(clip).catch((error: unknown) => {
-              if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${index}'s clip: ${error.message}`, true);
-              throw error;
-            }),
-          ),
-        );
-        const seconds = clipProbes.map((probe) => probe.seconds);
-        const expectedSeconds = seconds.reduce((sum, value) => sum + value, 0);
-        const timings = chunkTimings(seconds);
-        const narration = {
-          voiceovers: local.map(({ voiceover }, index) => ({ path: voiceover, startMs: timings[index]!.startMs })),
-          totalSeconds: expectedSeconds,
-        };
-
-        progress.phase('concat');
-        // The loudness pass reads only the voiceovers: it runs while the clips are joined.
-        const measuring = run(tools.ffmpeg, loudnessMeasureArgs(narration)).then(({ stderr }) => parseLoudnessReport(stderr));
-        void measuring.catch(() => undefined);
-        let parts = local.map(({ clip }) => clip);
-        const copied = canConcatByCopy(clipProbes);
-        if (!copied) {
-          // Clips that differ are all brought to one recipe, so the joined stream has one set of parameters.
-          const target = videoTarget(clipProbes[0]!);
-          const normalized: string[] = [];
-          for (const [index, clip] of parts.entries()) {
-            const output = path.join(dir, `norm-${index}.mp4`);
-            await run(tools.ffmpeg, normalizeClipArgs(clip, target, seconds[index]!, output));
-            normalized.push(output);
-            progress.phase('concat', { reencoded: index + 1, total: parts.length });
-          }
-          parts = normalized;
-        }
-        const listPath = path.join(dir, 'clips.ffconcat');
-        await fs.writeFile(listPath, concatList(parts.map((part, index) => ({ path: part, seconds: seconds[index]! }))));
-        const joined = path.join(dir, 'joined.mp4');
-        await run(tools.ffmpeg, concatArgs(listPath, joined));
-        const loudness = await measuring;
-
-        progress.phase('mux');
-        const vtt = webVtt(input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })));
-        const vttPath = path.join(dir, 'subtitles.vtt');
-        await fs.writeFile(vttPath, vtt);
-        const outPath = path.join(dir, 'explainer.mp4');
-        await run(
+        // Both ffmpeg runs start now and wait for their filtergraphs: their start-up is paid while the inputs arrive.
+        const measurer = startWarm(
           tools.ffmpeg,
-          muxArgs({
-            ...narration,
-            video: joined,
-            ...(loudness ? { loudness } : {}),
-            ...(input.burnSubtitles ? { burnSubtitlesFrom: vttPath } : {}),
+          loudnessMeasureArgsGraphFromStdin(local.map(({ voiceover }) => voiceover)),
+          context.cancellationSignal,
+          timeoutMs,
+        );
+        const muxer = startWarm(
+          tools.ffmpeg,
+          muxArgsGraphFromStdin({
+            video: listPath,
+            videoFormat: 'concat',
+            voiceovers: local.map(({ voiceover }) => voiceover),
+            burnSubtitles: input.burnSubtitles,
             output: outPath,
           }),
+          context.cancellationSignal,
+          timeoutMs,
         );
+        try {
+          progress.phase('download', { done: 0, total: input.chunks.length });
+          // The voiceovers come first: the loudness pass reads only them, and runs while the clips arrive.
+          const fetches = [
+            ...input.chunks.map((chunk, index) => ({
+              object: chunk.voiceover,
+              size: sizes[2 * index + 1]!,
+              file: local[index]!.voiceover,
+            })),
+            ...input.chunks.map((chunk, index) => ({ object: chunk.clip, size: sizes[2 * index]!, file: local[index]!.clip })),
+          ];
+          let voiceoversLeft = input.chunks.length;
+          let voiceoversFetched!: () => void;
+          const voiceoversHere = new Promise<void>((resolve) => (voiceoversFetched = resolve));
+          let downloaded = 0;
+          const downloading = inParallel(fetches, DOWNLOADS_AT_ONCE, async (fetch, index) => {
+            await download(deps.s3, fetch.object, fetch.size, fetch.file, context.cancellationSignal);
+            if (index < input.chunks.length && --voiceoversLeft === 0) voiceoversFetched();
+            progress.phase('download', { done: ++downloaded, total: fetches.length });
+          });
+          const measuring = Promise.race([voiceoversHere, downloading]).then(async () => {
+            const { stderr } = await measurer.run(loudnessMeasureGraph(local.length));
+            return parseLoudnessReport(stderr);
+          });
+          void measuring.catch(() => undefined);
+          await downloading;
 
-        progress.phase('verify');
-        // The check reads only the MP4's index; its hash and the package (which copies it) are made meanwhile,
-        // and used only once the check has passed.
-        const outBytes = (await fs.stat(outPath)).size;
-        const packagePath = path.join(dir, 'explainer.zip');
-        const [resultProbe, boxes, sha256, written] = await Promise.all([
-          probeStreams(outPath),
-          fileBoxes(outPath, outBytes),
-          fileSha256(outPath),
-          writeScormPackage(
+          progress.phase('probe');
+          const clipProbes = await Promise.all(
+            local.map(({ clip }, index) =>
+              probeClip(clip).catch((error: unknown) => {
+                if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${index}'s clip: ${error.message}`, true);
+                throw error;
+              }),
+            ),
+          );
+          const seconds = clipProbes.map((probe) => probe.seconds);
+          const expectedSeconds = seconds.reduce((sum, value) => sum + value, 0);
+          const timings = chunkTimings(seconds);
+
+          progress.phase('concat');
+          let parts = local.map(({ clip }) => clip);
+          const copied = canConcatByCopy(clipProbes);
+          if (!copied) {
+            // Clips that differ are all brought to one recipe, so the joined stream has one set of parameters.
+            const target = videoTarget(clipProbes[0]!);
+            const normalized: string[] = [];
+            for (const [index, clip] of parts.entries()) {
+              const output = path.join(dir, `norm-${index}.mp4`);
+              await run(tools.ffmpeg, normalizeClipArgs(clip, target, seconds[index]!, output));
+              normalized.push(output);
+              progress.phase('concat', { reencoded: index + 1, total: parts.length });
+            }
+            parts = normalized;
+          }
+          // The mux reads the clips through the concat demuxer: joined as they are read, no joined file between.
+          await fs.writeFile(listPath, concatList(parts.map((part, index) => ({ path: part, seconds: seconds[index]! }))));
+          const loudness = await measuring;
+
+          progress.phase('mux');
+          const vtt = webVtt(input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })));
+          await fs.writeFile(vttPath, vtt);
+          await muxer.run(
+            muxGraph({
+              voiceovers: local.map(({ voiceover }, index) => ({ path: voiceover, startMs: timings[index]!.startMs })),
+              totalSeconds: expectedSeconds,
+              ...(loudness ? { loudness } : {}),
+              ...(input.burnSubtitles ? { burnSubtitlesFrom: vttPath } : {}),
+            }),
+          );
+
+          progress.phase('verify');
+          // The check reads only the MP4's index; its hash and the package (which copies it) are made meanwhile,
+          // and used only once the check has passed.
+          const outBytes = (await fs.stat(outPath)).size;
+          const packagePath = path.join(dir, 'explainer.zip');
+          const packaging = writeScormPackage(
             {
               explainerId: input.explainerId,
               title: input.title ?? input.explainerId,
@@ -193,38 +218,61 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
               cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
             },
             packagePath,
-          ),
-        ]);
-        const problems = assembledProblems(resultProbe, expectedSeconds);
-        if (!isFaststart(boxes)) problems.push('moov does not come before mdat (not faststart)');
-        if (problems.length > 0) throw assemblyFailed(`the assembled MP4 failed its check: ${problems.join('; ')}`, true);
-        const durationSeconds = Number(resultProbe.format.duration);
+          );
+          void packaging.catch(() => undefined);
+          const [resultProbe, boxes, sha256] = await Promise.all([
+            probeStreams(outPath),
+            fileBoxes(outPath, outBytes),
+            fileSha256(outPath),
+          ]);
+          const problems = assembledProblems(resultProbe, expectedSeconds);
+          if (!isFaststart(boxes)) problems.push('moov does not come before mdat (not faststart)');
+          if (problems.length > 0) throw assemblyFailed(`the assembled MP4 failed its check: ${problems.join('; ')}`, true);
+          const durationSeconds = Number(resultProbe.format.duration);
 
-        progress.phase('upload', { bytes: 0, total: outBytes });
-        // The sidecar goes up while a concurrent attempt (this one's heartbeat had timed out) is looked for.
-        const [subtitles, raced] = await Promise.all([
-          putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256),
-          existingAssembly(deps.s3, bucket, keys, inputsSha256),
-        ]);
-        if (raced) return raced;
-        // The package goes before the MP4 (the commit point), so an assembly that exists always has one.
-        const scorm = await putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written });
-        const mp4 = await uploadFile(deps.s3, context, progress, {
-          bucket,
-          key: mp4Key,
-          contentType: 'video/mp4',
-          file: outPath,
-          bytes: outBytes,
-          sha256,
-          metadata: {
+          progress.phase('upload', { bytes: 0, total: outBytes });
+          // Everything goes up at once: the MP4's parts, the package, the sidecar, while a concurrent attempt
+          // (this one's heartbeat had timed out) is looked for. The MP4 is committed last: an assembly that
+          // exists always has its package and sidecar.
+          const staging = stageUpload(deps.s3, context, progress, {
+            bucket,
+            key: mp4Key,
+            contentType: 'video/mp4',
+            file: outPath,
+            bytes: outBytes,
             sha256,
-            'inputs-sha256': inputsSha256,
-            'duration-seconds': String(durationSeconds),
-            chunks: String(input.chunks.length),
-          },
-        });
-        log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
-        return { mp4: { ...mp4, durationSeconds }, subtitles, package: scorm };
+            metadata: {
+              sha256,
+              'inputs-sha256': inputsSha256,
+              'duration-seconds': String(durationSeconds),
+              chunks: String(input.chunks.length),
+            },
+          });
+          const rest = Promise.all([
+            putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256),
+            existingAssembly(deps.s3, bucket, keys, inputsSha256),
+            packaging.then((written) =>
+              putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written }),
+            ),
+          ]);
+          const [staged, others] = await Promise.allSettled([staging, rest]);
+          const signal = context.cancellationSignal;
+          if (staged.status === 'rejected' || others.status === 'rejected' || signal.aborted) {
+            if (staged.status === 'fulfilled') await staged.value.abort().catch(() => undefined);
+            if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
+            throw staged.status === 'rejected' ? staged.reason : (others as PromiseRejectedResult).reason;
+          }
+          const [subtitles, raced, scorm] = others.value;
+          if (raced) {
+            await staged.value.abort();
+            return raced;
+          }
+          const mp4 = await staged.value.commit();
+          log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
+          return { mp4: { ...mp4, durationSeconds }, subtitles, package: scorm };
+        } finally {
+          await Promise.all([measurer.dispose(), muxer.dispose()]);
+        }
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }
@@ -270,31 +318,6 @@ class Progress {
   stop(): void {
     clearInterval(this.timer);
   }
-}
-
-function toolRunner(signal: AbortSignal, timeoutMs: number) {
-  return (file: string, args: string[]): Promise<{ stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      execFile(file, args, { signal, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-        if (!error) return resolve({ stdout, stderr });
-        if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : error);
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          return reject(
-            ApplicationFailure.create({
-              type: FailureType.MediaToolMissing,
-              nonRetryable: true,
-              message: `${file} could not be run (ENOENT)`,
-            }),
-          );
-        }
-        const tail = String(stderr).trim().split('\n').slice(-5).join(' | ');
-        reject(
-          assemblyFailed(
-            `${path.basename(file)} failed (${error.killed ? 'killed after the time limit' : `exit ${String(error.code)}`}): ${tail}`,
-          ),
-        );
-      });
-    });
 }
 
 async function ensureTempSpace(tempRoot: string, needed: number, maxTempBytes: number): Promise<void> {

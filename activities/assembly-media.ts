@@ -130,18 +130,32 @@ function narrationGraph(plan: NarrationPlan, firstInput: number, finish: string 
   return [...placed, `${mixed}apad,atrim=end=${total},asetpts=PTS-STARTPTS${finish ? `,${finish}` : ''}[aout]`];
 }
 
-/** The loudness pass: the narration mixed as the mux mixes it, measured by loudnorm (report on stderr); no video is read. */
-export function loudnessMeasureArgs(plan: NarrationPlan): string[] {
+/**
+ * The loudness pass: the voiceovers one after another, brought to the mux's format (48 kHz stereo, so the
+ * peaks read as the mix's), measured by ebur128 (report on stderr). Only speech is read, not the silence
+ * the mix lays between chunks, which R128's gates leave out of the integrated loudness anyway; so the
+ * pass needs neither the clips nor their lengths, and runs while the clips are still arriving.
+ */
+export function loudnessMeasureGraph(voiceovers: number): string {
+  const indices = Array.from({ length: voiceovers }, (_, index) => index);
+  const formatted = indices.map((index) => `[${index}:a:0]aformat=sample_rates=48000:channel_layouts=stereo[v${index}]`);
+  const labels = indices.map((index) => `[v${index}]`).join('');
+  return [...formatted, `${labels}concat=n=${voiceovers}:v=0:a=1,${loudnessMeasureFilter()}[aout]`].join(';');
+}
+
+/** The loudness pass's command line, its graph read from stdin (see `muxArgsGraphFromStdin`). */
+export function loudnessMeasureArgsGraphFromStdin(voiceovers: string[]): string[] {
   return [
-    ...['-hide_banner', '-nostats', '-nostdin'],
-    ...plan.voiceovers.flatMap((voiceover) => ['-i', voiceover.path]),
-    ...['-filter_complex', narrationGraph(plan, 0, loudnessMeasureFilter()).join(';')],
+    ...['-hide_banner', '-nostats', '-nostdin', '-filter_complex_script', 'pipe:0'],
+    ...voiceovers.flatMap((voiceover) => ['-i', voiceover]),
     ...['-map', '[aout]', '-f', 'null', '-'],
   ];
 }
 
 export interface MuxPlan extends NarrationPlan {
+  /** The joined video, or (with `videoFormat: 'concat'`) the concat demuxer's list of clips, joined as they are read. */
   video: string;
+  videoFormat?: 'concat';
   /** The narration's measured loudness: normalised in the mux (EBU R128); without it the mix is left as it is (silence). */
   loudness?: LoudnessMeasurement;
   /** Burn these subtitles into the picture (re-encodes the video). */
@@ -149,28 +163,64 @@ export interface MuxPlan extends NarrationPlan {
   output: string;
 }
 
+/** What the mux's command line needs besides its filtergraph: known before the clips are probed. */
+export interface MuxShape {
+  video: string;
+  videoFormat?: 'concat';
+  voiceovers: string[];
+  burnSubtitles: boolean;
+  output: string;
+}
+
+/**
+ * The mux's filtergraph: the narration (loudness applied) labelled [aout] and, when subtitles are burned
+ * in, the picture with them labelled [vout].
+ */
+export function muxGraph(plan: NarrationPlan & Pick<MuxPlan, 'loudness' | 'burnSubtitlesFrom'>): string {
+  const graph = narrationGraph(plan, 1, plan.loudness ? loudnessApplyFilter(plan.loudness) : undefined);
+  if (plan.burnSubtitlesFrom) graph.push(`[0:v:0]subtitles=filename=${filterPath(plan.burnSubtitlesFrom)}[vout]`);
+  return graph.join(';');
+}
+
+function muxInputs(shape: Pick<MuxShape, 'video' | 'videoFormat' | 'voiceovers'>): string[] {
+  return [
+    ...(shape.videoFormat === 'concat' ? ['-f', 'concat', '-safe', '0'] : []),
+    ...['-i', shape.video],
+    ...shape.voiceovers.flatMap((voiceover) => ['-i', voiceover]),
+  ];
+}
+
+function muxOutput(shape: Pick<MuxShape, 'burnSubtitles' | 'output'>): string[] {
+  const videoMap = shape.burnSubtitles ? ['-map', '[vout]', ...H264_RECIPE] : ['-map', '0:v:0', '-c:v', 'copy'];
+  return [
+    ...videoMap,
+    ...['-map', '[aout]', '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...['-movflags', '+faststart', '-f', 'mp4', shape.output],
+  ];
+}
+
 /**
  * One MP4: the joined video (copied unless subtitles are burned in) and one AAC track where each voiceover
  * starts at its chunk's start, the mix padded with silence or cut to exactly the video's length; moov first.
  */
 export function muxArgs(plan: MuxPlan): string[] {
-  const inputs = plan.voiceovers.flatMap((voiceover) => ['-i', voiceover.path]);
-  const total = plan.totalSeconds.toFixed(6);
-  const graph = narrationGraph(plan, 1, plan.loudness ? loudnessApplyFilter(plan.loudness) : undefined);
-  let videoMap = ['-map', '0:v:0', '-c:v', 'copy'];
-  if (plan.burnSubtitlesFrom) {
-    graph.push(`[0:v:0]subtitles=filename=${filterPath(plan.burnSubtitlesFrom)}[vout]`);
-    videoMap = ['-map', '[vout]', ...H264_RECIPE];
-  }
+  const shape = { ...plan, voiceovers: plan.voiceovers.map((voiceover) => voiceover.path), burnSubtitles: !!plan.burnSubtitlesFrom };
   return [
     ...QUIET,
-    ...['-i', plan.video],
-    ...inputs,
-    ...['-filter_complex', graph.join(';')],
-    ...videoMap,
-    ...['-map', '[aout]', '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-    ...['-t', total, '-movflags', '+faststart', '-f', 'mp4', plan.output],
+    ...muxInputs(shape),
+    ...['-filter_complex', muxGraph(plan)],
+    ...['-t', plan.totalSeconds.toFixed(6)],
+    ...muxOutput(shape),
   ];
+}
+
+/**
+ * The same mux with its filtergraph read from stdin, so ffmpeg can be started (its libraries loaded, a
+ * noticeable part of a short run) before the graph is known: it opens its inputs only once the graph has
+ * arrived. The narration is trimmed to the video's length inside the graph, so no `-t` is needed.
+ */
+export function muxArgsGraphFromStdin(shape: MuxShape): string[] {
+  return [...QUIET, '-filter_complex_script', 'pipe:0', ...muxInputs(shape), ...muxOutput(shape)];
 }
 
 /** Paths inside a filtergraph need escaping at two levels; the temp paths the activity makes never need it. */

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -198,4 +203,89 @@ export async function uploadFile(
     );
   }
   return { bucket: target.bucket, key: target.key, bytes: target.bytes, sha256: target.sha256 };
+}
+
+/** An upload whose parts are all stored but whose object does not exist until `commit`. */
+export interface StagedUpload {
+  /** Makes the object appear, whole, in one request. */
+  commit(): Promise<{ bucket: string; key: string; bytes: number; sha256: string }>;
+  /** Drops the stored parts; the object never appears. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Sends a file (the MP4) as a multipart upload and stops short of completing it: its bytes travel while
+ * the rest of the output (the package, the sidecar) does, and the object still appears only when
+ * `commit` is called, after them — the commit point stays last without the upload waiting for its turn.
+ * The parts are read in order and hashed as they go out; bytes other than the checked file's are never
+ * committed. On any failure or cancellation the parts are dropped.
+ */
+export async function stageUpload(
+  s3: S3Client,
+  context: Context,
+  progress: { quietly(extra: Record<string, unknown>): void },
+  target: FileUpload,
+): Promise<StagedUpload> {
+  const { bucket, key } = target;
+  const created = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: target.contentType, Metadata: target.metadata }),
+  );
+  const uploadId = created.UploadId;
+  if (!uploadId) throw assemblyFailed(`S3 gave no upload id for s3://${bucket}/${key}`);
+  const abort = async () => {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+  };
+  const signal = context.cancellationSignal;
+  try {
+    const hash = createHash('sha256');
+    const parts: CompletedPart[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let sent = 0;
+    let stored = 0;
+    const handle = await fs.open(target.file, 'r');
+    try {
+      const count = Math.max(1, Math.ceil(target.bytes / ARCHIVE_PART_SIZE));
+      for (let partNumber = 1; partNumber <= count; partNumber++) {
+        signal.throwIfAborted();
+        const body = Buffer.alloc(Math.min(ARCHIVE_PART_SIZE, target.bytes - sent));
+        const { bytesRead } = await handle.read(body, 0, body.length, sent);
+        if (bytesRead !== body.length) throw assemblyFailed(`${target.file} is shorter than its checked ${target.bytes} bytes`);
+        hash.update(body);
+        sent += bytesRead;
+        const sending = s3
+          .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }), {
+            abortSignal: signal,
+          })
+          .then((answer) => {
+            parts.push({ PartNumber: partNumber, ETag: answer.ETag });
+            stored += body.length;
+            progress.quietly({ bytes: stored });
+          });
+        inFlight.add(sending);
+        void sending.finally(() => inFlight.delete(sending)).catch(() => undefined);
+        if (inFlight.size >= ARCHIVE_QUEUE_SIZE) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    } finally {
+      await handle.close();
+    }
+    const sha256 = hash.digest('hex');
+    if (sent !== target.bytes || sha256 !== target.sha256) {
+      throw assemblyFailed(`read ${sent} bytes hashing ${sha256}, but the checked file has ${target.bytes} bytes hashing ${target.sha256}`);
+    }
+    parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    return {
+      abort,
+      commit: async () => {
+        await s3.send(
+          new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+        );
+        return { bucket, key, bytes: target.bytes, sha256 };
+      },
+    };
+  } catch (error) {
+    await abort().catch(() => undefined);
+    if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
+    throw error;
+  }
 }

@@ -1,29 +1,33 @@
 /**
- * The narration's loudness, EBU R128 style, in two passes: the first measures the mixed narration with
- * ffmpeg's ebur128 filter (integrated loudness and true peak), the second applies one gain in the mux that
- * brings it to the target — what loudnorm's linear mode does, at a tenth of its cost (loudnorm resamples
- * everything to 192 kHz, and took longer than the whole join). Where the gain would push the true peak
- * over the ceiling, a limiter holds the peaks instead of giving up loudness. Pure: the filter strings and
+ * The narration's loudness, EBU R128 style, in two passes: the first measures the voiceovers with ffmpeg's
+ * ebur128 filter (integrated loudness and sample peak), the second applies one gain in the mux that brings
+ * them to the target — what loudnorm's linear mode does, at a tenth of its cost (loudnorm resamples
+ * everything to 192 kHz, and took longer than the whole join). Where the gain would push the peaks over
+ * the limiter's level, a limiter holds them instead of giving up loudness. Pure: the filter strings and
  * the parse of the first pass's summary.
  */
 export const LOUDNESS_TARGET = {
   /** Integrated loudness, LUFS: spoken-word and e-learning level (EBU R128's −23 is for broadcast). */
   integratedLufs: -16,
-  /** The delivered true peak stays at or under −1 dBTP; the gain aims lower for the AAC encoder's overshoot. */
-  truePeakCeilingDbtp: -1.5,
+  /** The delivered true peak stays at or under −1 dBTP (what the limiter's level below leaves room for). */
+  truePeakCeilingDbtp: -1,
 } as const;
 
-/** Where the limiter holds sample peaks: below the ceiling, for the overshoot between samples. */
+/**
+ * Where sample peaks are held: 1.5 dB under the true-peak ceiling, room for the overshoot between samples
+ * and the AAC encoder's. The first pass measures sample peaks, not true peaks: true peak oversamples the
+ * whole narration 4× and cost half the pass, while any gained sample peak over this level gets the limiter.
+ */
 const LIMITER_DBFS = -2.5;
 
-/** The first pass's filter: R128 measurement with true peak; per-frame lines only at verbose level, the summary at info. */
+/** The first pass's filter: R128 measurement with sample peak; per-frame lines only at verbose level, the summary at info. */
 export function loudnessMeasureFilter(): string {
-  return 'ebur128=peak=true:framelog=verbose';
+  return 'ebur128=peak=sample:framelog=verbose';
 }
 
 export interface LoudnessMeasurement {
   integratedLufs: number;
-  truePeakDbtp: number;
+  samplePeakDbfs: number;
 }
 
 /**
@@ -35,23 +39,23 @@ export function parseLoudnessReport(stderr: string): LoudnessMeasurement | undef
   if (at === -1) throw new Error('ffmpeg printed no ebur128 summary');
   const summary = stderr.slice(at);
   const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+|-inf|nan) LUFS/.exec(summary)?.[1];
-  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(summary)?.[1];
+  const peak = /Sample peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(summary)?.[1];
   if (integrated === undefined || peak === undefined)
-    throw new Error(`the ebur128 summary has no integrated loudness or true peak: ${summary}`);
+    throw new Error(`the ebur128 summary has no integrated loudness or sample peak: ${summary}`);
   const integratedLufs = Number(integrated);
-  const truePeakDbtp = Number(peak);
+  const samplePeakDbfs = Number(peak);
   // ebur128 reports −70 LUFS (its absolute gate) when nothing passes the gate: nothing a listener hears.
-  if (!Number.isFinite(integratedLufs) || !Number.isFinite(truePeakDbtp) || integratedLufs <= -70) return undefined;
-  return { integratedLufs, truePeakDbtp };
+  if (!Number.isFinite(integratedLufs) || !Number.isFinite(samplePeakDbfs) || integratedLufs <= -70) return undefined;
+  return { integratedLufs, samplePeakDbfs };
 }
 
 /** The gain that brings the measured narration to the target, and whether its peaks then need holding. */
 export function loudnessGain(measured: LoudnessMeasurement): { gainDb: number; limited: boolean } {
   const gainDb = LOUDNESS_TARGET.integratedLufs - measured.integratedLufs;
-  return { gainDb, limited: measured.truePeakDbtp + gainDb > LOUDNESS_TARGET.truePeakCeilingDbtp };
+  return { gainDb, limited: measured.samplePeakDbfs + gainDb > LIMITER_DBFS };
 }
 
-/** The second pass's filter: the gain, and a look-ahead limiter when the gain alone would clip. */
+/** The second pass's filter: the gain, and a look-ahead limiter when the gain alone would push peaks over its level. */
 export function loudnessApplyFilter(measured: LoudnessMeasurement): string {
   const { gainDb, limited } = loudnessGain(measured);
   const volume = `volume=${gainDb.toFixed(2)}dB`;

@@ -108,6 +108,21 @@ async function peakDb(file: string, from: number, seconds: number): Promise<numb
   return match?.[1] === '-inf' || !match ? -Infinity : Number(match[1]);
 }
 
+/** Tool processes still running on this test's temp files: those started ahead of their work must never outlive the attempt. */
+function toolsLeft(): string[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return '';
+      }
+    })
+    .filter((command) => command.includes(tempRoot));
+}
+
 function tempLeft(): string[] {
   return fs.existsSync(tempRoot) ? fs.readdirSync(tempRoot) : [];
 }
@@ -208,34 +223,40 @@ test('clips that differ are re-encoded to one recipe (the first clip sets the si
   expect(tempLeft()).toEqual([]);
 });
 
-test('an attempt cancelled midway leaves no temp files and no final object; the retry completes', async () => {
-  const chunks = [
-    { clip: media.a, voiceover: media.voiceA, text: 'One.' },
-    { clip: media.wide, voiceover: media.voiceB, text: 'Two.' },
-  ];
-  const env = new MockActivityEnvironment();
-  let cancelledIn: string | undefined;
-  env.on('heartbeat', (details: { phase?: string }) => {
-    if (!cancelledIn && details?.phase === 'concat') {
-      cancelledIn = details.phase;
-      env.cancel();
-    }
-  });
-  const failure = await env.run(assemble, input('cancelled', chunks)).catch((error: unknown) => error);
-  expect(cancelledIn).toBe('concat');
-  expect(failure).toBeDefined();
-  expect(failure).not.toHaveProperty('mp4');
-  expect(tempLeft()).toEqual([]);
-  const { mp4Key, vttKey } = explainerObjectKeys(prefix, 'cancelled');
-  await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: mp4Key }))).rejects.toThrow();
-  await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: vttKey }))).rejects.toThrow();
-  const pending = await deps.s3.send(new ListMultipartUploadsCommand({ Bucket: testStack().s3.bucket, Prefix: prefix }));
-  expect(pending.Uploads ?? []).toEqual([]);
+test.each(['concat', 'upload'])(
+  'an attempt cancelled in %s leaves no temp files, no tool running, no final object; the retry completes',
+  async (phase) => {
+    const chunks = [
+      { clip: media.a, voiceover: media.voiceA, text: 'One.' },
+      { clip: media.wide, voiceover: media.voiceB, text: 'Two.' },
+    ];
+    const env = new MockActivityEnvironment();
+    let cancelledIn: string | undefined;
+    env.on('heartbeat', (details: { phase?: string }) => {
+      if (!cancelledIn && details?.phase === phase) {
+        cancelledIn = details.phase;
+        env.cancel();
+      }
+    });
+    const failure = await env.run(assemble, input(`cancelled-${phase}`, chunks)).catch((error: unknown) => error);
+    expect(cancelledIn).toBe(phase);
+    expect(failure).toBeDefined();
+    expect(failure).not.toHaveProperty('mp4');
+    expect(tempLeft()).toEqual([]);
+    expect(toolsLeft()).toEqual([]);
+    const { mp4Key, vttKey } = explainerObjectKeys(prefix, `cancelled-${phase}`);
+    await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: mp4Key }))).rejects.toThrow();
+    // The sidecar may go up beside the MP4's parts; only the MP4 commits an assembly.
+    if (phase === 'concat')
+      await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: vttKey }))).rejects.toThrow();
+    const pending = await deps.s3.send(new ListMultipartUploadsCommand({ Bucket: testStack().s3.bucket, Prefix: prefix }));
+    expect(pending.Uploads ?? []).toEqual([]);
 
-  const retried = (await new MockActivityEnvironment().run(assemble, input('cancelled', chunks))) as AssembledExplainer;
-  expect(Math.abs(retried.mp4.durationSeconds - 4)).toBeLessThanOrEqual(0.1);
-  expect(tempLeft()).toEqual([]);
-});
+    const retried = (await new MockActivityEnvironment().run(assemble, input(`cancelled-${phase}`, chunks))) as AssembledExplainer;
+    expect(Math.abs(retried.mp4.durationSeconds - 4)).toBeLessThanOrEqual(0.1);
+    expect(tempLeft()).toEqual([]);
+  },
+);
 
 test('an input whose bytes are not the recorded ones fails AssemblyFailed, not retried', async () => {
   const chunks = [{ clip: { ...media.a, sha256: '0'.repeat(64) }, voiceover: media.voiceA, text: 'x' }];
@@ -244,6 +265,7 @@ test('an input whose bytes are not the recorded ones fails AssemblyFailed, not r
   expect((failure as ApplicationFailure).type).toBe('AssemblyFailed');
   expect((failure as ApplicationFailure).nonRetryable).toBe(true);
   expect(tempLeft()).toEqual([]);
+  expect(toolsLeft()).toEqual([]);
 });
 
 test('FFMPEG_PATH pointing nowhere fails MediaToolMissing with what to install', async () => {

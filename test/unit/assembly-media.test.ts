@@ -6,7 +6,10 @@ import {
   formatVttTime,
   isFaststart,
   muxArgs,
-  loudnessMeasureArgs,
+  loudnessMeasureArgsGraphFromStdin,
+  loudnessMeasureGraph,
+  muxArgsGraphFromStdin,
+  muxGraph,
   videoTarget,
   webVtt,
 } from '../../activities/assembly-media';
@@ -62,7 +65,7 @@ test('re-encoded clips take the first clip’s frame (rounded to even) and rate,
   expect(videoTarget(h264({ frameRate: undefined }))).toEqual({ width: 1280, height: 720, frameRate: '24/1' });
 });
 
-test('the loudness pass mixes the voiceovers as the mux does and measures them; the mux applies the measurement', () => {
+test('the loudness pass reads the voiceovers one after another in the mux format; the mux applies the measurement', () => {
   const narration = {
     voiceovers: [
       { path: '/t/v0.mp3', startMs: 0 },
@@ -70,21 +73,32 @@ test('the loudness pass mixes the voiceovers as the mux does and measures them; 
     ],
     totalSeconds: 9,
   };
-  const measure = loudnessMeasureArgs(narration);
-  const measureGraph = measure[measure.indexOf('-filter_complex') + 1]!;
-  expect(measureGraph).toContain('[0:a:0]aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=0:all=1[v0]');
-  expect(measureGraph).toMatch(/atrim=end=9\.000000,asetpts=PTS-STARTPTS,ebur128=peak=true:framelog=verbose\[aout\]$/);
+  const measure = loudnessMeasureArgsGraphFromStdin(narration.voiceovers.map((voiceover) => voiceover.path));
+  expect(measure.filter((_, index) => measure[index - 1] === '-i')).toEqual(['/t/v0.mp3', '/t/v1.mp3']);
+  expect(measure.join(' ')).toContain('-filter_complex_script pipe:0 -i /t/v0.mp3');
   expect(measure.slice(-5)).toEqual(['-map', '[aout]', '-f', 'null', '-']);
-  const mux = muxArgs({
-    ...narration,
-    video: '/t/j.mp4',
-    loudness: { integratedLufs: -23.5, truePeakDbtp: -9 },
+  const measureGraph = loudnessMeasureGraph(2);
+  expect(measureGraph).toContain('[0:a:0]aformat=sample_rates=48000:channel_layouts=stereo[v0]');
+  expect(measureGraph).toMatch(/\[v0\]\[v1\]concat=n=2:v=0:a=1,ebur128=peak=sample:framelog=verbose\[aout\]$/);
+  const loud = muxGraph({ ...narration, loudness: { integratedLufs: -23.5, samplePeakDbfs: -12 } });
+  expect(loud).toContain('[1:a:0]aformat');
+  expect(loud).toContain('asetpts=PTS-STARTPTS,volume=7.50dB[aout]');
+  expect(muxGraph(narration)).not.toContain('volume=');
+});
+
+test('the warm mux reads the clips through the concat demuxer and its graph from stdin; the narration is trimmed in the graph', () => {
+  const args = muxArgsGraphFromStdin({
+    video: '/t/clips.ffconcat',
+    videoFormat: 'concat',
+    voiceovers: ['/t/v0.mp3', '/t/v1.mp3'],
+    burnSubtitles: false,
     output: '/t/o.mp4',
   });
-  const muxGraph = mux[mux.indexOf('-filter_complex') + 1]!;
-  expect(muxGraph).toContain('[1:a:0]aformat');
-  expect(muxGraph).toContain('asetpts=PTS-STARTPTS,volume=7.50dB[aout]');
-  expect(muxArgs({ ...narration, video: '/t/j.mp4', output: '/t/o.mp4' }).join(' ')).not.toContain('volume=');
+  expect(args.join(' ')).toContain('-filter_complex_script pipe:0 -f concat -safe 0 -i /t/clips.ffconcat -i /t/v0.mp3 -i /t/v1.mp3');
+  expect(args.join(' ')).toContain('-map 0:v:0 -c:v copy -map [aout] -c:a aac');
+  expect(args).not.toContain('-t');
+  expect(args.slice(-5)).toEqual(['-movflags', '+faststart', '-f', 'mp4', '/t/o.mp4']);
+  expect(muxGraph({ voiceovers: [{ path: '/t/v0.mp3', startMs: 0 }], totalSeconds: 5 })).toContain('apad,atrim=end=5.000000');
 });
 
 test('mux places each voiceover at its start, pads and trims the mix to the video, copies the video, faststart', () => {

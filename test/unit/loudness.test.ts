@@ -67,7 +67,7 @@ test('silence is reported as nothing to normalise, never amplified', async () =>
 });
 
 test('the summary is read from the end of ffmpeg stderr; none at all is an error', () => {
-  const summary = `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -22.9 LUFS\n    Threshold: -33.1 LUFS\n\n  Loudness range:\n    LRA:         1.8 LU\n\n  True peak:\n    Peak:      -21.5 dBFS\n`;
-  expect(parseLoudnessReport(`Stream #0:0 I: -5 LUFS\n${summary}`)).toEqual({ integratedLufs: -22.9, truePeakDbtp: -21.5 });
+  const summary = `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -22.9 LUFS\n    Threshold: -33.1 LUFS\n\n  Loudness range:\n    LRA:         1.8 LU\n\n  Sample peak:\n    Peak:      -21.5 dBFS\n`;
+  expect(parseLoudnessReport(`Stream #0:0 I: -5 LUFS\n${summary}`)).toEqual({ integratedLufs: -22.9, samplePeakDbfs: -21.5 });
   expect(() => parseLoudnessReport('ffmpeg said nothing useful')).toThrow(/no ebur128 summary/);
 });
