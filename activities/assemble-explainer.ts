@@ -26,9 +26,9 @@ import {
   videoTarget,
   webVtt,
 } from './assembly-media';
-import { assemblyFailed, download, existingAssembly, head, objectSize, putSubtitles, stageUpload, uploadFile } from './assembly-storage';
-import { ClipProbeError, probeClip, probeStreams } from './clip-probe';
-import { writeScormPackage, type WrittenScormPackage } from './delivery/scorm-package';
+import { assemblyFailed, download, existingAssembly, objectSize, putPackage, putSubtitles, stageUpload } from './assembly-storage';
+import { ClipProbeError, probeClip, probeStreams, type ClipProbe } from './clip-probe';
+import { writeScormPackage } from './delivery/scorm-package';
 import { parseLoudnessReport } from './delivery/loudness';
 import { startWarm, toolRunner } from './media-tool-run';
 
@@ -93,11 +93,9 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         input.chunks.flatMap((chunk) => [chunk.clip, chunk.voiceover]).map((object) => objectSize(deps.s3, object)),
       );
       void sizing.catch(() => undefined);
-      const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256);
-      if (existing) {
-        log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
-        return existing;
-      }
+      // An earlier attempt's result is returned once the clips have told the chunks' timings (a rare path:
+      // the attempt that committed it was lost before it could report).
+      const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256, input.scorm);
       const sizes = await sizing;
       const tempRoot = options.tempRoot ?? path.join(os.tmpdir(), 'runway-temporal-assembly');
       const needed = sizes.reduce((sum, size) => sum + size, 0) * TEMP_SPACE_FACTOR + TEMP_SPACE_SLACK;
@@ -147,9 +145,20 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           let voiceoversFetched!: () => void;
           const voiceoversHere = new Promise<void>((resolve) => (voiceoversFetched = resolve));
           let downloaded = 0;
+          // Each clip's index is read as soon as it is on disk, in its download's lane.
+          const probes: Array<Promise<ClipProbe>> = [];
           const downloading = inParallel(fetches, DOWNLOADS_AT_ONCE, async (fetch, index) => {
             await download(deps.s3, fetch.object, fetch.size, fetch.file, context.cancellationSignal);
-            if (index < input.chunks.length && --voiceoversLeft === 0) voiceoversFetched();
+            if (index < input.chunks.length) {
+              if (--voiceoversLeft === 0) voiceoversFetched();
+            } else {
+              const chunk = index - input.chunks.length;
+              probes[chunk] = probeClip(fetch.file).catch((error: unknown) => {
+                if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${chunk}'s clip: ${error.message}`, true);
+                throw error;
+              });
+              void probes[chunk].catch(() => undefined);
+            }
             progress.phase('download', { done: ++downloaded, total: fetches.length });
           });
           const measuring = Promise.race([voiceoversHere, downloading]).then(async () => {
@@ -160,17 +169,14 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           await downloading;
 
           progress.phase('probe');
-          const clipProbes = await Promise.all(
-            local.map(({ clip }, index) =>
-              probeClip(clip).catch((error: unknown) => {
-                if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${index}'s clip: ${error.message}`, true);
-                throw error;
-              }),
-            ),
-          );
+          const clipProbes = await Promise.all(probes);
           const seconds = clipProbes.map((probe) => probe.seconds);
           const expectedSeconds = seconds.reduce((sum, value) => sum + value, 0);
           const timings = chunkTimings(seconds);
+          if (existing) {
+            log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
+            return { ...existing, timings };
+          }
 
           progress.phase('concat');
           let parts = local.map(({ clip }) => clip);
@@ -208,18 +214,20 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           // and used only once the check has passed.
           const outBytes = (await fs.stat(outPath)).size;
           const packagePath = path.join(dir, 'explainer.zip');
-          const packaging = writeScormPackage(
-            {
-              explainerId: input.explainerId,
-              title: input.title ?? input.explainerId,
-              language: input.language,
-              mp4Path: outPath,
-              vtt,
-              cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
-            },
-            packagePath,
-          );
-          void packaging.catch(() => undefined);
+          const packaging = input.scorm
+            ? writeScormPackage(
+                {
+                  explainerId: input.explainerId,
+                  title: input.title ?? input.explainerId,
+                  language: input.language,
+                  mp4Path: outPath,
+                  vtt,
+                  cues: input.chunks.map((chunk, index) => ({ ...timings[index]!, text: chunk.text })),
+                },
+                packagePath,
+              )
+            : undefined;
+          void packaging?.catch(() => undefined);
           const [resultProbe, boxes, sha256] = await Promise.all([
             probeStreams(outPath),
             fileBoxes(outPath, outBytes),
@@ -250,8 +258,8 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           });
           const rest = Promise.all([
             putSubtitles(deps.s3, bucket, vttKey, vtt, inputsSha256),
-            existingAssembly(deps.s3, bucket, keys, inputsSha256),
-            packaging.then((written) =>
+            existingAssembly(deps.s3, bucket, keys, inputsSha256, input.scorm),
+            packaging?.then((written) =>
               putPackage(deps.s3, context, progress, { bucket, key: packageKey, file: packagePath, inputsSha256, written }),
             ),
           ]);
@@ -265,11 +273,11 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           const [subtitles, raced, scorm] = others.value;
           if (raced) {
             await staged.value.abort();
-            return raced;
+            return { ...raced, timings };
           }
           const mp4 = await staged.value.commit();
           log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
-          return { mp4: { ...mp4, durationSeconds }, subtitles, package: scorm };
+          return { mp4: { ...mp4, durationSeconds }, subtitles, timings, ...(scorm ? { package: scorm } : {}) };
         } finally {
           await Promise.all([measurer.dispose(), muxer.dispose()]);
         }
@@ -367,42 +375,4 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T,
   const settled = await Promise.allSettled(lanes);
   const failed = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
   if (failed) throw failed.reason;
-}
-
-/**
- * The SCORM package, unless an earlier attempt of the same inputs put it there already; one of other
- * inputs is never overwritten.
- */
-async function putPackage(
-  s3: Parameters<typeof uploadFile>[0],
-  context: Context,
-  progress: Progress,
-  target: { bucket: string; key: string; file: string; inputsSha256: string; written: WrittenScormPackage },
-): Promise<AssembledExplainer['package']> {
-  const existing = await head(s3, target.bucket, target.key);
-  if (existing) {
-    if (existing.Metadata?.['inputs-sha256'] === target.inputsSha256 && existing.Metadata.sha256)
-      return {
-        bucket: target.bucket,
-        key: target.key,
-        bytes: existing.ContentLength ?? 0,
-        sha256: existing.Metadata.sha256,
-        format: 'scorm-1.2',
-      };
-    throw ApplicationFailure.create({
-      type: FailureType.AssemblyConflict,
-      nonRetryable: true,
-      message: `s3://${target.bucket}/${target.key} already holds a package of other inputs; it is never overwritten`,
-    });
-  }
-  const uploaded = await uploadFile(s3, context, progress, {
-    bucket: target.bucket,
-    key: target.key,
-    contentType: 'application/zip',
-    file: target.file,
-    bytes: target.written.bytes,
-    sha256: target.written.sha256,
-    metadata: { sha256: target.written.sha256, 'inputs-sha256': target.inputsSha256, format: 'scorm-1.2' },
-  });
-  return { ...uploaded, format: 'scorm-1.2' };
 }

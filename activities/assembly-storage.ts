@@ -19,7 +19,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../schemas/failures';
-import type { AssembledExplainer } from '../schemas/assembly';
+import type { AssembledExplainer, ScormPackageRecord } from '../schemas/assembly';
+import type { WrittenScormPackage } from './delivery/scorm-package';
 import { ARCHIVE_PART_SIZE, ARCHIVE_QUEUE_SIZE } from './archive';
 import { DownloadMeter } from './download-meter';
 
@@ -88,16 +89,21 @@ function isNotFound(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || status === 404;
 }
 
+/** What an earlier attempt left: all of the result but the chunks' timings, which only the clips tell. */
+export type ExistingAssembly = Omit<AssembledExplainer, 'timings'>;
+
 /**
  * The final MP4 when it is there: S3 shows an object only once its upload completed, so one that exists is
- * whole. One made from other inputs (or with no record) is never replaced.
+ * whole. One made from other inputs (or with no record) is never replaced. `withPackage`: the assembly
+ * was asked for the SCORM package too, so it must be there as well.
  */
 export async function existingAssembly(
   s3: S3Client,
   bucket: string,
   keys: { mp4Key: string; vttKey: string; packageKey: string },
   inputsSha256: string,
-): Promise<AssembledExplainer | undefined> {
+  withPackage: boolean,
+): Promise<ExistingAssembly | undefined> {
   const { mp4Key, vttKey, packageKey } = keys;
   const mp4 = await head(s3, bucket, mp4Key);
   if (!mp4) return undefined;
@@ -109,11 +115,10 @@ export async function existingAssembly(
       message: `s3://${bucket}/${mp4Key} already holds an assembly of other inputs; it is never overwritten`,
     });
   }
-  const vtt = await head(s3, bucket, vttKey);
+  const [vtt, zip] = await Promise.all([head(s3, bucket, vttKey), withPackage ? head(s3, bucket, packageKey) : undefined]);
   if (!vtt?.Metadata?.sha256)
     throw assemblyFailed(`s3://${bucket}/${mp4Key} exists but its subtitles s3://${bucket}/${vttKey} do not`, true);
-  const zip = await head(s3, bucket, packageKey);
-  if (!zip?.Metadata?.sha256)
+  if (withPackage && !zip?.Metadata?.sha256)
     throw assemblyFailed(`s3://${bucket}/${mp4Key} exists but its SCORM package s3://${bucket}/${packageKey} does not`, true);
   return {
     mp4: {
@@ -124,7 +129,9 @@ export async function existingAssembly(
       durationSeconds: Number(metadata['duration-seconds']),
     },
     subtitles: { bucket, key: vttKey, sha256: vtt.Metadata.sha256 },
-    package: { bucket, key: packageKey, bytes: zip.ContentLength ?? 0, sha256: zip.Metadata.sha256, format: 'scorm-1.2' },
+    ...(zip?.Metadata?.sha256
+      ? { package: { bucket, key: packageKey, bytes: zip.ContentLength ?? 0, sha256: zip.Metadata.sha256, format: 'scorm-1.2' as const } }
+      : {}),
   };
 }
 
@@ -288,4 +295,44 @@ export async function stageUpload(
     if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
     throw error;
   }
+}
+
+/**
+ * The SCORM package, unless an earlier attempt of the same inputs put it there already; one of other
+ * inputs is never overwritten.
+ */
+export async function putPackage(
+  s3: S3Client,
+  context: Context,
+  progress: { quietly(extra: Record<string, unknown>): void },
+  target: { bucket: string; key: string; file: string; inputsSha256: string; written: WrittenScormPackage },
+): Promise<ScormPackageRecord> {
+  const existing = await head(s3, target.bucket, target.key);
+  if (existing) {
+    // The same inputs, or the same bytes (packages are deterministic: one of the same MP4 and cues is identical).
+    const sha256 = existing.Metadata?.sha256;
+    if (sha256 && (existing.Metadata?.['inputs-sha256'] === target.inputsSha256 || sha256 === target.written.sha256))
+      return {
+        bucket: target.bucket,
+        key: target.key,
+        bytes: existing.ContentLength ?? 0,
+        sha256,
+        format: 'scorm-1.2',
+      };
+    throw ApplicationFailure.create({
+      type: FailureType.AssemblyConflict,
+      nonRetryable: true,
+      message: `s3://${target.bucket}/${target.key} already holds a package of other inputs; it is never overwritten`,
+    });
+  }
+  const uploaded = await uploadFile(s3, context, progress, {
+    bucket: target.bucket,
+    key: target.key,
+    contentType: 'application/zip',
+    file: target.file,
+    bytes: target.written.bytes,
+    sha256: target.written.sha256,
+    metadata: { sha256: target.written.sha256, 'inputs-sha256': target.inputsSha256, format: 'scorm-1.2' },
+  });
+  return { ...uploaded, format: 'scorm-1.2' };
 }

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createArchive } from './archive';
 import { createAssembleExplainer } from './assemble-explainer';
+import { createPackageExplainer } from './package-explainer';
 import { createCancelRunwayTask } from './cancel-task';
 import { createGenerate } from './generate';
 import { createWriteManifest, createWriteManifestPart } from './manifest';
@@ -39,6 +40,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     writeContactSheet: createWriteContactSheet(deps),
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
+    packageExplainer: createPackageExplainer(deps),
     uploadPromptImage: createUploadPromptImage(deps),
     deliverWebhook: createDeliverWebhook({ webhookSecret: deps.webhookSecret, safeFetch: deps.safeFetch ?? strictSafeFetch() }),
   };

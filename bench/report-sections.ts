@@ -239,6 +239,14 @@ function assemblySection(assembly: AssemblyBench): ReportSection {
       ['bare ffmpeg concat + mux of the same local files', seconds(assembly.bare)],
       ['ratio (per round)', `${formatSpread(assembly.ratio, 3)} (target ≤ ${assembly.target})`],
       ...Object.entries(assembly.phases ?? {}).map(([phase, value]) => [`  activity phase: ${phase}`, `${value.toFixed(3)} s`]),
+      ...(assembly.packaging
+        ? [
+            [
+              'SCORM package activity after it (download the MP4, zip, upload; its own activity, not in the ratio)',
+              seconds(assembly.packaging),
+            ],
+          ]
+        : []),
     ],
   };
 }

@@ -32,6 +32,12 @@ export const assembleExplainerInputSchema = strictObject({
   /** The lesson's title and language, for the SCORM package (its manifest, player page and captions track). */
   title: z.string().min(1).max(200).optional(),
   language: z.string().min(2).max(35).default('en'),
+  /**
+   * Also build the SCORM package in this activity. The explainer workflow asks `packageExplainer` for it
+   * instead (false), so the join is not held up by a second upload of the video; true is for assemblies
+   * scheduled before that, whose workflows expect the package in this result.
+   */
+  scorm: z.boolean().default(true),
 });
 
 export type AssemblyChunk = z.infer<typeof assemblyChunkSchema>;
@@ -40,6 +46,39 @@ export type AssembleExplainerInput = z.input<typeof assembleExplainerInputSchema
 export interface AssembledExplainer {
   mp4: { bucket: string; key: string; bytes: number; sha256: string; durationSeconds: number };
   subtitles: { bucket: string; key: string; sha256: string };
-  /** The SCORM 1.2 package (manifest, player, MP4, captions) an LMS imports, next to the MP4. */
-  package: { bucket: string; key: string; bytes: number; sha256: string; format: 'scorm-1.2' };
+  /** Each chunk's place in the video, ms: the package's transcript. */
+  timings: Array<{ startMs: number; endMs: number }>;
+  /** The SCORM package, when the assembly was asked to build it (`scorm`). */
+  package?: ScormPackageRecord;
 }
+
+/** The SCORM 1.2 package (manifest, player, MP4, captions) an LMS imports, next to the MP4. */
+export interface ScormPackageRecord {
+  bucket: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+  format: 'scorm-1.2';
+}
+
+/** The package of an assembled explainer: its MP4 (checked against its sha256) and captions, and the transcript. */
+export const packageExplainerInputSchema = strictObject({
+  explainerId: idSchema('explainerId'),
+  output: strictObject({ bucket: bucketSchema, prefix: keyPrefixSchema }),
+  /** The assembly's MP4 record, as the assembly returned it. */
+  mp4: strictObject({
+    bucket: bucketSchema,
+    key: z.string().min(1).max(1024),
+    sha256: sha256Schema,
+    bytes: z.number().int().nonnegative(),
+    durationSeconds: z.number().nonnegative().optional(),
+  }),
+  cues: z
+    .array(strictObject({ startMs: z.number().int().nonnegative(), endMs: z.number().int().nonnegative(), text: z.string().max(2000) }))
+    .min(1)
+    .max(500),
+  title: z.string().min(1).max(200).optional(),
+  language: z.string().min(2).max(35).default('en'),
+});
+
+export type PackageExplainerInput = z.input<typeof packageExplainerInputSchema>;

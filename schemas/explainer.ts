@@ -3,7 +3,7 @@ import { bucketSchema, idSchema, keyPrefixSchema } from './ids';
 import { generationOptionsInputSchema, generationOptionsSchema } from './options';
 import { strictObject } from './strict-object';
 import { resolvedSpeechRequestSchema, resolvedVideoRequestSchema } from './generation';
-import type { AssembledExplainer } from './assembly';
+import type { AssembledExplainer, ScormPackageRecord } from './assembly';
 import type { GenerationError } from './generation';
 import type { ReviewItemProgress, ReviewView, ReviewVoiceover } from './review';
 
@@ -128,7 +128,7 @@ export interface ExplainerResult {
   video: AssembledExplainer['mp4'];
   subtitles: AssembledExplainer['subtitles'];
   /** The SCORM 1.2 package for an LMS (`explainer package ID --out F.zip` downloads it). */
-  package: AssembledExplainer['package'];
+  package: ScormPackageRecord;
   chunks: Array<{ chunkId: string; text: string; clipKey: string; voiceoverKey: string }>;
   /** Chunks assembled without the teacher's approval (finalized with allowUnapproved). */
   unapproved: string[];

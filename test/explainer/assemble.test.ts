@@ -8,10 +8,11 @@ import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutOb
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAssembleExplainer } from '../../activities/assemble-explainer';
+import { createPackageExplainer } from '../../activities/package-explainer';
 import { explainerObjectKeys } from '../../schemas/object-keys';
 import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
-import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk } from '../../schemas/assembly';
+import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk, ScormPackageRecord } from '../../schemas/assembly';
 import { measureLoudness } from '../helpers/audio';
 import { readZip } from '../helpers/scorm-lms';
 import { testActivityDeps } from '../helpers/product';
@@ -22,6 +23,7 @@ const deps = testActivityDeps();
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assemble-test-'));
 const tempRoot = path.join(workDir, 'activity-temp');
 const assemble = createAssembleExplainer(deps, { tempRoot, heartbeatEveryMs: 200 });
+const packageExplainer = createPackageExplainer(deps, { tempRoot, heartbeatEveryMs: 200 });
 const prefix = `explainer-test-${Date.now()}/`;
 
 type Stored = AssemblyChunk['clip'];
@@ -164,7 +166,7 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   const { packageKey } = explainerObjectKeys(prefix, 'copy-path');
   expect(result.package).toMatchObject({ key: packageKey, format: 'scorm-1.2' });
   const zip = await downloaded(packageKey);
-  expect(createHash('sha256').update(zip.bytes).digest('hex')).toBe(result.package.sha256);
+  expect(createHash('sha256').update(zip.bytes).digest('hex')).toBe(result.package!.sha256);
   const entries = await readZip(zip.file);
   expect(entries.get('explainer.mp4')!.equals(mp4.bytes)).toBe(true);
   expect(entries.get('index.html')!.toString()).toContain('<title>copy-path</title>');
@@ -191,7 +193,8 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
   } finally {
     deps.s3.middlewareStack.remove('countCommands');
   }
-  expect(sent.filter((name) => !['HeadObjectCommand'].includes(name))).toEqual([]);
+  // It reads the inputs again (the clips tell the chunks' timings) but writes nothing.
+  expect(sent.filter((name) => !['HeadObjectCommand', 'GetObjectCommand'].includes(name))).toEqual([]);
   const after = await deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: mp4Key }));
   expect(after.ETag).toBe(before.ETag);
   expect(after.LastModified).toEqual(before.LastModified);
@@ -202,6 +205,52 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
     .catch((error: unknown) => error);
   expect((conflict as ApplicationFailure).type).toBe('AssemblyConflict');
   expect((await deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: mp4Key }))).ETag).toBe(before.ETag);
+});
+
+test('asked without the package, the assembly leaves it to packageExplainer, which builds it from the MP4 once', async () => {
+  const chunks = [
+    { clip: media.a, voiceover: media.voiceA, text: 'Cells take in energy.' },
+    { clip: media.b, voiceover: media.voiceB, text: 'Then they divide.' },
+  ];
+  const result = (await new MockActivityEnvironment().run(assemble, input('apart', chunks, { scorm: false }))) as AssembledExplainer;
+  const { mp4Key, packageKey } = explainerObjectKeys(prefix, 'apart');
+  expect(result.package).toBeUndefined();
+  expect(result.timings).toEqual([
+    { startMs: 0, endMs: 2000 },
+    { startMs: 2000, endMs: 5000 },
+  ]);
+  await expect(deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: packageKey }))).rejects.toThrow();
+
+  const packageInput = {
+    explainerId: 'apart',
+    output: { bucket: testStack().s3.bucket, prefix },
+    mp4: result.mp4,
+    cues: result.timings.map((timing, index) => ({ ...timing, text: chunks[index]!.text })),
+    title: 'Cells',
+  };
+  const packaged = (await new MockActivityEnvironment().run(packageExplainer, packageInput)) as ScormPackageRecord;
+  expect(packaged).toMatchObject({ key: packageKey, format: 'scorm-1.2' });
+  const zip = await downloaded(packageKey);
+  expect(createHash('sha256').update(zip.bytes).digest('hex')).toBe(packaged.sha256);
+  const entries = await readZip(zip.file);
+  expect(entries.get('explainer.mp4')!.equals((await downloaded(mp4Key)).bytes)).toBe(true);
+  expect(entries.get('explainer.vtt')!.toString()).toContain('00:00:02.000 --> 00:00:05.000\nThen they divide.');
+  expect(entries.get('index.html')!.toString()).toContain('<title>Cells</title>');
+
+  // Again (a retry after the worker died): the same package, nothing written; another MP4 never replaces it.
+  const before = await deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: packageKey }));
+  expect(await new MockActivityEnvironment().run(packageExplainer, packageInput)).toEqual(packaged);
+  const other = (await new MockActivityEnvironment().run(
+    assemble,
+    input('apart-other', [chunks[1]!, chunks[0]!], { scorm: false }),
+  )) as AssembledExplainer;
+  const conflict = await new MockActivityEnvironment()
+    .run(packageExplainer, { ...packageInput, mp4: other.mp4 })
+    .catch((error: unknown) => error);
+  expect((conflict as ApplicationFailure).type).toBe('AssemblyConflict');
+  const after = await deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: packageKey }));
+  expect(after.ETag).toBe(before.ETag);
+  expect(tempLeft()).toEqual([]);
 });
 
 test('clips that differ are re-encoded to one recipe (the first clip sets the size), subtitles burned in on request', async () => {

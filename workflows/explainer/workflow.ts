@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   setHandler,
   setWorkflowOptions,
   upsertSearchAttributes,
@@ -21,7 +22,7 @@ import {
   type GenerationError,
   type ResolvedGenerationRequest,
 } from '../../schemas';
-import type { AssembledExplainer } from '../../schemas/assembly';
+import type { AssembledExplainer, ScormPackageRecord } from '../../schemas/assembly';
 import { assemblyActivities, reviewActivities } from '../activity-stubs';
 import { explainerProgressQuery, finalizeUpdate } from '../messages';
 import { ProjectStateKey } from '../search-attributes';
@@ -140,21 +141,36 @@ async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<Explainer
     after = 'assembling';
     publishState();
     const chunks = lesson.assemblyChunks(includeUnapproved);
+    const output = { bucket: input.archive.bucket, prefix: input.archive.prefix };
+    const titled = input.title !== undefined ? { title: input.title } : {};
+    // Runs that assembled before the package had an activity of its own replay as they ran.
+    const packagedApart = patched(PACKAGE_APART_PATCH);
     const assembled = await assemble(input, {
       explainerId: input.explainerId,
       chunks,
-      output: { bucket: input.archive.bucket, prefix: input.archive.prefix },
+      output,
       burnSubtitles: input.burnSubtitles,
-      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...titled,
       language: input.language,
+      scorm: !packagedApart,
     });
+    const scorm = packagedApart
+      ? await packageAssembled(input, {
+          explainerId: input.explainerId,
+          output,
+          mp4: assembled.mp4,
+          cues: assembled.timings.map((timing, index) => ({ ...timing, text: chunks[index]!.text })),
+          ...titled,
+          language: input.language,
+        })
+      : assembled.package!;
     after = 'done';
     publishState();
     return {
       explainerId: input.explainerId,
       video: assembled.mp4,
       subtitles: assembled.subtitles,
-      package: assembled.package,
+      package: scorm,
       chunks: room.entries.map(({ progress: chunk }, index) => ({
         chunkId: chunk.chunkId,
         text: chunk.text,
@@ -250,22 +266,38 @@ function chunkFailure(input: Input, failures: ChunkFailure[], credits: number): 
   });
 }
 
+/** The patch that moved the SCORM package out of the assembly into its own activity. */
+const PACKAGE_APART_PATCH = 'explainer-package-activity';
+
 type AssemblyInput = Parameters<ReturnType<typeof assemblyActivities>['assembleExplainer']>[0];
+type PackageInput = Parameters<ReturnType<typeof assemblyActivities>['packageExplainer']>[0];
 
 /** The assembly activity; its failure as the explainer's typed failure (the activity's type, its message). */
 async function assemble(input: Input, assemblyInput: AssemblyInput): Promise<AssembledExplainer> {
+  return await asExplainerFailure(input, 'assembly', () =>
+    assemblyActivities().assembleExplainer.executeWithOptions({ summary: `assemble ${input.explainerId}: ${input.chunks.length} chunks` }, [
+      assemblyInput,
+    ]),
+  );
+}
+
+/** The SCORM package of the assembled MP4; its failure typed the same way. */
+async function packageAssembled(input: Input, packageInput: PackageInput): Promise<ScormPackageRecord> {
+  return await asExplainerFailure(input, 'packaging', () =>
+    assemblyActivities().packageExplainer.executeWithOptions({ summary: `package ${input.explainerId} (SCORM 1.2)` }, [packageInput]),
+  );
+}
+
+async function asExplainerFailure<T>(input: Input, step: string, run: () => Promise<T>): Promise<T> {
   try {
-    return await assemblyActivities().assembleExplainer.executeWithOptions(
-      { summary: `assemble ${input.explainerId}: ${input.chunks.length} chunks` },
-      [assemblyInput],
-    );
+    return await run();
   } catch (error) {
     if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
     const cause = error.cause;
     throw ApplicationFailure.create({
       type: cause instanceof ApplicationFailure && cause.type ? cause.type : FailureType.Unexpected,
       nonRetryable: true,
-      message: `assembly of ${input.explainerId} failed: ${cause?.message ?? error.message}`,
+      message: `${step} of ${input.explainerId} failed: ${cause?.message ?? error.message}`,
     });
   }
 }
