@@ -88,9 +88,11 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
       .digest('hex');
     try {
       progress.phase('check');
-      // The inputs' sizes are asked for while the earlier assembly is looked for: one round trip, not two.
+      // The inputs' sizes (asked for where not recorded) while the earlier assembly is looked for: one round trip.
       const sizing = Promise.all(
-        input.chunks.flatMap((chunk) => [chunk.clip, chunk.voiceover]).map((object) => objectSize(deps.s3, object)),
+        input.chunks
+          .flatMap((chunk) => [chunk.clip, chunk.voiceover])
+          .map((object) => (object.bytes !== undefined ? object.bytes : objectSize(deps.s3, object))),
       );
       void sizing.catch(() => undefined);
       // An earlier attempt's result is returned once the clips have told the chunks' timings (a rare path:

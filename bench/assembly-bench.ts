@@ -178,6 +178,8 @@ async function bareAssembly(chunks: Array<{ clip: string; voice: string; seconds
 }
 
 async function put(s3: S3Client, bucket: string, key: string, file: string, sha256: string): Promise<AssemblyChunk['clip']> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await fs.readFile(file) }));
-  return { bucket, key, sha256 };
+  const body = await fs.readFile(file);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  // With its size, as the explainer's archived outputs carry it.
+  return { bucket, key, sha256, bytes: body.length };
 }

@@ -14,6 +14,8 @@ export const storedMediaSchema = strictObject({
   key: z.string().min(1).max(1024),
   /** What the bytes must hash to: a changed object fails the assembly instead of being cut in. */
   sha256: sha256Schema,
+  /** Its size as archived, when known: the assembly then need not ask S3 (a longer object still fails). */
+  bytes: z.number().int().nonnegative().optional(),
 });
 
 export const assemblyChunkSchema = strictObject({

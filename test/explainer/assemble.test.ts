@@ -208,11 +208,30 @@ test('joins same-recipe clips by copy, places each voiceover at its chunk start,
 });
 
 test('asked without the package, the assembly leaves it to packageExplainer, which builds it from the MP4 once', async () => {
+  // With the sizes recorded at archive time, as the workflow passes them: no input is asked for its size.
+  const sized = async (stored: Stored) => ({
+    ...stored,
+    bytes: (await deps.s3.send(new HeadObjectCommand({ Bucket: stored.bucket, Key: stored.key }))).ContentLength!,
+  });
   const chunks = [
-    { clip: media.a, voiceover: media.voiceA, text: 'Cells take in energy.' },
-    { clip: media.b, voiceover: media.voiceB, text: 'Then they divide.' },
+    { clip: await sized(media.a), voiceover: await sized(media.voiceA), text: 'Cells take in energy.' },
+    { clip: await sized(media.b), voiceover: await sized(media.voiceB), text: 'Then they divide.' },
   ];
-  const result = (await new MockActivityEnvironment().run(assemble, input('apart', chunks, { scorm: false }))) as AssembledExplainer;
+  const asked: string[] = [];
+  deps.s3.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === 'HeadObjectCommand') asked.push(String((args.input as { Key?: string }).Key));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countHeads' },
+  );
+  let result: AssembledExplainer;
+  try {
+    result = (await new MockActivityEnvironment().run(assemble, input('apart', chunks, { scorm: false }))) as AssembledExplainer;
+  } finally {
+    deps.s3.middlewareStack.remove('countHeads');
+  }
+  expect(asked.filter((key) => key.includes('/inputs/'))).toEqual([]);
   const { mp4Key, packageKey } = explainerObjectKeys(prefix, 'apart');
   expect(result.package).toBeUndefined();
   expect(result.timings).toEqual([

@@ -146,8 +146,8 @@ export class ExplainerLesson {
       const clip = this.room.deliveredTake(entry, includeUnapproved)!.output!;
       const voiceover = entry.progress.voiceover.output!;
       return {
-        clip: { bucket: clip.bucket, key: clip.key, sha256: clip.sha256 },
-        voiceover: { bucket: voiceover.bucket, key: voiceover.key, sha256: voiceover.sha256 },
+        clip: { bucket: clip.bucket, key: clip.key, sha256: clip.sha256, bytes: clip.bytes },
+        voiceover: { bucket: voiceover.bucket, key: voiceover.key, sha256: voiceover.sha256, bytes: voiceover.bytes },
         text: entry.progress.text,
       };
     });
