@@ -5,7 +5,7 @@ import type { BenchResults } from './bench-results';
 import type { ContenderSummary } from './contender-summary';
 import type { FloorReport } from './floor-bench';
 import type { MakespanReport, MakespanRound } from './makespan-bench';
-import { formatSpread, median, type Spread } from './stats';
+import { formatSpread, median, spread as spreadOf, type Spread } from './stats';
 import { TEMPORAL_LIMITS } from './temporal-limits';
 import type { ScaleProbe } from './scale-probe';
 import type { ServerWork } from './orchestration-cost';
@@ -90,7 +90,14 @@ function makespanSection(report: MakespanReport): ReportSection {
       ...blindFloorRow(report),
       ['capacity utilisation under backlog', ...both((s) => `${(s.backlogUtilisation * 100).toFixed(1)} %`), '100 %'],
       ['mean handoff: task end → next POST (s)', ...both((s) => s.meanHandoffSec.toFixed(3)), '0'],
-      ['first POST after start (s)', ...both((s) => s.firstSubmitSec.toFixed(2)), ''],
+      [
+        'first POST after start (s)',
+        ...(['product', 'sdk'] as const).map((contender) => {
+          const values = report.rounds.filter((round) => round.contender === contender).map((round) => round.firstSubmitSec);
+          return values.length > 1 ? `median ${formatSpread(spreadOf(values, 2), 2)}` : (values[0] ?? 0).toFixed(2);
+        }),
+        '',
+      ],
       ['THROTTLED / max running', ...both((s) => `${s.throttled} / ${s.maxConcurrentRunning}`), '0 / 10'],
       ['Runway GETs per video', ...both((s) => s.getsPerVideo.toFixed(2)), `budget ceil(t/poll)+2 = ${a.getsBudgetPerVideo.toFixed(2)}`],
       spread
