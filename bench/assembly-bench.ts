@@ -115,9 +115,13 @@ export async function runAssemblyBench(
       await bareAssembly(local, dir);
       bare.push((performance.now() - started) / 1000);
     };
-    // One untimed pass of each warms the page cache and ffmpeg's libraries alike.
+    // One untimed pass of each warms the page cache, ffmpeg's libraries and the activity's code paths alike.
     await timeBare(0);
+    await timeActivity(0);
     bare.length = 0;
+    activity.length = 0;
+    phaseRuns.length = 0;
+    packaging.length = 0;
     for (let round = 1; round <= options.rounds; round++) {
       if (round % 2 === 1) {
         await timeActivity(round);
