@@ -1,4 +1,6 @@
-import { bundleWorkflows, readHistoryIndex, replayStored, workflowTypes } from './stored-histories';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflows, historiesDir, prePatchHistoriesDir, readHistoryIndex, replayStored, workflowTypes } from './stored-histories';
 
 /**
  * Every stored history (test/replay/histories/, captured from the real stack by `npm run histories:capture`)
@@ -24,4 +26,20 @@ test('every stored history replays on this code without a non-determinism error'
     .map(({ entry, error }) => `${entry.file} (${entry.workflowType}): ${error!.name}: ${error!.message.split('\n')[0]}`);
   expect(failures).toEqual([]);
   expect(outcomes).toHaveLength(index.histories.length);
+}, 180_000);
+
+test('histories recorded before a patch replay through it the old way; the captured ones take the new way', async () => {
+  const before = readHistoryIndex(prePatchHistoriesDir);
+  expect(before.histories.length).toBeGreaterThan(0);
+  // The new way schedules the package activity (the patch's marker itself is an encoded payload).
+  const marker = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8').includes('"packageExplainer"');
+  expect(before.histories.filter((entry) => marker(prePatchHistoriesDir, entry.file)).map((entry) => entry.file)).toEqual([]);
+  const explainers = index.histories.filter((entry) => entry.workflowType === 'ExplainerWorkflow' && entry.status === 'COMPLETED');
+  expect(explainers.length).toBeGreaterThan(0);
+  expect(explainers.filter((entry) => !marker(historiesDir, entry.file)).map((entry) => entry.file)).toEqual([]);
+  const outcomes = await replayStored(before.histories, await bundleWorkflows(), prePatchHistoriesDir);
+  expect(outcomes.filter((outcome) => outcome.error).map(({ entry, error }) => `${entry.file}: ${error!.message.split('\n')[0]}`)).toEqual(
+    [],
+  );
+  expect(outcomes).toHaveLength(before.histories.length);
 }, 180_000);

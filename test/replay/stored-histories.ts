@@ -10,6 +10,11 @@ import { quietLogger } from '../../scripts/in-process-product';
 /** The stored histories: one Temporal JSON history per file (as `temporal workflow show --output json` writes), and index.json. */
 export const historiesDir = path.join(__dirname, 'histories');
 const indexFile = path.join(historiesDir, 'index.json');
+/**
+ * Histories recorded before a `patched()` change, kept by hand (a capture replaces historiesDir): runs that
+ * were open when the change shipped must replay through the patch the old way.
+ */
+export const prePatchHistoriesDir = path.join(__dirname, 'histories-before-patches');
 
 export interface StoredHistoryEntry {
   /** File name in historiesDir. */
@@ -32,9 +37,10 @@ export interface HistoryIndex {
   histories: StoredHistoryEntry[];
 }
 
-export function readHistoryIndex(): HistoryIndex {
-  if (!fs.existsSync(indexFile)) throw new Error(`${indexFile} is missing: capture the histories with \`npm run histories:capture\``);
-  return JSON.parse(fs.readFileSync(indexFile, 'utf8')) as HistoryIndex;
+export function readHistoryIndex(dir: string = historiesDir): HistoryIndex {
+  const file = path.join(dir, 'index.json');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: capture the histories with \`npm run histories:capture\``);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as HistoryIndex;
 }
 
 export function writeHistoryIndex(index: HistoryIndex): void {
@@ -56,10 +62,14 @@ export function bundleWorkflows(workflowsPath: string = require.resolve('../../w
  * the code no longer makes as the history recorded it (a DeterminismViolationError), or a workflow task that
  * failed on replay.
  */
-export async function replayStored(entries: StoredHistoryEntry[], workflowBundle: WorkflowBundleWithSourceMap): Promise<ReplayOutcome[]> {
+export async function replayStored(
+  entries: StoredHistoryEntry[],
+  workflowBundle: WorkflowBundleWithSourceMap,
+  dir: string = historiesDir,
+): Promise<ReplayOutcome[]> {
   const histories = entries.map((entry) => ({
     workflowId: entry.workflowId,
-    history: historyFromJson(fs.readFileSync(path.join(historiesDir, entry.file), 'utf8')),
+    history: historyFromJson(fs.readFileSync(path.join(dir, entry.file), 'utf8')),
   }));
   const outcomes: ReplayOutcome[] = [];
   let index = 0;
