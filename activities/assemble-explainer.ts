@@ -96,8 +96,9 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
       );
       void sizing.catch(() => undefined);
       // An earlier attempt's result is returned once the clips have told the chunks' timings (a rare path:
-      // the attempt that committed it was lost before it could report).
-      const existing = await existingAssembly(deps.s3, bucket, keys, inputsSha256, input.scorm);
+      // the attempt that committed it was lost before it could report); it is looked for while they download.
+      const looking = existingAssembly(deps.s3, bucket, keys, inputsSha256, input.scorm);
+      void looking.catch(() => undefined);
       const sizes = await sizing;
       const tempRoot = options.tempRoot ?? path.join(os.tmpdir(), 'runway-temporal-assembly');
       const needed = sizes.reduce((sum, size) => sum + size, 0) * TEMP_SPACE_FACTOR + TEMP_SPACE_SLACK;
@@ -175,6 +176,7 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           const seconds = clipProbes.map((probe) => probe.seconds);
           const expectedSeconds = seconds.reduce((sum, value) => sum + value, 0);
           const timings = chunkTimings(seconds);
+          const existing = await looking;
           if (existing) {
             log.info('explainer was assembled by an earlier attempt', { key: mp4Key });
             return { ...existing, timings };
