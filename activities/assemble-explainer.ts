@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { MediaToolMissingError, resolveMediaTool } from '../infra/ffmpeg';
 import { FailureType } from '../schemas/failures';
 import { assembleExplainerInputSchema, type AssembledExplainer, type AssembleExplainerInput } from '../schemas/assembly';
 import { explainerObjectKeys } from '../schemas/object-keys';
 import type { ActivityDeps } from './deps';
+import { parseDeliveryInput } from './assembly-input';
 import {
   ASSEMBLY_RECIPE_VERSION,
   assembledProblems,
@@ -60,15 +60,7 @@ type Phase = 'check' | 'download' | 'probe' | 'concat' | 'mux' | 'verify' | 'upl
  */
 export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options: AssemblyOptions = {}) {
   return async function assembleExplainer(raw: AssembleExplainerInput): Promise<AssembledExplainer> {
-    const parsed = assembleExplainerInputSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({
-        type: FailureType.AssemblyFailed,
-        nonRetryable: true,
-        message: `bad assembly input: ${z.prettifyError(parsed.error)}`,
-      });
-    }
-    const input = parsed.data;
+    const input = parseDeliveryInput(assembleExplainerInputSchema, raw, 'assembly');
     const tools = mediaTools(options.env);
     const context = Context.current();
     const progress = new Progress(context, options.heartbeatEveryMs ?? 2_000);

@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
-import { FailureType } from '../schemas/failures';
 import { packageExplainerInputSchema, type PackageExplainerInput, type ScormPackageRecord } from '../schemas/assembly';
 import { explainerObjectKeys } from '../schemas/object-keys';
 import type { ActivityDeps } from './deps';
+import { parseDeliveryInput } from './assembly-input';
 import { webVtt } from './assembly-media';
 import { assemblyFailed, download, head, putPackage } from './assembly-storage';
 import { writeScormPackage } from './delivery/scorm-package';
@@ -27,15 +26,7 @@ export interface PackageOptions {
  */
 export function createPackageExplainer(deps: Pick<ActivityDeps, 's3'>, options: PackageOptions = {}) {
   return async function packageExplainer(raw: PackageExplainerInput): Promise<ScormPackageRecord> {
-    const parsed = packageExplainerInputSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({
-        type: FailureType.AssemblyFailed,
-        nonRetryable: true,
-        message: `bad package input: ${z.prettifyError(parsed.error)}`,
-      });
-    }
-    const input = parsed.data;
+    const input = parseDeliveryInput(packageExplainerInputSchema, raw, 'package');
     const context = Context.current();
     const beat = setInterval(() => context.heartbeat({ phase: 'package' }), options.heartbeatEveryMs ?? 2_000);
     const { bucket } = input.output;

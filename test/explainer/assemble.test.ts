@@ -269,6 +269,11 @@ test('asked without the package, the assembly leaves it to packageExplainer, whi
   expect((conflict as ApplicationFailure).type).toBe('AssemblyConflict');
   const after = await deps.s3.send(new HeadObjectCommand({ Bucket: testStack().s3.bucket, Key: packageKey }));
   expect(after.ETag).toBe(before.ETag);
+  // A package request the workflow got wrong is refused at once, before anything is read.
+  const bad = await new MockActivityEnvironment().run(packageExplainer, { ...packageInput, cues: [] }).catch((error: unknown) => error);
+  expect(bad).toBeInstanceOf(ApplicationFailure);
+  expect((bad as ApplicationFailure).nonRetryable).toBe(true);
+  expect((bad as Error).message).toMatch(/^bad package input: .*cues/s);
   expect(tempLeft()).toEqual([]);
 });
 
