@@ -48,8 +48,10 @@ const DEFAULT_MAX_TEMP_BYTES = 8 * 1024 ** 3;
 /** Inputs, the joined video and the result each hold about the inputs' size; the rest is slack for the container. */
 const TEMP_SPACE_FACTOR = 3;
 const TEMP_SPACE_SLACK = 64 * 1024 * 1024;
-/** Inputs fetched at once: enough to hide S3's latency, few enough not to flood the worker's connection pool. */
+/** Clips fetched at once: enough to hide S3's latency, few enough not to flood the worker's connection pool. */
 const DOWNLOADS_AT_ONCE = 4;
+/** Voiceovers fetched at once: they are small, and the loudness pass waits for the last of them. */
+const VOICEOVERS_AT_ONCE = 8;
 
 type Phase = 'check' | 'download' | 'probe' | 'concat' | 'mux' | 'verify' | 'upload';
 
@@ -128,35 +130,31 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         try {
           progress.phase('download', { done: 0, total: input.chunks.length });
           // The voiceovers come first: the loudness pass reads only them, and runs while the clips arrive.
-          const fetches = [
-            ...input.chunks.map((chunk, index) => ({
-              object: chunk.voiceover,
-              size: sizes[2 * index + 1]!,
-              file: local[index]!.voiceover,
-            })),
-            ...input.chunks.map((chunk, index) => ({ object: chunk.clip, size: sizes[2 * index]!, file: local[index]!.clip })),
-          ];
-          let voiceoversLeft = input.chunks.length;
-          let voiceoversFetched!: () => void;
-          const voiceoversHere = new Promise<void>((resolve) => (voiceoversFetched = resolve));
+          // The voiceovers, small, all come at once: the loudness pass reads only them, and runs while the clips
+          // arrive, a few at a time. Each clip's index is read as soon as it is on disk, in its download's lane.
+          const total = 2 * input.chunks.length;
           let downloaded = 0;
-          // Each clip's index is read as soon as it is on disk, in its download's lane.
-          const probes: Array<Promise<ClipProbe>> = [];
-          const downloading = inParallel(fetches, DOWNLOADS_AT_ONCE, async (fetch, index) => {
-            await download(deps.s3, fetch.object, fetch.size, fetch.file, context.cancellationSignal);
-            if (index < input.chunks.length) {
-              if (--voiceoversLeft === 0) voiceoversFetched();
-            } else {
-              const chunk = index - input.chunks.length;
-              probes[chunk] = probeClip(fetch.file).catch((error: unknown) => {
-                if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${chunk}'s clip: ${error.message}`, true);
-                throw error;
-              });
-              void probes[chunk].catch(() => undefined);
-            }
-            progress.phase('download', { done: ++downloaded, total: fetches.length });
+          const fetched = () => progress.phase('download', { done: ++downloaded, total });
+          const voiceovers = inParallel(input.chunks, VOICEOVERS_AT_ONCE, async (chunk, index) => {
+            await download(deps.s3, chunk.voiceover, sizes[2 * index + 1]!, local[index]!.voiceover, context.cancellationSignal);
+            fetched();
           });
-          const measuring = Promise.race([voiceoversHere, downloading]).then(async () => {
+          const probes: Array<Promise<ClipProbe>> = [];
+          const clips = inParallel(input.chunks, DOWNLOADS_AT_ONCE, async (chunk, index) => {
+            await download(deps.s3, chunk.clip, sizes[2 * index]!, local[index]!.clip, context.cancellationSignal);
+            probes[index] = probeClip(local[index]!.clip).catch((error: unknown) => {
+              if (error instanceof ClipProbeError) throw assemblyFailed(`chunk ${index}'s clip: ${error.message}`, true);
+              throw error;
+            });
+            void probes[index].catch(() => undefined);
+            fetched();
+          });
+          // Both pools settle before a failure is reported: nothing still writes into the dir removed below.
+          const downloading = Promise.allSettled([voiceovers, clips]).then((settled) => {
+            const failed = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
+            if (failed) throw failed.reason;
+          });
+          const measuring = voiceovers.then(async () => {
             const { stderr } = await measurer.run(loudnessMeasureGraph(local.length));
             return parseLoudnessReport(stderr);
           });
