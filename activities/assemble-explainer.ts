@@ -204,8 +204,8 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           );
 
           progress.phase('verify');
-          // The check reads only the MP4's index; its hash and the package (which copies it) are made meanwhile,
-          // and used only once the check has passed.
+          // The check reads only the MP4's index; its hash (and, when asked for here, the package, which copies
+          // it) are made meanwhile, and used only once the check has passed.
           const outBytes = (await fs.stat(outPath)).size;
           const packagePath = path.join(dir, 'explainer.zip');
           const packaging = input.scorm
@@ -233,9 +233,9 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           const durationSeconds = Number(resultProbe.format.duration);
 
           progress.phase('upload', { bytes: 0, total: outBytes });
-          // Everything goes up at once: the MP4's parts, the package, the sidecar, while a concurrent attempt
-          // (this one's heartbeat had timed out) is looked for. The MP4 is committed last: an assembly that
-          // exists always has its package and sidecar.
+          // Everything goes up at once: the MP4's parts, the sidecar (and the package when asked for here), while
+          // a concurrent attempt (this one's heartbeat had timed out) is looked for. The MP4 is committed last:
+          // an assembly that exists always has its sidecar.
           const staging = stageUpload(deps.s3, context, progress, {
             bucket,
             key: mp4Key,

@@ -222,8 +222,8 @@ export interface StagedUpload {
 
 /**
  * Sends a file (the MP4) as a multipart upload and stops short of completing it: its bytes travel while
- * the rest of the output (the package, the sidecar) does, and the object still appears only when
- * `commit` is called, after them — the commit point stays last without the upload waiting for its turn.
+ * the rest of the output (the sidecar) does, and the object still appears only when `commit` is called,
+ * after it — the commit point stays last without the upload waiting for its turn.
  * The parts are read in order and hashed as they go out; bytes other than the checked file's are never
  * committed. On any failure or cancellation the parts are dropped.
  */
