@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { webhookDeliveryWorkflowId, type WebhookDeliveryStatus } from '../schemas/webhook';
+import type { WebhookDeliveryStatus } from '../schemas/webhook';
+import { webhookDeliveryWorkflowId } from '../schemas/webhook-delivery';
 import { webhookDeliveryQuery } from '../workflows/messages';
 
 /** A delivery as the client shows it: its status, and while it retries, the attempt and why the last one failed. */

@@ -6,8 +6,7 @@ import { promptTextSchema } from './video-request';
 import { strictObject } from './strict-object';
 import { resolvedVideoRequestSchema } from './generation';
 import { promptWriterNameSchema } from './prompt';
-import { takesSchema, type ContactSheetRef, type ReviewItemProgress, type ReviewTake, type ReviewView } from './review';
-import { clipFileName } from './clip-name';
+import { takesSchema, type ContactSheetRef, type ReviewItemProgress, type ReviewView } from './review';
 
 /**
  * Documentary B-roll: a transcript cut into segments, each a shot prompt (animating the segment's archival
@@ -184,39 +183,4 @@ export interface BrollResult {
   /** The plan's estimate at list price (one submission per generation), beside `credits`, Runway's bill. */
   estimatedCredits?: number;
   contactSheet?: ContactSheetRef;
-}
-
-/**
- * A segment as the edit list lists it, from the review room: the take it delivers (named as editors read
- * it), or none (a gap). The workflow's finalize and the client's export build it alike.
- */
-export function editListSegment(
-  projectId: string,
-  item: SegmentReview,
-  take: ReviewTake | undefined,
-  approval: 'approved' | 'unapproved',
-  size: { width?: number; height?: number } = {},
-): EditListSegment {
-  const output = take?.output;
-  return {
-    segmentId: item.segmentId,
-    recordInMs: item.recordInMs,
-    recordOutMs: item.recordOutMs,
-    text: item.text,
-    promptText: take?.promptText ?? item.promptText,
-    round: take?.round ?? item.round,
-    approval: output ? approval : 'missing',
-    ...(take && output
-      ? {
-          clip: {
-            name: clipFileName(projectId, item.segmentId, take.take),
-            take: take.take,
-            key: output.key,
-            sha256: output.sha256,
-            durationSeconds: output.durationSeconds,
-            ...size,
-          },
-        }
-      : {}),
-  };
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { bucketSchema, idSchema, keyPrefixSchema } from './ids';
 import { generationOptionsInputSchema, generationOptionsSchema } from './options';
 import { catalogIssues, partialVideoRequestShape, promptTextSchema, videoRequestShape } from './video-request';
-import { MODEL_CATALOG, modelIdSchema, resolveRatio } from './catalog';
+import { MODEL_CATALOG, resolveRatio } from './catalog';
+import { modelIdSchema } from './model-ids';
 import { strictObject } from './strict-object';
 import {
   archiveDestinationSchema,
@@ -257,6 +258,3 @@ export interface CampaignResult {
    */
   variants: VariantOutcome[];
 }
-
-/** A campaign of at most this many variants also returns every outcome in its result (and lists them in the manifest index). */
-export const RESULT_VARIANTS_LIMIT = 100;

@@ -1,6 +1,8 @@
 // One file on purpose: the model catalog is data (each model's endpoints, ratios, durations and prices), kept
 // whole so it reads as Runway's own table.
-import { z } from 'zod';
+// No zod here (its schemas are in model-ids.ts): workflows price requests from this table
+// (workflows/workload-schemas.ts says why that matters).
+import type { Endpoint, ModelId, SpeechModelId } from './model-ids';
 
 /**
  * The model catalog: what each Runway model accepts and what it costs.
@@ -10,8 +12,7 @@ import { z } from 'zod';
  * resources/text-to-video.d.ts); retired models (gen3a_turbo, …) are refused with their replacement.
  * Credits are list prices per second of output, each with its source below (MODEL_DATA).
  */
-export const endpointSchema = z.enum(['image_to_video', 'text_to_video']);
-export type Endpoint = z.infer<typeof endpointSchema>;
+export const ENDPOINTS = ['image_to_video', 'text_to_video'] as const;
 /** Every create endpoint the product POSTs to: a video endpoint, or text_to_speech. */
 export type RunwayEndpoint = Endpoint | 'text_to_speech';
 
@@ -49,13 +50,6 @@ export function retiredModelMessage(model: string): string | undefined {
   const replacement = RETIRED_MODELS[model];
   return replacement === undefined ? undefined : `${model} was retired by Runway; use ${replacement}`;
 }
-
-export const modelIdSchema = z.enum(MODEL_IDS, {
-  error: (issue) =>
-    (typeof issue.input === 'string' ? retiredModelMessage(issue.input) : undefined) ??
-    `Invalid option: expected one of ${MODEL_IDS.map((id) => JSON.stringify(id)).join('|')}`,
-});
-export type ModelId = z.infer<typeof modelIdSchema>;
 
 /** Optional request fields the product forwards, where the SDK declares them for the model and endpoint. */
 export const OPTIONAL_PARAMS = ['seed', 'audio', 'negativePrompt', 'contentModeration', 'resolution'] as const;
@@ -515,8 +509,7 @@ export function resolveRatio(model: ModelId, ratio: string): string {
  * a third-party summary of docs.dev.runwayml.com "Pricing"; not confirmed against Runway's own page): we
  * budget ceil(characters / 50), at least 1. Check current prices before budgeting real money.
  */
-export const speechModelIdSchema = z.enum(['eleven_multilingual_v2']);
-export type SpeechModelId = z.infer<typeof speechModelIdSchema>;
+export const SPEECH_MODEL_IDS = ['eleven_multilingual_v2'] as const;
 
 /** The `presetId`s of ElevenMultilingualV2.Voice in the SDK's types. */
 export const VOICE_PRESETS = [

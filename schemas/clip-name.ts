@@ -1,4 +1,4 @@
-import { ID_PATTERN } from './ids';
+import { ID_PATTERN } from './id-pattern';
 
 /**
  * The name an editor reads in a bin: `<projectId>-s01-t2.mp4` (project, segment, take). The same name in

@@ -3,7 +3,7 @@ import { durationMsSchema } from './duration';
 import { keyPrefixSchema } from './ids';
 import { moderationEnvSchema } from './moderation';
 import { DEFAULT_POLL_FLOOR_MS } from './options';
-import { DEFAULT_PRIORITY_AGING_MS } from './priority';
+import { DEFAULT_PRIORITY_AGING_MS } from './priority-classes';
 import { RUNWAY_DEFAULT_BASE_URL } from './runway';
 import { DEFAULT_UPLOAD_REUSE_MS } from './video-request';
 import { webhookSecretSchema } from './webhook';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { creditsFor, modelIdSchema, speechCreditsFor, speechModelIdSchema } from './catalog';
+import { GENERATION_STATES } from './generation-values';
+import { modelIdSchema, speechModelIdSchema } from './model-ids';
 import { generationOptionsSchema } from './options';
 import { contentModerationSchema } from './video-request';
 import type { FailureClass } from './runway';
@@ -40,11 +41,6 @@ export type RunwayUploadRef = z.infer<typeof runwayUploadRefSchema>;
 export const imageRefSchema = z.discriminatedUnion('kind', [urlImageRefSchema, s3ImageRefSchema, runwayUploadRefSchema]);
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
-/** An image reference the parent (or a single video) uploads to Runway before submitting: staged bytes, or a URL to re-host. */
-export function needsUpload(image: ImageRef | undefined): image is UploadSource {
-  return image !== undefined && (image.kind === 's3' || (image.kind === 'url' && image.rehost === true));
-}
-
 /** A validated, resolved video request (image_to_video / text_to_video); `kind` absent means video. */
 export const resolvedVideoRequestSchema = z.object({
   kind: z.literal('video').optional(),
@@ -78,15 +74,6 @@ export const resolvedGenerationRequestSchema = z.union([resolvedSpeechRequestSch
 export type ResolvedGenerationRequest = z.infer<typeof resolvedGenerationRequestSchema>;
 export type GenerationKind = 'video' | 'speech';
 
-export function generationKind(request: ResolvedGenerationRequest): GenerationKind {
-  return request.kind ?? 'video';
-}
-
-/** Runway's list price for one submission of the request: per second of video, per character of speech. */
-export function requestCredits(request: ResolvedGenerationRequest): number {
-  return request.kind === 'speech' ? speechCreditsFor(request.model, request.promptText) : creditsFor(request.model, request.duration);
-}
-
 export const archiveDestinationSchema = z.object({ bucket: z.string(), prefix: z.string() });
 export type ArchiveDestination = z.infer<typeof archiveDestinationSchema>;
 
@@ -102,8 +89,8 @@ export const generationWorkflowInputSchema = z.object({
   request: resolvedGenerationRequestSchema,
   archive: archiveDestinationSchema,
   options: generationOptionsSchema,
-  /** Set by a workload with a budget: the child asks it for credits before every resubmission. */
-  budgeted: z.boolean().default(false),
+  /** Set by a workload with a budget: the child asks it for credits before every resubmission (absent: not budgeted). */
+  budgeted: z.boolean().optional(),
   /** A generation on its own keeps its own budget: billed so far + the next estimate must fit. */
   budgetCredits: z.number().nonnegative().optional(),
   /** sha256 of what makes the clip (infra/request-fingerprint.ts): a re-run reuses a clip only for the same one. */
@@ -139,15 +126,6 @@ export interface GenerationTimings {
   /** Wall time spent waiting on Runway across all submissions, ms. */
   generationMs: number;
   archiveMs: number;
-}
-
-/**
- * A generation's result once its output is in S3, keys in the order the Web UI shows them: where the output
- * is right after what it is, before the submissions. The workflow and the activity that reports it build it alike.
- */
-export function withArchive(made: Omit<GenerationResult, 's3'>, s3: ArchivedObject, timings: GenerationTimings): GenerationResult {
-  const { generationId, workloadId, generationKey, model, ...rest } = made;
-  return { generationId, workloadId, generationKey, model, s3, ...rest, timings };
 }
 
 export interface SubmissionRecord {
@@ -186,19 +164,7 @@ export interface GenerationFailureBilling {
   submissionHistory: SubmissionRecord[];
 }
 
-export const generationStateSchema = z.enum([
-  'waiting',
-  /** The model's daily generation quota is used up: no POST until Runway's rolling 24 h window frees one. */
-  'quota-wait',
-  'prescreening',
-  'submitting',
-  'queued',
-  'running',
-  'archiving',
-  'archived',
-  'failed',
-  'cancelled',
-]);
+export const generationStateSchema = z.enum(GENERATION_STATES);
 export type GenerationState = z.infer<typeof generationStateSchema>;
 
 /** What the `generationProgress` query of one generation workflow answers. */

@@ -1,4 +1,4 @@
-import { ID_PATTERN } from './ids';
+import { ID_PATTERN } from './id-pattern';
 
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 

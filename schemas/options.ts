@@ -59,6 +59,3 @@ export const DEFAULT_POLL_FLOOR_MS = 5_000;
 export function pollFloorAtTimeScale(timeScale: number): number {
   return Math.ceil(DEFAULT_POLL_FLOOR_MS / timeScale);
 }
-
-/** The generation queue is the default queue's name plus this suffix. */
-export const GENERATION_TASK_QUEUE_SUFFIX = '-generation';

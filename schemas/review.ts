@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REVIEW_STATES } from './review-values';
 import { SPEECH_MODEL_CATALOG } from './catalog';
 import { promptTextSchema } from './video-request';
 
@@ -15,7 +16,7 @@ export const MAX_TAKES = 4;
 export const takesSchema = z.number().int().min(1, 'takesPerSegment must be 1–4').max(MAX_TAKES, `takesPerSegment must be 1–${MAX_TAKES}`);
 
 /** Where an item is: generating → awaiting review → approved (a take selected), or failed (reject it with a new prompt). */
-export const reviewStateSchema = z.enum(['generating', 'awaiting-review', 'approved', 'failed']);
+export const reviewStateSchema = z.enum(REVIEW_STATES);
 export type ReviewState = z.infer<typeof reviewStateSchema>;
 
 /** Narration a voiceover says: what the speech models take (the catalog's shortest limit). */
@@ -127,17 +128,4 @@ export interface ReviewView<Item extends ReviewItemProgress = ReviewItemProgress
   creditsSpent: number;
   reviewDeadline?: string;
   contactSheet?: ContactSheetRef;
-}
-
-/**
- * A take's seed: distinct per take, the same on every run of the same project (a re-run asks for the same
- * takes), within Runway's 0…4294967295. FNV-1a of the workload, item and take.
- */
-export function takeSeed(workloadId: string, key: string, take: number): number {
-  let hash = 0x811c9dc5;
-  for (const char of `${workloadId}/${key}/t${take}`) {
-    hash ^= char.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }

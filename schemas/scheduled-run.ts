@@ -1,4 +1,4 @@
-import { ID_PATTERN } from './ids';
+import { ID_PATTERN } from './id-pattern';
 
 /** Longest schedule id whose runs' ids ("<id>-2025-01-31T09:00:00Z") still fit the 64-character id pattern. */
 export const MAX_SCHEDULE_ID_LENGTH = 43;

@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import {
-  ASPECT_ALIASES,
-  MODEL_CATALOG,
-  OPTIONAL_PARAMS,
-  SPEECH_MODEL_CATALOG,
-  modelIdSchema,
-  resolveRatio,
-  speechModelIdSchema,
-  type Endpoint,
-  type EndpointSpec,
-  type ModelId,
-} from './catalog';
+import { ASPECT_ALIASES, MODEL_CATALOG, OPTIONAL_PARAMS, SPEECH_MODEL_CATALOG, resolveRatio, type EndpointSpec } from './catalog';
+import { modelIdSchema, speechModelIdSchema, type Endpoint, type ModelId } from './model-ids';
 import { strictObject } from './strict-object';
 
 export const MAX_PROMPT_TEXT_LENGTH = 1000;

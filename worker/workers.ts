@@ -1,7 +1,7 @@
 import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createDefaultQueueActivities, createGenerationActivities, type ActivityDeps } from '../activities';
-import { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
+import { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/task-queues';
 import { versionedWorkerOptions } from './versioning';
 
 export interface WorkerSetup {

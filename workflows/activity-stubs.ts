@@ -1,9 +1,10 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DefaultQueueActivities, GenerationActivities } from '../activities';
-import { FailureType, NON_RETRYABLE_RUNWAY_TYPES, type GenerationOptions } from '../schemas';
-import { WEBHOOK_DELIVERY_TIMING } from '../schemas/webhook';
+import type { GenerationOptions } from '../schemas';
+import { FailureType, NON_RETRYABLE_RUNWAY_TYPES } from '../schemas/failures';
+import { WEBHOOK_DELIVERY_TIMING } from '../schemas/webhook-delivery';
 
-export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/options';
+export { GENERATION_TASK_QUEUE_SUFFIX } from '../schemas/task-queues';
 
 /**
  * Short activities heartbeat on a timer (activities/keep-alive.ts): with a heartbeat timeout of seconds,

@@ -11,8 +11,9 @@ import {
   workflowInfo,
   setWorkflowOptions,
 } from '@temporalio/workflow';
-import { FailureType, type WorkspaceLimits } from '../schemas';
-import { DEFAULT_PRIORITY_AGING_MS } from '../schemas/priority';
+import type { WorkspaceLimits } from '../schemas';
+import { FailureType } from '../schemas/failures';
+import { DEFAULT_PRIORITY_AGING_MS } from '../schemas/priority-classes';
 import { leaseHolderActivities, leaseNoticeActivities, workspaceLimitActivities } from './activity-stubs';
 import { LeaseQueue } from './lease-queue';
 import {

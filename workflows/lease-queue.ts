@@ -1,4 +1,5 @@
-import { PRIORITY_CLASSES, type PriorityClass } from '../schemas/priority';
+import type { PriorityClass } from '../schemas/priority';
+import { PRIORITY_CLASSES } from '../schemas/priority-classes';
 
 /** What the queue needs of a waiting lease request. */
 export interface QueuedLease {

@@ -1,6 +1,6 @@
 import { createSafeFetch, type SafeFetch } from '../../infra/safe-fetch';
 import type { CampaignResult, GenerationResult } from '../../schemas';
-import { webhookDeliveryWorkflowId } from '../../schemas/webhook';
+import { webhookDeliveryWorkflowId } from '../../schemas/webhook-delivery';
 import { FAST_OPTIONS, startProduct, type RunningProduct } from '../helpers/product';
 import { pollUntil } from '../helpers/poll';
 import { resetSimulator } from '../helpers/simulator-admin';

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { readWorkloadFile } from '../../client/workload-file';
 import { variantWorkflowId } from '../../workflows/campaign/ids';
 import { chunkWorkflowId } from '../../workflows/explainer/ids';
-import { webhookDeliveryWorkflowId } from '../../schemas/webhook';
+import { webhookDeliveryWorkflowId } from '../../schemas/webhook-delivery';
 import { leasePoolWorkflowId } from '../../workflows/messages';
 import { pollUntil } from '../helpers/poll';
 import { FAST_OPTIONS, type RunningProduct } from '../helpers/product';

@@ -1,4 +1,5 @@
-import { DEFAULT_PRIORITY_AGING_MS, type PriorityClass } from '../../schemas/priority';
+import type { PriorityClass } from '../../schemas/priority';
+import { DEFAULT_PRIORITY_AGING_MS } from '../../schemas/priority-classes';
 import { LeaseQueue, type QueuedLease } from '../../workflows/lease-queue';
 
 /** The lease pool's waiting line: strict classes, round-robin by workload, class aging against starvation. */

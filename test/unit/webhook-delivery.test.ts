@@ -5,7 +5,8 @@ import { createWebhookVerifier, WebhookRejected } from '../../client/webhook-ver
 import { createDeliverWebhook } from '../../activities/webhook-delivery';
 import { createSafeFetch, type SafeFetch } from '../../infra/safe-fetch';
 import { FailureType } from '../../schemas';
-import { webhookMessageId, webhookSecretSchema, webhookTargetSchema, type WebhookDelivery, type WebhookEvent } from '../../schemas/webhook';
+import { webhookSecretSchema, webhookTargetSchema, type WebhookDelivery, type WebhookEvent } from '../../schemas/webhook';
+import { webhookMessageId } from '../../schemas/webhook-delivery';
 import { newWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /** One delivery attempt at a time, against a real HTTPS receiver through the worker's guarded fetch. */

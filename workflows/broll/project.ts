@@ -1,16 +1,15 @@
-import {
-  editListSegment,
-  ratioSize,
-  takeName,
-  requestCredits,
-  takeSeed,
-  type BrollProgress,
-  type EditListSegment,
-  type ProjectState,
-  type ResolvedVideoRequest,
-  type SegmentReview,
-  type brollWorkflowInputSchema,
+import type {
+  BrollProgress,
+  EditListSegment,
+  ProjectState,
+  ResolvedVideoRequest,
+  SegmentReview,
+  brollWorkflowInputSchema,
 } from '../../schemas';
+import { editListSegment } from '../../schemas/broll-values';
+import { ratioSize, takeName } from '../../schemas/clip-name';
+import { requestCredits } from '../../schemas/generation-values';
+import { takeSeed } from '../../schemas/review-values';
 import type { PlannedGeneration } from '../generation/children';
 import type { CreditBook } from '../generation/credit-book';
 import { ReviewRoom, type RoomEntry, type TakeToRun } from '../review/room';

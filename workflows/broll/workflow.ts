@@ -8,14 +8,8 @@ import {
   upsertSearchAttributes,
   setWorkflowOptions,
 } from '@temporalio/workflow';
-import {
-  brollWorkflowInputSchema,
-  ratioSize,
-  type BrollResult,
-  type BrollWorkflowInput,
-  type ContactSheetRef,
-  type ProjectState,
-} from '../../schemas';
+import type { BrollResult, BrollWorkflowInput, ContactSheetRef, ProjectState } from '../../schemas';
+import { ratioSize } from '../../schemas/clip-name';
 import { brollActivities, reviewActivities } from '../activity-stubs';
 import { brollProgressQuery, contactSheetUpdate, finalizeUpdate } from '../messages';
 import { ProjectStateKey } from '../search-attributes';
@@ -27,10 +21,11 @@ import type { RoomEntry } from '../review/room';
 import { setReviewHandlers } from '../review/handlers';
 import { closeCancelled, runTake } from '../review/takes';
 import { BrollProject } from './project';
-import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
 import { withWebhook } from '../delivery/announce';
 import type { SegmentReview } from '../../schemas';
 import { versioned } from '../versioning';
+import { workloadSchemas } from '../workload-schemas';
 
 // Pinned: a project waits days for its editor and finishes on the code it started on; a release never has to replay it.
 setWorkflowOptions(versioned('PINNED'), BrollWorkflow);
@@ -48,7 +43,7 @@ export async function BrollWorkflow(rawInput: BrollWorkflowInput): Promise<Broll
 }
 
 async function runBroll(rawInput: BrollWorkflowInput): Promise<BrollResult> {
-  const input = brollWorkflowInputSchema.parse(rawInput);
+  const input = workloadSchemas().brollWorkflowInputSchema.parse(rawInput);
   // Each take is a generation of the project, keyed by its segment and take (s01-t2).
   const parent = generationParent(input.projectId, input, DEFAULT_PRIORITY.broll);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'project' });

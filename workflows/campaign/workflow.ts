@@ -9,16 +9,10 @@ import {
   workflowInfo,
   setWorkflowOptions,
 } from '@temporalio/workflow';
-import {
-  campaignWorkflowInputSchema,
-  FailureType,
-  RESULT_VARIANTS_LIMIT,
-  requestCredits,
-  type CampaignCarry,
-  type CampaignResult,
-  type CampaignVariant,
-  type CampaignWorkflowInput,
-} from '../../schemas';
+import type { CampaignCarry, CampaignResult, CampaignVariant, CampaignWorkflowInput, campaignWorkflowInputSchema } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { RESULT_VARIANTS_LIMIT } from '../../schemas/campaign-values';
+import { requestCredits } from '../../schemas/generation-values';
 import { campaignIdFromWorkflowId } from '../../schemas/scheduled-run';
 import { campaignActivities, childActivities } from '../activity-stubs';
 import { creditRequestSignal, campaignProgressQuery, generationEndSignal, generationStateSignal } from '../messages';
@@ -29,9 +23,10 @@ import { ManifestBuilder } from '../generation/manifest';
 import { checkWorkspaceFirst, checkWorkspaceFor } from '../generation/workspace-check';
 import { cancelOpenChildren, launchVariant } from './launch';
 import { RECENT_LIMIT, campaignProgress, manifestEntry, progressEntry, type KeptOutcome, type OpenVariant } from './manifest';
-import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
 import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
+import { workloadSchemas } from '../workload-schemas';
 
 type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
@@ -65,7 +60,7 @@ export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise
 }
 
 async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
-  const input = withRunCampaignId(campaignWorkflowInputSchema.parse(rawInput));
+  const input = withRunCampaignId(workloadSchemas().campaignWorkflowInputSchema.parse(rawInput));
   const total = input.variantPages?.count ?? input.variants.length;
   const carry: CampaignCarry = input.carry ?? freshCarry();
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'campaign' });

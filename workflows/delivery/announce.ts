@@ -10,7 +10,8 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { FailureType } from '../../schemas/failures';
-import { urlOrigin, webhookDeliveryWorkflowId, webhookMessageId, type WebhookEvent, type WebhookTarget } from '../../schemas/webhook';
+import type { WebhookEvent, WebhookTarget } from '../../schemas/webhook';
+import { urlOrigin, webhookDeliveryWorkflowId, webhookMessageId } from '../../schemas/webhook-delivery';
 import { WebhookDeliveryWorkflow } from './webhook';
 
 /** How a workload or generation ended, for its webhook. */

@@ -1,6 +1,7 @@
 import { ApplicationFailure, log, setCurrentDetails, setHandler, setWorkflowOptions, upsertMemo } from '@temporalio/workflow';
-import { FailureType } from '../../schemas';
-import { urlOrigin, type WebhookDelivery, type WebhookDeliveryStatus } from '../../schemas/webhook';
+import { FailureType } from '../../schemas/failures';
+import type { WebhookDelivery, WebhookDeliveryStatus } from '../../schemas/webhook';
+import { urlOrigin } from '../../schemas/webhook-delivery';
 import { webhookActivities } from '../activity-stubs';
 import { webhookDeliveryQuery } from '../messages';
 import { versioned } from '../versioning';

@@ -1,13 +1,12 @@
-import {
-  requestCredits,
-  spoken,
-  wordCount,
-  type ChunkReview,
-  type ExplainerProgress,
-  type ExplainerState,
-  type ResolvedGenerationRequest,
-  type explainerWorkflowInputSchema,
+import type {
+  ChunkReview,
+  ExplainerProgress,
+  ExplainerState,
+  ResolvedGenerationRequest,
+  explainerWorkflowInputSchema,
 } from '../../schemas';
+import { requestCredits } from '../../schemas/generation-values';
+import { spoken, wordCount } from '../../schemas/narration';
 import type { AssemblyChunk } from '../../schemas/assembly';
 import { chunkGenerationKey, chunkWorkflowId } from './ids';
 import { ReviewRoom, type RoomEntry, type TakeToRun, type VoiceoverToRun } from '../review/room';

@@ -10,18 +10,17 @@ import {
   setWorkflowOptions,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import {
-  FailureType,
+import type {
+  ChunkGeneration,
+  ExplainerChunkFailure,
+  ExplainerResult,
+  ExplainerState,
+  ExplainerWorkflowInput,
+  GenerationError,
+  ResolvedGenerationRequest,
   explainerWorkflowInputSchema,
-  finalizeUpdateSchema,
-  type ChunkGeneration,
-  type ExplainerChunkFailure,
-  type ExplainerResult,
-  type ExplainerState,
-  type ExplainerWorkflowInput,
-  type GenerationError,
-  type ResolvedGenerationRequest,
 } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
 import type { AssembledExplainer, ScormPackageRecord } from '../../schemas/assembly';
 import { assemblyActivities, reviewActivities } from '../activity-stubs';
 import { explainerProgressQuery, finalizeUpdate } from '../messages';
@@ -36,9 +35,10 @@ import { closeCancelled, runTake, runVoiceover, type ReviewedOutcome } from '../
 import type { ChunkReview } from '../../schemas';
 import { chunkGenerationKey } from './ids';
 import { ExplainerLesson } from './lesson';
-import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
 import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
+import { workloadSchemas } from '../workload-schemas';
 
 type Input = ReturnType<typeof explainerWorkflowInputSchema.parse>;
 
@@ -74,7 +74,7 @@ export async function ExplainerWorkflow(rawInput: ExplainerWorkflowInput): Promi
 }
 
 async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<ExplainerResult> {
-  const input = explainerWorkflowInputSchema.parse(rawInput);
+  const input = workloadSchemas().explainerWorkflowInputSchema.parse(rawInput);
   // Each chunk's clip and voiceover takes are generations of the explainer, keyed `<chunkId>--clip|voice[--tN]`.
   const parent = generationParent(input.explainerId, input, DEFAULT_PRIORITY.explainer);
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'explainer' });
@@ -201,7 +201,7 @@ async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<Explainer
     finalizeUpdate,
     async (update) => {
       room.closing = 'finalized';
-      allowUnapproved = finalizeUpdateSchema.parse(update ?? {}).allowUnapproved;
+      allowUnapproved = workloadSchemas().finalizeUpdateSchema.parse(update ?? {}).allowUnapproved;
       await condition(() => delivered !== undefined);
       if ('failure' in delivered!) throw delivered.failure;
       return delivered!.result;

@@ -1,15 +1,15 @@
 import { ApplicationFailure, ChildWorkflowFailure, ParentClosePolicy, WorkflowIdReusePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  FailureType,
-  type ArchiveDestination,
-  type GenerationError,
-  type GenerationFailureBilling,
-  type GenerationOptions,
-  type GenerationResult,
-  type GenerationWorkflowInput,
-  type ResolvedGenerationRequest,
+import type {
+  ArchiveDestination,
+  GenerationError,
+  GenerationFailureBilling,
+  GenerationOptions,
+  GenerationResult,
+  GenerationWorkflowInput,
+  ResolvedGenerationRequest,
 } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
 import type { PriorityClass } from '../../schemas/priority';
 import { childActivities } from '../activity-stubs';
 import { PromptImageUploads } from './image-uploads';

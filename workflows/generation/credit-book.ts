@@ -1,5 +1,7 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
-import { FailureType, requestCredits, type GenerationError, type ResolvedGenerationRequest } from '../../schemas';
+import type { GenerationError, ResolvedGenerationRequest } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { requestCredits } from '../../schemas/generation-values';
 import { creditDecisionSignal, type CreditRequest } from '../messages';
 
 /** One generation's entry while it runs: what Runway billed it so far, and the reservation of its open submission. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type SubmissionRecord, type generationWorkflowInputSchema } from '../../schemas';
+import type { GenerationWorkflowInput, SubmissionRecord } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
 import { creditRequestSignal, type CreditDecision } from '../messages';
 
 /**
@@ -20,7 +21,7 @@ export class CreditLine {
     this.decisions.set(decision.submission, decision);
   }
 
-  async request(input: ReturnType<typeof generationWorkflowInputSchema.parse>, submission: number, credits: number): Promise<void> {
+  async request(input: GenerationWorkflowInput, submission: number, credits: number): Promise<void> {
     const parent = workflowInfo().parent;
     const billed = totalCredits(this.submissions);
     if (!parent) {

@@ -6,15 +6,9 @@ import {
   TimeoutFailure,
   isCancellation,
 } from '@temporalio/workflow';
-import {
-  FailureType,
-  UNKNOWN_FAILURE_RESUBMISSIONS,
-  type classifyFailureCode,
-  type GenerateOutcome,
-  type GenerationFailureBilling,
-  type GenerationOptions,
-  type SubmissionRecord,
-} from '../../schemas';
+import type { classifyFailureCode, GenerateOutcome, GenerationFailureBilling, GenerationOptions, SubmissionRecord } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { UNKNOWN_FAILURE_RESUBMISSIONS } from '../../schemas/failure-codes';
 import { generationScheduleToCloseMs } from '../activity-stubs';
 import { totalCredits } from './credit-line';
 import type { RemoteTaskTracker } from './remote-task-tracker';

@@ -1,5 +1,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { FailureType, needsUpload, type ResolvedGenerationRequest, type RunwayUploadRef, type UploadSource } from '../../schemas';
+import type { ResolvedGenerationRequest, RunwayUploadRef, UploadSource } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { needsUpload } from '../../schemas/generation-values';
 import { promptImageActivities } from '../activity-stubs';
 
 /**

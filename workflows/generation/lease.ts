@@ -6,7 +6,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FailureType, type GenerationOptions } from '../../schemas';
+import type { GenerationOptions } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
 import type { PriorityClass } from '../../schemas/priority';
 import { leaseRequestActivities } from '../activity-stubs';
 import {

@@ -1,4 +1,5 @@
-import { generationStateSchema, type GenerationError, type GenerationResult, type GenerationState } from '../../schemas';
+import type { GenerationError, GenerationResult, GenerationState } from '../../schemas';
+import { GENERATION_STATES } from '../../schemas/generation-values';
 import type { GenerationStateUpdate } from '../messages';
 
 /** One generation as its workload's progress shows it. */
@@ -12,7 +13,7 @@ export interface GenerationView {
 
 /** A count for every state, zero included: what a workload's progress query answers. */
 export function countStates(states: Iterable<GenerationState>): Record<GenerationState, number> {
-  const counts = Object.fromEntries(generationStateSchema.options.map((state) => [state, 0])) as Record<GenerationState, number>;
+  const counts = Object.fromEntries(GENERATION_STATES.map((state) => [state, 0])) as Record<GenerationState, number>;
   for (const state of states) counts[state] += 1;
   return counts;
 }

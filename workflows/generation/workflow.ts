@@ -7,19 +7,10 @@ import {
   workflowInfo,
   setWorkflowOptions,
 } from '@temporalio/workflow';
-import {
-  FailureType,
-  classifyFailureCode,
-  generationKind,
-  generationWorkflowInputSchema,
-  needsUpload,
-  requestCredits,
-  type GenerationOptions,
-  type GenerationProgress,
-  type GenerationResult,
-  type GenerationWorkflowInput,
-  withArchive,
-} from '../../schemas';
+import type { GenerationOptions, GenerationProgress, GenerationResult, GenerationWorkflowInput } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { classifyFailureCode } from '../../schemas/failure-codes';
+import { generationKind, needsUpload, requestCredits, withArchive } from '../../schemas/generation-values';
 import { CreditLine, totalCredits } from './credit-line';
 import { describeOutcome, finalFailure, generationTyped, rethrowTyped, withBilling, type Success } from './failures';
 import { GenerationLease } from './lease';
@@ -39,7 +30,7 @@ import {
   runwayTaskUpdateSignal,
   type GenerationEnd,
 } from '../messages';
-import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
 import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
 
@@ -60,11 +51,14 @@ export async function GenerationWorkflow(rawInput: GenerationWorkflowInput): Pro
   return withWebhook('generation', announced, () => runGeneration(rawInput));
 }
 
-async function runGeneration(rawInput: GenerationWorkflowInput): Promise<GenerationResult> {
-  const input = generationWorkflowInputSchema.parse(rawInput);
+/**
+ * The input is used as given, not parsed: whoever starts a generation (the client, a workload) builds it from
+ * input it has validated, and a generation reaches no zod (see workflows/workload-schemas.ts).
+ */
+async function runGeneration(input: GenerationWorkflowInput): Promise<GenerationResult> {
   const status: GenerationProgress = { generationId: input.generationId, state: 'prescreening', submissions: [] };
   const tracker = new RemoteTaskTracker(status, input.generationKey);
-  const credits = new CreditLine(input.budgeted, input.budgetCredits, status.submissions);
+  const credits = new CreditLine(input.budgeted === true, input.budgetCredits, status.submissions);
   setHandler(generationProgressQuery, () => status);
   setHandler(runwayTaskUpdateSignal, (update) => tracker.onUpdate(update));
   setHandler(creditDecisionSignal, (decision) => credits.onDecision(decision));
@@ -203,11 +197,7 @@ async function reportEnd(
   }
 }
 
-async function generateWithResubmission(
-  input: ReturnType<typeof generationWorkflowInputSchema.parse>,
-  tracker: RemoteTaskTracker,
-  credits: CreditLine,
-): Promise<Success> {
+async function generateWithResubmission(input: GenerationWorkflowInput, tracker: RemoteTaskTracker, credits: CreditLine): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
   // The activity that sees the remote task's state tells the parent itself: a signal the workflow sends costs
   // it five history events, one the activity sends costs it none.

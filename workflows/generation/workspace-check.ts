@@ -1,5 +1,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { FailureType, requestCredits, type ResolvedGenerationRequest } from '../../schemas';
+import type { ResolvedGenerationRequest } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { requestCredits } from '../../schemas/generation-values';
 import { workspaceCheckActivities } from '../activity-stubs';
 
 /**

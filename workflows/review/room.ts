@@ -1,19 +1,18 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import {
-  FailureType,
-  finalizeUpdateSchema,
-  reviewStateSchema,
-  reviewUpdateSchema,
-  type FinalizeUpdate,
-  type ReviewDecision,
-  type ReviewItemProgress,
-  type ReviewState,
-  type ReviewTake,
-  type ReviewUpdate,
-  type ReviewView,
-  type ReviewVoiceover,
-  type TakeOutput,
+import type {
+  FinalizeUpdate,
+  ReviewDecision,
+  ReviewItemProgress,
+  ReviewState,
+  ReviewTake,
+  ReviewUpdate,
+  ReviewView,
+  ReviewVoiceover,
+  TakeOutput,
 } from '../../schemas';
+import { FailureType } from '../../schemas/failures';
+import { REVIEW_STATES } from '../../schemas/review-values';
+import { workloadSchemas } from '../workload-schemas';
 
 /**
  * The review room: every workload that asks a person to decide on its generations (B-roll segments,
@@ -225,7 +224,7 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
 
   /** The Update's validator: the payload as parsed, or a refusal naming the item, the take and why. */
   refuseReview(raw: ReviewUpdate): ReviewUpdate {
-    const parsed = reviewUpdateSchema.safeParse(raw);
+    const parsed = workloadSchemas().reviewUpdateSchema.safeParse(raw);
     if (!parsed.success) throw refused(`invalid review: ${this.issuesText(raw, parsed.error.issues)}`);
     this.refuseIfClosed('decisions');
     const { noun } = this.rules;
@@ -313,7 +312,7 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
 
   /** The finalize Update's validator: every item approved, or allowUnapproved with nothing generating. */
   refuseFinalize(raw: FinalizeUpdate): void {
-    const parsed = finalizeUpdateSchema.safeParse(raw ?? {});
+    const parsed = workloadSchemas().finalizeUpdateSchema.safeParse(raw ?? {});
     if (!parsed.success) throw refused(`invalid finalize: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
     this.refuseIfClosed('finalize');
     const { workload, workloadId, noun } = this.rules;
@@ -347,7 +346,7 @@ export class ReviewRoom<Item extends ReviewItemProgress> {
   }
 
   view(state: string, creditsSpent: number): ReviewView<Item> {
-    const counts = Object.fromEntries(reviewStateSchema.options.map((name) => [name, 0])) as Record<ReviewState, number>;
+    const counts = Object.fromEntries(REVIEW_STATES.map((name) => [name, 0])) as Record<ReviewState, number>;
     for (const entry of this.entries) counts[entry.progress.state] += 1;
     return {
       workloadId: this.rules.workloadId,

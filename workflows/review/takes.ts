@@ -3,7 +3,7 @@ import type { GenerationError, GenerationResult, ReviewItemProgress, TakeOutput 
 import { billedByFailure, generationError, startAndAwait, type GenerationParent, type PlannedGeneration } from '../generation/children';
 import type { CreditBook } from '../generation/credit-book';
 import type { ReviewRoom, TakeEnd, TakeToRun, VoiceoverToRun } from './room';
-import { DEFAULT_PRIORITY } from '../../schemas/priority';
+import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
 
 /** How a reviewed generation ended: its archived result, its typed error, or cancelled with its workload. */
 export type ReviewedOutcome =
