@@ -3,9 +3,6 @@ import { createReadStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { MediaToolMissingError, resolveMediaTool } from '../infra/ffmpeg';
-import { FailureType } from '../schemas/failures';
 import { assembleExplainerInputSchema, type AssembledExplainer, type AssembleExplainerInput } from '../schemas/assembly';
 import { explainerObjectKeys } from '../schemas/object-keys';
 import type { ActivityDeps } from './deps';
@@ -29,8 +26,8 @@ import {
 import { assemblyFailed, download, existingAssembly, objectSize, putPackage, putSubtitles, stageUpload } from './assembly-storage';
 import { ClipProbeError, probeClip, probeStreams, type ClipProbe } from './clip-probe';
 import { writeScormPackage } from './delivery/scorm-package';
-import { parseLoudnessReport } from './delivery/loudness';
-import { startWarm, toolRunner } from './media-tool-run';
+import { narrationLoudness, parseLoudnessReport } from './delivery/loudness';
+import { mediaTools, startWarm, toolRunner } from './media-tool-run';
 
 export interface AssemblyOptions {
   /** Parent of the per-attempt temp dirs; default `<os tmpdir>/runway-temporal-assembly`. */
@@ -108,13 +105,18 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           clip: path.join(dir, `clip-${index}.mp4`),
           voiceover: path.join(dir, `voice-${index}${extensionOf(chunk.voiceover.key)}`),
         }));
-        // Both ffmpeg runs start now and wait for their filtergraphs: their start-up is paid while the inputs arrive.
-        const measurer = startWarm(
-          tools.ffmpeg,
-          loudnessMeasureArgsGraphFromStdin(local.map(({ voiceover }) => voiceover)),
-          context.cancellationSignal,
-          timeoutMs,
-        );
+        // The voiceovers' loudness measured when they were archived: the narration's is computed from it.
+        // Otherwise (a voiceover measured by none) a pass over all of them measures it here.
+        const premeasured = input.chunks.every((chunk) => chunk.voiceover.loudness !== undefined);
+        // The ffmpeg runs start now and wait for their filtergraphs: their start-up is paid while the inputs arrive.
+        const measurer = premeasured
+          ? undefined
+          : startWarm(
+              tools.ffmpeg,
+              loudnessMeasureArgsGraphFromStdin(local.map(({ voiceover }) => voiceover)),
+              context.cancellationSignal,
+              timeoutMs,
+            );
         const muxer = startWarm(
           tools.ffmpeg,
           muxArgsGraphFromStdin({
@@ -129,8 +131,7 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
         );
         try {
           progress.phase('download', { done: 0, total: input.chunks.length });
-          // The voiceovers come first: the loudness pass reads only them, and runs while the clips arrive.
-          // The voiceovers, small, all come at once: the loudness pass reads only them, and runs while the clips
+          // The voiceovers, small, all come at once: a loudness pass reads only them, and runs while the clips
           // arrive, a few at a time. Each clip's index is read as soon as it is on disk, in its download's lane.
           const total = 2 * input.chunks.length;
           let downloaded = 0;
@@ -154,10 +155,9 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
             const failed = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
             if (failed) throw failed.reason;
           });
-          const measuring = voiceovers.then(async () => {
-            const { stderr } = await measurer.run(loudnessMeasureGraph(local.length));
-            return parseLoudnessReport(stderr);
-          });
+          const measuring = measurer
+            ? voiceovers.then(async () => parseLoudnessReport((await measurer.run(loudnessMeasureGraph(local.length))).stderr))
+            : Promise.resolve(narrationLoudness(input.chunks.map((chunk) => chunk.voiceover.loudness!)));
           void measuring.catch(() => undefined);
           await downloading;
 
@@ -273,7 +273,7 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
           log.info('assembled explainer', { key: mp4Key, bytes: outBytes, durationSeconds, copied, loudness });
           return { mp4: { ...mp4, durationSeconds }, subtitles, timings, ...(scorm ? { package: scorm } : {}) };
         } finally {
-          await Promise.all([measurer.dispose(), muxer.dispose()]);
+          await Promise.all([measurer?.dispose(), muxer.dispose()]);
         }
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
@@ -282,18 +282,6 @@ export function createAssembleExplainer(deps: Pick<ActivityDeps, 's3'>, options:
       progress.stop();
     }
   };
-}
-
-function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string } {
-  try {
-    return { ffmpeg: resolveMediaTool('ffmpeg', env) };
-  } catch (error) {
-    if (error instanceof MediaToolMissingError) {
-      // The worker's installation, not the input: a retry on this worker cannot find it either.
-      throw ApplicationFailure.create({ type: FailureType.MediaToolMissing, nonRetryable: true, message: error.message });
-    }
-    throw error;
-  }
 }
 
 /** Heartbeats the current phase at once when it changes and on a timer while a long step runs. */

@@ -152,6 +152,18 @@ export function loudnessMeasureArgsGraphFromStdin(voiceovers: string[]): string[
   ];
 }
 
+/**
+ * One voiceover's loudness pass, as the narration's would read it (48 kHz stereo): at verbose level
+ * ebur128 prints each 400 ms block's loudness, which `parseVoiceoverLoudness` keeps.
+ */
+export function voiceoverLoudnessArgs(voiceover: string): string[] {
+  return [
+    ...['-hide_banner', '-nostats', '-nostdin', '-loglevel', 'verbose', '-i', voiceover],
+    ...['-filter_complex', `[0:a:0]aformat=sample_rates=48000:channel_layouts=stereo,${loudnessMeasureFilter()}[aout]`],
+    ...['-map', '[aout]', '-f', 'null', '-'],
+  ];
+}
+
 export interface MuxPlan extends NarrationPlan {
   /** The joined video, or (with `videoFormat: 'concat'`) the concat demuxer's list of clips, joined as they are read. */
   video: string;

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createArchive } from './archive';
 import { createAssembleExplainer } from './assemble-explainer';
+import { createMeasureVoiceover } from './measure-voiceover';
 import { createPackageExplainer } from './package-explainer';
 import { createCancelRunwayTask } from './cancel-task';
 import { createGenerate } from './generate';
@@ -40,6 +41,7 @@ export function createDefaultQueueActivities(deps: ActivityDeps) {
     writeContactSheet: createWriteContactSheet(deps),
     fingerprintRequest,
     assembleExplainer: createAssembleExplainer(deps),
+    measureVoiceover: createMeasureVoiceover(deps),
     packageExplainer: createPackageExplainer(deps),
     uploadPromptImage: createUploadPromptImage(deps),
     deliverWebhook: createDeliverWebhook({ webhookSecret: deps.webhookSecret, safeFetch: deps.safeFetch ?? strictSafeFetch() }),

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { MediaToolMissingError, resolveMediaTool } from '../infra/ffmpeg';
 import { FailureType } from '../schemas/failures';
 import { assemblyFailed } from './assembly-storage';
 
@@ -98,4 +99,17 @@ function toolFailure(
   return assemblyFailed(
     `${path.basename(file)} failed (${killed ? 'killed after the time limit' : `exit ${String(error.code)}`}): ${tail}`,
   );
+}
+
+/** The worker's ffmpeg; a missing one fails the activity without retries. */
+export function mediaTools(env: NodeJS.ProcessEnv | undefined): { ffmpeg: string } {
+  try {
+    return { ffmpeg: resolveMediaTool('ffmpeg', env) };
+  } catch (error) {
+    if (error instanceof MediaToolMissingError) {
+      // The worker's installation, not the input: a retry on this worker cannot find it either.
+      throw ApplicationFailure.create({ type: FailureType.MediaToolMissing, nonRetryable: true, message: error.message });
+    }
+    throw error;
+  }
 }

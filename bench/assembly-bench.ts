@@ -6,12 +6,13 @@ import { promisify } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAssembleExplainer } from '../activities/assemble-explainer';
+import { createMeasureVoiceover } from '../activities/measure-voiceover';
 import { createPackageExplainer } from '../activities/package-explainer';
 import { chunkTimings, concatArgs, concatList, muxArgs } from '../activities/assembly-media';
 import { loadExplainerFile } from '../client/explainer/explainer-file';
 import { draftExplainerPlan } from '../client/explainer/plan';
 import { ffmpegPath } from '../infra/ffmpeg';
-import type { AssembledExplainer, AssemblyChunk } from '../schemas/assembly';
+import type { AssembledExplainer, AssemblyChunk, VoiceoverLoudness } from '../schemas/assembly';
 import { outputFrame } from '../simulator/contract';
 import { MediaLibrary } from '../simulator/media';
 import { speechSeconds } from '../simulator/speech';
@@ -27,7 +28,7 @@ export interface AssemblyBench {
   example: string;
   chunks: number;
   videoSeconds: number;
-  /** The assembly activity, end to end: download, probe, concat, loudness, mux, verify, upload; seconds. */
+  /** The assembly activity, end to end: download, probe, concat, mux (loudness applied), verify, upload; seconds. */
   activity: Spread;
   /** `ffmpeg` concat + mux of the same files already on local disk; seconds. */
   bare: Spread;
@@ -38,6 +39,11 @@ export interface AssemblyBench {
   phases: Record<string, number>;
   /** The SCORM package activity the explainer runs after the assembly, on its result; seconds. */
   packaging?: Spread;
+  /**
+   * The loudness measure the explainer runs on each voiceover once it is archived, while its clips are still
+   * being made (so not on the assembly's path); seconds per voiceover.
+   */
+  measuring?: Spread;
 }
 
 /**
@@ -69,6 +75,15 @@ export async function runAssemblyBench(
         text: chunk.text,
       });
       local.push({ clip: clip.basePath, voice: voice.basePath, seconds: chunk.duration });
+    }
+    // As the explainer measures each voiceover once it is archived: the assembly is handed their loudness.
+    const measureVoiceover = createMeasureVoiceover({ s3 }, { tempRoot: path.join(workDir, 'measure') });
+    const measuring: number[] = [];
+    for (const chunk of chunks) {
+      const started = performance.now();
+      const loudness = (await new MockActivityEnvironment().run(measureVoiceover, { voiceover: chunk.voiceover })) as VoiceoverLoudness;
+      measuring.push((performance.now() - started) / 1000);
+      chunk.voiceover = { ...chunk.voiceover, loudness };
     }
     const assemble = createAssembleExplainer({ s3 }, { tempRoot: path.join(workDir, 'activity') });
     const packageExplainer = createPackageExplainer({ s3 }, { tempRoot: path.join(workDir, 'package') });
@@ -146,6 +161,7 @@ export async function runAssemblyBench(
       ),
       target: ASSEMBLY_TARGET_RATIO,
       packaging: spread(packaging, 3),
+      measuring: spread(measuring, 3),
       phases: Object.fromEntries(
         Object.keys(phaseRuns[0] ?? {}).map((phase) => [
           phase,

@@ -242,7 +242,7 @@ function assemblySection(assembly: AssemblyBench): ReportSection {
     title: `Explainer assembly: ${assembly.example} (${assembly.chunks} chunks, ${assembly.videoSeconds} s of video), median (min–max) of ${assembly.ratio.values.length} rounds`,
     rows: [
       ['', 'wall time'],
-      ['assembly activity (download, probe, concat, loudness, mux, verify, upload)', seconds(assembly.activity)],
+      ['assembly activity (download, probe, concat, mux with loudness, verify, upload)', seconds(assembly.activity)],
       ['bare ffmpeg concat + mux of the same local files', seconds(assembly.bare)],
       ['ratio (per round)', `${formatSpread(assembly.ratio, 3)} (target ≤ ${assembly.target})`],
       ...Object.entries(assembly.phases ?? {}).map(([phase, value]) => [`  activity phase: ${phase}`, `${value.toFixed(3)} s`]),
@@ -251,6 +251,14 @@ function assemblySection(assembly: AssemblyBench): ReportSection {
             [
               'SCORM package activity after it (download the MP4, zip, upload; its own activity, not in the ratio)',
               seconds(assembly.packaging),
+            ],
+          ]
+        : []),
+      ...(assembly.measuring
+        ? [
+            [
+              'loudness measure of one voiceover, once archived (its own activity, while clips are made; not in the ratio)',
+              seconds(assembly.measuring),
             ],
           ]
         : []),

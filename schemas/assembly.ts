@@ -18,9 +18,27 @@ export const storedMediaSchema = strictObject({
   bytes: z.number().int().nonnegative().optional(),
 });
 
+/**
+ * One voiceover's loudness, measured once it is archived (`measureVoiceover`): its gating blocks (the
+ * loudness of each 400 ms block, one every 100 ms, as EBU R128 / BS.1770 gates them) and its sample peak,
+ * both read at the mix's 48 kHz stereo. The assembly computes the narration's integrated loudness from
+ * its voiceovers' blocks instead of reading all the audio again before it can mix.
+ */
+export const voiceoverLoudnessSchema = strictObject({
+  /** LUFS of each block louder than the absolute gate (−70 LUFS), in time order. */
+  blocks: z.array(z.number().min(-70).max(30)).max(200_000),
+  /** dBFS; null when the voiceover is digital silence. */
+  samplePeakDbfs: z.number().max(30).nullable(),
+});
+
+export type VoiceoverLoudness = z.infer<typeof voiceoverLoudnessSchema>;
+
 export const assemblyChunkSchema = strictObject({
   clip: storedMediaSchema,
-  voiceover: storedMediaSchema,
+  voiceover: storedMediaSchema.extend({
+    /** Its loudness as measured when archived; when every chunk's is here, the assembly measures none. */
+    loudness: voiceoverLoudnessSchema.optional(),
+  }),
   /** The narration's text: the chunk's subtitle cue. */
   text: z.string().max(2000),
 });
@@ -82,5 +100,10 @@ export const packageExplainerInputSchema = strictObject({
   title: z.string().min(1).max(200).optional(),
   language: z.string().min(2).max(35).default('en'),
 });
+
+/** A voiceover to measure: the archived object (checked against its sha256 as it is read). */
+export const measureVoiceoverInputSchema = strictObject({ voiceover: storedMediaSchema });
+
+export type MeasureVoiceoverInput = z.input<typeof measureVoiceoverInputSchema>;
 
 export type PackageExplainerInput = z.input<typeof packageExplainerInputSchema>;

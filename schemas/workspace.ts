@@ -27,13 +27,16 @@ export const organizationUsageSchema = z.object({
 export type OrganizationUsage = z.infer<typeof organizationUsageSchema>;
 
 /**
- * The usage query that covers Runway's rolling 30-day spend window: the 29 UTC days before today and
- * today itself (a superset of the last 30 × 24 h, so the count errs high, never low).
+ * The usage query that covers Runway's rolling 30-day spend window: the 29 UTC days before today, today,
+ * and tomorrow (a superset of the last 30 × 24 h, so the count errs high, never low). Runway dates a
+ * charge by its own clock: where that clock is ahead of the worker's (a few seconds at midnight UTC, or the
+ * simulator's accelerated calendar), a charge made moments ago is already dated tomorrow, and a range that
+ * ended today would leave it out. No charge is dated past Runway's today, so tomorrow adds nothing else.
  */
 export function monthlyUsageRange(now: Date): { startDate: string; beforeDate: string } {
   const day = (offset: number) =>
     new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset)).toISOString().slice(0, 10);
-  return { startDate: day(-29), beforeDate: day(1) };
+  return { startDate: day(-29), beforeDate: day(2) };
 }
 
 /** Credits a usage answer adds up to (refunds already netted per day by Runway). */

@@ -32,13 +32,13 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
 }
 
 /**
- * `count` distinct ports free right now, chosen below the OS's ephemeral range when it can tell that range:
- * a port the kernel hands out for port 0 comes from the range it also takes the source ports of outgoing
- * connections from, and one of those (to S3, Temporal, the simulator) can take it between this pick and the
- * service's own bind ("address already in use").
+ * `count` distinct ports free right now, from this process's slice of the range (see portRange). A pick is
+ * only a promise: the service binds the port later, so the range keeps every pick away from the two other
+ * takers that could bind it first — the kernel's ephemeral range (the source ports of outgoing
+ * connections to S3, Temporal, the simulator) and the other jest workers, which pick at the same time.
  */
 export async function pickFreePorts(host: string, count: number): Promise<number[]> {
-  const range = portsBelowEphemeralRange();
+  const range = portRange();
   const servers: net.Server[] = [];
   try {
     // Every pick stays bound until all are made, so the ports are distinct.
@@ -49,13 +49,27 @@ export async function pickFreePorts(host: string, count: number): Promise<number
   }
 }
 
-/** Ports from 10000 up to the ephemeral range's start (Linux: /proc/sys/net/ipv4/ip_local_port_range); undefined elsewhere. */
-function portsBelowEphemeralRange(): { min: number; max: number } | undefined {
+/** Jest workers get slices of their own, by JEST_WORKER_ID (1, 2…; 0 for the parent, which runs the global setup). */
+const slices = 8;
+const lowest = 10_000;
+/**
+ * Temporal stores each service's membership port in a PostgreSQL smallint (cluster_membership.rpc_port), so
+ * every pick fits one; the range also ends below the OS's ephemeral range where it can be read (Linux:
+ * /proc/sys/net/ipv4/ip_local_port_range).
+ */
+export function portRange(workerId = process.env.JEST_WORKER_ID): { min: number; max: number } {
+  const highest = Math.min(32_767, ephemeralRangeStart() - 1);
+  const size = Math.floor((highest - lowest + 1) / slices);
+  const slice = Number(workerId ?? 0) % slices;
+  return { min: lowest + slice * size, max: lowest + (slice + 1) * size - 1 };
+}
+
+function ephemeralRangeStart(): number {
   try {
     const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return low !== undefined && low > 20_000 ? { min: 10_000, max: low - 1 } : undefined;
+    return low !== undefined && low > 20_000 ? low : Infinity;
   } catch {
-    return undefined;
+    return Infinity;
   }
 }
 
@@ -65,8 +79,8 @@ function portsBelowEphemeralRange(): { min: number; max: number } | undefined {
  */
 const handedOut = new Set<number>();
 
-async function listenOnFreePort(host: string, range: { min: number; max: number } | undefined): Promise<net.Server> {
-  for (let tries = 0; range && tries < 50; tries++) {
+async function listenOnFreePort(host: string, range: { min: number; max: number }): Promise<net.Server> {
+  for (let tries = 0; tries < 1_000; tries++) {
     const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
     if (handedOut.has(port)) continue;
     const server = await listen(host, port).catch(() => undefined);
@@ -75,7 +89,7 @@ async function listenOnFreePort(host: string, range: { min: number; max: number 
       return server;
     }
   }
-  return listen(host, 0);
+  throw new Error(`no free port between ${range.min} and ${range.max} on ${host} after 1000 tries`);
 }
 
 function listen(host: string, port: number): Promise<net.Server> {

@@ -1,3 +1,5 @@
+import type { VoiceoverLoudness } from '../../schemas/assembly';
+
 /**
  * The narration's loudness, EBU R128 style, in two passes: the first measures the voiceovers with ffmpeg's
  * ebur128 filter (integrated loudness and sample peak), the second applies one gain in the mux that brings
@@ -62,4 +64,57 @@ export function loudnessApplyFilter(measured: LoudnessMeasurement): string {
   if (!limited) return volume;
   const limit = (10 ** (LIMITER_DBFS / 20)).toFixed(4);
   return `${volume},alimiter=limit=${limit}:attack=5:release=50:level=disabled`;
+}
+
+/** BS.1770's absolute gate: blocks quieter than this are not listened to at all. */
+const ABSOLUTE_GATE_LUFS = -70;
+/** BS.1770's relative gate: blocks more than this far under the ungated mean are left out. */
+const RELATIVE_GATE_LU = 10;
+
+const energy = (lufs: number) => 10 ** ((lufs + 0.691) / 10);
+const lufsOf = (meanEnergy: number) => -0.691 + 10 * Math.log10(meanEnergy);
+
+/** BS.1770-4's integrated loudness of gating blocks (LUFS each), or undefined when none passes the absolute gate. */
+export function integratedLoudness(blocks: readonly number[]): number | undefined {
+  const heard = blocks.filter((lufs) => lufs >= ABSOLUTE_GATE_LUFS);
+  if (heard.length === 0) return undefined;
+  const mean = (values: readonly number[]) => values.reduce((sum, lufs) => sum + energy(lufs), 0) / values.length;
+  const relativeGate = lufsOf(mean(heard)) - RELATIVE_GATE_LU;
+  const gated = heard.filter((lufs) => lufs >= relativeGate);
+  return lufsOf(mean(gated));
+}
+
+/**
+ * The narration's loudness from its voiceovers' own measurements: the blocks gated together (as one pass
+ * over the voiceovers would gate them, less the few blocks that would straddle two of them) and the
+ * loudest sample peak. Undefined when nothing is heard: silence is left as it is.
+ */
+export function narrationLoudness(voiceovers: readonly VoiceoverLoudness[]): LoudnessMeasurement | undefined {
+  const integratedLufs = integratedLoudness(voiceovers.flatMap((voiceover) => voiceover.blocks));
+  const peaks = voiceovers.flatMap((voiceover) => (voiceover.samplePeakDbfs === null ? [] : [voiceover.samplePeakDbfs]));
+  if (integratedLufs === undefined || peaks.length === 0) return undefined;
+  return { integratedLufs, samplePeakDbfs: Math.max(...peaks) };
+}
+
+/**
+ * A one-voiceover pass's gating blocks and sample peak, from ffmpeg's stderr at verbose level: ebur128's
+ * line every 100 ms carries M, the loudness of the 400 ms block ending there (the block BS.1770 gates).
+ * Lines of a filter instance that ffmpeg configured and dropped unused are left out: only the instance
+ * that printed the last summary counts.
+ */
+export function parseVoiceoverLoudness(stderr: string): VoiceoverLoudness {
+  const summaries = [...stderr.matchAll(/\[Parsed_ebur128_\d+ @ (0x[0-9a-f]+)\] Summary:/g)];
+  const last = summaries.at(-1);
+  if (!last) throw new Error('ffmpeg printed no ebur128 summary');
+  const instance = last[1]!;
+  const blocks: number[] = [];
+  for (const line of stderr.matchAll(/\[Parsed_ebur128_\d+ @ (0x[0-9a-f]+)\] t: [\d.]+\s+TARGET:\S+ LUFS\s+M:\s*(-?[\d.]+|-inf|nan)/g)) {
+    if (line[1] !== instance) continue;
+    const lufs = Number(line[2]);
+    if (Number.isFinite(lufs) && lufs >= ABSOLUTE_GATE_LUFS) blocks.push(lufs);
+  }
+  const peak = /Sample peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(stderr.slice(last.index))?.[1];
+  if (peak === undefined) throw new Error('the ebur128 summary has no sample peak');
+  const samplePeakDbfs = Number(peak);
+  return { blocks, samplePeakDbfs: Number.isFinite(samplePeakDbfs) ? samplePeakDbfs : null };
 }

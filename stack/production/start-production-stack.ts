@@ -16,7 +16,6 @@ import { createCodecServer, createS3Server, createSimulator, stackEnvOf, stopAll
 import { ensureTool } from '../tools';
 import { s3ServerSpec, temporalCliSpec } from '../tool-specs';
 import { dynamicConfigFile, dynamicConfigWith, historyShardCount } from './deploy-files';
-import { pickFreeLowPorts } from './low-ports';
 import { PostgresCluster } from './postgres-cluster';
 import { setUpTemporalSchemas } from './temporal-schema';
 import { SqlTemporalServer, type TemporalServerPorts } from './temporal-sql-server';
@@ -142,8 +141,7 @@ async function createProductionStack(config: ResolvedStackConfig, options: Produ
   const productionDir = path.join(config.dataDir, 'production');
   const logsDir = path.join(productionDir, 'logs');
   fs.mkdirSync(logsDir, { recursive: true });
-  const [postgresPort, frontendHttp, history, matching, worker] = await pickFreePorts(config.host, 5);
-  const membership = await pickFreeLowPorts(config.host, 4);
+  const [postgresPort, frontendHttp, history, matching, worker, ...membership] = await pickFreePorts(config.host, 9);
   const serverPorts = temporalServerPorts(config.ports.temporal, [frontendHttp, history, matching, worker], membership);
   const tls = options.tls ? ensureTemporalTls(path.join(productionDir, 'tls'), [config.host]) : undefined;
 

@@ -8,11 +8,18 @@ import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutOb
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAssembleExplainer } from '../../activities/assemble-explainer';
+import { createMeasureVoiceover } from '../../activities/measure-voiceover';
 import { createPackageExplainer } from '../../activities/package-explainer';
 import { explainerObjectKeys } from '../../schemas/object-keys';
 import { topLevelBoxes, isFaststart } from '../../activities/assembly-media';
 import { ffmpegPath, ffprobePath } from '../../infra/ffmpeg';
-import type { AssembleExplainerInput, AssembledExplainer, AssemblyChunk, ScormPackageRecord } from '../../schemas/assembly';
+import type {
+  AssembleExplainerInput,
+  AssembledExplainer,
+  AssemblyChunk,
+  ScormPackageRecord,
+  VoiceoverLoudness,
+} from '../../schemas/assembly';
 import { measureLoudness } from '../helpers/audio';
 import { readZip } from '../helpers/scorm-lms';
 import { testActivityDeps } from '../helpers/product';
@@ -24,6 +31,7 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assemble-test-'));
 const tempRoot = path.join(workDir, 'activity-temp');
 const assemble = createAssembleExplainer(deps, { tempRoot, heartbeatEveryMs: 200 });
 const packageExplainer = createPackageExplainer(deps, { tempRoot, heartbeatEveryMs: 200 });
+const measureVoiceover = createMeasureVoiceover(deps, { tempRoot, heartbeatEveryMs: 200 });
 const prefix = `explainer-test-${Date.now()}/`;
 
 type Stored = AssemblyChunk['clip'];
@@ -330,6 +338,58 @@ test.each(['concat', 'upload'])(
     expect(tempLeft()).toEqual([]);
   },
 );
+
+test('voiceovers measured when archived: the assembly mixes to −16 LUFS by their measurements, measuring nothing itself', async () => {
+  const env = new MockActivityEnvironment();
+  const [loudA, loudB] = [
+    (await env.run(measureVoiceover, { voiceover: media.voiceA })) as VoiceoverLoudness,
+    (await env.run(measureVoiceover, { voiceover: media.voiceB })) as VoiceoverLoudness,
+  ];
+  expect(loudA.blocks.length).toBeGreaterThan(5);
+  expect(loudB.blocks.length).toBeGreaterThan(20);
+  const chunks = (shiftLu: number) => [
+    {
+      clip: media.a,
+      voiceover: { ...media.voiceA, loudness: { ...loudA, blocks: loudA.blocks.map((lufs) => lufs + shiftLu) } },
+      text: 'One.',
+    },
+    {
+      clip: media.b,
+      voiceover: { ...media.voiceB, loudness: { ...loudB, blocks: loudB.blocks.map((lufs) => lufs + shiftLu) } },
+      text: 'Two.',
+    },
+  ];
+  const mixed = async (explainerId: string, shiftLu: number) => {
+    const result = (await new MockActivityEnvironment().run(
+      assemble,
+      input(explainerId, chunks(shiftLu), { scorm: false }),
+    )) as AssembledExplainer;
+    return measureLoudness((await downloaded(result.mp4.key)).bytes);
+  };
+  const measured = await mixed('premeasured', 0);
+  expect(Math.abs(measured.integratedLufs - -16)).toBeLessThanOrEqual(1);
+  expect(measured.truePeakDbtp).toBeLessThanOrEqual(-1);
+  // Told the voiceovers are 6 LU louder than they are, the mix comes out 6 LU quieter: the measurements are what it used.
+  const told = await mixed('premeasured-louder', 6);
+  expect(Math.abs(told.integratedLufs - (measured.integratedLufs - 6))).toBeLessThanOrEqual(0.5);
+  expect(tempLeft()).toEqual([]);
+  expect(toolsLeft()).toEqual([]);
+});
+
+test('a voiceover whose bytes are not the recorded ones is not measured: AssemblyFailed, not retried', async () => {
+  const failure = await new MockActivityEnvironment()
+    .run(measureVoiceover, { voiceover: { ...media.voiceA, sha256: '0'.repeat(64) } })
+    .catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect((failure as ApplicationFailure).type).toBe('AssemblyFailed');
+  expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+  const bad = await new MockActivityEnvironment()
+    .run(measureVoiceover, { voiceover: { key: 'x' } } as never)
+    .catch((error: unknown) => error);
+  expect((bad as ApplicationFailure).type).toBe('AssemblyFailed');
+  expect((bad as Error).message).toMatch(/bad voiceover measure input/);
+  expect(tempLeft()).toEqual([]);
+});
 
 test('an input whose bytes are not the recorded ones fails AssemblyFailed, not retried', async () => {
   const chunks = [{ clip: { ...media.a, sha256: '0'.repeat(64) }, voiceover: media.voiceA, text: 'x' }];

@@ -6,7 +6,8 @@ import { EXPLAINER_CLIP_SECONDS, explainerInput } from '../helpers/explainer-inp
 import { failureOf } from '../helpers/failure';
 import { pollUntil } from '../helpers/poll';
 import { startProduct, type RunningProduct } from '../helpers/product';
-import { listKeys } from '../helpers/s3-object';
+import { measureLoudness } from '../helpers/audio';
+import { listKeys, readBytes } from '../helpers/s3-object';
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 import { testStack } from '../helpers/stack';
 import { storedMp4 } from '../helpers/stored-mp4';
@@ -59,6 +60,13 @@ test('6 chunks: a clip and a voiceover each, assembled into one MP4 that ffprobe
   expect(stats.submissions.total).toBe(12);
   expect(stats.tasks.filter((task) => task.endpoint === 'text_to_speech')).toHaveLength(6);
   expect(result.credits).toBe(stats.credits.net);
+  // Each voiceover's loudness was measured once it was archived, and the narration mixed to −16 LUFS by it.
+  const activities = await scheduledActivities(product.client, explainerId);
+  expect(activities.filter((name) => name === 'measureVoiceover')).toHaveLength(6);
+  expect(activities.indexOf('measureVoiceover')).toBeLessThan(activities.indexOf('assembleExplainer'));
+  const loudness = await measureLoudness(await readBytes(result.video.key));
+  expect(Math.abs(loudness.integratedLufs - -16)).toBeLessThanOrEqual(1);
+  expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
 
   const progress = await product.api.explainers.progress(explainerId);
   expect(progress).toMatchObject({ state: 'done', done: 12, total: 12, creditsSpent: result.credits });

@@ -52,3 +52,14 @@ export async function readText(key: string): Promise<string> {
     s3.destroy();
   }
 }
+
+/** A binary object of the test stack's bucket (an assembled MP4). */
+export async function readBytes(key: string): Promise<Buffer> {
+  const s3 = s3Client();
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: testStack().s3.bucket, Key: key }));
+    return Buffer.from(await object.Body!.transformToByteArray());
+  } finally {
+    s3.destroy();
+  }
+}

@@ -31,12 +31,20 @@ test('every stored history replays on this code without a non-determinism error'
 test('histories recorded before a patch replay through it the old way; the captured ones take the new way', async () => {
   const before = readHistoryIndex(prePatchHistoriesDir);
   expect(before.histories.length).toBeGreaterThan(0);
-  // The new way schedules the package activity (the patch's marker itself is an encoded payload).
-  const marker = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8').includes('"packageExplainer"');
-  expect(before.histories.filter((entry) => marker(prePatchHistoriesDir, entry.file)).map((entry) => entry.file)).toEqual([]);
+  // The new way schedules an activity the old one did not (the patch's marker itself is an encoded payload).
+  const schedules = (dir: string, file: string, activity: string) =>
+    fs.readFileSync(path.join(dir, file), 'utf8').includes(`"${activity}"`);
+  const activities = [...new Set(before.histories.map((entry) => entry.before?.activity))];
+  expect(activities).not.toContain(undefined);
+  expect(
+    before.histories.filter((entry) => schedules(prePatchHistoriesDir, entry.file, entry.before!.activity)).map((entry) => entry.file),
+  ).toEqual([]);
   const explainers = index.histories.filter((entry) => entry.workflowType === 'ExplainerWorkflow' && entry.status === 'COMPLETED');
   expect(explainers.length).toBeGreaterThan(0);
-  expect(explainers.filter((entry) => !marker(historiesDir, entry.file)).map((entry) => entry.file)).toEqual([]);
+  const oldWay = explainers.flatMap((entry) =>
+    activities.filter((activity) => !schedules(historiesDir, entry.file, activity!)).map((activity) => `${entry.file}: no ${activity}`),
+  );
+  expect(oldWay).toEqual([]);
   const outcomes = await replayStored(before.histories, await bundleWorkflows(), prePatchHistoriesDir);
   expect(outcomes.filter((outcome) => outcome.error).map(({ entry, error }) => `${entry.file}: ${error!.message.split('\n')[0]}`)).toEqual(
     [],

@@ -27,6 +27,11 @@ export interface StoredHistoryEntry {
   /** How the run stood when captured: COMPLETED, CONTINUED_AS_NEW, FAILED, or RUNNING (the lease pool never ends). */
   status: string;
   events: number;
+  /** A history kept from before a patch: the patch it replays through, and the activity only runs after it schedule. */
+  before?: { patch: string; activity: string };
+  /** When and on what code it was recorded, where that differs from the index's. */
+  capturedAt?: string;
+  code?: CodeVersion & { buildId: string | undefined };
 }
 
 export interface HistoryIndex {

@@ -21,7 +21,7 @@ import type {
   explainerWorkflowInputSchema,
 } from '../../schemas';
 import { FailureType } from '../../schemas/failures';
-import type { AssembledExplainer, ScormPackageRecord } from '../../schemas/assembly';
+import type { AssembledExplainer, AssemblyChunk, ScormPackageRecord, VoiceoverLoudness } from '../../schemas/assembly';
 import { assemblyActivities, reviewActivities } from '../activity-stubs';
 import { explainerProgressQuery, finalizeUpdate } from '../messages';
 import { ProjectStateKey } from '../search-attributes';
@@ -32,7 +32,7 @@ import { checkWorkspaceFirst } from '../generation/workspace-check';
 import type { RoomEntry, VoiceoverToRun } from '../review/room';
 import { setReviewHandlers } from '../review/handlers';
 import { closeCancelled, runTake, runVoiceover, type ReviewedOutcome } from '../review/takes';
-import type { ChunkReview } from '../../schemas';
+import type { ChunkReview, TakeOutput } from '../../schemas';
 import { chunkGenerationKey } from './ids';
 import { ExplainerLesson } from './lesson';
 import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
@@ -130,17 +130,25 @@ async function runExplainer(rawInput: ExplainerWorkflowInput): Promise<Explainer
         (planned) => runTake(parent, creditBook, room, run, planned),
       );
   };
+  /** Each archived voiceover's loudness (by its S3 key), measured while the clips are still being made. */
+  const loudness = new Map<string, Promise<VoiceoverLoudness | undefined>>();
   const launchVoiceover = (run: VoiceoverToRun) =>
     launch(
       run.key,
       'voice',
       () => lesson.voiceoverGeneration(run, fingerprint),
-      (planned) => runVoiceover(parent, creditBook, room, run, planned),
+      async (planned) => {
+        const outcome = await runVoiceover(parent, creditBook, room, run, planned);
+        // Runs whose voiceovers were archived before they were measured replay as they ran.
+        if ('result' in outcome && patched(VOICEOVER_LOUDNESS_PATCH))
+          loudness.set(outcome.output.key, measured(input, run.key, outcome.output));
+        return outcome;
+      },
     );
   const deliver = async (includeUnapproved: boolean): Promise<ExplainerResult> => {
     after = 'assembling';
     publishState();
-    const chunks = lesson.assemblyChunks(includeUnapproved);
+    const chunks = await withLoudness(lesson.assemblyChunks(includeUnapproved), loudness);
     const output = { bucket: input.archive.bucket, prefix: input.archive.prefix };
     const titled = input.title !== undefined ? { title: input.title } : {};
     // Runs that assembled before the package had an activity of its own replay as they ran.
@@ -263,6 +271,37 @@ function chunkFailure(input: Input, failures: ChunkFailure[], credits: number): 
     nonRetryable: true,
     message: `${what(first)} failed: ${first.error.type}: ${first.error.message}${others}; nothing was assembled`,
     details: [details],
+  });
+}
+
+/** The patch that measures each voiceover's loudness once it is archived, instead of in the assembly. */
+const VOICEOVER_LOUDNESS_PATCH = 'voiceover-loudness-measured';
+
+/**
+ * A voiceover's loudness, or undefined when it was not measured: the assembly then measures the narration
+ * itself (and fails there, typed, if the voiceover is truly unreadable).
+ */
+async function measured(input: Input, chunkId: string, voiceover: TakeOutput): Promise<VoiceoverLoudness | undefined> {
+  try {
+    return await assemblyActivities().measureVoiceover.executeWithOptions(
+      { summary: `measure the loudness of ${input.explainerId}'s ${chunkId} voiceover` },
+      [{ voiceover: { bucket: voiceover.bucket, key: voiceover.key, sha256: voiceover.sha256, bytes: voiceover.bytes } }],
+    );
+  } catch {
+    // Cancelled with the explainer, or failed: nothing waits on a rejection, and the assembly can measure.
+    return undefined;
+  }
+}
+
+/** The chunks with each voiceover's measured loudness, where it was measured. */
+async function withLoudness(
+  chunks: AssemblyChunk[],
+  loudness: ReadonlyMap<string, Promise<VoiceoverLoudness | undefined>>,
+): Promise<AssemblyChunk[]> {
+  const measurements = await Promise.all(chunks.map((chunk) => loudness.get(chunk.voiceover.key)));
+  return chunks.map((chunk, index) => {
+    const measurement = measurements[index];
+    return measurement ? { ...chunk, voiceover: { ...chunk.voiceover, loudness: measurement } } : chunk;
   });
 }
 
