@@ -4,6 +4,7 @@ import { generationProgressQuery } from '../workflows/messages';
 import { generationVisibility } from '../workflows/generation/visibility';
 import {
   creditsFor,
+  generationWorkflowInputSchema,
   requestCredits,
   resolveGenerationOptions,
   type GenerationProgress,
@@ -94,8 +95,9 @@ export class Generations {
     return this.options.client.workflow.start(GenerationWorkflow, {
       workflowId: `${SINGLE}--${id}`,
       taskQueue: this.options.taskQueue,
+      // The workflow uses its input as given (it parses none, to stay light): what is sent is checked here.
       args: [
-        {
+        generationWorkflowInputSchema.parse({
           generationId: id,
           workloadId: SINGLE,
           generationKey: id,
@@ -104,7 +106,7 @@ export class Generations {
           options: resolveGenerationOptions(options),
           ...(budgetCredits !== undefined ? { budgetCredits } : {}),
           fingerprint,
-        },
+        }),
       ],
       ...generationVisibility({ workloadId: SINGLE, generationKey: id, request, fingerprint, label }),
     });

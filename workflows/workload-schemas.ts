@@ -5,7 +5,7 @@ import type * as Schemas from '../schemas';
  * asked for. Every new workflow evaluates again each module it reaches (the reusable V8 context keeps module
  * state per workflow), and building zod schemas is most of that cost; required here rather than imported,
  * they stay out of the generation workflows a campaign starts by the hundred. Everything else workflows
- * import from schemas/ at run time is zod-free (test/unit/workflow-bundle.test.ts holds them to it).
+ * import from schemas/ at run time is zod-free (test/unit/workflow-imports.test.ts holds them to it).
  */
 export function workloadSchemas(): typeof Schemas {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- evaluated on first use, for the reason above
