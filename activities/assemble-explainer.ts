@@ -13,6 +13,7 @@ import {
   canConcatByCopy,
   chunkTimings,
   concatList,
+  extensionOf,
   isFaststart,
   loudnessMeasureArgsGraphFromStdin,
   loudnessMeasureGraph,
@@ -319,11 +320,6 @@ async function ensureTempSpace(tempRoot: string, needed: number, maxTempBytes: n
   const free = stats.bavail * stats.bsize;
   // Another assembly may finish and free its space: retryable.
   if (free < needed) throw assemblyFailed(`${tempRoot} has ${free} bytes free, the assembly needs about ${needed}`);
-}
-
-function extensionOf(key: string): string {
-  const extension = path.extname(key).toLowerCase();
-  return /^\.[a-z0-9]{1,5}$/.test(extension) ? extension : '.bin';
 }
 
 async function fileBoxes(file: string, bytes: number): Promise<string[]> {

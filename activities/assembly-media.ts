@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ClipProbe, MediaStreams } from './clip-probe';
 import { loudnessApplyFilter, loudnessMeasureFilter, type LoudnessMeasurement } from './delivery/loudness';
 
@@ -13,6 +14,15 @@ export const ASSEMBLY_RECIPE_VERSION = 2;
 export const DURATION_TOLERANCE_SECONDS = 0.1;
 
 const QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
+
+/** The narration's format in the mix: every voiceover is brought to it, and measured in it, so peaks read as the mix's. */
+const MIX_FORMAT = 'aformat=sample_rates=48000:channel_layouts=stereo';
+
+/** A temp file's extension from an object key (ffmpeg picks some demuxers by it); `.bin` when the key's is odd. */
+export function extensionOf(key: string): string {
+  const extension = path.extname(key).toLowerCase();
+  return /^\.[a-z0-9]{1,5}$/.test(extension) ? extension : '.bin';
+}
 
 export interface ChunkTiming {
   startMs: number;
@@ -121,8 +131,7 @@ export interface NarrationPlan {
  */
 function narrationGraph(plan: NarrationPlan, firstInput: number, finish: string | undefined): string[] {
   const placed = plan.voiceovers.map(
-    (voiceover, index) =>
-      `[${index + firstInput}:a:0]aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=${voiceover.startMs}:all=1[v${index}]`,
+    (voiceover, index) => `[${index + firstInput}:a:0]${MIX_FORMAT},adelay=delays=${voiceover.startMs}:all=1[v${index}]`,
   );
   const labels = plan.voiceovers.map((_, index) => `[v${index}]`).join('');
   const mixed = plan.voiceovers.length === 1 ? '[v0]' : `${labels}amix=inputs=${plan.voiceovers.length}:duration=longest:normalize=0,`;
@@ -138,7 +147,7 @@ function narrationGraph(plan: NarrationPlan, firstInput: number, finish: string 
  */
 export function loudnessMeasureGraph(voiceovers: number): string {
   const indices = Array.from({ length: voiceovers }, (_, index) => index);
-  const formatted = indices.map((index) => `[${index}:a:0]aformat=sample_rates=48000:channel_layouts=stereo[v${index}]`);
+  const formatted = indices.map((index) => `[${index}:a:0]${MIX_FORMAT}[v${index}]`);
   const labels = indices.map((index) => `[v${index}]`).join('');
   return [...formatted, `${labels}concat=n=${voiceovers}:v=0:a=1,${loudnessMeasureFilter()}[aout]`].join(';');
 }
@@ -159,7 +168,7 @@ export function loudnessMeasureArgsGraphFromStdin(voiceovers: string[]): string[
 export function voiceoverLoudnessArgs(voiceover: string): string[] {
   return [
     ...['-hide_banner', '-nostats', '-nostdin', '-loglevel', 'verbose', '-i', voiceover],
-    ...['-filter_complex', `[0:a:0]aformat=sample_rates=48000:channel_layouts=stereo,${loudnessMeasureFilter()}[aout]`],
+    ...['-filter_complex', `[0:a:0]${MIX_FORMAT},${loudnessMeasureFilter()}[aout]`],
     ...['-map', '[aout]', '-f', 'null', '-'],
   ];
 }

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { measureVoiceoverInputSchema, type MeasureVoiceoverInput, type VoiceoverLoudness } from '../schemas/assembly';
 import type { ActivityDeps } from './deps';
 import { parseDeliveryInput } from './assembly-input';
-import { voiceoverLoudnessArgs } from './assembly-media';
+import { extensionOf, voiceoverLoudnessArgs } from './assembly-media';
 import { assemblyFailed, download, objectSize } from './assembly-storage';
 import { parseVoiceoverLoudness } from './delivery/loudness';
 import { mediaTools, toolRunner } from './media-tool-run';
@@ -39,15 +39,7 @@ export function createMeasureVoiceover(deps: Pick<ActivityDeps, 's3'>, options: 
     try {
       await fs.mkdir(tempRoot, { recursive: true });
       dir = await fs.mkdtemp(path.join(tempRoot, 'voiceover-'));
-      const file = path.join(
-        dir,
-        `voiceover${
-          path
-            .extname(voiceover.key)
-            .toLowerCase()
-            .replace(/[^.a-z0-9]/g, '') || '.bin'
-        }`,
-      );
+      const file = path.join(dir, `voiceover${extensionOf(voiceover.key)}`);
       const size = voiceover.bytes ?? (await objectSize(deps.s3, voiceover));
       await download(deps.s3, voiceover, size, file, context.cancellationSignal);
       const run = toolRunner(context.cancellationSignal, options.toolTimeoutMs ?? 10 * 60_000);

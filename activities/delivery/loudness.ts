@@ -41,7 +41,7 @@ export function parseLoudnessReport(stderr: string): LoudnessMeasurement | undef
   if (at === -1) throw new Error('ffmpeg printed no ebur128 summary');
   const summary = stderr.slice(at);
   const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+|-inf|nan) LUFS/.exec(summary)?.[1];
-  const peak = /Sample peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(summary)?.[1];
+  const peak = samplePeakIn(summary);
   if (integrated === undefined || peak === undefined)
     throw new Error(`the ebur128 summary has no integrated loudness or sample peak: ${summary}`);
   const integratedLufs = Number(integrated);
@@ -113,8 +113,13 @@ export function parseVoiceoverLoudness(stderr: string): VoiceoverLoudness {
     const lufs = Number(line[2]);
     if (Number.isFinite(lufs) && lufs >= ABSOLUTE_GATE_LUFS) blocks.push(lufs);
   }
-  const peak = /Sample peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(stderr.slice(last.index))?.[1];
+  const peak = samplePeakIn(stderr.slice(last.index));
   if (peak === undefined) throw new Error('the ebur128 summary has no sample peak');
   const samplePeakDbfs = Number(peak);
   return { blocks, samplePeakDbfs: Number.isFinite(samplePeakDbfs) ? samplePeakDbfs : null };
+}
+
+/** The sample peak an ebur128 summary reports (a number, `-inf` or `nan`, as printed). */
+function samplePeakIn(summary: string): string | undefined {
+  return /Sample peak:\s+Peak:\s+(-?[\d.]+|-inf|nan) dBFS/.exec(summary)?.[1];
 }
