@@ -23,6 +23,7 @@ import {
 import type { BenchStack } from './bench-stack';
 import { benchCampaign } from './campaign-file';
 import { startProduct, type RunningProduct } from './product-workers';
+import { slotRank, slotsTaken, type SlotTask } from './slot-handoffs';
 import { spread, type Spread } from './stats';
 
 /**
@@ -45,6 +46,12 @@ export interface PriorityReport {
   rejectWaitP95Sec: Spread;
   slotsFreedP50: Spread;
   slotsFreedP95: Spread;
+  rejectHandoffP50Sec: Spread;
+  rejectHandoffP95Sec: Spread;
+  campaignHandoffP50Sec: Spread;
+  campaignHandoffP95Sec: Spread;
+  tasksEndedP50: Spread;
+  tasksEndedP95: Spread;
   fairShareA: Spread;
   yieldCostSec: Spread;
   yieldCostPct: Spread;
@@ -55,7 +62,14 @@ export interface PriorityReport {
 export interface PriorityRound {
   round: number;
   rejectWaitsSec: number[];
+  /** Where the slot each regeneration took came among those freed after its reject (1 = the next one). */
   slotsFreedBefore: number[];
+  /** Campaign tasks that ended between the reject and the POST, whoever got their slots. */
+  tasksEndedMeanwhile: number[];
+  /** The regeneration's slot's end → its POST. */
+  rejectHandoffsSec: number[];
+  /** The campaign's own handoffs over the same minutes. */
+  campaignHandoffsSec: number[];
   fairShareA: number;
   campaignAloneSec: number;
   campaignYieldingSec: number;
@@ -99,6 +113,12 @@ export async function runPriorityBench(
     rejectWaitP95Sec: perRound((round) => percentile(round.rejectWaitsSec, 0.95)),
     slotsFreedP50: perRound((round) => percentile(round.slotsFreedBefore, 0.5)),
     slotsFreedP95: perRound((round) => percentile(round.slotsFreedBefore, 0.95)),
+    rejectHandoffP50Sec: perRound((round) => percentile(round.rejectHandoffsSec, 0.5)),
+    rejectHandoffP95Sec: perRound((round) => percentile(round.rejectHandoffsSec, 0.95)),
+    campaignHandoffP50Sec: perRound((round) => percentile(round.campaignHandoffsSec, 0.5)),
+    campaignHandoffP95Sec: perRound((round) => percentile(round.campaignHandoffsSec, 0.95)),
+    tasksEndedP50: perRound((round) => percentile(round.tasksEndedMeanwhile, 0.5)),
+    tasksEndedP95: perRound((round) => percentile(round.tasksEndedMeanwhile, 0.95)),
     fairShareA: perRound((round) => round.fairShareA),
     yieldCostSec: perRound((round) => round.campaignYieldingSec - round.campaignAloneSec),
     yieldCostPct: perRound((round) => ((round.campaignYieldingSec - round.campaignAloneSec) / round.campaignAloneSec) * 100),
@@ -106,7 +126,11 @@ export async function runPriorityBench(
   };
 }
 
-/** The editor's rejects while the campaign's backlog waits: each regeneration's POST after the reject, and the slots freed meanwhile. */
+/**
+ * The editor's rejects while the campaign's backlog waits: each regeneration's POST after the reject, which slot
+ * freed after the reject it took, and its handoff (that slot's end → its POST) beside the campaign's own handoffs
+ * over the same minutes.
+ */
 async function rejectWaits(bench: BenchStack, product: RunningProduct, round: number, log: (line: string) => void) {
   await bench.sim.reset({ ...makespanSimulatorConfig(), seed: BENCH_SEED + round });
   const campaignId = `backlog-r${round}`;
@@ -117,20 +141,34 @@ async function rejectWaits(bench: BenchStack, product: RunningProduct, round: nu
   await until(async () => (await product.api.broll.progress(projectId)).items.every((item) => item.state === 'awaiting-review'), 300_000);
   const rejectWaitsSec: number[] = [];
   const slotsFreedBefore: number[] = [];
+  const tasksEndedMeanwhile: number[] = [];
+  const rejectHandoffsSec: number[] = [];
+  const regenerations = new Set<string>();
+  const firstRejectAt = Date.now();
   for (let index = 0; index < REJECTS; index++) {
     const segmentId = segmentKey(index);
     const promptText = `Regenerated take ${index + 1} of round ${round}: the harbour at night`;
     const rejectedAt = Date.now();
     await product.api.broll.reject(projectId, segmentId, promptText);
     const regeneration = await until(async () => (await bench.sim.stats()).tasks.find((task) => task.promptText === promptText), 120_000);
+    regenerations.add(regeneration.id);
     const postedAt = Date.parse(regeneration.createdAt);
-    const { tasks } = await bench.sim.stats();
+    const tasks = slotTasks((await bench.sim.stats()).tasks);
+    const { freedMs, handoffMs } = slotsTaken(tasks, CAP).get(regeneration.id) ?? {};
+    if (freedMs === undefined || handoffMs === undefined)
+      throw new Error(`bench: priority: ${regeneration.id} took no freed slot; the cap was not held`);
     rejectWaitsSec.push((postedAt - rejectedAt) / 1000);
-    slotsFreedBefore.push(tasks.filter((task) => task.id !== regeneration.id && endedBetween(task, rejectedAt, postedAt)).length);
+    slotsFreedBefore.push(slotRank(tasks, freedMs, rejectedAt));
+    tasksEndedMeanwhile.push(tasks.filter((task) => task.id !== regeneration.id && endedBetween(task, rejectedAt, postedAt)).length);
+    rejectHandoffsSec.push(handoffMs / 1000);
     await until(async () => (await product.api.broll.progress(projectId)).items[index]?.state === 'awaiting-review', 120_000);
   }
+  const tasks = slotTasks((await bench.sim.stats()).tasks);
+  const campaignHandoffsSec = [...slotsTaken(tasks, CAP)]
+    .filter(([id, taken]) => !regenerations.has(id) && taken.freedMs !== undefined && taken.freedMs >= firstRejectAt)
+    .map(([, taken]) => (taken.handoffMs ?? 0) / 1000);
   log(
-    `bench: priority round ${round}: reject → POST ${rejectWaitsSec.map((sec) => sec.toFixed(2)).join(', ')} s; slots freed before ${slotsFreedBefore.join(', ')}`,
+    `bench: priority round ${round}: reject → POST ${rejectWaitsSec.map((sec) => sec.toFixed(2)).join(', ')} s; its slot the n-th freed after the reject ${slotsFreedBefore.join(', ')}; its handoff ${rejectHandoffsSec.map((sec) => sec.toFixed(2)).join(', ')} s; the campaign's handoffs meanwhile p50 ${percentile(campaignHandoffsSec, 0.5).toFixed(2)} s, p95 ${percentile(campaignHandoffsSec, 0.95).toFixed(2)} s; tasks ended between reject and POST ${tasksEndedMeanwhile.join(', ')}`,
   );
   await product.api.broll.cancel(projectId);
   await product.api.campaigns.cancel(campaignId);
@@ -139,7 +177,7 @@ async function rejectWaits(bench: BenchStack, product: RunningProduct, round: nu
     .result()
     .catch(() => undefined);
   await until(async () => (await bench.sim.stats({ tasks: false })).currentLive.overall === 0, 300_000);
-  return { rejectWaitsSec, slotsFreedBefore };
+  return { rejectWaitsSec, slotsFreedBefore, tasksEndedMeanwhile, rejectHandoffsSec, campaignHandoffsSec };
 }
 
 /** Two campaigns started together: A's share of the POSTs from the first until either made its last. */
@@ -236,11 +274,17 @@ function segmentKey(index: number): string {
   return `s${String(index + 1).padStart(2, '0')}`;
 }
 
-/** The task reached an end (freeing its slot) within (from, to]. */
-function endedBetween(task: AdminTaskView, from: number, to: number): boolean {
-  return task.history.some(
-    (change) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(change.status) && Date.parse(change.at) > from && Date.parse(change.at) <= to,
-  );
+/** The simulator's tasks as slots: created (the POST) and ended (SUCCEEDED, FAILED or CANCELLED), if they have. */
+function slotTasks(tasks: readonly AdminTaskView[]): SlotTask[] {
+  return tasks.map((task) => {
+    const end = task.history.find((change) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(change.status));
+    return { id: task.id, createdMs: Date.parse(task.createdAt), endedMs: end ? Date.parse(end.at) : undefined };
+  });
+}
+
+/** The task ended (freeing its slot) within (from, to]. */
+function endedBetween(task: SlotTask, from: number, to: number): boolean {
+  return task.endedMs !== undefined && task.endedMs > from && task.endedMs <= to;
 }
 
 /** Nearest-rank percentile. */

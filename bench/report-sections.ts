@@ -340,9 +340,19 @@ function prioritySection(report: PriorityReport): ReportSection {
         `${report.rejectsPerRound} rejects a round while a ${report.backlogVariants}-variant campaign holds cap ${report.cap}`,
       ],
       [
-        'slots freed before it, p50 / p95',
+        'its slot among those freed after the reject, p50 / p95',
         `${spread3(report.slotsFreedP50)} / ${spread3(report.slotsFreedP95)}`,
-        'campaign tasks that ended between the reject and the POST (1 = the next slot freed went to it)',
+        '1 = the next slot freed went to it, n = n − 1 freed slots went to the campaign first (the k-th task end frees the slot of the (k + cap)-th POST)',
+      ],
+      [
+        'its handoff: that slot’s end → its POST, p50 / p95',
+        `${spread3(report.rejectHandoffP50Sec)} s / ${spread3(report.rejectHandoffP95Sec)} s`,
+        `the campaign’s own handoffs over the same minutes: ${spread3(report.campaignHandoffP50Sec)} s / ${spread3(report.campaignHandoffP95Sec)} s (poll overshoot plus orchestration)`,
+      ],
+      [
+        'campaign tasks that ended between the reject and the POST, p50 / p95',
+        `${spread3(report.tasksEndedP50)} / ${spread3(report.tasksEndedP95)}`,
+        'whoever got their slots: counts the ends during its own handoff too',
       ],
       [
         'two campaigns together: A’s share',

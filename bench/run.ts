@@ -89,7 +89,7 @@ async function runSections(bench: BenchStack, args: BenchArgs, log: (line: strin
     scale,
     assembly,
     priority,
-    targets: checkTargets(makespan, archive, scale, assembly),
+    targets: checkTargets(makespan, archive, scale, assembly, priority),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ArchiveCase } from './archive-bench';
 import type { AssemblyBench } from './assembly-bench';
 import type { TargetCheck } from './bench-results';
 import type { MakespanReport } from './makespan-bench';
+import type { PriorityReport } from './priority-bench';
 import type { ScaleProbe } from './scale-probe';
 import { formatSpread, type Spread } from './stats';
 
@@ -12,12 +13,38 @@ export function checkTargets(
   archive: ArchiveCase[] | undefined,
   scale: ScaleProbe | undefined,
   assembly?: AssemblyBench,
+  priority?: PriorityReport,
 ): TargetCheck[] {
   return [
     ...(makespan ? makespanChecks(makespan) : []),
     ...(archive ? archiveChecks(archive) : []),
     ...(scale ? scaleChecks(scale) : []),
     ...(assembly ? [assemblyCheck(assembly)] : []),
+    ...(priority ? priorityChecks(priority) : []),
+  ];
+}
+
+/**
+ * An editor's regeneration waits at most one lease handoff after the next slot frees: the slot it takes is the first
+ * freed after the reject (or one already on its way), and its handoff is no slower than the campaign's own. Two
+ * campaigns started together share the cap 50 % ± 10 %.
+ */
+function priorityChecks(report: PriorityReport): TargetCheck[] {
+  const share = report.fairShareA.median;
+  return [
+    check(
+      'regeneration: its slot among those freed after the reject, p95',
+      '≤ 1',
+      formatSpread(report.slotsFreedP95, 0),
+      report.slotsFreedP95.median <= 1,
+    ),
+    check(
+      "regeneration's handoff p95 / the campaign's handoff p95 over the same minutes",
+      '≤ 1',
+      `${formatSpread(report.rejectHandoffP95Sec, 2)} s / ${formatSpread(report.campaignHandoffP95Sec, 2)} s`,
+      report.rejectHandoffP95Sec.median <= report.campaignHandoffP95Sec.median,
+    ),
+    check("two campaigns together: A's share of the POSTs", '50 ± 10 %', `${(share * 100).toFixed(1)} %`, Math.abs(share - 0.5) <= 0.1),
   ];
 }
 

@@ -4,6 +4,7 @@ import type { BenchResults } from '../../bench/bench-results';
 import { reportSections } from '../../bench/report-sections';
 import { DEFAULT_ARGS, isPartialRun, parseBenchArgs } from '../../bench/bench-args';
 import type { MakespanReport } from '../../bench/makespan-bench';
+import type { PriorityReport } from '../../bench/priority-bench';
 import type { ScaleProbe } from '../../bench/scale-probe';
 import { STORED_RSS_SAMPLES, abbaOrder, formatSpread, linearSlope, median, rssTrend, spread } from '../../bench/stats';
 import { checkTargets } from '../../bench/target-checks';
@@ -137,6 +138,22 @@ describe('target checks', () => {
     expect(byName(missed, 'makespan / ideal FIFO').met).toBe(false);
     expect(byName(missed, '(worker + server CPU)').met).toBe(false);
     expect(byName(missed, 'history events per video').met).toBe(false);
+  });
+
+  it('checks the priority targets: the next slot freed, a handoff no slower than the campaign’s, shares 50 ± 10 %', () => {
+    const priority = (slotsP95: number[], handoffP95: number[], share: number[]) =>
+      ({
+        slotsFreedP95: spread(slotsP95),
+        rejectHandoffP95Sec: spread(handoffP95),
+        campaignHandoffP95Sec: spread([0.5, 0.5, 0.5]),
+        fairShareA: spread(share),
+      }) as unknown as PriorityReport;
+    const met = checkTargets(undefined, undefined, undefined, undefined, priority([1, 2, 1], [0.4, 0.6, 0.5], [0.49, 0.5, 0.51]));
+    expect(met.map((check) => check.met)).toEqual([true, true, true]);
+    const missed = checkTargets(undefined, undefined, undefined, undefined, priority([2, 2, 1], [0.6, 0.7, 0.5], [0.38, 0.39, 0.4]));
+    expect(byName(missed, 'regeneration: its slot').met).toBe(false);
+    expect(byName(missed, "regeneration's handoff").met).toBe(false);
+    expect(byName(missed, 'two campaigns').met).toBe(false);
   });
 
   it('reads a results file from before per-round figures (no spread) with the ratios it has', () => {
