@@ -105,6 +105,11 @@ export const generationWorkflowInputSchema = z.object({
     .optional(),
   /** Set by a parent that does not await the child's handle (a campaign, which may continue as new meanwhile): the child's end is signalled to it. */
   reportEnd: z.boolean().optional(),
+  /**
+   * Set by a workload that asks the lease pool for the first submission's lease itself, as soon as the child has
+   * started (someone is waiting for it): the child waits for that grant instead of asking.
+   */
+  leaseRequested: z.boolean().optional(),
 });
 export type GenerationWorkflowInput = z.input<typeof generationWorkflowInputSchema>;
 

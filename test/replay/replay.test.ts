@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflows, historiesDir, prePatchHistoriesDir, readHistoryIndex, replayStored, workflowTypes } from './stored-histories';
+import {
+  bundleWorkflows,
+  capturedCounterpart,
+  historiesDir,
+  patchMarkers,
+  prePatchHistoriesDir,
+  readHistoryIndex,
+  replayStored,
+  workflowTypes,
+} from './stored-histories';
 
 /**
  * Every stored history (test/replay/histories/, captured from the real stack by `npm run histories:capture`)
@@ -31,18 +40,29 @@ test('every stored history replays on this code without a non-determinism error'
 test('histories recorded before a patch replay through it the old way; the captured ones take the new way', async () => {
   const before = readHistoryIndex(prePatchHistoriesDir);
   expect(before.histories.length).toBeGreaterThan(0);
-  // The new way schedules an activity the old one did not (the patch's marker itself is an encoded payload).
+  // The old way recorded no marker of the patch (nor the activity only the new way schedules); the same scenario
+  // captured on this code recorded it.
   const schedules = (dir: string, file: string, activity: string) =>
     fs.readFileSync(path.join(dir, file), 'utf8').includes(`"${activity}"`);
-  const activities = [...new Set(before.histories.map((entry) => entry.before?.activity))];
-  expect(activities).not.toContain(undefined);
   expect(
-    before.histories.filter((entry) => schedules(prePatchHistoriesDir, entry.file, entry.before!.activity)).map((entry) => entry.file),
+    before.histories
+      .filter(
+        (entry) =>
+          patchMarkers(prePatchHistoriesDir, entry.file).includes(entry.before!.patch) ||
+          (entry.before!.activity !== undefined && schedules(prePatchHistoriesDir, entry.file, entry.before!.activity)),
+      )
+      .map((entry) => entry.file),
   ).toEqual([]);
+  expect(
+    before.histories
+      .filter((entry) => !patchMarkers(historiesDir, capturedCounterpart(entry.file)).includes(entry.before!.patch))
+      .map((entry) => `${capturedCounterpart(entry.file)}: no ${entry.before!.patch}`),
+  ).toEqual([]);
+  const activities = [...new Set(before.histories.flatMap((entry) => (entry.before?.activity ? [entry.before.activity] : [])))];
   const explainers = index.histories.filter((entry) => entry.workflowType === 'ExplainerWorkflow' && entry.status === 'COMPLETED');
   expect(explainers.length).toBeGreaterThan(0);
   const oldWay = explainers.flatMap((entry) =>
-    activities.filter((activity) => !schedules(historiesDir, entry.file, activity!)).map((activity) => `${entry.file}: no ${activity}`),
+    activities.filter((activity) => !schedules(historiesDir, entry.file, activity)).map((activity) => `${entry.file}: no ${activity}`),
   );
   expect(oldWay).toEqual([]);
   const outcomes = await replayStored(before.histories, await bundleWorkflows(), prePatchHistoriesDir);

@@ -27,8 +27,11 @@ export interface StoredHistoryEntry {
   /** How the run stood when captured: COMPLETED, CONTINUED_AS_NEW, FAILED, or RUNNING (the lease pool never ends). */
   status: string;
   events: number;
-  /** A history kept from before a patch: the patch it replays through, and the activity only runs after it schedule. */
-  before?: { patch: string; activity: string };
+  /**
+   * A history kept from before a patch: the patch it replays through and, where the new way schedules an activity the
+   * old one did not, that activity. Its file is the captured one's name with `.before-…` before `.json`.
+   */
+  before?: { patch: string; activity?: string };
   /** When and on what code it was recorded, where that differs from the index's. */
   capturedAt?: string;
   code?: CodeVersion & { buildId: string | undefined };
@@ -50,6 +53,29 @@ export function readHistoryIndex(dir: string = historiesDir): HistoryIndex {
 
 export function writeHistoryIndex(index: HistoryIndex): void {
   fs.writeFileSync(indexFile, `${JSON.stringify(index, null, 2)}\n`);
+}
+
+/** The ids of the `patched()` markers a stored history recorded (each marker's data is an encoded JSON payload). */
+export function patchMarkers(dir: string, file: string): string[] {
+  const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+    events: Array<{
+      markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> };
+    }>;
+  };
+  return history.events.flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return [];
+    return Object.values(marker.details ?? {}).flatMap((details) =>
+      (details.payloads ?? []).map(
+        (payload) => (JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8')) as { id: string }).id,
+      ),
+    );
+  });
+}
+
+/** The captured history a pre-patch one stands beside: `x.y.before-z.json` → `x.y.json`. */
+export function capturedCounterpart(file: string): string {
+  return file.replace(/\.before-[^.]+\.json$/, '.json');
 }
 
 export interface ReplayOutcome {

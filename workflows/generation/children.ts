@@ -1,4 +1,15 @@
-import { ApplicationFailure, ChildWorkflowFailure, ParentClosePolicy, WorkflowIdReusePolicy, startChild } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  getExternalWorkflowHandle,
+  patched,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type {
   ArchiveDestination,
@@ -11,7 +22,9 @@ import type {
 } from '../../schemas';
 import { FailureType } from '../../schemas/failures';
 import type { PriorityClass } from '../../schemas/priority';
-import { childActivities } from '../activity-stubs';
+import { requestCredits } from '../../schemas/generation-values';
+import { childActivities, leaseRequestActivities } from '../activity-stubs';
+import { leaseRequestFor } from './lease';
 import { PromptImageUploads } from './image-uploads';
 import { generationVisibility } from './visibility';
 import { GenerationWorkflow } from './workflow';
@@ -69,8 +82,13 @@ export async function startAndAwait(
 ): Promise<{ result: GenerationResult; reused: boolean }> {
   // The fingerprint stays that of the staged image: an upload is the same image under a URI.
   const request = await parent.imageUploads.withUpload(generation.request);
+  const leaseAtStart = generation.priority === 'interactive' && patched(LEASE_AT_START_PATCH);
   try {
-    const child = await startChild(GenerationWorkflow, childOptions(parent, generation, request, workflowId, { reportEnd: false }));
+    const child = await startChild(
+      GenerationWorkflow,
+      childOptions(parent, generation, request, workflowId, { reportEnd: false, leaseRequested: leaseAtStart }),
+    );
+    if (leaseAtStart) await requestLeaseAtStart(parent, generation, request, child);
     return { result: await child.result(), reused: false };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -85,8 +103,49 @@ export async function startAndAwait(
  */
 export async function startAndReport(parent: GenerationParent, generation: PlannedGeneration, workflowId: string): Promise<void> {
   const request = await parent.imageUploads.withUpload(generation.request);
-  await startChild(GenerationWorkflow, childOptions(parent, generation, request, workflowId, { reportEnd: true }));
+  await startChild(GenerationWorkflow, childOptions(parent, generation, request, workflowId, { reportEnd: true, leaseRequested: false }));
 }
+
+/**
+ * Someone is waiting for this generation (a reviewer's regeneration): the workload asks the pool for its first lease
+ * the moment the child has started, in the task that learns so, instead of after the child's first task and its
+ * pre-screen. The pool then knows of it before the next slot frees, and the child, told so by its input, waits for
+ * that grant (and gives it back if its pre-screen refuses the prompt). Were the pool never asked, the child would wait
+ * forever: a request that keeps failing cancels it.
+ */
+async function requestLeaseAtStart(
+  parent: GenerationParent,
+  generation: PlannedGeneration,
+  request: ResolvedGenerationRequest,
+  child: ChildWorkflowHandle<typeof GenerationWorkflow>,
+): Promise<void> {
+  const ask = leaseRequestFor(
+    { workflowId: child.workflowId, runId: child.firstExecutionRunId, taskQueue: parent.taskQueue ?? workflowInfo().taskQueue },
+    1,
+    0,
+    parent.options,
+    {
+      model: request.model,
+      credits: requestCredits(request),
+      priority: 'interactive',
+      workload: workflowInfo().workflowId,
+    },
+  );
+  try {
+    await CancellationScope.nonCancellable(() =>
+      leaseRequestActivities().requestGenerationLease.executeWithOptions(
+        { summary: `ask for a Runway ${request.model} lease for ${generation.key}, someone is waiting` },
+        [ask],
+      ),
+    );
+  } catch (error) {
+    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(child.workflowId).cancel());
+    throw error;
+  }
+}
+
+/** Workloads that ask for an interactive child's first lease as it starts (requestLeaseAtStart) record this marker. */
+const LEASE_AT_START_PATCH = 'interactive-lease-at-start';
 
 /**
  * How every workload starts one generation child: deterministic id, the reuse policy that never regenerates
@@ -98,7 +157,7 @@ function childOptions(
   generation: PlannedGeneration,
   request: ResolvedGenerationRequest,
   workflowId: string,
-  { reportEnd }: { reportEnd: boolean },
+  { reportEnd, leaseRequested }: { reportEnd: boolean; leaseRequested: boolean },
 ) {
   return {
     workflowId,
@@ -115,6 +174,7 @@ function childOptions(
         fingerprint: generation.fingerprint,
         ...(generation.outputName !== undefined ? { outputName: generation.outputName } : {}),
         ...(reportEnd ? { reportEnd: true } : {}),
+        ...(leaseRequested ? { leaseRequested: true } : {}),
       },
     ] as [GenerationWorkflowInput],
     // An output archived by an earlier run of this workload is reused, never generated again.

@@ -34,16 +34,70 @@ const LEASE_MARGIN_MS = 30 * 60_000;
  */
 const MAX_DAILY_LIMIT_ANSWERS = 10;
 
+/** What a submission asks the pool for: the model, its list-price credits, its class and the workload it takes turns for. */
+export interface LeaseAsk {
+  model: string;
+  credits: number;
+  priority: PriorityClass;
+  workload: string;
+}
+
+/**
+ * The request for one submission's lease, the same whoever sends it (the generation, or the workload that started it):
+ * the lease id names the holder's run and the submission, so a repeat is the same request to the pool.
+ */
+export function leaseRequestFor(
+  holder: { workflowId: string; runId: string; taskQueue: string },
+  submission: number,
+  dailyLimitAnswers: number,
+  options: Pick<GenerationOptions, 'maxPendingWaitMs' | 'maxRunningWaitMs'>,
+  ask: LeaseAsk,
+) {
+  return {
+    poolWorkflowId: leasePoolWorkflowId(holder.taskQueue),
+    leaseId: `${holder.workflowId}/${holder.runId}/${submission}${dailyLimitAnswers > 0 ? `.${dailyLimitAnswers}` : ''}`,
+    workflowId: holder.workflowId,
+    runId: holder.runId,
+    leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS,
+    ...ask,
+  };
+}
+
 /** The generation workflow's side of the lease pool: wait for a lease, hold it, give it back. */
 export class GenerationLease {
   private readonly granted = new Set<string>();
   private readonly refused = new Map<string, LeaseRefusal>();
+  /** The first submission's lease, asked for by the workload that started this run, until hold() takes it over. */
+  private unclaimed: { poolWorkflowId: string; leaseId: string } | undefined;
 
-  /** `onQuotaWait`: the submission waits for the model's daily quota (shown as the generation's 'quota-wait'). */
-  constructor(private readonly onQuotaWait: (wait: LeaseQuotaWait) => void) {
+  /**
+   * `onQuotaWait`: the submission waits for the model's daily quota (shown as the generation's 'quota-wait').
+   * `requestedByWorkload`: the workload asked for the first submission's lease as it started this run.
+   */
+  constructor(
+    private readonly onQuotaWait: (wait: LeaseQuotaWait) => void,
+    requestedByWorkload = false,
+  ) {
     setHandler(leaseGrantedSignal, ({ leaseId }) => void this.granted.add(leaseId));
     setHandler(leaseRefusedSignal, (refusal) => void this.refused.set(refusal.leaseId, refusal));
     setHandler(leaseQuotaWaitSignal, (wait) => this.onQuotaWait(wait));
+    if (requestedByWorkload) {
+      const { workflowId, runId, taskQueue } = workflowInfo();
+      this.unclaimed = { poolWorkflowId: leasePoolWorkflowId(taskQueue), leaseId: `${workflowId}/${runId}/1` };
+    }
+  }
+
+  /**
+   * The run ends before it asked for the lease its workload requested (its pre-screen refused the prompt, it was
+   * cancelled): give that lease back, granted or still waiting, so it never sits idle until its TTL.
+   */
+  async releaseUnclaimed(): Promise<void> {
+    const unclaimed = this.unclaimed;
+    if (!unclaimed) return;
+    this.unclaimed = undefined;
+    await CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(unclaimed.poolWorkflowId).signal(releaseLeaseSignal, { leaseId: unclaimed.leaseId }),
+    );
   }
 
   /**
@@ -56,33 +110,23 @@ export class GenerationLease {
   async hold<T>(
     submission: number,
     options: GenerationOptions,
-    request: { model: string; credits: number; priority: PriorityClass; workload: string },
+    request: LeaseAsk,
     work: (lease: { poolWorkflowId: string; leaseId: string }) => Promise<T>,
     handedBack?: (result: T) => boolean,
   ): Promise<T> {
-    const { workflowId, runId, taskQueue } = workflowInfo();
-    const poolWorkflowId = leasePoolWorkflowId(taskQueue);
     for (let dailyLimitAnswers = 0; ; dailyLimitAnswers++) {
-      const leaseId = `${workflowId}/${runId}/${submission}${dailyLimitAnswers > 0 ? `.${dailyLimitAnswers}` : ''}`;
+      const ask = leaseRequestFor(workflowInfo(), submission, dailyLimitAnswers, options, request);
+      const { poolWorkflowId, leaseId } = ask;
       const release: LeaseRelease = { leaseId };
       let released = false;
       try {
-        await leaseRequestActivities().requestGenerationLease.executeWithOptions(
-          { summary: `ask for a Runway ${request.model} lease (submission ${submission})` },
-          [
-            {
-              poolWorkflowId,
-              leaseId,
-              workflowId,
-              runId,
-              leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS,
-              model: request.model,
-              credits: request.credits,
-              priority: request.priority,
-              workload: request.workload,
-            },
-          ],
-        );
+        // The workload already asked for this one: this run only waits for its grant.
+        if (this.unclaimed?.leaseId === leaseId) this.unclaimed = undefined;
+        else
+          await leaseRequestActivities().requestGenerationLease.executeWithOptions(
+            { summary: `ask for a Runway ${request.model} lease (submission ${submission})` },
+            [ask],
+          );
         await condition(() => this.granted.has(leaseId) || this.refused.has(leaseId));
         const refusal = this.refused.get(leaseId);
         if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });

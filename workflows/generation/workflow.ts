@@ -62,6 +62,7 @@ async function runGeneration(input: GenerationWorkflowInput): Promise<Generation
   setHandler(generationProgressQuery, () => status);
   setHandler(runwayTaskUpdateSignal, (update) => tracker.onUpdate(update));
   setHandler(creditDecisionSignal, (decision) => credits.onDecision(decision));
+  const lease = new GenerationLease(() => tracker.setState('quota-wait'), input.leaseRequested === true);
   const startedAt = Date.now();
   // The workload shows a generation as 'waiting' until told otherwise: a pre-screen of a moment is not
   // worth a signal (two history events here, a workflow task on both sides).
@@ -87,7 +88,7 @@ async function runGeneration(input: GenerationWorkflowInput): Promise<Generation
       input.request.kind !== 'speech' && needsUpload(input.request.promptImage)
         ? { ...input, request: await rethrowTyped(() => new PromptImageUploads().withUpload(input.request)) }
         : input;
-    const success = await generateWithResubmission(ready, tracker, credits);
+    const success = await generateWithResubmission(ready, tracker, credits, lease);
     const generatedAt = Date.now();
     // The archive activity shows the parent 'archiving' if it lasts: each signal a workflow sends costs it
     // five history events (initiated, signaled, and the workflow task that learns so), one an activity sends none.
@@ -150,12 +151,14 @@ async function runGeneration(input: GenerationWorkflowInput): Promise<Generation
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
+        await lease.releaseUnclaimed();
         await tracker.cancelRemoteTask();
         tracker.setState('cancelled', { notifyParent: false });
         await reportEnd(input, { state: 'cancelled', credits: totalCredits(status.submissions) });
       });
     } else {
       tracker.setState('failed', { notifyParent: false });
+      await lease.releaseUnclaimed();
       const failure = withBilling(error, status.submissions);
       if (failure instanceof ApplicationFailure) {
         const details = (failure.details?.[0] ?? {}) as { failureCode?: string };
@@ -197,13 +200,17 @@ async function reportEnd(
   }
 }
 
-async function generateWithResubmission(input: GenerationWorkflowInput, tracker: RemoteTaskTracker, credits: CreditLine): Promise<Success> {
+async function generateWithResubmission(
+  input: GenerationWorkflowInput,
+  tracker: RemoteTaskTracker,
+  credits: CreditLine,
+  lease: GenerationLease,
+): Promise<Success> {
   const generation = generationActivities(generationQueue(), input.options);
   // The activity that sees the remote task's state tells the parent itself: a signal the workflow sends costs
   // it five history events, one the activity sends costs it none.
   const parent = workflowInfo().parent;
   const parentRef = parent ? { parent: { workflowId: parent.workflowId, generationKey: input.generationKey } } : {};
-  const lease = new GenerationLease(() => tracker.setState('quota-wait'));
   const estimate = requestCredits(input.request);
   let lastReason = 'no submission made';
   let lastOutcome: string | undefined;
