@@ -1,3 +1,4 @@
+import { LEASE_POOL_PRIORITY } from '../schemas/priority-classes';
 import { activityInfo, getClient } from '@temporalio/activity';
 import { acquireLeaseSignal, LEASE_POOL_WORKFLOW_TYPE, type LeasePoolState, type LeaseRequest } from '../workflows/messages';
 import type { PriorityClass } from '../schemas/priority';
@@ -40,6 +41,7 @@ export function createRequestGenerationLease(deps: Pick<ActivityDeps, 'leaseTtlM
       signal: acquireLeaseSignal,
       signalArgs: [request],
       staticSummary: 'Runway generation leases: per-model caps and daily quotas from the workspace',
+      priority: LEASE_POOL_PRIORITY,
     });
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY, temporalPriority } from '../schemas/priority-classes';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { GenerationWorkflow } from '../workflows';
 import { generationProgressQuery } from '../workflows/messages';
@@ -92,9 +93,11 @@ export class Generations {
     label: string,
   ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof GenerationWorkflow>> {
     const budgetCredits = options.budgetCredits;
+    const resolved = resolveGenerationOptions(options);
     return this.options.client.workflow.start(GenerationWorkflow, {
       workflowId: `${SINGLE}--${id}`,
       taskQueue: this.options.taskQueue,
+      priority: temporalPriority(resolved.priority, DEFAULT_PRIORITY.generation),
       // The workflow uses its input as given (it parses none, to stay light): what is sent is checked here.
       args: [
         generationWorkflowInputSchema.parse({
@@ -103,7 +106,7 @@ export class Generations {
           generationKey: id,
           request,
           archive,
-          options: resolveGenerationOptions(options),
+          options: resolved,
           ...(budgetCredits !== undefined ? { budgetCredits } : {}),
           fingerprint,
         }),

@@ -26,3 +26,25 @@ export const DEFAULT_PRIORITY = {
  * once: the guard that keeps batch from starving under a steady stream of interactive work.
  */
 export const DEFAULT_PRIORITY_AGING_MS = 10 * 60_000;
+
+/**
+ * The same classes as Temporal task-queue priority keys (1 goes first, 5 last; Temporal's default is 3). Under a
+ * backlog of workflow and activity tasks (a campaign starting hundreds of children at once), Temporal's matching
+ * hands a poller an interactive generation's tasks, and its workload's, before a batch backlog's, as the lease pool
+ * hands it the next slot. Child workflows and activities take their workflow's key unless they set one.
+ */
+export const TEMPORAL_PRIORITY_KEY = { interactive: 1, normal: 3, batch: 5 } as const satisfies Record<
+  (typeof PRIORITY_CLASSES)[number],
+  number
+>;
+
+/** The lease pool decides for every workload: its tasks go first of all. */
+export const LEASE_POOL_PRIORITY = { priorityKey: 1 } as const;
+
+/** A workflow start's Temporal priority: its class, or the kind of work's default. */
+export function temporalPriority(
+  priority: (typeof PRIORITY_CLASSES)[number] | undefined,
+  fallback: (typeof PRIORITY_CLASSES)[number],
+): { priorityKey: number } {
+  return { priorityKey: TEMPORAL_PRIORITY_KEY[priority ?? fallback] };
+}

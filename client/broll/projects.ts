@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { BrollWorkflow } from '../../workflows';
 import { brollProgressQuery, contactSheetUpdate } from '../../workflows/messages';
@@ -77,6 +78,7 @@ export class BrollProjects extends ReviewedWorkload<BrollProgress, BrollResult> 
       ],
       memo: { segments: plan.segments.length },
       staticSummary: `B-roll ${plan.projectId}: ${plan.segments.length} segments`,
+      priority: temporalPriority(plan.options.priority, DEFAULT_PRIORITY.broll),
     });
     return { projectId: plan.projectId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { extname } from 'node:path';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { CampaignWorkflow, type GenerationWorkflow } from '../../workflows';
@@ -67,6 +68,7 @@ export class Campaigns {
       typedSearchAttributes: [{ key: WorkloadIdKey, value: campaignId }],
       memo: { variants: count },
       staticSummary: `campaign ${campaignId}: ${count} variants`,
+      priority: temporalPriority(input.options.priority, DEFAULT_PRIORITY.campaign),
     });
     return { campaignId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }

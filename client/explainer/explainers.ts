@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -83,6 +84,7 @@ export class Explainers extends ReviewedWorkload<ExplainerProgress, ExplainerRes
       ],
       memo: { chunks: plan.chunks.length, review: plan.review },
       staticSummary: `Explainer ${plan.explainerId}: ${plan.chunks.length} chunks${plan.review ? ', reviewed' : ''}`,
+      priority: temporalPriority(plan.options.priority, DEFAULT_PRIORITY.explainer),
     });
     return { explainerId: plan.explainerId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }

@@ -89,6 +89,13 @@ test("a regeneration's lease is asked for by its project as the child starts, an
   expect(localActivities(project.events, 'requestGenerationLease')).toBe(1);
   expect(localActivities(child.events, 'requestGenerationLease')).toBe(0);
   expect(await poolKnows(product, childId)).toBe(false);
+  // Temporal's task queues order their tasks the same way: the regeneration's first, the campaign's last.
+  const campaignHistory = await product.client.workflow.getHandle('interactive-backlog').fetchHistory();
+  const variantId = campaignHistory.events!.find((event) => event.childWorkflowExecutionStartedEventAttributes)!
+    .childWorkflowExecutionStartedEventAttributes!.workflowExecution!.workflowId!;
+  expect((await product.client.workflow.getHandle(childId).describe()).priority?.priorityKey).toBe(1);
+  expect((await product.client.workflow.getHandle(variantId).describe()).priority?.priorityKey).toBe(5);
+  expect((await product.client.workflow.getHandle(projectId).describe()).priority?.priorityKey).toBe(3);
   await replayHistory(product.client, projectId);
   await replayHistory(product.client, childId);
 

@@ -23,6 +23,7 @@ import type {
 import { FailureType } from '../../schemas/failures';
 import type { PriorityClass } from '../../schemas/priority';
 import { requestCredits } from '../../schemas/generation-values';
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { childActivities, leaseRequestActivities } from '../activity-stubs';
 import { leaseRequestFor } from './lease';
 import { PromptImageUploads } from './image-uploads';
@@ -179,6 +180,8 @@ function childOptions(
     ] as [GenerationWorkflowInput],
     // An output archived by an earlier run of this workload is reused, never generated again.
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    // Its class as Temporal's priority too: its tasks go ahead of a batch backlog's in the task queues.
+    priority: temporalPriority(generation.priority ?? parent.options.priority, DEFAULT_PRIORITY.generation),
     parentClosePolicy: reportEnd ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
     ...generationVisibility({
       workloadId: parent.workloadId,
