@@ -1,4 +1,3 @@
-import { DEFAULT_PRIORITY, temporalPriority } from '../schemas/priority-classes';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { GenerationWorkflow } from '../workflows';
 import { generationProgressQuery } from '../workflows/messages';
@@ -17,6 +16,7 @@ import { InputError } from './input-error';
 import type { RunwayTemporalOptions } from './options';
 import { resolveRequest } from './stage-image';
 import { parseSpeechStart, parseVideoStart, startPartsOrThrow, type SpeechStartRequest, type VideoStartRequest } from './generation-start';
+import { DEFAULT_PRIORITY, temporalPriority } from '../schemas/priority-classes';
 
 /** The workload id of a generation started on its own: its output lands under `<prefix>single/<id>/`. */
 const SINGLE = 'single';

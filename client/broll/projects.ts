@@ -1,4 +1,3 @@
-import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { BrollWorkflow } from '../../workflows';
 import { brollProgressQuery, contactSheetUpdate } from '../../workflows/messages';
@@ -15,6 +14,7 @@ import { inputErrorFromZod } from '../input-error';
 import { ReviewedWorkload, type ReviewedWorkloadSpec } from '../review/reviewed-workload';
 import { planBroll } from './plan';
 import { loadBrollProjectFile, parseBrollProjectFile } from './project-file';
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 
 export interface StartedProject {
   projectId: string;

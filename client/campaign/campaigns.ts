@@ -1,11 +1,18 @@
-import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { extname } from 'node:path';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { CampaignWorkflow, type GenerationWorkflow } from '../../workflows';
 import { variantWorkflowId } from '../../workflows/campaign/ids';
 import { campaignProgressQuery } from '../../workflows/messages';
 import { WorkloadIdKey } from '../../workflows/search-attributes';
-import type { CampaignFile, CampaignFileInput, CampaignProgress, CampaignResult, CampaignVariant } from '../../schemas';
+import {
+  campaignWorkflowInputSchema,
+  type CampaignFile,
+  type CampaignFileInput,
+  type CampaignProgress,
+  type CampaignResult,
+  type CampaignVariant,
+} from '../../schemas';
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { InputError } from '../input-error';
 import type { RunwayTemporalOptions } from '../options';
 import { loadCampaignFile, parseCampaignFile } from './campaign-file';
@@ -63,7 +70,8 @@ export class Campaigns {
     const handle = await this.options.client.workflow.start(CampaignWorkflow, {
       workflowId,
       taskQueue: this.options.taskQueue,
-      args: [{ ...input, taskQueue: this.options.taskQueue }],
+      // The workflow uses its input as given (it parses none, to stay light): what is sent is checked here.
+      args: [campaignWorkflowInputSchema.parse({ ...input, taskQueue: this.options.taskQueue })],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: [{ key: WorkloadIdKey, value: campaignId }],
       memo: { variants: count },

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleHandle } from '@temporalio/client';
 import { CampaignWorkflow } from '../../workflows';
-import type { CampaignFile, CampaignFileInput } from '../../schemas';
+import { campaignWorkflowInputSchema, type CampaignFile, type CampaignFileInput } from '../../schemas';
 import { loadCampaignFile, parseCampaignFile } from './campaign-file';
 import { planCampaign } from './campaign-plan';
 import { InputError, inputErrorFromZod } from '../input-error';
@@ -66,7 +66,8 @@ export class CampaignSchedules {
           workflowType: CampaignWorkflow,
           workflowId: options.scheduleId,
           taskQueue: this.options.taskQueue,
-          args: [{ ...input, taskQueue: this.options.taskQueue, campaignIdFromWorkflowId: true }],
+          // Each run uses this input as given (the workflow parses none): what the schedule holds is checked here.
+          args: [campaignWorkflowInputSchema.parse({ ...input, taskQueue: this.options.taskQueue, campaignIdFromWorkflowId: true })],
           memo: { campaign: campaign.campaignId, schedule: options.scheduleId, variants: campaign.variants.length },
           staticSummary: runSummary(campaign, options.scheduleId),
         },

@@ -1,4 +1,3 @@
-import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -20,6 +19,7 @@ import { loadExplainerFile, parseExplainerFile } from './explainer-file';
 import { planExplainer } from './plan';
 import { InputError, inputErrorFromZod } from '../input-error';
 import { ReviewedWorkload, type ReviewedWorkloadSpec } from '../review/reviewed-workload';
+import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 
 export interface StartedExplainer {
   explainerId: string;

@@ -9,7 +9,7 @@ import {
   workflowInfo,
   setWorkflowOptions,
 } from '@temporalio/workflow';
-import type { CampaignCarry, CampaignResult, CampaignVariant, CampaignWorkflowInput, campaignWorkflowInputSchema } from '../../schemas';
+import type { CampaignCarry, CampaignResult, CampaignVariant, CampaignWorkflowInput } from '../../schemas';
 import { FailureType } from '../../schemas/failures';
 import { RESULT_VARIANTS_LIMIT } from '../../schemas/campaign-values';
 import { requestCredits } from '../../schemas/generation-values';
@@ -26,9 +26,6 @@ import { RECENT_LIMIT, campaignProgress, manifestEntry, progressEntry, type Kept
 import { DEFAULT_PRIORITY } from '../../schemas/priority-classes';
 import { withWebhook } from '../delivery/announce';
 import { versioned } from '../versioning';
-import { workloadSchemas } from '../workload-schemas';
-
-type Input = ReturnType<typeof campaignWorkflowInputSchema.parse>;
 
 const DEFAULT_MAX_OPEN_VIDEOS = 500;
 /**
@@ -54,13 +51,18 @@ setWorkflowOptions(versioned('PINNED'), CampaignWorkflow);
  * (or when Temporal suggests it), handing over its cursor, counts, credit book and open children.
  * Children are started ABANDON and report their end by signal, so they outlive a hand-over.
  */
-export async function CampaignWorkflow(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
-  // The webhook is read from the raw input: the body parses and validates it, and a parse failure is announced too.
-  return withWebhook('campaign', rawInput.options.webhook, () => runCampaign(rawInput));
+export async function CampaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
+  return withWebhook('campaign', input.options.webhook, () => runCampaign(input));
 }
 
+/**
+ * The input is used as given, not parsed: the client builds it from a campaign file it has validated and parses it
+ * with campaignWorkflowInputSchema before it starts the run or creates the schedule, and a run continued as new hands
+ * over what it was given. Parsing here would evaluate every zod schema again in each campaign's first workflow task
+ * (workflows/workload-schemas.ts), tens of milliseconds before its first child starts.
+ */
 async function runCampaign(rawInput: CampaignWorkflowInput): Promise<CampaignResult> {
-  const input = withRunCampaignId(workloadSchemas().campaignWorkflowInputSchema.parse(rawInput));
+  const input = withRunCampaignId(rawInput);
   const total = input.variantPages?.count ?? input.variants.length;
   const carry: CampaignCarry = input.carry ?? freshCarry();
   const creditBook = new CreditBook({ budgetCredits: input.budgetCredits, workload: 'campaign' });
@@ -294,7 +296,7 @@ function freshCarry(): CampaignCarry {
  * A scheduled run's campaign id is derived from its workflow id, which the schedule suffixes with the
  * scheduled time: unique per run, the same on a retry. The schedule cannot know it, so it is upserted here.
  */
-function withRunCampaignId(input: Input): Input {
+function withRunCampaignId(input: CampaignWorkflowInput): CampaignWorkflowInput {
   if (!input.campaignIdFromWorkflowId) return input;
   const campaignId = campaignIdFromWorkflowId(workflowInfo().workflowId);
   upsertSearchAttributes([{ key: WorkloadIdKey, value: campaignId }]);
