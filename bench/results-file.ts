@@ -8,16 +8,18 @@ export const RESULTS_DIR = path.resolve(__dirname, 'results');
  * its tables to `results/latest.md`, which names that file; a partial one (--only, --variants) only to
  * `results/partial.json` and `results/partial.md`, so it never replaces the figures of a full run. A full
  * run of one section alone (`--sections assembly`) keeps its own pair, `results/<YYYY-MM-DD>-<section>.json`
- * and `.md`.
+ * and `.md`. A dated file already there (an earlier run that day, committed) is never replaced: the next run
+ * takes `-2`, `-3`, ...
  */
 export function writeResults(
   results: unknown,
   markdown: string,
-  options: { startedAt: Date; partial: boolean; section?: string },
+  options: { startedAt: Date; partial: boolean; section?: string; dir?: string },
 ): string[] {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const dir = options.dir ?? RESULTS_DIR;
+  fs.mkdirSync(dir, { recursive: true });
   const day = options.startedAt.toISOString().slice(0, 10);
-  const base = options.section ? `${day}-${options.section}` : options.partial ? 'partial' : day;
+  const base = options.section ? unused(dir, `${day}-${options.section}`) : options.partial ? 'partial' : unused(dir, day);
   const jsonName = `${base}.json`;
   const tables = options.partial && !options.section ? markdown : `Figures of [\`${jsonName}\`](${jsonName}).\n\n${markdown}`;
   const files = [
@@ -25,8 +27,16 @@ export function writeResults(
     [options.section ? `${base}.md` : options.partial ? 'partial.md' : 'latest.md', tables] as const,
   ];
   return files.map(([name, text]) => {
-    const file = path.join(RESULTS_DIR, name);
+    const file = path.join(dir, name);
     fs.writeFileSync(file, text);
     return file;
   });
+}
+
+/** `base`, or the first of `base-2`, `base-3`, ... that no results file has taken. */
+function unused(dir: string, base: string): string {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    if (!fs.existsSync(path.join(dir, `${name}.json`)) && !fs.existsSync(path.join(dir, `${name}.md`))) return name;
+  }
 }
