@@ -14,6 +14,8 @@ export interface LeaseRequestInput {
   credits: number;
   priority: PriorityClass;
   workload: string;
+  /** A slot held for a generation about to start (LeaseRequest.reservation). */
+  reservation?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createRequestGenerationLease(deps: Pick<ActivityDeps, 'leaseTtlM
       credits: input.credits,
       priority: input.priority,
       workload: input.workload,
+      ...(input.reservation ? { reservation: true } : {}),
     };
     const initial: LeasePoolState = { usage: {}, holders: [], waiting: [] };
     await getClient().workflow.signalWithStart(LEASE_POOL_WORKFLOW_TYPE, {

@@ -22,6 +22,7 @@ import {
   leasesQuery,
   refreshLimitsSignal,
   releaseLeaseSignal,
+  reservedLeaseId,
   type HeldLease,
   type LeaseHolderLiveness,
   type LeaseNotice,
@@ -35,6 +36,9 @@ import { versioned } from './versioning';
 
 /** Continue as new well before Temporal's history limits (and its per-run signal limit). */
 const MAX_HISTORY_EVENTS = 8_000;
+
+/** A reserved slot its generation never claimed (its start failed, say) goes back after this long. */
+const RESERVATION_HOLD_MS = 60_000;
 
 /** A holder whose liveness Temporal could not tell is asked about again this soon (or at its TTL if shorter). */
 const RECHECK_UNKNOWN_MS = 60_000;
@@ -93,6 +97,7 @@ export async function GenerationLeasePoolWorkflow(initial: LeasePoolState): Prom
       }
       await readLimits(pool);
     }
+    pool.dropUnclaimed(Date.now());
     const expired = pool.expired(Date.now());
     if (expired.length > 0) pool.settleExpired(expired, await askHolders(expired));
     // Every decision of this workflow task goes out in one delivery, within the task: a released lease is
@@ -155,7 +160,8 @@ class Notices {
   constructor(private readonly pool: LeasePool) {}
 
   add(decisions: Decisions): void {
-    for (const lease of decisions.granted)
+    // A reserved slot is granted to nobody yet: its generation's own request claims it.
+    for (const lease of decisions.granted.filter((granted) => !granted.reservation))
       this.queue.push({ kind: 'granted', workflowId: lease.workflowId, grant: { leaseId: lease.leaseId } });
     for (const { request, type, message } of decisions.refused)
       this.queue.push({ kind: 'refused', workflowId: request.workflowId, refusal: { leaseId: request.leaseId, type, message } });
@@ -245,12 +251,61 @@ class LeasePool {
 
   enqueue(request: LeaseRequest): void {
     this.dirty = true;
+    if (!request.reservation && this.claimReservation(request)) return;
     const held = this.holders.get(request.leaseId);
     // A repeated request (an activity retry) for a lease already granted: grant it again, first.
     if (held) {
       this.holders.delete(request.leaseId);
       this.queue.addFirst(classified(request), Date.now());
     } else this.queue.add(classified(request), Date.now());
+  }
+
+  /**
+   * A generation's request takes the slot reserved for it: granted at once if the reservation already holds one (no
+   * second count against quotas and credits), else its place in line.
+   */
+  private claimReservation(request: LeaseRequest): boolean {
+    const reservedId = reservedLeaseId(request.workflowId);
+    const held = this.holders.get(reservedId);
+    if (held) {
+      this.holders.delete(reservedId);
+      const now = Date.now();
+      const lease: HeldLease = {
+        ...held,
+        leaseId: request.leaseId,
+        runId: request.runId,
+        grantedAt: now,
+        expiresAt: now + request.leaseTtlMs,
+        ttlMs: request.leaseTtlMs,
+        credits: request.credits,
+        reservation: undefined,
+        grantUnsent: true,
+      };
+      this.holders.set(lease.leaseId, lease);
+      return true;
+    }
+    if (!this.queue.has(reservedId)) return false;
+    this.queue.replace(reservedId, classified(request));
+    return true;
+  }
+
+  /** Claimed reservations whose grant has not gone out yet (they are holders, so a continue-as-new carries them). */
+  private claimedGrants(): HeldLease[] {
+    const unsent = [...this.holders.values()].filter((lease) => lease.grantUnsent);
+    for (const lease of unsent) {
+      const { grantUnsent: _sent, ...sent } = lease;
+      this.holders.set(lease.leaseId, sent);
+    }
+    return unsent;
+  }
+
+  /** Reserved slots past their hold, never claimed, go back. */
+  dropUnclaimed(now: number): void {
+    for (const lease of [...this.holders.values()])
+      if (lease.reservation && lease.expiresAt <= now) {
+        log.warn('a reserved generation lease was never claimed; it goes back', { leaseId: lease.leaseId });
+        this.release({ leaseId: lease.leaseId });
+      }
   }
 
   /**
@@ -348,7 +403,7 @@ class LeasePool {
   }
 
   expired(now: number): HeldLease[] {
-    return [...this.holders.values()].filter((lease) => lease.expiresAt <= now);
+    return [...this.holders.values()].filter((lease) => lease.expiresAt <= now && !lease.reservation);
   }
 
   /** Apply the holders' liveness: renew the live and the unknown, reclaim only the provably gone. */
@@ -380,7 +435,7 @@ class LeasePool {
    */
   decide(now: number): Decisions {
     this.dirty = false;
-    const decisions: Decisions = { granted: [], refused: [], quotaWaits: [] };
+    const decisions: Decisions = { granted: this.claimedGrants(), refused: [], quotaWaits: [] };
     const limits = this.limits;
     if (!limits) return decisions;
     const live = new Map<string, number>();
@@ -454,11 +509,12 @@ class LeasePool {
       runId: request.runId,
       model: request.model,
       grantedAt: now,
-      expiresAt: now + request.leaseTtlMs,
+      expiresAt: now + (request.reservation ? RESERVATION_HOLD_MS : request.leaseTtlMs),
       ttlMs: request.leaseTtlMs,
       credits: request.credits,
       priority: request.priority,
       workload: request.workload,
+      ...(request.reservation ? { reservation: true } : {}),
     };
     this.holders.set(lease.leaseId, lease);
     return lease;

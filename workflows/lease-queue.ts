@@ -83,6 +83,16 @@ export class LeaseQueue<R extends QueuedLease> {
     for (const [workload, others] of rest) line.set(workload, others);
   }
 
+  /** Put `request` where the waiting `leaseId` stands (same model, class and workload): it keeps that place in line. */
+  replace(leaseId: string, request: R): void {
+    const waiting = this.index.get(leaseId);
+    if (!waiting) return;
+    const requests = this.models.get(waiting.model)!.classes[waiting.priority].get(waiting.workload)!;
+    requests[requests.indexOf(waiting)] = request;
+    this.index.delete(leaseId);
+    this.index.set(request.leaseId, request);
+  }
+
   remove(leaseId: string): R | undefined {
     const request = this.index.get(leaseId);
     if (!request) return undefined;

@@ -149,6 +149,13 @@ export interface LeaseRequest {
   priority?: PriorityClass;
   /** The workload it belongs to, the unit of round-robin fairness (absent: its own workflow). */
   workload?: string;
+  /**
+   * A slot held for a generation about to start, asked for by the workload the moment someone decided on it (a
+   * reviewer's regeneration), under the lease id reservedLeaseId(workflowId): granted in its turn like any request,
+   * but to nobody until the generation's own request (any lease id of that workflow id) claims it; never claimed, it
+   * goes back after a minute. The runId is unknown until the start: empty.
+   */
+  reservation?: boolean;
 }
 export const acquireLeaseSignal = defineSignal<[LeaseRequest]>('acquireGenerationLease');
 
@@ -213,6 +220,15 @@ export interface HeldLease {
   credits?: number;
   priority?: PriorityClass;
   workload?: string;
+  /** Held for a generation not yet claiming it (LeaseRequest.reservation). */
+  reservation?: boolean;
+  /** A claimed reservation whose grant signal has not gone out yet. */
+  grantUnsent?: boolean;
+}
+
+/** The lease id of the slot reserved for a generation about to start under `workflowId`. */
+export function reservedLeaseId(workflowId: string): string {
+  return `${workflowId}/reserved`;
 }
 
 /** What the pool counts per model between reads of the workspace. */

@@ -8,9 +8,10 @@ import { FAST_OPTIONS, replayHistory, startProduct, type RunningProduct } from '
 import { resetSimulator, simulatorStats } from '../helpers/simulator-admin';
 
 /**
- * An editor's regeneration under a campaign's backlog, on the real stack at cap 1: the project asks the pool for the
- * regeneration's first lease as soon as its child has started (the child only waits for the grant), so the pool
- * serves it with the next slot the campaign frees; a regeneration its pre-screen refuses gives that lease back.
+ * An editor's regeneration under a campaign's backlog, on the real stack at cap 1: the project reserves the next slot
+ * for it as it decides, and claims it with the regeneration's first lease as soon as its child has started (the child
+ * only waits for the grant), so the pool serves it with the next slot the campaign frees; a regeneration its
+ * pre-screen refuses gives that lease back.
  */
 let product: RunningProduct;
 
@@ -61,7 +62,7 @@ async function poolKnows(running: RunningProduct, leasePrefix: string): Promise<
   return [...pool.holders, ...pool.waiting].some((lease) => lease.leaseId.startsWith(leasePrefix));
 }
 
-test("a regeneration's lease is asked for by its project as the child starts, and it takes the next slot the campaign frees", async () => {
+test("a regeneration's lease is reserved and claimed by its project, and it takes the next slot the campaign frees", async () => {
   // 1.5 s real a campaign task: the reject lands while one runs and the rest wait.
   await resetSimulator({ generationSeconds: { kind: 'fixed', seconds: 900 } });
   const projectId = 'interactive-doc';
@@ -86,7 +87,8 @@ test("a regeneration's lease is asked for by its project as the child starts, an
   const childId = (await product.api.broll.progress(projectId)).items[0]!.takes[0]!.generationId;
   const project = await product.client.workflow.getHandle(projectId).fetchHistory();
   const child = await product.client.workflow.getHandle(childId).fetchHistory();
-  expect(localActivities(project.events, 'requestGenerationLease')).toBe(1);
+  // A reservation in the task that decided on it, the claim in the task that learned the child started.
+  expect(localActivities(project.events, 'requestGenerationLease')).toBe(2);
   expect(localActivities(child.events, 'requestGenerationLease')).toBe(0);
   expect(await poolKnows(product, childId)).toBe(false);
   // Temporal's task queues order their tasks the same way: the regeneration's first, the campaign's last.

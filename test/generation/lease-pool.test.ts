@@ -3,6 +3,7 @@ import {
   leasePoolWorkflowId,
   leasesQuery,
   releaseLeaseSignal,
+  reservedLeaseId,
   type LeasePoolState,
   type LeaseRequest,
 } from '../../workflows/messages';
@@ -137,4 +138,104 @@ test('by class, then round-robin by workload: an interactive request takes the n
   }
   expect(granted).toEqual(['editor', 'a1', 'b1', 'a2', 'b2', 'a3']);
   await pool.terminate();
+});
+
+/** A second running stand-in: the generation a reservation is for (grants to it must land, or the pool reclaims them). */
+async function standIn(name: string): Promise<{ workflowId: string; runId: string; stop: () => Promise<void> }> {
+  const workflowId = leasePoolWorkflowId(`${product.taskQueue}-${name}`);
+  const handle = await product.client.workflow.start(GenerationLeasePoolWorkflow, {
+    workflowId,
+    taskQueue: product.taskQueue,
+    args: [{ usage: {}, holders: [], waiting: [] }],
+  });
+  return { workflowId, runId: handle.firstExecutionRunId, stop: async () => void (await handle.terminate()) };
+}
+
+test('a reservation takes the next freed slot for a generation about to start; its own request claims it, ahead of the line', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-reserved`);
+  const starting = await standIn('starting');
+  const lease = (leaseId: string, priority: 'interactive' | 'batch', extra: Partial<LeaseRequest> = {}) =>
+    requestLease(poolId, {
+      leaseId,
+      workflowId: holderId,
+      runId: holderRunId,
+      leaseTtlMs: 60_000,
+      priority,
+      workload: 'campaign',
+      ...extra,
+    });
+  const pool = await lease('running', 'batch');
+  await lease('b1', 'batch');
+  await lease('b2', 'batch');
+  const reserved = reservedLeaseId(starting.workflowId);
+  await lease(reserved, 'interactive', { workflowId: starting.workflowId, runId: '', reservation: true, workload: 'project' });
+  await pollUntil('the pool state', async () => (await pool.query(leasesQuery)).waiting.length === 3, Boolean, 10_000, 100);
+  // The campaign's slot frees: it is held for the reservation, granted to nobody (the generation has not started).
+  await pool.signal(releaseLeaseSignal, { leaseId: 'running' });
+  const held = await pollUntil(
+    'the reservation holding the slot',
+    async () => (await pool.query(leasesQuery)).holders,
+    (holders) => holders.length === 1 && holders[0]!.reservation === true,
+    10_000,
+    50,
+  );
+  expect(held[0]!.leaseId).toBe(reserved);
+  // The generation's own request claims it: the same slot, no second count against quotas and credits.
+  const granted = (await pool.query(leasesQuery)).usage['gen4.5']?.granted;
+  await lease('regeneration/run/1', 'interactive', { workflowId: starting.workflowId, runId: starting.runId, workload: 'project' });
+  const claimed = await pollUntil(
+    'the claim',
+    async () => await pool.query(leasesQuery),
+    (state) => state.holders[0]?.leaseId === 'regeneration/run/1',
+    10_000,
+    50,
+  );
+  expect(claimed.holders).toHaveLength(1);
+  expect(claimed.holders[0]!.reservation).toBeUndefined();
+  expect(claimed.usage['gen4.5']?.granted).toBe(granted);
+  expect(claimed.waiting.map((request) => request.leaseId)).toEqual(['b1', 'b2']);
+  await pool.terminate();
+  await starting.stop();
+});
+
+test('a claim that comes while its reservation still waits keeps the reservation’s place in line', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-reserved-waiting`);
+  const early = await standIn('early');
+  const lease = (leaseId: string, priority: 'interactive' | 'batch', extra: Partial<LeaseRequest> = {}) =>
+    requestLease(poolId, {
+      leaseId,
+      workflowId: holderId,
+      runId: holderRunId,
+      leaseTtlMs: 60_000,
+      priority,
+      workload: 'campaign',
+      ...extra,
+    });
+  const pool = await lease('running', 'batch');
+  await lease('b1', 'batch');
+  await lease(reservedLeaseId(early.workflowId), 'interactive', {
+    workflowId: early.workflowId,
+    runId: '',
+    reservation: true,
+    workload: 'project',
+  });
+  await lease('late', 'interactive', { workload: 'other-project' });
+  await lease('early/run/1', 'interactive', { workflowId: early.workflowId, runId: early.runId, workload: 'project' });
+  await pollUntil(
+    'the claim in the reservation’s place',
+    async () => (await pool.query(leasesQuery)).waiting.map((request) => request.leaseId),
+    (waiting) => waiting.length === 3 && waiting.indexOf('early/run/1') < waiting.indexOf('late'),
+    10_000,
+    50,
+  );
+  await pool.signal(releaseLeaseSignal, { leaseId: 'running' });
+  await pollUntil(
+    'the next grant',
+    async () => (await pool.query(leasesQuery)).holders[0]?.leaseId,
+    (leaseId) => leaseId === 'early/run/1',
+    10_000,
+    50,
+  );
+  await pool.terminate();
+  await early.stop();
 });

@@ -25,6 +25,7 @@ import type { PriorityClass } from '../../schemas/priority';
 import { requestCredits } from '../../schemas/generation-values';
 import { DEFAULT_PRIORITY, temporalPriority } from '../../schemas/priority-classes';
 import { childActivities, leaseRequestActivities } from '../activity-stubs';
+import { leasePoolWorkflowId, releaseLeaseSignal, reservedLeaseId } from '../messages';
 import { leaseRequestFor } from './lease';
 import { PromptImageUploads } from './image-uploads';
 import { generationVisibility } from './visibility';
@@ -84,14 +85,19 @@ export async function startAndAwait(
   // The fingerprint stays that of the staged image: an upload is the same image under a URI.
   const request = await parent.imageUploads.withUpload(generation.request);
   const leaseAtStart = generation.priority === 'interactive' && patched(LEASE_AT_START_PATCH);
+  if (leaseAtStart) await requestLeaseAtStart(parent, generation, request, { workflowId, runId: '' });
+  let started = false;
   try {
     const child = await startChild(
       GenerationWorkflow,
       childOptions(parent, generation, request, workflowId, { reportEnd: false, leaseRequested: leaseAtStart }),
     );
-    if (leaseAtStart) await requestLeaseAtStart(parent, generation, request, child);
+    started = true;
+    if (leaseAtStart) await requestLeaseAtStart(parent, generation, request, { workflowId, runId: child.firstExecutionRunId }, child);
     return { result: await child.result(), reused: false };
   } catch (error) {
+    // The child never started (it ran before, or its start failed): the slot reserved for it goes back.
+    if (leaseAtStart && !started) await releaseReservation(parent, workflowId);
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     return { result: await reusedResult(generation, workflowId), reused: true };
   }
@@ -108,40 +114,53 @@ export async function startAndReport(parent: GenerationParent, generation: Plann
 }
 
 /**
- * Someone is waiting for this generation (a reviewer's regeneration): the workload asks the pool for its first lease
- * the moment the child has started, in the task that learns so, instead of after the child's first task and its
- * pre-screen. The pool then knows of it before the next slot frees, and the child, told so by its input, waits for
- * that grant (and gives it back if its pre-screen refuses the prompt). Were the pool never asked, the child would wait
- * forever: a request that keeps failing cancels it.
+ * Someone is waiting for this generation (a reviewer's regeneration), so the workload speaks to the lease pool for it
+ * twice, neither waiting for the child's first task and its pre-screen. In the task that decides on it, before the
+ * child exists: a reservation under the child's workflow id, so the next slot any model frees is held for it. In the
+ * task that learns the child started: the child's own first request (its lease id), which claims that slot. The child,
+ * told so by its input, only waits for the grant (and gives it back if its pre-screen refuses the prompt). Were the
+ * claim never sent, the child would wait forever: a claim that keeps failing cancels it.
  */
 async function requestLeaseAtStart(
   parent: GenerationParent,
   generation: PlannedGeneration,
   request: ResolvedGenerationRequest,
-  child: ChildWorkflowHandle<typeof GenerationWorkflow>,
+  holder: { workflowId: string; runId: string },
+  child?: ChildWorkflowHandle<typeof GenerationWorkflow>,
 ): Promise<void> {
-  const ask = leaseRequestFor(
-    { workflowId: child.workflowId, runId: child.firstExecutionRunId, taskQueue: parent.taskQueue ?? workflowInfo().taskQueue },
-    1,
-    0,
-    parent.options,
-    {
-      model: request.model,
-      credits: requestCredits(request),
-      priority: 'interactive',
-      workload: workflowInfo().workflowId,
-    },
-  );
+  const ask = leaseRequestFor({ ...holder, taskQueue: parent.taskQueue ?? workflowInfo().taskQueue }, 1, 0, parent.options, {
+    model: request.model,
+    credits: requestCredits(request),
+    priority: 'interactive',
+    workload: workflowInfo().workflowId,
+  });
+  const reservation = child === undefined;
   try {
     await CancellationScope.nonCancellable(() =>
       leaseRequestActivities().requestGenerationLease.executeWithOptions(
-        { summary: `ask for a Runway ${request.model} lease for ${generation.key}, someone is waiting` },
-        [ask],
+        {
+          summary: `${reservation ? 'reserve' : 'ask for'} a Runway ${request.model} lease for ${generation.key}, someone is waiting`,
+        },
+        [reservation ? { ...ask, leaseId: reservedLeaseId(holder.workflowId), reservation: true } : ask],
       ),
     );
   } catch (error) {
-    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(child.workflowId).cancel());
+    // A reservation that could not be made only costs the head start; the claim still asks.
+    if (reservation) return;
+    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(holder.workflowId).cancel());
     throw error;
+  }
+}
+
+/** Best effort: a reservation the pool never got, or cannot be told of, goes back by itself after its hold. */
+async function releaseReservation(parent: GenerationParent, workflowId: string): Promise<void> {
+  const pool = leasePoolWorkflowId(parent.taskQueue ?? workflowInfo().taskQueue);
+  try {
+    await CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(pool).signal(releaseLeaseSignal, { leaseId: reservedLeaseId(workflowId) }),
+    );
+  } catch {
+    // The pool's hold ends it.
   }
 }
 
