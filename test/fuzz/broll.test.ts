@@ -31,6 +31,8 @@ const text = srt
   .join('\n\n');
 const seeds: Record<TranscriptFormat, string> = { srt, vtt, text };
 const { api, dir } = fuzzSetup('broll');
+// The example's photographs beside the files written here, as beside the example: the example itself starts.
+fs.cpSync(path.join(examples, 'photos'), path.join(dir, 'photos'), { recursive: true });
 
 /** A parsed transcript keeps its promises: segments in order, each with words and a positive span, none overlapping. */
 function checkTimeline(segments: TranscriptSegment[]): void {
