@@ -147,6 +147,7 @@ async function requestLeaseAtStart(
   } catch (error) {
     // A reservation that could not be made only costs the head start; the claim still asks.
     if (reservation) return;
+    await releaseReservation(parent, holder.workflowId);
     await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(holder.workflowId).cancel());
     throw error;
   }

@@ -55,12 +55,17 @@ export function leaseRequestFor(
 ) {
   return {
     poolWorkflowId: leasePoolWorkflowId(holder.taskQueue),
-    leaseId: `${holder.workflowId}/${holder.runId}/${submission}${dailyLimitAnswers > 0 ? `.${dailyLimitAnswers}` : ''}`,
+    leaseId: leaseIdOf(holder, submission, dailyLimitAnswers),
     workflowId: holder.workflowId,
     runId: holder.runId,
     leaseTtlMs: options.maxPendingWaitMs + options.maxRunningWaitMs + LEASE_MARGIN_MS,
     ...ask,
   };
+}
+
+/** A submission's lease id: the holder's run, the submission, and the new lease after each daily-limit answer. */
+function leaseIdOf(holder: { workflowId: string; runId: string }, submission: number, dailyLimitAnswers: number): string {
+  return `${holder.workflowId}/${holder.runId}/${submission}${dailyLimitAnswers > 0 ? `.${dailyLimitAnswers}` : ''}`;
 }
 
 /** The generation workflow's side of the lease pool: wait for a lease, hold it, give it back. */
@@ -82,8 +87,8 @@ export class GenerationLease {
     setHandler(leaseRefusedSignal, (refusal) => void this.refused.set(refusal.leaseId, refusal));
     setHandler(leaseQuotaWaitSignal, (wait) => this.onQuotaWait(wait));
     if (requestedByWorkload) {
-      const { workflowId, runId, taskQueue } = workflowInfo();
-      this.unclaimed = { poolWorkflowId: leasePoolWorkflowId(taskQueue), leaseId: `${workflowId}/${runId}/1` };
+      const info = workflowInfo();
+      this.unclaimed = { poolWorkflowId: leasePoolWorkflowId(info.taskQueue), leaseId: leaseIdOf(info, 1, 0) };
     }
   }
 
