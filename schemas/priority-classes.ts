@@ -8,6 +8,7 @@
  * scheduled runs).
  */
 export const PRIORITY_CLASSES = ['interactive', 'normal', 'batch'] as const;
+type ClassName = (typeof PRIORITY_CLASSES)[number];
 
 /** Each kind of work's class unless its start says otherwise (`options.priority`). */
 export const DEFAULT_PRIORITY = {
@@ -19,7 +20,7 @@ export const DEFAULT_PRIORITY = {
   explainer: 'normal',
   /** Campaigns, and so the runs their Temporal Schedules start. */
   campaign: 'batch',
-} as const satisfies Record<string, (typeof PRIORITY_CLASSES)[number]>;
+} as const satisfies Record<string, ClassName>;
 
 /**
  * A class that has had no lease of a model for this long while it waited goes ahead of the higher classes
@@ -33,18 +34,12 @@ export const DEFAULT_PRIORITY_AGING_MS = 10 * 60_000;
  * hands a poller an interactive generation's tasks, and its workload's, before a batch backlog's, as the lease pool
  * hands it the next slot. Child workflows and activities take their workflow's key unless they set one.
  */
-export const TEMPORAL_PRIORITY_KEY = { interactive: 1, normal: 3, batch: 5 } as const satisfies Record<
-  (typeof PRIORITY_CLASSES)[number],
-  number
->;
+export const TEMPORAL_PRIORITY_KEY = { interactive: 1, normal: 3, batch: 5 } as const satisfies Record<ClassName, number>;
 
 /** The lease pool decides for every workload: its tasks go first of all. */
 export const LEASE_POOL_PRIORITY = { priorityKey: 1 } as const;
 
 /** A workflow start's Temporal priority: its class, or the kind of work's default. */
-export function temporalPriority(
-  priority: (typeof PRIORITY_CLASSES)[number] | undefined,
-  fallback: (typeof PRIORITY_CLASSES)[number],
-): { priorityKey: number } {
+export function temporalPriority(priority: ClassName | undefined, fallback: ClassName): { priorityKey: number } {
   return { priorityKey: TEMPORAL_PRIORITY_KEY[priority ?? fallback] };
 }

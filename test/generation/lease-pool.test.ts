@@ -151,10 +151,9 @@ async function standIn(name: string): Promise<{ workflowId: string; runId: strin
   return { workflowId, runId: handle.firstExecutionRunId, stop: async () => void (await handle.terminate()) };
 }
 
-test('a reservation takes the next freed slot for a generation about to start; its own request claims it, ahead of the line', async () => {
-  const poolId = leasePoolWorkflowId(`${product.taskQueue}-reserved`);
-  const starting = await standIn('starting');
-  const lease = (leaseId: string, priority: 'interactive' | 'batch', extra: Partial<LeaseRequest> = {}) =>
+/** Requests to `poolId` from the stand-in holder, in a campaign's workload unless `extra` says otherwise. */
+function campaignLease(poolId: string) {
+  return (leaseId: string, priority: 'interactive' | 'batch', extra: Partial<LeaseRequest> = {}) =>
     requestLease(poolId, {
       leaseId,
       workflowId: holderId,
@@ -164,6 +163,12 @@ test('a reservation takes the next freed slot for a generation about to start; i
       workload: 'campaign',
       ...extra,
     });
+}
+
+test('a reservation takes the next freed slot for a generation about to start; its own request claims it, ahead of the line', async () => {
+  const poolId = leasePoolWorkflowId(`${product.taskQueue}-reserved`);
+  const starting = await standIn('starting');
+  const lease = campaignLease(poolId);
   const pool = await lease('running', 'batch');
   await lease('b1', 'batch');
   await lease('b2', 'batch');
@@ -201,16 +206,7 @@ test('a reservation takes the next freed slot for a generation about to start; i
 test('a claim that comes while its reservation still waits keeps the reservation’s place in line', async () => {
   const poolId = leasePoolWorkflowId(`${product.taskQueue}-reserved-waiting`);
   const early = await standIn('early');
-  const lease = (leaseId: string, priority: 'interactive' | 'batch', extra: Partial<LeaseRequest> = {}) =>
-    requestLease(poolId, {
-      leaseId,
-      workflowId: holderId,
-      runId: holderRunId,
-      leaseTtlMs: 60_000,
-      priority,
-      workload: 'campaign',
-      ...extra,
-    });
+  const lease = campaignLease(poolId);
   const pool = await lease('running', 'batch');
   await lease('b1', 'batch');
   await lease(reservedLeaseId(early.workflowId), 'interactive', {
